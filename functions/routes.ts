@@ -1,0 +1,23 @@
+/**
+ * The HTTP routes: one Lambda handler module per route. The local server and the CDK API are both built from
+ * this list, so what runs locally is exactly what is deployed.
+ */
+export interface RouteDefinition {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway resource path, with {param} placeholders. */
+  path: string;
+  /** Module under functions/http/ exporting `handler`. */
+  handler: string;
+  /** Served without an API key (documentation only). */
+  public?: boolean;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/v1/clients', handler: 'clients-create' },
+  { method: 'POST', path: '/v1/accounts', handler: 'accounts-create' },
+  { method: 'GET', path: '/v1/accounts/{id}', handler: 'accounts-get' },
+  { method: 'POST', path: '/v1/authorizations', handler: 'authorizations-create' },
+  { method: 'GET', path: '/v1/authorizations/{id}', handler: 'authorizations-get' },
+  { method: 'POST', path: '/v1/authorizations/{id}/capture', handler: 'authorizations-capture' },
+  { method: 'POST', path: '/v1/authorizations/{id}/release', handler: 'authorizations-release' },
+];

@@ -1,0 +1,43 @@
+/**
+ * The local service as one object: the table, the bootstrap admin client and the HTTP server. Import it only
+ * after the environment (DYNAMODB_ENDPOINT, TABLE_NAME, ...) is set: configuration is read at first import.
+ */
+import type { AddressInfo } from 'node:net';
+import { putClient } from '../shared/clients/repository.js';
+import { config } from '../shared/config.js';
+import { ensureTable } from '../shared/storage/create-table.js';
+import { createApiServer, type ExtraRoute, loadRoutes } from './server.js';
+
+/** The bootstrap admin's fixed id: restarting with another ADMIN_API_KEY adds a key, it never duplicates. */
+export const LOCAL_ADMIN_CLIENT_ID = 'cli_local_admin';
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  close: () => Promise<void>;
+}
+
+export async function startApp(options: { port: number; adminApiKey: string; extras?: ExtraRoute[] }): Promise<RunningApp> {
+  await ensureTable(config.tableName);
+  await putClient(
+    { id: LOCAL_ADMIN_CLIENT_ID, name: 'local admin', scopes: ['admin'], createdAt: new Date().toISOString() },
+    options.adminApiKey,
+  );
+  const server = createApiServer(await loadRoutes(), options.extras ?? []);
+  // Many concurrent checkouts from one load generator: keep sockets alive between requests.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

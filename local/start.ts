@@ -1,0 +1,56 @@
+/**
+ * `npm start`: DynamoDB Local (unless DYNAMODB_ENDPOINT points at one) + the API + the local schedules, in one
+ * process tree. SIGINT/SIGTERM stop everything this started.
+ */
+import { z } from 'zod';
+import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
+
+const LocalEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  ADMIN_API_KEY: z.string().min(8).max(512).default('local-admin-key'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+});
+
+async function main(): Promise<void> {
+  const env = LocalEnv.parse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+  let dynamo: RunningDynamoDb | undefined;
+  if (!env.DYNAMODB_ENDPOINT) {
+    dynamo = await startDynamoDbLocal({ dataDir: env.DATA_DIR });
+    process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
+  }
+  // Configuration is read when these modules load, so they load after the endpoint is known.
+  const { startApp } = await import('./app.js');
+  const { startSchedules } = await import('./schedules.js');
+  const app = await startApp({ port: env.PORT, adminApiKey: env.ADMIN_API_KEY });
+  const schedules = startSchedules();
+
+  const where = env.DATA_DIR === ':memory:' ? 'in memory (nothing kept)' : `in ${env.DATA_DIR}/`;
+  process.stdout.write(
+    [
+      `Checkout authorization API listening on ${app.url}`,
+      `DynamoDB: ${dynamo ? `DynamoDB Local on ${dynamo.endpoint}, data ${where}` : process.env['DYNAMODB_ENDPOINT']}`,
+      `Local admin key (local use only): ${env.ADMIN_API_KEY}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping...\n`);
+    await schedules.stop();
+    await app.close();
+    await dynamo?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

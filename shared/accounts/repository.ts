@@ -1,0 +1,110 @@
+/**
+ * Storage of accounts: key layout and every condition/update expression that touches an account item.
+ * The reserve guard is the heart of "no oversell": available, status, currency and velocity are checked by
+ * DynamoDB in the same write that moves the money.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '../storage/dynamo-client.js';
+import type { TransactItem } from '../storage/transactions.js';
+import { type Account, type BalanceDelta, availableDelta } from './model.js';
+
+const ACCOUNT_SK = 'ACCOUNT';
+export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: ACCOUNT_SK });
+
+export function accountFromItem(item: Record<string, unknown>): Account {
+  const { pk: _pk, sk: _sk, itemType: _itemType, ...account } = item;
+  return account as unknown as Account;
+}
+
+export async function getAccount(accountId: string): Promise<Account | undefined> {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: accountKey(accountId), ConsistentRead: true }),
+  );
+  return result.Item ? accountFromItem(result.Item) : undefined;
+}
+
+/** Which velocity update to try: first hold in a new window, or one more in the current window. */
+export type VelocityShape = 'new_window' | 'same_window';
+
+export interface ReserveGuard {
+  accountId: string;
+  amountMinor: number;
+  currency: string;
+  nowIso: string;
+  velocityWindow: number;
+  velocityMax: number;
+  shape: VelocityShape;
+}
+
+/**
+ * The reserve: SET available = available - amt, reserved = reserved + amt, guarded by
+ * available >= amt AND status = active AND currency AND the velocity window. One item, one condition.
+ * DynamoDB updates cannot branch, so the velocity counter has two shapes; a wrong guess fails the condition
+ * and the caller retries with the other one (the failure's old image says which).
+ */
+export function reserveUpdate(g: ReserveGuard): TransactItem {
+  const velocity =
+    g.shape === 'new_window'
+      ? { set: 'velocityWindow = :window, velocityCount = :one', cond: 'velocityWindow < :window' }
+      : { set: 'velocityCount = velocityCount + :one', cond: 'velocityWindow = :window AND velocityCount < :velocityMax' };
+  return {
+    Update: {
+      TableName: tableName,
+      Key: accountKey(g.accountId),
+      UpdateExpression: `SET available = available - :amt, reserved = reserved + :amt, updatedAt = :now, ${velocity.set}`,
+      ConditionExpression: `attribute_exists(pk) AND #status = :active AND currency = :currency AND available >= :amt AND ${velocity.cond}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':amt': g.amountMinor,
+        ':now': g.nowIso,
+        ':active': 'active',
+        ':currency': g.currency,
+        ':window': g.velocityWindow,
+        ':one': 1,
+        ...(g.shape === 'same_window' ? { ':velocityMax': g.velocityMax } : {}),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/**
+ * Any other movement (capture, release, refund, repayment, limit change): add the deltas, keep `available`
+ * in step. `requireOutstandingAtLeast` guards money coming back (a repayment or refund cannot push
+ * outstanding below zero).
+ */
+export function movementUpdate(
+  accountId: string,
+  delta: BalanceDelta,
+  nowIso: string,
+  options: { requireOutstandingAtLeast?: number; requireCurrency?: string } = {},
+): TransactItem {
+  const conditions = ['attribute_exists(pk)'];
+  const values: Record<string, unknown> = {
+    ':reserved': delta.reserved,
+    ':outstanding': delta.outstanding,
+    ':totalLimit': delta.totalLimit,
+    ':available': availableDelta(delta),
+    ':now': nowIso,
+  };
+  if (options.requireOutstandingAtLeast !== undefined) {
+    conditions.push('outstanding >= :minOutstanding');
+    values[':minOutstanding'] = options.requireOutstandingAtLeast;
+  }
+  if (options.requireCurrency !== undefined) {
+    conditions.push('currency = :currency');
+    values[':currency'] = options.requireCurrency;
+  }
+  return {
+    Update: {
+      TableName: tableName,
+      Key: accountKey(accountId),
+      UpdateExpression:
+        'SET reserved = reserved + :reserved, outstanding = outstanding + :outstanding, ' +
+        'totalLimit = totalLimit + :totalLimit, available = available + :available, updatedAt = :now',
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The authorization (hold) aggregate and its state machine, as pure functions over plain data.
+ * The held remainder is amount - capturedAmount - releasedAmount; only live holds have one.
+ */
+import type { BalanceDelta } from '../accounts/model.js';
+import type { DeclineCode, ErrorCode } from '../http/errors.js';
+import type { JournalEntryType } from '../journal/model.js';
+
+export type AuthorizationStatus =
+  | 'authorized'
+  | 'pending_review'
+  | 'partially_captured'
+  | 'captured'
+  | 'released'
+  | 'expired'
+  | 'declined';
+
+export interface Authorization {
+  id: string;
+  accountId: string;
+  clientId: string;
+  orderId: string;
+  currency: string;
+  amount: number;
+  capturedAmount: number;
+  releasedAmount: number;
+  refundedAmount: number;
+  status: AuthorizationStatus;
+  declineCode?: DeclineCode;
+  category?: string;
+  metadata?: Record<string, string>;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency version: every change is guarded by the version it was computed from. */
+  version: number;
+}
+
+export interface AuthorizationResource {
+  id: string;
+  object: 'authorization';
+  accountId: string;
+  orderId: string;
+  currency: string;
+  amount: number;
+  capturedAmount: number;
+  releasedAmount: number;
+  refundedAmount: number;
+  status: AuthorizationStatus;
+  declineCode?: DeclineCode;
+  category?: string;
+  metadata?: Record<string, string>;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toAuthorizationResource(a: Authorization): AuthorizationResource {
+  return {
+    id: a.id,
+    object: 'authorization',
+    accountId: a.accountId,
+    orderId: a.orderId,
+    currency: a.currency,
+    amount: a.amount,
+    capturedAmount: a.capturedAmount,
+    releasedAmount: a.releasedAmount,
+    refundedAmount: a.refundedAmount,
+    status: a.status,
+    ...(a.declineCode ? { declineCode: a.declineCode } : {}),
+    ...(a.category ? { category: a.category } : {}),
+    ...(a.metadata ? { metadata: a.metadata } : {}),
+    expiresAt: a.expiresAt,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+const LIVE: ReadonlySet<AuthorizationStatus> = new Set(['authorized', 'partially_captured', 'pending_review']);
+
+export function isLive(a: Authorization): boolean {
+  return LIVE.has(a.status);
+}
+
+export function heldAmount(a: Authorization): number {
+  return isLive(a) ? a.amount - a.capturedAmount - a.releasedAmount : 0;
+}
+
+export function isExpired(a: Authorization, nowMs: number): boolean {
+  return Date.parse(a.expiresAt) <= nowMs;
+}
+
+/** One journaled movement a transition makes (the account moves by the sum of them). */
+export interface Movement {
+  type: JournalEntryType;
+  amount: number;
+  delta: BalanceDelta;
+}
+
+/** The result of a decided state change: the next authorization, and the movements it makes. */
+export interface Transition {
+  next: Authorization;
+  movements: Movement[];
+}
+
+export function totalDelta(movements: readonly Movement[]): BalanceDelta {
+  return movements.reduce(
+    (sum, m) => ({
+      reserved: sum.reserved + m.delta.reserved,
+      outstanding: sum.outstanding + m.delta.outstanding,
+      totalLimit: sum.totalLimit + m.delta.totalLimit,
+    }),
+    { reserved: 0, outstanding: 0, totalLimit: 0 },
+  );
+}
+
+export const captureMovement = (amount: number): Movement => ({
+  type: 'capture', amount, delta: { reserved: -amount, outstanding: amount, totalLimit: 0 },
+});
+export const releaseMovement = (amount: number, type: JournalEntryType = 'release'): Movement => ({
+  type, amount, delta: { reserved: -amount, outstanding: 0, totalLimit: 0 },
+});
+const nonZero = (movements: Movement[]): Movement[] => movements.filter((m) => m.amount > 0);
+
+export type Decision = { ok: true; transition: Transition } | { ok: false; code: ErrorCode };
+
+/** Status once nothing is held any more, or while something still is. */
+function settledStatus(capturedAmount: number, stillHeld: number, current: AuthorizationStatus): AuthorizationStatus {
+  if (stillHeld > 0) return capturedAmount > 0 ? 'partially_captured' : current;
+  return capturedAmount > 0 ? 'captured' : 'released';
+}
+
+function assertTransition(t: Transition): Transition {
+  const n = t.next;
+  if (n.capturedAmount + n.releasedAmount > n.amount || n.capturedAmount < 0 || n.releasedAmount < 0) {
+    throw new Error(`invariant: authorization ${n.id} over-settled`);
+  }
+  return t;
+}
+
+function bump(a: Authorization, changes: Partial<Authorization>, nowIso: string): Authorization {
+  return { ...a, ...changes, updatedAt: nowIso, version: a.version + 1 };
+}
+
+/**
+ * Capture `amount` (default: all that is held). A final capture releases whatever remains; a non-final one
+ * leaves it held for later captures.
+ */
+export function decideCapture(
+  a: Authorization,
+  request: { amount?: number | undefined; final?: boolean | undefined },
+  nowMs: number,
+): Decision {
+  if (a.status === 'pending_review' || !isLive(a)) return { ok: false, code: 'invalid_state' };
+  if (isExpired(a, nowMs)) return { ok: false, code: 'authorization_expired' };
+  const held = heldAmount(a);
+  const capture = request.amount ?? held;
+  if (capture > held) return { ok: false, code: 'amount_exceeds_remaining' };
+  const final = request.final ?? true;
+  const release = final ? held - capture : 0;
+  const capturedAmount = a.capturedAmount + capture;
+  const releasedAmount = a.releasedAmount + release;
+  const stillHeld = held - capture - release;
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    ok: true,
+    transition: assertTransition({
+      next: bump(a, { capturedAmount, releasedAmount, status: settledStatus(capturedAmount, stillHeld, a.status) }, nowIso),
+      movements: nonZero([captureMovement(capture), releaseMovement(release)]),
+    }),
+  };
+}
+
+/** Release `amount` (default: all that is held) back to the account. Works on expired-but-unswept holds too. */
+export function decideRelease(a: Authorization, request: { amount?: number | undefined }, nowMs: number): Decision {
+  if (!isLive(a) || a.status === 'pending_review') return { ok: false, code: 'invalid_state' };
+  const held = heldAmount(a);
+  const release = request.amount ?? held;
+  if (release > held) return { ok: false, code: 'amount_exceeds_remaining' };
+  const releasedAmount = a.releasedAmount + release;
+  const stillHeld = held - release;
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    ok: true,
+    transition: assertTransition({
+      next: bump(a, { releasedAmount, status: settledStatus(a.capturedAmount, stillHeld, a.status) }, nowIso),
+      movements: nonZero([releaseMovement(release)]),
+    }),
+  };
+}

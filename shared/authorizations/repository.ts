@@ -1,0 +1,101 @@
+/**
+ * Storage of authorizations: the item lives at its request record's key (REQ#<digest>), so the authorize
+ * transaction's existence check is also its idempotency check. Live holds carry the sparse expiry-index keys.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { requestKey, type RequestRecordFields } from '../idempotency/records.js';
+import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { EXPIRY_SHARDS } from '../storage/table.js';
+import type { TransactItem } from '../storage/transactions.js';
+import { type Authorization, isLive } from './model.js';
+
+const AUTH_ID = /^auth_([A-Za-z0-9_-]{22})$/;
+
+export const authorizationIdFor = (digest: string): string => `auth_${digest}`;
+
+/** The digest behind an authorization id, or undefined for anything that is not one of ours. */
+export function digestOf(authorizationId: string): string | undefined {
+  return AUTH_ID.exec(authorizationId)?.[1];
+}
+
+export function authorizationKey(authorizationId: string): { pk: string; sk: string } | undefined {
+  const digest = digestOf(authorizationId);
+  return digest ? requestKey(digest) : undefined;
+}
+
+/** Spreads open holds over EXPIRY_SHARDS index partitions by their (random) digest. */
+export function expiryShard(authorizationId: string): number {
+  const digest = digestOf(authorizationId) ?? authorizationId;
+  return Buffer.from(digest, 'base64url')[0]! % EXPIRY_SHARDS;
+}
+
+export const expiryPartition = (shard: number): string => `EXPIRY#${shard}`;
+
+function expiryIndexFields(a: Authorization): Record<string, string> {
+  return isLive(a) ? { gsi1pk: expiryPartition(expiryShard(a.id)), gsi1sk: `${a.expiresAt}#${a.id}` } : {};
+}
+
+export function authorizationFromItem(item: Record<string, unknown>): Authorization {
+  const {
+    pk: _pk, sk: _sk, itemType: _t, kind: _k, fingerprint: _f, responseStatus: _s, responseBody: _b,
+    gsi1pk: _g1, gsi1sk: _g2, ...authorization
+  } = item;
+  return authorization as unknown as Authorization;
+}
+
+export function isAuthorizationItem(item: Record<string, unknown> | undefined): boolean {
+  return item?.['itemType'] === 'authorization';
+}
+
+/** A new authorization (approved, pending review or declined), put only if its key was never used. */
+export function newAuthorizationPut(a: Authorization, record: RequestRecordFields): TransactItem {
+  const key = authorizationKey(a.id);
+  if (!key) throw new Error(`invariant: malformed authorization id ${a.id}`);
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...key, itemType: 'authorization', ...record, ...a, ...expiryIndexFields(a) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** Writes the next state of an authorization, guarded by the version it was computed from. */
+export function authorizationUpdate(next: Authorization, expectedVersion: number): TransactItem {
+  const key = authorizationKey(next.id);
+  if (!key) throw new Error(`invariant: malformed authorization id ${next.id}`);
+  if (next.version !== expectedVersion + 1) throw new Error('invariant: version must advance by one');
+  const index = expiryIndexFields(next);
+  const live = Object.keys(index).length > 0;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: key,
+      UpdateExpression:
+        'SET #status = :status, amount = :amount, capturedAmount = :captured, releasedAmount = :released, ' +
+        'refundedAmount = :refunded, updatedAt = :updatedAt, version = :version' +
+        (live ? '' : ' REMOVE gsi1pk, gsi1sk'),
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': next.status,
+        ':amount': next.amount,
+        ':captured': next.capturedAmount,
+        ':released': next.releasedAmount,
+        ':refunded': next.refundedAmount,
+        ':updatedAt': next.updatedAt,
+        ':version': next.version,
+        ':expected': expectedVersion,
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+export async function getAuthorization(authorizationId: string): Promise<(Authorization & { clientId: string }) | undefined> {
+  const key = authorizationKey(authorizationId);
+  if (!key) return undefined;
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  return isAuthorizationItem(result.Item) ? authorizationFromItem(result.Item!) : undefined;
+}

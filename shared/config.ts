@@ -1,0 +1,54 @@
+/**
+ * Runtime configuration: parsed once, at cold start, from the environment (zod), with every default in
+ * this one place. Nothing else reads `process.env` for settings.
+ */
+import { z } from 'zod';
+
+const intFromEnv = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const ConfigSchema = z.object({
+  TABLE_NAME: z.string().min(3).max(255).default('credit-authorization'),
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  AWS_REGION: z.string().default('us-east-1'),
+  /** Amount (minor units) at or above which a new hold waits for manual review. */
+  REVIEW_THRESHOLD: intFromEnv(5_000_000, 1, 1_000_000_000_000),
+  /** At most this many approved holds per account in one velocity window. */
+  VELOCITY_MAX: intFromEnv(20, 1, 1_000_000),
+  VELOCITY_WINDOW_SECONDS: intFromEnv(60, 1, 86_400),
+  AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
+  EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
+  LIMIT_REFRESH_INTERVAL_SECONDS: intFromEnv(86_400, 1, 31 * 86_400),
+});
+
+export interface Config {
+  tableName: string;
+  dynamodbEndpoint: string | undefined;
+  region: string;
+  reviewThresholdMinor: number;
+  velocityMax: number;
+  velocityWindowSeconds: number;
+  holdTtlSeconds: number;
+  expirySweepIntervalSeconds: number;
+  limitRefreshIntervalSeconds: number;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" (a shell `VAR= cmd` should not fail validation).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.parse(cleaned);
+  return {
+    tableName: parsed.TABLE_NAME,
+    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
+    region: parsed.AWS_REGION,
+    reviewThresholdMinor: parsed.REVIEW_THRESHOLD,
+    velocityMax: parsed.VELOCITY_MAX,
+    velocityWindowSeconds: parsed.VELOCITY_WINDOW_SECONDS,
+    holdTtlSeconds: parsed.AUTH_HOLD_TTL_SECONDS,
+    expirySweepIntervalSeconds: parsed.EXPIRY_SWEEP_INTERVAL_SECONDS,
+    limitRefreshIntervalSeconds: parsed.LIMIT_REFRESH_INTERVAL_SECONDS,
+  };
+}
+
+/** The configuration of this execution environment (parsed on first use, then fixed). */
+export const config: Config = parseConfig(process.env);

@@ -1,0 +1,91 @@
+/**
+ * Builds a Lambda handler from its middy chain, its zod schema and one function: a handler file reads as
+ * "who may call it, what it accepts, what it does".
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Principal, Scope } from '../clients/model.js';
+import { requestFingerprint } from '../ids.js';
+import { ApiError } from './errors.js';
+import { type Event, contractErrors, jsonBody, jsonResponse, requireIdempotencyKey, requireScope } from './middleware.js';
+import type { RequestContext, ServiceResult } from '../authorizations/service.js';
+
+export interface HttpRequest<Body> {
+  body: Body;
+  principal: Principal;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  /** Present on idempotent routes. */
+  idempotencyKey: string;
+  requestId: string;
+  /** Fingerprint of method + path + canonical parsed body, for idempotency. */
+  fingerprint: string;
+  /** Who asks and under which key: what the idempotent write paths need. */
+  operation: RequestContext;
+}
+
+export interface RouteOptions<S extends z.ZodType | undefined> {
+  scopes: readonly Scope[];
+  body?: S;
+  query?: z.ZodType<Record<string, unknown>>;
+  idempotent?: boolean;
+}
+
+type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** Turns zod's first issue into the contract's 400: `unknown_field` or `validation_failed` with `param`. */
+export function validationError(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  if (!issue) return new ApiError('validation_failed');
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const param = [...path, issue.keys[0] ?? ''].join('.');
+    return new ApiError('unknown_field', `Unknown field: ${param}.`, param);
+  }
+  const param = path.join('.') || undefined;
+  return new ApiError('validation_failed', param ? `${param}: ${issue.message}` : issue.message, param);
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}
+
+export function httpHandler<S extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<S>,
+  fn: (request: HttpRequest<BodyOf<S>>) => Promise<APIGatewayProxyResult>,
+) {
+  const chain = middy<Event, APIGatewayProxyResult>()
+    .use(contractErrors())
+    .use(httpHeaderNormalizer())
+    .use(requireScope(options.scopes));
+  if (options.idempotent) chain.use(requireIdempotencyKey());
+  if (options.body) chain.use(jsonBody());
+  const handler = chain.handler(async (event) => {
+    const body = (options.body ? parseWith(options.body, event.ctx.body) : undefined) as BodyOf<S>;
+    const query = options.query ? parseWith(options.query, event.queryStringParameters ?? {}) : {};
+    const principal = event.ctx.principal!;
+    const idempotencyKey = event.ctx.idempotencyKey ?? '';
+    const fingerprint = options.idempotent ? requestFingerprint(event.httpMethod, event.path, body) : '';
+    return fn({
+      body,
+      principal,
+      params: (event.pathParameters ?? {}) as Record<string, string>,
+      query: query as Record<string, string>,
+      idempotencyKey,
+      requestId: event.ctx.requestId,
+      fingerprint,
+      operation: { clientId: principal.clientId, idempotencyKey, fingerprint, isAdmin: principal.scopes.includes('admin') },
+    });
+  });
+  return handler as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+}
+
+/** Sends a service result: the stored response (marked when replayed) or the contract error for its code. */
+export function sendResult(result: ServiceResult): APIGatewayProxyResult {
+  if (result.kind === 'error') throw new ApiError(result.code);
+  return jsonResponse(result.response.status, result.response.body, result.replayed ? { 'idempotent-replayed': 'true' } : {});
+}

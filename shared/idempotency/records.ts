@@ -1,0 +1,74 @@
+/**
+ * Idempotent request records: one item per (client, Idempotency-Key), written in the same transaction as the
+ * effect it records, holding the fingerprint of the request and the response given. A retry finds it and
+ * gets the same status and body; a different request with the same key is refused. For an authorize, the
+ * record *is* the authorization item (its id is derived from the same digest).
+ */
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '../storage/dynamo-client.js';
+import type { TransactItem } from '../storage/transactions.js';
+import { TTL_ATTRIBUTE } from '../storage/table.js';
+
+/** Records of captures, releases, refunds and repayments are kept 7 days (the contract asks for >= 24 h). */
+const OPERATION_RECORD_TTL_SECONDS = 7 * 86_400;
+
+export type RequestKind = 'authorize' | 'capture' | 'release' | 'increment' | 'refund' | 'repayment';
+
+export interface StoredResponse {
+  status: number;
+  /** The exact JSON text answered the first time. */
+  body: string;
+}
+
+export const requestKey = (digest: string) => ({ pk: `REQ#${digest}`, sk: 'REQ' });
+
+export interface RequestRecordFields {
+  kind: RequestKind;
+  clientId: string;
+  fingerprint: string;
+  responseStatus: number;
+  responseBody: string;
+}
+
+export function recordFields(kind: RequestKind, clientId: string, fingerprint: string, response: StoredResponse): RequestRecordFields {
+  return { kind, clientId, fingerprint, responseStatus: response.status, responseBody: response.body };
+}
+
+/** The record of a non-authorize operation, put only if the key was never used. */
+export function operationRecordPut(digest: string, fields: RequestRecordFields, nowMs: number): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...requestKey(digest),
+        itemType: 'request',
+        ...fields,
+        createdAt: new Date(nowMs).toISOString(),
+        [TTL_ATTRIBUTE]: Math.floor(nowMs / 1000) + OPERATION_RECORD_TTL_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+export type ExistingVerdict = { kind: 'replay'; response: StoredResponse } | { kind: 'reused' };
+
+/** Same fingerprint: answer what was answered. Anything else: the key was used for another request. */
+export function judgeExisting(item: Record<string, unknown>, fingerprint: string): ExistingVerdict {
+  if (item['fingerprint'] === fingerprint && typeof item['responseBody'] === 'string') {
+    return { kind: 'replay', response: { status: Number(item['responseStatus']), body: item['responseBody'] } };
+  }
+  return { kind: 'reused' };
+}
+
+/** Reads several items in one consistent round trip; undefined where missing; null if DynamoDB deferred some. */
+export async function getItems(keys: Array<{ pk: string; sk: string }>): Promise<Array<Record<string, unknown> | undefined> | null> {
+  const result = await documentClient.send(
+    new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+  );
+  const unprocessed = result.UnprocessedKeys?.[tableName]?.Keys?.length ?? 0;
+  if (unprocessed > 0) return null;
+  const found = result.Responses?.[tableName] ?? [];
+  return keys.map((k) => found.find((item) => item['pk'] === k.pk && item['sk'] === k.sk));
+}

@@ -1,0 +1,92 @@
+/**
+ * Storage of journal entries: key layout, the conditional Put that goes into each movement's transaction,
+ * and cursor-paged reads in time order.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { BalanceDelta } from '../accounts/model.js';
+import { randomId } from '../ids.js';
+import { documentClient, tableName } from '../storage/dynamo-client.js';
+import type { TransactItem } from '../storage/transactions.js';
+import type { JournalEntry, JournalEntryType, Reason } from './model.js';
+
+const JOURNAL_PREFIX = 'JOURNAL#';
+/** Page size bounds: a page is one Query; 100 entries stay far under the 1 MB Query limit. */
+export const DEFAULT_JOURNAL_PAGE = 50;
+export const MAX_JOURNAL_PAGE = 100;
+
+const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
+
+export function newJournalEntry(input: {
+  accountId: string;
+  type: JournalEntryType;
+  amount: number;
+  delta: BalanceDelta;
+  nowIso: string;
+  authorizationId?: string;
+  reasons?: Reason[];
+  policyVersion?: string;
+}): JournalEntry {
+  return {
+    id: randomId('je'),
+    accountId: input.accountId,
+    type: input.type,
+    amount: input.amount,
+    delta: input.delta,
+    createdAt: input.nowIso,
+    ...(input.authorizationId ? { authorizationId: input.authorizationId } : {}),
+    ...(input.reasons ? { reasons: input.reasons } : {}),
+    ...(input.policyVersion ? { policyVersion: input.policyVersion } : {}),
+  };
+}
+
+export function journalPut(entry: JournalEntry): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { pk: accountPk(entry.accountId), sk: `${JOURNAL_PREFIX}${entry.createdAt}#${entry.id}`, itemType: 'journal', ...entry },
+      // Entries are immutable: never overwrite one.
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+function fromItem(item: Record<string, unknown>): JournalEntry {
+  const { pk: _pk, sk: _sk, itemType: _itemType, ...entry } = item;
+  return entry as unknown as JournalEntry;
+}
+
+export interface JournalPage {
+  entries: JournalEntry[];
+  nextCursor: string | null;
+}
+
+/** One page of an account's journal, oldest first. The cursor is the last sort key, base64url-encoded. */
+export async function listJournal(accountId: string, limit: number, cursor?: string): Promise<JournalPage> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': accountPk(accountId), ':prefix': JOURNAL_PREFIX },
+      Limit: limit,
+      ConsistentRead: true,
+      ...(cursor ? { ExclusiveStartKey: { pk: accountPk(accountId), sk: Buffer.from(cursor, 'base64url').toString('utf8') } } : {}),
+    }),
+  );
+  const entries = (result.Items ?? []).map(fromItem);
+  const lastSk = result.LastEvaluatedKey?.['sk'];
+  return { entries, nextCursor: typeof lastSk === 'string' ? Buffer.from(lastSk).toString('base64url') : null };
+}
+
+/** Every entry of an account (reconciliation and tests). Bounded by MAX_PAGES as a guard against runaway loops. */
+export async function listAllJournal(accountId: string): Promise<JournalEntry[]> {
+  const MAX_PAGES = 100_000;
+  const all: JournalEntry[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const result = await listJournal(accountId, MAX_JOURNAL_PAGE, cursor);
+    all.push(...result.entries);
+    if (!result.nextCursor) return all;
+    cursor = result.nextCursor;
+  }
+  throw new Error(`journal of ${accountId} exceeds ${MAX_PAGES} pages`);
+}

@@ -1,0 +1,59 @@
+/**
+ * Creates the table (and its TTL) where it is missing: DynamoDB Local at start-up and in tests. In AWS the
+ * CDK stack owns the table; both read shared/storage/table.ts.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { dynamoClient } from './dynamo-client.js';
+import { EXPIRY_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
+
+export async function ensureTable(tableName: string): Promise<'created' | 'existed'> {
+  try {
+    await dynamoClient.send(new DescribeTableCommand({ TableName: tableName }));
+    return 'existed';
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+  try {
+    await dynamoClient.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+          { AttributeName: EXPIRY_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: EXPIRY_INDEX.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: EXPIRY_INDEX.name,
+            KeySchema: [
+              { AttributeName: EXPIRY_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: EXPIRY_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return 'existed';
+    throw error;
+  }
+  await dynamoClient.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    }),
+  );
+  return 'created';
+}

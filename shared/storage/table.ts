@@ -1,0 +1,24 @@
+/**
+ * The single table's physical shape: key attributes, the sparse expiry index and the TTL attribute.
+ * The local bootstrap and the CDK stack both build the table from this description, so they cannot drift.
+ *
+ * Item types (each repository owns its own key layout):
+ *   ACCOUNT#<accountId> / ACCOUNT                   account: limits, balances, status, velocity window
+ *   ACCOUNT#<accountId> / JOURNAL#<ms>#<entryId>    immutable journal entry
+ *   REQ#<digest>        / REQ                       one idempotent request (client + Idempotency-Key); for an
+ *                                                   authorize it *is* the authorization (`auth_<digest>`)
+ *   CLIENT#<keyHash>    / CLIENT                    API client, found by the hash of its key
+ */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+/** Open holds by expiry: partition = one of EXPIRY_SHARDS buckets, sort = expiresAt. Sparse: closed holds drop out. */
+export const EXPIRY_INDEX = { name: 'expiry', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+
+/**
+ * Expiry buckets. 16 spreads the sweeper's reads and the index's writes over 16 partitions (each good for
+ * 1,000 WCU/s), i.e. 16,000 hold creations/s into the index before adaptive capacity; raise for bigger peaks.
+ */
+export const EXPIRY_SHARDS = 16;
+
+/** Epoch-seconds attribute DynamoDB TTL deletes on (idempotency records of non-authorization requests). */
+export const TTL_ATTRIBUTE = 'ttl';

@@ -1,0 +1,57 @@
+/**
+ * Runs one TransactWriteItems and turns a cancellation into data: which item failed which condition, and the
+ * item's image at that moment (ReturnValuesOnConditionCheckFailure: ALL_OLD), so callers explain a failure
+ * without reading again. Other errors are thrown: they are unexpected.
+ */
+import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { documentClient } from './dynamo-client.js';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface CancellationReason {
+  code: string;
+  item?: Record<string, unknown>;
+}
+
+export type TransactionOutcome = { committed: true } | { committed: false; reasons: CancellationReason[] };
+
+/** Reason codes that say "try again", not "your condition is false". */
+const TRANSIENT_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+export function isTransient(reasons: CancellationReason[]): boolean {
+  return reasons.some((r) => TRANSIENT_REASONS.has(r.code));
+}
+
+export function conditionFailed(reasons: CancellationReason[], index: number): boolean {
+  return reasons[index]?.code === 'ConditionalCheckFailed';
+}
+
+/**
+ * @param clientRequestToken makes an SDK-level retry of the very same transaction (e.g. after a lost
+ * response) a no-op that reports success, for 10 minutes. At most 36 characters.
+ */
+export async function transactWrite(items: TransactItem[], clientRequestToken?: string): Promise<TransactionOutcome> {
+  try {
+    await documentClient.send(
+      new TransactWriteCommand({
+        TransactItems: items,
+        ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}),
+      }),
+    );
+    return { committed: true };
+  } catch (error) {
+    if (error instanceof TransactionCanceledException || (error as { name?: string }).name === 'TransactionCanceledException') {
+      const raw = (error as TransactionCanceledException).CancellationReasons ?? [];
+      return {
+        committed: false,
+        reasons: raw.map((r) => ({
+          code: r.Code ?? 'Unknown',
+          ...(r.Item ? { item: unmarshall(r.Item as Record<string, AttributeValue>) } : {}),
+        })),
+      };
+    }
+    throw error;
+  }
+}
