@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { putClient } from '../shared/clients/repository.js';
 import { config } from '../shared/config.js';
 import { ensureTable } from '../shared/storage/create-table.js';
+import { dynamoClient } from '../shared/storage/dynamo-client.js';
 import { createApiServer, type ExtraRoute, loadRoutes } from './server.js';
 
 /** The bootstrap admin's fixed id: restarting with another ADMIN_API_KEY adds a key, it never duplicates. */
@@ -37,7 +38,11 @@ export async function startApp(options: { port: number; adminApiKey: string; ext
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          // Drop the keep-alive sockets to DynamoDB too, so the process can exit.
+          dynamoClient.destroy();
+          resolve();
+        });
       }),
   };
 }

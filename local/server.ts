@@ -33,12 +33,13 @@ function compile(path: string): { pattern: RegExp; paramNames: string[] } {
 }
 
 export async function loadRoutes(): Promise<LoadedRoute[]> {
-  return Promise.all(
-    ROUTES.map(async (definition) => {
-      const module = (await import(`../functions/http/${definition.handler}.js`)) as { handler: LambdaHandler };
-      return { definition, ...compile(definition.path), handler: module.handler };
-    }),
-  );
+  const loaded: LoadedRoute[] = [];
+  // One at a time: jest's ESM loader mislinks modules shared by parallel dynamic imports.
+  for (const definition of ROUTES) {
+    const module = (await import(`../functions/http/${definition.handler}.js`)) as { handler: LambdaHandler };
+    loaded.push({ definition, ...compile(definition.path), handler: module.handler });
+  }
+  return loaded;
 }
 
 function lambdaContext(name: string, requestId: string): Context {

@@ -64,8 +64,10 @@ export function judgeExisting(item: Record<string, unknown>, fingerprint: string
 
 /** Reads several items in one consistent round trip; undefined where missing; null if DynamoDB deferred some. */
 export async function getItems(keys: Array<{ pk: string; sk: string }>): Promise<Array<Record<string, unknown> | undefined> | null> {
+  // BatchGet refuses duplicate keys; the same key may be asked for twice (a key reused on its own hold).
+  const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
   const result = await documentClient.send(
-    new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+    new BatchGetCommand({ RequestItems: { [tableName]: { Keys: unique, ConsistentRead: true } } }),
   );
   const unprocessed = result.UnprocessedKeys?.[tableName]?.Keys?.length ?? 0;
   if (unprocessed > 0) return null;

@@ -1,0 +1,67 @@
+/**
+ * A small HTTP client for tests: what a payment flow would send, with helpers that build fixtures through the
+ * public API (clients, accounts) rather than by writing items.
+ */
+import { randomUUID } from 'node:crypto';
+import { ADMIN_KEY } from './app.js';
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface CallOptions {
+  key?: string | undefined;
+  idempotencyKey?: string;
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+}
+
+export class Api {
+  constructor(readonly url: string) {}
+
+  async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = {};
+    if (options.key !== undefined) headers['authorization'] = `Bearer ${options.key}`;
+    if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const response = await fetch(this.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  }
+
+  async createClient(scopes: string[], name = 'test client'): Promise<{ id: string; apiKey: string }> {
+    const reply = await this.call('POST', '/v1/clients', { key: ADMIN_KEY, body: { name, scopes } });
+    if (reply.status !== 201) throw new Error(`createClient: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  }
+
+  async createAccount(creditLimit: number, overrides: Record<string, unknown> = {}): Promise<string> {
+    const id = (overrides['id'] as string | undefined) ?? `acc_${randomUUID().slice(0, 12)}`;
+    const reply = await this.call('POST', '/v1/accounts', {
+      key: ADMIN_KEY,
+      body: { id, currency: 'CNY', creditLimit, ...overrides },
+    });
+    if (reply.status !== 201) throw new Error(`createAccount: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return id;
+  }
+
+  async account(id: string): Promise<any> {
+    const reply = await this.call('GET', `/v1/accounts/${id}`, { key: ADMIN_KEY });
+    if (reply.status !== 200) throw new Error(`account: ${reply.status}`);
+    return reply.body;
+  }
+
+  authorize(key: string, body: Record<string, unknown>, idempotencyKey: string = randomUUID()): Promise<Reply> {
+    return this.call('POST', '/v1/authorizations', { key, idempotencyKey, body: { currency: 'CNY', orderId: `o-${randomUUID().slice(0, 8)}`, ...body } });
+  }
+
+  post(key: string, path: string, body: unknown = {}, idempotencyKey: string = randomUUID()): Promise<Reply> {
+    return this.call('POST', path, { key, idempotencyKey, body });
+  }
+}

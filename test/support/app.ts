@@ -1,0 +1,37 @@
+/**
+ * Starts the local service (the real handlers behind the local HTTP server) on a fresh table of the shared
+ * DynamoDB Local, with the configuration a test file asks for. One app per test file: configuration is read
+ * when the service modules load, and jest gives every test file its own module registry.
+ */
+import { randomBytes } from 'node:crypto';
+
+const CONFIG_VARIABLES = [
+  'REVIEW_THRESHOLD',
+  'VELOCITY_MAX',
+  'VELOCITY_WINDOW_SECONDS',
+  'AUTH_HOLD_TTL_SECONDS',
+  'EXPIRY_SWEEP_INTERVAL_SECONDS',
+  'LIMIT_REFRESH_INTERVAL_SECONDS',
+] as const;
+
+export const ADMIN_KEY = 'test-admin-key';
+
+export interface TestApp {
+  url: string;
+  tableName: string;
+  close: () => Promise<void>;
+}
+
+export async function startTestApp(env: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {}): Promise<TestApp> {
+  if (!process.env['DYNAMODB_ENDPOINT']) throw new Error('DYNAMODB_ENDPOINT is not set: run through `npm test`');
+  const tableName = `t_${randomBytes(6).toString('hex')}`;
+  process.env['TABLE_NAME'] = tableName;
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  const { startApp } = await import('../../local/app.js');
+  const app = await startApp({ port: 0, adminApiKey: ADMIN_KEY });
+  return { url: app.url, tableName, close: app.close };
+}
