@@ -20,4 +20,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/authorizations/{id}', handler: 'authorizations-get' },
   { method: 'POST', path: '/v1/authorizations/{id}/capture', handler: 'authorizations-capture' },
   { method: 'POST', path: '/v1/authorizations/{id}/release', handler: 'authorizations-release' },
+  { method: 'POST', path: '/v1/authorizations/{id}/increment', handler: 'authorizations-increment' },
+  { method: 'POST', path: '/v1/authorizations/{id}/refunds', handler: 'authorizations-refund' },
+  { method: 'POST', path: '/v1/accounts/{id}/repayments', handler: 'accounts-repay' },
+  { method: 'POST', path: '/v1/accounts/{id}/freeze', handler: 'accounts-freeze' },
+  { method: 'POST', path: '/v1/accounts/{id}/unfreeze', handler: 'accounts-unfreeze' },
+  { method: 'GET', path: '/v1/accounts/{id}/journal', handler: 'accounts-journal' },
+  { method: 'GET', path: '/v1/reviews', handler: 'reviews-list' },
+  { method: 'POST', path: '/v1/reviews/{authorizationId}/approve', handler: 'reviews-approve' },
+  { method: 'POST', path: '/v1/reviews/{authorizationId}/decline', handler: 'reviews-decline' },
 ];

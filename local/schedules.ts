@@ -2,6 +2,8 @@
  * The scheduled jobs of the deployed stack (EventBridge rules), run in-process by `npm start` on the
  * intervals the configuration gives. Each job registers itself in JOBS.
  */
+import { sweepExpiredHolds } from '../shared/authorizations/expiry.js';
+import { config } from '../shared/config.js';
 import { logger } from '../shared/observability/logger.js';
 
 export interface ScheduledJob {
@@ -10,7 +12,16 @@ export interface ScheduledJob {
   run: () => Promise<unknown>;
 }
 
-export const JOBS: ScheduledJob[] = [];
+/** One local run may take at most this long; like the Lambda's timeout, the next run continues. */
+const LOCAL_SWEEP_BUDGET_MS = 30_000;
+
+export const JOBS: ScheduledJob[] = [
+  {
+    name: 'expiry-sweeper',
+    intervalSeconds: config.expirySweepIntervalSeconds,
+    run: () => sweepExpiredHolds({ budgetMs: LOCAL_SWEEP_BUDGET_MS }),
+  },
+];
 
 export function startSchedules(jobs: ScheduledJob[] = JOBS): { stop: () => Promise<void> } {
   const running = new Set<Promise<unknown>>();

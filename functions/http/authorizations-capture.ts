@@ -8,11 +8,10 @@ export const handler = httpHandler(
   { scopes: ['checkout'], body: CaptureBody, idempotent: true },
   async ({ body, params, operation }) =>
     sendResult(
-      await settle(
-        operation,
-        'capture',
-        params['id'] ?? '',
-        (authorization, nowMs) => decideCapture(authorization, body, nowMs),
-      ),
+      await settle(operation, {
+        kind: 'capture',
+        authorizationId: params['id'] ?? '',
+        decide: (authorization, nowMs) => decideCapture(authorization, body, nowMs),
+      }),
     ),
 );

@@ -8,11 +8,10 @@ export const handler = httpHandler(
   { scopes: ['checkout'], body: ReleaseBody, idempotent: true },
   async ({ body, params, operation }) =>
     sendResult(
-      await settle(
-        operation,
-        'release',
-        params['id'] ?? '',
-        (authorization, nowMs) => decideRelease(authorization, body, nowMs),
-      ),
+      await settle(operation, {
+        kind: 'release',
+        authorizationId: params['id'] ?? '',
+        decide: (authorization, nowMs) => decideRelease(authorization, body, nowMs),
+      }),
     ),
 );

@@ -22,7 +22,22 @@ export interface Account {
   /** Fixed-window velocity counter: the window index (epoch seconds / window length) and holds approved in it. */
   velocityWindow: number;
   velocityCount: number;
-  frozenReason?: string;
+  /** Why the account was last frozen or unfrozen (risk's words). */
+  statusReason?: string;
+}
+
+/** The account after `delta`, with `available` kept in step. */
+export function applyToAccount(account: Account, delta: BalanceDelta, nowIso: string): Account {
+  const next = {
+    ...account,
+    reserved: account.reserved + delta.reserved,
+    outstanding: account.outstanding + delta.outstanding,
+    totalLimit: account.totalLimit + delta.totalLimit,
+    available: account.available + availableDelta(delta),
+    updatedAt: nowIso,
+  };
+  assertAccountInvariants(next);
+  return next;
 }
 
 /** What one movement does to an account's figures (signed minor units). */

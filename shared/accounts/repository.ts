@@ -16,6 +16,21 @@ export function accountFromItem(item: Record<string, unknown>): Account {
   return account as unknown as Account;
 }
 
+/** Sets the account's status (freeze/unfreeze); a closed account stays closed. */
+export function statusUpdate(accountId: string, status: 'active' | 'frozen', reason: string, nowIso: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: accountKey(accountId),
+      UpdateExpression: 'SET #status = :status, statusReason = :reason, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :closed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status, ':reason': reason, ':now': nowIso, ':closed': 'closed' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
 export async function getAccount(accountId: string): Promise<Account | undefined> {
   const result = await documentClient.send(
     new GetCommand({ TableName: tableName, Key: accountKey(accountId), ConsistentRead: true }),
@@ -77,7 +92,11 @@ export function movementUpdate(
   accountId: string,
   delta: BalanceDelta,
   nowIso: string,
-  options: { requireOutstandingAtLeast?: number; requireCurrency?: string } = {},
+  options: {
+    requireOutstandingAtLeast?: number;
+    /** Optimistic guard: the figures the caller read, so the answer it computed is exactly the new state. */
+    requireFigures?: Pick<Account, 'reserved' | 'outstanding' | 'totalLimit'>;
+  } = {},
 ): TransactItem {
   const conditions = ['attribute_exists(pk)'];
   const values: Record<string, unknown> = {
@@ -91,9 +110,11 @@ export function movementUpdate(
     conditions.push('outstanding >= :minOutstanding');
     values[':minOutstanding'] = options.requireOutstandingAtLeast;
   }
-  if (options.requireCurrency !== undefined) {
-    conditions.push('currency = :currency');
-    values[':currency'] = options.requireCurrency;
+  if (options.requireFigures !== undefined) {
+    conditions.push('reserved = :wasReserved AND outstanding = :wasOutstanding AND totalLimit = :wasTotalLimit');
+    values[':wasReserved'] = options.requireFigures.reserved;
+    values[':wasOutstanding'] = options.requireFigures.outstanding;
+    values[':wasTotalLimit'] = options.requireFigures.totalLimit;
   }
   return {
     Update: {

@@ -1,9 +1,19 @@
 /** Request schemas of the account endpoints. */
 import { z } from 'zod';
-import { Currency, LimitMinor, ResourceId } from '../money.js';
+import { AmountMinor, Currency, LimitMinor, ResourceId } from '../money.js';
 
 export const CreateAccountBody = z.strictObject({
   id: ResourceId,
   currency: Currency,
   creditLimit: LimitMinor,
+});
+
+export const RepaymentBody = z.strictObject({ amount: AmountMinor, currency: Currency });
+
+export const StatusChangeBody = z.strictObject({ reason: z.string().min(1).max(500) });
+
+/** Page size of list endpoints: bounded so one page is one small Query. */
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2048).optional(),
 });

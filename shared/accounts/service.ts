@@ -1,13 +1,18 @@
 /**
- * Account lifecycle writes. Opening an account journals its opening limit in the same transaction, so a
- * journal replay from nothing reproduces every figure of the account.
+ * Account write paths: opening, repayments and freezes. Each is one transaction that journals what it did,
+ * so a journal replay from nothing reproduces every figure of the account.
  */
 import { randomUUID } from 'node:crypto';
+import type { ServiceResult } from '../authorizations/service.js';
+import type { ErrorCode } from '../http/errors.js';
+import { requestDigest } from '../ids.js';
+import { getItems, judgeExisting, operationRecordPut, recordFields, requestKey, type StoredResponse } from '../idempotency/records.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
-import { transactWrite } from '../storage/transactions.js';
-import { type Account, newAccount } from './model.js';
-import { accountKey } from './repository.js';
 import { tableName } from '../storage/dynamo-client.js';
+import { RETRY, withRetries } from '../storage/retry.js';
+import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
+import { type Account, applyToAccount, newAccount, toAccountResource } from './model.js';
+import { accountFromItem, accountKey, getAccount, movementUpdate, statusUpdate } from './repository.js';
 
 export type OpenAccountResult = { ok: true; account: Account } | { ok: false; code: 'account_exists' };
 
@@ -37,4 +42,86 @@ export async function openAccount(input: { id: string; currency: string; creditL
     randomUUID(),
   );
   return outcome.committed ? { ok: true, account } : { ok: false, code: 'account_exists' };
+}
+
+const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });
+
+/**
+ * A repayment lowers `outstanding`. It reads the account (with its key's record, one BatchGet) so the answer
+ * carries the account exactly as this repayment left it; the write is guarded by the figures read.
+ */
+export async function repay(
+  ctx: { clientId: string; idempotencyKey: string; fingerprint: string },
+  accountId: string,
+  input: { amount: number; currency: string },
+): Promise<ServiceResult> {
+  const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
+  return withRetries('repayment', async () => {
+    const items = await getItems([requestKey(digest), accountKey(accountId)]);
+    if (items === null) return RETRY;
+    const [existing, accountItem] = items;
+    if (existing) {
+      const verdict = judgeExisting(existing, ctx.fingerprint);
+      return verdict.kind === 'replay' ? { kind: 'response', response: verdict.response, replayed: true } : failure('idempotency_key_reused');
+    }
+    if (!accountItem) return failure('account_not_found');
+    const account = accountFromItem(accountItem);
+    if (account.currency !== input.currency) return failure('currency_mismatch');
+    if (input.amount > account.outstanding) return failure('amount_exceeds_remaining');
+
+    const nowMs = Date.now();
+    const nowIso = new Date(nowMs).toISOString();
+    const delta = { reserved: 0, outstanding: -input.amount, totalLimit: 0 };
+    const next = applyToAccount(account, delta, nowIso);
+    const response: StoredResponse = {
+      status: 201,
+      body: JSON.stringify({
+        id: `rpy_${digest}`, object: 'repayment', amount: input.amount, currency: input.currency,
+        createdAt: nowIso, account: toAccountResource(next),
+      }),
+    };
+    const outcome = await transactWrite(
+      [
+        operationRecordPut(digest, recordFields('repayment', ctx.clientId, ctx.fingerprint, response), nowMs),
+        movementUpdate(accountId, delta, nowIso, { requireFigures: account }),
+        journalPut(newJournalEntry({ accountId, type: 'repayment', amount: input.amount, delta, nowIso })),
+      ],
+      randomUUID(),
+    );
+    if (outcome.committed) return { kind: 'response', response, replayed: false };
+    if (conditionFailed(outcome.reasons, 0)) return RETRY; // a concurrent copy won: the next read replays it
+    if (conditionFailed(outcome.reasons, 1) || isTransient(outcome.reasons)) return RETRY; // figures moved on
+    throw new Error(`repayment cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+  });
+}
+
+export type StatusResult = { ok: true; account: Account } | { ok: false; code: 'account_not_found' | 'invalid_state' };
+
+/** Freeze or unfreeze (risk): journaled with a zero delta so the history shows who stopped credit and why. */
+export async function setAccountStatus(accountId: string, status: 'active' | 'frozen', reason: string): Promise<StatusResult> {
+  const written = await withRetries(`set status ${status}`, async () => {
+    const nowIso = new Date().toISOString();
+    const outcome = await transactWrite(
+      [
+        statusUpdate(accountId, status, reason, nowIso),
+        journalPut(
+          newJournalEntry({
+            accountId,
+            type: status === 'frozen' ? 'freeze' : 'unfreeze',
+            amount: 0,
+            delta: { reserved: 0, outstanding: 0, totalLimit: 0 },
+            reasons: [{ code: status === 'frozen' ? 'account_frozen' : 'account_unfrozen', message: reason }],
+            nowIso,
+          }),
+        ),
+      ],
+      randomUUID(),
+    );
+    if (outcome.committed) return { ok: true } as const;
+    if (isTransient(outcome.reasons)) return RETRY;
+    return { ok: false, code: outcome.reasons[0]?.item ? 'invalid_state' : 'account_not_found' } as const;
+  });
+  if (!written.ok) return written;
+  const account = await getAccount(accountId);
+  return account ? { ok: true, account } : { ok: false, code: 'account_not_found' };
 }

@@ -97,10 +97,17 @@ export interface Movement {
   delta: BalanceDelta;
 }
 
+/**
+ * What the account write must check besides existing: the full reserve guard (status, available, velocity)
+ * for money going out, or a floor on `outstanding` for money coming back.
+ */
+export type AccountGuard = 'reserve' | { outstandingAtLeast: number };
+
 /** The result of a decided state change: the next authorization, and the movements it makes. */
 export interface Transition {
   next: Authorization;
   movements: Movement[];
+  accountGuard?: AccountGuard;
 }
 
 export function totalDelta(movements: readonly Movement[]): BalanceDelta {
@@ -185,6 +192,77 @@ export function decideRelease(a: Authorization, request: { amount?: number | und
     transition: assertTransition({
       next: bump(a, { releasedAmount, status: settledStatus(a.capturedAmount, stillHeld, a.status) }, nowIso),
       movements: nonZero([releaseMovement(release)]),
+    }),
+  };
+}
+
+/**
+ * Raise a live hold by `amount`. The account side goes through the same guard as a new reserve (status,
+ * available, velocity), so the transition asks for it with `accountGuard: 'reserve'`.
+ */
+export function decideIncrement(a: Authorization, request: { amount: number }, nowMs: number, reviewThresholdMinor: number): Decision {
+  if (a.status === 'pending_review' || !isLive(a)) return { ok: false, code: 'invalid_state' };
+  if (isExpired(a, nowMs)) return { ok: false, code: 'authorization_expired' };
+  // A hold that grows to the review threshold would skip review: such an order needs a new authorization.
+  if (a.amount + request.amount >= reviewThresholdMinor) return { ok: false, code: 'risk_declined' };
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    ok: true,
+    transition: assertTransition({
+      next: bump(a, { amount: a.amount + request.amount }, nowIso),
+      movements: [{ type: 'increment', amount: request.amount, delta: { reserved: request.amount, outstanding: 0, totalLimit: 0 } }],
+      accountGuard: 'reserve',
+    }),
+  };
+}
+
+/** Refund part of what was captured: outstanding falls, capturedAmount stays, refundedAmount grows. */
+export function decideRefund(a: Authorization, request: { amount: number }, nowMs: number): Decision {
+  if (a.capturedAmount === 0) return { ok: false, code: 'invalid_state' };
+  if (request.amount > a.capturedAmount - a.refundedAmount) return { ok: false, code: 'amount_exceeds_remaining' };
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    ok: true,
+    transition: {
+      next: bump(a, { refundedAmount: a.refundedAmount + request.amount }, nowIso),
+      movements: [{ type: 'refund', amount: request.amount, delta: { reserved: 0, outstanding: -request.amount, totalLimit: 0 } }],
+      accountGuard: { outstandingAtLeast: request.amount },
+    },
+  };
+}
+
+/** The sweeper's decision: a live hold past expiresAt returns what it holds and becomes `expired`. */
+export function decideExpire(a: Authorization, nowMs: number): Decision {
+  if (!isLive(a)) return { ok: false, code: 'invalid_state' };
+  if (!isExpired(a, nowMs)) return { ok: false, code: 'invalid_state' };
+  const held = heldAmount(a);
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    ok: true,
+    transition: assertTransition({
+      next: bump(a, { releasedAmount: a.releasedAmount + held, status: 'expired' }, nowIso),
+      movements: nonZero([releaseMovement(held, 'expire')]),
+    }),
+  };
+}
+
+/** A reviewer approves a pending hold: it becomes an ordinary authorized hold. No money moves. */
+export function decideReviewApprove(a: Authorization, nowMs: number): Decision {
+  if (a.status !== 'pending_review') return { ok: false, code: 'invalid_state' };
+  if (isExpired(a, nowMs)) return { ok: false, code: 'authorization_expired' };
+  return { ok: true, transition: { next: bump(a, { status: 'authorized' }, new Date(nowMs).toISOString()), movements: [] } };
+}
+
+/** A reviewer declines a pending hold: it becomes declined (`risk_declined`) and its credit goes back. */
+export function decideReviewDecline(a: Authorization, nowMs: number): Decision {
+  if (a.status !== 'pending_review') return { ok: false, code: 'invalid_state' };
+  const held = heldAmount(a);
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    ok: true,
+    transition: assertTransition({
+      next: bump(a, { status: 'declined', declineCode: 'risk_declined', releasedAmount: a.releasedAmount + held }, nowIso),
+      movements: nonZero([releaseMovement(held, 'review_decline')]),
     }),
   };
 }

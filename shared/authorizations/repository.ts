@@ -2,10 +2,10 @@
  * Storage of authorizations: the item lives at its request record's key (REQ#<digest>), so the authorize
  * transaction's existence check is also its idempotency check. Live holds carry the sparse expiry-index keys.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { requestKey, type RequestRecordFields } from '../idempotency/records.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
-import { EXPIRY_SHARDS } from '../storage/table.js';
+import { EXPIRY_INDEX, EXPIRY_SHARDS, REVIEW_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { type Authorization, isLive } from './model.js';
 
@@ -31,14 +31,20 @@ export function expiryShard(authorizationId: string): number {
 
 export const expiryPartition = (shard: number): string => `EXPIRY#${shard}`;
 
-function expiryIndexFields(a: Authorization): Record<string, string> {
-  return isLive(a) ? { gsi1pk: expiryPartition(expiryShard(a.id)), gsi1sk: `${a.expiresAt}#${a.id}` } : {};
+export const REVIEW_PARTITION = 'REVIEW';
+
+/** The sparse index keys: live holds are in the expiry index, pending ones also in the review queue. */
+function indexFields(a: Authorization): Record<string, string> {
+  return {
+    ...(isLive(a) ? { gsi1pk: expiryPartition(expiryShard(a.id)), gsi1sk: `${a.expiresAt}#${a.id}` } : {}),
+    ...(a.status === 'pending_review' ? { gsi2pk: REVIEW_PARTITION, gsi2sk: `${a.createdAt}#${a.id}` } : {}),
+  };
 }
 
 export function authorizationFromItem(item: Record<string, unknown>): Authorization {
   const {
     pk: _pk, sk: _sk, itemType: _t, kind: _k, fingerprint: _f, responseStatus: _s, responseBody: _b,
-    gsi1pk: _g1, gsi1sk: _g2, ...authorization
+    gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...authorization
   } = item;
   return authorization as unknown as Authorization;
 }
@@ -54,7 +60,7 @@ export function newAuthorizationPut(a: Authorization, record: RequestRecordField
   return {
     Put: {
       TableName: tableName,
-      Item: { ...key, itemType: 'authorization', ...record, ...a, ...expiryIndexFields(a) },
+      Item: { ...key, itemType: 'authorization', ...record, ...a, ...indexFields(a) },
       ConditionExpression: 'attribute_not_exists(pk)',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
@@ -66,8 +72,10 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
   const key = authorizationKey(next.id);
   if (!key) throw new Error(`invariant: malformed authorization id ${next.id}`);
   if (next.version !== expectedVersion + 1) throw new Error('invariant: version must advance by one');
-  const index = expiryIndexFields(next);
-  const live = Object.keys(index).length > 0;
+  const dropped = [
+    ...(isLive(next) ? [] : ['gsi1pk', 'gsi1sk']),
+    ...(next.status === 'pending_review' ? [] : ['gsi2pk', 'gsi2sk']),
+  ];
   return {
     Update: {
       TableName: tableName,
@@ -75,7 +83,8 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
       UpdateExpression:
         'SET #status = :status, amount = :amount, capturedAmount = :captured, releasedAmount = :released, ' +
         'refundedAmount = :refunded, updatedAt = :updatedAt, version = :version' +
-        (live ? '' : ' REMOVE gsi1pk, gsi1sk'),
+        (next.declineCode ? ', declineCode = :declineCode' : '') +
+        (dropped.length ? ` REMOVE ${dropped.join(', ')}` : ''),
       ConditionExpression: 'version = :expected',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -87,6 +96,7 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         ':updatedAt': next.updatedAt,
         ':version': next.version,
         ':expected': expectedVersion,
+        ...(next.declineCode ? { ':declineCode': next.declineCode } : {}),
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
@@ -98,4 +108,49 @@ export async function getAuthorization(authorizationId: string): Promise<(Author
   if (!key) return undefined;
   const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
   return isAuthorizationItem(result.Item) ? authorizationFromItem(result.Item!) : undefined;
+}
+
+/** The review queue, oldest first. The cursor is the last index key, opaque to callers. */
+export async function listPendingReviews(limit: number, cursor?: string): Promise<{ data: Authorization[]; nextCursor: string | null }> {
+  let start: Record<string, unknown> | undefined;
+  if (cursor) {
+    try {
+      start = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    } catch {
+      start = undefined;
+    }
+  }
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: REVIEW_INDEX.name,
+      KeyConditionExpression: `${REVIEW_INDEX.partitionKey} = :review`,
+      ExpressionAttributeValues: { ':review': REVIEW_PARTITION },
+      Limit: limit,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    }),
+  );
+  return {
+    data: (result.Items ?? []).map(authorizationFromItem),
+    nextCursor: result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : null,
+  };
+}
+
+/** Ids of live holds in one expiry shard whose expiresAt is at or before `nowIso`, oldest first. */
+export async function listDueHolds(shard: number, nowIso: string, limit: number): Promise<string[]> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: EXPIRY_INDEX.name,
+      KeyConditionExpression: `${EXPIRY_INDEX.partitionKey} = :shard AND ${EXPIRY_INDEX.sortKey} <= :due`,
+      // '#' sorts after every ISO digit, so "<expiresAt>#<id>" <= "<now>#~" covers holds due at `now` too.
+      ExpressionAttributeValues: { ':shard': expiryPartition(shard), ':due': `${nowIso}#~` },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).flatMap((item) => {
+    const sortKey = String(item[EXPIRY_INDEX.sortKey] ?? '');
+    const id = sortKey.slice(sortKey.indexOf('#') + 1);
+    return digestOf(id) ? [id] : [];
+  });
 }

@@ -29,3 +29,7 @@ export const ReleaseBody = z.strictObject({
 });
 
 export const AuthorizationIdParam = z.string().min(1).max(64);
+
+export const IncrementBody = z.strictObject({ amount: AmountMinor });
+
+export const RefundBody = z.strictObject({ amount: AmountMinor });

@@ -21,13 +21,7 @@ import {
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
-import {
-  type Authorization,
-  type Decision,
-  type Transition,
-  toAuthorizationResource,
-  totalDelta,
-} from './model.js';
+import { type Authorization, type Decision, type Transition, toAuthorizationResource, totalDelta } from './model.js';
 import {
   authorizationFromItem,
   authorizationIdFor,
@@ -36,7 +30,7 @@ import {
   isAuthorizationItem,
   newAuthorizationPut,
 } from './repository.js';
-import { explainReserveFailure } from './reserve-decision.js';
+import { explainReserveFailure, type ReserveFailure } from './reserve-decision.js';
 import { guessShape, remember } from './velocity-hint.js';
 
 export type ServiceResult =
@@ -45,11 +39,12 @@ export type ServiceResult =
 
 export interface RequestContext {
   clientId: string;
-  idempotencyKey: string;
+  /** Absent for operations that are not money-moving client requests (reviews, the sweeper). */
+  idempotencyKey?: string;
   /** Fingerprint of method + path + canonical body (see ids.requestFingerprint). */
   fingerprint: string;
-  /** Admins may act on any client's authorizations. */
-  isAdmin: boolean;
+  /** Admins, reviewers and the sweeper act on any client's authorizations. */
+  actsForAnyClient: boolean;
 }
 
 export interface AuthorizeInput {
@@ -75,19 +70,50 @@ function fromExisting(item: Record<string, unknown> | undefined, fingerprint: st
 const velocityWindowOf = (nowMs: number): number => Math.floor(nowMs / 1000 / config.velocityWindowSeconds);
 
 /**
+ * The velocity-window state of one reserve attempt sequence: which update shape to try, and in which window.
+ * A wrong guess costs one more round trip, never correctness (the guard decides).
+ */
+class ReserveShape {
+  window: number;
+  shape: VelocityShape;
+  constructor(private readonly accountId: string) {
+    this.window = velocityWindowOf(Date.now());
+    this.shape = guessShape(accountId, this.window);
+  }
+  guard(amountMinor: number, currency: string, nowMs: number, nowIso: string): TransactItem {
+    this.window = Math.max(this.window, velocityWindowOf(nowMs));
+    return reserveUpdate({
+      accountId: this.accountId, amountMinor, currency, nowIso,
+      velocityWindow: this.window, velocityMax: config.velocityMax, shape: this.shape,
+    });
+  }
+  explain(image: Record<string, unknown> | undefined, amountMinor: number, currency: string): ReserveFailure {
+    const why = explainReserveFailure(image ? accountFromItem(image) : undefined, {
+      amountMinor, currency, window: this.window, velocityMax: config.velocityMax,
+    });
+    if (why.kind === 'retry') {
+      this.shape = why.shape;
+      this.window = why.window;
+    }
+    return why;
+  }
+  committed(): void {
+    remember(this.accountId, this.window);
+  }
+}
+
+/**
  * Reserve: Put authorization (new key only) + guarded account Update + journal Put, in one round trip.
  * A decline is stored as a declined authorization so a replay answers the same 402.
  */
-export async function authorize(ctx: RequestContext, input: AuthorizeInput): Promise<ServiceResult> {
+export async function authorize(ctx: RequestContext & { idempotencyKey: string }, input: AuthorizeInput): Promise<ServiceResult> {
   const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
   const id = authorizationIdFor(digest);
-  let window = velocityWindowOf(Date.now());
-  let shape: VelocityShape = guessShape(input.accountId, window);
+  const reserve = new ReserveShape(input.accountId);
 
   return withRetries('authorize', async () => {
     const nowMs = Date.now();
     const nowIso = new Date(nowMs).toISOString();
-    window = Math.max(window, velocityWindowOf(nowMs));
     const authorization: Authorization = {
       id,
       accountId: input.accountId,
@@ -110,15 +136,7 @@ export async function authorize(ctx: RequestContext, input: AuthorizeInput): Pro
     const outcome = await transactWrite(
       [
         newAuthorizationPut(authorization, recordFields('authorize', ctx.clientId, ctx.fingerprint, response)),
-        reserveUpdate({
-          accountId: input.accountId,
-          amountMinor: input.amount,
-          currency: input.currency,
-          nowIso,
-          velocityWindow: window,
-          velocityMax: config.velocityMax,
-          shape,
-        }),
+        reserve.guard(input.amount, input.currency, nowMs, nowIso),
         journalPut(
           newJournalEntry({
             accountId: input.accountId,
@@ -133,93 +151,110 @@ export async function authorize(ctx: RequestContext, input: AuthorizeInput): Pro
       randomUUID(),
     );
     if (outcome.committed) {
-      remember(input.accountId, window);
+      reserve.committed();
       return fresh(response);
     }
     const { reasons } = outcome;
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]!.item, ctx.fingerprint);
     if (isTransient(reasons)) return RETRY;
     if (!conditionFailed(reasons, 1)) throw new Error(`authorize cancelled: ${reasons.map((r) => r.code).join(',')}`);
-    const image = reasons[1]!.item ? accountFromItem(reasons[1]!.item) : undefined;
-    const why = explainReserveFailure(image, {
-      amountMinor: input.amount,
-      currency: input.currency,
-      window,
-      velocityMax: config.velocityMax,
-    });
+    const why = reserve.explain(reasons[1]!.item, input.amount, input.currency);
     switch (why.kind) {
       case 'account_not_found':
       case 'currency_mismatch':
         return failure(why.kind);
       case 'retry':
-        shape = why.shape;
-        window = why.window;
         return RETRY;
-      case 'decline':
-        return storeDecline(ctx, authorization, why.code);
+      case 'decline': {
+        const declined: Authorization = { ...authorization, status: 'declined', declineCode: why.code, expiresAt: authorization.createdAt };
+        const declineResponse = declineOf(why.code, declined);
+        return storeOnce([newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, declineResponse))], declineResponse, ctx.fingerprint);
+      }
     }
   });
 }
 
-/** Stores the decline as an authorization (status declined) so the key answers the same 402 forever. */
-async function storeDecline(ctx: RequestContext, attempted: Authorization, code: DeclineCode): Promise<ServiceResult> {
-  const declined: Authorization = { ...attempted, status: 'declined', declineCode: code, expiresAt: attempted.createdAt };
-  const body = { ...errorBody(code), authorization: toAuthorizationResource(declined) };
-  const response: StoredResponse = { status: 402, body: JSON.stringify(body) };
-  const outcome = await transactWrite(
-    [newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, response))],
-    randomUUID(),
-  );
-  if (outcome.committed) return fresh(response);
-  if (conditionFailed(outcome.reasons, 0)) return fromExisting(outcome.reasons[0]!.item, ctx.fingerprint);
-  return RETRY as never;
+function declineOf(code: DeclineCode, authorization: Authorization): StoredResponse {
+  return { status: 402, body: JSON.stringify({ ...errorBody(code), authorization: toAuthorizationResource(authorization) }) };
 }
 
-type Decide = (a: Authorization, nowMs: number) => Decision;
+/** Writes a result that moves no money (a decline) so its key answers the same forever. */
+async function storeOnce(items: TransactItem[], response: StoredResponse, fingerprint: string): Promise<ServiceResult | typeof RETRY> {
+  const outcome = await transactWrite(items, randomUUID());
+  if (outcome.committed) return fresh(response);
+  if (conditionFailed(outcome.reasons, 0)) return fromExisting(outcome.reasons[0]!.item, fingerprint);
+  return RETRY;
+}
+
+export interface SettleOperation {
+  kind: RequestKind | 'review' | 'expire';
+  authorizationId: string;
+  decide: (a: Authorization, nowMs: number) => Decision;
+  /** The answer for a committed transition (default: 200 with the authorization). */
+  respond?: (next: Authorization, transition: Transition) => { status: number; body: unknown };
+}
 
 /**
- * Capture / release (and later increment / refund): read the hold and the key's record in one consistent
- * BatchGet, decide in pure code, then one transaction guarded by the hold's version. A lost race re-reads.
+ * Everything that changes an existing hold (capture, release, increment, refund, review, expiry): read the hold
+ * and the key's record in one consistent BatchGet, decide in pure code, then one transaction guarded by the
+ * hold's version (+ the account guard the transition asks for). A lost race re-reads and decides again.
  */
-export async function settle(
-  ctx: RequestContext,
-  kind: RequestKind,
-  authorizationId: string,
-  decide: Decide,
-): Promise<ServiceResult> {
-  const authKey = authorizationKey(authorizationId);
+export async function settle(ctx: RequestContext, op: SettleOperation): Promise<ServiceResult> {
+  const authKey = authorizationKey(op.authorizationId);
   if (!authKey) return failure('authorization_not_found');
-  const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
+  const digest = ctx.idempotencyKey === undefined ? undefined : requestDigest(ctx.clientId, ctx.idempotencyKey);
+  const recordKey = digest === undefined ? undefined : requestKey(digest);
+  let reserve: ReserveShape | undefined;
 
-  return withRetries(kind, async () => {
-    const items = await getItems([requestKey(digest), authKey]);
+  return withRetries(op.kind, async () => {
+    const items = await getItems(recordKey ? [recordKey, authKey] : [authKey]);
     if (items === null) return RETRY;
-    const [existing, authItem] = items;
+    const [existing, authItem] = recordKey ? items : [undefined, items[0]];
     if (existing) return fromExisting(existing, ctx.fingerprint);
     if (!isAuthorizationItem(authItem)) return failure('authorization_not_found');
     const current = authorizationFromItem(authItem!);
-    if (current.clientId !== ctx.clientId && !ctx.isAdmin) return failure('authorization_not_found');
-    if (current.status === 'declined') return failure('invalid_state');
+    if (current.clientId !== ctx.clientId && !ctx.actsForAnyClient) return failure('authorization_not_found');
 
     const nowMs = Date.now();
-    const decision = decide(current, nowMs);
+    const decision = op.decide(current, nowMs);
     if (!decision.ok) return failure(decision.code);
-    const { next } = decision.transition;
-    const response: StoredResponse = { status: 200, body: JSON.stringify(toAuthorizationResource(next)) };
+    const { next, accountGuard } = decision.transition;
+    const answer = op.respond?.(next, decision.transition) ?? { status: 200, body: toAuthorizationResource(next) };
+    const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
+    const delta = totalDelta(decision.transition.movements);
+    const movesMoney = decision.transition.movements.length > 0;
+
+    let accountUpdate: TransactItem | undefined;
+    if (accountGuard === 'reserve') {
+      reserve ??= new ReserveShape(current.accountId);
+      accountUpdate = reserve.guard(delta.reserved, current.currency, nowMs, next.updatedAt);
+    } else if (movesMoney) {
+      accountUpdate = movementUpdate(current.accountId, delta, next.updatedAt,
+        accountGuard ? { requireOutstandingAtLeast: accountGuard.outstandingAtLeast } : {});
+    }
+    const record = digest === undefined ? [] : [operationRecordPut(digest, recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, response), nowMs)];
     const outcome = await transactWrite(
-      [
-        operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs),
-        authorizationUpdate(next, current.version),
-        movementUpdate(current.accountId, totalDelta(decision.transition.movements), next.updatedAt),
-        ...journalPuts(decision.transition),
-      ],
+      [...record, authorizationUpdate(next, current.version), ...(accountUpdate ? [accountUpdate] : []), ...journalPuts(decision.transition)],
       randomUUID(),
     );
-    if (outcome.committed) return fresh(response);
+    if (outcome.committed) {
+      reserve?.committed();
+      return fresh(response);
+    }
     const { reasons } = outcome;
-    if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]!.item, ctx.fingerprint);
-    if (conditionFailed(reasons, 1) || isTransient(reasons)) return RETRY; // the hold moved on: decide again
-    throw new Error(`${kind} cancelled: ${reasons.map((r) => r.code).join(',')}`);
+    const at = { record: record.length ? 0 : -1, hold: record.length, account: record.length + 1 };
+    if (at.record >= 0 && conditionFailed(reasons, at.record)) return fromExisting(reasons[at.record]!.item, ctx.fingerprint);
+    if (conditionFailed(reasons, at.hold) || isTransient(reasons)) return RETRY; // the hold moved on: decide again
+    if (accountUpdate && conditionFailed(reasons, at.account)) {
+      if (accountGuard !== 'reserve') return failure('amount_exceeds_remaining');
+      const why = reserve!.explain(reasons[at.account]!.item, delta.reserved, current.currency);
+      if (why.kind === 'retry') return RETRY;
+      if (why.kind !== 'decline') return failure(why.kind);
+      const declined = declineOf(why.code, current);
+      if (digest === undefined) return { kind: 'response', response: declined, replayed: false };
+      return storeOnce([operationRecordPut(digest, recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, declined), nowMs)], declined, ctx.fingerprint);
+    }
+    throw new Error(`${op.kind} cancelled: ${reasons.map((r) => r.code).join(',')}`);
   });
 }
 
@@ -228,3 +263,4 @@ function journalPuts(t: Transition): TransactItem[] {
     journalPut(newJournalEntry({ accountId: t.next.accountId, authorizationId: t.next.id, nowIso: t.next.updatedAt, ...m })),
   );
 }
+

@@ -12,28 +12,29 @@ import { ApiError } from './errors.js';
 import { type Event, contractErrors, jsonBody, jsonResponse, requireIdempotencyKey, requireScope } from './middleware.js';
 import type { RequestContext, ServiceResult } from '../authorizations/service.js';
 
-export interface HttpRequest<Body> {
+export interface HttpRequest<Body, Query = Record<string, never>> {
   body: Body;
   principal: Principal;
   params: Record<string, string>;
-  query: Record<string, string>;
+  query: Query;
   /** Present on idempotent routes. */
   idempotencyKey: string;
   requestId: string;
   /** Fingerprint of method + path + canonical parsed body, for idempotency. */
   fingerprint: string;
   /** Who asks and under which key: what the idempotent write paths need. */
-  operation: RequestContext;
+  operation: RequestContext & { idempotencyKey: string };
 }
 
-export interface RouteOptions<S extends z.ZodType | undefined> {
+export interface RouteOptions<S extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
   scopes: readonly Scope[];
   body?: S;
-  query?: z.ZodType<Record<string, unknown>>;
+  query?: Q;
   idempotent?: boolean;
 }
 
 type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
+type QueryOf<Q> = Q extends z.ZodType ? z.output<Q> : Record<string, never>;
 
 /** Turns zod's first issue into the contract's 400: `unknown_field` or `validation_failed` with `param`. */
 export function validationError(error: z.ZodError): ApiError {
@@ -54,9 +55,9 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
   return result.data;
 }
 
-export function httpHandler<S extends z.ZodType | undefined = undefined>(
-  options: RouteOptions<S>,
-  fn: (request: HttpRequest<BodyOf<S>>) => Promise<APIGatewayProxyResult>,
+export function httpHandler<S extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+  options: RouteOptions<S, Q>,
+  fn: (request: HttpRequest<BodyOf<S>, QueryOf<Q>>) => Promise<APIGatewayProxyResult>,
 ) {
   const chain = middy<Event, APIGatewayProxyResult>()
     .use(contractErrors())
@@ -66,7 +67,7 @@ export function httpHandler<S extends z.ZodType | undefined = undefined>(
   if (options.body) chain.use(jsonBody());
   const handler = chain.handler(async (event) => {
     const body = (options.body ? parseWith(options.body, event.ctx.body) : undefined) as BodyOf<S>;
-    const query = options.query ? parseWith(options.query, event.queryStringParameters ?? {}) : {};
+    const query = (options.query ? parseWith(options.query, event.queryStringParameters ?? {}) : {}) as QueryOf<Q>;
     const principal = event.ctx.principal!;
     const idempotencyKey = event.ctx.idempotencyKey ?? '';
     const fingerprint = options.idempotent ? requestFingerprint(event.httpMethod, event.path, body) : '';
@@ -74,11 +75,11 @@ export function httpHandler<S extends z.ZodType | undefined = undefined>(
       body,
       principal,
       params: (event.pathParameters ?? {}) as Record<string, string>,
-      query: query as Record<string, string>,
+      query,
       idempotencyKey,
       requestId: event.ctx.requestId,
       fingerprint,
-      operation: { clientId: principal.clientId, idempotencyKey, fingerprint, isAdmin: principal.scopes.includes('admin') },
+      operation: { clientId: principal.clientId, idempotencyKey, fingerprint, actsForAnyClient: principal.scopes.includes('admin') },
     });
   });
   return handler as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;

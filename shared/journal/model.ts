@@ -14,7 +14,10 @@ export type JournalEntryType =
   | 'refund'
   | 'repayment'
   | 'review_decline'
-  | 'limit_change';
+  | 'limit_change'
+  /** Status changes move no money (zero delta) but belong in the account's history. */
+  | 'freeze'
+  | 'unfreeze';
 
 export interface Reason {
   code: string;

@@ -43,7 +43,7 @@ export function journalPut(entry: JournalEntry): TransactItem {
   return {
     Put: {
       TableName: tableName,
-      Item: { pk: accountPk(entry.accountId), sk: `${JOURNAL_PREFIX}${entry.createdAt}#${entry.id}`, itemType: 'journal', ...entry },
+      Item: { pk: accountPk(entry.accountId), sk: journalSortKey(entry), itemType: 'journal', ...entry },
       // Entries are immutable: never overwrite one.
       ConditionExpression: 'attribute_not_exists(pk)',
     },
@@ -57,11 +57,12 @@ function fromItem(item: Record<string, unknown>): JournalEntry {
 
 export interface JournalPage {
   entries: JournalEntry[];
-  nextCursor: string | null;
+  /** The sort key of the last entry when more may follow, else null. */
+  lastSk: string | null;
 }
 
-/** One page of an account's journal, oldest first. The cursor is the last sort key, base64url-encoded. */
-export async function listJournal(accountId: string, limit: number, cursor?: string): Promise<JournalPage> {
+/** One page of an account's journal, oldest first, starting after the sort key `afterSk`. */
+export async function listJournal(accountId: string, limit: number, afterSk?: string): Promise<JournalPage> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -69,24 +70,25 @@ export async function listJournal(accountId: string, limit: number, cursor?: str
       ExpressionAttributeValues: { ':pk': accountPk(accountId), ':prefix': JOURNAL_PREFIX },
       Limit: limit,
       ConsistentRead: true,
-      ...(cursor ? { ExclusiveStartKey: { pk: accountPk(accountId), sk: Buffer.from(cursor, 'base64url').toString('utf8') } } : {}),
+      ...(afterSk ? { ExclusiveStartKey: { pk: accountPk(accountId), sk: afterSk } } : {}),
     }),
   );
-  const entries = (result.Items ?? []).map(fromItem);
   const lastSk = result.LastEvaluatedKey?.['sk'];
-  return { entries, nextCursor: typeof lastSk === 'string' ? Buffer.from(lastSk).toString('base64url') : null };
+  return { entries: (result.Items ?? []).map(fromItem), lastSk: typeof lastSk === 'string' ? lastSk : null };
 }
+
+export const journalSortKey = (entry: JournalEntry): string => `${JOURNAL_PREFIX}${entry.createdAt}#${entry.id}`;
 
 /** Every entry of an account (reconciliation and tests). Bounded by MAX_PAGES as a guard against runaway loops. */
 export async function listAllJournal(accountId: string): Promise<JournalEntry[]> {
   const MAX_PAGES = 100_000;
   const all: JournalEntry[] = [];
-  let cursor: string | undefined;
+  let afterSk: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const result = await listJournal(accountId, MAX_JOURNAL_PAGE, cursor);
+    const result = await listJournal(accountId, MAX_JOURNAL_PAGE, afterSk);
     all.push(...result.entries);
-    if (!result.nextCursor) return all;
-    cursor = result.nextCursor;
+    if (!result.lastSk) return all;
+    afterSk = result.lastSk;
   }
   throw new Error(`journal of ${accountId} exceeds ${MAX_PAGES} pages`);
 }

@@ -9,7 +9,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './dynamo-client.js';
-import { EXPIRY_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
+import { EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
 
 export async function ensureTable(tableName: string): Promise<'created' | 'existed'> {
   try {
@@ -28,6 +28,8 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
           { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
           { AttributeName: EXPIRY_INDEX.partitionKey, AttributeType: 'S' },
           { AttributeName: EXPIRY_INDEX.sortKey, AttributeType: 'S' },
+          { AttributeName: REVIEW_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: REVIEW_INDEX.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
@@ -41,6 +43,15 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
               { AttributeName: EXPIRY_INDEX.sortKey, KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            IndexName: REVIEW_INDEX.name,
+            KeySchema: [
+              { AttributeName: REVIEW_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: REVIEW_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            // The review queue shows whole holds; it is small, so project everything.
+            Projection: { ProjectionType: 'ALL' },
           },
         ],
       }),

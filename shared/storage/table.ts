@@ -14,6 +14,9 @@ export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 /** Open holds by expiry: partition = one of EXPIRY_SHARDS buckets, sort = expiresAt. Sparse: closed holds drop out. */
 export const EXPIRY_INDEX = { name: 'expiry', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
 
+/** Holds waiting for manual review: one sparse partition (reviews are rare: amounts >= REVIEW_THRESHOLD). */
+export const REVIEW_INDEX = { name: 'review', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
+
 /**
  * Expiry buckets. 16 spreads the sweeper's reads and the index's writes over 16 partitions (each good for
  * 1,000 WCU/s), i.e. 16,000 hold creations/s into the index before adaptive capacity; raise for bigger peaks.

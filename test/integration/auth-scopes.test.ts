@@ -37,7 +37,7 @@ describe('authentication', () => {
   it('answers 401 invalid_api_key for a malformed Authorization header', async () => {
     const response = await fetch(`${app.url}/v1/accounts/${accountId}`, { headers: { authorization: 'Basic abc' } });
     expect(response.status).toBe(401);
-    expect((await response.json()).error.code).toBe('invalid_api_key');
+    expect(((await response.json()) as any).error.code).toBe('invalid_api_key');
   });
 
   it('shows a new client\'s key once and stores only its hash', async () => {

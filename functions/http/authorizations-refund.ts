@@ -1,0 +1,34 @@
+/**
+ * POST /v1/authorizations/{id}/refunds (checkout): gives captured money back; outstanding falls.
+ * Answers 201 with a refund object (Stripe's shape) that embeds the updated authorization.
+ */
+import { decideRefund } from '../../shared/authorizations/model.js';
+import { RefundBody } from '../../shared/authorizations/schemas.js';
+import { toAuthorizationResource } from '../../shared/authorizations/model.js';
+import { settle } from '../../shared/authorizations/service.js';
+import { httpHandler, sendResult } from '../../shared/http/handler.js';
+import { requestDigest } from '../../shared/ids.js';
+
+export const handler = httpHandler(
+  { scopes: ['checkout'], body: RefundBody, idempotent: true },
+  async ({ body, params, operation }) =>
+    sendResult(
+      await settle(operation, {
+        kind: 'refund',
+        authorizationId: params['id'] ?? '',
+        decide: (authorization, nowMs) => decideRefund(authorization, body, nowMs),
+        respond: (next) => ({
+          status: 201,
+          body: {
+            id: `re_${requestDigest(operation.clientId, operation.idempotencyKey)}`,
+            object: 'refund',
+            amount: body.amount,
+            currency: next.currency,
+            authorizationId: next.id,
+            createdAt: next.updatedAt,
+            authorization: toAuthorizationResource(next),
+          },
+        }),
+      }),
+    ),
+);
