@@ -259,8 +259,8 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
 }
 
 function journalPuts(t: Transition): TransactItem[] {
-  return t.movements.map((m) =>
-    journalPut(newJournalEntry({ accountId: t.next.accountId, authorizationId: t.next.id, nowIso: t.next.updatedAt, ...m })),
+  return t.movements.map((m, sequence) =>
+    journalPut(newJournalEntry({ accountId: t.next.accountId, authorizationId: t.next.id, nowIso: t.next.updatedAt, sequence, ...m })),
   );
 }
 

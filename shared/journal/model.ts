@@ -33,6 +33,8 @@ export interface JournalEntry {
   authorizationId?: string;
   reasons?: Reason[];
   policyVersion?: string;
+  /** Place within its transaction when one write journals several movements. */
+  sequence?: number;
   createdAt: string;
 }
 

@@ -25,6 +25,7 @@ export function newJournalEntry(input: {
   authorizationId?: string;
   reasons?: Reason[];
   policyVersion?: string;
+  sequence?: number;
 }): JournalEntry {
   return {
     id: randomId('je'),
@@ -36,6 +37,7 @@ export function newJournalEntry(input: {
     ...(input.authorizationId ? { authorizationId: input.authorizationId } : {}),
     ...(input.reasons ? { reasons: input.reasons } : {}),
     ...(input.policyVersion ? { policyVersion: input.policyVersion } : {}),
+    ...(input.sequence ? { sequence: input.sequence } : {}),
   };
 }
 
@@ -77,7 +79,9 @@ export async function listJournal(accountId: string, limit: number, afterSk?: st
   return { entries: (result.Items ?? []).map(fromItem), lastSk: typeof lastSk === 'string' ? lastSk : null };
 }
 
-export const journalSortKey = (entry: JournalEntry): string => `${JOURNAL_PREFIX}${entry.createdAt}#${entry.id}`;
+/** Time first, then the entry's place within its transaction (a capture before the release it makes). */
+export const journalSortKey = (entry: JournalEntry): string =>
+  `${JOURNAL_PREFIX}${entry.createdAt}#${String(entry.sequence ?? 0).padStart(2, '0')}#${entry.id}`;
 
 /** Every entry of an account (reconciliation and tests). Bounded by MAX_PAGES as a guard against runaway loops. */
 export async function listAllJournal(accountId: string): Promise<JournalEntry[]> {
