@@ -29,4 +29,11 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/reviews', handler: 'reviews-list' },
   { method: 'POST', path: '/v1/reviews/{authorizationId}/approve', handler: 'reviews-approve' },
   { method: 'POST', path: '/v1/reviews/{authorizationId}/decline', handler: 'reviews-decline' },
+  { method: 'PUT', path: '/v1/accounts/{id}/profile', handler: 'accounts-profile' },
+  { method: 'POST', path: '/v1/accounts/{id}/limit-requests', handler: 'accounts-limit-request' },
+  { method: 'POST', path: '/v1/jobs/limit-refresh', handler: 'jobs-limit-refresh' },
+  { method: 'GET', path: '/v1/jobs/{id}', handler: 'jobs-get' },
+  { method: 'POST', path: '/v1/promotions', handler: 'promotions-create' },
+  { method: 'GET', path: '/v1/promotions', handler: 'promotions-list' },
+  { method: 'POST', path: '/v1/promotions/{id}/end', handler: 'promotions-end' },
 ];

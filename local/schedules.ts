@@ -4,6 +4,7 @@
  */
 import { sweepExpiredHolds } from '../shared/authorizations/expiry.js';
 import { config } from '../shared/config.js';
+import { runRefreshJobInProcess } from '../shared/limits/job.js';
 import { logger } from '../shared/observability/logger.js';
 
 export interface ScheduledJob {
@@ -20,6 +21,11 @@ export const JOBS: ScheduledJob[] = [
     name: 'expiry-sweeper',
     intervalSeconds: config.expirySweepIntervalSeconds,
     run: () => sweepExpiredHolds({ budgetMs: LOCAL_SWEEP_BUDGET_MS }),
+  },
+  {
+    name: 'limit-refresh',
+    intervalSeconds: config.limitRefreshIntervalSeconds,
+    run: () => runRefreshJobInProcess({ dryRun: false }),
   },
 ];
 

@@ -2,7 +2,7 @@
  * `npm start`: DynamoDB Local (unless DYNAMODB_ENDPOINT points at one) + the API + the local schedules, in one
  * process tree. SIGINT/SIGTERM stop everything this started.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 
 const LocalEnv = z.object({

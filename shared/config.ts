@@ -2,7 +2,7 @@
  * Runtime configuration: parsed once, at cold start, from the environment (zod), with every default in
  * this one place. Nothing else reads `process.env` for settings.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const intFromEnv = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -19,6 +19,10 @@ const ConfigSchema = z.object({
   AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
   EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
   LIMIT_REFRESH_INTERVAL_SECONDS: intFromEnv(86_400, 1, 31 * 86_400),
+  /** Set in AWS: the SQS queue that fans refresh segments out to workers. Unset: segments run in-process. */
+  REFRESH_QUEUE_URL: z.string().url().optional(),
+  /** A customer may ask for a higher limit once per this many seconds. */
+  LIMIT_REQUEST_COOLDOWN_SECONDS: intFromEnv(86_400, 0, 365 * 86_400),
 });
 
 export interface Config {
@@ -31,6 +35,8 @@ export interface Config {
   holdTtlSeconds: number;
   expirySweepIntervalSeconds: number;
   limitRefreshIntervalSeconds: number;
+  refreshQueueUrl: string | undefined;
+  limitRequestCooldownSeconds: number;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -47,6 +53,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     holdTtlSeconds: parsed.AUTH_HOLD_TTL_SECONDS,
     expirySweepIntervalSeconds: parsed.EXPIRY_SWEEP_INTERVAL_SECONDS,
     limitRefreshIntervalSeconds: parsed.LIMIT_REFRESH_INTERVAL_SECONDS,
+    refreshQueueUrl: parsed.REFRESH_QUEUE_URL,
+    limitRequestCooldownSeconds: parsed.LIMIT_REQUEST_COOLDOWN_SECONDS,
   };
 }
 

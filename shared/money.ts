@@ -1,7 +1,7 @@
 /**
  * Money: an integer count of minor units (fen for CNY), never a float; a currency is ISO 4217 upper case.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The contract's bound: 1 <= amount <= 10^12 minor units. */
 export const MAX_AMOUNT_MINOR = 1_000_000_000_000;

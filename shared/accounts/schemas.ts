@@ -1,5 +1,5 @@
 /** Request schemas of the account endpoints. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AmountMinor, Currency, LimitMinor, ResourceId } from '../money.js';
 
 export const CreateAccountBody = z.strictObject({

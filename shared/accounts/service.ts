@@ -12,7 +12,7 @@ import { tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
 import { type Account, applyToAccount, newAccount, toAccountResource } from './model.js';
-import { accountFromItem, accountKey, getAccount, movementUpdate, statusUpdate } from './repository.js';
+import { accountFromItem, accountKey, getAccount, movementUpdate, newAccountItem, statusUpdate } from './repository.js';
 
 export type OpenAccountResult = { ok: true; account: Account } | { ok: false; code: 'account_exists' };
 
@@ -22,11 +22,7 @@ export async function openAccount(input: { id: string; currency: string; creditL
   const outcome = await transactWrite(
     [
       {
-        Put: {
-          TableName: tableName,
-          Item: { ...accountKey(account.id), itemType: 'account', ...account },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+        Put: { TableName: tableName, Item: newAccountItem(account), ConditionExpression: 'attribute_not_exists(pk)' },
       },
       journalPut(
         newJournalEntry({

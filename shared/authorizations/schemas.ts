@@ -1,5 +1,5 @@
 /** Request schemas of the authorization endpoints (strict: unknown fields are a 400 `unknown_field`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AmountMinor, Currency, ResourceId } from '../money.js';
 
 /** Stripe's bounds for metadata: few small string pairs, never a payload store. */

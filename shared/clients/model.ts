@@ -1,5 +1,5 @@
 /** API clients and their scopes (API.md "Authentication and scopes"). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SCOPES = ['checkout', 'servicing', 'risk', 'admin'] as const;
 export const Scope = z.enum(SCOPES);

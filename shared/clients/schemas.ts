@@ -1,5 +1,5 @@
 /** Request schema of client creation. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Scope } from './model.js';
 
 export const CreateClientBody = z.strictObject({

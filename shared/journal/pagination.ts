@@ -4,7 +4,7 @@
  * start). Entries are ordered by their commit timestamp; concurrent movements are commutative sums, so the
  * running figures after the last entry always equal the account item.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Balances, EMPTY_BALANCES, type JournalEntry, applyDelta } from './model.js';
 
 const CursorSchema = z.strictObject({

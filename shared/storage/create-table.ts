@@ -9,7 +9,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamoClient } from './dynamo-client.js';
-import { EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
+import { ACCOUNTS_INDEX, EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
 
 export async function ensureTable(tableName: string): Promise<'created' | 'existed'> {
   try {
@@ -30,6 +30,8 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
           { AttributeName: EXPIRY_INDEX.sortKey, AttributeType: 'S' },
           { AttributeName: REVIEW_INDEX.partitionKey, AttributeType: 'S' },
           { AttributeName: REVIEW_INDEX.sortKey, AttributeType: 'S' },
+          { AttributeName: ACCOUNTS_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: ACCOUNTS_INDEX.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
@@ -52,6 +54,14 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
             ],
             // The review queue shows whole holds; it is small, so project everything.
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: ACCOUNTS_INDEX.name,
+            KeySchema: [
+              { AttributeName: ACCOUNTS_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: ACCOUNTS_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
       }),

@@ -7,7 +7,10 @@
  *   ACCOUNT#<accountId> / JOURNAL#<ms>#<entryId>    immutable journal entry
  *   REQ#<digest>        / REQ                       one idempotent request (client + Idempotency-Key); for an
  *                                                   authorize it *is* the authorization (`auth_<digest>`)
+ *   ACCOUNT#<accountId> / PROFILE                   credit profile (the limit policy's inputs)
  *   CLIENT#<keyHash>    / CLIENT                    API client, found by the hash of its key
+ *   PROMOTIONS          / <promotionId>             festival uplifts and category quotas
+ *   JOB#<jobId>         / JOB                       a limit-refresh run and its progress
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
@@ -16,6 +19,13 @@ export const EXPIRY_INDEX = { name: 'expiry', partitionKey: 'gsi1pk', sortKey: '
 
 /** Holds waiting for manual review: one sparse partition (reviews are rare: amounts >= REVIEW_THRESHOLD). */
 export const REVIEW_INDEX = { name: 'review', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
+
+/**
+ * Every account, spread over ACCOUNT_BUCKETS partitions: the limit refresh pages through one bucket per
+ * segment. KEYS_ONLY and keys that never change, so checkout writes to an account never write this index.
+ */
+export const ACCOUNTS_INDEX = { name: 'accounts', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' } as const;
+export const ACCOUNT_BUCKETS = 16;
 
 /**
  * Expiry buckets. 16 spreads the sweeper's reads and the index's writes over 16 partitions (each good for

@@ -1,0 +1,93 @@
+/**
+ * Limit refresh throughput: accounts refreshed per second by the real job (in-process, as `npm start` runs it),
+ * beside the raw conditional-UpdateItem rate of the same DynamoDB Local over the same accounts with the same
+ * number of writes in flight.
+ */
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+
+/** DynamoDB's BatchWriteItem limit. */
+const BATCH_ITEMS = 25;
+
+export interface RefreshBench {
+  accounts: number;
+  floorUpdatesPerSecond: number;
+  refreshAccountsPerSecond: number;
+  ratio: number;
+  changed: number;
+  failed: number;
+}
+
+async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+export async function benchRefresh(accountCount: number, inFlight: number, log: (line: string) => void): Promise<RefreshBench> {
+  const { documentClient, tableName } = await import('../shared/storage/dynamo-client.js');
+  const { newAccount } = await import('../shared/accounts/model.js');
+  const { newAccountItem, accountKey } = await import('../shared/accounts/repository.js');
+  const { profileKey } = await import('../shared/profiles/repository.js');
+  const { runRefreshJobInProcess } = await import('../shared/limits/job.js');
+
+  // Seed: accounts with profiles that the policy will move (most up, some down), written in batches.
+  const prefix = `rb_${randomUUID().slice(0, 6)}`;
+  const ids = Array.from({ length: accountCount }, (_, i) => `${prefix}_${i}`);
+  const nowIso = new Date().toISOString();
+  const items = ids.flatMap((id, i) => [
+    newAccountItem(newAccount({ id, currency: 'CNY', creditLimit: 200_000, riskTier: 'unrated', now: nowIso })),
+    {
+      ...profileKey(id), itemType: 'profile', accountId: id, updatedAt: nowIso,
+      profile: {
+        creditScore: 560 + (i % 290), monthlyIncome: 500_000 + (i % 50) * 50_000, incomeVerified: i % 3 !== 0,
+        onTimeRepayments: i % 40, overdueCount: i % 7 === 0 ? 2 : 0, maxOverdueDays: i % 7 === 0 ? 30 : 0,
+        ...(i % 7 === 0 ? { lastOverdueAt: new Date(Date.now() - 20 * 86_400_000).toISOString() } : {}),
+        recentInquiries: i % 11, tenureMonths: i % 60,
+      },
+    },
+  ]);
+  const batches: Array<Array<Record<string, unknown>>> = [];
+  for (let i = 0; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
+  const seedStart = Date.now();
+  await inParallel(batches, 16, async (batch) => {
+    let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0 && attempt < 10; attempt += 1) {
+      const result = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+    }
+  });
+  log(`  seeded ${accountCount} accounts with profiles in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+
+  // Floor: one conditional UpdateItem per account, the same number in flight as the refresh keeps.
+  const floorStart = process.hrtime.bigint();
+  await inParallel(ids, inFlight, async (id) => {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: accountKey(id),
+        UpdateExpression: 'SET benchTouchedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND creditLimit = :limit',
+        ExpressionAttributeValues: { ':now': nowIso, ':limit': 200_000 },
+      }),
+    );
+  });
+  const floorSeconds = Number(process.hrtime.bigint() - floorStart) / 1e9;
+
+  const refreshStart = process.hrtime.bigint();
+  const job = await runRefreshJobInProcess({ dryRun: false, parallelSegments: 4 });
+  const refreshSeconds = Number(process.hrtime.bigint() - refreshStart) / 1e9;
+  const floorUpdatesPerSecond = accountCount / floorSeconds;
+  const refreshAccountsPerSecond = job.processed / refreshSeconds;
+  return {
+    accounts: job.processed,
+    floorUpdatesPerSecond,
+    refreshAccountsPerSecond,
+    ratio: refreshAccountsPerSecond / floorUpdatesPerSecond,
+    changed: job.changed,
+    failed: job.failed,
+  };
+}

@@ -1,0 +1,340 @@
+/**
+ * `npm run bench`: one run, one machine. Starts DynamoDB Local and the local API (a child process running the
+ * same handlers as Lambda), then measures the floor (raw authorize-shaped transactions straight to DynamoDB
+ * Local), authorize / capture / release end to end over HTTP at concurrency 1, 16 and 64, DynamoDB calls per
+ * operation, bundle sizes and cold import time, and limit-refresh throughput. Writes BENCHMARKS.md and prints
+ * one JSON line last. Every phase is bounded by request counts, so the run ends on its own in a few minutes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { bundleAll, bundleWithSdk, coldImport } from './bundles.js';
+import { floorRequests, loadBuilders } from './floor.js';
+import { runLoad, type LoadResult, type PreparedRequest } from './load.js';
+import { benchRefresh } from './refresh.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CONCURRENCIES = [1, 16, 64] as const;
+/** Requests per measurement: enough for a stable p99 (>= 1,000 samples), few enough for a short run. */
+const REQUESTS_AT: Record<number, number> = { 1: 1_500, 16: 6_000, 64: 8_000 };
+const WARMUP_REQUESTS = 500;
+const ACCOUNTS = 2_000;
+const REFRESH_ACCOUNTS = Number(process.env['BENCH_REFRESH_ACCOUNTS'] ?? 50_000);
+const ADMIN_KEY = `bench-${randomUUID()}`;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
+  process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
+  process.env['TABLE_NAME'] = 'bench';
+  let api: ChildProcess | undefined;
+  try {
+    const { ensureTable } = await import('../shared/storage/create-table.js');
+    await ensureTable('bench');
+    const { openAccount } = await import('../shared/accounts/service.js');
+    const { putClient } = await import('../shared/clients/repository.js');
+    await putClient({ id: 'cli_bench_admin', name: 'bench', scopes: ['admin'], createdAt: startedAt.toISOString() }, ADMIN_KEY);
+
+    const floorAccounts = Array.from({ length: ACCOUNTS }, (_, i) => `floor_${i}`);
+    const apiAccounts = Array.from({ length: ACCOUNTS }, (_, i) => `api_${i}`);
+    await inParallel([...floorAccounts, ...apiAccounts, 'hot_account'], 32, async (id) => {
+      await openAccount({ id, currency: 'CNY', creditLimit: 1_000_000_000_000 });
+    });
+    log(`seeded ${2 * ACCOUNTS + 1} accounts`);
+
+    // 1. The floor.
+    const builders = await loadBuilders();
+    await runLoad('warmup', dynamo.endpoint, 16, floorRequests(builders, floorAccounts, WARMUP_REQUESTS));
+    const floor: LoadResult[] = [];
+    for (const c of CONCURRENCIES) {
+      floor.push(await runLoad(`floor c=${c}`, dynamo.endpoint, c, floorRequests(builders, floorAccounts, REQUESTS_AT[c]!)));
+      log(`  ${describe(floor.at(-1)!)}`);
+    }
+
+    // 2-3. The API, end to end.
+    const port = await freePort();
+    api = await startApi(port, dynamo.endpoint);
+    const url = `http://127.0.0.1:${port}`;
+    const shopKey = await createCheckoutClient(url);
+    await runLoad('warmup', url, 16, authorizeRequests(shopKey, apiAccounts, WARMUP_REQUESTS));
+    const authorize: LoadResult[] = [];
+    for (const c of CONCURRENCIES) {
+      authorize.push(await runLoad(`authorize c=${c}`, url, c, authorizeRequests(shopKey, apiAccounts, REQUESTS_AT[c]!)));
+      log(`  ${describe(authorize.at(-1)!)}`);
+    }
+    const hot = await runLoad('authorize, one hot account c=16', url, 16, authorizeRequests(shopKey, ['hot_account'], 3_000));
+    log(`  ${describe(hot)}`);
+
+    const capture: LoadResult[] = [];
+    const release: LoadResult[] = [];
+    for (const c of CONCURRENCIES) {
+      const holds = await makeHolds(url, shopKey, apiAccounts, 2 * REQUESTS_AT[c]!);
+      capture.push(await runLoad(`capture c=${c}`, url, c, settleRequests(shopKey, holds.slice(0, REQUESTS_AT[c]!), 'capture')));
+      log(`  ${describe(capture.at(-1)!)}`);
+      release.push(await runLoad(`release c=${c}`, url, c, settleRequests(shopKey, holds.slice(REQUESTS_AT[c]!), 'release')));
+      log(`  ${describe(release.at(-1)!)}`);
+    }
+    api.kill('SIGTERM');
+    api = undefined;
+
+    // 5. DynamoDB calls per operation, counted by an SDK middleware on the service's own client.
+    const calls = await countCalls();
+    log(`  calls per operation: ${JSON.stringify(calls)}`);
+
+    // 6. Bundles and cold import.
+    const bundleDir = join(ROOT, '.bench', 'bundles');
+    const bundles = await bundleAll(ROOT, bundleDir);
+    const authorizeBundle = bundles.find((b) => b.name === 'authorizations-create')!;
+    const withSdkKiB = await bundleWithSdk(join(ROOT, 'functions/http/authorizations-create.ts'), join(bundleDir, 'authorize-with-sdk.mjs'));
+    const cold = coldImport(join(bundleDir, 'authorizations-create.mjs'), bundleDir);
+    const coldWithSdk = coldImport(join(bundleDir, 'authorize-with-sdk.mjs'), bundleDir);
+    log(`  authorize bundle ${authorizeBundle.kib.toFixed(1)} KiB (with SDK ${withSdkKiB.toFixed(1)} KiB); cold import ratio ${cold.ratio.toFixed(2)}`);
+
+    // 7. Limit refresh.
+    const refresh = await benchRefresh(REFRESH_ACCOUNTS, 64, log);
+    log(`  refresh ${refresh.refreshAccountsPerSecond.toFixed(0)} accounts/s vs floor ${refresh.floorUpdatesPerSecond.toFixed(0)} updates/s`);
+
+    const at16 = (rows: LoadResult[]) => rows.find((r) => r.concurrency === 16)!;
+    const summary = {
+      authorizeP50Ratio: round(at16(authorize).p50Ms / at16(floor).p50Ms),
+      authorizeP99Ratio: round(at16(authorize).p99Ms / at16(floor).p99Ms),
+      authorizeThroughputRatio: round(at16(authorize).opsPerSecond / at16(floor).opsPerSecond),
+      dynamoCallsPerAuthorize: calls['authorize'],
+      authorizeBundleKiB: round(authorizeBundle.kib),
+      coldImportRatio: round(cold.ratio),
+      refreshRatio: round(refresh.ratio),
+    };
+    writeFileSync(
+      join(ROOT, 'BENCHMARKS.md'),
+      report({ startedAt, floor, authorize, hot, capture, release, calls, bundles, withSdkKiB, cold, coldWithSdk, refresh, summary }),
+    );
+    log(`wrote BENCHMARKS.md in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } finally {
+    api?.kill('SIGTERM');
+    const { dynamoClient } = await import('../shared/storage/dynamo-client.js');
+    dynamoClient.destroy();
+    await dynamo.stop();
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const describe = (r: LoadResult) =>
+  `${r.label}: ${r.opsPerSecond.toFixed(0)} ops/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, statuses ${JSON.stringify(r.statuses)}`;
+
+async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+function startApi(port: number, endpoint: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      ADMIN_API_KEY: ADMIN_KEY,
+      DYNAMODB_ENDPOINT: endpoint,
+      TABLE_NAME: 'bench',
+      // The bench measures the authorize path, not the velocity rule: never decline for velocity here.
+      VELOCITY_MAX: '1000000',
+      EXPIRY_SWEEP_INTERVAL_SECONDS: '86400',
+      LIMIT_REFRESH_INTERVAL_SECONDS: String(31 * 86_400),
+    },
+  });
+  return new Promise((resolveStart, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('listening on')) resolveStart(child);
+    });
+    child.once('exit', (code) => reject(new Error(`API exited early with code ${code}`)));
+  });
+}
+
+async function createCheckoutClient(url: string): Promise<string> {
+  const response = await fetch(`${url}/v1/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench shop', scopes: ['checkout'] }),
+  });
+  return ((await response.json()) as { apiKey: string }).apiKey;
+}
+
+function authorizeRequests(key: string, accounts: readonly string[], count: number): PreparedRequest[] {
+  return Array.from({ length: count }, (_, i) => ({
+    method: 'POST' as const,
+    path: '/v1/authorizations',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ accountId: accounts[i % accounts.length], amount: 100, currency: 'CNY', orderId: `o-${i}` }),
+  }));
+}
+
+async function makeHolds(url: string, key: string, accounts: readonly string[], count: number): Promise<string[]> {
+  const holds: string[] = [];
+  const requests = authorizeRequests(key, accounts, count);
+  await inParallel(requests, 64, async (r) => {
+    const response = await fetch(url + r.path, { method: r.method, headers: r.headers, body: r.body ?? null });
+    holds.push(((await response.json()) as { id: string }).id);
+  });
+  return holds;
+}
+
+function settleRequests(key: string, holds: readonly string[], action: 'capture' | 'release'): PreparedRequest[] {
+  return holds.map((id) => ({
+    method: 'POST' as const,
+    path: `/v1/authorizations/${id}/${action}`,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: '{}',
+  }));
+}
+
+/** Runs each operation once against an in-process app and counts the DynamoDB commands it sent. */
+async function countCalls(): Promise<Record<string, number>> {
+  const { dynamoClient } = await import('../shared/storage/dynamo-client.js');
+  const { startApp } = await import('../local/app.js');
+  let sent = 0;
+  dynamoClient.middlewareStack.add((next) => (args) => {
+    sent += 1;
+    return next(args);
+  }, { step: 'initialize', name: 'benchCountCalls' });
+  const app = await startApp({ port: 0, adminApiKey: ADMIN_KEY });
+  const counts: Record<string, number> = {};
+  try {
+    const call = async (method: string, path: string, key: string, body?: unknown) => {
+      const response = await fetch(app.url + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as Record<string, any>;
+    };
+    const measure = async (name: string, fn: () => Promise<Record<string, any>>) => {
+      sent = 0;
+      const result = await fn();
+      counts[name] = sent;
+      return result;
+    };
+    const shop = (await call('POST', '/v1/clients', ADMIN_KEY, { name: 'count', scopes: ['checkout', 'servicing'] })) as { apiKey: string };
+    await call('GET', '/v1/accounts/api_0', shop.apiKey); // the key is now resolved and cached, as API Gateway caches it
+    const hold = await measure('authorize', () => call('POST', '/v1/authorizations', shop.apiKey, { accountId: 'api_0', amount: 500, currency: 'CNY', orderId: 'count' }));
+    await measure('increment', () => call('POST', `/v1/authorizations/${hold['id']}/increment`, shop.apiKey, { amount: 100 }));
+    await measure('capture', () => call('POST', `/v1/authorizations/${hold['id']}/capture`, shop.apiKey, { amount: 300, final: false }));
+    await measure('release', () => call('POST', `/v1/authorizations/${hold['id']}/release`, shop.apiKey, {}));
+    await measure('refund', () => call('POST', `/v1/authorizations/${hold['id']}/refunds`, shop.apiKey, { amount: 100 }));
+    await measure('repayment', () => call('POST', '/v1/accounts/api_0/repayments', shop.apiKey, { amount: 100, currency: 'CNY' }));
+    await measure('getAuthorization', () => call('GET', `/v1/authorizations/${hold['id']}`, shop.apiKey));
+    await measure('getAccount', () => call('GET', '/v1/accounts/api_0', shop.apiKey));
+  } finally {
+    await app.close();
+  }
+  return counts;
+}
+
+interface ReportInput {
+  startedAt: Date;
+  floor: LoadResult[];
+  authorize: LoadResult[];
+  hot: LoadResult;
+  capture: LoadResult[];
+  release: LoadResult[];
+  calls: Record<string, number>;
+  bundles: Array<{ name: string; kib: number }>;
+  withSdkKiB: number;
+  cold: { emptyMs: number; bundleMs: number; ratio: number };
+  coldWithSdk: { emptyMs: number; bundleMs: number; ratio: number };
+  refresh: Awaited<ReturnType<typeof benchRefresh>>;
+  summary: Record<string, number | undefined>;
+}
+
+function report(r: ReportInput): string {
+  const row = (x: LoadResult, f?: LoadResult) =>
+    `| ${x.label} | ${x.opsPerSecond.toFixed(0)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ` +
+    (f ? `${(x.p50Ms / f.p50Ms).toFixed(2)} | ${(x.p99Ms / f.p99Ms).toFixed(2)} | ${(x.opsPerSecond / f.opsPerSecond).toFixed(2)}` : ' | | ') +
+    ` | ${JSON.stringify(x.statuses).replace(/"/g, '')} |`;
+  const floorAt = (c: number) => r.floor.find((f) => f.concurrency === c)!;
+  return `# Benchmarks
+
+Produced by \`npm run bench\` (bench/run.ts); every number below is from one run on one machine.
+
+- Date: ${r.startedAt.toISOString()}
+- Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}
+- DynamoDB: DynamoDB Local (in memory) on the same machine; the API runs as a child process (\`tsx local/start.ts\`),
+  the load generator (autocannon, exact per-response latencies) in the bench process. All three share 2 cores,
+  so every ratio includes the CPU our process takes from DynamoDB Local.
+
+## Summary (targets from issue 6)
+
+| metric | value | target |
+|---|---|---|
+| authorizeP50Ratio (c=16) | ${r.summary['authorizeP50Ratio']} | ≤ 1.3 |
+| authorizeP99Ratio (c=16) | ${r.summary['authorizeP99Ratio']} | ≤ 1.5 |
+| authorizeThroughputRatio (c=16) | ${r.summary['authorizeThroughputRatio']} | |
+| dynamoCallsPerAuthorize | ${r.summary['dynamoCallsPerAuthorize']} | = 1 |
+| authorizeBundleKiB | ${r.summary['authorizeBundleKiB']} | ≤ 400 |
+| coldImportRatio | ${r.summary['coldImportRatio']} | ≤ 2.0 |
+| refreshRatio | ${r.summary['refreshRatio']} | ≥ 0.7 |
+
+## Floor and end-to-end latency
+
+Floor: a raw \`TransactWriteItems\` of the authorize shape (authorization put, guarded account update, journal put,
+built by the service's own item builders) sent straight to DynamoDB Local. Ratios are ours / floor at the same
+concurrency. Requests per row: ${Object.entries(REQUESTS_AT).map(([c, n]) => `c=${c}: ${n}`).join(', ')}.
+
+| run | ops/s | p50 ms | p99 ms | p50 ratio | p99 ratio | throughput ratio | statuses |
+|---|---|---|---|---|---|---|---|
+${r.floor.map((f) => row(f)).join('\n')}
+${r.authorize.map((a) => row(a, floorAt(a.concurrency))).join('\n')}
+${row(r.hot, floorAt(16))}
+${r.capture.map((a) => row(a, floorAt(a.concurrency))).join('\n')}
+${r.release.map((a) => row(a, floorAt(a.concurrency))).join('\n')}
+
+Capture and release read the hold first (one consistent BatchGet of the hold and the key's record), so they make
+two DynamoDB calls and their ratio to the one-call floor is expected to sit near 2.
+
+## DynamoDB calls per operation (counted by an SDK middleware)
+
+| operation | calls |
+|---|---|
+${Object.entries(r.calls).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
+
+## Bundles (esbuild, minified ESM for Node 22, \`@aws-sdk/*\` from the Lambda runtime)
+
+| function | KiB |
+|---|---|
+${r.bundles.map((b) => `| ${b.name} | ${b.kib.toFixed(1)} |`).join('\n')}
+
+With the AWS SDK bundled in as well, the authorize function would be ${r.withSdkKiB.toFixed(1)} KiB.
+
+Cold import (median of 15 fresh \`node\` processes): empty ${r.cold.emptyMs.toFixed(1)} ms; authorize bundle
+${r.cold.bundleMs.toFixed(1)} ms (ratio ${r.cold.ratio.toFixed(2)}); with the SDK bundled ${r.coldWithSdk.bundleMs.toFixed(1)} ms
+(ratio ${r.coldWithSdk.ratio.toFixed(2)}).
+
+## Limit refresh
+
+${r.refresh.accounts} accounts (${REFRESH_ACCOUNTS} seeded with profiles, plus the accounts above), 4 segments × 16 writes in flight:
+${r.refresh.refreshAccountsPerSecond.toFixed(0)} accounts/s (${r.refresh.changed} changed, ${r.refresh.failed} failed) against a floor of
+${r.refresh.floorUpdatesPerSecond.toFixed(0)} conditional UpdateItems/s over the same accounts with 64 in flight: ratio ${r.refresh.ratio.toFixed(2)}.
+A changed account costs one two-item transaction (limits + journal entry) plus its share of one index query and
+two BatchGets per 100 accounts.
+
+## Reproduce
+
+\`\`\`sh
+npm ci
+npm run bench        # BENCH_REFRESH_ACCOUNTS=50000 by default
+\`\`\`
+`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+/** POST /v1/promotions (admin): a festival uplift or a category quota, applied by the next limit refresh. */
+import { ApiError } from '../../shared/http/errors.js';
+import { httpHandler } from '../../shared/http/handler.js';
+import { jsonResponse } from '../../shared/http/middleware.js';
+import { Promotion } from '../../shared/policy/promotions.js';
+import { createPromotion } from '../../shared/promotions/repository.js';
+
+export const handler = httpHandler({ scopes: ['admin'], body: Promotion }, async ({ body }) => {
+  if (!(await createPromotion(body))) throw new ApiError('promotion_exists');
+  return jsonResponse(201, { object: 'promotion', ...body });
+});

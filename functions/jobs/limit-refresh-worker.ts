@@ -1,0 +1,27 @@
+/**
+ * SQS worker (batch size 1): processes one refresh segment within the invocation's time budget and re-enqueues
+ * its continuation; a failed message is reported back (partial batch failure) and retried, then dead-lettered.
+ */
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { dispatchSegments } from '../../shared/limits/dispatch.js';
+import { runSegment, type SegmentTask } from '../../shared/limits/job.js';
+import { logger } from '../../shared/observability/logger.js';
+
+/** Stop taking new pages this long before the timeout: a page is ~100 accounts, a few seconds at most. */
+const SAFETY_MARGIN_MS = 20_000;
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      const task = JSON.parse(record.body) as SegmentTask;
+      const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
+      const continuation = await runSegment(task, budgetMs);
+      if (continuation) await dispatchSegments([continuation]);
+    } catch (error) {
+      logger.error('refresh segment failed', { messageId: record.messageId, error });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}

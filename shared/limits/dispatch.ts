@@ -1,0 +1,38 @@
+/**
+ * Where refresh segments run: in AWS each is an SQS message for a worker function (REFRESH_QUEUE_URL); locally
+ * they run in this process, in the background, so the API answers 202 at once either way.
+ */
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { config } from '../config.js';
+import { failJob } from '../jobs/repository.js';
+import { logger } from '../observability/logger.js';
+import { runTasksInProcess, type SegmentTask } from './job.js';
+
+/** SQS takes at most 10 messages per batch. */
+const SQS_BATCH = 10;
+/** Segments run at once in one local process (2 cores: more only adds contention). */
+const LOCAL_PARALLEL_SEGMENTS = 4;
+
+let sqs: SQSClient | undefined;
+
+export async function dispatchSegments(tasks: SegmentTask[]): Promise<void> {
+  if (!config.refreshQueueUrl) {
+    void runTasksInProcess(tasks, LOCAL_PARALLEL_SEGMENTS).catch(async (error: unknown) => {
+      logger.error('local limit refresh failed', { error });
+      const jobId = tasks[0]?.jobId;
+      if (jobId) await failJob(jobId, 'a segment failed: see the service log').catch(() => undefined);
+    });
+    return;
+  }
+  sqs ??= new SQSClient({ region: config.region });
+  for (let i = 0; i < tasks.length; i += SQS_BATCH) {
+    const batch = tasks.slice(i, i + SQS_BATCH);
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: config.refreshQueueUrl,
+        Entries: batch.map((task, j) => ({ Id: String(j), MessageBody: JSON.stringify(task) })),
+      }),
+    );
+    if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} refresh segments`);
+  }
+}

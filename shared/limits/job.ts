@@ -1,0 +1,143 @@
+/**
+ * The limit-refresh job: one run re-assesses every account. Accounts are spread over ACCOUNT_BUCKETS index
+ * partitions; each bucket is a segment, processed by a worker with a time budget. A worker that runs out of
+ * time returns its continuation (the last account id), which the dispatcher re-enqueues (SQS in AWS) or
+ * continues (locally). Re-running a run's segment is harmless: accounts already written under the run's
+ * refreshKey are skipped.
+ */
+import { createHash } from 'node:crypto';
+import { listAccountIds } from '../accounts/repository.js';
+import { randomId } from '../ids.js';
+import { logger } from '../observability/logger.js';
+import { POLICY_VERSION, tally } from '../policy/limit-policy.js';
+import { activePromotions, type Promotion } from '../policy/promotions.js';
+import { listPromotions } from '../promotions/repository.js';
+import { ACCOUNT_BUCKETS } from '../storage/table.js';
+import { addProgress, createJob, emptyProgress, failJob, getJob, type Job, type Progress } from '../jobs/repository.js';
+import { assess, deferRepeatIncrease, loadAccounts, writeAssessment } from './refresh.js';
+
+/** Accounts per page of a segment: one index Query, two BatchGets. */
+const PAGE_ACCOUNTS = 100;
+/** Writes in flight per segment. Two cores locally; in AWS each worker is its own Lambda. */
+const WRITE_CONCURRENCY = 16;
+/** Re-assessments of one account whose limits moved under us (a limit request raced the refresh). */
+const MAX_STALE_RETRIES = 3;
+
+export interface SegmentTask {
+  jobId: string;
+  segment: number;
+  /** Continue after this account id (a previous worker ran out of time). */
+  afterId?: string;
+}
+
+/** Starts a run: the job record, with its clock and refresh key fixed for every segment. */
+export async function startRefreshJob(options: { dryRun: boolean; nowMs?: number }): Promise<{ job: Job; tasks: SegmentTask[] }> {
+  const asOf = new Date(options.nowMs ?? Date.now());
+  const promotions = activePromotions(await listPromotions(), asOf);
+  const job: Job = {
+    id: randomId('job'),
+    object: 'job',
+    type: 'limit_refresh',
+    status: 'running',
+    dryRun: options.dryRun,
+    asOf: asOf.toISOString(),
+    refreshKey: refreshKeyOf(asOf, promotions),
+    segmentsTotal: ACCOUNT_BUCKETS,
+    segmentsDone: 0,
+    ...emptyProgress(),
+    createdAt: new Date().toISOString(),
+  };
+  await createJob(job);
+  return { job, tasks: Array.from({ length: ACCOUNT_BUCKETS }, (_, segment) => ({ jobId: job.id, segment })) };
+}
+
+/**
+ * A run is keyed by its day, the policy version and the promotions in force: running it again the same day
+ * with the same inputs writes nothing twice, while a promotion that starts or ends makes a new key.
+ */
+export function refreshKeyOf(asOf: Date, promotions: readonly Promotion[]): string {
+  const ids = promotions.map((p) => p.id).sort().join(',');
+  const digest = createHash('sha256').update(`${POLICY_VERSION}|${ids}`).digest('base64url').slice(0, 12);
+  return `${asOf.toISOString().slice(0, 10)}:${digest}`;
+}
+
+/** Processes one segment until done or out of budget; returns the continuation, if any. */
+export async function runSegment(task: SegmentTask, budgetMs: number): Promise<SegmentTask | undefined> {
+  const started = Date.now();
+  const job = await getJob(task.jobId);
+  if (!job || job.status !== 'running') return undefined;
+  const asOf = new Date(job.asOf);
+  const promotions = activePromotions(await listPromotions(), asOf);
+  let afterId = task.afterId;
+  for (;;) {
+    const page = await listAccountIds(task.segment, PAGE_ACCOUNTS, afterId);
+    const progress = await refreshAccounts(page.ids, promotions, asOf, job);
+    const done = page.lastId === null;
+    await addProgress(job.id, progress, done);
+    if (done) return undefined;
+    afterId = page.lastId!;
+    if (Date.now() - started > budgetMs) return { ...task, afterId };
+  }
+}
+
+async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Date, job: Job): Promise<Progress> {
+  const progress = emptyProgress();
+  const loaded = await loadAccounts(ids);
+  let next = 0;
+  const worker = async () => {
+    while (next < loaded.length) {
+      const item = loaded[next++]!;
+      progress.processed += 1;
+      try {
+        if (item.lastRefreshKey === job.refreshKey) continue; // this run already wrote it
+        let assessment = deferRepeatIncrease(assess(item, promotions, asOf), item.lastIncreaseAt, asOf.getTime());
+        tally(progress.summary, assessment.after.totalLimit - assessment.before.totalLimit);
+        if (job.dryRun || !assessment.changed) continue;
+        for (let attempt = 0; attempt <= MAX_STALE_RETRIES; attempt += 1) {
+          const outcome = await writeAssessment(assessment, { refreshKey: job.refreshKey });
+          if (outcome === 'written') progress.changed += 1;
+          if (outcome !== 'stale') break;
+          const [reloaded] = await loadAccounts([item.account.id]);
+          if (!reloaded) break;
+          assessment = deferRepeatIncrease(assess(reloaded, promotions, asOf), reloaded.lastIncreaseAt, asOf.getTime());
+          if (!assessment.changed) break;
+        }
+      } catch (error) {
+        progress.failed += 1;
+        logger.error('limit refresh failed for an account', { accountId: item.account.id, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+  return progress;
+}
+
+/** Runs every segment of a run in this process (local `npm start`, `npm run refresh`, tests). */
+export async function runRefreshJobInProcess(options: {
+  dryRun: boolean;
+  nowMs?: number;
+  parallelSegments?: number;
+  onProgress?: (job: Job) => void;
+}): Promise<Job> {
+  const { job, tasks } = await startRefreshJob(options);
+  try {
+    await runTasksInProcess(tasks, options.parallelSegments ?? 4);
+  } catch (error) {
+    await failJob(job.id, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  const finished = (await getJob(job.id))!;
+  options.onProgress?.(finished);
+  return finished;
+}
+
+export async function runTasksInProcess(tasks: SegmentTask[], parallelSegments: number): Promise<void> {
+  const queue = [...tasks];
+  const worker = async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) {
+      const continuation = await runSegment(task, Number.POSITIVE_INFINITY);
+      if (continuation) queue.push(continuation);
+    }
+  };
+  await Promise.all(Array.from({ length: parallelSegments }, worker));
+}

@@ -1,0 +1,149 @@
+/**
+ * Applying the limit policy to one account: read account + profile (batched by the caller), assess in pure
+ * code, and write a change as one guarded transaction (limits update + `limit_change` journal entry with the
+ * policy's reason codes and version). Safe while reserves race it: the update adds the difference to
+ * totalLimit and available atomically and is guarded only by the limits it was computed from.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Account } from '../accounts/model.js';
+import { accountFromItem, accountKey, limitChangeUpdate } from '../accounts/repository.js';
+import { getItems } from '../idempotency/records.js';
+import { journalPut, newJournalEntry } from '../journal/repository.js';
+import type { Reason } from '../journal/model.js';
+import { assessLimit } from '../policy/limit-policy.js';
+import type { Promotion } from '../policy/promotions.js';
+import type { CreditProfile } from '../policy/profile.js';
+import { profileFromItem, profileKey } from '../profiles/repository.js';
+import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
+
+export interface Assessment {
+  accountId: string;
+  before: Pick<Account, 'creditLimit' | 'promoLimit' | 'totalLimit' | 'riskTier'>;
+  after: { creditLimit: number; promoLimit: number; totalLimit: number; riskTier: string };
+  reasons: Reason[];
+  policyVersion: string;
+  /** Limits or tier differ: something to write. */
+  changed: boolean;
+}
+
+export interface LoadedAccount {
+  account: Account;
+  profile: CreditProfile | undefined;
+  lastRefreshKey: string | undefined;
+  lastIncreaseAt: string | undefined;
+}
+
+/** Reads accounts with their profiles, at most 50 accounts (100 keys) per BatchGet. */
+export async function loadAccounts(accountIds: readonly string[]): Promise<LoadedAccount[]> {
+  const BATCH_ACCOUNTS = 50;
+  const loaded: LoadedAccount[] = [];
+  for (let i = 0; i < accountIds.length; i += BATCH_ACCOUNTS) {
+    const ids = accountIds.slice(i, i + BATCH_ACCOUNTS);
+    let items: Array<Record<string, unknown> | undefined> | null = null;
+    for (let attempt = 0; items === null && attempt < 5; attempt += 1) {
+      items = await getItems(ids.flatMap((id) => [accountKey(id), profileKey(id)]));
+    }
+    if (items === null) throw new Error('BatchGet kept deferring keys');
+    ids.forEach((_id, j) => {
+      const accountItem = items![2 * j];
+      if (!accountItem) return;
+      loaded.push({
+        account: accountFromItem(accountItem),
+        profile: profileFromItem(items![2 * j + 1]),
+        lastRefreshKey: accountItem['lastRefreshKey'] as string | undefined,
+        lastIncreaseAt: accountItem['lastIncreaseAt'] as string | undefined,
+      });
+    });
+  }
+  return loaded;
+}
+
+export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], now: Date, requestedLimit?: number): Assessment {
+  const { account, profile } = loaded;
+  const result = assessLimit({
+    profile,
+    account,
+    promotions: [...promotions],
+    now,
+    ...(requestedLimit === undefined ? {} : { requestedLimit }),
+  });
+  const after = {
+    creditLimit: result.creditLimit,
+    promoLimit: result.promoLimit,
+    totalLimit: result.creditLimit + result.promoLimit,
+    riskTier: result.riskTier,
+  };
+  return {
+    accountId: account.id,
+    before: { creditLimit: account.creditLimit, promoLimit: account.promoLimit, totalLimit: account.totalLimit, riskTier: account.riskTier },
+    after,
+    reasons: result.reasons,
+    policyVersion: result.policyVersion,
+    changed: after.totalLimit !== account.totalLimit || after.creditLimit !== account.creditLimit || after.riskTier !== account.riskTier,
+  };
+}
+
+/**
+ * Base-limit increases are capped per refresh; a second run the same day (a promotion starting makes a new
+ * run key) must not compound them. So the scheduled refresh raises a base limit at most once per
+ * INCREASE_COOLDOWN_MS; decreases and promotion changes are never deferred.
+ */
+export const INCREASE_COOLDOWN_MS = 20 * 3_600_000;
+
+export function deferRepeatIncrease(a: Assessment, lastIncreaseAt: string | undefined, nowMs: number): Assessment {
+  if (a.after.creditLimit <= a.before.creditLimit || !lastIncreaseAt) return a;
+  if (nowMs - Date.parse(lastIncreaseAt) >= INCREASE_COOLDOWN_MS) return a;
+  const creditLimit = a.before.creditLimit;
+  const after = { ...a.after, creditLimit, totalLimit: creditLimit + a.after.promoLimit };
+  return {
+    ...a,
+    after,
+    reasons: [
+      ...a.reasons,
+      { code: 'increase_deferred', message: 'The base limit was raised less than 20 hours ago; a further increase waits for a later refresh.' },
+    ],
+    changed: after.totalLimit !== a.before.totalLimit || after.riskTier !== a.before.riskTier,
+  };
+}
+
+export type WriteOutcome = 'written' | 'stale' | 'already_refreshed' | 'rate_limited' | 'account_not_found';
+
+/** Writes an assessment (limits + journal) in one transaction; 'stale' means the limits moved: assess again. */
+export async function writeAssessment(
+  a: Assessment,
+  options: { refreshKey?: string; requestCooldownSinceIso?: string } = {},
+): Promise<WriteOutcome> {
+  const nowIso = new Date().toISOString();
+  const deltaMinor = a.after.totalLimit - a.before.totalLimit;
+  const items = [
+    limitChangeUpdate({
+      accountId: a.accountId,
+      before: a.before,
+      creditLimit: a.after.creditLimit,
+      promoLimit: a.after.promoLimit,
+      riskTier: a.after.riskTier,
+      nowIso,
+      ...options,
+    }),
+    journalPut(
+      newJournalEntry({
+        accountId: a.accountId,
+        type: 'limit_change',
+        amount: Math.abs(deltaMinor),
+        delta: { reserved: 0, outstanding: 0, totalLimit: deltaMinor },
+        reasons: a.reasons,
+        policyVersion: a.policyVersion,
+        nowIso,
+      }),
+    ),
+  ];
+  const outcome = await transactWrite(items, randomUUID());
+  if (outcome.committed) return 'written';
+  if (isTransient(outcome.reasons)) return 'stale';
+  if (!conditionFailed(outcome.reasons, 0)) throw new Error(`limit change cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+  const image = outcome.reasons[0]!.item;
+  if (!image) return 'account_not_found';
+  if (options.refreshKey !== undefined && image['lastRefreshKey'] === options.refreshKey) return 'already_refreshed';
+  if (image['creditLimit'] !== a.before.creditLimit || image['promoLimit'] !== a.before.promoLimit) return 'stale';
+  return 'rate_limited';
+}

@@ -1,0 +1,31 @@
+/** Storage of credit profiles: one item beside its account, written only while the account exists. */
+import { randomUUID } from 'node:crypto';
+import { accountKey } from '../accounts/repository.js';
+import type { CreditProfile } from '../policy/profile.js';
+import { tableName } from '../storage/dynamo-client.js';
+import { transactWrite } from '../storage/transactions.js';
+
+export const profileKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' });
+
+export interface StoredProfile {
+  accountId: string;
+  profile: CreditProfile;
+  updatedAt: string;
+}
+
+/** Replaces the profile; false when the account does not exist. */
+export async function putProfile(accountId: string, profile: CreditProfile): Promise<StoredProfile | undefined> {
+  const stored: StoredProfile = { accountId, profile, updatedAt: new Date().toISOString() };
+  const outcome = await transactWrite(
+    [
+      { ConditionCheck: { TableName: tableName, Key: accountKey(accountId), ConditionExpression: 'attribute_exists(pk)' } },
+      { Put: { TableName: tableName, Item: { ...profileKey(accountId), itemType: 'profile', ...stored } } },
+    ],
+    randomUUID(),
+  );
+  return outcome.committed ? stored : undefined;
+}
+
+export function profileFromItem(item: Record<string, unknown> | undefined): CreditProfile | undefined {
+  return item?.['itemType'] === 'profile' ? (item['profile'] as CreditProfile) : undefined;
+}
