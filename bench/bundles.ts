@@ -1,7 +1,6 @@
 /**
- * Bundle sizes and cold import time. Functions are bundled as the CDK stack bundles them (esbuild, minified
- * ESM for Node 22, `@aws-sdk/*` left to the Lambda runtime, which ships SDK v3), then imported in fresh Node
- * processes and compared with a fresh process importing nothing.
+ * Bundle sizes and cold import time. Functions are bundled as the CDK stack bundles them (LAMBDA_BUNDLE_OPTIONS,
+ * shared with infra/), then imported in fresh Node processes and compared with a fresh process importing nothing.
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -9,18 +8,9 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { percentile } from './load.js';
 
-/** The esbuild options the CDK NodejsFunction construct uses in infra/ (kept in step by hand: see infra). */
-export const LAMBDA_BUNDLE_OPTIONS = {
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  external: ['@aws-sdk/*'],
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  logLevel: 'error',
-} as const;
+import { LAMBDA_BUNDLE_OPTIONS } from '../infra/bundling.js';
+
+export { LAMBDA_BUNDLE_OPTIONS };
 
 export interface BundleSize {
   name: string;
@@ -39,15 +29,30 @@ export async function bundleAll(root: string, outDir: string): Promise<BundleSiz
   for (const entry of functionEntries(root)) {
     const name = basename(entry, '.ts');
     const outfile = join(outDir, `${name}.mjs`);
-    await build({ ...LAMBDA_BUNDLE_OPTIONS, mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields], external: [...LAMBDA_BUNDLE_OPTIONS.external], entryPoints: [entry], outfile });
+    await build({ ...esbuildOptions(root), entryPoints: [entry], outfile });
     sizes.push({ name, kib: statSync(outfile).size / 1024 });
   }
   return sizes.sort((a, b) => b.kib - a.kib);
 }
 
-/** The same entry with the AWS SDK bundled in too (what a deployment that pins its own SDK would ship). */
-export async function bundleWithSdk(entry: string, outfile: string): Promise<number> {
-  await build({ ...LAMBDA_BUNDLE_OPTIONS, mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields], external: [], entryPoints: [entry], outfile });
+function esbuildOptions(root: string) {
+  return {
+    bundle: true,
+    minify: LAMBDA_BUNDLE_OPTIONS.minify,
+    platform: 'node' as const,
+    target: LAMBDA_BUNDLE_OPTIONS.target,
+    format: 'esm' as const,
+    mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields],
+    external: [...LAMBDA_BUNDLE_OPTIONS.externalModules],
+    alias: Object.fromEntries(Object.entries(LAMBDA_BUNDLE_OPTIONS.aliases).map(([k, v]) => [k, join(root, v)])),
+    banner: { js: LAMBDA_BUNDLE_OPTIONS.banner },
+    logLevel: 'error' as const,
+  };
+}
+
+/** The same entry with the Lambda runtime's SDK instead of a bundled one (the CDK default we chose not to use). */
+export async function bundleWithoutSdk(root: string, entry: string, outfile: string): Promise<number> {
+  await build({ ...esbuildOptions(root), external: ['@aws-sdk/*'], alias: {}, entryPoints: [entry], outfile });
   return statSync(outfile).size / 1024;
 }
 
@@ -74,7 +79,7 @@ export function coldImport(bundleFile: string, outDir: string, runs = 15): ColdI
   const empty = join(outDir, 'empty.mjs');
   writeFileSync(empty, '');
   // The function's configuration as deployed: a table name and region, no credentials needed to import.
-  process.env['TABLE_NAME'] ??= 'bench';
+  process.env['TABLE_NAME'] ??= 'bench-table';
   const emptyMs = medianStartMs(empty, runs, outDir);
   const bundleMs = medianStartMs(bundleFile, runs, outDir);
   return { emptyMs, bundleMs, ratio: bundleMs / emptyMs };

@@ -1,7 +1,11 @@
 /**
  * Limit refresh throughput: accounts refreshed per second by the real job (in-process, as `npm start` runs it),
  * beside the raw conditional-UpdateItem rate of the same DynamoDB Local over the same accounts with the same
- * number of writes in flight.
+ * number of writes in flight. Run as its own process on its own table (`tsx bench/refresh.ts N SHARE`) so
+ * each population is measured alone; prints one JSON line.
+ *
+ * `changedShare` is the fraction of accounts whose limit the policy moves. A nightly refresh over a settled
+ * book moves a minority; the first refresh after an onboarding wave moves nearly all (the worst case).
  */
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
@@ -27,29 +31,33 @@ async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item
   );
 }
 
-export async function benchRefresh(accountCount: number, inFlight: number, log: (line: string) => void): Promise<RefreshBench> {
+export async function benchRefresh(accountCount: number, changedShare: number, inFlight: number, log: (line: string) => void): Promise<RefreshBench> {
   const { documentClient, tableName } = await import('../shared/storage/dynamo-client.js');
   const { newAccount } = await import('../shared/accounts/model.js');
   const { newAccountItem, accountKey } = await import('../shared/accounts/repository.js');
   const { profileKey } = await import('../shared/profiles/repository.js');
   const { runRefreshJobInProcess } = await import('../shared/limits/job.js');
+  const { scoreFactors, targetLimit, tierFor } = await import('../shared/policy/limit-policy.js');
 
   // Seed: accounts with profiles that the policy will move (most up, some down), written in batches.
   const prefix = `rb_${randomUUID().slice(0, 6)}`;
   const ids = Array.from({ length: accountCount }, (_, i) => `${prefix}_${i}`);
   const nowIso = new Date().toISOString();
-  const items = ids.flatMap((id, i) => [
-    newAccountItem(newAccount({ id, currency: 'CNY', creditLimit: 200_000, riskTier: 'unrated', now: nowIso })),
-    {
-      ...profileKey(id), itemType: 'profile', accountId: id, updatedAt: nowIso,
-      profile: {
-        creditScore: 560 + (i % 290), monthlyIncome: 500_000 + (i % 50) * 50_000, incomeVerified: i % 3 !== 0,
-        onTimeRepayments: i % 40, overdueCount: i % 7 === 0 ? 2 : 0, maxOverdueDays: i % 7 === 0 ? 30 : 0,
-        ...(i % 7 === 0 ? { lastOverdueAt: new Date(Date.now() - 20 * 86_400_000).toISOString() } : {}),
-        recentInquiries: i % 11, tenureMonths: i % 60,
-      },
-    },
-  ]);
+  const items = ids.flatMap((id, i) => {
+    const profile = {
+      creditScore: 560 + (i % 290), monthlyIncome: 500_000 + (i % 50) * 50_000, incomeVerified: i % 3 !== 0,
+      onTimeRepayments: i % 40, overdueCount: i % 7 === 0 ? 2 : 0, maxOverdueDays: i % 7 === 0 ? 30 : 0,
+      ...(i % 7 === 0 ? { lastOverdueAt: new Date(Date.now() - 20 * 86_400_000).toISOString() } : {}),
+      recentInquiries: i % 11, tenureMonths: i % 60,
+    };
+    // A settled account already sits at the policy's target with its tier; the others start at 2,000.00.
+    const settled = i % 100 >= changedShare * 100;
+    const tier = tierFor(scoreFactors(profile, new Date()).reduce((sum, f) => sum + f.points, 0));
+    const account = newAccount({
+      id, currency: 'CNY', creditLimit: settled ? targetLimit(profile, tier) : 200_000, riskTier: settled ? tier : 'unrated', now: nowIso,
+    });
+    return [newAccountItem(account), { ...profileKey(id), itemType: 'profile', accountId: id, updatedAt: nowIso, profile }];
+  });
   const batches: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
   const seedStart = Date.now();
@@ -90,4 +98,14 @@ export async function benchRefresh(accountCount: number, inFlight: number, log: 
     changed: job.changed,
     failed: job.failed,
   };
+}
+
+/** `tsx bench/refresh.ts <accounts> <changedShare>`: DYNAMODB_ENDPOINT and a fresh TABLE_NAME come from the caller. */
+if (process.argv[1]?.endsWith('refresh.ts')) {
+  const { ensureTable } = await import('../shared/storage/create-table.js');
+  const { tableName, dynamoClient } = await import('../shared/storage/dynamo-client.js');
+  await ensureTable(tableName);
+  const result = await benchRefresh(Number(process.argv[2]), Number(process.argv[3]), 64, (line) => process.stderr.write(`${line}\n`));
+  dynamoClient.destroy();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }

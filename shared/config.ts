@@ -18,7 +18,8 @@ const ConfigSchema = z.object({
   VELOCITY_WINDOW_SECONDS: intFromEnv(60, 1, 86_400),
   AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
   EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
-  LIMIT_REFRESH_INTERVAL_SECONDS: intFromEnv(86_400, 1, 31 * 86_400),
+  /** At most 24 days: Node timers cannot wait longer than 2^31 - 1 ms. */
+  LIMIT_REFRESH_INTERVAL_SECONDS: intFromEnv(86_400, 1, 24 * 86_400),
   /** Set in AWS: the SQS queue that fans refresh segments out to workers. Unset: segments run in-process. */
   REFRESH_QUEUE_URL: z.string().url().optional(),
   /** A customer may ask for a higher limit once per this many seconds. */

@@ -14,12 +14,21 @@ import { activePromotions, type Promotion } from '../policy/promotions.js';
 import { listPromotions } from '../promotions/repository.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
 import { addProgress, createJob, emptyProgress, failJob, getJob, type Job, type Progress } from '../jobs/repository.js';
-import { assess, deferRepeatIncrease, loadAccounts, writeAssessment } from './refresh.js';
+import {
+  assess,
+  type Assessment,
+  deferRepeatIncrease,
+  type LoadedAccount,
+  loadAccounts,
+  MAX_ACCOUNTS_PER_WRITE,
+  writeAssessment,
+  writeAssessments,
+} from './refresh.js';
 
 /** Accounts per page of a segment: one index Query, two BatchGets. */
 const PAGE_ACCOUNTS = 100;
-/** Writes in flight per segment. Two cores locally; in AWS each worker is its own Lambda. */
-const WRITE_CONCURRENCY = 16;
+/** Batched transactions in flight per segment (each up to 25 accounts). In AWS each worker is its own Lambda. */
+const WRITE_CONCURRENCY = 4;
 /** Re-assessments of one account whose limits moved under us (a limit request raced the refresh). */
 const MAX_STALE_RETRIES = 3;
 
@@ -83,33 +92,48 @@ export async function runSegment(task: SegmentTask, budgetMs: number): Promise<S
 async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Date, job: Job): Promise<Progress> {
   const progress = emptyProgress();
   const loaded = await loadAccounts(ids);
+  progress.processed = loaded.length;
+  const assessOne = (item: LoadedAccount) => deferRepeatIncrease(assess(item, promotions, asOf), item.lastIncreaseAt, asOf.getTime());
+  const toWrite: Assessment[] = [];
+  for (const item of loaded) {
+    if (item.lastRefreshKey === job.refreshKey) continue; // this run already wrote it
+    const assessment = assessOne(item);
+    tally(progress.summary, assessment.after.totalLimit - assessment.before.totalLimit);
+    if (!job.dryRun && assessment.changed) toWrite.push(assessment);
+  }
+  const batches: Assessment[][] = [];
+  for (let i = 0; i < toWrite.length; i += MAX_ACCOUNTS_PER_WRITE) batches.push(toWrite.slice(i, i + MAX_ACCOUNTS_PER_WRITE));
   let next = 0;
   const worker = async () => {
-    while (next < loaded.length) {
-      const item = loaded[next++]!;
-      progress.processed += 1;
+    while (next < batches.length) {
+      const batch = batches[next++]!;
       try {
-        if (item.lastRefreshKey === job.refreshKey) continue; // this run already wrote it
-        let assessment = deferRepeatIncrease(assess(item, promotions, asOf), item.lastIncreaseAt, asOf.getTime());
-        tally(progress.summary, assessment.after.totalLimit - assessment.before.totalLimit);
-        if (job.dryRun || !assessment.changed) continue;
-        for (let attempt = 0; attempt <= MAX_STALE_RETRIES; attempt += 1) {
-          const outcome = await writeAssessment(assessment, { refreshKey: job.refreshKey });
+        const outcomes = await writeAssessments(batch, { refreshKey: job.refreshKey });
+        for (const [i, outcome] of outcomes.entries()) {
           if (outcome === 'written') progress.changed += 1;
-          if (outcome !== 'stale') break;
-          const [reloaded] = await loadAccounts([item.account.id]);
-          if (!reloaded) break;
-          assessment = deferRepeatIncrease(assess(reloaded, promotions, asOf), reloaded.lastIncreaseAt, asOf.getTime());
-          if (!assessment.changed) break;
+          else if (outcome === 'stale' && (await rewriteStale(batch[i]!.accountId, assessOne, job))) progress.changed += 1;
         }
       } catch (error) {
-        progress.failed += 1;
-        logger.error('limit refresh failed for an account', { accountId: item.account.id, error });
+        progress.failed += batch.length;
+        logger.error('limit refresh failed for a batch of accounts', { accountIds: batch.map((a) => a.accountId), error });
       }
     }
   };
   await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
   return progress;
+}
+
+/** An account whose limits moved under us (a limit request raced the run): read, assess and write again. */
+async function rewriteStale(accountId: string, assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<boolean> {
+  for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt += 1) {
+    const [reloaded] = await loadAccounts([accountId]);
+    if (!reloaded || reloaded.lastRefreshKey === job.refreshKey) return false;
+    const assessment = assessOne(reloaded);
+    if (!assessment.changed) return false;
+    const outcome = await writeAssessment(assessment, { refreshKey: job.refreshKey });
+    if (outcome !== 'stale') return outcome === 'written';
+  }
+  return false;
 }
 
 /** Runs every segment of a run in this process (local `npm start`, `npm run refresh`, tests). */

@@ -14,7 +14,7 @@ import { assessLimit } from '../policy/limit-policy.js';
 import type { Promotion } from '../policy/promotions.js';
 import type { CreditProfile } from '../policy/profile.js';
 import { profileFromItem, profileKey } from '../profiles/repository.js';
-import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
+import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
 
 export interface Assessment {
   accountId: string;
@@ -108,14 +108,9 @@ export function deferRepeatIncrease(a: Assessment, lastIncreaseAt: string | unde
 
 export type WriteOutcome = 'written' | 'stale' | 'already_refreshed' | 'rate_limited' | 'account_not_found';
 
-/** Writes an assessment (limits + journal) in one transaction; 'stale' means the limits moved: assess again. */
-export async function writeAssessment(
-  a: Assessment,
-  options: { refreshKey?: string; requestCooldownSinceIso?: string } = {},
-): Promise<WriteOutcome> {
-  const nowIso = new Date().toISOString();
+function assessmentItems(a: Assessment, options: { refreshKey?: string; requestCooldownSinceIso?: string }, nowIso: string): TransactItem[] {
   const deltaMinor = a.after.totalLimit - a.before.totalLimit;
-  const items = [
+  return [
     limitChangeUpdate({
       accountId: a.accountId,
       before: a.before,
@@ -137,6 +132,32 @@ export async function writeAssessment(
       }),
     ),
   ];
+}
+
+/**
+ * Writes many accounts' changes in one transaction (each account's limits update + journal entry stays atomic;
+ * the batch only saves round trips). Any cancellation (a checkout racing one of the accounts) falls back to one
+ * transaction per account, which sorts out who was stale. TransactWriteItems takes at most 100 items.
+ */
+export const MAX_ACCOUNTS_PER_WRITE = 50;
+export async function writeAssessments(batch: readonly Assessment[], options: { refreshKey?: string } = {}): Promise<WriteOutcome[]> {
+  if (batch.length > MAX_ACCOUNTS_PER_WRITE) throw new Error(`invariant: at most ${MAX_ACCOUNTS_PER_WRITE} accounts per write`);
+  if (batch.length > 1) {
+    const nowIso = new Date().toISOString();
+    const outcome = await transactWrite(batch.flatMap((a) => assessmentItems(a, options, nowIso)), randomUUID());
+    if (outcome.committed) return batch.map(() => 'written');
+  }
+  const outcomes: WriteOutcome[] = [];
+  for (const a of batch) outcomes.push(await writeAssessment(a, options));
+  return outcomes;
+}
+
+/** Writes an assessment (limits + journal) in one transaction; 'stale' means the limits moved: assess again. */
+export async function writeAssessment(
+  a: Assessment,
+  options: { refreshKey?: string; requestCooldownSinceIso?: string } = {},
+): Promise<WriteOutcome> {
+  const items = assessmentItems(a, options, new Date().toISOString());
   const outcome = await transactWrite(items, randomUUID());
   if (outcome.committed) return 'written';
   if (isTransient(outcome.reasons)) return 'stale';

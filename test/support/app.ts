@@ -22,8 +22,13 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-export async function startTestApp(env: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {},
+  options: { endpoint?: string } = {},
+): Promise<TestApp> {
   if (!process.env['DYNAMODB_ENDPOINT']) throw new Error('DYNAMODB_ENDPOINT is not set: run through `npm test`');
+  // The service may talk to DynamoDB through something else (the fault proxy); the test itself reads direct.
+  if (options.endpoint) process.env['DYNAMODB_ENDPOINT'] = options.endpoint;
   const tableName = `t_${randomBytes(6).toString('hex')}`;
   process.env['TABLE_NAME'] = tableName;
   for (const name of CONFIG_VARIABLES) {
