@@ -6,6 +6,7 @@
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { logger } from '../observability/logger.js';
 import { documentClient } from './dynamo-client.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -44,6 +45,8 @@ export async function transactWrite(items: TransactItem[], clientRequestToken?: 
   } catch (error) {
     if (error instanceof TransactionCanceledException || (error as { name?: string }).name === 'TransactionCanceledException') {
       const raw = (error as TransactionCanceledException).CancellationReasons ?? [];
+      // Counted by a CloudWatch metric filter (infra/constructs/observability.ts): keep the message stable.
+      if (raw.some((r) => r.Code === 'TransactionConflict')) logger.warn('transaction conflict');
       return {
         committed: false,
         reasons: raw.map((r) => ({
