@@ -12,6 +12,8 @@ import { createApiServer, type ExtraRoute, loadRoutes } from './server.js';
 /** The bootstrap admin's fixed id: restarting with another ADMIN_API_KEY adds a key, it never duplicates. */
 export const LOCAL_ADMIN_CLIENT_ID = 'cli_local_admin';
 
+let openApiDocument: Record<string, unknown> | undefined;
+
 export interface RunningApp {
   url: string;
   port: number;
@@ -24,7 +26,17 @@ export async function startApp(options: { port: number; adminApiKey: string; ext
     { id: LOCAL_ADMIN_CLIENT_ID, name: 'local admin', scopes: ['admin'], createdAt: new Date().toISOString() },
     options.adminApiKey,
   );
-  const server = createApiServer(await loadRoutes(), options.extras ?? []);
+  const openApi: ExtraRoute = {
+    method: 'GET',
+    path: '/openapi.json',
+    respond: async () => {
+      // Built on first request: the generator is a local/documentation concern, not a handler's.
+      const { buildOpenApiDocument } = await import('../shared/openapi/document.js');
+      openApiDocument ??= buildOpenApiDocument();
+      return { status: 200, body: openApiDocument };
+    },
+  };
+  const server = createApiServer(await loadRoutes(), [openApi, ...(options.extras ?? [])]);
   // Many concurrent checkouts from one load generator: keep sockets alive between requests.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,32 @@
+/**
+ * A small 618 simulation against the real local service: duplicates and retries included, nothing is
+ * oversold, every journal reconciles, and every replay answers what the first request was answered.
+ */
+import { runSimulation } from '../../simulation/run.js';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ VELOCITY_MAX: '1000' });
+});
+afterAll(() => app.close());
+
+describe('npm run simulate (small)', () => {
+  it('ends with oversell = 0 and every journal reconciled', async () => {
+    const result = await runSimulation({ url: app.url, adminKey: ADMIN_KEY, accounts: 25, checkouts: 300, concurrency: 16, seed: 7 });
+    expect(result.oversold).toBe(0);
+    expect(result.unreconciled).toBe(0);
+    expect(result.inconsistentReplays).toBe(0);
+    expect(result.approved).toBeGreaterThan(0);
+    expect(result.captured + result.released).toBe(result.approved);
+    expect(result.duplicatesSent + result.retriesSent).toBeGreaterThan(0);
+    expect(result.promoLimitTotal).toBeGreaterThan(0);
+    expect(result.timeline.length).toBeGreaterThan(0);
+  });
+
+  it('serves the OpenAPI document at GET /openapi.json', async () => {
+    const response = await fetch(`${app.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { openapi: string }).openapi).toBe('3.1.0');
+  });
+});
