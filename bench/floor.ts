@@ -4,7 +4,7 @@
  * straight to DynamoDB Local over HTTP by the same load tool, so ours / floor is our overhead alone.
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { PreparedRequest } from './load.js';
 
 type Builders = {
@@ -36,9 +36,10 @@ export async function loadBuilders(): Promise<Builders> {
 
 const OPTS = { removeUndefinedValues: true } as const;
 
-/** Document-client transact items → the low-level JSON DynamoDB's HTTP API takes. */
+/** Document-client transact items → the low-level JSON DynamoDB's HTTP API takes (with a token, as ours send). */
 function toWire(items: Array<Record<string, any>>): string {
   return JSON.stringify({
+    ClientRequestToken: randomUUID(),
     TransactItems: items.map((item) => {
       const [kind, op] = Object.entries(item)[0] as [string, Record<string, any>];
       const wire: Record<string, unknown> = { ...op };
