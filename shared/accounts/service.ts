@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceResult } from '../authorizations/service.js';
 import type { ErrorCode } from '../http/errors.js';
 import { requestDigest } from '../ids.js';
-import { getItems, judgeExisting, operationRecordPut, recordFields, requestKey, type StoredResponse } from '../idempotency/records.js';
+import { readSnapshot, judgeExisting, operationRecordPut, recordFields, requestKey, type StoredResponse } from '../idempotency/records.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
@@ -53,7 +53,7 @@ export async function repay(
 ): Promise<ServiceResult> {
   const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
   return withRetries('repayment', async () => {
-    const items = await getItems([requestKey(digest), accountKey(accountId)]);
+    const items = await readSnapshot([requestKey(digest), accountKey(accountId)]);
     if (items === null) return RETRY;
     const [existing, accountItem] = items;
     if (existing) {

@@ -10,7 +10,7 @@ import type { DeclineCode, ErrorCode } from '../http/errors.js';
 import { errorBody } from '../http/errors.js';
 import { requestDigest } from '../ids.js';
 import {
-  getItems,
+  readSnapshot,
   judgeExisting,
   operationRecordPut,
   recordFields,
@@ -207,7 +207,7 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
   let reserve: ReserveShape | undefined;
 
   return withRetries(op.kind, async () => {
-    const items = await getItems(recordKey ? [recordKey, authKey] : [authKey]);
+    const items = await readSnapshot(recordKey ? [recordKey, authKey] : [authKey]);
     if (items === null) return RETRY;
     const [existing, authItem] = recordKey ? items : [undefined, items[0]];
     if (existing) return fromExisting(existing, ctx.fingerprint);

@@ -4,7 +4,7 @@
  * gets the same status and body; a different request with the same key is refused. For an authorize, the
  * record *is* the authorization item (its id is derived from the same digest).
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { TTL_ATTRIBUTE } from '../storage/table.js';
@@ -73,4 +73,24 @@ export async function getItems(keys: Array<{ pk: string; sk: string }>): Promise
   if (unprocessed > 0) return null;
   const found = result.Responses?.[tableName] ?? [];
   return keys.map((k) => found.find((item) => item['pk'] === k.pk && item['sk'] === k.sk));
+}
+
+/**
+ * Reads a request record and the item it acts on as one snapshot (TransactGetItems is serializable with
+ * TransactWriteItems; BatchGetItem is not: it can see the record missing and the hold already changed by that
+ * very record's request, and answer a duplicate with an error instead of a replay). Null: read again.
+ */
+export async function readSnapshot(keys: Array<{ pk: string; sk: string }>): Promise<Array<Record<string, unknown> | undefined> | null> {
+  const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
+  try {
+    const result = await documentClient.send(
+      new TransactGetCommand({ TransactItems: unique.map((Key) => ({ Get: { TableName: tableName, Key } })) }),
+    );
+    const found = (result.Responses ?? []).map((r) => r.Item);
+    return keys.map((k) => found[unique.findIndex((o) => o.pk === k.pk && o.sk === k.sk)]);
+  } catch (error) {
+    // A write transaction in flight on one of the items: the caller backs off and reads again.
+    if ((error as { name?: string }).name === 'TransactionCanceledException') return null;
+    throw error;
+  }
 }

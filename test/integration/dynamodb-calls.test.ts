@@ -35,13 +35,13 @@ describe('DynamoDB calls per operation', () => {
     expect(sent).toEqual(['TransactWriteItemsCommand']);
   });
 
-  it('a capture makes two: one BatchGet and one TransactWriteItems', async () => {
+  it('a capture makes two: one TransactGetItems snapshot and one TransactWriteItems', async () => {
     const checkout = await api.createClient(['checkout']);
     const accountId = await api.createAccount(100_000);
     const hold = await api.authorize(checkout.apiKey, { accountId, amount: 1_000 });
     sent.length = 0;
     const reply = await api.post(checkout.apiKey, `/v1/authorizations/${hold.body.id}/capture`);
     expect(reply.status).toBe(200);
-    expect(sent).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+    expect(sent).toEqual(['TransactGetItemsCommand', 'TransactWriteItemsCommand']);
   });
 });
