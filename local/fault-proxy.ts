@@ -3,42 +3,100 @@
  * requests itself the way DynamoDB does under stress — TransactionConflict cancellations, throttling, internal
  * errors — or forwards a write and then drops the response after DynamoDB committed it. DynamoDB Local never
  * does any of these on its own; this is how tests and the simulation prove retries keep every invariant.
- * Faults are drawn from a seeded PRNG, so a failing run replays from its seed.
+ *
+ * Owns: the fault decision per request (seeded, so a failing run replays from its seed), the exact error
+ * bodies DynamoDB sends for each fault, transparent forwarding of everything else, and the per-operation
+ * counts of what it forwarded and injected. It does not retry, reorder or delay anything: that is the client's
+ * job, and the client is what the tests are about.
  */
-import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { finished, pipeline } from 'node:stream/promises';
 import * as z from 'zod';
 
+const Probability = z.number().min(0).max(1);
 const FaultRatesSchema = z.strictObject({
-  transactionConflict: z.number().min(0).max(1),
-  throttle: z.number().min(0).max(1),
-  dropResponseAfterCommit: z.number().min(0).max(1),
-  internalError: z.number().min(0).max(1),
+  /** TransactWriteItems only: cancelled with one item's reason TransactionConflict, nothing written. */
+  transactionConflict: Probability,
+  /** Any operation: ProvisionedThroughputExceededException, nothing done. */
+  throttle: Probability,
+  /** Writes only: forwarded and committed, then the connection is cut before the caller hears back. */
+  dropResponseAfterCommit: Probability,
+  /** Any operation: HTTP 500 InternalServerError, nothing done. */
+  internalError: Probability,
 });
 export type FaultRates = z.infer<typeof FaultRatesSchema>;
+export type FaultKind = keyof FaultRates;
 
-const NO_FAULTS: FaultRates = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0 };
-/** DynamoDB requests are at most 16 MiB (BatchWrite); refuse anything larger rather than buffer it. */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const WRITES = new Set(['TransactWriteItems', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
-const AMZ_JSON = { 'content-type': 'application/x-amz-json-1.0' };
+const PartialFaultRatesSchema = FaultRatesSchema.partial();
+const StartOptionsSchema = z.object({
+  target: z.url({ protocol: /^http$/ }),
+  seed: z.number().int().optional(),
+  faults: PartialFaultRatesSchema.optional(),
+});
 
-export interface FaultStats {
+export interface OperationStats {
+  /** Requests received. */
+  requests: number;
+  /** Requests that reached the target (including writes whose response was then dropped). */
   forwarded: number;
-  injected: Record<keyof FaultRates, number>;
+  injected: Record<FaultKind, number>;
+}
+
+export interface FaultStats extends OperationStats {
+  /** Requests the proxy itself could not complete (target unreachable, body over the limit). */
+  proxyErrors: number;
+  /** Requests received per short operation name (e.g. `PutItem`). */
   byOperation: Record<string, number>;
+  /** The same counts per X-Amz-Target (e.g. `DynamoDB_20120810.TransactWriteItems`). */
+  operations: Record<string, OperationStats>;
 }
 
 export interface FaultProxy {
   endpoint: string;
   port: number;
+  /** The seed in use (the default when none was given), to log with a failure so the run can be replayed. */
+  seed: number;
+  /** Changes some rates from the next request on; validated, and left unchanged if invalid. */
   setFaults(rates: Partial<FaultRates>): void;
   stats(): FaultStats;
   close(): Promise<void>;
 }
 
-/** mulberry32: a tiny, well-known seeded PRNG (uniform in [0, 1)). */
-function prng(seed: number): () => number {
+const NO_FAULTS: FaultRates = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0 };
+/** A run without a seed is still reproducible: it always uses this one. */
+const DEFAULT_SEED = 1;
+/** DynamoDB requests are at most 16 MiB (BatchWrite); refuse anything larger rather than buffer it. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Operations that change data: the only ones where "committed but the answer was lost" means anything. */
+const WRITES = new Set(['TransactWriteItems', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+/** Headers that describe one connection, not the message (RFC 9110 §7.6.1), so never passed through. */
+const NOT_FORWARDED = new Set([
+  'expect', // the body is already buffered here: nothing for the target to say "continue" to
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+/** Sockets to the target: the service under test opens up to 256 of its own (shared/storage/dynamo-client.ts). */
+const MAX_TARGET_SOCKETS = 256;
+const DYNAMODB_ERROR = 'com.amazonaws.dynamodb.v20120810#';
+
+/** mulberry32: a tiny, well-known seeded PRNG, uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -49,119 +107,248 @@ function prng(seed: number): () => number {
   };
 }
 
-function conflictBody(body: string, random: () => number): string {
+/**
+ * The random numbers one request consumes. Always all five, whatever the operation and rates, so request n
+ * meets the same draws for a given seed even when rates change mid-run or earlier requests took other paths.
+ */
+interface Draws {
+  transactionConflict: number;
+  throttle: number;
+  internalError: number;
+  dropResponseAfterCommit: number;
+  /** Which TransactItems entry a conflict lands on. */
+  conflictedItem: number;
+}
+
+/** Precedence: faults that answer without forwarding first; a write's lost answer only if it got through. */
+function chooseFault(operation: string, draws: Draws, rates: FaultRates): FaultKind | undefined {
+  if (operation === 'TransactWriteItems' && draws.transactionConflict < rates.transactionConflict) return 'transactionConflict';
+  if (draws.throttle < rates.throttle) return 'throttle';
+  if (draws.internalError < rates.internalError) return 'internalError';
+  if (WRITES.has(operation) && draws.dropResponseAfterCommit < rates.dropResponseAfterCommit) return 'dropResponseAfterCommit';
+  return undefined;
+}
+
+/**
+ * The body DynamoDB sends when a transaction is cancelled: `Message` and the reasons' `Code`/`Message` are
+ * capitalised (the SDK reads the modelled members by exact name; a lower-case `message` would leave
+ * `error.Message` undefined), and there is one reason per TransactItems entry, in order.
+ */
+function conflictBody(requestBody: Buffer, draw: number): string {
   let items = 1;
   try {
-    items = Math.max(1, (JSON.parse(body) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1);
+    const parsed = JSON.parse(requestBody.toString('utf8')) as { TransactItems?: unknown };
+    if (Array.isArray(parsed.TransactItems) && parsed.TransactItems.length > 0) items = parsed.TransactItems.length;
   } catch {
     /* a malformed request still gets a well-formed conflict */
   }
-  const conflicted = Math.floor(random() * items);
+  const conflicted = Math.floor(draw * items);
   const reasons = Array.from({ length: items }, (_, i) =>
     i === conflicted ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
   );
   return JSON.stringify({
-    __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
-    message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+    __type: `${DYNAMODB_ERROR}TransactionCanceledException`,
     CancellationReasons: reasons,
+    Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
   });
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('request too large for the fault proxy');
-    chunks.push(chunk as Buffer);
+/** Throttling and internal errors carry a lower-case `message`, as DynamoDB sends (and the SDK models) them. */
+const THROTTLE_BODY = JSON.stringify({
+  __type: `${DYNAMODB_ERROR}ProvisionedThroughputExceededException`,
+  message: 'The level of configured provisioned throughput for the table was exceeded.',
+});
+const INTERNAL_ERROR_BODY = JSON.stringify({ __type: `${DYNAMODB_ERROR}InternalServerError`, message: 'Internal server error' });
+
+/** Reads the whole request body, or answers undefined once it passes the limit (the rest is drained unbuffered). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    let size = 0;
+    let chunks: Buffer[] | undefined = declared > MAX_BODY_BYTES ? undefined : [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) chunks = undefined;
+      chunks?.push(chunk);
+    });
+    req.on('end', () => resolve(chunks ? Buffer.concat(chunks) : undefined));
+    req.on('error', reject);
+  });
+}
+
+function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !NOT_FORWARDED.has(name)) out[name] = value;
   }
-  return Buffer.concat(chunks);
+  return out;
+}
+
+/** Applies some rates over the current ones; throws (leaving nothing half-applied) if any is not in [0, 1]. */
+function mergeRates(current: FaultRates, changes: Partial<FaultRates> | undefined): FaultRates {
+  const given = Object.entries(PartialFaultRatesSchema.parse(changes ?? {})).filter(([, rate]) => rate !== undefined);
+  return FaultRatesSchema.parse({ ...current, ...Object.fromEntries(given) });
+}
+
+function emptyOperationStats(): OperationStats {
+  return { requests: 0, forwarded: 0, injected: { ...NO_FAULTS } };
+}
+
+/** Counts one event in the totals and in the operation's own line. */
+class FaultCounter {
+  private readonly totals: FaultStats = { ...emptyOperationStats(), proxyErrors: 0, byOperation: {}, operations: {} };
+
+  received(target: string, operation: string): void {
+    this.totals.requests += 1;
+    this.line(target).requests += 1;
+    this.totals.byOperation[operation] = (this.totals.byOperation[operation] ?? 0) + 1;
+  }
+
+  forwarded(target: string): void {
+    this.totals.forwarded += 1;
+    this.line(target).forwarded += 1;
+  }
+
+  injected(target: string, fault: FaultKind): void {
+    this.totals.injected[fault] += 1;
+    this.line(target).injected[fault] += 1;
+  }
+
+  proxyError(): void {
+    this.totals.proxyErrors += 1;
+  }
+
+  snapshot(): FaultStats {
+    return structuredClone(this.totals);
+  }
+
+  private line(target: string): OperationStats {
+    const existing = this.totals.operations[target];
+    if (existing) return existing;
+    const created = emptyOperationStats();
+    this.totals.operations[target] = created;
+    return created;
+  }
 }
 
 export async function startFaultProxy(options: { target: string; seed?: number; faults?: Partial<FaultRates> }): Promise<FaultProxy> {
-  const target = new URL(options.target);
-  const random = prng(options.seed ?? 1);
-  let rates: FaultRates = FaultRatesSchema.parse({ ...NO_FAULTS, ...options.faults });
-  const stats: FaultStats = { forwarded: 0, injected: { ...NO_FAULTS }, byOperation: {} };
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const parsed = StartOptionsSchema.parse(options);
+  const target = new URL(parsed.target);
+  const seed = parsed.seed ?? DEFAULT_SEED;
+  const random = mulberry32(seed);
+  let rates = mergeRates(NO_FAULTS, parsed.faults);
+  const counter = new FaultCounter();
+  const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
   const sockets = new Set<Socket>();
+  let closing = false;
 
-  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+  /** Sends the request on as received (the Host header too: it is part of what the SDK signed). */
+  const sendToTarget = (req: IncomingMessage, body: Buffer): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const headers = { ...req.headers, host: target.host };
       const upstream = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const out: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'connection') out[k] = String(v);
-            resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
-          });
-          res.on('error', reject);
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...endToEndHeaders(req.headers), 'content-length': body.length },
+          agent,
         },
+        resolve,
       );
       upstream.on('error', reject);
       upstream.end(body);
     });
 
-  const answer = (res: ServerResponse, status: number, body: string) => {
-    res.writeHead(status, { ...AMZ_JSON, 'content-length': Buffer.byteLength(body) });
+  const answer = (res: ServerResponse, status: number, body: string, extra: OutgoingHttpHeaders = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body), ...extra });
     res.end(body);
   };
 
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    const amzTarget = String(req.headers['x-amz-target'] ?? '(none)');
+    const operation = amzTarget.split('.').pop() ?? amzTarget;
+    counter.received(amzTarget, operation);
+    if (!body) {
+      counter.proxyError();
+      answer(res, 413, JSON.stringify({ message: `fault proxy: request body over ${MAX_BODY_BYTES} bytes` }), { connection: 'close' });
+      return;
+    }
+    const draws: Draws = {
+      transactionConflict: random(),
+      throttle: random(),
+      internalError: random(),
+      dropResponseAfterCommit: random(),
+      conflictedItem: random(),
+    };
+    const fault = chooseFault(operation, draws, rates);
+    if (fault === 'transactionConflict') {
+      counter.injected(amzTarget, fault);
+      answer(res, 400, conflictBody(body, draws.conflictedItem));
+      return;
+    }
+    if (fault === 'throttle') {
+      counter.injected(amzTarget, fault);
+      answer(res, 400, THROTTLE_BODY);
+      return;
+    }
+    if (fault === 'internalError') {
+      counter.injected(amzTarget, fault);
+      answer(res, 500, INTERNAL_ERROR_BODY);
+      return;
+    }
+    if (closing) throw new Error('closing');
+    const upstream = await sendToTarget(req, body);
+    counter.forwarded(amzTarget);
+    if (fault === 'dropResponseAfterCommit') {
+      // Read the target's whole answer first (and discard it): only then is the write known to have committed.
+      await finished(upstream.resume());
+      counter.injected(amzTarget, fault);
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
+    await pipeline(upstream, res);
+  };
+
   const server = createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-      stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
-      if (operation === 'TransactWriteItems' && random() < rates.transactionConflict) {
-        stats.injected.transactionConflict += 1;
-        return answer(res, 400, conflictBody(body.toString('utf8'), random));
-      }
-      if (random() < rates.throttle) {
-        stats.injected.throttle += 1;
-        return answer(res, 400, JSON.stringify({
-          __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-          message: 'The level of configured provisioned throughput for the table was exceeded.',
-        }));
-      }
-      if (random() < rates.internalError) {
-        stats.injected.internalError += 1;
-        return answer(res, 500, JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' }));
-      }
-      const dropAfterCommit = WRITES.has(operation) && random() < rates.dropResponseAfterCommit;
-      const upstream = await forward(req, body);
-      stats.forwarded += 1;
-      if (dropAfterCommit) {
-        stats.injected.dropResponseAfterCommit += 1;
-        req.socket.destroy(); // DynamoDB committed; the caller never hears about it
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent || res.destroyed) {
+        res.destroy(); // mid-stream: a cut connection is the honest answer
         return;
       }
-      res.writeHead(upstream.status, upstream.headers);
-      res.end(upstream.body);
-    })().catch(() => {
-      if (!res.headersSent) answer(res, 500, JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'proxy error' }));
+      counter.proxyError();
+      // 502 (not a DynamoDB error type): a proxy that cannot reach its target must not pass for an injected fault.
+      answer(res, 502, JSON.stringify({ message: `fault proxy: ${error instanceof Error ? error.message : String(error)}` }));
     });
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    seed,
     setFaults: (next) => {
-      rates = FaultRatesSchema.parse({ ...rates, ...next });
+      rates = mergeRates(rates, next);
     },
-    stats: () => structuredClone(stats),
+    stats: () => counter.snapshot(),
     close: async () => {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       agent.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

@@ -1,0 +1,268 @@
+/**
+ * The fault proxy (local/fault-proxy.ts) on its own, through the raw AWS SDK v3 client and a table of its own on
+ * the shared DynamoDB Local: it forwards transparently, and each fault it injects reaches the SDK as the error
+ * DynamoDB itself would cause — or, for a response lost after commit, as a network error while the write did
+ * happen. Faults replay from the seed and are counted in the proxy's stats. The service's own retries under
+ * these faults are test/integration/faults.test.ts.
+ */
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { randomBytes } from 'node:crypto';
+import { freePort } from '../../local/dynamodb-local.js';
+import { startFaultProxy, type FaultProxy, type FaultRates } from '../../local/fault-proxy.js';
+
+const directEndpoint = process.env['DYNAMODB_ENDPOINT']!;
+const tableName = `fault_proxy_${randomBytes(6).toString('hex')}`;
+/** Every test makes a handful of local round trips; anything slower than this is a hang, not a slow run. */
+const TEST_TIMEOUT_MS = 15_000;
+const TARGET = 'DynamoDB_20120810';
+const NO_FAULTS = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0 };
+
+/** The raw SDK client, as the tests' subject: one attempt unless a test is about the SDK's retry. */
+function sdkClient(endpoint: string, maxAttempts = 1): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 3_000 }),
+  });
+}
+
+/** Reads and writes that must not pass through the proxy: what is really in DynamoDB Local. */
+const direct = sdkClient(directEndpoint);
+/** Proxies and clients a test opened, closed after it whatever its outcome. */
+const opened: Array<() => Promise<void> | void> = [];
+
+async function proxyWith(options: { seed?: number; faults?: Partial<FaultRates> } = {}): Promise<FaultProxy> {
+  const proxy = await startFaultProxy({ target: directEndpoint, ...options });
+  opened.push(() => proxy.close());
+  return proxy;
+}
+
+function through(proxy: FaultProxy, maxAttempts = 1): DynamoDBClient {
+  const client = sdkClient(proxy.endpoint, maxAttempts);
+  opened.push(() => client.destroy());
+  return client;
+}
+
+function key(): Record<string, AttributeValue> {
+  return { pk: { S: `k-${randomBytes(6).toString('hex')}` } };
+}
+
+async function storedItem(itemKey: Record<string, AttributeValue>): Promise<Record<string, AttributeValue> | undefined> {
+  const { Item } = await direct.send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }));
+  return Item;
+}
+
+/** What an SDK call ended in: 'ok' or the error's name (the SDK's error class for a DynamoDB error). */
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (error) {
+    return (error as Error).name;
+  }
+}
+
+async function rejection(call: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; code?: string }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeAll(async () => {
+  await direct.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+});
+afterEach(async () => {
+  for (const close of opened.splice(0).reverse()) await close();
+});
+afterAll(async () => {
+  await direct.send(new DeleteTableCommand({ TableName: tableName }));
+  direct.destroy();
+});
+
+describe('fault proxy', () => {
+  it('without faults forwards requests and answers unchanged', async () => {
+    const proxy = await proxyWith();
+    const client = through(proxy);
+    const itemKey = key();
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...itemKey, n: { N: '1' } } }));
+    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }));
+    expect(Item).toEqual({ ...itemKey, n: { N: '1' } });
+    expect(await storedItem(itemKey)).toEqual({ ...itemKey, n: { N: '1' } });
+    // A DynamoDB error passes through as itself, too.
+    const failed = await rejection(client.send(new GetItemCommand({ TableName: `${tableName}_missing`, Key: itemKey })));
+    expect(failed.name).toBe('ResourceNotFoundException');
+    const stats = proxy.stats();
+    expect(stats.forwarded).toBe(3);
+    expect(stats.injected).toEqual(NO_FAULTS);
+  }, TEST_TIMEOUT_MS);
+
+  it('transactionConflict cancels a TransactWriteItems with one TransactionConflict reason and writes nothing', async () => {
+    const proxy = await proxyWith({ faults: { transactionConflict: 1 } });
+    const client = through(proxy);
+    const keys = [key(), key(), key()];
+    const error = await rejection(
+      client.send(new TransactWriteItemsCommand({ TransactItems: keys.map((k) => ({ Put: { TableName: tableName, Item: k } })) })),
+    );
+
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    const cancelled = error as TransactionCanceledException;
+    expect(cancelled.$metadata.httpStatusCode).toBe(400);
+    // The SDK moves DynamoDB's `Message` into `message` (as for a cancellation DynamoDB Local raises itself).
+    expect(cancelled.message).toMatch(/^Transaction cancelled, please refer cancellation reasons for specific reasons \[/);
+    const codes = (cancelled.CancellationReasons ?? []).map((r) => r.Code);
+    expect(codes).toHaveLength(keys.length);
+    expect(codes.filter((c) => c === 'TransactionConflict')).toHaveLength(1);
+    expect(codes.filter((c) => c === 'None')).toHaveLength(keys.length - 1);
+    for (const k of keys) expect(await storedItem(k)).toBeUndefined();
+    // Only transactions conflict: a single-item write through the same proxy goes through.
+    const single = key();
+    await client.send(new PutItemCommand({ TableName: tableName, Item: single }));
+    expect(await storedItem(single)).toEqual(single);
+  }, TEST_TIMEOUT_MS);
+
+  it('throttle answers ProvisionedThroughputExceededException, which the SDK retries as throttling', async () => {
+    const proxy = await proxyWith({ faults: { throttle: 1 } });
+    const itemKey = key();
+    const once = await rejection(through(proxy).send(new PutItemCommand({ TableName: tableName, Item: itemKey })));
+    expect(once.name).toBe('ProvisionedThroughputExceededException');
+    expect(once.$metadata?.httpStatusCode).toBe(400);
+    expect(await storedItem(itemKey)).toBeUndefined();
+
+    const retried = await rejection(through(proxy, 2).send(new GetItemCommand({ TableName: tableName, Key: itemKey })));
+    expect(retried.name).toBe('ProvisionedThroughputExceededException');
+    expect(retried.$metadata?.attempts).toBe(2);
+    expect(proxy.stats().injected.throttle).toBe(3);
+  }, TEST_TIMEOUT_MS);
+
+  it('internalError answers HTTP 500 InternalServerError, which the SDK retries', async () => {
+    const proxy = await proxyWith({ faults: { internalError: 1 } });
+    const itemKey = key();
+    const retried = await rejection(through(proxy, 2).send(new PutItemCommand({ TableName: tableName, Item: itemKey })));
+    expect(retried.name).toBe('InternalServerError');
+    expect(retried.$metadata?.httpStatusCode).toBe(500);
+    expect(retried.$metadata?.attempts).toBe(2);
+    expect(await storedItem(itemKey)).toBeUndefined();
+  }, TEST_TIMEOUT_MS);
+
+  it('dropResponseAfterCommit fails a PutItem with a network error although the item was written', async () => {
+    const proxy = await proxyWith({ faults: { dropResponseAfterCommit: 1 } });
+    const client = through(proxy);
+    const itemKey = key();
+    const error = await rejection(client.send(new PutItemCommand({ TableName: tableName, Item: { ...itemKey, n: { N: '7' } } })));
+    // No HTTP answer at all: the connection closed under the request. (Under jest the SDK wraps node's
+    // ECONNRESET error, which comes from another realm, so its code is only in the message.)
+    expect(error.$metadata?.httpStatusCode).toBeUndefined();
+    expect(error.message).toMatch(/socket hang up/);
+    expect(await storedItem(itemKey)).toEqual({ ...itemKey, n: { N: '7' } });
+    // The SDK treats it as transient and sends the write again (dropped again here: the rate is 1).
+    const again = key();
+    const retried = await rejection(through(proxy, 2).send(new PutItemCommand({ TableName: tableName, Item: again })));
+    expect(retried.$metadata?.attempts).toBe(2);
+    expect(await storedItem(again)).toEqual(again);
+    // Reads are never dropped: there is no commit to lose.
+    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }));
+    expect(Item).toEqual({ ...itemKey, n: { N: '7' } });
+    expect(proxy.stats().operations['DynamoDB_20120810.PutItem']).toEqual({
+      requests: 3,
+      forwarded: 3,
+      injected: { ...NO_FAULTS, dropResponseAfterCommit: 3 },
+    });
+  }, TEST_TIMEOUT_MS);
+
+  it('the same seed gives the same fault sequence', async () => {
+    const itemKey = key();
+    const sequence = async (seed: number): Promise<string[]> => {
+      const proxy = await proxyWith({ seed, faults: { throttle: 0.3, internalError: 0.3 } });
+      const client = through(proxy);
+      const outcomes: string[] = [];
+      for (let i = 0; i < 12; i += 1) {
+        outcomes.push(await outcome(client.send(new GetItemCommand({ TableName: tableName, Key: itemKey }))));
+      }
+      return outcomes;
+    };
+    const first = await sequence(618);
+    expect(await sequence(618)).toEqual(first);
+    // The sequence is a real mix, and another seed gives another one.
+    expect(new Set(first)).toEqual(new Set(['ok', 'ProvisionedThroughputExceededException', 'InternalServerError']));
+    expect(await sequence(619)).not.toEqual(first);
+  }, TEST_TIMEOUT_MS);
+
+  it('stats count requests, forwards and every injected fault, per X-Amz-Target', async () => {
+    const proxy = await proxyWith();
+    const client = through(proxy);
+    const itemKey = key();
+    await client.send(new PutItemCommand({ TableName: tableName, Item: itemKey }));
+    proxy.setFaults({ transactionConflict: 1 });
+    await outcome(client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: tableName, Item: key() } }] })));
+    proxy.setFaults({ transactionConflict: 0, throttle: 1 });
+    await outcome(client.send(new GetItemCommand({ TableName: tableName, Key: itemKey })));
+    proxy.setFaults({ throttle: 0, internalError: 1 });
+    await outcome(client.send(new DeleteItemCommand({ TableName: tableName, Key: itemKey })));
+    proxy.setFaults({ internalError: 0, dropResponseAfterCommit: 1 });
+    await outcome(
+      client.send(new UpdateItemCommand({ TableName: tableName, Key: itemKey, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } })),
+    );
+
+    const line = (forwarded: number, injected: Partial<FaultRates>) => ({ requests: 1, forwarded, injected: { ...NO_FAULTS, ...injected } });
+    expect(proxy.stats()).toEqual({
+      requests: 5,
+      forwarded: 2,
+      proxyErrors: 0,
+      injected: { transactionConflict: 1, throttle: 1, internalError: 1, dropResponseAfterCommit: 1 },
+      byOperation: { PutItem: 1, TransactWriteItems: 1, GetItem: 1, DeleteItem: 1, UpdateItem: 1 },
+      operations: {
+        [`${TARGET}.PutItem`]: line(1, {}),
+        [`${TARGET}.TransactWriteItems`]: line(0, { transactionConflict: 1 }),
+        [`${TARGET}.GetItem`]: line(0, { throttle: 1 }),
+        [`${TARGET}.DeleteItem`]: line(0, { internalError: 1 }),
+        [`${TARGET}.UpdateItem`]: line(1, { dropResponseAfterCommit: 1 }),
+      },
+    });
+    // The delete answered with an internal error never ran; the update whose answer was dropped did commit.
+    expect(await storedItem(itemKey)).toEqual({ ...itemKey, n: { N: '2' } });
+  }, TEST_TIMEOUT_MS);
+
+  it('answers 502 of its own when the target is unreachable, so that is never mistaken for an injected fault', async () => {
+    const proxy = await startFaultProxy({ target: `http://127.0.0.1:${await freePort()}` });
+    opened.push(() => proxy.close());
+    const error = await rejection(through(proxy).send(new GetItemCommand({ TableName: tableName, Key: key() })));
+    expect(error.$metadata?.httpStatusCode).toBe(502);
+    expect(error.message).toMatch(/^fault proxy: /);
+    expect(proxy.stats()).toMatchObject({ requests: 1, forwarded: 0, proxyErrors: 1, injected: NO_FAULTS });
+  }, TEST_TIMEOUT_MS);
+
+  it('rejects rates outside [0, 1] and keeps the previous ones', async () => {
+    await expect(startFaultProxy({ target: directEndpoint, faults: { throttle: 1.5 } })).rejects.toThrow();
+    const proxy = await proxyWith();
+    expect(() => proxy.setFaults({ throttle: 0.5, internalError: -0.1 })).toThrow();
+    expect(() => proxy.setFaults({ throtle: 1 } as Partial<FaultRates>)).toThrow();
+    // Nothing half-applied: the proxy is still transparent.
+    const client = through(proxy);
+    for (let i = 0; i < 5; i += 1) expect(await outcome(client.send(new GetItemCommand({ TableName: tableName, Key: key() })))).toBe('ok');
+    expect(proxy.stats().injected).toEqual(NO_FAULTS);
+  }, TEST_TIMEOUT_MS);
+});
