@@ -3,7 +3,7 @@
  * so a journal replay from nothing reproduces every figure of the account.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServiceResult } from '../authorizations/service.js';
+import { type ServiceResult, storeConflict } from '../authorizations/service.js';
 import type { ErrorCode } from '../http/errors.js';
 import { requestDigest } from '../ids.js';
 import { readSnapshot, judgeExisting, operationRecordPut, recordFields, requestKey, type StoredResponse } from '../idempotency/records.js';
@@ -63,9 +63,9 @@ export async function repay(
     if (!accountItem) return failure('account_not_found');
     const account = accountFromItem(accountItem);
     if (account.currency !== input.currency) return failure('currency_mismatch');
-    if (input.amount > account.outstanding) return failure('amount_exceeds_remaining');
-
     const nowMs = Date.now();
+    if (input.amount > account.outstanding) return storeConflict(digest, 'repayment', { ...ctx, actsForAnyClient: false }, 'amount_exceeds_remaining', nowMs);
+
     const nowIso = new Date(nowMs).toISOString();
     const delta = { reserved: 0, outstanding: -input.amount, totalLimit: 0 };
     const next = applyToAccount(account, delta, nowIso);

@@ -57,6 +57,21 @@ export interface AuthorizeInput {
 }
 
 const fresh = (response: StoredResponse): ServiceResult => ({ kind: 'response', response, replayed: false });
+
+/**
+ * Answers decided after the operation began executing (the hold or account was read): stored under the key like
+ * a success, so every copy of a request gets the first answer, as the contract asks. Bad input (400) and unknown
+ * ids (404) are not stored: nothing began executing, and a corrected retry must be able to use the key (Stripe).
+ */
+const STORED_CONFLICTS: ReadonlySet<ErrorCode> = new Set(['invalid_state', 'authorization_expired', 'amount_exceeds_remaining']);
+
+/** Stores a conflict under the key (or replays whatever the key already holds). */
+export async function storeConflict(digest: string, kind: RequestKind, ctx: RequestContext, code: ErrorCode, nowMs: number): Promise<ServiceResult | typeof RETRY> {
+  const response: StoredResponse = { status: 409, body: JSON.stringify(errorBody(code)) };
+  return storeOnce([operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs)], response, ctx.fingerprint);
+}
+
+export const isStoredConflict = (code: ErrorCode): boolean => STORED_CONFLICTS.has(code);
 const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });
 
 function fromExisting(item: Record<string, unknown> | undefined, fingerprint: string): ServiceResult {
@@ -217,7 +232,11 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
 
     const nowMs = Date.now();
     const decision = op.decide(current, nowMs);
-    if (!decision.ok) return failure(decision.code);
+    if (!decision.ok) {
+      return digest !== undefined && isStoredConflict(decision.code)
+        ? storeConflict(digest, op.kind as RequestKind, ctx, decision.code, nowMs)
+        : failure(decision.code);
+    }
     const { next, accountGuard } = decision.transition;
     const answer = op.respond?.(next, decision.transition) ?? { status: 200, body: toAuthorizationResource(next) };
     const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
@@ -246,7 +265,9 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
     if (at.record >= 0 && conditionFailed(reasons, at.record)) return fromExisting(reasons[at.record]!.item, ctx.fingerprint);
     if (conditionFailed(reasons, at.hold) || isTransient(reasons)) return RETRY; // the hold moved on: decide again
     if (accountUpdate && conditionFailed(reasons, at.account)) {
-      if (accountGuard !== 'reserve') return failure('amount_exceeds_remaining');
+      if (accountGuard !== 'reserve') {
+        return digest === undefined ? failure('amount_exceeds_remaining') : storeConflict(digest, op.kind as RequestKind, ctx, 'amount_exceeds_remaining', nowMs);
+      }
       const why = reserve!.explain(reasons[at.account]!.item, delta.reserved, current.currency);
       if (why.kind === 'retry') return RETRY;
       if (why.kind !== 'decline') return failure(why.kind);

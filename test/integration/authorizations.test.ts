@@ -225,6 +225,20 @@ describe('POST /v1/authorizations/{id}/capture', () => {
     await expectJournalMatches(accountId);
   });
 
+  it('stores a conflict under its key: a retry answers the first 409 even after the hold changed', async () => {
+    const { id } = await hold(10_000);
+    await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 8_000, final: false });
+    const key = randomUUID();
+    const first = await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 5_000 }, key);
+    expect(first.status).toBe(409);
+    expect(first.body.error.code).toBe('amount_exceeds_remaining');
+    await api.post(checkout.apiKey, `/v1/authorizations/${id}/release`);
+    const retry = await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 5_000 }, key);
+    expect(retry.status).toBe(409);
+    expect(retry.body).toEqual(first.body); // not invalid_state: the key answers what it answered
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   it('distinct concurrent captures never capture more than was held', async () => {
     const { accountId, id } = await hold(10_000);
     const replies = await Promise.all(
