@@ -1,11 +1,13 @@
 /**
- * What each function may do to the table: least privilege per handler. `read` handlers get GetItem /
- * BatchGetItem / Query only; `write` handlers also PutItem / UpdateItem / ConditionCheckItem (what
- * TransactWriteItems needs per item). A test checks every route in functions/routes.ts has an entry.
+ * What each function may do to the table: least privilege per handler, keyed by the handler names of
+ * functions/routes.ts. `read` handlers get GetItem / BatchGetItem / Query only; `write` handlers also get
+ * PutItem / UpdateItem / ConditionCheckItem, the per-item actions TransactWriteItems is authorized by.
+ * No handler deletes items (TTL does), so no role has DeleteItem. The API construct refuses to synthesize a
+ * route without an entry, and test/infra checks every route of the manifest has one.
  */
 export type TableAccess = 'read' | 'write';
 
-export const ROUTE_TABLE_ACCESS: Record<string, TableAccess> = {
+export const ROUTE_TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'clients-create': 'write',
   'accounts-create': 'write',
   'accounts-get': 'read',
@@ -31,13 +33,22 @@ export const ROUTE_TABLE_ACCESS: Record<string, TableAccess> = {
   'promotions-end': 'write',
 };
 
-/** Routes whose handlers start refresh runs (they enqueue segments). */
-export const ROUTES_THAT_ENQUEUE_REFRESH = new Set(['jobs-limit-refresh']);
+/** Routes whose handlers start refresh runs: they enqueue segments, so they get the queue URL and SendMessage. */
+export const ROUTES_THAT_ENQUEUE_REFRESH: ReadonlySet<string> = new Set(['jobs-limit-refresh']);
 
-export const TABLE_ACTIONS: Record<TableAccess, string[]> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
-  write: [
-    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable',
-    'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem',
-  ],
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'] as const;
+
+export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: READ_ACTIONS,
+  write: [...READ_ACTIONS, ...WRITE_ACTIONS],
 };
+
+/** Actions no read-only role may hold (the test asserts it on the synthesized template). */
+export const TABLE_WRITE_ACTIONS: readonly string[] = [...WRITE_ACTIONS, 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+export function tableAccessOf(handler: string): TableAccess {
+  const access = ROUTE_TABLE_ACCESS[handler];
+  if (!access) throw new Error(`infra/route-permissions.ts has no table access for route handler '${handler}'`);
+  return access;
+}

@@ -1,14 +1,15 @@
 /**
  * The whole service as one stack, composed of constructs that mirror the architecture:
- * table → functions (one per route, same modules `npm start` serves) → peak readiness (authorize alias) →
- * API → jobs → observability. No default keys anywhere: the first admin client is created by an operator (see
- * docs/CAPACITY.md, "Standing it up").
+ * table → jobs (queue, schedules) → functions (one per route, the same modules `npm start` serves) → peak
+ * readiness (authorize alias) → API → observability. Environment-agnostic (no account/Region lookups), so
+ * `cdk synth` runs offline. No default keys anywhere: the first admin client is created by an operator
+ * (docs/CAPACITY.md, "Standing it up").
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { NagSuppressions } from 'cdk-nag';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ROUTES } from '../functions/routes.js';
+import { ROUTES, type RouteDefinition } from '../functions/routes.js';
 import type { StackConfig } from './config.js';
 import { CreditApi } from './constructs/api.js';
 import { Jobs } from './constructs/jobs.js';
@@ -16,118 +17,132 @@ import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { CreditTable } from './constructs/table.js';
-import { ROUTE_TABLE_ACCESS, ROUTES_THAT_ENQUEUE_REFRESH } from './route-permissions.js';
+import { ROUTES_THAT_ENQUEUE_REFRESH, tableAccessOf } from './route-permissions.js';
 
+/** The route served through the provisioned `live` alias: the checkout hot path. */
 export const AUTHORIZE_HANDLER = 'authorizations-create';
 
+/** The scheduled job modules (functions/jobs/*.ts, each exporting `handler`). */
+export const JOB_ENTRIES = {
+  expirySweeper: 'functions/jobs/expiry-sweeper.ts',
+  refreshScheduler: 'functions/jobs/limit-refresh-scheduler.ts',
+  refreshWorker: 'functions/jobs/limit-refresh-worker.ts',
+} as const;
+
+/** API handlers: a few DynamoDB round trips plus bounded retries (2.5 s deadline); 6 s is the hard stop. */
+const API_TIMEOUT_SECONDS = 6;
+/** The authorizer makes at most one GetItem (its answers are cached 300 s per key). */
+const AUTHORIZER_TIMEOUT_SECONDS = 3;
+
 export interface CreditAuthorizationStackProps extends StackProps {
-  config: StackConfig;
+  readonly config: StackConfig;
+  /** The route manifest (defaults to functions/routes.ts; tests pass the same). */
+  readonly routes?: readonly RouteDefinition[];
 }
 
 export class CreditAuthorizationStack extends Stack {
-  readonly functions: Record<string, ServiceFunction> = {};
+  /** Route functions by handler name. */
+  readonly functions: Readonly<Record<string, ServiceFunction>>;
+  readonly authorizer: ServiceFunction;
+  readonly jobs: Jobs;
+  readonly data: CreditTable;
 
   constructor(scope: Construct, id: string, props: CreditAuthorizationStackProps) {
     super(scope, id, props);
     const c = props.config;
-    const { table } = new CreditTable(this, 'Data', {
-      warmReadUnitsPerSecond: c.table.warmReadUnitsPerSecond,
-      warmWriteUnitsPerSecond: c.table.warmWriteUnitsPerSecond,
-    });
+    const routes = props.routes ?? ROUTES;
+    const logRetention = c.logRetentionDays as RetentionDays;
+
+    this.data = new CreditTable(this, 'Data', c.table);
     const environment = {
-      TABLE_NAME: table.tableName,
+      TABLE_NAME: this.data.table.tableName,
       REVIEW_THRESHOLD: String(c.service.reviewThreshold),
       VELOCITY_MAX: String(c.service.velocityMax),
       VELOCITY_WINDOW_SECONDS: String(c.service.velocityWindowSeconds),
       AUTH_HOLD_TTL_SECONDS: String(c.service.authHoldTtlSeconds),
     };
-    const jobs = new Jobs(this, 'Jobs', { table, environment });
 
-    for (const route of ROUTES) {
-      const access = ROUTE_TABLE_ACCESS[route.handler];
-      if (!access) throw new Error(`no table access declared for ${route.handler} (infra/route-permissions.ts)`);
+    this.jobs = new Jobs(this, 'Jobs', {
+      entries: JOB_ENTRIES,
+      table: this.data,
+      environment,
+      logRetention,
+      limitRefreshHourUtc: c.jobs.limitRefreshHourUtc,
+      refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
+    });
+
+    const functions: Record<string, ServiceFunction> = {};
+    for (const route of routes) {
       const enqueues = ROUTES_THAT_ENQUEUE_REFRESH.has(route.handler);
       const fn = new ServiceFunction(this, `Route-${route.handler}`, {
         entry: `functions/http/${route.handler}.ts`,
-        table,
-        access,
-        environment: enqueues ? { ...environment, REFRESH_QUEUE_URL: jobs.refreshQueue.queueUrl } : environment,
+        description: `${route.method} ${route.path}`,
+        table: this.data,
+        access: tableAccessOf(route.handler),
+        environment: enqueues ? { ...environment, REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : environment,
+        timeoutSeconds: API_TIMEOUT_SECONDS,
+        logRetention,
       });
-      if (enqueues) jobs.refreshQueue.grantSendMessages(fn.fn);
-      this.functions[route.handler] = fn;
+      if (enqueues) this.jobs.refreshQueue.grantSendMessages(fn.role);
+      functions[route.handler] = fn;
     }
-    const authorizer = new ServiceFunction(this, 'Authorizer', { entry: 'functions/authorizer.ts', table, access: 'read', environment });
+    this.functions = functions;
+    this.authorizer = new ServiceFunction(this, 'Authorizer', {
+      entry: 'functions/authorizer.ts',
+      description: 'API key authorizer (REQUEST, cached per key)',
+      table: this.data,
+      access: 'read',
+      environment,
+      timeoutSeconds: AUTHORIZER_TIMEOUT_SECONDS,
+      logRetention,
+    });
 
-    const authorizeFn = this.functions[AUTHORIZE_HANDLER]!.fn;
+    const authorizeRoute = routes.find((r) => r.handler === AUTHORIZE_HANDLER);
+    const authorizeFn = functions[AUTHORIZE_HANDLER];
+    if (!authorizeRoute || !authorizeFn) throw new Error(`the route manifest has no ${AUTHORIZE_HANDLER} route`);
     const peak = new PeakReadiness(this, 'PeakReadiness', {
-      fn: authorizeFn,
+      version: authorizeFn.fn.currentVersion,
       baselineProvisionedConcurrency: c.authorize.baselineProvisionedConcurrency,
       maxProvisionedConcurrency: c.authorize.maxProvisionedConcurrency,
       utilizationTarget: c.authorize.utilizationTarget,
-      festival: c.festival,
+      festivals: c.festivals,
     });
 
-    const targets: Record<string, IFunction> = Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn]));
+    const targets: Record<string, IFunction> = Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn]));
     targets[AUTHORIZE_HANDLER] = peak.alias;
     const { api } = new CreditApi(this, 'Api', {
+      routes,
       targets,
-      authorizerFunction: authorizer.fn,
+      authorizerFunction: this.authorizer.fn,
+      stageName: c.api.stageName,
       stageRateRps: c.api.stageRateRps,
       stageBurst: c.api.stageBurst,
+      authorizeRoute,
       authorizeRateRps: c.api.authorizeRateRps,
       authorizeBurst: c.api.authorizeBurst,
+      perClientRateRps: c.api.perClientRateRps,
+      functionTimeoutSeconds: API_TIMEOUT_SECONDS,
+      accessLogRetention: logRetention,
     });
 
-    const allFunctions = [...Object.values(this.functions), authorizer, ...jobs.functions].map((f) => f.fn);
-    new Observability(this, 'Observability', {
+    const observed = [
+      ...Object.entries(functions).map(([name, f]) => ({ name, fn: f.fn, logGroup: f.logGroup })),
+      { name: 'authorizer', fn: this.authorizer.fn, logGroup: this.authorizer.logGroup },
+      ...this.jobs.functions.map((f) => ({ name: f.node.id, fn: f.fn, logGroup: f.logGroup })),
+    ];
+    const observability = new Observability(this, 'Observability', {
       api,
-      table,
-      functions: allFunctions,
-      authorizeFunction: authorizeFn,
-      deadLetterQueue: jobs.deadLetterQueue,
+      authorizeRoute,
+      table: this.data,
+      functions: observed,
+      authorizeAlias: peak.alias,
+      deadLetterQueue: this.jobs.deadLetterQueue,
       alarmEmail: c.alarmEmail,
-      serverErrorRatePercent: c.alarms.serverErrorRatePercent,
-      authorizeP99Ms: c.alarms.authorizeP99Ms,
-      dlqDepth: c.alarms.dlqDepth,
+      thresholds: c.alarms,
     });
 
-    this.suppressReviewedFindings();
-  }
-
-  /** cdk-nag findings reviewed and accepted, each with its reason. */
-  private suppressReviewedFindings(): void {
-    NagSuppressions.addStackSuppressions(this, [
-      {
-        id: 'AwsSolutions-IAM4',
-        reason:
-          'AWSLambdaBasicExecutionRole (write own logs) and AmazonAPIGatewayPushToCloudWatchLogs (API execution logs) are ' +
-          'the AWS-maintained, logging-only policies; a copy would only drift from them.',
-        appliesTo: [
-          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
-        ],
-      },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'Wildcards reviewed: `<table>/index/*` covers exactly the table\'s own three indexes; X-Ray PutTraceSegments and ' +
-          'PutTelemetryRecords do not support resource-level permissions (AWS requires "*").',
-        appliesTo: [{ regex: '/^Resource::<DataTable.*\\.Arn>\\/index\\/\\*$/g' }, 'Resource::*'],
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason:
-          'Callers are machine clients (checkout, servicing, risk systems) holding API keys; the REQUEST authorizer checks ' +
-          'the key hash against the table. There are no end users to sign in through Cognito.',
-      },
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the refresh fan-out (and of the schedule targets).',
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime the service is built and tested for (issue 5); a runtime upgrade is its own change.',
-      },
-    ]);
+    // What an operator needs after a deploy (the API URL is output by the RestApi itself).
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'Where the bootstrap admin client is put (docs/CAPACITY.md)' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: observability.topic.topicArn, description: 'Subscribe the on-call rota here' });
   }
 }

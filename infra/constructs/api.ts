@@ -1,16 +1,22 @@
 /**
- * The public API: an API Gateway REST API with the contract's routes (from functions/routes.ts), every method
- * behind the Lambda authorizer, stage and per-method throttling, access logs, a WAF web ACL, and gateway
- * responses in the contract's error shape.
+ * The public API: an API Gateway REST API with the contract's routes (from functions/routes.ts, never
+ * hand-listed), every method behind the Lambda REQUEST authorizer, stage and per-method throttling, JSON access
+ * logs, a WAF web ACL, and gateway responses in the contract's error shape (shared/http/errors.ts).
  *
- * Per-client throttling: API keys here are our own (hashed in the table), not API Gateway usage-plan keys, so
- * the per-client limit is enforced where the client is known: the authorizer's cache keys on the client's
- * Authorization header, and the WAF rate rule below limits each source. Stage and route limits cap the total.
+ * Per-client throttling. API keys are our own (random, stored as hashes, checked by the authorizer), not API
+ * Gateway API keys, so API Gateway usage plans, which meter *their* keys, cannot see our clients unless the
+ * authorizer mapped each client to a usage-plan key (apiKeySourceType AUTHORIZER + usageIdentifierKey), which
+ * would mean creating a gateway key per client in POST /v1/clients. Instead, per-client throttling here means:
+ * a WAF rate-based rule keyed on the Authorization header, i.e. on the client's key, so one runaway or leaked
+ * key is cut off without touching the others; the stage and authorize-route limits cap everyone together below
+ * what the table and Lambda are provisioned for; and per account, the velocity rule bounds holds per minute.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
+  AccessLogField,
   AccessLogFormat,
   AuthorizationType,
+  EndpointType,
   IdentitySource,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -20,111 +26,216 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../functions/routes.js';
-import { AUTH_CACHE_TTL_MS } from '../../shared/clients/authenticate.js';
+import type { RouteDefinition } from '../../functions/routes.js';
+import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../../shared/http/errors.js';
 
 export interface CreditApiProps {
+  readonly routes: readonly RouteDefinition[];
   /** The integration target of each route, by handler name (the authorize route's is its `live` alias). */
-  targets: Record<string, IFunction>;
-  authorizerFunction: IFunction;
-  stageRateRps: number;
-  stageBurst: number;
-  authorizeRateRps: number;
-  authorizeBurst: number;
+  readonly targets: Readonly<Record<string, IFunction>>;
+  readonly authorizerFunction: IFunction;
+  readonly stageName: string;
+  readonly stageRateRps: number;
+  readonly stageBurst: number;
+  /** The route that gets its own (tighter) limit and detailed metrics: POST /v1/authorizations. */
+  readonly authorizeRoute: RouteDefinition;
+  readonly authorizeRateRps: number;
+  readonly authorizeBurst: number;
+  /** Requests/s one API key may send before WAF blocks it (averaged over WAF's 5-minute window). */
+  readonly perClientRateRps: number;
+  /** The functions' own timeout: API Gateway waits one second longer, so a timeout is the function's answer. */
+  readonly functionTimeoutSeconds: number;
+  readonly accessLogRetention: RetentionDays;
 }
 
-/** Requests one source address may send per 5 minutes before WAF blocks it (a checkout backend sends many). */
-const WAF_RATE_PER_5_MIN = 2_000_000;
+/**
+ * How long API Gateway reuses an authorizer answer per API key. Equal to AUTH_CACHE_TTL_MS, the local server's
+ * cache in shared/clients/authenticate.ts (test/infra checks they agree; importing it here would load the AWS
+ * SDK into every synth).
+ */
+export const AUTHORIZER_CACHE_TTL_SECONDS = 300;
 
-const errorTemplate = (type: string, code: string, message: string) =>
-  JSON.stringify({ error: { type, code, message } });
+/** WAF counts rate-based rules over this window (its default). */
+const WAF_WINDOW_SECONDS = 300;
+
+/**
+ * What API Gateway answers by itself, mapped to the contract's codes. The authorizer always allows (it passes
+ * `authError` to the handler, which answers the exact 401), so UNAUTHORIZED only happens when the Authorization
+ * header is absent (API Gateway then never calls the authorizer) and ACCESS_DENIED never in practice.
+ */
+const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, ResponseType, ErrorCode]> = [
+  ['Unauthorized', ResponseType.UNAUTHORIZED, 'missing_api_key'],
+  ['AccessDenied', ResponseType.ACCESS_DENIED, 'insufficient_scope'],
+  // A REST API answers an unknown path or method with "Missing Authentication Token" (403).
+  ['UnknownRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, 'route_not_found'],
+  ['ResourceNotFound', ResponseType.RESOURCE_NOT_FOUND, 'route_not_found'],
+  ['Throttled', ResponseType.THROTTLED, 'too_many_requests'],
+  ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 'too_many_requests'],
+  // WAF blocks are (almost always) the per-client rate rule.
+  ['WafFiltered', ResponseType.WAF_FILTERED, 'too_many_requests'],
+  ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 'body_too_large'],
+  ['MediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type'],
+  ['AuthorizerFailure', ResponseType.AUTHORIZER_FAILURE, 'unavailable'],
+  ['IntegrationFailure', ResponseType.INTEGRATION_FAILURE, 'unavailable'],
+  ['IntegrationTimeout', ResponseType.INTEGRATION_TIMEOUT, 'unavailable'],
+  ['Default4xx', ResponseType.DEFAULT_4XX, 'validation_failed'],
+  ['Default5xx', ResponseType.DEFAULT_5XX, 'internal_error'],
+];
+
+/** `POST /v1/authorizations` → the key API Gateway's method settings use (`/v1/authorizations/POST`). */
+const methodSettingsKey = (route: RouteDefinition) => `${route.path}/${route.method}`;
 
 export class CreditApi extends Construct {
   readonly api: RestApi;
 
   constructor(scope: Construct, id: string, props: CreditApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention, removalPolicy: RemovalPolicy.RETAIN });
     this.api = new RestApi(this, 'Api', {
       restApiName: 'credit-authorization',
       description: 'Checkout authorization for the consumer credit line (contract v1)',
+      // Callers are backends in the same Region; edge-optimized would add a CloudFront hop to every checkout.
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // API Gateway needs an account-level role to write execution and access logs. Retained: it is shared by
+      // every API of the account and Region.
       cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'live',
+        stageName: props.stageName,
         throttlingRateLimit: props.stageRateRps,
         throttlingBurstLimit: props.stageBurst,
         tracingEnabled: true,
+        // Per-method metrics: the authorize p99 alarm needs the Resource/Method dimensions.
         metricsEnabled: true,
         loggingLevel: MethodLoggingLevel.ERROR,
+        // Never log bodies or headers: they carry API keys and customers' amounts.
+        dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: AccessLogField.contextRequestId(),
+            time: AccessLogField.contextRequestTime(),
+            ip: AccessLogField.contextIdentitySourceIp(),
+            method: AccessLogField.contextHttpMethod(),
+            resource: AccessLogField.contextResourcePath(),
+            path: AccessLogField.contextPath(),
+            status: AccessLogField.contextStatus(),
+            responseLength: AccessLogField.contextResponseLength(),
+            latencyMs: AccessLogField.contextResponseLatency(),
+            integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
+            authorizerLatencyMs: AccessLogField.contextAuthorizerLatency(),
+            clientId: AccessLogField.contextAuthorizer('clientId'),
+            errorType: AccessLogField.contextErrorResponseType(),
+            error: AccessLogField.contextErrorMessage(),
+            waf: AccessLogField.contextWafResponseCode(),
+            traceId: AccessLogField.contextXrayTraceId(),
+          }),
+        ),
         methodOptions: {
-          '/v1/authorizations/POST': { throttlingRateLimit: props.authorizeRateRps, throttlingBurstLimit: props.authorizeBurst },
+          [methodSettingsKey(props.authorizeRoute)]: {
+            throttlingRateLimit: props.authorizeRateRps,
+            throttlingBurstLimit: props.authorizeBurst,
+          },
         },
       },
     });
 
     const authorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
       handler: props.authorizerFunction,
+      // The cache key: one authorizer call per API key per TTL, whatever the request rate.
       identitySources: [IdentitySource.header('Authorization')],
-      resultsCacheTtl: Duration.millis(AUTH_CACHE_TTL_MS),
+      // A revoked key keeps working at most this long; a new key works at once (nothing cached before it existed).
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS),
     });
-    // Basic validation at the edge; the handlers validate bodies against the contract (zod) and answer in its shape.
-    const validator = this.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
 
-    for (const route of ROUTES) {
+    const integrationTimeout = Duration.seconds(props.functionTimeoutSeconds + 1);
+    for (const route of props.routes) {
       const target = props.targets[route.handler];
-      if (!target) throw new Error(`no function for route ${route.method} ${route.path}`);
-      const resource = this.api.root.resourceForPath(route.path);
-      resource.addMethod(route.method, new LambdaIntegration(target), {
-        authorizer,
-        authorizationType: AuthorizationType.CUSTOM,
-        requestValidator: validator,
-      });
+      if (!target) throw new Error(`no function for route ${route.method} ${route.path} (${route.handler})`);
+      this.api.root.resourceForPath(route.path).addMethod(
+        route.method,
+        // Every method, `public` (documentation) routes included, is behind the authorizer in AWS: a deployed
+        // stage has no anonymous surface. allowTestInvoke: false keeps each function's resource policy to the stage.
+        new LambdaIntegration(target, { allowTestInvoke: false, timeout: integrationTimeout }),
+        { authorizer, authorizationType: AuthorizationType.CUSTOM },
+      );
     }
 
-    // The authorizer never denies (it passes authError to the handler), so UNAUTHORIZED only means "no header".
-    const responses: Array<[string, ResponseType, number, string, string, string]> = [
-      ['Unauthorized', ResponseType.UNAUTHORIZED, 401, 'authentication', 'missing_api_key', 'No API key was given: send Authorization: Bearer <apiKey>.'],
-      ['AccessDenied', ResponseType.ACCESS_DENIED, 403, 'permission', 'insufficient_scope', "The API key's scopes do not allow this request."],
-      ['Throttled', ResponseType.THROTTLED, 429, 'rate_limited', 'too_many_requests', 'Too many requests; retry later with backoff.'],
-      ['WafBlocked', ResponseType.WAF_FILTERED, 429, 'rate_limited', 'too_many_requests', 'Too many requests; retry later with backoff.'],
-      ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 413, 'invalid_request', 'body_too_large', 'The request body exceeds 64 KiB.'],
-      ['MediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, 'invalid_request', 'unsupported_media_type', 'Send the body as Content-Type: application/json.'],
-      ['NotFound', ResponseType.RESOURCE_NOT_FOUND, 404, 'not_found', 'route_not_found', 'No such endpoint.'],
-      ['Default4xx', ResponseType.DEFAULT_4XX, 400, 'invalid_request', 'validation_failed', 'The request is not valid.'],
-      ['Default5xx', ResponseType.DEFAULT_5XX, 503, 'internal', 'unavailable', 'The service is temporarily unavailable. Retry with the same Idempotency-Key.'],
-    ];
-    for (const [name, type, statusCode, errorType, code, message] of responses) {
+    for (const [name, type, code] of GATEWAY_RESPONSES) {
       this.api.addGatewayResponse(name, {
         type,
-        statusCode: String(statusCode),
-        responseHeaders: { 'x-request-id': 'context.requestId' },
-        templates: { 'application/json': errorTemplate(errorType, code, message) },
+        statusCode: String(ERROR_CATALOGUE[code].status),
+        // Every response carries x-request-id (API.md): API Gateway's own request id here.
+        responseHeaders: { 'x-request-id': 'context.requestId', 'content-type': "'application/json'" },
+        templates: { 'application/json': JSON.stringify(errorBody(code)) },
       });
     }
 
+    this.addWebAcl(props.perClientRateRps);
+
+    NagSuppressions.addResourceSuppressions(
+      this.api,
+      [
+        {
+          id: 'AwsSolutions-APIG2',
+          reason:
+            'Requests are validated by each handler (zod) because the contract requires exact answers an API Gateway ' +
+            'validator cannot give: unknown_field and validation_failed with `param`, missing_idempotency_key, ' +
+            'currency_mismatch. A gateway validator would answer the same mistake with a different 400.',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason:
+            'Callers are machine clients (checkout, servicing, risk systems) holding API keys; the REQUEST authorizer ' +
+            'checks the key hash against the table. There are no end users to sign in through Cognito.',
+        },
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            'Only the account-level API Gateway logging role: AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS ' +
+            'documents for it, and its log groups are created by API Gateway at run time, so they cannot be named here.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * WAF: a rate-based rule per API key (see the module comment) and AWS's known-bad-inputs rules (Log4j-style
+   * payloads). No per-IP rule: checkout platforms reach us through a few NAT addresses carrying thousands of rps.
+   */
+  private addWebAcl(perClientRateRps: number): void {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     const acl = new CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'credit-api', sampledRequestsEnabled: true },
+      visibilityConfig: visibility('credit-api'),
       rules: [
         {
-          name: 'rate-per-source',
+          name: 'rate-per-client',
           priority: 0,
           action: { block: {} },
-          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: WAF_RATE_PER_5_MIN } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'rate-per-source', sampledRequestsEnabled: true },
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+              evaluationWindowSec: WAF_WINDOW_SECONDS,
+              limit: perClientRateRps * WAF_WINDOW_SECONDS,
+            },
+          },
+          visibilityConfig: visibility('rate-per-client'),
         },
         {
           name: 'known-bad-inputs',
           priority: 1,
           overrideAction: { none: {} },
           statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'known-bad-inputs', sampledRequestsEnabled: true },
+          visibilityConfig: visibility('known-bad-inputs'),
         },
       ],
     });

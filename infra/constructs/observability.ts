@@ -1,7 +1,7 @@
 /**
  * What the on-call engineer watches: alarms (API 5xx rate, authorize p99, Lambda errors and throttles,
- * DynamoDB throttles and system errors, transaction conflicts, DLQ depth) into one encrypted SNS topic, and a
- * dashboard with the same signals.
+ * provisioned-concurrency spillover, DynamoDB throttles and system errors, transaction conflicts, DLQ depth)
+ * into one encrypted SNS topic, and a dashboard with the same signals plus capacity in use.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
@@ -10,33 +10,63 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type IMetric,
   MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { Alias, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { RouteDefinition } from '../../functions/routes.js';
+import { EXPIRY_INDEX } from '../../shared/storage/table.js';
+import type { StackConfig } from '../config.js';
+import { METRIC_NAMESPACE } from './service-function.js';
+import type { CreditTable } from './table.js';
 
-export const METRIC_NAMESPACE = 'CreditAuthorization';
+export interface ObservedFunction {
+  /** Short, stable name used in alarm ids (the handler name for routes). */
+  readonly name: string;
+  readonly fn: IFunction;
+  readonly logGroup: ILogGroup;
+}
 
 export interface ObservabilityProps {
-  api: RestApi;
-  table: ITableV2;
-  functions: LambdaFunction[];
-  authorizeFunction: LambdaFunction;
-  deadLetterQueue: Queue;
-  alarmEmail: string;
-  serverErrorRatePercent: number;
-  authorizeP99Ms: number;
-  dlqDepth: number;
+  readonly api: RestApi;
+  readonly authorizeRoute: RouteDefinition;
+  readonly table: CreditTable;
+  readonly functions: readonly ObservedFunction[];
+  /** The authorize function's `live` alias: provisioned-concurrency metrics live on it. */
+  readonly authorizeAlias: Alias;
+  readonly deadLetterQueue: IQueue;
+  readonly alarmEmail: string;
+  readonly thresholds: StackConfig['alarms'];
 }
+
+/**
+ * The log line shared/storage/transactions.ts writes when a transaction is cancelled by a conflict; a metric
+ * filter turns it into the TransactionConflicts metric. Keep both sides in step.
+ */
+export const TRANSACTION_CONFLICT_LOG_MESSAGE = 'transaction conflict';
+export const TRANSACTION_CONFLICTS_METRIC = 'TransactionConflicts';
+
+/** The operations the service sends to DynamoDB (per-operation metrics only exist with this dimension). */
+const TABLE_OPERATIONS = [
+  Operation.TRANSACT_WRITE_ITEMS,
+  Operation.GET_ITEM,
+  Operation.BATCH_GET_ITEM,
+  Operation.QUERY,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+];
+
+const MINUTE = Duration.minutes(1);
 
 export class Observability extends Construct {
   readonly topic: Topic;
@@ -44,77 +74,126 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Alarms', { masterKey: new Key(this, 'AlarmsKey', { enableKeyRotation: true }), enforceSSL: true });
+    const t = props.thresholds;
+    // CloudWatch can only publish to an encrypted topic through a customer managed key whose policy lets it.
+    const key = new Key(this, 'AlarmsKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
+    this.topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
-    const alarm = (name: string, metric: Metric | MathExpression, threshold: number, periods = 3) => {
-      const a = metric.createAlarm(this, name, {
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string, periods = 3) => {
+      const a = new Alarm(this, name, {
+        metric,
+        alarmDescription: description,
         threshold,
         evaluationPeriods: periods,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: name,
       });
       a.addAlarmAction(action);
       this.alarms.push(a);
       return a;
     };
-    const minute = Duration.minutes(1);
 
+    // API: share of 5xx answers, and the authorize route's client-side p99.
+    const stage = props.api.deploymentStage;
+    const requests = stage.metricCount({ period: MINUTE });
     const serverErrorRate = new MathExpression({
-      expression: '100 * errors / MAX([requests, 1])',
-      usingMetrics: { errors: props.api.metricServerError({ period: minute }), requests: props.api.metricCount({ period: minute }) },
-      period: minute,
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { errors: stage.metricServerError({ period: MINUTE }), requests },
+      period: MINUTE,
       label: 'API 5xx %',
     });
-    alarm('Api5xxRate', serverErrorRate, props.serverErrorRatePercent);
-    const authorizeLatency = new Metric({
-      namespace: 'AWS/ApiGateway',
-      metricName: 'Latency',
-      dimensionsMap: { ApiName: props.api.restApiName, Stage: props.api.deploymentStage.stageName, Resource: '/v1/authorizations', Method: 'POST' },
-      statistic: 'p99',
-      period: minute,
-    });
-    alarm('AuthorizeP99Latency', authorizeLatency, props.authorizeP99Ms);
+    alarm('Api5xxRate', serverErrorRate, t.serverErrorRatePercent, 'Share of API answers that are 5xx (%)');
+    const authorizeLatency = (statistic: string) =>
+      new Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName: 'Latency',
+        dimensionsMap: {
+          ApiName: props.api.restApiName,
+          Stage: stage.stageName,
+          Resource: props.authorizeRoute.path,
+          Method: props.authorizeRoute.method,
+        },
+        statistic,
+        period: MINUTE,
+        label: `authorize ${statistic}`,
+      });
+    alarm('AuthorizeP99Latency', authorizeLatency('p99'), t.authorizeP99Ms, 'POST /v1/authorizations p99 latency (ms), as clients see it');
 
-    for (const fn of props.functions) {
-      alarm(`Errors-${fn.node.path.split('/').slice(-2, -1)[0]}`, fn.metricErrors({ period: minute, statistic: 'Sum' }), 1, 2);
-      alarm(`Throttles-${fn.node.path.split('/').slice(-2, -1)[0]}`, fn.metricThrottles({ period: minute, statistic: 'Sum' }), 1, 2);
+    // Lambda: crashes/timeouts and throttles per function, and cold starts on the authorize path.
+    for (const f of props.functions) {
+      alarm(`Errors-${f.name}`, f.fn.metricErrors({ period: MINUTE, statistic: 'Sum' }), t.lambdaErrorsPerMinute, `${f.name}: invocation errors per minute`, 2);
+      alarm(`Throttles-${f.name}`, f.fn.metricThrottles({ period: MINUTE, statistic: 'Sum' }), t.lambdaThrottlesPerMinute, `${f.name}: throttled invocations per minute`, 2);
     }
+    const spillover = props.authorizeAlias.metric('ProvisionedConcurrencySpilloverInvocations', { period: MINUTE, statistic: 'Sum' });
+    alarm('AuthorizeSpillover', spillover, 1, 'Authorize ran beyond its provisioned concurrency (cold starts at checkout): raise the floor');
 
-    const tableMetric = (metricName: string) =>
-      new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: props.table.tableName }, statistic: 'Sum', period: minute });
-    alarm('DynamoThrottles', tableMetric('ThrottledRequests'), 1);
-    alarm('DynamoSystemErrors', tableMetric('SystemErrors'), 1);
+    // DynamoDB: throttling (table, and the expiry index whose back-pressure throttles the table), system errors.
+    const tableName = props.table.table.tableName;
+    const dynamo = (metricName: string, extra: Record<string, string> = {}) =>
+      new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: tableName, ...extra }, statistic: 'Sum', period: MINUTE });
+    const throttleEvents = new MathExpression({
+      expression: 'FILL(reads, 0) + FILL(writes, 0) + FILL(expiryWrites, 0)',
+      usingMetrics: {
+        reads: dynamo('ReadThrottleEvents'),
+        writes: dynamo('WriteThrottleEvents'),
+        expiryWrites: dynamo('WriteThrottleEvents', { GlobalSecondaryIndexName: EXPIRY_INDEX.name }),
+      },
+      period: MINUTE,
+      label: 'throttle events',
+    });
+    alarm('DynamoThrottleEvents', throttleEvents, t.dynamoThrottleEventsPerMinute, 'DynamoDB throttle events per minute (table + expiry index)');
+    const systemErrors = props.table.table.metricSystemErrorsForOperations({ operations: TABLE_OPERATIONS, period: MINUTE });
+    alarm('DynamoSystemErrors', systemErrors, t.dynamoSystemErrorsPerMinute, 'DynamoDB 5xx per minute');
 
-    // The code logs "transaction conflict" (shared/storage/transactions.ts); each function's logs feed one metric.
-    const conflicts = new Metric({ namespace: METRIC_NAMESPACE, metricName: 'TransactionConflicts', statistic: 'Sum', period: minute });
-    for (const fn of props.functions) {
-      new MetricFilter(this, `Conflicts-${fn.node.path.split('/').slice(-2, -1)[0]}`, {
-        logGroup: fn.logGroup,
-        filterPattern: FilterPattern.stringValue('$.message', '=', 'transaction conflict'),
+    // Conflicts as the code sees them (each one is retried): the log line of every function feeds one metric.
+    for (const f of props.functions) {
+      new MetricFilter(this, `Conflicts-${f.name}`, {
+        logGroup: f.logGroup,
+        filterPattern: FilterPattern.stringValue('$.message', '=', TRANSACTION_CONFLICT_LOG_MESSAGE),
         metricNamespace: METRIC_NAMESPACE,
-        metricName: 'TransactionConflicts',
+        metricName: TRANSACTION_CONFLICTS_METRIC,
         metricValue: '1',
       });
     }
-    // Conflicts are normal under contention and retried; sustained hundreds a minute mean a hot account.
-    alarm('TransactionConflicts', conflicts, 500);
-    const dlq = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute });
-    alarm('RefreshDlqDepth', dlq, props.dlqDepth, 1);
+    const conflicts = new Metric({ namespace: METRIC_NAMESPACE, metricName: TRANSACTION_CONFLICTS_METRIC, statistic: 'Sum', period: MINUTE });
+    // Normal under contention; sustained, they mean a hot account (docs/CAPACITY.md, "One hot account").
+    alarm('TransactionConflicts', conflicts, t.transactionConflictsPerMinute, 'Transactions cancelled by conflicts per minute');
 
+    const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
+    alarm('RefreshDlqDepth', dlqDepth, t.dlqDepth, 'Messages in the jobs dead-letter queue: a refresh segment or a schedule failed for good', 1);
+
+    const alias = props.authorizeAlias;
     new Dashboard(this, 'Dashboard', {
       dashboardName: 'credit-authorization',
       widgets: [
         [
-          new GraphWidget({ title: 'Requests and 5xx %', left: [props.api.metricCount({ period: minute })], right: [serverErrorRate] }),
-          new GraphWidget({ title: 'Authorize latency p99 (ms)', left: [authorizeLatency] }),
+          new GraphWidget({ title: 'API requests and 5xx %', left: [requests], right: [serverErrorRate] }),
+          new GraphWidget({ title: 'Authorize latency (ms)', left: [authorizeLatency('p50'), authorizeLatency('p99')] }),
         ],
         [
-          new GraphWidget({ title: 'Authorize function', left: [props.authorizeFunction.metricInvocations(), props.authorizeFunction.metricErrors(), props.authorizeFunction.metricThrottles()] }),
-          new GraphWidget({ title: 'DynamoDB throttles, system errors, conflicts', left: [tableMetric('ThrottledRequests'), tableMetric('SystemErrors'), conflicts] }),
+          new GraphWidget({
+            title: 'Authorize: concurrency vs provisioned',
+            left: [
+              alias.metric('ConcurrentExecutions', { statistic: 'Maximum', period: MINUTE }),
+              alias.metric('ProvisionedConcurrentExecutions', { statistic: 'Maximum', period: MINUTE }),
+            ],
+            right: [alias.metric('ProvisionedConcurrencyUtilization', { statistic: 'Maximum', period: MINUTE })],
+          }),
+          new GraphWidget({ title: 'Authorize: spillover (cold starts) and throttles', left: [spillover, alias.metric('Throttles', { statistic: 'Sum', period: MINUTE })] }),
         ],
-        [new GraphWidget({ title: 'Refresh DLQ depth', left: [dlq] })],
+        [
+          new GraphWidget({
+            title: 'DynamoDB consumed units (per minute)',
+            left: [dynamo('ConsumedWriteCapacityUnits'), dynamo('ConsumedReadCapacityUnits')],
+          }),
+          new GraphWidget({
+            title: 'DynamoDB throttles, system errors, conflicts',
+            left: [throttleEvents, systemErrors],
+            right: [conflicts, dynamo('TransactionConflict')],
+          }),
+        ],
+        [new GraphWidget({ title: 'Jobs dead-letter queue depth', left: [dlqDepth] })],
       ],
     });
   }

@@ -1,54 +1,90 @@
 /**
  * One Lambda function of the service, built the same way for every handler: the module under functions/,
- * bundled by local esbuild (infra/bundling.ts, no Docker), ARM64 on Node 22, X-Ray on, JSON logs into its
- * own log group, and only the table actions its access level allows.
+ * bundled by local esbuild (infra/bundling.ts, shared with the bench; no Docker), ARM64 on Node 22, X-Ray on,
+ * JSON logs into its own log group, and a role of its own that may write only that log group and do only the
+ * table actions its access level allows.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAMBDA_BUNDLE_OPTIONS } from '../bundling.js';
-import { TABLE_ACTIONS, type TableAccess } from '../route-permissions.js';
+import type { TableAccess } from '../route-permissions.js';
+import type { CreditTable } from './table.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Powertools' service name (logs, metrics, traces); shared/observability/logger.ts uses the same. */
+export const SERVICE_NAME = 'credit-authorization';
+/** Namespace of the service's own metrics (TransactionConflicts...). */
+export const METRIC_NAMESPACE = 'CreditAuthorization';
+
+/** API handlers answer in milliseconds; 6 s leaves room for the bounded write retries (2.5 s deadline) and a cold start. */
+const DEFAULT_TIMEOUT_SECONDS = 6;
+/** Memory buys CPU on Lambda: 1 GB makes JSON, zod and the SDK's signing fast enough that DynamoDB dominates. */
+const DEFAULT_MEMORY_MIB = 1024;
+
+/**
+ * Variables a deployed function must never carry: the local bootstrap admin key, and the DynamoDB Local
+ * endpoint (with it the SDK would use the fixed local credentials). Checked at synth time.
+ */
+const FORBIDDEN_VARIABLES = ['ADMIN_API_KEY', 'DYNAMODB_ENDPOINT'];
+
 export interface ServiceFunctionProps {
   /** Path of the handler module from the repository root, e.g. functions/http/accounts-get.ts. */
-  entry: string;
-  table: ITableV2;
-  access: TableAccess;
-  environment: Record<string, string>;
-  /** API handlers answer in milliseconds; 6 s leaves room for bounded retries (2.5 s deadline) and a cold start. */
-  timeout?: Duration;
-  memorySizeMb?: number;
+  readonly entry: string;
+  /** What the function does, e.g. `GET /v1/accounts/{id}`: shown in the console and checked by the tests. */
+  readonly description: string;
+  readonly table: CreditTable;
+  readonly access: TableAccess;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  readonly timeoutSeconds?: number;
+  readonly memoryMiB?: number;
 }
 
 export class ServiceFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.RETAIN });
+    const forbidden = FORBIDDEN_VARIABLES.filter((name) => name in props.environment);
+    if (forbidden.length) throw new Error(`${props.entry}: a deployed function must not set ${forbidden.join(', ')}`);
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    // Its own role, not AWSLambdaBasicExecutionRole: that policy may create and write *any* log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+    props.table.grant(this.role, props.access);
+
     this.fn = new NodejsFunction(this, 'Function', {
       entry: join(REPO_ROOT, props.entry),
       handler: 'handler',
+      description: props.description,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySizeMb ?? 1024,
-      timeout: props.timeout ?? Duration.seconds(6),
+      memorySize: props.memoryMiB ?? DEFAULT_MEMORY_MIB,
+      timeout: Duration.seconds(props.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+      role: this.role,
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
-      logGroup,
+      logGroup: this.logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'credit-authorization',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         ...props.environment,
       },
       bundling: {
@@ -65,11 +101,27 @@ export class ServiceFunction extends Construct {
         ),
       },
     });
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: TABLE_ACTIONS[props.access],
-        resources: [props.table.tableArn, `${props.table.tableArn}/index/*`],
-      }),
+
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Only the X-Ray statement CDK adds for active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords ' +
+            'do not support resource-level permissions, AWS documents Resource "*" for them. Table and log statements name exact ARNs.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
     );
+    NagSuppressions.addResourceSuppressions(this.fn, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Pinned to Node.js 22 on purpose: the bundles target node22 (infra/bundling.ts) and BENCHMARKS.md measured cold ' +
+          'starts on it; moving to a newer runtime is its own, measured change.',
+      },
+    ]);
   }
 }

@@ -1,38 +1,91 @@
 /**
- * The single table: on-demand, point-in-time recovery, deletion protection, TTL for idempotency records, the
- * three sparse indexes the code queries, and warm throughput sized for the festival peak (set days before).
+ * The single DynamoDB table, built from shared/storage/table.ts (the same description DynamoDB Local is created
+ * from), and the one place that turns a function's table access ('read' | 'write') into IAM statements.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  TableEncryptionV2,
+  TableV2,
+  type GlobalSecondaryIndexPropsV2,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ACCOUNTS_INDEX, EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
+import { TABLE_ACTIONS, type TableAccess } from '../route-permissions.js';
+
+/** The longest point-in-time recovery window DynamoDB offers. */
+const PITR_RECOVERY_PERIOD_DAYS = 35;
 
 export interface CreditTableProps {
-  warmReadUnitsPerSecond: number;
-  warmWriteUnitsPerSecond: number;
+  /**
+   * Warm throughput (units/s the table serves instantly, without ramping up): pre-warming for a festival.
+   * It can only be raised, never lowered, and is billed once per increase (docs/CAPACITY.md).
+   */
+  readonly warmReadUnitsPerSecond: number;
+  readonly warmWriteUnitsPerSecond: number;
+  /** Every authorize writes one expiry-index entry: the index needs its own warm write throughput. */
+  readonly expiryIndexWarmWriteUnitsPerSecond: number;
 }
 
 export class CreditTable extends Construct {
   readonly table: TableV2;
+  /** The exact ARNs of the table's indexes (no `index/*` wildcard in any policy). */
+  readonly indexArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: CreditTableProps) {
     super(scope, id);
-    const s = (name: string) => ({ name, type: AttributeType.STRING });
+    const key = (name: string) => ({ name, type: AttributeType.STRING });
+    const indexes: GlobalSecondaryIndexPropsV2[] = [
+      {
+        // Open holds by expiry (sharded partition key, sort = expiresAt): what the sweeper queries.
+        indexName: EXPIRY_INDEX.name,
+        partitionKey: key(EXPIRY_INDEX.partitionKey),
+        sortKey: key(EXPIRY_INDEX.sortKey),
+        projectionType: ProjectionType.KEYS_ONLY,
+        warmThroughput: { writeUnitsPerSecond: props.expiryIndexWarmWriteUnitsPerSecond },
+      },
+      {
+        // Pending reviews: small (amounts >= REVIEW_THRESHOLD), the queue shows whole holds.
+        indexName: REVIEW_INDEX.name,
+        partitionKey: key(REVIEW_INDEX.partitionKey),
+        sortKey: key(REVIEW_INDEX.sortKey),
+        projectionType: ProjectionType.ALL,
+      },
+      {
+        // Every account, bucketed, for the limit refresh; its keys never change, so checkouts never write it.
+        indexName: ACCOUNTS_INDEX.name,
+        partitionKey: key(ACCOUNTS_INDEX.partitionKey),
+        sortKey: key(ACCOUNTS_INDEX.sortKey),
+        projectionType: ProjectionType.KEYS_ONLY,
+      },
+    ];
+
     this.table = new TableV2(this, 'Table', {
-      partitionKey: s(TABLE_KEYS.partitionKey),
-      sortKey: s(TABLE_KEYS.sortKey),
+      partitionKey: key(TABLE_KEYS.partitionKey),
+      sortKey: key(TABLE_KEYS.sortKey),
+      // On-demand: a festival is a 100x spike for a day; provisioned capacity would be wrong on every other day.
       billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      warmThroughput: { readUnitsPerSecond: props.warmReadUnitsPerSecond, writeUnitsPerSecond: props.warmWriteUnitsPerSecond },
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS },
+      // The ledger of a credit product: neither a console click nor a stack deletion may drop it.
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // AWS managed key (aws/dynamodb): encrypted at rest, key use audited in CloudTrail, no key policy to
+      // maintain, and callers need no kms: permissions. Switch to customerManagedKey if key control is required.
       encryption: TableEncryptionV2.awsManagedKey(),
-      warmThroughput: { readUnitsPerSecond: props.warmReadUnitsPerSecond, writeUnitsPerSecond: props.warmWriteUnitsPerSecond },
-      globalSecondaryIndexes: [
-        { indexName: EXPIRY_INDEX.name, partitionKey: s(EXPIRY_INDEX.partitionKey), sortKey: s(EXPIRY_INDEX.sortKey), projectionType: ProjectionType.KEYS_ONLY },
-        { indexName: REVIEW_INDEX.name, partitionKey: s(REVIEW_INDEX.partitionKey), sortKey: s(REVIEW_INDEX.sortKey), projectionType: ProjectionType.ALL },
-        { indexName: ACCOUNTS_INDEX.name, partitionKey: s(ACCOUNTS_INDEX.partitionKey), sortKey: s(ACCOUNTS_INDEX.sortKey), projectionType: ProjectionType.KEYS_ONLY },
-      ],
+      globalSecondaryIndexes: indexes,
     });
+    this.indexArns = indexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
+  }
+
+  /** Grants exactly the table actions of `access` on the table and its named indexes. */
+  grant(grantee: IGrantable, access: TableAccess): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [this.table.tableArn, ...this.indexArns] }),
+    );
   }
 }
