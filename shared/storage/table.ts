@@ -28,10 +28,11 @@ export const ACCOUNTS_INDEX = { name: 'accounts', partitionKey: 'gsi3pk', sortKe
 export const ACCOUNT_BUCKETS = 16;
 
 /**
- * Expiry buckets. 16 spreads the sweeper's reads and the index's writes over 16 partitions (each good for
- * 1,000 WCU/s), i.e. 16,000 hold creations/s into the index before adaptive capacity; raise for bigger peaks.
+ * Expiry buckets. Within one bucket the sort key (expiresAt) only grows, so each bucket takes one partition's
+ * ~1,000 writes/s: 128 buckets carry ~128,000 hold creations/s into the index, above the 618 plan's ~70,000
+ * (docs/CAPACITY.md). Raising it later is safe; lowering it would orphan holds in the dropped buckets.
  */
-export const EXPIRY_SHARDS = 16;
+export const EXPIRY_SHARDS = 128;
 
 /** Epoch-seconds attribute DynamoDB TTL deletes on (idempotency records of non-authorization requests). */
 export const TTL_ATTRIBUTE = 'ttl';
