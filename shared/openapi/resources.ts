@@ -1,22 +1,38 @@
 /**
- * Response shapes of the contract, as zod schemas for the OpenAPI document only (handlers build responses from
- * typed domain objects; these describe them). Request schemas are the handlers' own, imported where they live.
+ * Response shapes of the contract, as zod schemas for the OpenAPI document only: handlers build responses from
+ * typed domain objects, these describe them (and test/openapi checks real responses against them). Request
+ * schemas are the handlers' own, imported where they live. Named components use zod's own `.meta({ id })`,
+ * so nothing here needs `extendZodWithOpenApi` (which would patch zod for every module of the process).
+ *
+ * Objects are open (no additionalProperties: false): the contract may add response fields, and a generated
+ * client must not break when it does.
  */
 import * as z from 'zod';
+import { Scope } from '../clients/model.js';
+import { type DeclineCode, ERROR_CATALOGUE } from '../http/errors.js';
 
 const Money = z.number().int().meta({ description: 'Integer minor units (fen for CNY).' });
+const Count = z.number().int().min(0);
 const Timestamp = z.string().meta({ description: 'ISO 8601 UTC.' });
 
-export const ErrorResponse = z
+/** The error types of the catalogue, so the document can never list a type the service does not send. */
+const ERROR_TYPES = [...new Set(Object.values(ERROR_CATALOGUE).map((entry) => entry.type))] as [string, ...string[]];
+
+/** The decline codes: the catalogue's `declined` entries. */
+const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
+  .filter(([, entry]) => entry.type === 'declined')
+  .map(([code]) => code) as [DeclineCode, ...DeclineCode[]];
+
+export const ErrorDetail = z
   .object({
-    error: z.object({
-      type: z.string(),
-      code: z.string().meta({ description: 'Stable machine-readable code (API.md "Errors").' }),
-      message: z.string(),
-      param: z.string().optional(),
-    }),
+    type: z.enum(ERROR_TYPES),
+    code: z.string().meta({ description: 'Stable machine-readable code (API.md "Errors"); new codes may be added.' }),
+    message: z.string().meta({ description: 'For humans; may change.' }),
+    param: z.string().optional().meta({ description: 'The request field at fault (validation_failed, unknown_field).' }),
   })
-  .meta({ id: 'Error' });
+  .meta({ id: 'ErrorDetail' });
+
+export const ErrorResponse = z.object({ error: ErrorDetail }).meta({ id: 'Error', description: 'Every non-2xx body.' });
 
 export const Account = z
   .object({
@@ -27,22 +43,30 @@ export const Account = z
   })
   .meta({ id: 'Account' });
 
+export const AUTHORIZATION_STATUSES = ['authorized', 'pending_review', 'partially_captured', 'captured', 'released', 'expired', 'declined'] as const;
+
 export const Authorization = z
   .object({
     id: z.string(), object: z.literal('authorization'), accountId: z.string(), orderId: z.string(), currency: z.string(),
     amount: Money, capturedAmount: Money, releasedAmount: Money, refundedAmount: Money,
-    status: z.enum(['authorized', 'pending_review', 'partially_captured', 'captured', 'released', 'expired', 'declined']),
-    declineCode: z.string().optional(), category: z.string().optional(), metadata: z.record(z.string(), z.string()).optional(),
+    status: z.enum(AUTHORIZATION_STATUSES).meta({ description: 'The held remainder is amount - capturedAmount - releasedAmount.' }),
+    declineCode: z.enum(DECLINE_CODES).optional(), category: z.string().optional(), metadata: z.record(z.string(), z.string()).optional(),
     expiresAt: Timestamp, createdAt: Timestamp, updatedAt: Timestamp,
   })
   .meta({ id: 'Authorization' });
 
+/** POST /v1/authorizations: the decline is a created resource, so its 402 always carries it. */
 export const Declined = z
-  .object({ error: ErrorResponse.shape.error, authorization: Authorization })
-  .meta({ id: 'Declined', description: 'A declined authorization is still created: GET finds it.' });
+  .object({ error: ErrorDetail, authorization: Authorization })
+  .meta({ id: 'Declined', description: 'A declined authorization is still created (status declined, declineCode): GET finds it.' });
+
+/** POST .../increment: the hold is unchanged; it is absent when the hold itself may not grow (risk_declined). */
+export const IncrementDeclined = z
+  .object({ error: ErrorDetail, authorization: Authorization.optional() })
+  .meta({ id: 'IncrementDeclined', description: 'The hold as it stays (unchanged) when the account cannot cover the increment.' });
 
 export const Client = z
-  .object({ id: z.string(), object: z.literal('client'), name: z.string(), scopes: z.array(z.string()), apiKey: z.string(), createdAt: Timestamp })
+  .object({ id: z.string(), object: z.literal('client'), name: z.string(), scopes: z.array(Scope), apiKey: z.string(), createdAt: Timestamp })
   .meta({ id: 'Client', description: 'apiKey is shown only in this response.' });
 
 export const Refund = z
@@ -54,21 +78,33 @@ export const Repayment = z
   .meta({ id: 'Repayment' });
 
 const Balances = z.object({ totalLimit: Money, reserved: Money, outstanding: Money, available: Money });
-const Reason = z.object({ code: z.string(), message: z.string() });
+const Reason = z.object({ code: z.string(), message: z.string() }).meta({ id: 'Reason' });
 
 export const JournalEntry = z
   .object({
     id: z.string(), object: z.literal('journal_entry'), accountId: z.string(),
     type: z.enum(['reserve', 'increment', 'capture', 'release', 'expire', 'refund', 'repayment', 'review_decline', 'limit_change', 'freeze', 'unfreeze']),
-    amount: Money, delta: Balances, balances: Balances, authorizationId: z.string().optional(), reasons: z.array(Reason).optional(),
-    policyVersion: z.string().optional(), createdAt: Timestamp,
+    amount: Money,
+    delta: Balances.meta({ description: 'Signed change this entry made.' }),
+    balances: Balances.meta({ description: "The account's figures after this entry." }),
+    authorizationId: z.string().optional(), reasons: z.array(Reason).optional(), policyVersion: z.string().optional(),
+    sequence: Count.optional().meta({ description: 'Place within its transaction when one write journals several movements.' }),
+    createdAt: Timestamp,
   })
   .meta({ id: 'JournalEntry' });
 
 export const listOf = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ object: z.literal('list'), data: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+  z
+    .object({
+      object: z.literal('list'),
+      data: z.array(item),
+      nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+    })
+    .meta({ id });
 
-export const CreditProfileResource = z.looseObject({ object: z.literal('credit_profile'), accountId: z.string(), updatedAt: Timestamp }).meta({ id: 'CreditProfile' });
+export const CreditProfileResource = z
+  .looseObject({ object: z.literal('credit_profile'), accountId: z.string(), updatedAt: Timestamp })
+  .meta({ id: 'CreditProfile', description: 'The stored profile: the fields of the request, plus these.' });
 
 export const LimitRequestResult = z
   .object({ object: z.literal('limit_request'), decision: z.enum(['approved', 'declined', 'partially_approved']), creditLimit: Money, reasons: z.array(Reason) })
@@ -77,10 +113,15 @@ export const LimitRequestResult = z
 export const Job = z
   .object({
     id: z.string(), object: z.literal('job'), type: z.literal('limit_refresh'), status: z.enum(['running', 'succeeded', 'failed']),
-    dryRun: z.boolean(), processed: z.number().int(), changed: z.number().int(), failed: z.number().int(),
-    summary: z.object({ rise: z.number().int(), fall: z.number().int(), unchanged: z.number().int(), totalIncrease: Money, totalDecrease: Money }),
+    dryRun: z.boolean(), asOf: Timestamp.meta({ description: 'The instant every segment assesses at.' }),
+    refreshKey: z.string().meta({ description: 'Day, policy version and promotions in force: a rerun with the same key writes nothing twice.' }),
+    segmentsTotal: Count, segmentsDone: Count, processed: Count, changed: Count, failed: Count,
+    summary: z.object({ rise: Count, fall: Count, unchanged: Count, totalIncrease: Money, totalDecrease: Money }),
     createdAt: Timestamp, finishedAt: Timestamp.optional(),
+    failureReason: z.string().optional().meta({ description: 'Why a failed run failed.' }),
   })
   .meta({ id: 'Job' });
 
-export const PromotionResource = z.looseObject({ object: z.literal('promotion'), id: z.string(), kind: z.enum(['uplift', 'category_quota']) }).meta({ id: 'Promotion' });
+export const PromotionResource = z
+  .looseObject({ object: z.literal('promotion'), id: z.string(), kind: z.enum(['uplift', 'category_quota']) })
+  .meta({ id: 'Promotion', description: 'The promotion as created (see the request body), plus object.' });

@@ -1,0 +1,70 @@
+/**
+ * The client's hand-written types (client/types.ts, client/errors.ts) against the service's own types and zod
+ * schemas. The checks are type-level: `npm run typecheck` (tsc) fails when either side changes alone. The
+ * client itself imports nothing from the service, so it can ship on its own; this file is where they meet.
+ */
+import type * as z from 'zod';
+import type * as C from '../../client/index.js';
+import type { AccountResource } from '../../shared/accounts/model.js';
+import type { CreateAccountBody, PageQuery, RepaymentBody, StatusChangeBody } from '../../shared/accounts/schemas.js';
+import type { AuthorizationResource } from '../../shared/authorizations/model.js';
+import type { CaptureBody, CreateAuthorizationBody, IncrementBody, RefundBody, ReleaseBody } from '../../shared/authorizations/schemas.js';
+import type { Scope } from '../../shared/clients/model.js';
+import type { CreateClientBody } from '../../shared/clients/schemas.js';
+import type { DeclineCode, ErrorCode } from '../../shared/http/errors.js';
+import type { Job } from '../../shared/jobs/repository.js';
+import type { JournalEntryResource } from '../../shared/journal/pagination.js';
+import type { LimitRequestBody, RefreshJobBody } from '../../shared/limits/schemas.js';
+import type * as R from '../../shared/openapi/resources.js';
+import type { CreditProfile } from '../../shared/policy/profile.js';
+import type { Promotion } from '../../shared/policy/promotions.js';
+
+/** Mutual assignability: each side accepts every value of the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Only A -> B: every value the client may send is one the service accepts. */
+type Accepts<Service, Client> = [Client] extends [Service] ? true : false;
+type Check<T extends true> = T;
+
+export type Checks = [
+  // Resources: what the service builds, and what the OpenAPI document describes.
+  Check<Same<C.Account, AccountResource>>,
+  Check<Same<C.Account, z.infer<typeof R.Account>>>,
+  Check<Same<C.Authorization, AuthorizationResource>>,
+  Check<Same<C.Authorization, z.infer<typeof R.Authorization>>>,
+  Check<Same<C.Job, Job>>,
+  Check<Same<C.JournalEntry['type'], JournalEntryResource['type']>>,
+  Check<Same<C.JournalEntry, JournalEntryResource>>,
+  Check<Same<C.JournalEntry, z.infer<typeof R.JournalEntry>>>,
+  Check<Same<C.LimitRequestResult, z.infer<typeof R.LimitRequestResult>>>,
+  Check<Same<C.Refund, z.infer<typeof R.Refund>>>,
+  Check<Same<C.Repayment, z.infer<typeof R.Repayment>>>,
+  Check<Same<C.Client, z.infer<typeof R.Client>>>,
+  Check<Same<C.Job, z.infer<typeof R.Job>>>,
+  Check<Same<C.Scope, Scope>>,
+  // Errors: every code the service can send has a name in the client.
+  Check<Same<C.ErrorCode, ErrorCode>>,
+  Check<Same<C.DeclineCode, DeclineCode>>,
+  // Requests: the client's parameters are exactly what the handlers' schemas accept.
+  Check<Same<C.CreateAuthorizationParams, z.input<typeof CreateAuthorizationBody>>>,
+  Check<Same<C.CaptureParams, z.input<typeof CaptureBody>>>,
+  Check<Same<C.ReleaseParams, z.input<typeof ReleaseBody>>>,
+  Check<Same<C.IncrementParams, z.input<typeof IncrementBody>>>,
+  Check<Same<C.RefundParams, z.input<typeof RefundBody>>>,
+  Check<Same<C.RepaymentParams, z.input<typeof RepaymentBody>>>,
+  Check<Same<C.StatusChangeParams, z.input<typeof StatusChangeBody>>>,
+  Check<Same<C.CreateAccountParams, z.input<typeof CreateAccountBody>>>,
+  Check<Same<C.CreateClientParams, z.input<typeof CreateClientBody>>>,
+  Check<Same<C.LimitRequestParams, z.input<typeof LimitRequestBody>>>,
+  Check<Same<C.RefreshJobParams, z.input<typeof RefreshJobBody>>>,
+  Check<Same<C.CreditProfile, CreditProfile>>,
+  Check<Same<C.Promotion, Promotion>>,
+  Check<Accepts<z.input<typeof PageQuery>, C.PageParams>>,
+];
+
+describe('client types', () => {
+  it('are pinned to the service types at compile time (npm run typecheck)', () => {
+    // Nothing to run: a mismatch is a tsc error in the Checks tuple above.
+    const checks: Checks | undefined = undefined;
+    expect(checks).toBeUndefined();
+  });
+});
