@@ -1,48 +1,55 @@
 /**
  * The limit policy: a transparent scorecard from a credit profile (plus promotions) to a limit, a risk tier
- * and the reasons for both. Pure and versioned: the same input always gives the same output, and every
- * journaled limit change names the POLICY_VERSION that decided it.
+ * and the reasons for both. Pure and versioned: no I/O and no clock (`now` is an input), the same input always
+ * gives the same output, and every journaled limit change names the POLICY_VERSION that decided it.
  *
- * Each factor adds or removes points and, when it moved the result, becomes a reason `{code, message}` (as
- * consumer-credit rules expect of adverse-action notices). Points give the tier; tier and income give a target
- * base limit. Increases move toward the target at most a capped step per refresh; decreases apply at once, but
- * only on a serious risk signal (recent overdue, many new inquiries, tier E): without one, a lower target is not
- * a reason to take credit away from a customer who is repaying (the target follows income, which fluctuates).
+ * Each factor adds or removes points and becomes a reason `{code, message}` (consumer-credit rules expect
+ * adverse-action reasons). Points give the tier; tier and income give a target base limit. Increases move
+ * toward the target by at most a capped step per refresh; decreases apply at once, but only on a serious risk
+ * signal (recent overdue, many new inquiries, tier E).
  */
 import type { Account } from '../accounts/model.js';
 import type { Reason } from '../journal/model.js';
 import { MAX_AMOUNT_MINOR } from '../money.js';
 import type { CreditProfile } from './profile.js';
-import { activePromotions, type Promotion } from './promotions.js';
+import { activePromotions, isEligible, type Promotion, type RiskTier } from './promotions.js';
 
-export const POLICY_VERSION = 'limit-policy/2026-11-25.1';
+export const POLICY_VERSION = 'limit-policy/2026-11-25.2';
 
 /** Largest base limit the policy grants (500,000.00). */
 export const MAX_CREDIT_LIMIT_MINOR = 50_000_000;
-/** An increase per refresh is at most half the current limit and at most this step (20,000.00). */
+/** An increase per refresh is at most this share of the current limit and at most this step (20,000.00). */
 export const MAX_INCREASE_PERCENT = 50;
 export const MAX_INCREASE_STEP_MINOR = 2_000_000;
-/** Limits are whole currency units (100 minor units). */
-const LIMIT_GRANULARITY_MINOR = 100;
+/** Targets are whole currency units (100 minor units), so customers see round limits. */
+export const LIMIT_UNIT_MINOR = 100;
 /** An overdue record this recent is a serious signal. */
-const RECENT_OVERDUE_DAYS = 90;
-/** This many hard inquiries in 90 days is a serious signal (credit seeking). */
-const HIGH_INQUIRIES = 6;
-/** Unverified income counts for half. */
-const UNVERIFIED_INCOME_PERCENT = 50;
+export const RECENT_OVERDUE_DAYS = 90;
+/** This many hard inquiries in 90 days is a serious signal (the customer is seeking credit everywhere). */
+export const HIGH_INQUIRIES = 6;
+/** Unverified income counts for this share only: it is the customer's word. */
+export const UNVERIFIED_INCOME_PERCENT = 50;
 
-export type Tier = 'A' | 'B' | 'C' | 'D' | 'E';
-/** Points at or above each threshold give the tier. */
-const TIER_THRESHOLDS: ReadonlyArray<[Tier, number]> = [['A', 60], ['B', 35], ['C', 10], ['D', -20]];
-/** Target base limit as a multiple of (counted) monthly income, in percent. */
-const INCOME_MULTIPLE_PERCENT: Record<Tier, number> = { A: 300, B: 200, C: 100, D: 50, E: 0 };
+/** Kept for callers that name the tier type after the policy. */
+export type Tier = RiskTier;
+/** Points at or above each threshold give the tier; below the last one is E. */
+const TIER_THRESHOLDS: ReadonlyArray<readonly [RiskTier, number]> = [['A', 60], ['B', 35], ['C', 10], ['D', -20]];
+/** Target base limit as a multiple of counted monthly income, in percent. Tier E gets no credit. */
+const INCOME_MULTIPLE_PERCENT: Readonly<Record<RiskTier, number>> = { A: 300, B: 200, C: 100, D: 50, E: 0 };
+
+const DAY_MS = 86_400_000;
+
+export type PolicyAccount = Pick<
+  Account,
+  'creditLimit' | 'promoLimit' | 'riskTier' | 'limitUpdatedAt' | 'reserved' | 'outstanding' | 'currency'
+>;
 
 export interface PolicyInput {
   profile: CreditProfile | undefined;
-  account: Pick<Account, 'creditLimit' | 'promoLimit' | 'riskTier'>;
+  account: PolicyAccount;
   promotions: Promotion[];
   now: Date;
-  /** A customer's limit-increase request (the policy never lowers a limit because of one). */
+  /** A customer's limit-increase request in minor units (the policy never lowers a limit because of one). */
   requestedLimit?: number;
 }
 
@@ -56,149 +63,279 @@ export interface PolicyResult {
   policyVersion: string;
 }
 
-interface Factor {
+export interface Factor {
   points: number;
   reason: Reason;
-  serious?: boolean;
+  /** A serious signal allows an immediate decrease and rules out any increase. */
+  serious: boolean;
 }
 
-const DAY_MS = 86_400_000;
+/** "CNY 1,234.00": messages are read by customers, who think in currency units, not fen. */
+export function formatMinor(minor: number, currency: string): string {
+  const units = Math.floor(minor / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${currency} ${units}.${String(minor % 100).padStart(2, '0')}`;
+}
 
-/** The scorecard: every factor that applies, with its points and its reason. */
-export function scoreFactors(p: CreditProfile, now: Date): Factor[] {
-  const factors: Factor[] = [];
-  const add = (points: number, code: string, message: string, serious = false) =>
-    factors.push({ points, reason: { code, message }, serious });
-  if (p.creditScore >= 750) add(30, 'score_excellent', `Credit score ${p.creditScore} is excellent.`);
-  else if (p.creditScore >= 680) add(15, 'score_good', `Credit score ${p.creditScore} is good.`);
-  else if (p.creditScore >= 600) add(0, 'score_fair', `Credit score ${p.creditScore} is fair.`);
-  else add(-25, 'score_poor', `Credit score ${p.creditScore} is below 600.`);
+const floorToUnit = (minor: number) => Math.floor(minor / LIMIT_UNIT_MINOR) * LIMIT_UNIT_MINOR;
 
-  if (p.incomeVerified) add(10, 'income_verified', 'Income is verified.');
-  else add(-5, 'income_unverified', 'Income is not verified; it counts for half.');
+function scoreFactor(p: CreditProfile): Factor {
+  const s = p.creditScore;
+  if (s >= 750) return factor(30, 'score_excellent', `Credit score ${s} is excellent.`);
+  if (s >= 680) return factor(15, 'score_good', `Credit score ${s} is good.`);
+  if (s >= 600) return factor(0, 'score_fair', `Credit score ${s} is fair.`);
+  return factor(-25, 'score_poor', `Credit score ${s} is below 600.`);
+}
 
-  const recentOverdue = p.lastOverdueAt !== undefined && now.getTime() - Date.parse(p.lastOverdueAt) < RECENT_OVERDUE_DAYS * DAY_MS;
-  if (recentOverdue) add(-40, 'overdue_recent', `A payment was overdue within the last ${RECENT_OVERDUE_DAYS} days.`, true);
-  else if (p.overdueCount > 0) add(p.maxOverdueDays > 30 ? -25 : -15, 'overdue_history', `${p.overdueCount} overdue record(s) in the history.`);
-  else if (p.onTimeRepayments >= 12) add(15, 'repayment_history_good', `${p.onTimeRepayments} repayments on time and none overdue.`);
-
-  if (p.recentInquiries >= HIGH_INQUIRIES) {
-    add(-20, 'credit_inquiries_high', `${p.recentInquiries} credit inquiries in the last 90 days.`, true);
+/** Repayment record: a recent overdue outweighs everything, an old one still counts, a clean one earns points. */
+function repaymentFactor(p: CreditProfile, now: Date): Factor | undefined {
+  // A lastOverdueAt in the future is a data error; treating it as recent is the cautious reading.
+  const recent = p.lastOverdueAt !== undefined && now.getTime() - Date.parse(p.lastOverdueAt) < RECENT_OVERDUE_DAYS * DAY_MS;
+  if (recent) return factor(-40, 'overdue_recent', `A payment was overdue within the last ${RECENT_OVERDUE_DAYS} days.`, true);
+  if (p.overdueCount > 0) {
+    return factor(p.maxOverdueDays > 30 ? -25 : -15, 'overdue_history', `${p.overdueCount} overdue payment(s) on record, up to ${p.maxOverdueDays} days late.`);
   }
-  if (p.tenureMonths >= 24) add(10, 'tenure_long', `Customer for ${p.tenureMonths} months.`);
-  else if (p.tenureMonths < 6) add(-5, 'tenure_new', `Customer for ${p.tenureMonths} months only.`);
-  return factors;
+  if (p.onTimeRepayments >= 12) return factor(15, 'repayment_history_good', `${p.onTimeRepayments} repayments on time and none overdue.`);
+  return undefined;
 }
 
-export function tierFor(points: number): Tier {
+function tenureFactor(p: CreditProfile): Factor | undefined {
+  if (p.tenureMonths >= 24) return factor(10, 'tenure_long', `Customer for ${p.tenureMonths} months.`);
+  if (p.tenureMonths < 6) return factor(-5, 'tenure_new', `Customer for only ${p.tenureMonths} months.`);
+  return undefined;
+}
+
+function factor(points: number, code: string, message: string, serious = false): Factor {
+  return { points, reason: { code, message }, serious };
+}
+
+/** The scorecard: every factor that applies, in a fixed order, with its points and its reason. */
+export function scoreFactors(p: CreditProfile, now: Date): Factor[] {
+  const income = p.incomeVerified
+    ? factor(10, 'income_verified', 'Income is verified.')
+    : factor(-5, 'income_unverified', `Income is not verified; it counts for ${UNVERIFIED_INCOME_PERCENT}%.`);
+  const inquiries = p.recentInquiries >= HIGH_INQUIRIES
+    ? factor(-20, 'credit_inquiries_high', `${p.recentInquiries} credit inquiries in the last 90 days.`, true)
+    : undefined;
+  return [scoreFactor(p), income, repaymentFactor(p, now), inquiries, tenureFactor(p)].filter((f): f is Factor => f !== undefined);
+}
+
+export function tierFor(points: number): RiskTier {
   return TIER_THRESHOLDS.find(([, min]) => points >= min)?.[0] ?? 'E';
 }
 
-const floorToUnit = (minor: number) => Math.floor(minor / LIMIT_GRANULARITY_MINOR) * LIMIT_GRANULARITY_MINOR;
-
-export function targetLimit(p: CreditProfile, tier: Tier): number {
-  const countedIncome = p.incomeVerified ? p.monthlyIncome : (p.monthlyIncome * UNVERIFIED_INCOME_PERCENT) / 100;
-  return Math.min(MAX_CREDIT_LIMIT_MINOR, floorToUnit((countedIncome * INCOME_MULTIPLE_PERCENT[tier]) / 100));
+/** The base limit the profile supports: a tier multiple of counted income, in whole units, at most the maximum. */
+export function targetLimit(p: CreditProfile, tier: RiskTier): number {
+  // Income beyond what any tier needs to reach the maximum changes nothing; clamping first keeps the
+  // products below 2^53, so the arithmetic stays exact.
+  const incomeMinor = Math.min(p.monthlyIncome, 4 * MAX_CREDIT_LIMIT_MINOR);
+  const countedPercent = p.incomeVerified ? 100 : UNVERIFIED_INCOME_PERCENT;
+  const targetMinor = Math.floor((incomeMinor * countedPercent * INCOME_MULTIPLE_PERCENT[tier]) / 10_000);
+  return Math.min(MAX_CREDIT_LIMIT_MINOR, floorToUnit(targetMinor));
 }
 
-export function maxIncrease(current: number): number {
-  if (current === 0) return MAX_INCREASE_STEP_MINOR;
-  return Math.min(floorToUnit((current * MAX_INCREASE_PERCENT) / 100), MAX_INCREASE_STEP_MINOR);
+/** The largest increase one refresh may make. */
+export function maxIncrease(currentMinor: number): number {
+  // A zero limit (a line opened before its first assessment) would never grow by a percentage: it gets the step.
+  if (currentMinor === 0) return MAX_INCREASE_STEP_MINOR;
+  // Not rounded to whole units, so that even a tiny limit can grow.
+  return Math.min(Math.floor((currentMinor * MAX_INCREASE_PERCENT) / 100), MAX_INCREASE_STEP_MINOR);
 }
 
-/** The new base limit and the reasons for the move (or the absence of one). */
-function baseLimit(current: number, target: number, serious: boolean, requested: number | undefined): { limit: number; reasons: Reason[] } {
-  const cappedUp = Math.min(target, current + maxIncrease(current));
-  const capNote: Reason = { code: 'increase_capped', message: 'The increase is capped for this assessment.' };
-  if (requested !== undefined) {
-    if (requested <= current) return { limit: current, reasons: [{ code: 'requested_limit_granted', message: 'The limit already covers the request.' }] };
-    const granted = serious ? current : Math.max(current, Math.min(requested, cappedUp));
-    if (granted >= requested) return { limit: requested, reasons: [{ code: 'requested_limit_granted', message: `Limit raised to ${requested}.` }] };
-    if (granted > current) {
-      return { limit: granted, reasons: [{ code: 'requested_limit_partially_granted', message: `Limit raised to ${granted} of ${requested} asked.` }, ...(cappedUp < target ? [capNote] : [])] };
-    }
-    return { limit: current, reasons: [{ code: 'requested_limit_declined', message: 'The assessment does not support a higher limit now.' }] };
+interface BaseContext {
+  currentMinor: number;
+  targetMinor: number;
+  serious: boolean;
+  account: PolicyAccount;
+}
+
+interface BaseStep {
+  limit: number;
+  reasons: Reason[];
+}
+
+const cappedReason = (ctx: BaseContext, limit: number): Reason => ({
+  code: 'increase_capped',
+  message: `The increase is capped at ${formatMinor(limit - ctx.currentMinor, ctx.account.currency)} for this assessment.`,
+});
+
+/** Toward the target by at most the per-refresh cap. */
+const raiseToward = (ctx: BaseContext) => Math.min(ctx.targetMinor, ctx.currentMinor + maxIncrease(ctx.currentMinor));
+
+function decreaseReason(ctx: BaseContext): Reason {
+  const { currency, reserved, outstanding } = ctx.account;
+  // Deliberately no clamp to usage: the line then simply blocks new holds until repayments bring usage down.
+  const belowUsage = ctx.targetMinor < reserved + outstanding ? ' New purchases pause until usage is below it.' : '';
+  return { code: 'decrease_risk', message: `The limit is lowered to ${formatMinor(ctx.targetMinor, currency)} because of a serious risk signal.${belowUsage}` };
+}
+
+/**
+ * The scheduled refresh. Without a serious signal a lower target does not reduce the limit: the target follows
+ * income, which fluctuates, and taking credit from a customer who repays on time is an adverse action we only
+ * take on real risk. With a serious signal there is no increase, however high the target.
+ */
+function refreshStep(ctx: BaseContext): BaseStep {
+  const { currentMinor: current, targetMinor: target } = ctx;
+  if (target > current && !ctx.serious) {
+    const limit = raiseToward(ctx);
+    return { limit, reasons: limit < target ? [cappedReason(ctx, limit)] : [] };
   }
-  if (target > current) return { limit: cappedUp, reasons: cappedUp < target ? [capNote] : [] };
-  if (target < current && serious) return { limit: target, reasons: [{ code: 'decrease_risk', message: 'The limit is lowered because of a serious risk signal.' }] };
-  return { limit: current, reasons: [{ code: 'limit_unchanged', message: 'The base limit stays as it is.' }] };
+  if (target < current && ctx.serious) return { limit: target, reasons: [decreaseReason(ctx)] };
+  const why = target === current
+    ? 'The base limit already matches the assessment.'
+    : ctx.serious ? 'No increase while a serious risk signal is present.' : 'A lower assessment alone does not reduce the base limit.';
+  return { limit: current, reasons: [{ code: 'limit_unchanged', message: why }] };
 }
 
-/** Uplifts the tier is eligible for (each capped), and category quotas, from the promotions in force. */
-function applyPromotions(promotions: Promotion[], now: Date, tier: string, creditLimit: number, hadPromo: boolean) {
-  const reasons: Reason[] = [];
-  const categoryQuotas: Record<string, number> = {};
-  let promoLimit = 0;
-  for (const p of activePromotions(promotions, now)) {
-    if (p.eligibleTiers && !p.eligibleTiers.includes(tier as Tier)) continue;
+/** A customer's request: granted up to what a refresh would grant, never below the current limit. */
+function requestStep(ctx: BaseContext, requestedMinor: number): BaseStep {
+  const { currentMinor: current, account } = ctx;
+  const asked = formatMinor(requestedMinor, account.currency);
+  if (requestedMinor <= current) {
+    return { limit: current, reasons: [{ code: 'requested_limit_granted', message: `The current limit already covers the ${asked} asked.` }] };
+  }
+  const ceiling = ctx.serious ? current : Math.max(current, raiseToward(ctx));
+  const granted = Math.min(requestedMinor, ceiling);
+  if (granted === requestedMinor) return { limit: granted, reasons: [{ code: 'requested_limit_granted', message: `Limit raised to ${asked} as asked.` }] };
+  if (granted > current) {
+    const partial = { code: 'requested_limit_partially_granted', message: `Limit raised to ${formatMinor(granted, account.currency)} of the ${asked} asked.` };
+    return { limit: granted, reasons: granted < ctx.targetMinor ? [partial, cappedReason(ctx, granted)] : [partial] };
+  }
+  const why = ctx.serious ? 'A serious risk signal rules out an increase now.' : 'The assessment does not support a higher limit now.';
+  return { limit: current, reasons: [{ code: 'requested_limit_declined', message: why }] };
+}
+
+interface BaseOutcome {
+  creditLimit: number;
+  riskTier: string;
+  reasons: Reason[];
+}
+
+function assessProfile(input: PolicyInput, profile: CreditProfile): BaseOutcome {
+  const factors = scoreFactors(profile, input.now);
+  const tier = tierFor(factors.reduce((sum, f) => sum + f.points, 0));
+  const ctx: BaseContext = {
+    currentMinor: input.account.creditLimit,
+    targetMinor: targetLimit(profile, tier),
+    serious: tier === 'E' || factors.some((f) => f.serious),
+    account: input.account,
+  };
+  const step = input.requestedLimit === undefined ? refreshStep(ctx) : requestStep(ctx, input.requestedLimit);
+  return { creditLimit: step.limit, riskTier: tier, reasons: [...factors.map((f) => f.reason), ...step.reasons] };
+}
+
+/** Without a profile there is nothing to assess: the limit and tier stay, and a request cannot be granted. */
+function keepWithoutProfile(input: PolicyInput): BaseOutcome {
+  const { account, requestedLimit } = input;
+  const reasons: Reason[] = [{ code: 'no_profile', message: 'No credit profile on file: the base limit is kept.' }];
+  if (requestedLimit !== undefined) {
+    reasons.push(requestedLimit <= account.creditLimit
+      ? { code: 'requested_limit_granted', message: 'The current limit already covers the amount asked.' }
+      : { code: 'requested_limit_declined', message: 'A limit increase needs a credit profile.' });
+  }
+  return { creditLimit: account.creditLimit, riskTier: account.riskTier, reasons };
+}
+
+interface PromotionOutcome {
+  promoLimit: number;
+  categoryQuotas: Record<string, number>;
+  reasons: Reason[];
+}
+
+/** One uplift's amount: a percent of the new base limit (whole units) or a fixed amount, each under its cap. */
+function upliftMinor(p: Extract<Promotion, { kind: 'uplift' }>, creditLimit: number): number {
+  const raw = p.upliftAmount ?? floorToUnit((creditLimit * (p.upliftPercent ?? 0)) / 100);
+  return Math.min(raw, p.maxUpliftAmount ?? raw);
+}
+
+/** Uplifts the tier is eligible for (summed), and category quotas, from the promotions in force at `now`. */
+function applyPromotions(input: PolicyInput, tier: string, creditLimit: number): PromotionOutcome {
+  const { currency } = input.account;
+  const outcome: PromotionOutcome = { promoLimit: 0, categoryQuotas: {}, reasons: [] };
+  // Sorted by id so the result (reason order included) does not depend on the order the store listed them in.
+  const inForce = activePromotions(input.promotions, input.now)
+    .filter((p) => isEligible(p, tier))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const p of inForce) {
     if (p.kind === 'category_quota') {
-      categoryQuotas[p.category] = (categoryQuotas[p.category] ?? 0) + p.quotaAmount;
+      // Overlapping campaigns for one category do not stack: the largest quota wins.
+      outcome.categoryQuotas[p.category] = Math.max(outcome.categoryQuotas[p.category] ?? 0, p.quotaAmount);
       continue;
     }
-    const raw = p.upliftAmount ?? floorToUnit((creditLimit * (p.upliftPercent ?? 0)) / 100);
-    const uplift = Math.min(raw, p.maxUpliftAmount ?? raw);
+    // Uplifts stack, but the total limit stays within the money contract's bound.
+    const uplift = Math.min(upliftMinor(p, creditLimit), MAX_AMOUNT_MINOR - creditLimit - outcome.promoLimit);
     if (uplift <= 0) continue;
-    promoLimit += uplift;
-    reasons.push({ code: 'promotion_applied', message: `${p.name}: +${uplift} until ${p.endsAt}.` });
+    outcome.promoLimit += uplift;
+    outcome.reasons.push({ code: 'promotion_applied', message: `${p.name}: +${formatMinor(uplift, currency)} until ${p.endsAt}.` });
   }
-  if (promoLimit === 0 && hadPromo) reasons.push({ code: 'promotion_ended', message: 'The promotional uplift has ended and is withdrawn.' });
-  return { promoLimit: Math.min(promoLimit, MAX_AMOUNT_MINOR), categoryQuotas, reasons };
+  if (outcome.promoLimit === 0 && input.account.promoLimit > 0) {
+    const was = formatMinor(input.account.promoLimit, currency);
+    outcome.reasons.push({ code: 'promotion_ended', message: `No promotion applies any more: the ${was} uplift is withdrawn.` });
+  }
+  return outcome;
+}
+
+function assertMinorInBounds(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_AMOUNT_MINOR) {
+    throw new Error(`invariant: ${what} must be an integer in [0, ${MAX_AMOUNT_MINOR}], got ${value}`);
+  }
+}
+
+function assertInput(input: PolicyInput): void {
+  if (Number.isNaN(input.now.getTime())) throw new Error('invariant: now must be a valid date');
+  assertMinorInBounds(input.account.creditLimit, 'account.creditLimit');
+  assertMinorInBounds(input.account.promoLimit, 'account.promoLimit');
+  if (input.requestedLimit !== undefined) assertMinorInBounds(input.requestedLimit, 'requestedLimit');
+}
+
+function assertResult(r: PolicyResult): void {
+  assertMinorInBounds(r.creditLimit, 'creditLimit');
+  assertMinorInBounds(r.promoLimit, 'promoLimit');
+  assertMinorInBounds(r.creditLimit + r.promoLimit, 'totalLimit');
+  for (const [category, quota] of Object.entries(r.categoryQuotas)) assertMinorInBounds(quota, `categoryQuotas.${category}`);
 }
 
 export function assessLimit(input: PolicyInput): PolicyResult {
-  const { account, profile, now } = input;
-  let creditLimit: number;
-  let riskTier: string;
-  let reasons: Reason[];
-  if (!profile) {
-    creditLimit = account.creditLimit;
-    riskTier = account.riskTier;
-    reasons = [{ code: 'no_profile', message: 'No credit profile: the base limit is kept.' }];
-    if (input.requestedLimit !== undefined && input.requestedLimit > account.creditLimit) {
-      reasons.push({ code: 'requested_limit_declined', message: 'A limit increase needs a credit profile.' });
-    }
-  } else {
-    const factors = scoreFactors(profile, now);
-    const points = factors.reduce((sum, f) => sum + f.points, 0);
-    const tier = tierFor(points);
-    const serious = tier === 'E' || factors.some((f) => f.serious);
-    const base = baseLimit(account.creditLimit, targetLimit(profile, tier), serious, input.requestedLimit);
-    creditLimit = base.limit;
-    riskTier = tier;
-    reasons = [...factors.map((f) => f.reason), ...base.reasons];
-  }
-  const promo = applyPromotions(input.promotions, now, riskTier, creditLimit, account.promoLimit > 0);
-  const before = account.creditLimit + account.promoLimit;
-  const after = creditLimit + promo.promoLimit;
-  for (const value of [creditLimit, promo.promoLimit]) {
-    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_AMOUNT_MINOR) throw new Error(`invariant: limit ${value} out of bounds`);
-  }
-  return {
-    creditLimit,
+  assertInput(input);
+  const base = input.profile ? assessProfile(input, input.profile) : keepWithoutProfile(input);
+  const promo = applyPromotions(input, base.riskTier, base.creditLimit);
+  const beforeMinor = input.account.creditLimit + input.account.promoLimit;
+  const afterMinor = base.creditLimit + promo.promoLimit;
+  const result: PolicyResult = {
+    creditLimit: base.creditLimit,
     promoLimit: promo.promoLimit,
-    riskTier,
-    reasons: [...reasons, ...promo.reasons],
-    decision: after > before ? 'increase' : after < before ? 'decrease' : 'unchanged',
+    riskTier: base.riskTier,
+    reasons: [...base.reasons, ...promo.reasons],
+    decision: afterMinor > beforeMinor ? 'increase' : afterMinor < beforeMinor ? 'decrease' : 'unchanged',
     categoryQuotas: promo.categoryQuotas,
     policyVersion: POLICY_VERSION,
   };
+  assertResult(result);
+  return result;
 }
 
 export interface DryRunTotals {
   rise: number;
   fall: number;
   unchanged: number;
+  /** Sum of rises in total limit, minor units. */
   totalIncrease: number;
+  /** Sum of falls in total limit, minor units (positive). */
   totalDecrease: number;
 }
 
 export const emptyTotals = (): DryRunTotals => ({ rise: 0, fall: 0, unchanged: 0, totalIncrease: 0, totalDecrease: 0 });
 
-/** Counts one account's move (new total limit minus old) into the totals. */
+/** Counts one account's move (new total limit minus old, minor units) into the totals. */
 export function tally(totals: DryRunTotals, deltaMinor: number): void {
-  if (deltaMinor > 0) (totals.rise += 1), (totals.totalIncrease += deltaMinor);
-  else if (deltaMinor < 0) (totals.fall += 1), (totals.totalDecrease -= deltaMinor);
-  else totals.unchanged += 1;
+  if (deltaMinor > 0) {
+    totals.rise += 1;
+    totals.totalIncrease += deltaMinor;
+  } else if (deltaMinor < 0) {
+    totals.fall += 1;
+    totals.totalDecrease -= deltaMinor;
+  } else {
+    totals.unchanged += 1;
+  }
 }
 
 export function summarizeDryRun(results: ReadonlyArray<{ before: { totalLimit: number }; after: { totalLimit: number } }>): DryRunTotals {

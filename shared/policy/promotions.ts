@@ -1,35 +1,40 @@
 /**
  * Promotions as data: a festival uplift for a time window (percent or fixed, optionally for some risk tiers)
- * or a quota of credit for one product category. Validated here; what they do to a limit is the policy's.
+ * or a quota of credit for one product category. Validated here, with the question "is it in force at `now`";
+ * what a promotion does to a limit is the limit policy's.
  */
 import * as z from 'zod';
 import { MAX_AMOUNT_MINOR, ResourceId } from '../money.js';
+
+export const RISK_TIERS = ['A', 'B', 'C', 'D', 'E'] as const;
+export const RiskTier = z.enum(RISK_TIERS);
+export type RiskTier = z.infer<typeof RiskTier>;
+
+const PositiveMinor = z.number().int().min(1).max(MAX_AMOUNT_MINOR);
 
 const Window = {
   id: ResourceId,
   name: z.string().min(1).max(200),
   startsAt: z.iso.datetime(),
   endsAt: z.iso.datetime(),
+  /** Absent: every tier is eligible. */
+  eligibleTiers: z.array(RiskTier).min(1).max(RISK_TIERS.length).optional(),
 };
-
-const Tier = z.enum(['A', 'B', 'C', 'D', 'E']);
 
 const Uplift = z.strictObject({
   ...Window,
   kind: z.literal('uplift'),
   upliftPercent: z.number().int().min(1).max(200).optional(),
-  upliftAmount: z.number().int().min(1).max(MAX_AMOUNT_MINOR).optional(),
-  /** Absent: every tier is eligible. */
-  eligibleTiers: z.array(Tier).min(1).max(5).optional(),
-  maxUpliftAmount: z.number().int().min(1).max(MAX_AMOUNT_MINOR).optional(),
+  upliftAmount: PositiveMinor.optional(),
+  /** Caps a percent uplift for large limits (and is harmless on a fixed one). */
+  maxUpliftAmount: PositiveMinor.optional(),
 });
 
 const CategoryQuota = z.strictObject({
   ...Window,
   kind: z.literal('category_quota'),
   category: z.string().regex(/^[a-z0-9_-]{1,64}$/),
-  quotaAmount: z.number().int().min(1).max(MAX_AMOUNT_MINOR),
-  eligibleTiers: z.array(Tier).min(1).max(5).optional(),
+  quotaAmount: PositiveMinor,
 });
 
 export const Promotion = z
@@ -42,11 +47,17 @@ export const Promotion = z
 
 export type Promotion = z.infer<typeof Promotion>;
 
+/** In force on the half-open window [startsAt, endsAt): at endsAt the promotion has ended. */
 export function isActive(promotion: Promotion, now: Date): boolean {
-  const t = now.getTime();
-  return Date.parse(promotion.startsAt) <= t && t < Date.parse(promotion.endsAt);
+  const nowMs = now.getTime();
+  return Date.parse(promotion.startsAt) <= nowMs && nowMs < Date.parse(promotion.endsAt);
 }
 
 export function activePromotions(promotions: readonly Promotion[], now: Date): Promotion[] {
   return promotions.filter((p) => isActive(p, now));
+}
+
+/** Whether a promotion is open to an account of this tier ('unrated' accounts get only the all-tier ones). */
+export function isEligible(promotion: Promotion, tier: string): boolean {
+  return promotion.eligibleTiers === undefined || promotion.eligibleTiers.some((t) => t === tier);
 }
