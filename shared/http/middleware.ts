@@ -36,6 +36,25 @@ function errorResponse(error: ApiError): APIGatewayProxyResult {
   return jsonResponse(error.status, error.extra ? { ...body, ...error.extra } : body);
 }
 
+/**
+ * DynamoDB saying "not now" (throttling, its own 5xx, timeouts, refused connections) once the SDK's own
+ * retries are spent: the client should retry with the same key, so 503 `unavailable`, not a 500.
+ */
+const TRANSIENT_AWS_ERRORS = new Set([
+  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError',
+  'ServiceUnavailable', 'TransactionInProgressException', 'TimeoutError',
+]);
+
+export function isTransientDependencyError(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  return (
+    TRANSIENT_AWS_ERRORS.has(e?.name ?? '') ||
+    e?.$retryable !== undefined ||
+    (e?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(e?.code ?? '')
+  );
+}
+
 /** First in the chain: a request id on every response, and every failure in the contract's shape. */
 export function contractErrors(): Mw {
   return {
@@ -52,8 +71,8 @@ export function contractErrors(): Mw {
       let apiError: ApiError;
       if (error instanceof ApiError) {
         apiError = error;
-      } else if (error instanceof RetriesExhaustedError) {
-        logger.warn('write retries exhausted', { error });
+      } else if (error instanceof RetriesExhaustedError || isTransientDependencyError(error)) {
+        logger.warn('dependency unavailable after retries', { error });
         apiError = new ApiError('unavailable');
       } else {
         // Never leak a stack trace or an internal name: log it, answer the generic 500.

@@ -1,0 +1,33 @@
+/** Every failure leaves the handler in the contract's shape: transient dependency trouble is a 503, the rest a 500 without internals. */
+import { ApiError } from '../../shared/http/errors.js';
+import { contractErrors } from '../../shared/http/middleware.js';
+
+function fail(error: unknown) {
+  const request: any = { event: { ctx: { requestId: 'req-1' } }, error, response: null };
+  contractErrors().onError!(request);
+  return { status: request.response.statusCode as number, body: JSON.parse(request.response.body), headers: request.response.headers };
+}
+
+describe('contractErrors', () => {
+  it.each([
+    ['a throttle the SDK could not retry away', Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $retryable: { throttling: true } })],
+    ['a DynamoDB 500', Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } })],
+    ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  ])('answers 503 unavailable for %s', (_name, error) => {
+    const reply = fail(error);
+    expect(reply.status).toBe(503);
+    expect(reply.body.error).toMatchObject({ type: 'internal', code: 'unavailable' });
+    expect(reply.headers['x-request-id']).toBe('req-1');
+  });
+
+  it('answers 500 internal_error for a bug, without its message or name', () => {
+    const reply = fail(new TypeError('cannot read properties of undefined (reading secretThing)'));
+    expect(reply.status).toBe(500);
+    expect(reply.body.error.code).toBe('internal_error');
+    expect(JSON.stringify(reply.body)).not.toMatch(/TypeError|secretThing/);
+  });
+
+  it('answers an ApiError as itself', () => {
+    expect(fail(new ApiError('insufficient_scope')).status).toBe(403);
+  });
+});
