@@ -29,6 +29,19 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index]!;
 }
 
+/** Runs `fn` over `items` with at most `concurrency` in flight (a bounded worker pool). */
+export async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await fn(items[index]!, index);
+      }
+    }),
+  );
+}
+
 /** Sends every prepared request once, over `concurrency` keep-alive connections. */
 export async function runLoad(label: string, url: string, concurrency: number, requests: PreparedRequest[]): Promise<LoadResult> {
   const latencies: number[] = [];

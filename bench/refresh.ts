@@ -9,6 +9,7 @@
  */
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { inParallel } from './load.js';
 
 /** DynamoDB's BatchWriteItem limit. */
 const BATCH_ITEMS = 25;
@@ -22,14 +23,6 @@ export interface RefreshBench {
   failed: number;
 }
 
-async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 export async function benchRefresh(accountCount: number, changedShare: number, inFlight: number, log: (line: string) => void): Promise<RefreshBench> {
   const { documentClient, tableName } = await import('../shared/storage/dynamo-client.js');

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
-import { runLoad, type LoadResult, type PreparedRequest } from './load.js';
+import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -146,12 +146,6 @@ function runRefreshBench(endpoint: string, accounts: number, changedShare: numbe
   return JSON.parse(result.stdout.toString().trim().split('\n').at(-1)!) as RefreshBench;
 }
 
-async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
 
 function startApi(port: number, endpoint: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inParallel, percentile } from '../bench/load.js';
 
 export interface SimulationOptions {
   url: string;
@@ -52,7 +53,6 @@ function prng(seed: number): () => number {
   };
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0);
 
 interface Reply {
   status: number;
@@ -70,17 +70,6 @@ function client(url: string) {
   };
 }
 
-async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
 
 export async function runSimulation(o: SimulationOptions): Promise<SimulationResult> {
   const call = client(o.url);
