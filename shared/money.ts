@@ -18,8 +18,3 @@ export const LimitMinor = z.number().int().min(0).max(MAX_AMOUNT_MINOR);
 export const Currency = z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code in upper case' });
 
 export const ResourceId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_.:-]' });
-
-/** Fails loudly when an invariant on an amount does not hold (TigerBeetle-style assertion). */
-export function assertMinor(value: number, what: string): void {
-  if (!Number.isSafeInteger(value)) throw new Error(`invariant: ${what} must be a safe integer, got ${value}`);
-}

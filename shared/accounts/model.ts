@@ -47,8 +47,6 @@ export interface BalanceDelta {
   totalLimit: number;
 }
 
-export const ZERO_DELTA: BalanceDelta = { reserved: 0, outstanding: 0, totalLimit: 0 };
-
 export function availableDelta(delta: BalanceDelta): number {
   return delta.totalLimit - delta.reserved - delta.outstanding;
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Scope, type Principal, hasAnyScope } from '../clients/model.js';
 import { logger } from '../observability/logger.js';
 import { RetriesExhaustedError } from '../storage/retry.js';
-import { ApiError, type ErrorCode, errorBody, isErrorCode } from './errors.js';
+import { ApiError, errorBody, isErrorCode } from './errors.js';
 
 /** The contract's body limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -135,8 +135,4 @@ export function requireIdempotencyKey(): Mw {
       request.event.ctx.idempotencyKey = key;
     },
   };
-}
-
-export function codeError(code: ErrorCode): ApiError {
-  return new ApiError(code);
 }

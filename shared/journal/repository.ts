@@ -11,7 +11,6 @@ import type { JournalEntry, JournalEntryType, Reason } from './model.js';
 
 const JOURNAL_PREFIX = 'JOURNAL#';
 /** Page size bounds: a page is one Query; 100 entries stay far under the 1 MB Query limit. */
-export const DEFAULT_JOURNAL_PAGE = 50;
 export const MAX_JOURNAL_PAGE = 100;
 
 const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
