@@ -24,7 +24,19 @@ export interface Account {
   available: number;
   riskTier: string;
   limitUpdatedAt: string;
+  /** Category quotas in force: credit usable only for holds with that `category`, drawn before general credit. */
+  categoryQuotas: Record<string, CategoryQuotaBalance>;
   createdAt: string;
+}
+
+export interface CategoryQuotaBalance {
+  promotionId: string;
+  /** Still drawable, minor units. */
+  remaining: number;
+  /** Drawn by holds (held or captured), minor units; part of promoLimit. */
+  used: number;
+  /** Draws stop at this instant. */
+  endsAt: string;
 }
 
 export type AuthorizationStatus =

@@ -5,6 +5,37 @@
  */
 export type AccountStatus = 'active' | 'frozen' | 'closed';
 
+/**
+ * One category quota on an account: credit usable only for holds with that `category`, granted by a
+ * `category_quota` promotion. Unused quota sits outside `totalLimit` (general holds cannot reach it); a category
+ * hold *draws* from it, which moves the drawn part into `promoLimit`/`totalLimit` in the same guarded update, so
+ * `available = totalLimit - reserved - outstanding` keeps holding. Releases give drawn quota back; captured quota
+ * stays drawn until the promotion ends, when `promoLimit` drops by what is drawn (like any uplift withdrawn).
+ * Always `promoLimit = uplift + sum of drawn`.
+ */
+export interface CategoryQuota {
+  /** The promotion whose grant this is; absent once the grant has ended (the entry then only remembers `ended`). */
+  promotionId?: string;
+  /** Still drawable, minor units. */
+  unused: number;
+  /** Drawn by holds and not given back (held or captured), minor units; counted in promoLimit. */
+  drawn: number;
+  /** Draws stop at this instant (the promotion's end), even before a refresh removes the grant. */
+  endsAt: string;
+  /** Promotions whose grants on this account have ended: never granted again, so a grant is identified by its promotion. */
+  ended: string[];
+}
+
+/** Whether a quota can be drawn from at `nowIso`. */
+export function isDrawable(q: CategoryQuota | undefined, nowIso: string): q is CategoryQuota & { promotionId: string } {
+  return q !== undefined && q.promotionId !== undefined && q.unused > 0 && q.endsAt > nowIso;
+}
+
+/** The sum of quota drawn across categories: the part of promoLimit that is not a festival uplift. */
+export function drawnQuota(account: Pick<Account, 'quotas'>): number {
+  return Object.values(account.quotas).reduce((sum, q) => sum + (q.promotionId === undefined ? 0 : q.drawn), 0);
+}
+
 export interface Account {
   id: string;
   currency: string;
@@ -22,6 +53,8 @@ export interface Account {
   /** Fixed-window velocity counter: the window index (epoch seconds / window length) and holds approved in it. */
   velocityWindow: number;
   velocityCount: number;
+  /** Category quotas by category (see CategoryQuota); `{}` when none was ever granted. */
+  quotas: Record<string, CategoryQuota>;
   /** Why the account was last frozen or unfrozen (risk's words). */
   statusReason?: string;
 }
@@ -64,6 +97,8 @@ export interface AccountResource {
   available: number;
   riskTier: string;
   limitUpdatedAt: string;
+  /** Grants in force, by category: what is left to draw and what holds have drawn (an extension of contract v1). */
+  categoryQuotas: Record<string, { promotionId: string; remaining: number; used: number; endsAt: string }>;
   createdAt: string;
 }
 
@@ -81,6 +116,11 @@ export function toAccountResource(account: Account): AccountResource {
     available: account.available,
     riskTier: account.riskTier,
     limitUpdatedAt: account.limitUpdatedAt,
+    categoryQuotas: Object.fromEntries(
+      Object.entries(account.quotas)
+        .filter(([, q]) => q.promotionId !== undefined)
+        .map(([category, q]) => [category, { promotionId: q.promotionId!, remaining: q.unused, used: q.drawn, endsAt: q.endsAt }]),
+    ),
     createdAt: account.createdAt,
   };
 }
@@ -92,6 +132,12 @@ export function assertAccountInvariants(account: Account): void {
   }
   if (account.reserved < 0 || account.outstanding < 0) {
     throw new Error(`invariant: account ${account.id} has a negative balance`);
+  }
+  for (const [category, q] of Object.entries(account.quotas)) {
+    if (q.unused < 0 || q.drawn < 0) throw new Error(`invariant: account ${account.id} quota ${category} is negative`);
+  }
+  if (drawnQuota(account) > account.promoLimit) {
+    throw new Error(`invariant: account ${account.id} has more quota drawn than promoLimit`);
   }
 }
 
@@ -118,5 +164,6 @@ export function newAccount(input: {
     updatedAt: input.now,
     velocityWindow: 0,
     velocityCount: 0,
+    quotas: {},
   };
 }

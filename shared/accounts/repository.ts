@@ -8,16 +8,30 @@ import { sha256 } from '../ids.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { ACCOUNT_BUCKETS, ACCOUNTS_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
-import { type Account, type BalanceDelta, availableDelta } from './model.js';
+import { type Account, type BalanceDelta, type CategoryQuota, availableDelta } from './model.js';
 
 const ACCOUNT_SK = 'ACCOUNT';
 export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: ACCOUNT_SK });
 
+/**
+ * Each category quota is its own top-level attribute, `quota:<category>`, so a reserve or a refresh touches only
+ * the one it needs and no parent map has to exist first.
+ */
+const QUOTA_PREFIX = 'quota:';
+export const quotaAttribute = (category: string): string => `${QUOTA_PREFIX}${category}`;
+
 export function accountFromItem(item: Record<string, unknown>): Account {
   const {
     pk: _pk, sk: _sk, itemType: _itemType, gsi3pk: _b, gsi3sk: _i, lastRefreshKey: _r, lastIncreaseAt: _li, lastLimitRequestAt: _lr,
-    ...account
+    ...rest
   } = item;
+  const account: Record<string, unknown> = {};
+  const quotas: Record<string, CategoryQuota> = {};
+  for (const [name, value] of Object.entries(rest)) {
+    if (name.startsWith(QUOTA_PREFIX)) quotas[name.slice(QUOTA_PREFIX.length)] = value as CategoryQuota;
+    else account[name] = value;
+  }
+  account['quotas'] = quotas;
   return account as unknown as Account;
 }
 
@@ -30,8 +44,13 @@ export function newAccountItem(account: Account): Record<string, unknown> {
     itemType: 'account',
     [ACCOUNTS_INDEX.partitionKey]: `ACCOUNTS#${accountBucket(account.id)}`,
     [ACCOUNTS_INDEX.sortKey]: account.id,
-    ...account,
+    ...accountAttributes(account),
   };
+}
+
+function accountAttributes(account: Account): Record<string, unknown> {
+  const { quotas, ...rest } = account;
+  return { ...rest, ...Object.fromEntries(Object.entries(quotas).map(([category, q]) => [quotaAttribute(category), q])) };
 }
 
 /** One page of account ids in a bucket, in id order, after `afterId`. */
@@ -63,6 +82,11 @@ export interface LimitChange {
   refreshKey?: string;
   /** A customer's request: refused (condition) if the previous one was after this instant. */
   requestCooldownSinceIso?: string;
+  /**
+   * Category quotas to write whole, each guarded by the value it was computed from (`null`: did not exist), so
+   * a draw or give-back racing the refresh makes it stale rather than lost.
+   */
+  quotaWrites?: ReadonlyArray<{ category: string; before: CategoryQuota | null; after: CategoryQuota }>;
 }
 
 /**
@@ -92,12 +116,26 @@ export function limitChangeUpdate(c: LimitChange): TransactItem {
     sets.push('lastLimitRequestAt = :now');
     values[':cooldown'] = c.requestCooldownSinceIso;
   }
+  const names: Record<string, string> = {};
+  (c.quotaWrites ?? []).forEach((w, i) => {
+    names[`#q${i}`] = quotaAttribute(w.category);
+    sets.push(`#q${i} = :q${i}`);
+    values[`:q${i}`] = w.after;
+    if (w.before === null) {
+      conditions.push(`attribute_not_exists(#q${i})`);
+    } else {
+      conditions.push(`#q${i}.unused = :q${i}unused AND #q${i}.drawn = :q${i}drawn`);
+      values[`:q${i}unused`] = w.before.unused;
+      values[`:q${i}drawn`] = w.before.drawn;
+    }
+  });
   return {
     Update: {
       TableName: tableName,
       Key: accountKey(c.accountId),
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: conditions.join(' AND '),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
@@ -129,6 +167,29 @@ export async function getAccount(accountId: string): Promise<Account | undefined
 /** Which velocity update to try: first hold in a new window, or one more in the current window. */
 export type VelocityShape = 'new_window' | 'same_window';
 
+/**
+ * How a category hold meets its category's quota. DynamoDB updates cannot branch, so like velocity this has
+ * shapes, picked from the last image seen and corrected from the cancellation's image when wrong:
+ * - `none`: nothing drawable (no grant, used up, or past its end): the ordinary guard, plus "nothing drawable";
+ * - `full`: the quota covers the whole amount: draw it all; available only has to be non-negative;
+ * - `split`: the quota covers part (exactly `unused`): draw all of it, the rest from available.
+ */
+export type QuotaShape =
+  | { kind: 'none' }
+  | { kind: 'full'; promotionId: string }
+  | { kind: 'split'; promotionId: string; unused: number };
+
+/** What a shape draws from the quota for a hold of `amountMinor`. */
+export const quotaDraw = (shape: QuotaShape, amountMinor: number): number =>
+  shape.kind === 'full' ? amountMinor : shape.kind === 'split' ? Math.min(shape.unused, amountMinor) : 0;
+
+/** Drawn quota a release gives back to the grant it came from. */
+export interface QuotaReturn {
+  category: string;
+  promotionId: string;
+  amount: number;
+}
+
 export interface ReserveGuard {
   accountId: string;
   amountMinor: number;
@@ -137,6 +198,8 @@ export interface ReserveGuard {
   velocityWindow: number;
   velocityMax: number;
   shape: VelocityShape;
+  /** A hold for a product category, and how it meets that category's quota. */
+  quota?: { category: string; shape: QuotaShape };
 }
 
 /**
@@ -144,28 +207,60 @@ export interface ReserveGuard {
  * available >= amt AND status = active AND currency AND the velocity window. One item, one condition.
  * DynamoDB updates cannot branch, so the velocity counter has two shapes; a wrong guess fails the condition
  * and the caller retries with the other one (the failure's old image says which).
+ *
+ * A category hold draws from its category's quota first: a draw of x moves x from the quota into promoLimit and
+ * totalLimit in the same update, so available falls only by amt - x, which it must cover (and it may never be
+ * negative: an account over its limit takes no new holds, quota or not).
  */
 export function reserveUpdate(g: ReserveGuard): TransactItem {
   const velocity =
     g.shape === 'new_window'
       ? { set: 'velocityWindow = :window, velocityCount = :one', cond: 'velocityWindow < :window' }
       : { set: 'velocityCount = velocityCount + :one', cond: 'velocityWindow = :window AND velocityCount < :velocityMax' };
+  const sets = ['reserved = reserved + :amt', 'updatedAt = :now', velocity.set];
+  const conditions = ['attribute_exists(pk)', '#status = :active', 'currency = :currency', velocity.cond];
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = {
+    ':amt': g.amountMinor,
+    ':now': g.nowIso,
+    ':active': 'active',
+    ':currency': g.currency,
+    ':window': g.velocityWindow,
+    ':one': 1,
+    ...(g.shape === 'same_window' ? { ':velocityMax': g.velocityMax } : {}),
+  };
+  const shape: QuotaShape = g.quota?.shape ?? { kind: 'none' };
+  const draw = quotaDraw(shape, g.amountMinor);
+  const rest = g.amountMinor - draw;
+  if (g.quota) names['#q'] = quotaAttribute(g.quota.category);
+  if (shape.kind === 'none') {
+    sets.push('available = available - :amt');
+    conditions.push('available >= :amt');
+    if (g.quota) {
+      conditions.push('(attribute_not_exists(#q.promotionId) OR #q.unused <= :zero OR #q.endsAt <= :now)');
+      values[':zero'] = 0;
+    }
+  } else {
+    sets.push(
+      '#q.unused = #q.unused - :draw', '#q.drawn = #q.drawn + :draw',
+      'promoLimit = promoLimit + :draw', 'totalLimit = totalLimit + :draw',
+      ...(rest > 0 ? ['available = available - :rest'] : []),
+    );
+    conditions.push(
+      '#q.promotionId = :quotaPromotion', '#q.endsAt > :now',
+      shape.kind === 'full' ? '#q.unused >= :draw' : '#q.unused = :draw',
+      'available >= :rest',
+    );
+    Object.assign(values, { ':draw': draw, ':rest': rest, ':quotaPromotion': shape.promotionId });
+  }
   return {
     Update: {
       TableName: tableName,
       Key: accountKey(g.accountId),
-      UpdateExpression: `SET available = available - :amt, reserved = reserved + :amt, updatedAt = :now, ${velocity.set}`,
-      ConditionExpression: `attribute_exists(pk) AND #status = :active AND currency = :currency AND available >= :amt AND ${velocity.cond}`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':amt': g.amountMinor,
-        ':now': g.nowIso,
-        ':active': 'active',
-        ':currency': g.currency,
-        ':window': g.velocityWindow,
-        ':one': 1,
-        ...(g.shape === 'same_window' ? { ':velocityMax': g.velocityMax } : {}),
-      },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
@@ -184,9 +279,18 @@ export function movementUpdate(
     requireOutstandingAtLeast?: number;
     /** Optimistic guard: the figures the caller read, so the answer it computed is exactly the new state. */
     requireFigures?: Pick<Account, 'reserved' | 'outstanding' | 'totalLimit'>;
+    /**
+     * Drawn quota a release gives back to its grant (delta.totalLimit already carries -amount): guarded by the
+     * grant still being the one the hold drew from; if it ended, the caller releases without it.
+     */
+    quotaReturn?: QuotaReturn;
   } = {},
 ): TransactItem {
   const conditions = ['attribute_exists(pk)'];
+  const sets = [
+    'reserved = reserved + :reserved', 'outstanding = outstanding + :outstanding',
+    'totalLimit = totalLimit + :totalLimit', 'available = available + :available', 'updatedAt = :now',
+  ];
   const values: Record<string, unknown> = {
     ':reserved': delta.reserved,
     ':outstanding': delta.outstanding,
@@ -204,14 +308,20 @@ export function movementUpdate(
     values[':wasOutstanding'] = options.requireFigures.outstanding;
     values[':wasTotalLimit'] = options.requireFigures.totalLimit;
   }
+  const back = options.quotaReturn;
+  if (back !== undefined) {
+    conditions.push('#q.promotionId = :quotaPromotion AND #q.drawn >= :quotaBack');
+    sets.push('#q.unused = #q.unused + :quotaBack', '#q.drawn = #q.drawn - :quotaBack', 'promoLimit = promoLimit - :quotaBack');
+    values[':quotaPromotion'] = back.promotionId;
+    values[':quotaBack'] = back.amount;
+  }
   return {
     Update: {
       TableName: tableName,
       Key: accountKey(accountId),
-      UpdateExpression:
-        'SET reserved = reserved + :reserved, outstanding = outstanding + :outstanding, ' +
-        'totalLimit = totalLimit + :totalLimit, available = available + :available, updatedAt = :now',
+      UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: conditions.join(' AND '),
+      ...(back !== undefined ? { ExpressionAttributeNames: { '#q': quotaAttribute(back.category) } } : {}),
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },

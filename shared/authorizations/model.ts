@@ -3,6 +3,7 @@
  * The held remainder is amount - capturedAmount - releasedAmount; only live holds have one.
  */
 import type { BalanceDelta } from '../accounts/model.js';
+import type { QuotaReturn } from '../accounts/repository.js';
 import type { DeclineCode, ErrorCode } from '../http/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
 
@@ -29,11 +30,32 @@ export interface Authorization {
   declineCode?: DeclineCode;
   category?: string;
   metadata?: Record<string, string>;
+  /** What this hold drew from its category's quota (absent: nothing). */
+  quota?: HoldQuota;
   expiresAt: string;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency version: every change is guarded by the version it was computed from. */
   version: number;
+}
+
+/**
+ * The quota part of a hold. The held remainder is ordered: its quota part first, then general credit. A capture
+ * takes from the front (quota first, which leaves the customer's general credit free), a release from the back
+ * (general credit first, which keeps the quota on the order for later captures); a final settlement takes all.
+ */
+export interface HoldQuota {
+  /** The grant drawn from (a grant is identified by its promotion on that account). */
+  promotionId: string;
+  drawn: number;
+  captured: number;
+  /** Given back, or let go when the grant had ended by the time the hold let it go. */
+  returned: number;
+}
+
+/** The part of the held remainder that came from the quota. */
+export function heldQuota(a: Authorization): number {
+  return a.quota && isLive(a) ? a.quota.drawn - a.quota.captured - a.quota.returned : 0;
 }
 
 export interface AuthorizationResource {
@@ -97,6 +119,9 @@ export interface Movement {
   delta: BalanceDelta;
 }
 
+/** A release's delta: held credit goes back to available, except its quota part, which leaves totalLimit too. */
+const releaseDelta = (amount: number, quotaBack: number): BalanceDelta => ({ reserved: -amount, outstanding: 0, totalLimit: -quotaBack });
+
 /**
  * What the account write must check besides existing: the full reserve guard (status, available, velocity)
  * for money going out, or a floor on `outstanding` for money coming back.
@@ -108,6 +133,8 @@ export interface Transition {
   next: Authorization;
   movements: Movement[];
   accountGuard?: AccountGuard;
+  /** Drawn quota going back to its grant (its movements' deltas already take it out of totalLimit). */
+  quotaReturn?: QuotaReturn;
 }
 
 export function totalDelta(movements: readonly Movement[]): BalanceDelta {
@@ -124,8 +151,8 @@ export function totalDelta(movements: readonly Movement[]): BalanceDelta {
 export const captureMovement = (amount: number): Movement => ({
   type: 'capture', amount, delta: { reserved: -amount, outstanding: amount, totalLimit: 0 },
 });
-export const releaseMovement = (amount: number, type: JournalEntryType = 'release'): Movement => ({
-  type, amount, delta: { reserved: -amount, outstanding: 0, totalLimit: 0 },
+export const releaseMovement = (amount: number, type: JournalEntryType = 'release', quotaBack = 0): Movement => ({
+  type, amount, delta: releaseDelta(amount, quotaBack),
 });
 const nonZero = (movements: Movement[]): Movement[] => movements.filter((m) => m.amount > 0);
 
@@ -142,11 +169,43 @@ function assertTransition(t: Transition): Transition {
   if (n.capturedAmount + n.releasedAmount > n.amount || n.capturedAmount < 0 || n.releasedAmount < 0) {
     throw new Error(`invariant: authorization ${n.id} over-settled`);
   }
+  if (n.quota && (n.quota.captured + n.quota.returned > n.quota.drawn || n.quota.captured > n.capturedAmount || heldQuota(n) > heldAmount(n))) {
+    throw new Error(`invariant: authorization ${n.id} quota over-settled`);
+  }
   return t;
 }
 
 function bump(a: Authorization, changes: Partial<Authorization>, nowIso: string): Authorization {
   return { ...a, ...changes, updatedAt: nowIso, version: a.version + 1 };
+}
+
+/**
+ * How a settlement of a live hold splits between quota and general credit: `capture` from the front (quota
+ * first), then `release` from the back (general first). Returns the hold's next quota and what goes back.
+ */
+function settleQuota(a: Authorization, capture: number, release: number): { quota?: HoldQuota; quotaReturn?: QuotaReturn } {
+  if (!a.quota) return {};
+  const held = heldAmount(a);
+  const quotaHeld = heldQuota(a);
+  const quotaCaptured = Math.min(capture, quotaHeld);
+  const generalLeft = held - capture - (quotaHeld - quotaCaptured);
+  const quotaBack = Math.max(0, release - Math.max(0, generalLeft));
+  const quota = { ...a.quota, captured: a.quota.captured + quotaCaptured, returned: a.quota.returned + quotaBack };
+  return {
+    quota,
+    ...(quotaBack > 0 && a.category ? { quotaReturn: { category: a.category, promotionId: a.quota.promotionId, amount: quotaBack } } : {}),
+  };
+}
+
+/**
+ * The same transition when the grant the hold drew from has ended: the refresh that ended it already took all
+ * drawn quota (this hold's included) out of promoLimit and totalLimit, so the quota part comes back as ordinary
+ * available credit and totalLimit does not move again.
+ */
+export function withoutQuotaReturn(t: Transition): Transition {
+  if (!t.quotaReturn) return t;
+  const { quotaReturn: _gone, ...rest } = t;
+  return { ...rest, movements: t.movements.map((m) => (m.delta.totalLimit < 0 && m.delta.reserved < 0 ? { ...m, delta: releaseDelta(m.amount, 0) } : m)) };
 }
 
 /**
@@ -169,11 +228,13 @@ export function decideCapture(
   const releasedAmount = a.releasedAmount + release;
   const stillHeld = held - capture - release;
   const nowIso = new Date(nowMs).toISOString();
+  const { quota, quotaReturn } = settleQuota(a, capture, release);
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { capturedAmount, releasedAmount, status: settledStatus(capturedAmount, stillHeld, a.status) }, nowIso),
-      movements: nonZero([captureMovement(capture), releaseMovement(release)]),
+      next: bump(a, { capturedAmount, releasedAmount, status: settledStatus(capturedAmount, stillHeld, a.status), ...(quota ? { quota } : {}) }, nowIso),
+      movements: nonZero([captureMovement(capture), releaseMovement(release, 'release', quotaReturn?.amount)]),
+      ...(quotaReturn ? { quotaReturn } : {}),
     }),
   };
 }
@@ -187,11 +248,13 @@ export function decideRelease(a: Authorization, request: { amount?: number | und
   const releasedAmount = a.releasedAmount + release;
   const stillHeld = held - release;
   const nowIso = new Date(nowMs).toISOString();
+  const { quota, quotaReturn } = settleQuota(a, 0, release);
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { releasedAmount, status: settledStatus(a.capturedAmount, stillHeld, a.status) }, nowIso),
-      movements: nonZero([releaseMovement(release)]),
+      next: bump(a, { releasedAmount, status: settledStatus(a.capturedAmount, stillHeld, a.status), ...(quota ? { quota } : {}) }, nowIso),
+      movements: nonZero([releaseMovement(release, 'release', quotaReturn?.amount)]),
+      ...(quotaReturn ? { quotaReturn } : {}),
     }),
   };
 }
@@ -237,11 +300,13 @@ export function decideExpire(a: Authorization, nowMs: number): Decision {
   if (!isExpired(a, nowMs)) return { ok: false, code: 'invalid_state' };
   const held = heldAmount(a);
   const nowIso = new Date(nowMs).toISOString();
+  const { quota, quotaReturn } = settleQuota(a, 0, held);
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { releasedAmount: a.releasedAmount + held, status: 'expired' }, nowIso),
-      movements: nonZero([releaseMovement(held, 'expire')]),
+      next: bump(a, { releasedAmount: a.releasedAmount + held, status: 'expired', ...(quota ? { quota } : {}) }, nowIso),
+      movements: nonZero([releaseMovement(held, 'expire', quotaReturn?.amount)]),
+      ...(quotaReturn ? { quotaReturn } : {}),
     }),
   };
 }
@@ -258,11 +323,13 @@ export function decideReviewDecline(a: Authorization, nowMs: number): Decision {
   if (a.status !== 'pending_review') return { ok: false, code: 'invalid_state' };
   const held = heldAmount(a);
   const nowIso = new Date(nowMs).toISOString();
+  const { quota, quotaReturn } = settleQuota(a, 0, held);
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { status: 'declined', declineCode: 'risk_declined', releasedAmount: a.releasedAmount + held }, nowIso),
-      movements: nonZero([releaseMovement(held, 'review_decline')]),
+      next: bump(a, { status: 'declined', declineCode: 'risk_declined', releasedAmount: a.releasedAmount + held, ...(quota ? { quota } : {}) }, nowIso),
+      movements: nonZero([releaseMovement(held, 'review_decline', quotaReturn?.amount)]),
+      ...(quotaReturn ? { quotaReturn } : {}),
     }),
   };
 }

@@ -84,6 +84,7 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         'SET #status = :status, amount = :amount, capturedAmount = :captured, releasedAmount = :released, ' +
         'refundedAmount = :refunded, updatedAt = :updatedAt, version = :version' +
         (next.declineCode ? ', declineCode = :declineCode' : '') +
+        (next.quota ? ', quota = :quota' : '') +
         (dropped.length ? ` REMOVE ${dropped.join(', ')}` : ''),
       ConditionExpression: 'version = :expected',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -97,6 +98,7 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         ':version': next.version,
         ':expected': expectedVersion,
         ...(next.declineCode ? { ':declineCode': next.declineCode } : {}),
+        ...(next.quota ? { ':quota': next.quota } : {}),
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },

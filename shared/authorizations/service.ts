@@ -4,7 +4,7 @@
  * reading again. Results are data: a response to send (fresh or replayed) or a contract error code.
  */
 import { randomUUID } from 'node:crypto';
-import { accountFromItem, movementUpdate, reserveUpdate, type VelocityShape } from '../accounts/repository.js';
+import { accountFromItem, movementUpdate, type QuotaShape, quotaDraw, quotaAttribute, reserveUpdate, type VelocityShape } from '../accounts/repository.js';
 import { config } from '../config.js';
 import type { DeclineCode, ErrorCode } from '../http/errors.js';
 import { errorBody } from '../http/errors.js';
@@ -21,7 +21,7 @@ import {
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
-import { type Authorization, type Decision, type Transition, toAuthorizationResource, totalDelta } from './model.js';
+import { type Authorization, type Decision, type Transition, toAuthorizationResource, totalDelta, withoutQuotaReturn } from './model.js';
 import {
   authorizationFromItem,
   authorizationIdFor,
@@ -31,7 +31,7 @@ import {
   newAuthorizationPut,
 } from './repository.js';
 import { explainReserveFailure, type ReserveFailure } from './reserve-decision.js';
-import { guessShape, remember } from './velocity-hint.js';
+import { guessQuotaShape, guessShape, remember, rememberQuota } from './velocity-hint.js';
 
 export type ServiceResult =
   | { kind: 'response'; response: StoredResponse; replayed: boolean }
@@ -85,35 +85,46 @@ function fromExisting(item: Record<string, unknown> | undefined, fingerprint: st
 const velocityWindowOf = (nowMs: number): number => Math.floor(nowMs / 1000 / config.velocityWindowSeconds);
 
 /**
- * The velocity-window state of one reserve attempt sequence: which update shape to try, and in which window.
- * A wrong guess costs one more round trip, never correctness (the guard decides).
+ * The update-shape state of one reserve attempt sequence: which velocity shape to try and in which window, and,
+ * for a category hold, how it meets the category's quota. A wrong guess costs one more round trip, never
+ * correctness (the guard decides).
  */
 class ReserveShape {
   window: number;
   shape: VelocityShape;
-  constructor(private readonly accountId: string) {
+  quota: QuotaShape;
+  /** `category`: a category hold (an increment passes none: it draws general credit only). */
+  constructor(private readonly accountId: string, private readonly category?: string) {
     this.window = velocityWindowOf(Date.now());
     this.shape = guessShape(accountId, this.window);
+    this.quota = category === undefined ? { kind: 'none' } : guessQuotaShape(accountId, category);
+  }
+  /** What this attempt draws from the quota. */
+  draw(amountMinor: number): number {
+    return quotaDraw(this.quota, amountMinor);
   }
   guard(amountMinor: number, currency: string, nowMs: number, nowIso: string): TransactItem {
     this.window = Math.max(this.window, velocityWindowOf(nowMs));
     return reserveUpdate({
       accountId: this.accountId, amountMinor, currency, nowIso,
       velocityWindow: this.window, velocityMax: config.velocityMax, shape: this.shape,
+      ...(this.category === undefined ? {} : { quota: { category: this.category, shape: this.quota } }),
     });
   }
-  explain(image: Record<string, unknown> | undefined, amountMinor: number, currency: string): ReserveFailure {
+  explain(image: Record<string, unknown> | undefined, amountMinor: number, currency: string, nowIso: string): ReserveFailure {
     const why = explainReserveFailure(image ? accountFromItem(image) : undefined, {
-      amountMinor, currency, window: this.window, velocityMax: config.velocityMax,
+      amountMinor, currency, window: this.window, velocityMax: config.velocityMax, category: this.category, nowIso,
     });
     if (why.kind === 'retry') {
       this.shape = why.shape;
       this.window = why.window;
+      if (this.category !== undefined) this.quota = why.quota;
     }
     return why;
   }
   committed(): void {
     remember(this.accountId, this.window);
+    if (this.category !== undefined) rememberQuota(this.accountId, this.category, this.quota);
   }
 }
 
@@ -124,11 +135,13 @@ class ReserveShape {
 export async function authorize(ctx: RequestContext & { idempotencyKey: string }, input: AuthorizeInput): Promise<ServiceResult> {
   const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
   const id = authorizationIdFor(digest);
-  const reserve = new ReserveShape(input.accountId);
+  const reserve = new ReserveShape(input.accountId, input.category);
 
   return withRetries('authorize', async () => {
     const nowMs = Date.now();
     const nowIso = new Date(nowMs).toISOString();
+    const draw = reserve.draw(input.amount);
+    const quotaPromotion = reserve.quota.kind === 'none' ? undefined : reserve.quota.promotionId;
     const authorization: Authorization = {
       id,
       accountId: input.accountId,
@@ -142,6 +155,7 @@ export async function authorize(ctx: RequestContext & { idempotencyKey: string }
       status: input.amount >= config.reviewThresholdMinor ? 'pending_review' : 'authorized',
       ...(input.category ? { category: input.category } : {}),
       ...(input.metadata ? { metadata: input.metadata } : {}),
+      ...(draw > 0 && quotaPromotion ? { quota: { promotionId: quotaPromotion, drawn: draw, captured: 0, returned: 0 } } : {}),
       expiresAt: new Date(nowMs + config.holdTtlSeconds * 1000).toISOString(),
       createdAt: nowIso,
       updatedAt: nowIso,
@@ -157,7 +171,8 @@ export async function authorize(ctx: RequestContext & { idempotencyKey: string }
             accountId: input.accountId,
             type: 'reserve',
             amount: input.amount,
-            delta: { reserved: input.amount, outstanding: 0, totalLimit: 0 },
+            // Drawn quota joins totalLimit with the hold, so replaying the journal still gives the account.
+            delta: { reserved: input.amount, outstanding: 0, totalLimit: draw },
             authorizationId: id,
             nowIso,
           }),
@@ -173,7 +188,7 @@ export async function authorize(ctx: RequestContext & { idempotencyKey: string }
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]!.item, ctx.fingerprint);
     if (isTransient(reasons)) return RETRY;
     if (!conditionFailed(reasons, 1)) throw new Error(`authorize cancelled: ${reasons.map((r) => r.code).join(',')}`);
-    const why = reserve.explain(reasons[1]!.item, input.amount, input.currency);
+    const why = reserve.explain(reasons[1]!.item, input.amount, input.currency, nowIso);
     switch (why.kind) {
       case 'account_not_found':
       case 'currency_mismatch':
@@ -181,7 +196,8 @@ export async function authorize(ctx: RequestContext & { idempotencyKey: string }
       case 'retry':
         return RETRY;
       case 'decline': {
-        const declined: Authorization = { ...authorization, status: 'declined', declineCode: why.code, expiresAt: authorization.createdAt };
+        const { quota: _none, ...undrawn } = authorization;
+        const declined: Authorization = { ...undrawn, status: 'declined', declineCode: why.code, expiresAt: authorization.createdAt };
         const declineResponse = declineOf(why.code, declined);
         return storeOnce([newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, declineResponse))], declineResponse, ctx.fingerprint);
       }
@@ -220,6 +236,8 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
   const digest = ctx.idempotencyKey === undefined ? undefined : requestDigest(ctx.clientId, ctx.idempotencyKey);
   const recordKey = digest === undefined ? undefined : requestKey(digest);
   let reserve: ReserveShape | undefined;
+  /** Set when the grant this hold drew from turned out to have ended: settle without giving quota back. */
+  let grantEnded = false;
 
   return withRetries(op.kind, async () => {
     const items = await readSnapshot(recordKey ? [recordKey, authKey] : [authKey]);
@@ -237,23 +255,26 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
         ? storeConflict(digest, op.kind as RequestKind, ctx, decision.code, nowMs)
         : failure(decision.code);
     }
-    const { next, accountGuard } = decision.transition;
-    const answer = op.respond?.(next, decision.transition) ?? { status: 200, body: toAuthorizationResource(next) };
+    const transition = grantEnded ? withoutQuotaReturn(decision.transition) : decision.transition;
+    const { next, accountGuard, quotaReturn } = transition;
+    const answer = op.respond?.(next, transition) ?? { status: 200, body: toAuthorizationResource(next) };
     const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
-    const delta = totalDelta(decision.transition.movements);
-    const movesMoney = decision.transition.movements.length > 0;
+    const delta = totalDelta(transition.movements);
+    const movesMoney = transition.movements.length > 0;
 
     let accountUpdate: TransactItem | undefined;
     if (accountGuard === 'reserve') {
       reserve ??= new ReserveShape(current.accountId);
       accountUpdate = reserve.guard(delta.reserved, current.currency, nowMs, next.updatedAt);
     } else if (movesMoney) {
-      accountUpdate = movementUpdate(current.accountId, delta, next.updatedAt,
-        accountGuard ? { requireOutstandingAtLeast: accountGuard.outstandingAtLeast } : {});
+      accountUpdate = movementUpdate(current.accountId, delta, next.updatedAt, {
+        ...(accountGuard ? { requireOutstandingAtLeast: accountGuard.outstandingAtLeast } : {}),
+        ...(quotaReturn ? { quotaReturn } : {}),
+      });
     }
     const record = digest === undefined ? [] : [operationRecordPut(digest, recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, response), nowMs)];
     const outcome = await transactWrite(
-      [...record, authorizationUpdate(next, current.version), ...(accountUpdate ? [accountUpdate] : []), ...journalPuts(decision.transition)],
+      [...record, authorizationUpdate(next, current.version), ...(accountUpdate ? [accountUpdate] : []), ...journalPuts(transition)],
       randomUUID(),
     );
     if (outcome.committed) {
@@ -265,10 +286,17 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
     if (at.record >= 0 && conditionFailed(reasons, at.record)) return fromExisting(reasons[at.record]!.item, ctx.fingerprint);
     if (conditionFailed(reasons, at.hold) || isTransient(reasons)) return RETRY; // the hold moved on: decide again
     if (accountUpdate && conditionFailed(reasons, at.account)) {
+      const image = reasons[at.account]!.item;
+      if (quotaReturn && image) {
+        // The only account condition a give-back adds is "the grant is still the one drawn from".
+        if (grantStillThere(image, quotaReturn.category, quotaReturn.promotionId)) throw new Error(`invariant: ${op.kind} found less quota drawn than the hold holds`);
+        grantEnded = true;
+        return RETRY;
+      }
       if (accountGuard !== 'reserve') {
         return digest === undefined ? failure('amount_exceeds_remaining') : storeConflict(digest, op.kind as RequestKind, ctx, 'amount_exceeds_remaining', nowMs);
       }
-      const why = reserve!.explain(reasons[at.account]!.item, delta.reserved, current.currency);
+      const why = reserve!.explain(image, delta.reserved, current.currency, next.updatedAt);
       if (why.kind === 'retry') return RETRY;
       if (why.kind !== 'decline') return failure(why.kind);
       const declined = declineOf(why.code, current);
@@ -277,6 +305,11 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
     }
     throw new Error(`${op.kind} cancelled: ${reasons.map((r) => r.code).join(',')}`);
   });
+}
+
+function grantStillThere(accountImage: Record<string, unknown>, category: string, promotionId: string): boolean {
+  const grant = accountImage[quotaAttribute(category)] as { promotionId?: string } | undefined;
+  return grant?.promotionId === promotionId;
 }
 
 function journalPuts(t: Transition): TransactItem[] {

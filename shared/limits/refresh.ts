@@ -5,12 +5,12 @@
  * totalLimit and available atomically and is guarded only by the limits it was computed from.
  */
 import { randomUUID } from 'node:crypto';
-import type { Account } from '../accounts/model.js';
+import { type Account, type CategoryQuota, drawnQuota } from '../accounts/model.js';
 import { accountFromItem, accountKey, limitChangeUpdate } from '../accounts/repository.js';
 import { getItems } from '../idempotency/records.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import type { Reason } from '../journal/model.js';
-import { assessLimit } from '../policy/limit-policy.js';
+import { assessLimit, type QuotaGrant } from '../policy/limit-policy.js';
 import type { Promotion } from '../policy/promotions.js';
 import type { CreditProfile } from '../policy/profile.js';
 import { profileFromItem, profileKey } from '../profiles/repository.js';
@@ -22,8 +22,50 @@ export interface Assessment {
   after: { creditLimit: number; promoLimit: number; totalLimit: number; riskTier: string };
   reasons: Reason[];
   policyVersion: string;
-  /** Limits or tier differ: something to write. */
+  /** Category quotas to (re)write, each with the value it was computed from. */
+  quotaWrites: QuotaWrite[];
+  /** Limits, tier or quotas differ: something to write. */
   changed: boolean;
+}
+
+export interface QuotaWrite {
+  category: string;
+  before: CategoryQuota | null;
+  after: CategoryQuota;
+}
+
+/**
+ * From the grants the policy says the account should hold to the writes that get it there, and the drawn quota
+ * that stays in promoLimit. A grant kept is the same grant: its drawn amount carries on and only what is left
+ * of the (possibly larger) amount is drawable. A grant that ends (or is replaced) is written as an ended marker
+ * that remembers its promotion, and its drawn amount leaves promoLimit; holds that drew from it then settle as
+ * plain credit (see authorizations/model.withoutQuotaReturn).
+ */
+export function planQuotas(
+  quotas: Readonly<Record<string, CategoryQuota>>,
+  grants: Readonly<Record<string, QuotaGrant>>,
+  nowIso: string,
+): { writes: QuotaWrite[]; keptDrawn: number } {
+  const writes: QuotaWrite[] = [];
+  let keptDrawn = 0;
+  for (const category of [...new Set([...Object.keys(quotas), ...Object.keys(grants)])].sort()) {
+    const before = quotas[category];
+    const grant = grants[category];
+    const live = before?.promotionId === undefined ? undefined : before;
+    if (live && grant && grant.promotionId === live.promotionId) {
+      keptDrawn += live.drawn;
+      const after = { ...live, unused: Math.max(0, grant.amount - live.drawn), endsAt: grant.endsAt };
+      if (after.unused !== live.unused || after.endsAt !== live.endsAt) writes.push({ category, before: live, after });
+      continue;
+    }
+    if (!live && !grant) continue;
+    const ended = [...(before?.ended ?? []), ...(live ? [live.promotionId!] : [])];
+    const after: CategoryQuota = grant
+      ? { promotionId: grant.promotionId, unused: grant.amount, drawn: 0, endsAt: grant.endsAt, ended }
+      : { unused: 0, drawn: 0, endsAt: nowIso, ended };
+    writes.push({ category, before: before ?? null, after });
+  }
+  return { writes, keptDrawn };
 }
 
 export interface LoadedAccount {
@@ -62,15 +104,18 @@ export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], 
   const { account, profile } = loaded;
   const result = assessLimit({
     profile,
-    account,
+    // The policy decides the uplift; drawn quota is promoLimit's other part and is planned below.
+    account: { ...account, promoLimit: account.promoLimit - drawnQuota(account) },
     promotions: [...promotions],
     now,
     ...(requestedLimit === undefined ? {} : { requestedLimit }),
   });
+  const quotas = planQuotas(account.quotas, result.categoryQuotas, now.toISOString());
+  const promoLimit = result.promoLimit + quotas.keptDrawn;
   const after = {
     creditLimit: result.creditLimit,
-    promoLimit: result.promoLimit,
-    totalLimit: result.creditLimit + result.promoLimit,
+    promoLimit,
+    totalLimit: result.creditLimit + promoLimit,
     riskTier: result.riskTier,
   };
   return {
@@ -79,7 +124,9 @@ export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], 
     after,
     reasons: result.reasons,
     policyVersion: result.policyVersion,
-    changed: after.totalLimit !== account.totalLimit || after.creditLimit !== account.creditLimit || after.riskTier !== account.riskTier,
+    quotaWrites: quotas.writes,
+    changed: after.totalLimit !== account.totalLimit || after.creditLimit !== account.creditLimit || after.riskTier !== account.riskTier ||
+      quotas.writes.length > 0,
   };
 }
 
@@ -102,7 +149,7 @@ export function deferRepeatIncrease(a: Assessment, lastIncreaseAt: string | unde
       ...a.reasons,
       { code: 'increase_deferred', message: 'The base limit was raised less than 20 hours ago; a further increase waits for a later refresh.' },
     ],
-    changed: after.totalLimit !== a.before.totalLimit || after.riskTier !== a.before.riskTier,
+    changed: after.totalLimit !== a.before.totalLimit || after.riskTier !== a.before.riskTier || a.quotaWrites.length > 0,
   };
 }
 
@@ -119,6 +166,7 @@ function assessmentItems(a: Assessment, options: { refreshKey?: string; requestC
       riskTier: a.after.riskTier,
       nowIso,
       ...options,
+      ...(a.quotaWrites.length ? { quotaWrites: a.quotaWrites } : {}),
     }),
     journalPut(
       newJournalEntry({
@@ -152,6 +200,13 @@ export async function writeAssessments(batch: readonly Assessment[], options: { 
   return outcomes;
 }
 
+function quotasMoved(now: Account, writes: readonly QuotaWrite[]): boolean {
+  return writes.some(({ category, before }) => {
+    const q = now.quotas[category];
+    return before === null ? q !== undefined : q === undefined || q.unused !== before.unused || q.drawn !== before.drawn;
+  });
+}
+
 /** Writes an assessment (limits + journal) in one transaction; 'stale' means the limits moved: assess again. */
 export async function writeAssessment(
   a: Assessment,
@@ -166,5 +221,7 @@ export async function writeAssessment(
   if (!image) return 'account_not_found';
   if (options.refreshKey !== undefined && image['lastRefreshKey'] === options.refreshKey) return 'already_refreshed';
   if (image['creditLimit'] !== a.before.creditLimit || image['promoLimit'] !== a.before.promoLimit) return 'stale';
+  // A checkout drew from or gave back to a quota being rewritten.
+  if (a.quotaWrites.length > 0 && quotasMoved(accountFromItem(image), a.quotaWrites)) return 'stale';
   return 'rate_limited';
 }

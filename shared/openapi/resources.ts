@@ -39,7 +39,14 @@ export const Account = z
     id: z.string(), object: z.literal('account'), currency: z.string(), status: z.enum(['active', 'frozen', 'closed']),
     creditLimit: Money, promoLimit: Money, totalLimit: Money, reserved: Money, outstanding: Money,
     available: Money.meta({ description: 'totalLimit - reserved - outstanding; negative after a limit decrease.' }),
-    riskTier: z.string(), limitUpdatedAt: Timestamp, createdAt: Timestamp,
+    riskTier: z.string(), limitUpdatedAt: Timestamp,
+    categoryQuotas: z.record(z.string(), z.strictObject({
+      promotionId: z.string(),
+      remaining: Money.meta({ description: 'Still drawable by holds with this category.' }),
+      used: Money.meta({ description: 'Drawn by holds (held or captured); part of promoLimit.' }),
+      endsAt: Timestamp,
+    })).meta({ description: 'Category quotas in force, by category: drawn before general credit by holds with that category.' }),
+    createdAt: Timestamp,
   })
   .meta({ id: 'Account' });
 

@@ -8,13 +8,13 @@
  * toward the target by at most a capped step per refresh; decreases apply at once, but only on a serious risk
  * signal (recent overdue, many new inquiries, tier E).
  */
-import type { Account } from '../accounts/model.js';
+import type { Account, CategoryQuota } from '../accounts/model.js';
 import type { Reason } from '../journal/model.js';
 import { MAX_AMOUNT_MINOR } from '../money.js';
 import type { CreditProfile } from './profile.js';
 import { activePromotions, isEligible, type Promotion, type RiskTier } from './promotions.js';
 
-export const POLICY_VERSION = 'limit-policy/2026-11-25.2';
+export const POLICY_VERSION = 'limit-policy/2026-11-25.3';
 
 /** Largest base limit the policy grants (500,000.00). */
 export const MAX_CREDIT_LIMIT_MINOR = 50_000_000;
@@ -39,10 +39,21 @@ const INCOME_MULTIPLE_PERCENT: Readonly<Record<RiskTier, number>> = { A: 300, B:
 
 const DAY_MS = 86_400_000;
 
+/**
+ * `promoLimit` here is the festival-uplift part only (the caller takes drawn quota out of it). `quotas`: the
+ * account's grants, so a grant in force is kept (its draws carry on) and an ended one is never granted again.
+ */
 export type PolicyAccount = Pick<
   Account,
   'creditLimit' | 'promoLimit' | 'riskTier' | 'limitUpdatedAt' | 'reserved' | 'outstanding' | 'currency'
->;
+> & { quotas?: Readonly<Record<string, CategoryQuota>> };
+
+/** A category quota the account should hold: granted by `promotionId`, `amount` in all, drawable until `endsAt`. */
+export interface QuotaGrant {
+  promotionId: string;
+  amount: number;
+  endsAt: string;
+}
 
 export interface PolicyInput {
   profile: CreditProfile | undefined;
@@ -59,7 +70,7 @@ export interface PolicyResult {
   riskTier: string;
   reasons: Reason[];
   decision: 'increase' | 'decrease' | 'unchanged';
-  categoryQuotas: Record<string, number>;
+  categoryQuotas: Record<string, QuotaGrant>;
   policyVersion: string;
 }
 
@@ -237,7 +248,7 @@ function keepWithoutProfile(input: PolicyInput): BaseOutcome {
 
 interface PromotionOutcome {
   promoLimit: number;
-  categoryQuotas: Record<string, number>;
+  categoryQuotas: Record<string, QuotaGrant>;
   reasons: Reason[];
 }
 
@@ -255,10 +266,10 @@ function applyPromotions(input: PolicyInput, tier: string, creditLimit: number):
   const inForce = activePromotions(input.promotions, input.now)
     .filter((p) => isEligible(p, tier))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const quotaOffers = new Map<string, Array<Extract<Promotion, { kind: 'category_quota' }>>>();
   for (const p of inForce) {
     if (p.kind === 'category_quota') {
-      // Overlapping campaigns for one category do not stack: the largest quota wins.
-      outcome.categoryQuotas[p.category] = Math.max(outcome.categoryQuotas[p.category] ?? 0, p.quotaAmount);
+      quotaOffers.set(p.category, [...(quotaOffers.get(p.category) ?? []), p]);
       continue;
     }
     // Uplifts stack, but the total limit stays within the money contract's bound.
@@ -271,7 +282,44 @@ function applyPromotions(input: PolicyInput, tier: string, creditLimit: number):
     const was = formatMinor(input.account.promoLimit, currency);
     outcome.reasons.push({ code: 'promotion_ended', message: `No promotion applies any more: the ${was} uplift is withdrawn.` });
   }
+  grantQuotas(input, quotaOffers, outcome);
   return outcome;
+}
+
+/**
+ * Category quotas. Overlapping campaigns for one category do not stack: the largest amount applies. A grant the
+ * account holds stays the same grant while its promotion is in force (what was drawn stays drawn, so a daily
+ * refresh never hands the quota out again); otherwise the largest offer starts a new one. A promotion whose
+ * grant on this account has ended is not offered to it again.
+ */
+function grantQuotas(
+  input: PolicyInput,
+  offers: ReadonlyMap<string, ReadonlyArray<Extract<Promotion, { kind: 'category_quota' }>>>,
+  outcome: PromotionOutcome,
+): void {
+  const { currency } = input.account;
+  const held = input.account.quotas ?? {};
+  for (const [category, all] of offers) {
+    const ended = new Set(held[category]?.ended ?? []);
+    const open = all.filter((p) => !ended.has(p.id));
+    if (open.length === 0) continue;
+    const largest = open.reduce((best, p) => (p.quotaAmount > best.quotaAmount ? p : best));
+    const grantBy = open.find((p) => p.id === held[category]?.promotionId) ?? largest;
+    const endsAt = new Date(grantBy.endsAt).toISOString();
+    outcome.categoryQuotas[category] = { promotionId: grantBy.id, amount: largest.quotaAmount, endsAt };
+    outcome.reasons.push({
+      code: 'category_quota_applied',
+      message: `${grantBy.name}: ${formatMinor(largest.quotaAmount, currency)} for ${category} purchases until ${endsAt}.`,
+    });
+  }
+  for (const [category, quota] of Object.entries(held)) {
+    if (quota.promotionId === undefined || outcome.categoryQuotas[category]?.promotionId === quota.promotionId) continue;
+    outcome.reasons.push({
+      code: 'category_quota_ended',
+      message: `The ${category} quota has ended: its ${formatMinor(quota.unused, currency)} unused is withdrawn, and ` +
+        `${formatMinor(quota.drawn, currency)} drawn from it now counts against the limit.`,
+    });
+  }
 }
 
 function assertMinorInBounds(value: number, what: string): void {
@@ -291,7 +339,7 @@ function assertResult(r: PolicyResult): void {
   assertMinorInBounds(r.creditLimit, 'creditLimit');
   assertMinorInBounds(r.promoLimit, 'promoLimit');
   assertMinorInBounds(r.creditLimit + r.promoLimit, 'totalLimit');
-  for (const [category, quota] of Object.entries(r.categoryQuotas)) assertMinorInBounds(quota, `categoryQuotas.${category}`);
+  for (const [category, grant] of Object.entries(r.categoryQuotas)) assertMinorInBounds(grant.amount, `categoryQuotas.${category}`);
 }
 
 export function assessLimit(input: PolicyInput): PolicyResult {

@@ -6,7 +6,7 @@ const account = (overrides = {}) => ({
   ...newAccount({ id: 'acc_1', currency: 'CNY', creditLimit: 10_000, riskTier: 'B', now: '2026-06-18T00:00:00Z' }),
   velocityWindow: 100, velocityCount: 3, ...overrides,
 });
-const attempt = { amountMinor: 1_000, currency: 'CNY', window: 100, velocityMax: 20 };
+const attempt = { amountMinor: 1_000, currency: 'CNY', window: 100, velocityMax: 20, nowIso: '2026-06-18T00:00:00.000Z' };
 
 describe('explainReserveFailure', () => {
   it.each([
@@ -16,9 +16,9 @@ describe('explainReserveFailure', () => {
     ['a frozen account', account({ status: 'frozen' }), { kind: 'decline', code: 'account_frozen' }],
     ['too little available', account({ available: 999 }), { kind: 'decline', code: 'insufficient_credit' }],
     ['a full velocity window', account({ velocityCount: 20 }), { kind: 'decline', code: 'velocity_exceeded' }],
-    ['a guess of "new window" in a current window', account({ velocityCount: 5 }), { kind: 'retry', shape: 'same_window', window: 100 }],
-    ['a guess of "same window" after the window moved', account({ velocityWindow: 99 }), { kind: 'retry', shape: 'new_window', window: 100 }],
-    ['an image from a clock one window ahead', account({ velocityWindow: 101, velocityCount: 2 }), { kind: 'retry', shape: 'same_window', window: 101 }],
+    ['a guess of "new window" in a current window', account({ velocityCount: 5 }), { kind: 'retry', shape: 'same_window', window: 100, quota: { kind: 'none' } }],
+    ['a guess of "same window" after the window moved', account({ velocityWindow: 99 }), { kind: 'retry', shape: 'new_window', window: 100, quota: { kind: 'none' } }],
+    ['an image from a clock one window ahead', account({ velocityWindow: 101, velocityCount: 2 }), { kind: 'retry', shape: 'same_window', window: 101, quota: { kind: 'none' } }],
   ])('%s', (_name, image, expected) => {
     expect(explainReserveFailure(image, attempt)).toEqual(expected);
   });

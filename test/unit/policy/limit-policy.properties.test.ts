@@ -23,6 +23,7 @@ const KNOWN_CODES = new Set([
   'repayment_history_good', 'overdue_recent', 'overdue_history', 'credit_inquiries_high', 'tenure_long', 'tenure_new',
   'increase_capped', 'decrease_risk', 'promotion_applied', 'promotion_ended', 'no_profile', 'limit_unchanged',
   'requested_limit_granted', 'requested_limit_partially_granted', 'requested_limit_declined',
+  'category_quota_applied', 'category_quota_ended',
 ]);
 const SERIOUS_CODES = ['overdue_recent', 'credit_inquiries_high'];
 
@@ -123,7 +124,7 @@ describe('assessLimit properties', () => {
   it('returns integers within [0, MAX_AMOUNT_MINOR] for every limit, the total and every quota', () => {
     fc.assert(fc.property(arbInput, (i) => {
       const r = assessLimit(i);
-      for (const value of [r.creditLimit, r.promoLimit, r.creditLimit + r.promoLimit, ...Object.values(r.categoryQuotas)]) {
+      for (const value of [r.creditLimit, r.promoLimit, r.creditLimit + r.promoLimit, ...Object.values(r.categoryQuotas).map((g) => g.amount)]) {
         expect(inBounds(value)).toBe(true);
       }
     }), RUNS);

@@ -20,6 +20,7 @@ const ALL_CODES = [
   'repayment_history_good', 'overdue_recent', 'overdue_history', 'credit_inquiries_high', 'tenure_long', 'tenure_new',
   'increase_capped', 'decrease_risk', 'promotion_applied', 'promotion_ended', 'no_profile', 'limit_unchanged',
   'requested_limit_granted', 'requested_limit_partially_granted', 'requested_limit_declined',
+  'category_quota_applied', 'category_quota_ended',
 ];
 
 const codesOf = (result: PolicyResult) => result.reasons.map((r) => r.code);
@@ -76,6 +77,15 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
   ['withdraws the uplift with promotion_ended once its promotion has ended',
     input({ account: account({ creditLimit: 2_000_000, promoLimit: 100_000 }), promotions: [uplift({ startsAt: daysAgo(20), endsAt: daysAgo(10) })] }),
     { creditLimit: 2_000_000, promoLimit: 0, riskTier: 'B', decision: 'decrease', codes: [...BASELINE_FACTORS, 'limit_unchanged', 'promotion_ended'] }],
+  ['grants a category quota in force with category_quota_applied, outside promoLimit',
+    input({ account: account({ creditLimit: 2_000_000 }), promotions: [quota()] }),
+    { creditLimit: 2_000_000, promoLimit: 0, riskTier: 'B', decision: 'unchanged', codes: [...BASELINE_FACTORS, 'limit_unchanged', 'category_quota_applied'] }],
+  ['ends a grant whose promotion is over with category_quota_ended',
+    input({
+      account: account({ creditLimit: 2_000_000, quotas: { electronics: { promotionId: 'q-electronics', unused: 30_000, drawn: 50_000, endsAt: daysAgo(1), ended: [] } } }),
+      promotions: [quota({ startsAt: daysAgo(9), endsAt: daysAgo(1) })],
+    }),
+    { creditLimit: 2_000_000, promoLimit: 0, riskTier: 'B', decision: 'unchanged', codes: [...BASELINE_FACTORS, 'limit_unchanged', 'category_quota_ended'] }],
   ['grants a request within policy in full with requested_limit_granted',
     input({ requestedLimit: 600_000 }),
     { creditLimit: 600_000, promoLimit: 0, riskTier: 'B', decision: 'increase', codes: [...BASELINE_FACTORS, 'requested_limit_granted'] }],
@@ -237,8 +247,31 @@ describe('assessLimit: promotions', () => {
 
   it('turns an active category quota into categoryQuotas without touching promoLimit', () => {
     const result = assessLimit(input({ promotions: [quota()] }));
-    expect(result.categoryQuotas).toEqual({ electronics: 80_000 });
+    expect(result.categoryQuotas).toEqual({ electronics: { promotionId: 'q-electronics', amount: 80_000, endsAt: daysFromNow(6) } });
     expect(result.promoLimit).toBe(0);
+    expect(reasonOf(result, 'category_quota_applied')?.message).toBe(`Electronics week: CNY 800.00 for electronics purchases until ${daysFromNow(6)}.`);
+  });
+
+  it('keeps the grant the account holds while its promotion is in force, at the largest amount on offer', () => {
+    const held = { promotionId: 'q-small', unused: 0, drawn: 20_000, endsAt: daysFromNow(6), ended: [] };
+    const promotions = [quota({ id: 'q-small', quotaAmount: 20_000 }), quota({ id: 'q-large', quotaAmount: 90_000 })];
+    const result = assessLimit(input({ account: account({ quotas: { electronics: held } }), promotions }));
+    expect(result.categoryQuotas['electronics']).toEqual({ promotionId: 'q-small', amount: 90_000, endsAt: daysFromNow(6) });
+    expect(codesOf(result)).not.toContain('category_quota_ended');
+  });
+
+  it('never grants again a promotion whose grant on this account has ended', () => {
+    const held = { unused: 0, drawn: 0, endsAt: daysAgo(1), ended: ['q-electronics'] };
+    const result = assessLimit(input({ account: account({ quotas: { electronics: held } }), promotions: [quota()] }));
+    expect(result.categoryQuotas).toEqual({});
+    expect(codesOf(result)).not.toContain('category_quota_applied');
+  });
+
+  it('replaces a grant whose promotion ended by the largest one still running, saying both', () => {
+    const held = { promotionId: 'q-old', unused: 10_000, drawn: 5_000, endsAt: daysAgo(1), ended: [] };
+    const result = assessLimit(input({ account: account({ quotas: { electronics: held } }), promotions: [quota({ id: 'q-new', quotaAmount: 50_000 })] }));
+    expect(result.categoryQuotas['electronics']).toMatchObject({ promotionId: 'q-new', amount: 50_000 });
+    expect(codesOf(result)).toEqual(expect.arrayContaining(['category_quota_applied', 'category_quota_ended']));
   });
 
   it('ignores category quotas that are not in force or not open to the tier, and takes the largest of overlapping ones', () => {
@@ -248,7 +281,7 @@ describe('assessLimit: promotions', () => {
       quota({ id: 'q-small', quotaAmount: 20_000 }),
       quota({ id: 'q-large', quotaAmount: 90_000 }),
     ];
-    expect(assessLimit(input({ promotions })).categoryQuotas).toEqual({ electronics: 90_000 });
+    expect(assessLimit(input({ promotions })).categoryQuotas).toEqual({ electronics: { promotionId: 'q-large', amount: 90_000, endsAt: daysFromNow(6) } });
   });
 });
 
