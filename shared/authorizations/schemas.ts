@@ -15,7 +15,7 @@ export const CreateAuthorizationBody = z.strictObject({
   amount: AmountMinor,
   currency: Currency,
   orderId: ResourceId,
-  category: Category.optional(),
+  category: Category.meta({ description: "The product category: a category quota for it is drawn before general credit." }).optional(),
   metadata: Metadata.optional(),
 });
 
