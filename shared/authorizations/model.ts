@@ -120,7 +120,7 @@ export interface Movement {
 }
 
 /** A release's delta: held credit goes back to available, except its quota part, which leaves totalLimit too. */
-const releaseDelta = (amount: number, quotaBack: number): BalanceDelta => ({ reserved: -amount, outstanding: 0, totalLimit: -quotaBack });
+const releaseDelta = (amount: number, quotaBack: number): BalanceDelta => ({ reserved: -amount, outstanding: 0, totalLimit: 0 - quotaBack });
 
 /**
  * What the account write must check besides existing: the full reserve guard (status, available, velocity)

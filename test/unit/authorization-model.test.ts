@@ -5,9 +5,12 @@ import fc from 'fast-check';
 import {
   type Authorization,
   decideCapture,
+  decideExpire,
   decideRelease,
+  decideReviewDecline,
   heldAmount,
   totalDelta,
+  withoutQuotaReturn,
 } from '../../shared/authorizations/model.js';
 
 const NOW = Date.parse('2026-06-18T00:00:00Z');
@@ -86,6 +89,92 @@ describe('any sequence of captures and releases', () => {
         }
         expect(reserved).toBe(heldAmount(a));
         expect(outstanding).toBe(a.capturedAmount);
+      }),
+    );
+  });
+});
+
+describe('a hold that drew from a category quota', () => {
+  // 10,000 held: 6,000 from the quota (the front), 4,000 general credit (the back).
+  const quotaHold = (overrides: Partial<Authorization> = {}) =>
+    hold({ category: 'electronics', quota: { promotionId: 'q1', drawn: 6_000, captured: 0, returned: 0 }, ...overrides });
+
+  it.each([
+    ['a capture of 5,000 (final) takes quota first and gives the quota left back', { amount: 5_000 },
+      { captured: 5_000, returned: 1_000 }, [{ type: 'capture', totalLimit: 0 }, { type: 'release', amount: 5_000, totalLimit: -1_000 }]],
+    ['a capture of 8,000 (final) takes all the quota, and the release gives none back', { amount: 8_000 },
+      { captured: 6_000, returned: 0 }, [{ type: 'capture', totalLimit: 0 }, { type: 'release', amount: 2_000, totalLimit: 0 }]],
+    ['a non-final capture of 2,000 keeps the rest of the quota held', { amount: 2_000, final: false },
+      { captured: 2_000, returned: 0 }, [{ type: 'capture', totalLimit: 0 }]],
+  ])('%s', (_name, request, quota, movements) => {
+    const decision = decideCapture(quotaHold(), request, NOW);
+    if (!decision.ok) throw new Error(decision.code);
+    expect(decision.transition.next.quota).toMatchObject(quota);
+    expect(decision.transition.movements.map((m) => ({ type: m.type, amount: m.amount, totalLimit: m.delta.totalLimit })))
+      .toMatchObject(movements);
+    const back = 0 - totalDelta(decision.transition.movements).totalLimit;
+    expect(decision.transition.quotaReturn?.amount ?? 0).toBe(back);
+  });
+
+  it.each([
+    ['3,000: general credit only', 3_000, 0],
+    ['4,000: all the general credit', 4_000, 0],
+    ['7,000: the general credit, then 3,000 of quota', 7_000, 3_000],
+    ['everything: all 6,000 of quota', undefined, 6_000],
+  ])('a release of %s goes back from the back of the hold', (_name, amount, quotaBack) => {
+    const decision = decideRelease(quotaHold(), { amount }, NOW);
+    if (!decision.ok) throw new Error(decision.code);
+    expect(decision.transition.quotaReturn?.amount ?? 0).toBe(quotaBack);
+    expect(decision.transition.next.quota?.returned).toBe(quotaBack);
+    if (quotaBack > 0) expect(decision.transition.quotaReturn).toEqual({ category: 'electronics', promotionId: 'q1', amount: quotaBack });
+  });
+
+  it('gives all its quota back when it expires or its review is declined', () => {
+    const expired = decideExpire(quotaHold({ expiresAt: new Date(NOW - 1).toISOString() }), NOW);
+    const declined = decideReviewDecline(quotaHold({ status: 'pending_review' }), NOW);
+    for (const d of [expired, declined]) {
+      if (!d.ok) throw new Error(d.code);
+      expect(d.transition.quotaReturn?.amount).toBe(6_000);
+      expect(totalDelta(d.transition.movements)).toEqual({ reserved: -10_000, outstanding: 0, totalLimit: -6_000 });
+    }
+  });
+
+  it('settles as plain credit when its grant has ended: nothing leaves totalLimit again', () => {
+    const decision = decideRelease(quotaHold(), {}, NOW);
+    if (!decision.ok) throw new Error(decision.code);
+    const plain = withoutQuotaReturn(decision.transition);
+    expect(plain.quotaReturn).toBeUndefined();
+    expect(totalDelta(plain.movements)).toEqual({ reserved: -10_000, outstanding: 0, totalLimit: 0 });
+    expect(plain.next).toEqual(decision.transition.next);
+  });
+
+  it('for any sequence of captures and releases never gives back or captures more quota than it drew, quota first', () => {
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('capture' as const), amount: fc.integer({ min: 1, max: 4_000 }), final: fc.boolean() }),
+      fc.record({ op: fc.constant('release' as const), amount: fc.integer({ min: 1, max: 4_000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.array(step, { maxLength: 8 }), (drawn, steps) => {
+        let a = quotaHold({ quota: { promotionId: 'q1', drawn, captured: 0, returned: 0 } });
+        let backToGrant = 0;
+        for (const s of steps) {
+          const d = s.op === 'capture' ? decideCapture(a, { amount: s.amount, final: s.final }, NOW) : decideRelease(a, { amount: s.amount }, NOW);
+          if (!d.ok) continue;
+          const heldQuotaBefore = a.quota!.drawn - a.quota!.captured - a.quota!.returned;
+          const generalBefore = heldAmount(a) - heldQuotaBefore;
+          backToGrant += d.transition.quotaReturn?.amount ?? 0;
+          expect(0 - totalDelta(d.transition.movements).totalLimit).toBe(d.transition.quotaReturn?.amount ?? 0);
+          const q = d.transition.next.quota!;
+          // Captures take quota first; releases give general credit back first.
+          if (s.op === 'capture') expect(q.captured - a.quota!.captured).toBe(Math.min(s.amount, heldQuotaBefore));
+          if (s.op === 'release') expect(q.returned - a.quota!.returned).toBe(Math.max(0, s.amount - generalBefore));
+          a = d.transition.next;
+        }
+        const q = a.quota!;
+        expect(q.captured + q.returned).toBeLessThanOrEqual(q.drawn);
+        expect(q.captured).toBeLessThanOrEqual(a.capturedAmount);
+        expect(q.returned).toBe(backToGrant);
+        if (heldAmount(a) === 0) expect(q.captured + q.returned).toBe(q.drawn);
       }),
     );
   });

@@ -23,3 +23,30 @@ describe('explainReserveFailure', () => {
     expect(explainReserveFailure(image, attempt)).toEqual(expected);
   });
 });
+
+describe('explainReserveFailure for a category hold', () => {
+  const grant = (overrides = {}) => ({ promotionId: 'q1', unused: 600, drawn: 0, endsAt: '2026-06-25T00:00:00.000Z', ended: [], ...overrides });
+  const withQuota = (quotaOverrides = {}, overrides = {}) => account({ quotas: { electronics: grant(quotaOverrides) }, ...overrides });
+  const inCategory = { ...attempt, category: 'electronics' };
+  const retry = (quota: unknown) => ({ kind: 'retry', shape: 'same_window', window: 100, quota });
+
+  it.each([
+    ['a quota covering the whole amount', withQuota({ unused: 1_000 }), retry({ kind: 'full', promotionId: 'q1' })],
+    ['a quota covering part of it', withQuota(), retry({ kind: 'split', promotionId: 'q1', unused: 600 })],
+    ['a used-up quota', withQuota({ unused: 0 }), retry({ kind: 'none' })],
+    ['a quota past its end', withQuota({ endsAt: '2026-06-17T00:00:00.000Z' }), retry({ kind: 'none' })],
+    ['an ended grant', withQuota({ promotionId: undefined }), retry({ kind: 'none' })],
+    ['no grant for the category', account(), retry({ kind: 'none' })],
+    ['a quota and available that together fall short', withQuota({}, { available: 399 }), { kind: 'decline', code: 'insufficient_credit' }],
+    ['a quota and available that together just cover it', withQuota({}, { available: 400 }), retry({ kind: 'split', promotionId: 'q1', unused: 600 })],
+    ['a negative available, even with quota enough', withQuota({ unused: 5_000 }, { available: -1 }), { kind: 'decline', code: 'insufficient_credit' }],
+  ])('%s', (_name, image, expected) => {
+    expect(explainReserveFailure(image, inCategory)).toEqual(expected);
+  });
+
+  it('ignores quotas for a hold without a category, and quotas of other categories', () => {
+    expect(explainReserveFailure(withQuota({ unused: 5_000 }, { available: 999 }), attempt)).toEqual({ kind: 'decline', code: 'insufficient_credit' });
+    expect(explainReserveFailure(withQuota({ unused: 5_000 }, { available: 999 }), { ...attempt, category: 'travel' }))
+      .toEqual({ kind: 'decline', code: 'insufficient_credit' });
+  });
+});
