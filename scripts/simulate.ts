@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       '',
       `618 simulation: ${result.checkouts} checkouts on ${result.accounts} accounts in ${result.durationSeconds.toFixed(1)} s (${(result.checkouts / result.durationSeconds).toFixed(0)}/s)`,
       `  festival uplift applied: ${(result.promoLimitTotal / 100).toFixed(2)} CNY of promotional credit in total`,
+      `  electronics quota drawn: ${(result.quotaUsedTotal / 100).toFixed(2)} CNY; accounts over-drawn or off: ${result.quotaViolations}`,
       `  approved ${result.approved}, pending review ${result.pendingReview}, captured ${result.captured}, released ${result.released}`,
       `  declined by reason: ${declined}`,
       `  duplicates sent ${result.duplicatesSent}, retries after lost responses ${result.retriesSent}, inconsistent replays ${result.inconsistentReplays}`,
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  if (result.oversold > 0 || result.unreconciled > 0 || result.inconsistentReplays > 0) process.exit(1);
+  if (result.oversold > 0 || result.unreconciled > 0 || result.inconsistentReplays > 0 || result.quotaViolations > 0) process.exit(1);
 }
 
 main().catch((error: unknown) => {

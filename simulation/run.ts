@@ -1,9 +1,14 @@
 /**
  * A 618 flash-sale simulation against a running API: seed accounts with credit profiles, start a festival
- * uplift, run the limit refresh, then a checkout burst (reserve → capture or release) with duplicate
- * submissions and retries after "lost" responses, and check the books at the end: no oversell, every
- * journal reconciled. Used by `npm run simulate` and, small, by a test.
+ * uplift and an electronics quota, run the limit refresh, then a checkout burst (reserve → capture or release,
+ * some checkouts in the quota's category) with duplicate submissions and retries after "lost" responses, and
+ * check the books at the end: no oversell, no quota over-drawn, every journal reconciled. Used by
+ * `npm run simulate` and, small, by a test.
  */
+
+/** The festival's category quota: every account may spend this much more, on electronics only. */
+export const QUOTA_CATEGORY = 'electronics';
+export const QUOTA_MINOR = 50_000;
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inParallel, percentile } from '../bench/load.js';
@@ -39,6 +44,10 @@ export interface SimulationResult {
   /** Accounts whose journal replay differs from the account item: must be 0. */
   unreconciled: number;
   promoLimitTotal: number;
+  /** Electronics quota drawn by checkouts, over all accounts. */
+  quotaUsedTotal: number;
+  /** Accounts whose quota shows more drawn than granted, or used + remaining != granted: must be 0. */
+  quotaViolations: number;
   timeline: Array<{ second: number; requests: number; approvalRate: number; p50Ms: number; p99Ms: number }>;
 }
 
@@ -98,6 +107,10 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     id: `p618-${runId}`, name: '618 festival uplift', kind: 'uplift', upliftPercent: 30, eligibleTiers: ['A', 'B', 'C'],
     startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3 * 86_400_000).toISOString(),
   });
+  await call('POST', '/v1/promotions', o.adminKey, {
+    id: `q618-${runId}`, name: '618 electronics quota', kind: 'category_quota', category: QUOTA_CATEGORY, quotaAmount: QUOTA_MINOR,
+    startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3 * 86_400_000).toISOString(),
+  });
   const job = (await call('POST', '/v1/jobs/limit-refresh', risk, {})).body;
   for (let i = 0; i < 6_000; i += 1) {
     const state = (await call('GET', `/v1/jobs/${job.id}`, risk)).body;
@@ -113,7 +126,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   const result: SimulationResult = {
     accounts: o.accounts, checkouts: o.checkouts, approved: 0, pendingReview: 0, declined: {}, captured: 0, released: 0,
     duplicatesSent: 0, retriesSent: 0, inconsistentReplays: 0, authorizeP50Ms: 0, authorizeP99Ms: 0, durationSeconds: 0,
-    oversold: 0, unreconciled: 0, promoLimitTotal: 0, timeline: [],
+    oversold: 0, unreconciled: 0, promoLimitTotal: 0, quotaUsedTotal: 0, quotaViolations: 0, timeline: [],
   };
   const plan = Array.from({ length: o.checkouts }, () => ({
     accountId: accountIds[Math.floor(random() ** 1.5 * accountIds.length)]!, // some accounts are busier than others
@@ -122,11 +135,12 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     lostResponse: random() < 0.03,
     capture: random() < 0.8,
     partial: random() < 0.25,
+    electronics: random() < 0.4,
   }));
   let done = 0;
   await inParallel(plan, o.concurrency, async (c) => {
     const key = randomUUID();
-    const body = { accountId: c.accountId, amount: c.amount, currency: 'CNY', orderId: `o-${key.slice(0, 12)}` };
+    const body = { accountId: c.accountId, amount: c.amount, currency: 'CNY', orderId: `o-${key.slice(0, 12)}`, ...(c.electronics ? { category: QUOTA_CATEGORY } : {}) };
     const t0 = performance.now();
     const sends = [call('POST', '/v1/authorizations', shop, body, key)];
     if (c.duplicate) {
@@ -188,6 +202,12 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     if (!last || last.reserved !== account.reserved || last.outstanding !== account.outstanding || last.totalLimit !== account.totalLimit) result.unreconciled += 1;
     // Limits change only in the refresh before the burst, when nothing is used yet: so usage may never exceed them.
     if (account.reserved + account.outstanding > account.totalLimit) result.oversold += 1;
+    // Every account was granted the quota once; draws and give-backs must add up to it exactly.
+    const quota = account.categoryQuotas?.[QUOTA_CATEGORY];
+    if (quota) {
+      result.quotaUsedTotal += quota.used;
+      if (quota.used + quota.remaining !== QUOTA_MINOR || quota.used > account.promoLimit) result.quotaViolations += 1;
+    }
     progress(++checked, o.accounts, 'checking the books');
   });
   return result;

@@ -1,6 +1,7 @@
 /**
  * A small 618 simulation against the real local service: duplicates and retries included, nothing is
- * oversold, every journal reconciles, and every replay answers what the first request was answered.
+ * oversold, no category quota is over-drawn, every journal reconciles, and every replay answers what the first
+ * request was answered.
  */
 import { runSimulation } from '../../simulation/run.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
@@ -12,10 +13,12 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('npm run simulate (small)', () => {
-  it('ends with oversell = 0 and every journal reconciled', async () => {
+  it('ends with oversell = 0, the quota exact and every journal reconciled', async () => {
     const result = await runSimulation({ url: app.url, adminKey: ADMIN_KEY, accounts: 25, checkouts: 300, concurrency: 16, seed: 7 });
     expect(result.oversold).toBe(0);
     expect(result.unreconciled).toBe(0);
+    expect(result.quotaViolations).toBe(0);
+    expect(result.quotaUsedTotal).toBeGreaterThan(0);
     expect(result.inconsistentReplays).toBe(0);
     expect(result.approved).toBeGreaterThan(0);
     expect(result.captured + result.released).toBe(result.approved);
