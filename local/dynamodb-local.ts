@@ -76,7 +76,11 @@ export async function startDynamoDbLocal(options: { dataDir: string; port?: numb
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+      // The SIGKILL fallback's timer is cancelled once the JVM is gone, so it never holds the caller's process open.
+      const fallback = new AbortController();
+      const killLater = sleep(5_000, undefined, { signal: fallback.signal }).then(() => child.kill('SIGKILL'), () => undefined);
+      await Promise.race([exited, killLater]);
+      fallback.abort();
     },
   };
 }
