@@ -1,6 +1,11 @@
 /**
  * Storage of job runs (the limit refresh): the run's settings and its progress counters, which every segment
- * worker adds to atomically. The last segment to finish marks the run succeeded.
+ * worker adds to atomically, one page at a time. The last segment to finish marks the run succeeded.
+ *
+ * Queues deliver at least once, and a worker can die between counting a page and enqueueing its continuation, so
+ * a page may be processed twice. Each segment therefore keeps a cursor on the job item (`cursors.<segment>`), and
+ * a page's counts are added only by the delivery that moves the cursor from the page's start to its end: counts
+ * are exact and the run is marked done once, after its last segment, however often a segment was delivered.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { emptyTotals, type DryRunTotals } from '../policy/limit-policy.js';
@@ -32,13 +37,22 @@ export interface Job {
   finishedAt?: string;
 }
 
+/** Where a segment has got to: the last account id of its last counted page, or done. */
+export interface SegmentCursor {
+  afterId: string | null;
+  done: boolean;
+}
+
 const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 
 export async function createJob(job: Job): Promise<void> {
   await documentClient.send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...jobKey(job.id), itemType: 'job', ...job, [TTL_ATTRIBUTE]: Math.floor(Date.parse(job.createdAt) / 1000) + JOB_TTL_SECONDS },
+      Item: {
+        ...jobKey(job.id), itemType: 'job', ...job, cursors: {},
+        [TTL_ATTRIBUTE]: Math.floor(Date.parse(job.createdAt) / 1000) + JOB_TTL_SECONDS,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -47,8 +61,22 @@ export async function createJob(job: Job): Promise<void> {
 export async function getJob(jobId: string): Promise<Job | undefined> {
   const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: jobKey(jobId), ConsistentRead: true }));
   if (!result.Item) return undefined;
-  const { pk: _pk, sk: _sk, itemType: _t, [TTL_ATTRIBUTE]: _ttl, ...job } = result.Item;
+  const { pk: _pk, sk: _sk, itemType: _t, [TTL_ATTRIBUTE]: _ttl, cursors: _c, ...job } = result.Item;
   return job as Job;
+}
+
+/** A segment's cursor; undefined before its first page is counted. */
+export async function getSegmentCursor(jobId: string, segment: number): Promise<SegmentCursor | undefined> {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: jobKey(jobId),
+      ProjectionExpression: '#cursors.#segment',
+      ExpressionAttributeNames: { '#cursors': 'cursors', '#segment': String(segment) },
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Item?.['cursors'] as Record<string, SegmentCursor> | undefined)?.[String(segment)];
 }
 
 export interface Progress {
@@ -58,43 +86,77 @@ export interface Progress {
   summary: DryRunSummary;
 }
 
-/** Adds a page's counts; with `segmentDone`, also counts the segment and closes the run after the last one. */
-export async function addProgress(jobId: string, p: Progress, segmentDone: boolean): Promise<void> {
-  const result = await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: jobKey(jobId),
-      // Names for every attribute: several (processed, failed...) are DynamoDB reserved words.
-      UpdateExpression:
-        'ADD #processed :p, #changed :c, #failed :f, #summary.#rise :rise, #summary.#fall :fall, ' +
-        '#summary.#unchanged :same, #summary.#inc :inc, #summary.#dec :dec, #done :done',
-      ExpressionAttributeNames: {
-        '#processed': 'processed', '#changed': 'changed', '#failed': 'failed', '#summary': 'summary', '#rise': 'rise',
-        '#fall': 'fall', '#unchanged': 'unchanged', '#inc': 'totalIncrease', '#dec': 'totalDecrease', '#done': 'segmentsDone',
-      },
-      ExpressionAttributeValues: {
-        ':p': p.processed, ':c': p.changed, ':f': p.failed, ':rise': p.summary.rise, ':fall': p.summary.fall,
-        ':same': p.summary.unchanged, ':inc': p.summary.totalIncrease, ':dec': p.summary.totalDecrease,
-        ':done': segmentDone ? 1 : 0,
-      },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  const job = result.Attributes as Job | undefined;
-  if (segmentDone && job && job.segmentsDone >= job.segmentsTotal && job.status === 'running') {
-    await documentClient.send(
+/** One page of a segment: it started after `from` (undefined: the segment's start) and ended at `to` (null: the last page). */
+export interface PageSpan {
+  segment: number;
+  from: string | undefined;
+  to: string | null;
+}
+
+/**
+ * Adds one page's counts, exactly once: only if the segment's cursor is still at the page's start, moving it to
+ * the page's end. The last page also counts the segment done, and the last segment done closes the run.
+ * Returns false, adding nothing, when another delivery of the segment already counted this page.
+ */
+export async function addPageProgress(jobId: string, page: PageSpan, p: Progress): Promise<boolean> {
+  const done = page.to === null;
+  const cursor: SegmentCursor = { afterId: page.to ?? page.from ?? null, done };
+  let job: Job | undefined;
+  try {
+    const result = await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
         Key: jobKey(jobId),
-        UpdateExpression: 'SET #status = :done, finishedAt = :now',
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':done': 'succeeded', ':running': 'running', ':now': new Date().toISOString() },
+        // Names for every attribute: several (processed, failed...) are DynamoDB reserved words.
+        UpdateExpression:
+          'SET #cursors.#segment = :cursor ' +
+          'ADD #processed :p, #changed :c, #failed :f, #summary.#rise :rise, #summary.#fall :fall, ' +
+          '#summary.#unchanged :same, #summary.#inc :inc, #summary.#dec :dec, #done :done',
+        ConditionExpression:
+          page.from === undefined
+            ? 'attribute_not_exists(#cursors.#segment)'
+            : '#cursors.#segment.afterId = :from AND #cursors.#segment.done = :false',
+        ExpressionAttributeNames: {
+          '#cursors': 'cursors', '#segment': String(page.segment),
+          '#processed': 'processed', '#changed': 'changed', '#failed': 'failed', '#summary': 'summary', '#rise': 'rise',
+          '#fall': 'fall', '#unchanged': 'unchanged', '#inc': 'totalIncrease', '#dec': 'totalDecrease', '#done': 'segmentsDone',
+        },
+        ExpressionAttributeValues: {
+          ':cursor': cursor,
+          ':p': p.processed, ':c': p.changed, ':f': p.failed, ':rise': p.summary.rise, ':fall': p.summary.fall,
+          ':same': p.summary.unchanged, ':inc': p.summary.totalIncrease, ':dec': p.summary.totalDecrease,
+          ':done': done ? 1 : 0,
+          ...(page.from === undefined ? {} : { ':from': page.from, ':false': false }),
+        },
+        ReturnValues: 'ALL_NEW',
       }),
-    ).catch((error: { name?: string }) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+    );
+    job = result.Attributes as Job | undefined;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    throw error;
   }
+  if (done && job && job.segmentsDone >= job.segmentsTotal && job.status === 'running') await closeRunIfComplete(jobId);
+  return true;
+}
+
+/**
+ * Marks a run succeeded once every segment is done. Idempotent, and called again by any delivery that finds its
+ * segment already done, so a worker dying between the last page and this write cannot leave the run open.
+ */
+export async function closeRunIfComplete(jobId: string): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET #status = :succeeded, finishedAt = :now',
+      ConditionExpression: '#status = :running AND segmentsDone >= segmentsTotal',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':succeeded': 'succeeded', ':running': 'running', ':now': new Date().toISOString() },
+    }),
+  ).catch((error: { name?: string }) => {
+    if (error.name !== 'ConditionalCheckFailedException') throw error;
+  });
 }
 
 export function emptyProgress(): Progress {

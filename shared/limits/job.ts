@@ -2,8 +2,8 @@
  * The limit-refresh job: one run re-assesses every account. Accounts are spread over ACCOUNT_BUCKETS index
  * partitions; each bucket is a segment, processed by a worker with a time budget. A worker that runs out of
  * time returns its continuation (the last account id), which the dispatcher re-enqueues (SQS in AWS) or
- * continues (locally). Re-running a run's segment is harmless: accounts already written under the run's
- * refreshKey are skipped.
+ * continues (locally). Delivering a segment twice is harmless: accounts already written under the run's
+ * refreshKey are skipped, and each page's counts are added once (see shared/jobs/repository.ts).
  */
 import { createHash } from 'node:crypto';
 import { listAccountIds } from '../accounts/repository.js';
@@ -13,11 +13,20 @@ import { POLICY_VERSION, tally } from '../policy/limit-policy.js';
 import { activePromotions, type Promotion } from '../policy/promotions.js';
 import { listPromotions } from '../promotions/repository.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
-import { addProgress, createJob, emptyProgress, failJob, getJob, type Job, type Progress } from '../jobs/repository.js';
+import {
+  addPageProgress,
+  closeRunIfComplete,
+  createJob,
+  emptyProgress,
+  failJob,
+  getJob,
+  getSegmentCursor,
+  type Job,
+  type Progress,
+} from '../jobs/repository.js';
 import {
   assess,
   type Assessment,
-  deferRepeatIncrease,
   type LoadedAccount,
   loadAccounts,
   MAX_ACCOUNTS_PER_WRITE,
@@ -70,8 +79,12 @@ export function refreshKeyOf(asOf: Date, promotions: readonly Promotion[]): stri
   return `${asOf.toISOString().slice(0, 10)}:${digest}`;
 }
 
-/** Processes one segment until done or out of budget; returns the continuation, if any. */
-export async function runSegment(task: SegmentTask, budgetMs: number): Promise<SegmentTask | undefined> {
+/**
+ * Processes one segment until done or out of budget; returns the continuation, if any. A delivery that finds
+ * its page already counted (the same segment delivered twice, or a worker that died before enqueueing its
+ * continuation) carries on from the segment's cursor, or stops if the segment is done.
+ */
+export async function runSegment(task: SegmentTask, budgetMs: number, pageAccounts = PAGE_ACCOUNTS): Promise<SegmentTask | undefined> {
   const started = Date.now();
   const job = await getJob(task.jobId);
   if (!job || job.status !== 'running') return undefined;
@@ -79,13 +92,22 @@ export async function runSegment(task: SegmentTask, budgetMs: number): Promise<S
   const promotions = activePromotions(await listPromotions(), asOf);
   let afterId = task.afterId;
   for (;;) {
-    const page = await listAccountIds(task.segment, PAGE_ACCOUNTS, afterId);
+    const page = await listAccountIds(task.segment, pageAccounts, afterId);
     const progress = await refreshAccounts(page.ids, promotions, asOf, job);
-    const done = page.lastId === null;
-    await addProgress(job.id, progress, done);
-    if (done) return undefined;
-    afterId = page.lastId!;
-    if (Date.now() - started > budgetMs) return { ...task, afterId };
+    if (await addPageProgress(job.id, { segment: task.segment, from: afterId, to: page.lastId }, progress)) {
+      if (page.lastId === null) return undefined;
+      afterId = page.lastId;
+    } else {
+      const cursor = await getSegmentCursor(job.id, task.segment);
+      if (!cursor) throw new Error(`invariant: segment ${task.segment} of ${job.id} refused a page but has no cursor`);
+      if (cursor.done) {
+        await closeRunIfComplete(job.id);
+        return undefined;
+      }
+      logger.warn('limit refresh segment delivered twice: continuing from its cursor', { jobId: job.id, segment: task.segment });
+      afterId = cursor.afterId ?? undefined;
+    }
+    if (Date.now() - started > budgetMs) return { ...task, ...(afterId === undefined ? {} : { afterId }) };
   }
 }
 
@@ -93,7 +115,7 @@ async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Dat
   const progress = emptyProgress();
   const loaded = await loadAccounts(ids);
   progress.processed = loaded.length;
-  const assessOne = (item: LoadedAccount) => deferRepeatIncrease(assess(item, promotions, asOf), item.lastIncreaseAt, asOf.getTime());
+  const assessOne = (item: LoadedAccount) => assess(item, promotions, asOf);
   const toWrite: Assessment[] = [];
   for (const item of loaded) {
     if (item.lastRefreshKey === job.refreshKey) continue; // this run already wrote it

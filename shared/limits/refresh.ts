@@ -109,6 +109,7 @@ export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], 
     promotions: [...promotions],
     now,
     ...(requestedLimit === undefined ? {} : { requestedLimit }),
+    ...(loaded.lastIncreaseAt === undefined ? {} : { lastIncreaseAt: loaded.lastIncreaseAt }),
   });
   const quotas = planQuotas(account.quotas, result.categoryQuotas, now.toISOString());
   const promoLimit = result.promoLimit + quotas.keptDrawn;
@@ -127,29 +128,6 @@ export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], 
     quotaWrites: quotas.writes,
     changed: after.totalLimit !== account.totalLimit || after.creditLimit !== account.creditLimit || after.riskTier !== account.riskTier ||
       quotas.writes.length > 0,
-  };
-}
-
-/**
- * Base-limit increases are capped per refresh; a second run the same day (a promotion starting makes a new
- * run key) must not compound them. So the scheduled refresh raises a base limit at most once per
- * INCREASE_COOLDOWN_MS; decreases and promotion changes are never deferred.
- */
-export const INCREASE_COOLDOWN_MS = 20 * 3_600_000;
-
-export function deferRepeatIncrease(a: Assessment, lastIncreaseAt: string | undefined, nowMs: number): Assessment {
-  if (a.after.creditLimit <= a.before.creditLimit || !lastIncreaseAt) return a;
-  if (nowMs - Date.parse(lastIncreaseAt) >= INCREASE_COOLDOWN_MS) return a;
-  const creditLimit = a.before.creditLimit;
-  const after = { ...a.after, creditLimit, totalLimit: creditLimit + a.after.promoLimit };
-  return {
-    ...a,
-    after,
-    reasons: [
-      ...a.reasons,
-      { code: 'increase_deferred', message: 'The base limit was raised less than 20 hours ago; a further increase waits for a later refresh.' },
-    ],
-    changed: after.totalLimit !== a.before.totalLimit || after.riskTier !== a.before.riskTier || a.quotaWrites.length > 0,
   };
 }
 

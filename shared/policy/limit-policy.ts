@@ -14,7 +14,7 @@ import { MAX_AMOUNT_MINOR } from '../money.js';
 import type { CreditProfile } from './profile.js';
 import { activePromotions, isEligible, type Promotion, type RiskTier } from './promotions.js';
 
-export const POLICY_VERSION = 'limit-policy/2026-11-25.3';
+export const POLICY_VERSION = 'limit-policy/2026-11-25.4';
 
 /** Largest base limit the policy grants (500,000.00). */
 export const MAX_CREDIT_LIMIT_MINOR = 50_000_000;
@@ -62,7 +62,15 @@ export interface PolicyInput {
   now: Date;
   /** A customer's limit-increase request in minor units (the policy never lowers a limit because of one). */
   requestedLimit?: number;
+  /**
+   * When the base limit last rose. A refresh raises it at most once per INCREASE_COOLDOWN_MS, so a second run the
+   * same day (a promotion starting makes one) cannot compound the per-refresh cap (`increase_deferred`).
+   */
+  lastIncreaseAt?: string;
 }
+
+/** A refresh raises a base limit at most once in this long; decreases and promotion changes are never deferred. */
+export const INCREASE_COOLDOWN_MS = 20 * 3_600_000;
 
 export interface PolicyResult {
   creditLimit: number;
@@ -156,6 +164,8 @@ interface BaseContext {
   currentMinor: number;
   targetMinor: number;
   serious: boolean;
+  /** The base limit rose less than INCREASE_COOLDOWN_MS ago: a refresh does not raise it again yet. */
+  increaseDeferred: boolean;
   account: PolicyAccount;
 }
 
@@ -187,6 +197,12 @@ function decreaseReason(ctx: BaseContext): Reason {
 function refreshStep(ctx: BaseContext): BaseStep {
   const { currentMinor: current, targetMinor: target } = ctx;
   if (target > current && !ctx.serious) {
+    if (ctx.increaseDeferred) {
+      return {
+        limit: current,
+        reasons: [{ code: 'increase_deferred', message: 'The base limit was raised less than 20 hours ago; a further increase waits for a later refresh.' }],
+      };
+    }
     const limit = raiseToward(ctx);
     return { limit, reasons: limit < target ? [cappedReason(ctx, limit)] : [] };
   }
@@ -228,6 +244,7 @@ function assessProfile(input: PolicyInput, profile: CreditProfile): BaseOutcome 
     currentMinor: input.account.creditLimit,
     targetMinor: targetLimit(profile, tier),
     serious: tier === 'E' || factors.some((f) => f.serious),
+    increaseDeferred: input.lastIncreaseAt !== undefined && input.now.getTime() - Date.parse(input.lastIncreaseAt) < INCREASE_COOLDOWN_MS,
     account: input.account,
   };
   const step = input.requestedLimit === undefined ? refreshStep(ctx) : requestStep(ctx, input.requestedLimit);
@@ -333,6 +350,7 @@ function assertInput(input: PolicyInput): void {
   assertMinorInBounds(input.account.creditLimit, 'account.creditLimit');
   assertMinorInBounds(input.account.promoLimit, 'account.promoLimit');
   if (input.requestedLimit !== undefined) assertMinorInBounds(input.requestedLimit, 'requestedLimit');
+  if (input.lastIncreaseAt !== undefined && Number.isNaN(Date.parse(input.lastIncreaseAt))) throw new Error('invariant: lastIncreaseAt must be a date');
 }
 
 function assertResult(r: PolicyResult): void {

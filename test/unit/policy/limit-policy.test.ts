@@ -20,7 +20,7 @@ const ALL_CODES = [
   'repayment_history_good', 'overdue_recent', 'overdue_history', 'credit_inquiries_high', 'tenure_long', 'tenure_new',
   'increase_capped', 'decrease_risk', 'promotion_applied', 'promotion_ended', 'no_profile', 'limit_unchanged',
   'requested_limit_granted', 'requested_limit_partially_granted', 'requested_limit_declined',
-  'category_quota_applied', 'category_quota_ended',
+  'category_quota_applied', 'category_quota_ended', 'increase_deferred',
 ];
 
 const codesOf = (result: PolicyResult) => result.reasons.map((r) => r.code);
@@ -74,6 +74,19 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
   ['turns an active uplift into promoLimit, a percent of the new base limit, with promotion_applied',
     input({ promotions: [uplift()] }),
     { creditLimit: 750_000, promoLimit: 150_000, riskTier: 'B', decision: 'increase', codes: [...BASELINE_FACTORS, 'increase_capped', 'promotion_applied'] }],
+  ['defers a second increase within 20 hours with increase_deferred, the uplift a percent of the base kept',
+    input({ lastIncreaseAt: new Date(NOW.getTime() - 19 * 3_600_000).toISOString(), promotions: [uplift()] }),
+    { creditLimit: 500_000, promoLimit: 100_000, riskTier: 'B', decision: 'increase', codes: [...BASELINE_FACTORS, 'increase_deferred', 'promotion_applied'] }],
+  ['raises again once 20 hours have passed since the last increase',
+    input({ lastIncreaseAt: new Date(NOW.getTime() - 20 * 3_600_000).toISOString() }),
+    { creditLimit: 750_000, promoLimit: 0, riskTier: 'B', decision: 'increase', codes: [...BASELINE_FACTORS, 'increase_capped'] }],
+  ['never defers a decrease on a serious signal, however recent the last increase',
+    input({ profile: profile({ recentInquiries: 8, monthlyIncome: 100_000 }), lastIncreaseAt: new Date(NOW.getTime() - 3_600_000).toISOString() }),
+    { creditLimit: 100_000, promoLimit: 0, riskTier: 'C', decision: 'decrease',
+      codes: [...BASELINE_FACTORS, 'credit_inquiries_high', 'decrease_risk'] }],
+  ['does not defer a customer\'s request: it has its own once-a-day limit',
+    input({ requestedLimit: 600_000, lastIncreaseAt: new Date(NOW.getTime() - 3_600_000).toISOString() }),
+    { creditLimit: 600_000, promoLimit: 0, riskTier: 'B', decision: 'increase', codes: [...BASELINE_FACTORS, 'requested_limit_granted'] }],
   ['withdraws the uplift with promotion_ended once its promotion has ended',
     input({ account: account({ creditLimit: 2_000_000, promoLimit: 100_000 }), promotions: [uplift({ startsAt: daysAgo(20), endsAt: daysAgo(10) })] }),
     { creditLimit: 2_000_000, promoLimit: 0, riskTier: 'B', decision: 'decrease', codes: [...BASELINE_FACTORS, 'limit_unchanged', 'promotion_ended'] }],

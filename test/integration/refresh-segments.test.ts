@@ -1,0 +1,168 @@
+/**
+ * The refresh job's segments as a queue delivers them: at least once, sometimes twice at the same time, with a
+ * worker that may die between counting a page and enqueueing its continuation. Counts stay exact and the run
+ * closes once, after its last segment. Then the worker function's handling of messages it cannot read, and the
+ * once-per-20-hours rule for base-limit increases when a promotion starts mid-day.
+ */
+import type { Context, SQSEvent } from 'aws-lambda';
+import { Api } from '../support/api.js';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
+import { strongProfile } from '../support/profiles.js';
+
+type JobModule = typeof import('../../shared/limits/job.js');
+type JobsRepository = typeof import('../../shared/jobs/repository.js');
+
+const ACCOUNTS = 40;
+let app: TestApp;
+let api: Api;
+let risk: { id: string; apiKey: string };
+let jobs: JobModule;
+let repository: JobsRepository;
+let bucketOf: (accountId: string) => number;
+let accounts: string[];
+
+beforeAll(async () => {
+  app = await startTestApp();
+  api = new Api(app.url);
+  risk = await api.createClient(['risk']);
+  jobs = await import('../../shared/limits/job.js');
+  repository = await import('../../shared/jobs/repository.js');
+  ({ accountBucket: bucketOf } = await import('../../shared/accounts/repository.js'));
+  // Strong borrowers on small limits: the refresh raises every one of them.
+  accounts = await Promise.all(
+    Array.from({ length: ACCOUNTS }, async () => {
+      const id = await api.createAccount(100_000);
+      expect((await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: strongProfile() })).status).toBe(200);
+      return id;
+    }),
+  );
+});
+afterAll(() => app.close());
+
+/** The segment holding the most test accounts, and how many it holds. */
+function busiestSegment(): { segment: number; size: number } {
+  const sizes = new Map<number, number>();
+  for (const id of accounts) sizes.set(bucketOf(id), (sizes.get(bucketOf(id)) ?? 0) + 1);
+  const [segment, size] = [...sizes.entries()].sort((a, b) => b[1] - a[1])[0]!;
+  return { segment, size };
+}
+
+/** The account's limit changes made by the policy (the opening entry is a limit_change too, without a policy). */
+async function limitChanges(accountId: string): Promise<any[]> {
+  const reply = await api.call('GET', `/v1/accounts/${accountId}/journal?limit=100`, { key: ADMIN_KEY });
+  return reply.body.data.filter((e: any) => e.type === 'limit_change' && e.policyVersion !== undefined);
+}
+
+describe('refresh segments delivered more than once', () => {
+  it('a dry run with every segment delivered three times at once, one account per page, reports what a clean run reports', async () => {
+    const reference = await jobs.runRefreshJobInProcess({ dryRun: true });
+    expect(reference.summary.rise).toBe(ACCOUNTS);
+
+    const { job, tasks } = await jobs.startRefreshJob({ dryRun: true });
+    await Promise.all(tasks.flatMap((task) => [1, 2, 3].map(() => jobs.runSegment(task, Number.POSITIVE_INFINITY, 1))));
+    const finished = (await repository.getJob(job.id))!;
+    expect(finished).toMatchObject({
+      status: 'succeeded',
+      segmentsDone: finished.segmentsTotal,
+      processed: reference.processed,
+      changed: 0,
+      failed: 0,
+      summary: reference.summary,
+    });
+    expect(finished).not.toHaveProperty('cursors');
+  });
+
+  it('a worker dying before it enqueues its continuation, then the continuation turning up twice, counts every page once', async () => {
+    const { segment, size } = busiestSegment();
+    expect(size).toBeGreaterThanOrEqual(3);
+    const { job, tasks } = await jobs.startRefreshJob({ dryRun: false });
+    const task = tasks[segment]!;
+
+    // One page (one account), then out of budget: the worker returns its continuation and dies before sending it.
+    const continuation = await jobs.runSegment(task, 0, 1);
+    expect(continuation).toEqual({ jobId: job.id, segment, afterId: expect.any(String) });
+    expect(await repository.getJob(job.id)).toMatchObject({ status: 'running', processed: 1, segmentsDone: 0 });
+
+    // The queue delivers the original message again: it skips the counted page and finishes the segment.
+    expect(await jobs.runSegment(task, Number.POSITIVE_INFINITY, 1)).toBeUndefined();
+    // The lost continuation was sent after all, and a third copy of the original arrives: neither counts anything.
+    expect(await jobs.runSegment(continuation!, Number.POSITIVE_INFINITY, 1)).toBeUndefined();
+    expect(await jobs.runSegment(task, Number.POSITIVE_INFINITY, 1)).toBeUndefined();
+    expect(await repository.getJob(job.id)).toMatchObject({ status: 'running', processed: size, changed: size, segmentsDone: 1 });
+    expect(await repository.getSegmentCursor(job.id, segment)).toMatchObject({ done: true });
+
+    for (const other of tasks.filter((t) => t.segment !== segment)) await jobs.runSegment(other, Number.POSITIVE_INFINITY);
+    const finished = (await repository.getJob(job.id))!;
+    expect(finished).toMatchObject({ status: 'succeeded', segmentsDone: finished.segmentsTotal, processed: ACCOUNTS, changed: ACCOUNTS, failed: 0 });
+    for (const id of accounts) expect(await limitChanges(id)).toHaveLength(1);
+  });
+
+  it('a delivery that finds its segment done closes a run whose last worker died before closing it', async () => {
+    const { job, tasks } = await jobs.startRefreshJob({ dryRun: true, nowMs: Date.now() + 2 * 86_400_000 });
+    for (const task of tasks) await jobs.runSegment(task, Number.POSITIVE_INFINITY);
+    expect((await repository.getJob(job.id))!.status).toBe('succeeded');
+    // Reopen it as a worker dying between its last page and the close would have left it.
+    const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    await documentClient.send(new UpdateCommand({
+      TableName: tableName, Key: { pk: `JOB#${job.id}`, sk: 'JOB' },
+      UpdateExpression: 'SET #status = :running REMOVE finishedAt', ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':running': 'running' },
+    }));
+    const before = (await repository.getJob(job.id))!;
+    expect(await jobs.runSegment(tasks[0]!, Number.POSITIVE_INFINITY)).toBeUndefined();
+    const closed = (await repository.getJob(job.id))!;
+    expect(closed).toMatchObject({ status: 'succeeded', processed: before.processed, segmentsDone: before.segmentsDone });
+    expect(closed.finishedAt).toEqual(expect.any(String));
+  });
+});
+
+describe('the refresh worker function', () => {
+  it('reports the messages it cannot read as failures (for the queue to retry, then dead-letter) and processes the rest', async () => {
+    const { handler } = await import('../../functions/jobs/limit-refresh-worker.js');
+    const { job, tasks } = await jobs.startRefreshJob({ dryRun: true, nowMs: Date.now() + 4 * 86_400_000 });
+    const record = (messageId: string, body: string) => ({ messageId, body }) as SQSEvent['Records'][number];
+    const event = {
+      Records: [
+        record('not-json', 'segment 3 please'),
+        record('wrong-shape', JSON.stringify({ jobId: job.id, segment: 'three' })),
+        record('no-such-segment', JSON.stringify({ jobId: job.id, segment: 999 })),
+        record('good', JSON.stringify(tasks[0])),
+      ],
+    } as SQSEvent;
+    const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
+    const result = await handler(event, context);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['not-json', 'wrong-shape', 'no-such-segment']);
+    expect(await repository.getSegmentCursor(job.id, 0)).toMatchObject({ done: true });
+    expect((await repository.getJob(job.id))!.segmentsDone).toBe(1);
+  });
+});
+
+describe('base-limit increases when a promotion starts mid-day', () => {
+  it('are deferred with increase_deferred while the uplift still applies, and resume the next day', async () => {
+    const accountId = await api.createAccount(100_000);
+    await api.call('PUT', `/v1/accounts/${accountId}/profile`, { key: risk.apiKey, body: strongProfile() });
+    const now = Date.now();
+    await jobs.runRefreshJobInProcess({ dryRun: false, nowMs: now });
+    const raised = await api.account(accountId);
+    expect(raised.creditLimit).toBe(150_000); // the per-refresh cap: +50%
+
+    const promotion = {
+      id: `midday-${now}`, name: 'Mid-day uplift', kind: 'uplift', upliftPercent: 20,
+      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3 * 86_400_000).toISOString(),
+    };
+    expect((await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: promotion })).status).toBe(201);
+    await jobs.runRefreshJobInProcess({ dryRun: false, nowMs: now + 60_000 });
+    const festival = await api.account(accountId);
+    expect(festival.creditLimit).toBe(150_000);
+    expect(festival.promoLimit).toBe(30_000);
+    const deferred = (await limitChanges(accountId)).at(-1);
+    expect(deferred.reasons.map((r: any) => r.code)).toEqual(expect.arrayContaining(['increase_deferred', 'promotion_applied']));
+
+    await jobs.runRefreshJobInProcess({ dryRun: false, nowMs: now + 25 * 3_600_000 });
+    const nextDay = await api.account(accountId);
+    expect(nextDay.creditLimit).toBe(225_000);
+    expect(nextDay.totalLimit).toBe(nextDay.creditLimit + nextDay.promoLimit);
+    expect((await limitChanges(accountId)).at(-1).reasons.map((r: any) => r.code)).not.toContain('increase_deferred');
+  });
+});
