@@ -36,8 +36,9 @@ export interface QuotaWrite {
 
 /**
  * From the grants the policy says the account should hold to the writes that get it there, and the drawn quota
- * that stays in promoLimit. A grant kept is the same grant: its drawn amount carries on and only what is left
- * of the (possibly larger) amount is drawable. A grant that ends (or is replaced) is written as an ended marker
+ * that stays in promoLimit. A grant kept is the same grant, untouched: draws and give-backs keep
+ * `unused + drawn` equal to its promotion's amount, so the refresh never recomputes them (only an earlier end,
+ * set by `POST /v1/promotions/{id}/end`, is copied onto it). A grant that ends (or is replaced) is written as an ended marker
  * that remembers its promotion, and its drawn amount leaves promoLimit; holds that drew from it then settle as
  * plain credit (see authorizations/model.withoutQuotaReturn).
  */
@@ -54,8 +55,7 @@ export function planQuotas(
     const live = before?.promotionId === undefined ? undefined : before;
     if (live && grant && grant.promotionId === live.promotionId) {
       keptDrawn += live.drawn;
-      const after = { ...live, unused: Math.max(0, grant.amount - live.drawn), endsAt: grant.endsAt };
-      if (after.unused !== live.unused || after.endsAt !== live.endsAt) writes.push({ category, before: live, after });
+      if (grant.endsAt !== live.endsAt) writes.push({ category, before: live, after: { ...live, endsAt: grant.endsAt } });
       continue;
     }
     if (!live && !grant) continue;

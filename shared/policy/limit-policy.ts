@@ -304,10 +304,12 @@ function applyPromotions(input: PolicyInput, tier: string, creditLimit: number):
 }
 
 /**
- * Category quotas. Overlapping campaigns for one category do not stack: the largest amount applies. A grant the
- * account holds stays the same grant while its promotion is in force (what was drawn stays drawn, so a daily
- * refresh never hands the quota out again); otherwise the largest offer starts a new one. A promotion whose
- * grant on this account has ended is not offered to it again.
+ * Category quotas. Overlapping campaigns for one category do not stack. A grant is one promotion's, whole: its
+ * amount and end are that promotion's. A grant the account holds stays as it is while its promotion is in force
+ * (what was drawn stays drawn, so a daily refresh never hands the quota out again, and a larger campaign starting
+ * meanwhile does not take over the grant: mixing one promotion's identity with another's amount would let
+ * give-backs and ends move credit no promotion granted). With no grant in force, the largest offer starts one.
+ * A promotion whose grant on this account has ended is not offered to it again.
  */
 function grantQuotas(
   input: PolicyInput,
@@ -320,13 +322,13 @@ function grantQuotas(
     const ended = new Set(held[category]?.ended ?? []);
     const open = all.filter((p) => !ended.has(p.id));
     if (open.length === 0) continue;
-    const largest = open.reduce((best, p) => (p.quotaAmount > best.quotaAmount ? p : best));
-    const grantBy = open.find((p) => p.id === held[category]?.promotionId) ?? largest;
+    const grantBy = open.find((p) => p.id === held[category]?.promotionId)
+      ?? open.reduce((best, p) => (p.quotaAmount > best.quotaAmount ? p : best));
     const endsAt = new Date(grantBy.endsAt).toISOString();
-    outcome.categoryQuotas[category] = { promotionId: grantBy.id, amount: largest.quotaAmount, endsAt };
+    outcome.categoryQuotas[category] = { promotionId: grantBy.id, amount: grantBy.quotaAmount, endsAt };
     outcome.reasons.push({
       code: 'category_quota_applied',
-      message: `${grantBy.name}: ${formatMinor(largest.quotaAmount, currency)} for ${category} purchases until ${endsAt}.`,
+      message: `${grantBy.name}: ${formatMinor(grantBy.quotaAmount, currency)} for ${category} purchases until ${endsAt}.`,
     });
   }
   for (const [category, quota] of Object.entries(held)) {

@@ -104,25 +104,41 @@ describe('a category quota', () => {
     await expectReconciled(api, accountId);
   });
 
-  it('is kept, not granted again, by a later refresh, and takes a larger overlapping promotion as the new amount', async () => {
+  it('is kept as it is by later refreshes, even when a larger campaign starts; the larger one follows it whole', async () => {
     const category = newCategory();
     const accountId = await api.createAccount(100_000);
     const promotionId = await startQuota(category, 40_000);
     await refresh();
-    expect((await api.authorize(shop.apiKey, { accountId, amount: 25_000, category })).status).toBe(201);
+    const held = await api.authorize(shop.apiKey, { accountId, amount: 25_000, category });
+    expect(held.status).toBe(201);
 
-    // A second promotion for the category (a new run key) re-assesses everyone: the grant carries on.
+    // A second, larger promotion for the category (a new run key) re-assesses everyone: the grant carries on,
+    // its own amount and end unchanged, so the refresh never hands its drawn part out again.
     const now = Date.now();
+    const bigger = `${promotionId}-big`;
     const reply = await api.call('POST', '/v1/promotions', {
       key: ADMIN_KEY,
-      body: { id: `${promotionId}-big`, name: 'bigger', kind: 'category_quota', category, quotaAmount: 60_000,
+      body: { id: bigger, name: 'bigger', kind: 'category_quota', category, quotaAmount: 60_000,
         startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString() },
     });
     expect(reply.status).toBe(201);
     await refresh();
-    const account = await api.account(accountId);
-    expect(account.categoryQuotas[category]).toMatchObject({ promotionId, remaining: 35_000, used: 25_000 });
-    expect(account.promoLimit).toBe(25_000);
+    const kept = await api.account(accountId);
+    expect(kept.categoryQuotas[category]).toMatchObject({ promotionId, remaining: 15_000, used: 25_000 });
+    expect(kept.promoLimit).toBe(25_000);
+
+    // The first campaign ends: its grant ends (what was drawn now counts against the limit) and the larger one
+    // is granted whole. Releasing the hold that drew from the first gives nothing to the second.
+    expect((await api.call('POST', `/v1/promotions/${promotionId}/end`, { key: ADMIN_KEY })).status).toBe(200);
+    await refresh();
+    const switched = await api.account(accountId);
+    expect(switched.categoryQuotas[category]).toMatchObject({ promotionId: bigger, remaining: 60_000, used: 0 });
+    expect(switched.promoLimit).toBe(0);
+    expect(switched.reserved).toBe(25_000);
+    expect((await api.post(shop.apiKey, `/v1/authorizations/${held.body.id}/release`, {})).status).toBe(200);
+    const released = await api.account(accountId);
+    expect(released.categoryQuotas[category]).toMatchObject({ promotionId: bigger, remaining: 60_000, used: 0 });
+    expect(figures(released)).toEqual({ promoLimit: 0, totalLimit: 100_000, reserved: 0, outstanding: 0, available: 100_000 });
     await expectReconciled(api, accountId);
   });
 
@@ -232,19 +248,21 @@ describe('a category quota', () => {
     await expectReconciled(api, accountId);
   });
 
-  it('stays exact when a refresh rewrites it while category holds race', async () => {
+  it('stays exact when a refresh ends one grant and starts another while category holds race', async () => {
     const category = newCategory();
     const accounts = await Promise.all(Array.from({ length: 4 }, () => api.createAccount(20_000)));
-    await startQuota(category, 30_000);
+    const first = await startQuota(category, 30_000);
     await refresh();
 
-    // A second, larger promotion makes the next run rewrite every grant while 60 holds race it.
+    // A second campaign follows the first: the next run ends every grant and starts a new one while 60 holds race it.
     const now = Date.now();
+    const second = `q-${category}-2`;
     expect((await api.call('POST', '/v1/promotions', {
       key: ADMIN_KEY,
-      body: { id: `q-${category}-2`, name: 'more', kind: 'category_quota', category, quotaAmount: 45_000,
+      body: { id: second, name: 'more', kind: 'category_quota', category, quotaAmount: 45_000,
         startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString() },
     })).status).toBe(201);
+    expect((await api.call('POST', `/v1/promotions/${first}/end`, { key: ADMIN_KEY })).status).toBe(200);
     const racing = Promise.all(Array.from({ length: 60 }, (_, i) =>
       api.authorize(shop.apiKey, { accountId: accounts[i % accounts.length]!, amount: 2_000 + (i % 3) * 1_000, category })));
     const [replies] = await Promise.all([racing, refresh()]);
@@ -253,13 +271,18 @@ describe('a category quota', () => {
     for (const accountId of accounts) {
       const account = await api.account(accountId);
       const mine = replies.filter((r) => r.status === 201 && r.body.accountId === accountId);
-      const drawn = await Promise.all(mine.map(async (r) => (await getAuthorization(r.body.id))?.quota?.drawn ?? 0));
+      const quotas = await Promise.all(mine.map(async (r) => (await getAuthorization(r.body.id))?.quota));
+      const drawnFrom = (promotionId: string) =>
+        quotas.filter((q) => q?.promotionId === promotionId).reduce((sum, q) => sum + q!.drawn, 0);
       const quota = account.categoryQuotas[category];
-      expect(quota.used).toBe(drawn.reduce((a, b) => a + b, 0));
+      expect(quota.promotionId).toBe(second);
+      expect(quota.used).toBe(drawnFrom(second));
       expect(quota.used + quota.remaining).toBe(45_000);
+      // What the first grant lent ended with it: only the second's draws are promotional credit now.
+      expect(drawnFrom(first) + drawnFrom(second)).toBe(quotas.reduce((sum, q) => sum + (q?.drawn ?? 0), 0));
       expect(account.promoLimit).toBe(quota.used);
       expect(account.reserved).toBe(mine.reduce((sum, r) => sum + r.body.amount, 0));
-      expect(account.available).toBeGreaterThanOrEqual(0);
+      expect(account.available).toBe(account.totalLimit - account.reserved - account.outstanding);
       await expectReconciled(api, accountId);
     }
   });

@@ -19,10 +19,10 @@ describe('planQuotas', () => {
     expect(planQuotas({ electronics: live() }, { electronics: offer() }, NOW)).toEqual({ writes: [], keptDrawn: 20_000 });
   });
 
-  it('raises what is left of a kept grant when a larger offer appears, never handing out the drawn part again', () => {
-    const { writes, keptDrawn } = planQuotas({ electronics: live() }, { electronics: offer({ amount: 80_000 }) }, NOW);
-    expect(writes).toEqual([{ category: 'electronics', before: live(), after: live({ unused: 60_000 }) }]);
-    expect(keptDrawn).toBe(20_000);
+  it('never rewrites a kept grant\'s balance: unused + drawn stays its promotion\'s amount; only an earlier end is copied', () => {
+    expect(planQuotas({ electronics: live() }, { electronics: offer({ amount: 80_000 }) }, NOW)).toEqual({ writes: [], keptDrawn: 20_000 });
+    const endedEarly = planQuotas({ electronics: live() }, { electronics: offer({ endsAt: NOW }) }, NOW);
+    expect(endedEarly.writes).toEqual([{ category: 'electronics', before: live(), after: live({ endsAt: NOW }) }]);
   });
 
   it('ends a grant no longer on offer: an ended marker remembering its promotion, its drawn part leaving promoLimit', () => {

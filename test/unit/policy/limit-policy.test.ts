@@ -265,11 +265,11 @@ describe('assessLimit: promotions', () => {
     expect(reasonOf(result, 'category_quota_applied')?.message).toBe(`Electronics week: CNY 800.00 for electronics purchases until ${daysFromNow(6)}.`);
   });
 
-  it('keeps the grant the account holds while its promotion is in force, at the largest amount on offer', () => {
+  it('keeps the grant the account holds while its promotion is in force, with its own amount, a larger campaign notwithstanding', () => {
     const held = { promotionId: 'q-small', unused: 0, drawn: 20_000, endsAt: daysFromNow(6), ended: [] };
-    const promotions = [quota({ id: 'q-small', quotaAmount: 20_000 }), quota({ id: 'q-large', quotaAmount: 90_000 })];
+    const promotions = [quota({ id: 'q-small', quotaAmount: 20_000 }), quota({ id: 'q-large', quotaAmount: 90_000, endsAt: daysFromNow(3) })];
     const result = assessLimit(input({ account: account({ quotas: { electronics: held } }), promotions }));
-    expect(result.categoryQuotas['electronics']).toEqual({ promotionId: 'q-small', amount: 90_000, endsAt: daysFromNow(6) });
+    expect(result.categoryQuotas['electronics']).toEqual({ promotionId: 'q-small', amount: 20_000, endsAt: daysFromNow(6) });
     expect(codesOf(result)).not.toContain('category_quota_ended');
   });
 
