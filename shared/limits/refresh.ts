@@ -100,7 +100,7 @@ export async function loadAccounts(accountIds: readonly string[]): Promise<Loade
   return loaded;
 }
 
-export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], now: Date, requestedLimit?: number): Assessment {
+export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], now: Date, requestedLimit?: number | 'max'): Assessment {
   const { account, profile } = loaded;
   const result = assessLimit({
     profile,

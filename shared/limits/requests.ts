@@ -22,8 +22,8 @@ export async function requestLimitIncrease(accountId: string, requestedLimit: nu
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const [loaded] = await loadAccounts([accountId]);
     if (!loaded) return { ok: false, code: 'account_not_found' };
-    const requested = requestedLimit ?? loaded.account.creditLimit * 2;
-    const assessment = assess(loaded, promotions, now, requested);
+    // No amount asked: as much as the policy supports now.
+    const assessment = assess(loaded, promotions, now, requestedLimit ?? 'max');
     const outcome = await writeAssessment(assessment, { requestCooldownSinceIso: cooldownSince });
     if (outcome === 'account_not_found') return { ok: false, code: 'account_not_found' };
     if (outcome === 'rate_limited') return { ok: false, code: 'too_many_requests' };

@@ -45,7 +45,7 @@ const DAY_MS = 86_400_000;
  */
 export type PolicyAccount = Pick<
   Account,
-  'creditLimit' | 'promoLimit' | 'riskTier' | 'limitUpdatedAt' | 'reserved' | 'outstanding' | 'currency'
+  'creditLimit' | 'promoLimit' | 'riskTier' | 'limitUpdatedAt' | 'reserved' | 'outstanding' | 'currency' | 'status'
 > & { quotas?: Readonly<Record<string, CategoryQuota>> };
 
 /** A category quota the account should hold: granted by `promotionId`, `amount` in all, drawable until `endsAt`. */
@@ -60,8 +60,11 @@ export interface PolicyInput {
   account: PolicyAccount;
   promotions: Promotion[];
   now: Date;
-  /** A customer's limit-increase request in minor units (the policy never lowers a limit because of one). */
-  requestedLimit?: number;
+  /**
+   * A customer's limit-increase request in minor units, or `'max'` for a request without an amount (as much as
+   * the assessment supports now). The policy never lowers a limit because of one.
+   */
+  requestedLimit?: number | 'max';
   /**
    * When the base limit last rose. A refresh raises it at most once per INCREASE_COOLDOWN_MS, so a second run the
    * same day (a promotion starting makes one) cannot compound the per-refresh cap (`increase_deferred`).
@@ -166,6 +169,8 @@ interface BaseContext {
   serious: boolean;
   /** The base limit rose less than INCREASE_COOLDOWN_MS ago: a refresh does not raise it again yet. */
   increaseDeferred: boolean;
+  /** The account is frozen or closed: its limit may fall but never rise. */
+  inactive: boolean;
   account: PolicyAccount;
 }
 
@@ -197,6 +202,9 @@ function decreaseReason(ctx: BaseContext): Reason {
 function refreshStep(ctx: BaseContext): BaseStep {
   const { currentMinor: current, targetMinor: target } = ctx;
   if (target > current && !ctx.serious) {
+    if (ctx.inactive) {
+      return { limit: current, reasons: [{ code: 'limit_unchanged', message: `No increase while the account is ${ctx.account.status}.` }] };
+    }
     if (ctx.increaseDeferred) {
       return {
         limit: current,
@@ -214,21 +222,31 @@ function refreshStep(ctx: BaseContext): BaseStep {
 }
 
 /** A customer's request: granted up to what a refresh would grant, never below the current limit. */
-function requestStep(ctx: BaseContext, requestedMinor: number): BaseStep {
+function requestStep(ctx: BaseContext, requested: number | 'max'): BaseStep {
   const { currentMinor: current, account } = ctx;
-  const asked = formatMinor(requestedMinor, account.currency);
-  if (requestedMinor <= current) {
+  const ceiling = ctx.serious || ctx.inactive ? current : Math.max(current, raiseToward(ctx));
+  const declined = (): BaseStep => {
+    const why = ctx.inactive
+      ? `The account is ${account.status}: no limit increase.`
+      : ctx.serious ? 'A serious risk signal rules out an increase now.' : 'The assessment does not support a higher limit now.';
+    return { limit: current, reasons: [{ code: 'requested_limit_declined', message: why }] };
+  };
+  if (requested === 'max') {
+    if (ceiling <= current) return declined();
+    const granted = { code: 'requested_limit_granted', message: `Limit raised to ${formatMinor(ceiling, account.currency)}, the most the assessment supports now.` };
+    return { limit: ceiling, reasons: ceiling < ctx.targetMinor ? [granted, cappedReason(ctx, ceiling)] : [granted] };
+  }
+  const asked = formatMinor(requested, account.currency);
+  if (requested <= current) {
     return { limit: current, reasons: [{ code: 'requested_limit_granted', message: `The current limit already covers the ${asked} asked.` }] };
   }
-  const ceiling = ctx.serious ? current : Math.max(current, raiseToward(ctx));
-  const granted = Math.min(requestedMinor, ceiling);
-  if (granted === requestedMinor) return { limit: granted, reasons: [{ code: 'requested_limit_granted', message: `Limit raised to ${asked} as asked.` }] };
+  const granted = Math.min(requested, ceiling);
+  if (granted === requested) return { limit: granted, reasons: [{ code: 'requested_limit_granted', message: `Limit raised to ${asked} as asked.` }] };
   if (granted > current) {
     const partial = { code: 'requested_limit_partially_granted', message: `Limit raised to ${formatMinor(granted, account.currency)} of the ${asked} asked.` };
     return { limit: granted, reasons: granted < ctx.targetMinor ? [partial, cappedReason(ctx, granted)] : [partial] };
   }
-  const why = ctx.serious ? 'A serious risk signal rules out an increase now.' : 'The assessment does not support a higher limit now.';
-  return { limit: current, reasons: [{ code: 'requested_limit_declined', message: why }] };
+  return declined();
 }
 
 interface BaseOutcome {
@@ -245,6 +263,7 @@ function assessProfile(input: PolicyInput, profile: CreditProfile): BaseOutcome 
     targetMinor: targetLimit(profile, tier),
     serious: tier === 'E' || factors.some((f) => f.serious),
     increaseDeferred: input.lastIncreaseAt !== undefined && input.now.getTime() - Date.parse(input.lastIncreaseAt) < INCREASE_COOLDOWN_MS,
+    inactive: input.account.status !== 'active',
     account: input.account,
   };
   const step = input.requestedLimit === undefined ? refreshStep(ctx) : requestStep(ctx, input.requestedLimit);
@@ -256,7 +275,7 @@ function keepWithoutProfile(input: PolicyInput): BaseOutcome {
   const { account, requestedLimit } = input;
   const reasons: Reason[] = [{ code: 'no_profile', message: 'No credit profile on file: the base limit is kept.' }];
   if (requestedLimit !== undefined) {
-    reasons.push(requestedLimit <= account.creditLimit
+    reasons.push(requestedLimit !== 'max' && requestedLimit <= account.creditLimit
       ? { code: 'requested_limit_granted', message: 'The current limit already covers the amount asked.' }
       : { code: 'requested_limit_declined', message: 'A limit increase needs a credit profile.' });
   }
@@ -295,9 +314,16 @@ function applyPromotions(input: PolicyInput, tier: string, creditLimit: number):
     outcome.promoLimit += uplift;
     outcome.reasons.push({ code: 'promotion_applied', message: `${p.name}: +${formatMinor(uplift, currency)} until ${p.endsAt}.` });
   }
-  if (outcome.promoLimit === 0 && input.account.promoLimit > 0) {
-    const was = formatMinor(input.account.promoLimit, currency);
-    outcome.reasons.push({ code: 'promotion_ended', message: `No promotion applies any more: the ${was} uplift is withdrawn.` });
+  const was = input.account.promoLimit;
+  if (outcome.promoLimit === 0 && was > 0) {
+    outcome.reasons.push({ code: 'promotion_ended', message: `No promotion applies any more: the ${formatMinor(was, currency)} uplift is withdrawn.` });
+  } else if (outcome.promoLimit < was) {
+    // Every fall in the limit says why: one of several uplifts ended or stopped applying to the tier, or a percent
+    // uplift follows a lower base limit.
+    outcome.reasons.push({
+      code: 'promotion_reduced',
+      message: `Promotional credit falls from ${formatMinor(was, currency)} to ${formatMinor(outcome.promoLimit, currency)}.`,
+    });
   }
   grantQuotas(input, quotaOffers, outcome);
   return outcome;
@@ -351,7 +377,7 @@ function assertInput(input: PolicyInput): void {
   if (Number.isNaN(input.now.getTime())) throw new Error('invariant: now must be a valid date');
   assertMinorInBounds(input.account.creditLimit, 'account.creditLimit');
   assertMinorInBounds(input.account.promoLimit, 'account.promoLimit');
-  if (input.requestedLimit !== undefined) assertMinorInBounds(input.requestedLimit, 'requestedLimit');
+  if (typeof input.requestedLimit === 'number') assertMinorInBounds(input.requestedLimit, 'requestedLimit');
   if (input.lastIncreaseAt !== undefined && Number.isNaN(Date.parse(input.lastIncreaseAt))) throw new Error('invariant: lastIncreaseAt must be a date');
 }
 

@@ -137,6 +137,30 @@ describe('POST /v1/accounts/{id}/limit-requests', () => {
     await expectReconciled(api, id);
   });
 
+  it('without an amount grants as much as the policy supports now, on any line, however large', async () => {
+    const small = await accountWithProfile(100_000, strongProfile());
+    const reply = await api.call('POST', `/v1/accounts/${small}/limit-requests`, { key: shop.apiKey, body: {} });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ decision: 'approved', creditLimit: 150_000 });
+    expect((await api.account(small)).creditLimit).toBe(150_000);
+
+    const huge = await accountWithProfile(600_000_000_000, strongProfile());
+    const top = await api.call('POST', `/v1/accounts/${huge}/limit-requests`, { key: shop.apiKey, body: {} });
+    expect(top.status).toBe(200);
+    expect(top.body).toMatchObject({ decision: 'declined', creditLimit: 600_000_000_000 });
+    await expectReconciled(api, small);
+  });
+
+  it('declines any increase on a frozen account', async () => {
+    const id = await accountWithProfile(100_000, strongProfile());
+    expect((await api.call('POST', `/v1/accounts/${id}/freeze`, { key: risk.apiKey, body: { reason: 'fraud check' } })).status).toBe(200);
+    const reply = await api.call('POST', `/v1/accounts/${id}/limit-requests`, { key: shop.apiKey, body: { requestedLimit: 150_000 } });
+    expect(reply.status).toBe(200);
+    expect(reply.body.decision).toBe('declined');
+    expect(reply.body.reasons.map((r: any) => r.message).join(' ')).toMatch(/frozen/);
+    expect((await api.account(id)).creditLimit).toBe(100_000);
+  });
+
   it('declines a risky borrower without lowering the limit', async () => {
     const id = await accountWithProfile(100_000, riskyProfile(Date.now()));
     const reply = await api.call('POST', `/v1/accounts/${id}/limit-requests`, { key: shop.apiKey, body: { requestedLimit: 200_000 } });

@@ -27,7 +27,7 @@ export const recentlyOverdue = (overrides: Partial<CreditProfile> = {}): CreditP
 export function account(overrides: Partial<PolicyAccount> = {}): PolicyAccount {
   return {
     creditLimit: 500_000, promoLimit: 0, riskTier: 'B', reserved: 0, outstanding: 0, currency: 'CNY',
-    limitUpdatedAt: daysAgo(30), ...overrides,
+    limitUpdatedAt: daysAgo(30), status: 'active', ...overrides,
   };
 }
 

@@ -22,7 +22,7 @@ const KNOWN_CODES = new Set([
   'score_excellent', 'score_good', 'score_fair', 'score_poor', 'income_verified', 'income_unverified',
   'repayment_history_good', 'overdue_recent', 'overdue_history', 'credit_inquiries_high', 'tenure_long', 'tenure_new',
   'increase_capped', 'decrease_risk', 'promotion_applied', 'promotion_ended', 'no_profile', 'limit_unchanged',
-  'requested_limit_granted', 'requested_limit_partially_granted', 'requested_limit_declined',
+  'requested_limit_granted', 'requested_limit_partially_granted', 'requested_limit_declined', 'increase_deferred', 'promotion_reduced',
   'category_quota_applied', 'category_quota_ended',
 ]);
 const SERIOUS_CODES = ['overdue_recent', 'credit_inquiries_high'];
@@ -66,6 +66,7 @@ const arbAccount: fc.Arbitrary<PolicyAccount> = fc.record({
   outstanding: fc.integer({ min: 0, max: 10_000_000 }),
   currency: fc.constant('CNY'),
   limitUpdatedAt: fc.constant(daysAgo(30)),
+  status: fc.constantFrom('active' as const, 'active' as const, 'frozen' as const),
 });
 
 const arbWindow = fc.record({ startDay: fc.integer({ min: -20, max: 20 }), lengthDays: fc.integer({ min: 1, max: 20 }) })
@@ -97,7 +98,7 @@ const arbPromotions: fc.Arbitrary<Promotion[]> = fc
   .array(fc.oneof(arbUplift, arbQuota), { maxLength: 4 })
   .map((drafts) => drafts.map((d, i) => Promotion.parse(withoutUndefined({ id: `promo-${i}`, name: `Promotion ${i}`, ...d }))));
 
-const arbRequest = fc.option(minor(2 * MAX_CREDIT_LIMIT_MINOR), { nil: undefined });
+const arbRequest = fc.option(fc.oneof(minor(2 * MAX_CREDIT_LIMIT_MINOR), fc.constant('max' as const)), { nil: undefined });
 
 const arbInput: fc.Arbitrary<PolicyInput> = fc
   .record({
@@ -106,8 +107,13 @@ const arbInput: fc.Arbitrary<PolicyInput> = fc
     promotions: arbPromotions,
     requestedLimit: arbRequest,
     nowOffsetMs: fc.integer({ min: -DAY_MS, max: DAY_MS }),
+    lastIncreaseHoursAgo: fc.option(fc.integer({ min: 0, max: 48 }), { nil: undefined }),
   })
-  .map(({ nowOffsetMs, ...rest }) => withoutUndefined({ ...rest, now: new Date(NOW.getTime() + nowOffsetMs) }));
+  .map(({ nowOffsetMs, lastIncreaseHoursAgo, ...rest }) => {
+    const now = new Date(NOW.getTime() + nowOffsetMs);
+    const lastIncreaseAt = lastIncreaseHoursAgo === undefined ? undefined : new Date(now.getTime() - lastIncreaseHoursAgo * 3_600_000).toISOString();
+    return withoutUndefined({ ...rest, now, lastIncreaseAt });
+  });
 
 const codesOf = (result: PolicyResult) => result.reasons.map((r) => r.code);
 const inBounds = (value: number) => Number.isSafeInteger(value) && value >= 0 && value <= MAX_AMOUNT_MINOR;
@@ -140,11 +146,12 @@ describe('assessLimit properties', () => {
   });
 
   it('never lowers the base limit because of a request, and answers every request with exactly one outcome', () => {
-    const withRequest = fc.tuple(arbInput, minor(2 * MAX_CREDIT_LIMIT_MINOR)).map(([i, requestedLimit]) => ({ ...i, requestedLimit }));
+    const withRequest = fc.tuple(arbInput, fc.oneof(minor(2 * MAX_CREDIT_LIMIT_MINOR), fc.constant('max' as const)))
+      .map(([i, requestedLimit]) => ({ ...i, requestedLimit }));
     fc.assert(fc.property(withRequest, (i) => {
       const r = assessLimit(i);
       expect(r.creditLimit).toBeGreaterThanOrEqual(i.account.creditLimit);
-      expect(r.creditLimit).toBeLessThanOrEqual(Math.max(i.account.creditLimit, i.requestedLimit));
+      if (typeof i.requestedLimit === 'number') expect(r.creditLimit).toBeLessThanOrEqual(Math.max(i.account.creditLimit, i.requestedLimit));
       expect(codesOf(r).filter((c) => c.startsWith('requested_limit_'))).toHaveLength(1);
     }), RUNS);
   });
@@ -156,6 +163,21 @@ describe('assessLimit properties', () => {
         expect(isSerious(r)).toBe(true);
         expect(codesOf(r)).toContain('decrease_risk');
       }
+    }), RUNS);
+  });
+
+  it('never raises the base limit of a frozen or closed account, by refresh or request', () => {
+    fc.assert(fc.property(arbInput, (i) => {
+      const r = assessLimit(i);
+      if (i.account.status !== 'active') expect(r.creditLimit).toBeLessThanOrEqual(i.account.creditLimit);
+    }), RUNS);
+  });
+
+  it('says why whenever the total limit falls', () => {
+    const WHY_LOWER = ['decrease_risk', 'promotion_ended', 'promotion_reduced'];
+    fc.assert(fc.property(arbInput, (i) => {
+      const r = assessLimit(i);
+      if (r.decision === 'decrease') expect(codesOf(r).some((c) => WHY_LOWER.includes(c))).toBe(true);
     }), RUNS);
   });
 
