@@ -3,7 +3,7 @@
  * partitions; each bucket is a segment, processed by a worker with a time budget. A worker that runs out of
  * time returns its continuation (the last account id), which the dispatcher re-enqueues (SQS in AWS) or
  * continues (locally). Delivering a segment twice is harmless: accounts already written under the run's
- * refreshKey are skipped, and each page's counts are added once (see shared/jobs/repository.ts).
+ * key (and their current profile: refresh.accountRunKey) are skipped, and each page's counts are added once (see shared/jobs/repository.ts).
  */
 import { createHash } from 'node:crypto';
 import { listAccountIds } from '../accounts/repository.js';
@@ -25,6 +25,7 @@ import {
   type Progress,
 } from '../jobs/repository.js';
 import {
+  accountRunKey,
   assess,
   type Assessment,
   type LoadedAccount,
@@ -115,10 +116,13 @@ async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Dat
   const progress = emptyProgress();
   const loaded = await loadAccounts(ids);
   progress.processed = loaded.length;
-  const assessOne = (item: LoadedAccount) => assess(item, promotions, asOf);
+  const assessOne = (item: LoadedAccount): Assessment => ({ ...assess(item, promotions, asOf), runKey: accountRunKey(job.refreshKey, item) });
   const toWrite: Assessment[] = [];
   for (const item of loaded) {
-    if (item.lastRefreshKey === job.refreshKey) continue; // this run already wrote it
+    if (item.lastRefreshKey === accountRunKey(job.refreshKey, item)) {
+      tally(progress.summary, 0); // this run already wrote it: it stands where the run put it
+      continue;
+    }
     const assessment = assessOne(item);
     tally(progress.summary, assessment.after.totalLimit - assessment.before.totalLimit);
     if (!job.dryRun && assessment.changed) toWrite.push(assessment);
@@ -130,7 +134,7 @@ async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Dat
     while (next < batches.length) {
       const batch = batches[next++]!;
       try {
-        const outcomes = await writeAssessments(batch, { refreshKey: job.refreshKey });
+        const outcomes = await writeAssessments(batch);
         for (const [i, outcome] of outcomes.entries()) {
           if (outcome === 'written') progress.changed += 1;
           else if (outcome === 'stale' && (await rewriteStale(batch[i]!.accountId, assessOne, job))) progress.changed += 1;
@@ -149,10 +153,10 @@ async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Dat
 async function rewriteStale(accountId: string, assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<boolean> {
   for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt += 1) {
     const [reloaded] = await loadAccounts([accountId]);
-    if (!reloaded || reloaded.lastRefreshKey === job.refreshKey) return false;
+    if (!reloaded || reloaded.lastRefreshKey === accountRunKey(job.refreshKey, reloaded)) return false;
     const assessment = assessOne(reloaded);
     if (!assessment.changed) return false;
-    const outcome = await writeAssessment(assessment, { refreshKey: job.refreshKey });
+    const outcome = await writeAssessment(assessment);
     if (outcome !== 'stale') return outcome === 'written';
   }
   return false;

@@ -26,6 +26,11 @@ export interface Assessment {
   quotaWrites: QuotaWrite[];
   /** Limits, tier or quotas differ: something to write. */
   changed: boolean;
+  /**
+   * A refresh run's key for this account (see accountRunKey): written with the change, and an account already
+   * holding it is skipped, so re-running a run writes nothing twice.
+   */
+  runKey?: string;
 }
 
 export interface QuotaWrite {
@@ -71,6 +76,8 @@ export function planQuotas(
 export interface LoadedAccount {
   account: Account;
   profile: CreditProfile | undefined;
+  /** When the profile was last written: a new profile makes a new run key, so a same-day re-run sees it. */
+  profileUpdatedAt: string | undefined;
   lastRefreshKey: string | undefined;
   lastIncreaseAt: string | undefined;
 }
@@ -92,6 +99,7 @@ export async function loadAccounts(accountIds: readonly string[]): Promise<Loade
       loaded.push({
         account: accountFromItem(accountItem),
         profile: profileFromItem(items![2 * j + 1]),
+        profileUpdatedAt: items![2 * j + 1]?.['updatedAt'] as string | undefined,
         lastRefreshKey: accountItem['lastRefreshKey'] as string | undefined,
         lastIncreaseAt: accountItem['lastIncreaseAt'] as string | undefined,
       });
@@ -131,9 +139,17 @@ export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], 
   };
 }
 
+/**
+ * An account's key within a run: the run's key (day, policy version, promotions in force) and the profile's
+ * version. Re-running a run skips accounts already written under it, but a profile written since (a new overdue
+ * record, many new inquiries) makes a new key, so a same-day re-run applies it at once.
+ */
+export const accountRunKey = (runKey: string, loaded: Pick<LoadedAccount, 'profileUpdatedAt'>): string =>
+  `${runKey}|${loaded.profileUpdatedAt ?? 'no-profile'}`;
+
 export type WriteOutcome = 'written' | 'stale' | 'already_refreshed' | 'rate_limited' | 'account_not_found';
 
-function assessmentItems(a: Assessment, options: { refreshKey?: string; requestCooldownSinceIso?: string }, nowIso: string): TransactItem[] {
+function assessmentItems(a: Assessment, options: { requestCooldownSinceIso?: string }, nowIso: string): TransactItem[] {
   const deltaMinor = a.after.totalLimit - a.before.totalLimit;
   return [
     limitChangeUpdate({
@@ -144,6 +160,7 @@ function assessmentItems(a: Assessment, options: { refreshKey?: string; requestC
       riskTier: a.after.riskTier,
       nowIso,
       ...options,
+      ...(a.runKey === undefined ? {} : { refreshKey: a.runKey }),
       ...(a.quotaWrites.length ? { quotaWrites: a.quotaWrites } : {}),
     }),
     journalPut(
@@ -166,15 +183,15 @@ function assessmentItems(a: Assessment, options: { refreshKey?: string; requestC
  * transaction per account, which sorts out who was stale. TransactWriteItems takes at most 100 items.
  */
 export const MAX_ACCOUNTS_PER_WRITE = 50;
-export async function writeAssessments(batch: readonly Assessment[], options: { refreshKey?: string } = {}): Promise<WriteOutcome[]> {
+export async function writeAssessments(batch: readonly Assessment[]): Promise<WriteOutcome[]> {
   if (batch.length > MAX_ACCOUNTS_PER_WRITE) throw new Error(`invariant: at most ${MAX_ACCOUNTS_PER_WRITE} accounts per write`);
   if (batch.length > 1) {
     const nowIso = new Date().toISOString();
-    const outcome = await transactWrite(batch.flatMap((a) => assessmentItems(a, options, nowIso)), randomUUID());
+    const outcome = await transactWrite(batch.flatMap((a) => assessmentItems(a, {}, nowIso)), randomUUID());
     if (outcome.committed) return batch.map(() => 'written');
   }
   const outcomes: WriteOutcome[] = [];
-  for (const a of batch) outcomes.push(await writeAssessment(a, options));
+  for (const a of batch) outcomes.push(await writeAssessment(a));
   return outcomes;
 }
 
@@ -188,7 +205,7 @@ function quotasMoved(now: Account, writes: readonly QuotaWrite[]): boolean {
 /** Writes an assessment (limits + journal) in one transaction; 'stale' means the limits moved: assess again. */
 export async function writeAssessment(
   a: Assessment,
-  options: { refreshKey?: string; requestCooldownSinceIso?: string } = {},
+  options: { requestCooldownSinceIso?: string } = {},
 ): Promise<WriteOutcome> {
   const items = assessmentItems(a, options, new Date().toISOString());
   const outcome = await transactWrite(items, randomUUID());
@@ -197,7 +214,7 @@ export async function writeAssessment(
   if (!conditionFailed(outcome.reasons, 0)) throw new Error(`limit change cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
   const image = outcome.reasons[0]!.item;
   if (!image) return 'account_not_found';
-  if (options.refreshKey !== undefined && image['lastRefreshKey'] === options.refreshKey) return 'already_refreshed';
+  if (a.runKey !== undefined && image['lastRefreshKey'] === a.runKey) return 'already_refreshed';
   if (image['creditLimit'] !== a.before.creditLimit || image['promoLimit'] !== a.before.promoLimit) return 'stale';
   // A checkout drew from or gave back to a quota being rewritten.
   if (a.quotaWrites.length > 0 && quotasMoved(accountFromItem(image), a.quotaWrites)) return 'stale';

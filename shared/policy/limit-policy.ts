@@ -14,7 +14,7 @@ import { MAX_AMOUNT_MINOR } from '../money.js';
 import type { CreditProfile } from './profile.js';
 import { activePromotions, isEligible, type Promotion, type RiskTier } from './promotions.js';
 
-export const POLICY_VERSION = 'limit-policy/2026-11-25.4';
+export const POLICY_VERSION = 'limit-policy/2026-11-25.5';
 
 /** Largest base limit the policy grants (500,000.00). */
 export const MAX_CREDIT_LIMIT_MINOR = 50_000_000;

@@ -90,6 +90,22 @@ describe('POST /v1/jobs/limit-refresh', () => {
     expect(await api.account(id)).toEqual(after);
   });
 
+  it('a same-day re-run applies a profile written since at once: a new serious signal lowers the limit', async () => {
+    const id = await accountWithProfile(300_000, strongProfile());
+    await runRefresh({ dryRun: false });
+    const raised = await api.account(id);
+    expect(raised.creditLimit).toBeGreaterThan(300_000);
+    expect((await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: riskyProfile(Date.now()) })).status).toBe(200);
+    const again = await runRefresh({ dryRun: false });
+    expect(again.changed).toBeGreaterThanOrEqual(1);
+    const lowered = await api.account(id);
+    expect(lowered.creditLimit).toBeLessThan(raised.creditLimit);
+    const change = (await journal(id)).filter((e) => e.type === 'limit_change').at(-1);
+    expect(change.reasons.map((r: any) => r.code)).toContain('decrease_risk');
+    // And once applied, the same run key skips it again.
+    expect((await runRefresh({ dryRun: false })).changed).toBe(0);
+  });
+
   it('a dry run reports how many limits would rise and fall, and by how much, without writing', async () => {
     const up = await accountWithProfile(200_000, strongProfile({ monthlyIncome: 5_000_000 }));
     const down = await accountWithProfile(200_000, riskyProfile(Date.now()));
@@ -101,6 +117,8 @@ describe('POST /v1/jobs/limit-refresh', () => {
     expect(job.summary.fall).toBeGreaterThanOrEqual(1);
     expect(job.summary.totalIncrease).toBeGreaterThan(0);
     expect(job.summary.totalDecrease).toBeGreaterThan(0);
+    // Accounts this day's runs already wrote count as unchanged: every processed account is in the summary.
+    expect(job.summary.rise + job.summary.fall + job.summary.unchanged).toBe(job.processed);
     expect([await api.account(up), await api.account(down)]).toEqual(before);
   });
 
