@@ -172,7 +172,7 @@ export type VelocityShape = 'new_window' | 'same_window';
  * shapes, picked from the last image seen and corrected from the cancellation's image when wrong:
  * - `none`: nothing drawable (no grant, used up, or past its end): the ordinary guard, plus "nothing drawable";
  * - `full`: the quota covers the whole amount: draw it all; available only has to be non-negative;
- * - `split`: the quota covers part (exactly `unused`): draw all of it, the rest from available.
+ * - `split`: the quota covers part: draw the `unused` last seen (if still there), the rest from available.
  */
 export type QuotaShape =
   | { kind: 'none' }
@@ -248,7 +248,9 @@ export function reserveUpdate(g: ReserveGuard): TransactItem {
     );
     conditions.push(
       '#q.promotionId = :quotaPromotion', '#q.endsAt > :now',
-      shape.kind === 'full' ? '#q.unused >= :draw' : '#q.unused = :draw',
+      // A split draws what the quota held when last seen; "at least" rather than "exactly" keeps it valid when a
+      // racing release gave some back (the hold then draws a little less quota than it could: never more).
+      '#q.unused >= :draw',
       'available >= :rest',
     );
     Object.assign(values, { ':draw': draw, ':rest': rest, ':quotaPromotion': shape.promotionId });
