@@ -65,8 +65,28 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-function sendError(res: ServerResponse, code: ErrorCode, requestId: string): void {
-  send(res, ERROR_CATALOGUE[code].status, JSON.stringify(errorBody(code)), { 'x-request-id': requestId });
+function sendError(res: ServerResponse, code: ErrorCode, requestId: string, message?: string, param?: string): void {
+  send(res, ERROR_CATALOGUE[code].status, JSON.stringify(errorBody(code, message, param)), { 'x-request-id': requestId });
+}
+
+/**
+ * The route's path parameters, percent-decoded as API Gateway passes them, or the name of the first one that is
+ * not valid percent-encoding (`%E0%A4%A`, a lone `%`): that is the client's mistake, a 400, not a URIError's 500.
+ */
+function decodePathParameters(
+  paramNames: string[],
+  match: RegExpExecArray,
+): { parameters: Record<string, string> } | { malformed: string } {
+  const parameters: Record<string, string> = {};
+  for (const [i, name] of paramNames.entries()) {
+    try {
+      parameters[name] = decodeURIComponent(match[i + 1]!);
+    } catch (error) {
+      if (error instanceof URIError) return { malformed: name };
+      throw error;
+    }
+  }
+  return { parameters };
 }
 
 /** Reads the body up to the contract's limit; null when it is larger (the rest is not buffered). */
@@ -124,8 +144,11 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
       res.setHeader('connection', 'close');
       return sendError(res, 'body_too_large', requestId);
     }
-    const match = route.pattern.exec(url.pathname)!;
-    const pathParameters = Object.fromEntries(route.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    const decoded = decodePathParameters(route.paramNames, route.pattern.exec(url.pathname)!);
+    if ('malformed' in decoded) {
+      return sendError(res, 'validation_failed', requestId, `${decoded.malformed}: not valid percent-encoding.`, decoded.malformed);
+    }
+    const pathParameters = decoded.parameters;
     const headers = singleHeaders(req);
     const authorizer = route.definition.public ? null : await authorizerContext(headers, method, url.pathname);
     const query = Object.fromEntries(url.searchParams.entries());

@@ -8,8 +8,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import type { Principal, Scope } from '../clients/model.js';
 import { requestFingerprint } from '../ids.js';
-import { ApiError } from './errors.js';
-import { type Event, contractErrors, jsonBody, jsonResponse, requireIdempotencyKey, requireScope } from './middleware.js';
+import { ApiError, type ErrorCode } from './errors.js';
+import {
+  type Event, contractErrors, jsonBody, jsonResponse, requireIdempotencyKey, requireScope, validPathParameters,
+} from './middleware.js';
 import type { RequestContext, ServiceResult } from '../authorizations/service.js';
 
 export interface HttpRequest<Body, Query = Record<string, never>> {
@@ -31,6 +33,11 @@ export interface RouteOptions<S extends z.ZodType | undefined, Q extends z.ZodTy
   body?: S;
   query?: Q;
   idempotent?: boolean;
+  /**
+   * The 404 of a path parameter that cannot be an id. By default the one the route path names
+   * (`/v1/jobs/{id}` -> `job_not_found`), else 400 `validation_failed` with the parameter as `param`.
+   */
+  notFound?: ErrorCode;
 }
 
 type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -62,7 +69,9 @@ export function httpHandler<S extends z.ZodType | undefined = undefined, Q exten
   const chain = middy<Event, APIGatewayProxyResult>()
     .use(contractErrors())
     .use(httpHeaderNormalizer())
-    .use(requireScope(options.scopes));
+    .use(requireScope(options.scopes))
+    // Before the body and any storage: an id that cannot exist never reaches DynamoDB.
+    .use(validPathParameters(options.notFound));
   if (options.idempotent) chain.use(requireIdempotencyKey());
   if (options.body) chain.use(jsonBody());
   const handler = chain.handler(async (event) => {

@@ -1,14 +1,15 @@
 /**
  * The HTTP plumbing every handler shares, as small middy middlewares (each does one thing):
- * contract errors, request ids, JSON bodies, authentication context and idempotency keys.
+ * contract errors, request ids, path parameters, JSON bodies, authentication context and idempotency keys.
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { Scope, type Principal, hasAnyScope } from '../clients/model.js';
+import { ResourceId } from '../money.js';
 import { logger } from '../observability/logger.js';
 import { RetriesExhaustedError } from '../storage/retry.js';
-import { ApiError, errorBody, isErrorCode } from './errors.js';
+import { ApiError, ERROR_CATALOGUE, type ErrorCode, errorBody, isErrorCode } from './errors.js';
 
 /** The contract's body limit. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -133,6 +134,44 @@ export function requireIdempotencyKey(): Mw {
       const key = request.event.headers?.['idempotency-key'];
       if (key === undefined || !IDEMPOTENCY_KEY.test(key)) throw new ApiError('missing_idempotency_key');
       request.event.ctx.idempotencyKey = key;
+    },
+  };
+}
+
+/**
+ * The `<resource>_not_found` code of a path parameter, read from the route's resource path: `{authorizationId}`
+ * names its resource, `{id}` is one of the collection before it (`/v1/accounts/{id}` -> `account_not_found`).
+ * Undefined when the catalogue has no such 404 code.
+ */
+export function notFoundCodeFor(resourcePath: string | undefined, param: string): ErrorCode | undefined {
+  let resource = param.endsWith('Id') ? param.slice(0, -2) : '';
+  if (!resource) {
+    const segments = (resourcePath ?? '').split('/');
+    const at = segments.indexOf(`{${param}}`);
+    resource = at > 0 ? segments[at - 1]!.replace(/s$/, '') : '';
+  }
+  const code = `${resource}_not_found`;
+  return isErrorCode(code) && ERROR_CATALOGUE[code].status === 404 ? code : undefined;
+}
+
+/**
+ * Path parameters are ids, and every id the service makes or accepts is a `ResourceId` (1-64 characters of
+ * [A-Za-z0-9_.:-]; server-made ids such as `auth_...` and `job_...` are shorter). Anything else cannot name
+ * a resource, so it is answered before it reaches storage (DynamoDB rejects over-long keys, which would be a
+ * 500): like an id that does not exist, the resource's 404 (`notFound`, or the one the route path names), or a
+ * 400 `validation_failed` naming the parameter when the route has no such code.
+ */
+export function validPathParameters(notFound?: ErrorCode): Mw {
+  return {
+    before: (request) => {
+      const { event } = request;
+      for (const [param, value] of Object.entries(event.pathParameters ?? {})) {
+        const result = ResourceId.safeParse(value);
+        if (result.success) continue;
+        const code = notFound ?? notFoundCodeFor(event.resource, param);
+        if (code) throw new ApiError(code);
+        throw new ApiError('validation_failed', `${param}: ${result.error.issues[0]?.message ?? 'not an id'}`, param);
+      }
     },
   };
 }

@@ -2,8 +2,9 @@
  * Bad input always gets a clear 4xx in the contract's shape and changes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { ROUTES, type RouteDefinition } from '../../functions/routes.js';
 import { Api } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
 let api: Api;
@@ -134,5 +135,160 @@ describe('routing', () => {
   it('answers 404 for an unknown path and 405 for a known path with another method', async () => {
     expectContractError(await api.call('GET', '/v1/nothing', { key: checkout.apiKey }), 404, 'route_not_found');
     expectContractError(await api.call('DELETE', '/v1/authorizations', { key: checkout.apiKey }), 405, 'method_not_allowed');
+  });
+});
+
+/** Every item of this file's table, in key order: "nothing changed" means this is equal before and after. */
+async function tableSnapshot(): Promise<unknown[]> {
+  const { documentClient } = await import('../../shared/storage/dynamo-client.js');
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const scan = new ScanCommand({ TableName: app.tableName, ConsistentRead: true, ExclusiveStartKey: start });
+    const page = await documentClient.send(scan);
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const key = (item: Record<string, unknown>) => `${String(item['pk'])}\u0000${String(item['sk'])}`;
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Every route with a path parameter, straight from the routes table: a new route is covered automatically. */
+const PARAM_ROUTES = ROUTES.filter((route) => route.path.includes('{'))
+  .map((route) => [`${route.method} ${route.path}`, route] as const);
+
+const paramNames = (route: RouteDefinition): string[] => [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+
+/** The route with every path parameter replaced by `value` (already in URL form). */
+const pathWith = (route: RouteDefinition, value: string): string => route.path.replace(/\{\w+\}/g, value);
+
+/** Calls a route as an admin (who passes every scope check) with what a write needs: a key and a JSON body. */
+const callRoute = (route: RouteDefinition, path: string) =>
+  api.call(route.method, path, { key: ADMIN_KEY, idempotencyKey: randomUUID(), ...(route.method === 'GET' ? {} : { body: {} }) });
+
+/** What an id that cannot exist is answered with, by the collection it would belong to. */
+const NOT_FOUND_BY_COLLECTION: Record<string, string> = {
+  accounts: 'account_not_found',
+  authorizations: 'authorization_not_found',
+  reviews: 'authorization_not_found',
+  jobs: 'job_not_found',
+  promotions: 'promotion_not_found',
+};
+
+function expectIdCannotExist(route: RouteDefinition, reply: { status: number; body: any }): void {
+  const collection = route.path.split('/')[2] ?? '';
+  const code = NOT_FOUND_BY_COLLECTION[collection];
+  if (code) return expectContractError(reply, 404, code);
+  // A collection this test does not know yet: still a contract 4xx, never a 500.
+  if (reply.status === 404) return expectContractError(reply, 404, expect.stringMatching(/_not_found$/));
+  expectContractError(reply, 400, 'validation_failed', paramNames(route)[0]);
+}
+
+describe('path parameters that cannot be an id', () => {
+  const impossibleIds: Array<[string, string]> = [
+    ['65 characters (one over the id bound)', 'a'.repeat(65)],
+    ['1100 characters', 'a'.repeat(1100)],
+    ['2100 characters', 'b'.repeat(2100)],
+    ['an existing-looking prefix and 1500 characters', `auth_${'c'.repeat(1500)}`],
+    ['700 non-ASCII characters (over 1 KiB as UTF-8)', encodeURIComponent('é'.repeat(700))],
+    ['a space', encodeURIComponent('acc 1')],
+  ];
+
+  it.each(PARAM_ROUTES)('%s answers 404 <resource>_not_found for them and changes nothing', async (_name, route) => {
+    const before = await tableSnapshot();
+    for (const [label, id] of impossibleIds) {
+      const reply = await callRoute(route, pathWith(route, id));
+      try {
+        expectIdCannotExist(route, reply);
+      } catch (error) {
+        throw new Error(`${route.method} ${route.path} with ${label}: ${reply.status} ${JSON.stringify(reply.body)}\n${String(error)}`);
+      }
+      expect(reply.headers.get('x-request-id')).toBeTruthy();
+    }
+    expect(await tableSnapshot()).toEqual(before);
+  });
+
+  it.each(PARAM_ROUTES)('%s answers 400 validation_failed naming the parameter for malformed percent-encoding', async (_name, route) => {
+    const before = await tableSnapshot();
+    for (const raw of ['%E0%A4%A', '%', '%zz', 'acc_1%E0']) {
+      const reply = await callRoute(route, pathWith(route, raw));
+      expectContractError(reply, 400, 'validation_failed', paramNames(route)[0]);
+      expect(reply.headers.get('x-request-id')).toBeTruthy();
+    }
+    expect(await tableSnapshot()).toEqual(before);
+  });
+
+  it('answers GET /v1/jobs/%E0%A4%A with 400 validation_failed (param id), not a 500', async () => {
+    const reply = await api.call('GET', '/v1/jobs/%E0%A4%A', { key: ADMIN_KEY });
+    expectContractError(reply, 400, 'validation_failed', 'id');
+  });
+
+  it('keeps every id that can be created reachable: 64 characters of the whole id alphabet', async () => {
+    const longest = `acc.${'Z9_-:'.repeat(12)}`;
+    expect(longest).toHaveLength(64);
+    await api.createAccount(5_000, { id: longest });
+    const reply = await api.call('GET', `/v1/accounts/${longest}`, { key: ADMIN_KEY });
+    expect(reply.status).toBe(200);
+    expect(reply.body.id).toBe(longest);
+    // Percent-encoded, the same id is the same account.
+    const encoded = await api.call('GET', `/v1/accounts/${longest.replaceAll(':', '%3A')}`, { key: ADMIN_KEY });
+    expect(encoded.body.id).toBe(longest);
+  });
+
+  it('keeps server-made ids reachable: the hold and a limit-refresh job', async () => {
+    expect((await api.call('GET', `/v1/authorizations/${holdId}`, { key: ADMIN_KEY })).status).toBe(200);
+    const job = await api.call('POST', '/v1/jobs/limit-refresh', { key: ADMIN_KEY, body: { dryRun: true } });
+    expect(job.status).toBe(202);
+    // Wait for the (in-process) dry run to finish, so nothing runs on after the app closes.
+    let status = job.body.status as string;
+    for (let i = 0; i < 100 && status === 'running'; i++) {
+      const read = await api.call('GET', `/v1/jobs/${job.body.id}`, { key: ADMIN_KEY });
+      expect(read.status).toBe(200);
+      status = read.body.status;
+      if (status === 'running') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).not.toBe('running');
+  });
+
+  it('still answers 401 before anything else for an impossible id without a key', async () => {
+    const reply = await api.call('GET', `/v1/accounts/${'a'.repeat(1100)}`);
+    expectContractError(reply, 401, 'missing_api_key');
+  });
+});
+
+describe('the shared path-parameter check (httpHandler), for routes the table does not have yet', () => {
+  /** A handler as a route file would build it, invoked with the API Gateway event of `resource`. */
+  async function invoke(resource: string, pathParameters: Record<string, string>, notFound?: 'job_not_found') {
+    const { httpHandler } = await import('../../shared/http/handler.js');
+    const { jsonResponse } = await import('../../shared/http/middleware.js');
+    let reached = false;
+    const handler = httpHandler({ scopes: ['risk'], ...(notFound ? { notFound } : {}) }, async () => {
+      reached = true;
+      return jsonResponse(200, {});
+    });
+    const event = {
+      resource, path: resource, httpMethod: 'GET', headers: {}, pathParameters, body: null, isBase64Encoded: false,
+      requestContext: { requestId: randomUUID(), authorizer: { clientId: 'cli_test', scopes: 'risk' } },
+    };
+    const result = await handler(event as never, {} as never);
+    return { reply: { status: result.statusCode, body: JSON.parse(result.body) }, reached };
+  }
+
+  it('answers 400 validation_failed with param when the route names no 404 code', async () => {
+    const { reply, reached } = await invoke('/v1/widgets/{widgetKey}', { widgetKey: 'w'.repeat(1100) });
+    expectContractError(reply, 400, 'validation_failed', 'widgetKey');
+    expect(reached).toBe(false);
+  });
+
+  it('uses the 404 the route path names, or the one the handler declares', async () => {
+    expectContractError((await invoke('/v1/things/{jobId}/parts', { jobId: 'x'.repeat(65) })).reply, 404, 'job_not_found');
+    expectContractError((await invoke('/v1/widgets/{id}', { id: 'x y' }, 'job_not_found')).reply, 404, 'job_not_found');
+  });
+
+  it('lets a valid id through to the handler', async () => {
+    const { reply, reached } = await invoke('/v1/widgets/{id}', { id: 'wid_1.a:b-c' });
+    expect(reply.status).toBe(200);
+    expect(reached).toBe(true);
   });
 });
