@@ -238,6 +238,8 @@ export interface CreateAccountParams {
   id: string;
   currency: string;
   creditLimit: number;
+  /** Written with the account, in the same transaction. */
+  profile?: CreditProfile;
 }
 
 export interface CreateAuthorizationParams {

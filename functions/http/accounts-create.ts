@@ -1,4 +1,4 @@
-/** POST /v1/accounts (admin): opens a credit account. */
+/** POST /v1/accounts (admin): opens a credit account, with its credit profile if one is given (the same transaction). */
 import { toAccountResource } from '../../shared/accounts/model.js';
 import { CreateAccountBody } from '../../shared/accounts/schemas.js';
 import { openAccount } from '../../shared/accounts/service.js';

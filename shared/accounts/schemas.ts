@@ -1,11 +1,14 @@
 /** Request schemas of the account endpoints. */
 import * as z from 'zod';
 import { AmountMinor, Currency, LimitMinor, ResourceId } from '../money.js';
+import { CreditProfile } from '../policy/profile.js';
 
 export const CreateAccountBody = z.strictObject({
   id: ResourceId,
   currency: Currency,
   creditLimit: LimitMinor,
+  /** The credit profile, as PUT /v1/accounts/{id}/profile takes it, stored in the same write as the account. */
+  profile: CreditProfile.optional(),
 });
 
 export const RepaymentBody = z.strictObject({ amount: AmountMinor, currency: Currency });

@@ -8,6 +8,8 @@ import type { ErrorCode } from '../http/errors.js';
 import { requestDigest } from '../ids.js';
 import { readSnapshot, judgeExisting, operationRecordPut, recordFields, requestKey, type StoredResponse } from '../idempotency/records.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
+import type { CreditProfile } from '../policy/profile.js';
+import { profileKey, type StoredProfile } from '../profiles/repository.js';
 import { tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
@@ -16,28 +18,50 @@ import { accountFromItem, accountKey, getAccount, movementUpdate, newAccountItem
 
 export type OpenAccountResult = { ok: true; account: Account } | { ok: false; code: 'account_exists' };
 
-export async function openAccount(input: { id: string; currency: string; creditLimit: number; riskTier?: string }): Promise<OpenAccountResult> {
-  const nowIso = new Date().toISOString();
-  const account = newAccount({ ...input, riskTier: input.riskTier ?? 'unrated', now: nowIso });
-  const outcome = await transactWrite(
-    [
-      {
-        Put: { TableName: tableName, Item: newAccountItem(account), ConditionExpression: 'attribute_not_exists(pk)' },
-      },
-      journalPut(
-        newJournalEntry({
-          accountId: account.id,
-          type: 'limit_change',
-          amount: account.totalLimit,
-          delta: { reserved: 0, outstanding: 0, totalLimit: account.totalLimit },
-          reasons: [{ code: 'account_opened', message: 'Opening credit limit.' }],
-          nowIso,
-        }),
-      ),
-    ],
-    randomUUID(),
-  );
-  return outcome.committed ? { ok: true, account } : { ok: false, code: 'account_exists' };
+/**
+ * Opens an account, with its credit profile if one is given, in one transaction: the account (only if the id is
+ * new), the opening `limit_change` entry and the profile item. An existing id writes nothing.
+ */
+export async function openAccount(input: {
+  id: string;
+  currency: string;
+  creditLimit: number;
+  riskTier?: string;
+  profile?: CreditProfile | undefined;
+}): Promise<OpenAccountResult> {
+  const { profile, ...fields } = input;
+  return withRetries('open account', async () => {
+    const nowIso = new Date().toISOString();
+    const account = newAccount({ ...fields, riskTier: fields.riskTier ?? 'unrated', now: nowIso });
+    const outcome = await transactWrite(
+      [
+        {
+          Put: { TableName: tableName, Item: newAccountItem(account), ConditionExpression: 'attribute_not_exists(pk)' },
+        },
+        journalPut(
+          newJournalEntry({
+            accountId: account.id,
+            type: 'limit_change',
+            amount: account.totalLimit,
+            delta: { reserved: 0, outstanding: 0, totalLimit: account.totalLimit },
+            reasons: [{ code: 'account_opened', message: 'Opening credit limit.' }],
+            nowIso,
+          }),
+        ),
+        ...(profile ? [{ Put: { TableName: tableName, Item: profileItem({ accountId: account.id, profile, updatedAt: nowIso }) } }] : []),
+      ],
+      randomUUID(),
+    );
+    if (outcome.committed) return { ok: true, account } as const;
+    if (conditionFailed(outcome.reasons, 0)) return { ok: false, code: 'account_exists' } as const;
+    if (isTransient(outcome.reasons)) return RETRY;
+    throw new Error(`open account cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+  });
+}
+
+/** The profile item, as PUT /v1/accounts/{id}/profile stores it (shared/profiles/repository.ts putProfile). */
+function profileItem(stored: StoredProfile): Record<string, unknown> {
+  return { ...profileKey(stored.accountId), itemType: 'profile', ...stored };
 }
 
 const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });
