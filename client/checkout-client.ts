@@ -208,8 +208,8 @@ export class CheckoutClient {
     return this.#call('createPromotion', {}, promotion, options);
   }
 
-  listPromotions(options?: CallOptions): Promise<ApiResponse<Page<PromotionResource>>> {
-    return this.#call('listPromotions', {}, undefined, options);
+  listPromotions(params: PageParams = {}, options?: CallOptions): Promise<ApiResponse<Page<PromotionResource>>> {
+    return this.#call('listPromotions', {}, undefined, options, { limit: params.limit, cursor: params.cursor });
   }
 
   endPromotion(promotionId: string, options?: CallOptions): Promise<ApiResponse<PromotionResource>> {

@@ -6,6 +6,8 @@ import { Promotion } from '../../shared/policy/promotions.js';
 import { createPromotion } from '../../shared/promotions/repository.js';
 
 export const handler = httpHandler({ scopes: ['admin'], body: Promotion }, async ({ body }) => {
-  if (!(await createPromotion(body))) throw new ApiError('promotion_exists');
-  return jsonResponse(201, { object: 'promotion', ...body });
+  // The promotion as stored: its timestamps in the one normalized form (`...:00Z` answers `...:00.000Z`).
+  const promotion = await createPromotion(body);
+  if (!promotion) throw new ApiError('promotion_exists');
+  return jsonResponse(201, { object: 'promotion', ...promotion });
 });

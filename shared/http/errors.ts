@@ -15,7 +15,7 @@ export const ERROR_CATALOGUE = {
   authorization_not_found: { status: 404, type: 'not_found', message: 'No such authorization.' },
   route_not_found: { status: 404, type: 'not_found', message: 'No such endpoint.' },
   job_not_found: { status: 404, type: 'not_found', message: 'No such job.' },
-  promotion_not_found: { status: 404, type: 'not_found', message: 'No such promotion, or it has already ended.' },
+  promotion_not_found: { status: 404, type: 'not_found', message: 'No such promotion.' },
   method_not_allowed: { status: 405, type: 'invalid_request', message: 'This endpoint does not accept that method.' },
   insufficient_credit: { status: 402, type: 'declined', message: 'The account does not have enough available credit.' },
   account_frozen: { status: 402, type: 'declined', message: 'The account is frozen.' },

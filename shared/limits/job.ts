@@ -11,7 +11,7 @@ import { randomId } from '../ids.js';
 import { logger } from '../observability/logger.js';
 import { POLICY_VERSION, tally } from '../policy/limit-policy.js';
 import { activePromotions, type Promotion } from '../policy/promotions.js';
-import { listPromotions } from '../promotions/repository.js';
+import { listCurrentPromotions } from '../promotions/repository.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
 import {
   addPageProgress,
@@ -52,7 +52,7 @@ export interface SegmentTask {
 /** Starts a run: the job record, with its clock and refresh key fixed for every segment. */
 export async function startRefreshJob(options: { dryRun: boolean; nowMs?: number }): Promise<{ job: Job; tasks: SegmentTask[] }> {
   const asOf = new Date(options.nowMs ?? Date.now());
-  const promotions = activePromotions(await listPromotions(), asOf);
+  const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
   const job: Job = {
     id: randomId('job'),
     object: 'job',
@@ -90,7 +90,7 @@ export async function runSegment(task: SegmentTask, budgetMs: number, pageAccoun
   const job = await getJob(task.jobId);
   if (!job || job.status !== 'running') return undefined;
   const asOf = new Date(job.asOf);
-  const promotions = activePromotions(await listPromotions(), asOf);
+  const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
   let afterId = task.afterId;
   for (;;) {
     const page = await listAccountIds(task.segment, pageAccounts, afterId);

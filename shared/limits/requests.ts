@@ -5,7 +5,7 @@
 import { config } from '../config.js';
 import type { Reason } from '../journal/model.js';
 import { activePromotions } from '../policy/promotions.js';
-import { listPromotions } from '../promotions/repository.js';
+import { listCurrentPromotions } from '../promotions/repository.js';
 import { assess, loadAccounts, writeAssessment } from './refresh.js';
 
 export type LimitRequestResult =
@@ -17,7 +17,7 @@ const MAX_ATTEMPTS = 3;
 
 export async function requestLimitIncrease(accountId: string, requestedLimit: number | undefined): Promise<LimitRequestResult> {
   const now = new Date();
-  const promotions = activePromotions(await listPromotions(), now);
+  const promotions = activePromotions(await listCurrentPromotions(now), now);
   const cooldownSince = new Date(now.getTime() - config.limitRequestCooldownSeconds * 1000).toISOString();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const [loaded] = await loadAccounts([accountId]);

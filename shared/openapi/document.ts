@@ -143,8 +143,8 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
     success: { status: 201, schema: R.PromotionResource, description: 'The promotion.' }, errors: ['promotion_exists'],
   },
   'GET /v1/promotions': {
-    operationId: 'listPromotions', summary: 'List promotions', scopes: ['risk'],
-    success: { status: 200, schema: page(R.PromotionResource, 'PromotionList'), description: 'Every promotion, past, present and future.' },
+    operationId: 'listPromotions', summary: 'List promotions', scopes: ['risk'], query: PageQuery,
+    success: { status: 200, schema: page(R.PromotionResource, 'PromotionList'), description: 'Every promotion, past, present and future, in id order, a page at a time.' },
   },
   'POST /v1/promotions/{id}/end': {
     operationId: 'endPromotion', summary: 'End a promotion now', scopes: ['admin'],

@@ -61,3 +61,24 @@ export function activePromotions(promotions: readonly Promotion[], now: Date): P
 export function isEligible(promotion: Promotion, tier: string): boolean {
   return promotion.eligibleTiers === undefined || promotion.eligibleTiers.some((t) => t === tier);
 }
+
+/** A timestamp in the one stored form, `Date#toISOString()` (UTC, milliseconds): stored values then order as strings. */
+export function normalizeTimestamp(iso: string): string {
+  return new Date(iso).toISOString();
+}
+
+/** The stored form of a promotion: its window normalized (`...:00Z` and `...:00.000Z` are the same instant). */
+export function normalizePromotion(promotion: Promotion): Promotion {
+  return { ...promotion, startsAt: normalizeTimestamp(promotion.startsAt), endsAt: normalizeTimestamp(promotion.endsAt) };
+}
+
+/**
+ * Ending a promotion at `now` closes its window at max(now, startsAt): one that has not started yet then never
+ * applies, and `endsAt` never precedes `startsAt`. Undefined when the window already closes by then (it has
+ * ended, naturally or by an earlier end): ending is idempotent and never moves an end later.
+ */
+export function endedAt(promotion: Promotion, now: Date): Promotion | undefined {
+  const endMs = Math.max(now.getTime(), Date.parse(promotion.startsAt));
+  if (Date.parse(promotion.endsAt) <= endMs) return undefined;
+  return { ...promotion, endsAt: new Date(endMs).toISOString() };
+}

@@ -10,6 +10,7 @@
  *   ACCOUNT#<accountId> / PROFILE                   credit profile (the limit policy's inputs)
  *   CLIENT#<keyHash>    / CLIENT                    API client, found by the hash of its key
  *   PROMOTIONS          / <promotionId>             festival uplifts and category quotas
+ *   PROMOTIONS#BY_END   / <endsAt>#<promotionId>    a copy of each, by end: the refresh reads only those not ended
  *   JOB#<jobId>         / JOB                       a limit-refresh run and its progress
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;

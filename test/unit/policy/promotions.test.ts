@@ -2,7 +2,7 @@
  * The promotion schema (a discriminated union on kind, strict, with a valid window and exactly one uplift
  * form) and the questions "is it in force now" and "is this tier eligible".
  */
-import { activePromotions, isActive, isEligible, Promotion } from '../../../shared/policy/promotions.js';
+import { activePromotions, endedAt, isActive, isEligible, normalizePromotion, normalizeTimestamp, Promotion } from '../../../shared/policy/promotions.js';
 import { daysAgo, daysFromNow, NOW, quota, uplift } from './factories.js';
 
 const rawUplift = (overrides: Record<string, unknown> = {}) => ({
@@ -74,5 +74,46 @@ describe('isEligible', () => {
   it('opens a promotion with eligibleTiers to those tiers only', () => {
     const forAB = uplift({ eligibleTiers: ['A', 'B'] });
     expect(['A', 'B', 'C', 'unrated'].map((tier) => isEligible(forAB, tier))).toEqual([true, true, false, false]);
+  });
+});
+
+describe('normalizePromotion', () => {
+  it('stores every timestamp as toISOString, so equal instants are equal strings and stored values order as times', () => {
+    expect(normalizeTimestamp('2026-06-01T00:00:00Z')).toBe('2026-06-01T00:00:00.000Z');
+    expect(normalizeTimestamp('2026-06-01T00:00:00.5Z')).toBe('2026-06-01T00:00:00.500Z');
+    // Raw, these compare the wrong way round ('Z' > '.'); normalized, they compare as the instants do.
+    expect('2026-06-01T00:00:00Z' > '2026-06-01T00:00:00.500Z').toBe(true);
+    expect(normalizeTimestamp('2026-06-01T00:00:00Z') < normalizeTimestamp('2026-06-01T00:00:00.500Z')).toBe(true);
+    const promotion = uplift({ startsAt: '2026-06-01T00:00:00Z', endsAt: '2026-06-18T23:59:59.9Z' });
+    expect(normalizePromotion(promotion)).toEqual({ ...promotion, startsAt: '2026-06-01T00:00:00.000Z', endsAt: '2026-06-18T23:59:59.900Z' });
+  });
+});
+
+describe('endedAt', () => {
+  it('closes a running promotion at now', () => {
+    const running = uplift();
+    expect(endedAt(running, NOW)).toEqual({ ...running, endsAt: NOW.toISOString() });
+    expect(isActive(endedAt(running, NOW)!, NOW)).toBe(false);
+  });
+
+  it('closes a promotion that has not started at its start, so endsAt never precedes startsAt and it never applies', () => {
+    const upcoming = uplift({ startsAt: daysFromNow(2), endsAt: daysFromNow(5) });
+    const ended = endedAt(upcoming, NOW)!;
+    expect(ended.endsAt).toBe(upcoming.startsAt);
+    expect(isActive(ended, new Date(Date.parse(upcoming.startsAt)))).toBe(false);
+  });
+
+  it('leaves an ended promotion as it is (ending again is a no-op), also one ended before it started', () => {
+    const ended = uplift({ startsAt: daysAgo(5), endsAt: daysAgo(1) });
+    expect(endedAt(ended, NOW)).toBeUndefined();
+    expect(endedAt(uplift({ startsAt: daysAgo(5), endsAt: NOW.toISOString() }), NOW)).toBeUndefined();
+    const upcoming = endedAt(uplift({ startsAt: daysFromNow(2), endsAt: daysFromNow(5) }), NOW)!;
+    expect(endedAt(upcoming, NOW)).toBeUndefined();
+    expect(endedAt(upcoming, new Date(Date.parse(daysFromNow(3))))).toBeUndefined();
+  });
+
+  it('compares instants, not strings: an end at .500 is after an end at :00', () => {
+    const promotion = uplift({ startsAt: '2026-06-09T00:00:00Z', endsAt: '2026-06-10T00:00:00.500Z' });
+    expect(endedAt(promotion, new Date('2026-06-10T00:00:00Z'))?.endsAt).toBe('2026-06-10T00:00:00.000Z');
   });
 });
