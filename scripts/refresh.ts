@@ -14,11 +14,19 @@ interface JobView {
   processed: number;
   changed: number;
   failed: number;
+  segmentsDone: number;
+  segmentsTotal: number;
   dryRun: boolean;
   summary: { rise: number; fall: number; unchanged: number; totalIncrease: number; totalDecrease: number };
 }
 
 const POLL_MS = 200;
+
+/** The bar moves by segments done (a run has a fixed number); accounts processed and changed ride along. */
+function show(bar: SingleBar, view: JobView): void {
+  bar.setTotal(view.segmentsTotal);
+  bar.update(view.segmentsDone, { processed: view.processed, changed: view.changed });
+}
 
 async function viaApi(url: string, key: string, dryRun: boolean, bar: SingleBar): Promise<JobView | undefined> {
   let started: Response;
@@ -35,8 +43,7 @@ async function viaApi(url: string, key: string, dryRun: boolean, bar: SingleBar)
   const job = (await started.json()) as JobView;
   for (;;) {
     const view = (await (await fetch(`${url}/v1/jobs/${job.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as JobView;
-    bar.setTotal(Math.max(view.processed, 1));
-    bar.update(view.processed, { changed: view.changed });
+    show(bar, view);
     if (view.status !== 'running') return view;
     await sleep(POLL_MS);
   }
@@ -56,8 +63,7 @@ async function inProcess(dryRun: boolean, bar: SingleBar): Promise<JobView> {
     const running = runTasksInProcess(tasks, 4).finally(() => (finished = true));
     while (!finished) {
       const view = (await getJob(job.id))!;
-      bar.setTotal(Math.max(view.processed, 1));
-      bar.update(view.processed, { changed: view.changed });
+      show(bar, view);
       await sleep(POLL_MS);
     }
     await running;
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
   const dryRun = values['dry-run'] ?? false;
   const url = `http://127.0.0.1:${process.env['PORT'] || 3000}`;
   const key = process.env['ADMIN_API_KEY'] || 'local-admin-key';
-  const bar = new SingleBar({ format: 'limit refresh [{bar}] {value} accounts | {changed} changed | {duration}s', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar({ format: 'limit refresh [{bar}] {value}/{total} segments | {processed} accounts | {changed} changed | {duration}s', hideCursor: true }, Presets.shades_classic);
   bar.start(1, 0, { changed: 0 });
   const job = (await viaApi(url, key, dryRun, bar)) ?? (await inProcess(dryRun, bar));
   bar.update(job.processed, { changed: job.changed });
