@@ -9,7 +9,7 @@ import { requestDigest } from '../ids.js';
 import { readSnapshot, judgeExisting, operationRecordPut, recordFields, requestKey, type StoredResponse } from '../idempotency/records.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import type { CreditProfile } from '../policy/profile.js';
-import { profileKey, type StoredProfile } from '../profiles/repository.js';
+import { profilePut } from '../profiles/repository.js';
 import { tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
@@ -48,7 +48,7 @@ export async function openAccount(input: {
             nowIso,
           }),
         ),
-        ...(profile ? [{ Put: { TableName: tableName, Item: profileItem({ accountId: account.id, profile, updatedAt: nowIso }) } }] : []),
+        ...(profile ? [profilePut({ accountId: account.id, profile, updatedAt: nowIso })] : []),
       ],
       randomUUID(),
     );
@@ -57,11 +57,6 @@ export async function openAccount(input: {
     if (isTransient(outcome.reasons)) return RETRY;
     throw new Error(`open account cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
   });
-}
-
-/** The profile item, as PUT /v1/accounts/{id}/profile stores it (shared/profiles/repository.ts putProfile). */
-function profileItem(stored: StoredProfile): Record<string, unknown> {
-  return { ...profileKey(stored.accountId), itemType: 'profile', ...stored };
 }
 
 const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });

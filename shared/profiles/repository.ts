@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { accountKey } from '../accounts/repository.js';
 import type { CreditProfile } from '../policy/profile.js';
 import { tableName } from '../storage/dynamo-client.js';
-import { transactWrite } from '../storage/transactions.js';
+import { type TransactItem, transactWrite } from '../storage/transactions.js';
 
 export const profileKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' });
 
@@ -13,13 +13,18 @@ export interface StoredProfile {
   updatedAt: string;
 }
 
+/** The write that stores a profile (here, and with a new account in its opening transaction). */
+export function profilePut(stored: StoredProfile): TransactItem {
+  return { Put: { TableName: tableName, Item: { ...profileKey(stored.accountId), itemType: 'profile', ...stored } } };
+}
+
 /** Replaces the profile; false when the account does not exist. */
 export async function putProfile(accountId: string, profile: CreditProfile): Promise<StoredProfile | undefined> {
   const stored: StoredProfile = { accountId, profile, updatedAt: new Date().toISOString() };
   const outcome = await transactWrite(
     [
       { ConditionCheck: { TableName: tableName, Key: accountKey(accountId), ConditionExpression: 'attribute_exists(pk)' } },
-      { Put: { TableName: tableName, Item: { ...profileKey(accountId), itemType: 'profile', ...stored } } },
+      profilePut(stored),
     ],
     randomUUID(),
   );
