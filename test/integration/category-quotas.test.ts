@@ -30,8 +30,7 @@ afterAll(() => app.close());
 /** A category of its own per test: promotions apply to every account in this file's table. */
 const newCategory = () => `cat-${randomUUID().slice(0, 8)}`;
 
-async function startQuota(category: string, quotaAmount: number, endsInMs = 86_400_000): Promise<string> {
-  const id = `q-${category}`;
+async function startQuota(category: string, quotaAmount: number, endsInMs = 86_400_000, id = `q-${category}`): Promise<string> {
   const now = Date.now();
   const reply = await api.call('POST', '/v1/promotions', {
     key: ADMIN_KEY,
@@ -128,14 +127,7 @@ describe('a category quota', () => {
 
     // A second, larger promotion for the category (a new run key) re-assesses everyone: the grant carries on,
     // its own amount and end unchanged, so the refresh never hands its drawn part out again.
-    const now = Date.now();
-    const bigger = `${promotionId}-big`;
-    const reply = await api.call('POST', '/v1/promotions', {
-      key: ADMIN_KEY,
-      body: { id: bigger, name: 'bigger', kind: 'category_quota', category, quotaAmount: 60_000,
-        startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString() },
-    });
-    expect(reply.status).toBe(201);
+    const bigger = await startQuota(category, 60_000, 86_400_000, `${promotionId}-big`);
     await refresh();
     const kept = await api.account(accountId);
     expect(kept.categoryQuotas[category]).toMatchObject({ promotionId, remaining: 15_000, used: 25_000 });
@@ -269,13 +261,7 @@ describe('a category quota', () => {
     await refresh();
 
     // A second campaign follows the first: the next run ends every grant and starts a new one while 60 holds race it.
-    const now = Date.now();
-    const second = `q-${category}-2`;
-    expect((await api.call('POST', '/v1/promotions', {
-      key: ADMIN_KEY,
-      body: { id: second, name: 'more', kind: 'category_quota', category, quotaAmount: 45_000,
-        startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString() },
-    })).status).toBe(201);
+    const second = await startQuota(category, 45_000, 86_400_000, `q-${category}-2`);
     expect((await api.call('POST', `/v1/promotions/${first}/end`, { key: ADMIN_KEY })).status).toBe(200);
     const racing = Promise.all(Array.from({ length: 60 }, (_, i) =>
       authorizeUntilAnswered({ accountId: accounts[i % accounts.length]!, amount: 2_000 + (i % 3) * 1_000, category })));
