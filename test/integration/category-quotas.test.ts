@@ -27,6 +27,9 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+/** A quota that ends while a test runs: ~10x what granting it and two holds take on two busy cores. */
+const QUOTA_WINDOW_MS = 15_000;
+
 /** A category of its own per test: promotions apply to every account in this file's table. */
 const newCategory = () => `cat-${randomUUID().slice(0, 8)}`;
 
@@ -217,7 +220,10 @@ describe('a category quota', () => {
   it('stops draws at its end even before a refresh, and its end withdraws what is left and what was drawn', async () => {
     const category = newCategory();
     const accountId = await api.createAccount(100_000);
-    const promotionId = await startQuota(category, 50_000, 4_000);
+    // The window is far longer than the setup below takes on a busy machine, and the test waits for its end
+    // (a fixed sleep raced the setup: on a slow machine the first holds came after endsAt).
+    const promotionId = await startQuota(category, 50_000, QUOTA_WINDOW_MS);
+    const quotaEndsBeforeMs = Date.now() + QUOTA_WINDOW_MS;
     await refresh();
     const captured = await api.authorize(shop.apiKey, { accountId, amount: 30_000, category });
     const held = await api.authorize(shop.apiKey, { accountId, amount: 15_000, category });
@@ -226,7 +232,7 @@ describe('a category quota', () => {
     expect((await api.account(accountId)).categoryQuotas[category]).toMatchObject({ remaining: 5_000, used: 45_000 });
 
     // Past endsAt the grant is still on the account, but nothing draws from it.
-    await sleep(4_500);
+    await sleep(Math.max(0, quotaEndsBeforeMs - Date.now()) + 500);
     const late = await api.authorize(shop.apiKey, { accountId, amount: 5_000, category });
     expect(late.status).toBe(201);
     expect((await getAuthorization(late.body.id))?.quota).toBeUndefined();
@@ -252,7 +258,7 @@ describe('a category quota', () => {
     await refresh();
     expect((await api.account(accountId)).categoryQuotas[category]).toBeUndefined();
     await expectReconciled(api, accountId);
-  });
+  }, 120_000);
 
   it('stays exact when a refresh ends one grant and starts another while category holds race', async () => {
     const category = newCategory();

@@ -16,9 +16,24 @@ const ACCOUNTS = 3;
 const LIMIT_MINOR = 60_000;
 /** Each run grants its accounts a quota for a category of its own. */
 const QUOTA_MINOR = 30_000;
-const SEED = process.env['PBT_SEED'] ? Number(process.env['PBT_SEED']) : Date.now() % 2 ** 31;
-/** Runs and program size: enough to reach every state, small enough for ~20 s against DynamoDB Local. */
+/**
+ * A fixed seed by default, so every CI run does the same bounded amount of work (a suite's wall time must not
+ * depend on luck); `PBT_SEED=<n>` replays or explores another seed, `PBT_SEED=random` draws one.
+ */
+const DEFAULT_SEED = 618_1111;
+const SEED = seedFromEnv(process.env['PBT_SEED']);
+/** Runs and program size bound the work: at most RUNS x 7 steps x 12 requests (~2,100 calls, ~50 s on 2 cores). */
 const RUNS = 25;
+/** Far above the worst case measured on 2 busy cores (~55 s), so a slow machine is never a failure. */
+const PROPERTY_TIMEOUT_MS = 600_000;
+
+function seedFromEnv(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_SEED;
+  if (raw === 'random') return Date.now() % 2 ** 31;
+  const seed = Number(raw);
+  if (!Number.isSafeInteger(seed)) throw new Error(`PBT_SEED must be an integer or "random", got ${raw}`);
+  return seed;
+}
 
 let app: TestApp;
 let api: Api;
@@ -220,5 +235,5 @@ describe('random concurrent interleavings of the whole lifecycle', () => {
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
