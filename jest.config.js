@@ -1,8 +1,14 @@
 // Jest runs the TypeScript sources as native ESM (middy 6 is ESM-only): @swc/jest strips types,
 // `node --experimental-vm-modules` (see package.json) lets jest load ES modules. Type checking is
 // `npm run typecheck` (tsc), kept out of the test transform so tests start fast.
-/** @type {import('jest').Config} */
-export default {
+//
+// Two projects:
+// - `unit`: pure code and files on disk. No DynamoDB Local, no server, no synthesis: `npm run test:unit` takes
+//   seconds.
+// - `integration`: everything that needs a running service, DynamoDB Local (started once by the global setup,
+//   unless DYNAMODB_ENDPOINT names one) or a CDK synthesis.
+
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
@@ -10,11 +16,33 @@ export default {
   },
   // Sources import './x.js' (NodeNext style); map those to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   // A default far above any single test's worst case on 2 busy cores: a slow machine is never a failure.
   // Long tests (property runs, synthesis) set their own, larger timeouts.
   testTimeout: 180_000,
+};
+
+/** Test files that need neither DynamoDB Local nor a synthesized stack. */
+const UNIT = [
+  '<rootDir>/test/unit/**/*.test.ts',
+  '<rootDir>/test/openapi/openapi.test.ts',
+  '<rootDir>/test/client/endpoints.test.ts',
+  '<rootDir>/test/client/retries.test.ts',
+  '<rootDir>/test/client/types.test.ts',
+  '<rootDir>/test/infra/config.test.ts',
+];
+
+/** @type {import('jest').Config} */
+export default {
   maxWorkers: 2,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: UNIT },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...UNIT.map((glob) => glob.replace('<rootDir>', '').replace('/**/*.test.ts', '/'))],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+    },
+  ],
 };
