@@ -50,7 +50,10 @@ export async function runLoad(label: string, url: string, concurrency: number, r
   const started = process.hrtime.bigint();
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: unknown) => void;
-  const done = new Promise<autocannon.Result>((ok, ko) => ((finish = ok), (fail = ko)));
+  const done = new Promise<autocannon.Result>((ok, ko) => {
+    finish = ok;
+    fail = ko;
+  });
   const instance = autocannon({
     url,
     connections: concurrency,

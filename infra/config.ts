@@ -106,7 +106,7 @@ export type FestivalConfig = StackConfig['festivals'][number];
 
 function festivalsOverlap(festivals: ReadonlyArray<{ prewarmAt: string; endsAt: string }>): boolean {
   const sorted = [...festivals].sort((a, b) => Date.parse(a.prewarmAt) - Date.parse(b.prewarmAt));
-  return sorted.some((f, i) => i > 0 && Date.parse(f.prewarmAt) < Date.parse(sorted[i - 1]!.endsAt));
+  return sorted.slice(1).some((f, i) => Date.parse(f.prewarmAt) < Date.parse(sorted[i]?.endsAt ?? ''));
 }
 
 /** The context key under which cdk.json keeps this configuration. */

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     },
   });
   const args = Args.parse(values);
-  let stop = async () => undefined as void;
+  let stop = async (): Promise<void> => {};
   let url = args.url;
   let adminKey = args['admin-key'] ?? process.env['ADMIN_API_KEY'] ?? 'local-admin-key';
   if (!url) {

@@ -13,7 +13,8 @@ const WIDTH = 900;
 const HEIGHT = 420;
 const PAD = { left: 70, right: 70, top: 50, bottom: 50 };
 
-const escape = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+const XML_ENTITIES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' };
+const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => XML_ENTITIES[c] ?? c);
 
 export function lineChart(title: string, xLabel: string, left: { label: string; max: number }, right: { label: string; max: number }, series: Series[]): string {
   const xs = series.flatMap((s) => s.points.map(([x]) => x));
@@ -39,18 +40,18 @@ export function lineChart(title: string, xLabel: string, left: { label: string; 
     })
     .join('');
   const legend = series
-    .map((s, i) => `<rect x="${PAD.left + i * 220}" y="${HEIGHT - 18}" width="12" height="12" fill="${s.color}"/><text x="${PAD.left + i * 220 + 18}" y="${HEIGHT - 8}" font-size="12">${escape(s.label)}</text>`)
+    .map((s, i) => `<rect x="${PAD.left + i * 220}" y="${HEIGHT - 18}" width="12" height="12" fill="${s.color}"/><text x="${PAD.left + i * 220 + 18}" y="${HEIGHT - 8}" font-size="12">${escapeXml(s.label)}</text>`)
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${WIDTH / 2}" y="24" font-size="16" text-anchor="middle">${escape(title)}</text>
+<text x="${WIDTH / 2}" y="24" font-size="16" text-anchor="middle">${escapeXml(title)}</text>
 ${ticks(left.max, 'left')}${ticks(right.max, 'right')}
 <line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#333"/>
 <line x1="${WIDTH - PAD.right}" x2="${WIDTH - PAD.right}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#333"/>
 <line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH}" stroke="#333"/>
-<text x="16" y="${PAD.top + plotH / 2}" font-size="12" transform="rotate(-90 16 ${PAD.top + plotH / 2})" text-anchor="middle">${escape(left.label)}</text>
-<text x="${WIDTH - 14}" y="${PAD.top + plotH / 2}" font-size="12" transform="rotate(90 ${WIDTH - 14} ${PAD.top + plotH / 2})" text-anchor="middle">${escape(right.label)}</text>
-<text x="${WIDTH / 2}" y="${HEIGHT - 28}" font-size="12" text-anchor="middle">${escape(xLabel)} (0 - ${xMax})</text>
+<text x="16" y="${PAD.top + plotH / 2}" font-size="12" transform="rotate(-90 16 ${PAD.top + plotH / 2})" text-anchor="middle">${escapeXml(left.label)}</text>
+<text x="${WIDTH - 14}" y="${PAD.top + plotH / 2}" font-size="12" transform="rotate(90 ${WIDTH - 14} ${PAD.top + plotH / 2})" text-anchor="middle">${escapeXml(right.label)}</text>
+<text x="${WIDTH / 2}" y="${HEIGHT - 28}" font-size="12" text-anchor="middle">${escapeXml(xLabel)} (0 - ${xMax})</text>
 ${lines}${legend}
 </svg>
 `;

@@ -168,7 +168,8 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
         const id = first!.body.id as string;
         const settle = c.capture ? { action: 'capture', amount: c.partial ? Math.max(1, Math.floor(c.amount / 2)) : undefined } : { action: 'release' };
         const reply = await call('POST', `/v1/authorizations/${id}/${settle.action}`, shop, settle.amount ? { amount: settle.amount } : {}, randomUUID());
-        if (reply.status === 200) c.capture ? (result.captured += 1) : (result.released += 1);
+        if (reply.status === 200 && c.capture) result.captured += 1;
+        else if (reply.status === 200) result.released += 1;
       }
     } else {
       const code = first!.body?.error?.code ?? `http_${first!.status}`;

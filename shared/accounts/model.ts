@@ -118,8 +118,11 @@ export function toAccountResource(account: Account): AccountResource {
     limitUpdatedAt: account.limitUpdatedAt,
     categoryQuotas: Object.fromEntries(
       Object.entries(account.quotas)
-        .filter(([, q]) => q.promotionId !== undefined)
-        .map(([category, q]) => [category, { promotionId: q.promotionId!, remaining: q.unused, used: q.drawn, endsAt: q.endsAt }]),
+        .flatMap(([category, q]) =>
+          q.promotionId === undefined
+            ? []
+            : [[category, { promotionId: q.promotionId, remaining: q.unused, used: q.drawn, endsAt: q.endsAt }]],
+        ),
     ),
     createdAt: account.createdAt,
   };

@@ -237,8 +237,10 @@ function responsesOf(doc: RouteDoc): RouteConfig['responses'] {
   };
   for (const [status, codes] of errorCodesByStatus(doc)) {
     const headers = REPLAYABLE_ERROR_STATUSES.has(status) ? replayable : requestId;
+    const [firstCode] = codes;
+    if (firstCode === undefined) continue;
     responses[status] = {
-      description: `${ERROR_CATALOGUE[codes[0]!].type}: ${codes.join(', ')}.`,
+      description: `${ERROR_CATALOGUE[firstCode].type}: ${codes.join(', ')}.`,
       headers,
       content: { 'application/json': { schema: doc.errorBodies?.[status] ?? R.ErrorResponse } },
       // Machine-readable list of the stable codes at this status (a specification extension).
@@ -249,7 +251,7 @@ function responsesOf(doc: RouteDoc): RouteConfig['responses'] {
 }
 
 function pathParams(path: string): z.ZodObject | undefined {
-  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
   return names.length ? z.object(Object.fromEntries(names.map((name) => [name, z.string().min(1)]))) : undefined;
 }
 

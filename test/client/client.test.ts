@@ -135,7 +135,7 @@ describe('CheckoutClient: a lost answer', () => {
   it('retries after a dropped response with the same key: the hold is made once and the retry is a replay', async () => {
     const accountId = await api.createAccount(100_000);
     // The service commits and answers, but the answer never reaches the caller (the first time only).
-    const { fetch, sent } = recordingFetch(async (entry, response, index) => {
+    const { fetch, sent } = recordingFetch(async (_entry, response, index) => {
       if (index === 0) {
         await response.body?.cancel();
         throw new TypeError('fetch failed: socket hang up');

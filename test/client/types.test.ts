@@ -25,7 +25,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Accepts<Service, Client> = [Client] extends [Service] ? true : false;
 type Check<T extends true> = T;
 
-export type Checks = [
+type Checks = [
   // Resources: what the service builds, and what the OpenAPI document describes.
   Check<Same<C.Account, AccountResource>>,
   Check<Same<C.Account, z.infer<typeof R.Account>>>,

@@ -211,7 +211,7 @@ describe('random concurrent interleavings of the whole lifecycle', () => {
             return (duplicate ? [key, key] : [key]).map(async (k) => ({ c, key: k, reply: await send(world, c, k) }));
           });
           const results = await Promise.all(sends);
-          for (const { c, key, reply } of results) {
+          for (const { c, reply } of results) {
             if (!reply) continue;
             expect(reply.status).toBeLessThan(500);
             if (c.op === 'reserve' && reply.status === 201 && !world.holds.includes(reply.body.id)) world.holds.push(reply.body.id);

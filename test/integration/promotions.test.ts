@@ -247,7 +247,7 @@ describe('timestamps', () => {
     const id = `norm-${randomUUID().slice(0, 8)}`;
     const created = await create(uplift(id, '2099-12-31T00:00:00Z', '2100-01-01T00:00:00Z'));
     expect(created).toMatchObject({ startsAt: '2099-12-31T00:00:00.000Z', endsAt: '2100-01-01T00:00:00.000Z' });
-    expect(((await getItem(repo.promotionKey(id)))?.['promotion'] as Promotion).endsAt).toBe('2100-01-01T00:00:00.000Z');
+    expect(((await getItem(repo.promotionKey(id)))?.['promotion'] as Promotion | undefined)?.endsAt).toBe('2100-01-01T00:00:00.000Z');
 
     // As raw strings '...00Z' > '...00.500Z': at 00.500 the promotion would look live and be "ended" later than its end.
     const halfSecondAfter = new Date('2100-01-01T00:00:00.500Z');
