@@ -37,3 +37,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/promotions', handler: 'promotions-list' },
   { method: 'POST', path: '/v1/promotions/{id}/end', handler: 'promotions-end' },
 ];
+
+/**
+ * The module a route's Lambda function runs, from the repository root: the CDK entry, and the name the local
+ * server gives each invocation (local/invocation.ts), so a test can hold a call against that function's role.
+ */
+export const routeEntry = (route: Pick<RouteDefinition, 'handler'>): string => `functions/http/${route.handler}.ts`;
+
+/** The API key authorizer's module, from the repository root. */
+export const AUTHORIZER_ENTRY = 'functions/authorizer.ts';

@@ -2,9 +2,13 @@
  * What each function may do to the table: least privilege per handler, keyed by the handler names of
  * functions/routes.ts. `read` handlers get GetItem / BatchGetItem / Query only; `write` handlers also get
  * PutItem / UpdateItem / ConditionCheckItem, the per-item actions TransactWriteItems is authorized by.
- * No handler deletes items (TTL does), so no role has DeleteItem. The API construct refuses to synthesize a
- * route without an entry, and test/infra checks every route of the manifest has one.
+ * Expired data is deleted by TTL, not by handlers: the one delete is ending a promotion, which moves its end-index
+ * copy (ROUTE_TABLE_DELETES). The API construct refuses to synthesize a route without an entry, test/infra
+ * checks every route of the manifest has one, and test/integration/iam-parity runs every function against the
+ * synthesized roles.
  */
+import { PROMOTIONS_BY_END_PARTITION } from '../shared/storage/table.js';
+
 export type TableAccess = 'read' | 'write';
 
 export const ROUTE_TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
@@ -31,6 +35,15 @@ export const ROUTE_TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   'promotions-create': 'write',
   'promotions-list': 'read',
   'promotions-end': 'write',
+};
+
+/**
+ * The partitions whose items a route may delete (DeleteItem, limited by IAM's dynamodb:LeadingKeys): AWS authorizes
+ * a Delete inside TransactWriteItems as DeleteItem, so a route that moves an item needs it. Only ending a promotion
+ * deletes, and only its end-index copy; no role may delete an account, a hold, a journal entry or a request record.
+ */
+export const ROUTE_TABLE_DELETES: Readonly<Record<string, readonly string[]>> = {
+  'promotions-end': [PROMOTIONS_BY_END_PARTITION],
 };
 
 /** Routes whose handlers start refresh runs: they enqueue segments, so they get the queue URL and SendMessage. */

@@ -9,7 +9,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ROUTES, type RouteDefinition } from '../functions/routes.js';
+import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
 import type { StackConfig } from './config.js';
 import { CreditApi } from './constructs/api.js';
 import { Jobs } from './constructs/jobs.js';
@@ -17,7 +17,7 @@ import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { CreditTable } from './constructs/table.js';
-import { ROUTES_THAT_ENQUEUE_REFRESH, tableAccessOf } from './route-permissions.js';
+import { ROUTE_TABLE_DELETES, ROUTES_THAT_ENQUEUE_REFRESH, tableAccessOf } from './route-permissions.js';
 
 /** The route served through the provisioned `live` alias: the checkout hot path. */
 export const AUTHORIZE_HANDLER = 'authorizations-create';
@@ -75,10 +75,11 @@ export class CreditAuthorizationStack extends Stack {
     for (const route of routes) {
       const enqueues = ROUTES_THAT_ENQUEUE_REFRESH.has(route.handler);
       const fn = new ServiceFunction(this, `Route-${route.handler}`, {
-        entry: `functions/http/${route.handler}.ts`,
+        entry: routeEntry(route),
         description: `${route.method} ${route.path}`,
         table: this.data,
         access: tableAccessOf(route.handler),
+        deletesFrom: ROUTE_TABLE_DELETES[route.handler],
         environment: enqueues ? { ...environment, REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : environment,
         timeoutSeconds: API_TIMEOUT_SECONDS,
         logRetention,
@@ -88,7 +89,7 @@ export class CreditAuthorizationStack extends Stack {
     }
     this.functions = functions;
     this.authorizer = new ServiceFunction(this, 'Authorizer', {
-      entry: 'functions/authorizer.ts',
+      entry: AUTHORIZER_ENTRY,
       description: 'API key authorizer (REQUEST, cached per key)',
       table: this.data,
       access: 'read',

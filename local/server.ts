@@ -7,9 +7,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { handler as authorizer } from '../functions/authorizer.js';
-import { ROUTES, type RouteDefinition } from '../functions/routes.js';
+import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
 import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../shared/http/errors.js';
 import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
+import { asInvocationOf } from './invocation.js';
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -110,11 +111,12 @@ function singleHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 async function authorizerContext(headers: Record<string, string>, method: string, path: string): Promise<Record<string, string>> {
-  const result = await authorizer({
+  const event = {
     type: 'REQUEST',
     methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${path}`,
     headers,
-  } as Parameters<typeof authorizer>[0]);
+  } as Parameters<typeof authorizer>[0];
+  const result = await asInvocationOf(AUTHORIZER_ENTRY, () => authorizer(event));
   return Object.fromEntries(Object.entries(result.context ?? {}).map(([k, v]) => [k, String(v)]));
 }
 
@@ -166,7 +168,8 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
       isBase64Encoded: false,
       requestContext: { requestId, authorizer, httpMethod: method, path: url.pathname, stage: 'local' },
     } as unknown as APIGatewayProxyEvent;
-    const result = await route.handler(event, lambdaContext(route.definition.handler, requestId));
+    const context = lambdaContext(route.definition.handler, requestId);
+    const result = await asInvocationOf(routeEntry(route.definition), () => route.handler(event, context));
     const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
     send(res, result.statusCode, result.body, { 'x-request-id': requestId, ...responseHeaders });
   }

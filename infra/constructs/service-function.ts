@@ -42,6 +42,8 @@ export interface ServiceFunctionProps {
   readonly description: string;
   readonly table: CreditTable;
   readonly access: TableAccess;
+  /** Partitions whose items the function may also delete (infra/route-permissions.ts ROUTE_TABLE_DELETES). */
+  readonly deletesFrom?: readonly string[] | undefined;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
   readonly timeoutSeconds?: number;
@@ -49,12 +51,15 @@ export interface ServiceFunctionProps {
 }
 
 export class ServiceFunction extends Construct {
+  /** The handler module it runs, from the repository root: what tests match invocations to roles by. */
+  readonly entry: string;
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
     const forbidden = FORBIDDEN_VARIABLES.filter((name) => name in props.environment);
     if (forbidden.length) throw new Error(`${props.entry}: a deployed function must not set ${forbidden.join(', ')}`);
 
@@ -66,6 +71,7 @@ export class ServiceFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     props.table.grant(this.role, props.access);
+    if (props.deletesFrom?.length) props.table.grantDeletes(this.role, props.deletesFrom);
 
     this.fn = new NodejsFunction(this, 'Function', {
       entry: join(REPO_ROOT, props.entry),

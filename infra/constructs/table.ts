@@ -88,4 +88,19 @@ export class CreditTable extends Construct {
       new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [this.table.tableArn, ...this.indexArns] }),
     );
   }
+
+  /**
+   * Grants DeleteItem on items whose partition key is one of `partitions`, nothing else: ForAllValues over
+   * dynamodb:LeadingKeys, which DynamoDB checks for every Delete, inside a transaction too. Indexes take no deletes.
+   */
+  grantDeletes(grantee: IGrantable, partitions: readonly string[]): void {
+    if (partitions.length === 0) throw new Error('grantDeletes needs at least one partition (none would allow every key)');
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } },
+      }),
+    );
+  }
 }

@@ -8,7 +8,8 @@
  *                                        have not ended (`sk > now`), however many ended ones pile up; ending a
  *                                        promotion moves its copy to the new key in the same transaction
  * Both live in the base table, not in a GSI: reads are strongly consistent, so a refresh started right after an
- * end already sees it. Every timestamp is stored normalized (`toISOString`), so the end key orders by time.
+ * end already sees it. Moving a copy deletes the old one, the service's only delete: the end route's role alone
+ * holds DeleteItem, and only for keys in this partition (infra/route-permissions.ts). Every timestamp is stored normalized (`toISOString`), so the end key orders by time.
  *
  * A table written before the end index existed holds promotions without their copy. A marker item, at a sort key
  * after every timestamp (so every `sk > now` read returns it), says the index is complete. Until it exists, reads
@@ -21,10 +22,11 @@ import { ResourceId } from '../money.js';
 import { endedAt, normalizePromotion, normalizeTimestamp, type Promotion } from '../policy/promotions.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
+import { PROMOTIONS_BY_END_PARTITION } from '../storage/table.js';
 import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
 
 const PARTITION = 'PROMOTIONS';
-const BY_END_PARTITION = 'PROMOTIONS#BY_END';
+const BY_END_PARTITION = PROMOTIONS_BY_END_PARTITION;
 /** '~' sorts after every character of an ISO timestamp. */
 const INDEX_COMPLETE_SK = '~index-complete';
 /** Transactions in flight while indexing the promotions of an older table (once per table). */

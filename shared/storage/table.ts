@@ -35,5 +35,11 @@ export const ACCOUNT_BUCKETS = 16;
  */
 export const EXPIRY_SHARDS = 128;
 
+/**
+ * The promotions' end index (shared/promotions/repository.ts). Ending a promotion moves its copy to the new end's
+ * key, so this is the one partition any role may delete from, and the IAM grant names it (infra/route-permissions.ts).
+ */
+export const PROMOTIONS_BY_END_PARTITION = 'PROMOTIONS#BY_END';
+
 /** Epoch-seconds attribute DynamoDB TTL deletes on (idempotency records of non-authorization requests). */
 export const TTL_ATTRIBUTE = 'ttl';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ROUTES } from '../../functions/routes.js';
 import { AUTH_CACHE_TTL_MS } from '../../shared/clients/authenticate.js';
 import { errorBody } from '../../shared/http/errors.js';
-import { EXPIRY_INDEX, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
+import { EXPIRY_INDEX, PROMOTIONS_BY_END_PARTITION, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
 import { buildApp } from '../../infra/app.js';
 import { parseStackConfig, type StackConfig } from '../../infra/config.js';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/constructs/api.js';
@@ -155,6 +155,25 @@ describe('least privilege', () => {
     const actions = actionsOfRole(logicalId(stack.functions['authorizations-create']!.role));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
     expect(actions).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it('lets only the promotion end route delete, and only keys of the end-index partition', () => {
+    const deleting = resources('AWS::IAM::Policy').flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }>)
+        .filter((s) => [s.Action].flat().some((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:*'))
+        .map((s) => ({ roles: p.Properties.Roles, statement: s })),
+    );
+    expect(deleting).toEqual([
+      {
+        roles: [{ Ref: logicalId(stack.functions['promotions-end']!.role) }],
+        statement: {
+          Effect: 'Allow',
+          Action: 'dynamodb:DeleteItem',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PROMOTIONS_BY_END_PARTITION] } },
+        },
+      },
+    ]);
   });
 
   it('gives function roles no AWS managed policy: each writes only its own log group', () => {
