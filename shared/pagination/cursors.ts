@@ -14,7 +14,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { randomBytes } from 'node:crypto';
 import type * as z from 'zod';
-import { config } from '../config.js';
+import { type Config, config } from '../config.js';
 import { ApiError } from '../http/errors.js';
 import { MIN_CURSOR_KEY_BYTES, openCursor, sealCursor } from './cursor.js';
 
@@ -23,18 +23,36 @@ const SECRET_MAX_AGE_SECONDS = 365 * 86_400;
 
 let keyOnce: Promise<Buffer> | undefined;
 
+export type CursorKeySource =
+  | { kind: 'secret'; arn: string }
+  | { kind: 'literal'; key: string }
+  /** A random key for this process: local runs without a key, where cursors need only live as long as it. */
+  | { kind: 'ephemeral' };
+
+/** Where the key comes from under `c`; throws where no safe source exists (inside Lambda, only the secret is). */
+export function cursorKeySource(c: Pick<Config, 'inLambda' | 'cursorKey' | 'cursorKeySecretArn'>): CursorKeySource {
+  if (c.inLambda) {
+    if (c.cursorKey !== undefined) throw new Error('CURSOR_KEY is local only: a deployed function reads its cursor key from Secrets Manager');
+    if (c.cursorKeySecretArn === undefined) throw new Error('CURSOR_KEY_SECRET_ARN is not set: this function cannot sign list cursors');
+  }
+  if (c.cursorKeySecretArn !== undefined) return { kind: 'secret', arn: c.cursorKeySecretArn };
+  if (c.cursorKey !== undefined) return { kind: 'literal', key: c.cursorKey };
+  return { kind: 'ephemeral' };
+}
+
 async function loadKey(): Promise<Buffer> {
-  if (config.inLambda) {
-    if (config.cursorKey !== undefined) throw new Error('CURSOR_KEY is local only: a deployed function reads its cursor key from Secrets Manager');
-    if (config.cursorKeySecretArn === undefined) throw new Error('CURSOR_KEY_SECRET_ARN is not set: this function cannot sign list cursors');
+  const source = cursorKeySource(config);
+  switch (source.kind) {
+    case 'secret': {
+      const secret = await getSecret(source.arn, { maxAge: SECRET_MAX_AGE_SECONDS });
+      if (typeof secret !== 'string') throw new Error('the cursor key secret is not a string');
+      return checked(Buffer.from(secret, 'utf8'), 'the cursor key secret');
+    }
+    case 'literal':
+      return checked(Buffer.from(source.key, 'utf8'), 'CURSOR_KEY');
+    case 'ephemeral':
+      return randomBytes(MIN_CURSOR_KEY_BYTES);
   }
-  if (config.cursorKeySecretArn !== undefined) {
-    const secret = await getSecret(config.cursorKeySecretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
-    if (typeof secret !== 'string') throw new Error('the cursor key secret is not a string');
-    return checked(Buffer.from(secret, 'utf8'), 'the cursor key secret');
-  }
-  if (config.cursorKey !== undefined) return checked(Buffer.from(config.cursorKey, 'utf8'), 'CURSOR_KEY');
-  return randomBytes(MIN_CURSOR_KEY_BYTES);
 }
 
 function checked(key: Buffer, what: string): Buffer {

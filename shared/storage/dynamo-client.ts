@@ -23,7 +23,9 @@ const SDK_RETRY_DELAY_MAX_MS = 6_000;
  * The longest one `send` can last before it answers or throws, the SDK's retries included: every attempt's
  * connection and request timeouts, and the waits between them. The journal's settled horizon must outlast it
  * (shared/journal/horizon.ts asserts so at load): a change here that breaks that stops the listing functions
- * at cold start instead of letting the journal skip entries.
+ * at cold start instead of letting the journal skip entries. Caveat: @smithy/node-http-handler 4.x only *warns*
+ * when REQUEST_TIMEOUT_MS passes unless `throwOnRequestTimeout` is set, so today a hung request is bounded by the
+ * function's timeout, not by this figure (left to the change that derives these timeouts from the remaining time).
  */
 export const MAX_SEND_MS = SDK_MAX_ATTEMPTS * (CONNECTION_TIMEOUT_MS + REQUEST_TIMEOUT_MS) + (SDK_MAX_ATTEMPTS - 1) * SDK_RETRY_DELAY_MAX_MS;
 /** Sockets kept per process: local runs share one process among hundreds of concurrent requests. */
