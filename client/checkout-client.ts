@@ -19,7 +19,7 @@ import type {
   CreditProfileResource,
   IncrementParams,
   Job,
-  JournalEntry,
+  JournalPage,
   LimitRequestParams,
   LimitRequestResult,
   Page,
@@ -157,7 +157,7 @@ export class CheckoutClient {
     return this.#call('repay', { id: accountId }, params, options);
   }
 
-  listJournal(accountId: string, params: PageParams = {}, options?: CallOptions): Promise<ApiResponse<Page<JournalEntry>>> {
+  listJournal(accountId: string, params: PageParams = {}, options?: CallOptions): Promise<ApiResponse<JournalPage>> {
     return this.#call('listJournal', { id: accountId }, undefined, options, { limit: params.limit, cursor: params.cursor });
   }
 

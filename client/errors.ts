@@ -25,6 +25,7 @@ import type { Authorization, DeclineCode } from './types.js';
 export type ErrorCode =
   | 'invalid_json'
   | 'validation_failed'
+  | 'invalid_cursor'
   | 'unknown_field'
   | 'currency_mismatch'
   | 'missing_idempotency_key'

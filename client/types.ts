@@ -149,6 +149,19 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/**
+ * A page of an account's journal. The journal never ends while the account can move, so `nextCursor` is always
+ * there: keep it and poll again. `hasMore: false` means caught up with `settledThrough` (entries appear a short
+ * settling lag after they happen, so that none is ever skipped).
+ */
+export interface JournalPage {
+  object: 'list';
+  data: JournalEntry[];
+  nextCursor: string;
+  hasMore: boolean;
+  settledThrough: string;
+}
+
 /** The credit-assessment inputs the limit policy reads. */
 export interface CreditProfile {
   /** Bureau score, 300-850. */

@@ -46,6 +46,12 @@ export const ROUTE_TABLE_DELETES: Readonly<Record<string, readonly string[]>> = 
   'promotions-end': [PROMOTIONS_BY_END_PARTITION],
 };
 
+/**
+ * Routes that hand out list cursors: they get the cursor key secret's ARN and may read that secret (and only they:
+ * the checkout path carries no Secrets Manager code or permission).
+ */
+export const ROUTES_THAT_SEAL_CURSORS: ReadonlySet<string> = new Set(['accounts-journal', 'reviews-list', 'promotions-list']);
+
 /** Routes whose handlers start refresh runs: they enqueue segments, so they get the queue URL and SendMessage. */
 export const ROUTES_THAT_ENQUEUE_REFRESH: ReadonlySet<string> = new Set(['jobs-limit-refresh']);
 

@@ -12,12 +12,13 @@ import type { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
 import type { StackConfig } from './config.js';
 import { CreditApi } from './constructs/api.js';
+import { CursorKey } from './constructs/cursor-key.js';
 import { Jobs } from './constructs/jobs.js';
 import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { CreditTable } from './constructs/table.js';
-import { ROUTE_TABLE_DELETES, ROUTES_THAT_ENQUEUE_REFRESH, tableAccessOf } from './route-permissions.js';
+import { ROUTE_TABLE_DELETES, ROUTES_THAT_ENQUEUE_REFRESH, ROUTES_THAT_SEAL_CURSORS, tableAccessOf } from './route-permissions.js';
 
 /** The route served through the provisioned `live` alias: the checkout hot path. */
 export const AUTHORIZE_HANDLER = 'authorizations-create';
@@ -46,6 +47,7 @@ export class CreditAuthorizationStack extends Stack {
   readonly authorizer: ServiceFunction;
   readonly jobs: Jobs;
   readonly data: CreditTable;
+  readonly cursorKey: CursorKey;
 
   constructor(scope: Construct, id: string, props: CreditAuthorizationStackProps) {
     super(scope, id, props);
@@ -71,20 +73,27 @@ export class CreditAuthorizationStack extends Stack {
       refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
     });
 
+    const cursorKey = (this.cursorKey = new CursorKey(this, 'CursorKey'));
     const functions: Record<string, ServiceFunction> = {};
     for (const route of routes) {
       const enqueues = ROUTES_THAT_ENQUEUE_REFRESH.has(route.handler);
+      const seals = ROUTES_THAT_SEAL_CURSORS.has(route.handler);
       const fn = new ServiceFunction(this, `Route-${route.handler}`, {
         entry: routeEntry(route),
         description: `${route.method} ${route.path}`,
         table: this.data,
         access: tableAccessOf(route.handler),
         deletesFrom: ROUTE_TABLE_DELETES[route.handler],
-        environment: enqueues ? { ...environment, REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : environment,
+        environment: {
+          ...environment,
+          ...(enqueues ? { REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : {}),
+          ...(seals ? cursorKey.environment : {}),
+        },
         timeoutSeconds: API_TIMEOUT_SECONDS,
         logRetention,
       });
       if (enqueues) this.jobs.refreshQueue.grantSendMessages(fn.role);
+      if (seals) cursorKey.grantRead(fn.role);
       functions[route.handler] = fn;
     }
     this.functions = functions;

@@ -7,7 +7,7 @@ import { putClient } from '../shared/clients/repository.js';
 import { config } from '../shared/config.js';
 import { ensureTable } from '../shared/storage/create-table.js';
 import { dynamoClient } from '../shared/storage/dynamo-client.js';
-import { createApiServer, type ExtraRoute, loadRoutes } from './server.js';
+import { createApiServer, type ExtraRoute, type LambdaHandler, loadRoutes } from './server.js';
 
 /** The bootstrap admin's fixed id: restarting with another ADMIN_API_KEY adds a key, it never duplicates. */
 export const LOCAL_ADMIN_CLIENT_ID = 'cli_local_admin';
@@ -20,7 +20,13 @@ export interface RunningApp {
   close: () => Promise<void>;
 }
 
-export async function startApp(options: { port: number; adminApiKey: string; extras?: ExtraRoute[] }): Promise<RunningApp> {
+export async function startApp(options: {
+  port: number;
+  adminApiKey: string;
+  extras?: ExtraRoute[];
+  /** Route handlers to serve instead of the modules' own, by handler name (tests only). */
+  handlers?: Readonly<Record<string, LambdaHandler>>;
+}): Promise<RunningApp> {
   await ensureTable(config.tableName);
   await putClient(
     { id: LOCAL_ADMIN_CLIENT_ID, name: 'local admin', scopes: ['admin'], createdAt: new Date().toISOString() },
@@ -36,7 +42,7 @@ export async function startApp(options: { port: number; adminApiKey: string; ext
       return { status: 200, body: openApiDocument };
     },
   };
-  const server = createApiServer(await loadRoutes(), [openApi, ...(options.extras ?? [])]);
+  const server = createApiServer(await loadRoutes(options.handlers), [openApi, ...(options.extras ?? [])]);
   // Many concurrent checkouts from one load generator: keep sockets alive between requests.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

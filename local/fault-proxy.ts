@@ -6,8 +6,9 @@
  *
  * Owns: the fault decision per request (seeded, so a failing run replays from its seed), the exact error
  * bodies DynamoDB sends for each fault, transparent forwarding of everything else, and the per-operation
- * counts of what it forwarded and injected. It does not retry, reorder or delay anything: that is the client's
- * job, and the client is what the tests are about.
+ * counts of what it forwarded and injected. It does not retry or reorder anything: that is the client's job, and
+ * the client is what the tests are about. It delays only what a test holds on purpose (`holdNext`): a commit that
+ * lands late, after requests sent later, as a slow network or a paused writer makes it in production.
  */
 import {
   Agent,
@@ -67,8 +68,35 @@ export interface FaultProxy {
   seed: number;
   /** Changes some rates from the next request on; validated, and left unchanged if invalid. */
   setFaults(rates: Partial<FaultRates>): void;
+  /**
+   * Holds the next request of `operation` (e.g. `TransactWriteItems`) that would be forwarded, before it reaches
+   * the target, until `release()`. `caught` resolves once it is held. One hold at a time; close() releases it.
+   */
+  holdNext(operation: string): HeldRequest;
   stats(): FaultStats;
   close(): Promise<void>;
+}
+
+export interface HeldRequest {
+  /** Resolves when a matching request arrives and is held. */
+  caught: Promise<void>;
+  /** Lets the held request (or the next match, if none arrived yet) through. */
+  release(): void;
+}
+
+interface PendingHold {
+  operation: string;
+  onCaught: () => void;
+  released: Promise<void>;
+  release: () => void;
+}
+
+function pendingHold(operation: string): PendingHold & { caught: Promise<void> } {
+  let onCaught!: () => void;
+  let release!: () => void;
+  const caught = new Promise<void>((resolve) => (onCaught = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { operation, onCaught, caught, released, release };
 }
 
 const NO_FAULTS: FaultRates = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0 };
@@ -241,6 +269,9 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
   const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
   const sockets = new Set<Socket>();
   let closing = false;
+  /** Armed by holdNext, taken by the first matching request; `held` is the one waiting for release. */
+  let armed: PendingHold | undefined;
+  let held: PendingHold | undefined;
 
   /** Sends the request on as received (the Host header too: it is part of what the SDK signed). */
   const sendToTarget = (req: IncomingMessage, body: Buffer): Promise<IncomingMessage> =>
@@ -298,6 +329,13 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
       answer(res, 500, INTERNAL_ERROR_BODY);
       return;
     }
+    if (armed?.operation === operation) {
+      const hold = armed;
+      armed = undefined;
+      held = hold;
+      hold.onCaught();
+      await hold.released;
+    }
     if (closing) throw new Error('closing');
     const upstream = await sendToTarget(req, body);
     counter.forwarded(amzTarget);
@@ -343,8 +381,23 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
       rates = mergeRates(rates, next);
     },
     stats: () => counter.snapshot(),
+    holdNext: (operation) => {
+      if (armed || held) throw new Error('fault proxy: one hold at a time');
+      const hold = pendingHold(operation);
+      armed = hold;
+      return {
+        caught: hold.caught,
+        release: () => {
+          if (armed === hold) armed = undefined;
+          if (held === hold) held = undefined;
+          hold.release();
+        },
+      };
+    },
     close: async () => {
       closing = true;
+      armed?.release();
+      held?.release();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       agent.destroy();

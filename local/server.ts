@@ -12,7 +12,7 @@ import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../shared/http/error
 import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
 import { asInvocationOf } from './invocation.js';
 
-type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 interface LoadedRoute {
   definition: RouteDefinition;
@@ -33,12 +33,16 @@ function compile(path: string): { pattern: RegExp; paramNames: string[] } {
   return { pattern: new RegExp(`^${source}$`), paramNames };
 }
 
-export async function loadRoutes(): Promise<LoadedRoute[]> {
+/**
+ * Every route's handler module. `overrides` (by handler name) replaces a route's handler with one built by the
+ * same module's factory, e.g. the journal on a test's clock; nothing deployed has any.
+ */
+export async function loadRoutes(overrides: Readonly<Record<string, LambdaHandler>> = {}): Promise<LoadedRoute[]> {
   const loaded: LoadedRoute[] = [];
   // One at a time: jest's ESM loader mislinks modules shared by parallel dynamic imports.
   for (const definition of ROUTES) {
     const module = (await import(`../functions/http/${definition.handler}.js`)) as { handler: LambdaHandler };
-    loaded.push({ definition, ...compile(definition.path), handler: module.handler });
+    loaded.push({ definition, ...compile(definition.path), handler: overrides[definition.handler] ?? module.handler });
   }
   return loaded;
 }

@@ -2,8 +2,28 @@
  * `npm start`: DynamoDB Local (unless DYNAMODB_ENDPOINT points at one) + the API + the local schedules, in one
  * process tree. SIGINT/SIGTERM stop everything this started.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as z from 'zod';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
+
+/** Where `npm start` keeps the local cursor key, so cursors survive a restart like the data they point into. */
+const CURSOR_KEY_FILE = 'cursor-key';
+
+/**
+ * The local cursor HMAC key: generated once (32 random bytes) and kept under the data folder, so no key is a
+ * default anyone could know. In memory (DATA_DIR=:memory:), the service makes one per process instead.
+ */
+function localCursorKey(dataDir: string): string | undefined {
+  if (dataDir === ':memory:') return undefined;
+  const file = join(dataDir, CURSOR_KEY_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
 
 const LocalEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -19,6 +39,7 @@ async function main(): Promise<void> {
     dynamo = await startDynamoDbLocal({ dataDir: env.DATA_DIR });
     process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
   }
+  process.env['CURSOR_KEY'] ||= localCursorKey(env.DATA_DIR) ?? '';
   // Configuration is read when these modules load, so they load after the endpoint is known.
   const { startApp } = await import('./app.js');
   const { startSchedules } = await import('./schedules.js');

@@ -2,7 +2,8 @@
  * `npm run simulate -- --accounts 2000 --checkouts 20000 [--concurrency 64] [--out file.svg] [--url URL --admin-key KEY]`
  * A 618 flash sale against the local stack: without --url it starts its own DynamoDB Local (in memory) and
  * the API in this process. Prints a live progress bar and a summary, and writes an SVG chart of latency and
- * approval rate over time. Exits non-zero if anything was oversold or a journal did not reconcile.
+ * approval rate over time. Exits non-zero if anything was oversold or a journal did not reconcile. The books check
+ * reads each journal as a poller does, so it first waits for the burst to settle (JOURNAL_SETTLE_MS, 1 min default).
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileSync } from 'node:fs';

@@ -24,6 +24,18 @@ const ConfigSchema = z.object({
   REFRESH_QUEUE_URL: z.string().url().optional(),
   /** A customer may ask for a higher limit once per this many seconds. */
   LIMIT_REQUEST_COOLDOWN_SECONDS: intFromEnv(86_400, 0, 365 * 86_400),
+  /**
+   * GET /v1/accounts/{id}/journal serves only entries stamped at least this long ago: the settled horizon
+   * (shared/journal/horizon.ts, which refuses at load any value not above the longest stamp-to-commit time).
+   * One minute: about twice that bound, and still "a minute behind" for a repayment system that polls.
+   */
+  JOURNAL_SETTLE_MS: intFromEnv(60_000, 1, 3_600_000),
+  /** Set in AWS on the listing functions: the Secrets Manager secret holding the cursor HMAC key. */
+  CURSOR_KEY_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/).optional(),
+  /** Local only (refused inside Lambda): the cursor HMAC key itself. `npm start` keeps one under DATA_DIR. */
+  CURSOR_KEY: z.string().min(32).max(1_024).optional(),
+  /** Set by the Lambda runtime: tells a deployed function from the local server. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
 
 export interface Config {
@@ -38,6 +50,10 @@ export interface Config {
   limitRefreshIntervalSeconds: number;
   refreshQueueUrl: string | undefined;
   limitRequestCooldownSeconds: number;
+  journalSettleMs: number;
+  cursorKeySecretArn: string | undefined;
+  cursorKey: string | undefined;
+  inLambda: boolean;
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -56,6 +72,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     limitRefreshIntervalSeconds: parsed.LIMIT_REFRESH_INTERVAL_SECONDS,
     refreshQueueUrl: parsed.REFRESH_QUEUE_URL,
     limitRequestCooldownSeconds: parsed.LIMIT_REQUEST_COOLDOWN_SECONDS,
+    journalSettleMs: parsed.JOURNAL_SETTLE_MS,
+    cursorKeySecretArn: parsed.CURSOR_KEY_SECRET_ARN,
+    cursorKey: parsed.CURSOR_KEY,
+    inLambda: parsed.AWS_LAMBDA_FUNCTION_NAME !== undefined,
   };
 }
 

@@ -80,6 +80,29 @@ function client(url: string) {
 }
 
 
+/** How often the books check polls a journal not yet settled past the burst (against a fresh stack: once, ~1 min). */
+const JOURNAL_POLL_INTERVAL_MS = 1_000;
+/** A journal that has not settled past the burst by then counts as unreconciled: five times the default lag. */
+const JOURNAL_SETTLE_WAIT_MAX_MS = 5 * 60_000;
+
+/**
+ * An account's whole journal as an incremental reader gets it: pages while `hasMore`, then polls with its cursor
+ * until the journal has settled past `settledFromMs` (the journal serves entries a settling lag after they happen).
+ */
+async function settledJournal(call: ReturnType<typeof client>, id: string, key: string, settledFromMs: number): Promise<any[]> {
+  const entries: any[] = [];
+  const deadline = Date.now() + JOURNAL_SETTLE_WAIT_MAX_MS;
+  let cursor: string | null = null;
+  for (;;) {
+    const page: Reply = await call('GET', `/v1/accounts/${id}/journal?limit=100${cursor ? `&cursor=${cursor}` : ''}`, key);
+    entries.push(...page.body.data);
+    cursor = page.body.nextCursor;
+    if (page.body.hasMore) continue;
+    if (Date.parse(page.body.settledThrough) >= settledFromMs || Date.now() > deadline) return entries;
+    await sleep(JOURNAL_POLL_INTERVAL_MS);
+  }
+}
+
 export async function runSimulation(o: SimulationOptions): Promise<SimulationResult> {
   const call = client(o.url);
   const random = prng(o.seed ?? 618);
@@ -188,17 +211,12 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
 
   // 4. The books: no oversell, and every journal replays to its account.
   let checked = 0;
+  const booksFromMs = Date.now();
   await inParallel(accountIds, 16, async (id) => {
     const account = (await call('GET', `/v1/accounts/${id}`, risk)).body;
     result.promoLimitTotal += account.promoLimit;
     if (account.available !== account.totalLimit - account.reserved - account.outstanding) result.unreconciled += 1;
-    const entries: any[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: Reply = await call('GET', `/v1/accounts/${id}/journal?limit=100${cursor ? `&cursor=${cursor}` : ''}`, servicing);
-      entries.push(...page.body.data);
-      cursor = page.body.nextCursor;
-    } while (cursor);
+    const entries = await settledJournal(call, id, servicing, booksFromMs);
     const last = entries.at(-1)?.balances;
     if (!last || last.reserved !== account.reserved || last.outstanding !== account.outstanding || last.totalLimit !== account.totalLimit) result.unreconciled += 1;
     // Limits change only in the refresh before the burst, when nothing is used yet: so usage may never exceed them.

@@ -30,10 +30,11 @@ const DEFAULT_TIMEOUT_SECONDS = 6;
 const DEFAULT_MEMORY_MIB = 1024;
 
 /**
- * Variables a deployed function must never carry: the local bootstrap admin key, and the DynamoDB Local
- * endpoint (with it the SDK would use the fixed local credentials). Checked at synth time.
+ * Variables a deployed function must never carry: the local bootstrap admin key, a literal cursor key (deployed
+ * functions read theirs from Secrets Manager), and the DynamoDB Local endpoint (with it the SDK would use the
+ * fixed local credentials). Checked at synth time.
  */
-const FORBIDDEN_VARIABLES = ['ADMIN_API_KEY', 'DYNAMODB_ENDPOINT'];
+export const FORBIDDEN_VARIABLES = ['ADMIN_API_KEY', 'CURSOR_KEY', 'DYNAMODB_ENDPOINT'];
 
 export interface ServiceFunctionProps {
   /** Path of the handler module from the repository root, e.g. functions/http/accounts-get.ts. */

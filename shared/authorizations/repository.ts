@@ -3,6 +3,7 @@
  * transaction's existence check is also its idempotency check. Live holds carry the sparse expiry-index keys.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { requestKey, type RequestRecordFields } from '../idempotency/records.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { EXPIRY_INDEX, EXPIRY_SHARDS, REVIEW_INDEX } from '../storage/table.js';
@@ -112,16 +113,20 @@ export async function getAuthorization(authorizationId: string): Promise<(Author
   return isAuthorizationItem(result.Item) ? authorizationFromItem(result.Item!) : undefined;
 }
 
-/** The review queue, oldest first. The cursor is the last index key, opaque to callers. */
-export async function listPendingReviews(limit: number, cursor?: string): Promise<{ data: Authorization[]; nextCursor: string | null }> {
-  let start: Record<string, unknown> | undefined;
-  if (cursor) {
-    try {
-      start = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    } catch {
-      start = undefined;
-    }
-  }
+/**
+ * Where a reader of the review queue is: the last index key it was given (the queue's sort key and the item's
+ * table key). Validated again after the cursor's seal is checked.
+ */
+export const ReviewQueuePosition = z.strictObject({
+  pk: z.string().min(1).max(256),
+  sk: z.string().min(1).max(256),
+  [REVIEW_INDEX.partitionKey]: z.literal(REVIEW_PARTITION),
+  [REVIEW_INDEX.sortKey]: z.string().min(1).max(512),
+});
+export type ReviewQueuePosition = z.infer<typeof ReviewQueuePosition>;
+
+/** The review queue, oldest first, after `after` (from the start when undefined); `next` is null on the last page. */
+export async function listPendingReviews(limit: number, after?: ReviewQueuePosition): Promise<{ data: Authorization[]; next: ReviewQueuePosition | null }> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -129,12 +134,13 @@ export async function listPendingReviews(limit: number, cursor?: string): Promis
       KeyConditionExpression: `${REVIEW_INDEX.partitionKey} = :review`,
       ExpressionAttributeValues: { ':review': REVIEW_PARTITION },
       Limit: limit,
-      ...(start ? { ExclusiveStartKey: start } : {}),
+      ...(after ? { ExclusiveStartKey: after } : {}),
     }),
   );
+  const last = result.LastEvaluatedKey;
   return {
     data: (result.Items ?? []).map(authorizationFromItem),
-    nextCursor: result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : null,
+    next: last ? ReviewQueuePosition.parse(last) : null,
   };
 }
 

@@ -5,6 +5,7 @@
 export const ERROR_CATALOGUE = {
   invalid_json: { status: 400, type: 'invalid_request', message: 'The request body is not valid JSON.' },
   validation_failed: { status: 400, type: 'invalid_request', message: 'A parameter is invalid.' },
+  invalid_cursor: { status: 400, type: 'invalid_request', message: 'The cursor is not one this API returned for this list: start again without a cursor.' },
   unknown_field: { status: 400, type: 'invalid_request', message: 'The request has a field this endpoint does not accept.' },
   currency_mismatch: { status: 400, type: 'invalid_request', message: "The currency does not match the account's currency." },
   missing_idempotency_key: { status: 400, type: 'invalid_request', message: 'This request moves money and needs an Idempotency-Key header (1-255 printable ASCII characters).' },

@@ -1,6 +1,6 @@
 /**
  * Storage of journal entries: key layout, the conditional Put that goes into each movement's transaction,
- * and cursor-paged reads in time order.
+ * paged reads of the settled journal in time order (the HTTP journal), and whole reads for reconciliation.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { BalanceDelta } from '../accounts/model.js';
@@ -62,8 +62,11 @@ export interface JournalPage {
   lastSk: string | null;
 }
 
-/** One page of an account's journal, oldest first, starting after the sort key `afterSk`. */
-export async function listJournal(accountId: string, limit: number, afterSk?: string): Promise<JournalPage> {
+/**
+ * One page of an account's whole journal, oldest first, starting after the sort key `afterSk`: for reconciliation
+ * only, which compares with the account item read after it. Readers that keep a cursor use listSettledJournal.
+ */
+async function listJournal(accountId: string, limit: number, afterSk?: string): Promise<JournalPage> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -76,6 +79,39 @@ export async function listJournal(accountId: string, limit: number, afterSk?: st
   );
   const lastSk = result.LastEvaluatedKey?.['sk'];
   return { entries: (result.Items ?? []).map(fromItem), lastSk: typeof lastSk === 'string' ? lastSk : null };
+}
+
+export interface SettledPage {
+  entries: JournalEntry[];
+  /** More settled entries may follow the last one (the page was full); false: the reader has caught up. */
+  hasMore: boolean;
+}
+
+/**
+ * One page of an account's settled journal, oldest first: entries after the sort key `afterSk` (from the start
+ * when null) and stamped before `horizon` (shared/journal/horizon.ts). Reads one more than asked, so a page that
+ * ends exactly at the horizon says it is the last for now.
+ */
+export async function listSettledJournal(accountId: string, page: { limit: number; afterSk: string | null; horizon: Date }): Promise<SettledPage> {
+  // Every stamp at or after the horizon sorts after this key ('#' follows the timestamp in every sort key).
+  const upperSk = `${JOURNAL_PREFIX}${page.horizon.toISOString()}`;
+  if (page.afterSk !== null && !page.afterSk.startsWith(JOURNAL_PREFIX)) throw new Error(`invariant: ${page.afterSk} is not a journal position`);
+  // A horizon behind the cursor (a lag raised since, or a clock stepped back): nothing new has settled yet.
+  if (page.afterSk !== null && page.afterSk >= upperSk) return { entries: [], hasMore: false };
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': accountPk(accountId), ':from': JOURNAL_PREFIX, ':to': upperSk },
+      Limit: page.limit + 1,
+      ConsistentRead: true,
+      ...(page.afterSk !== null ? { ExclusiveStartKey: { pk: accountPk(accountId), sk: page.afterSk } } : {}),
+    }),
+  );
+  const items = result.Items ?? [];
+  // More than asked, or cut short by the 1 MB page bound: more may follow.
+  const hasMore = items.length > page.limit || result.LastEvaluatedKey !== undefined;
+  return { entries: items.slice(0, page.limit).map(fromItem), hasMore };
 }
 
 /** Time first, then the entry's place within its transaction (a capture before the release it makes). */

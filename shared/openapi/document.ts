@@ -105,7 +105,8 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
   },
   'GET /v1/accounts/{id}/journal': {
     operationId: 'listJournal', summary: "An account's journal, oldest first", scopes: ['servicing', 'risk'], query: PageQuery,
-    success: { status: 200, schema: page(R.JournalEntry, 'JournalPage'), description: 'One page of entries with running balances.' },
+    notes: 'Serves entries once they have settled (JOURNAL_SETTLE_MS after they happen, one minute by default), so a cursor never skips one.',
+    success: { status: 200, schema: R.JournalPage, description: 'One page of entries with running balances.' },
     errors: ['account_not_found'],
   },
   'GET /v1/reviews': {
@@ -155,6 +156,8 @@ export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
 /** Codes any authenticated route can answer; input and idempotency codes are added where they apply. */
 const COMMON_ERRORS: readonly ErrorCode[] = ['missing_api_key', 'invalid_api_key', 'insufficient_scope', 'too_many_requests', 'internal_error', 'unavailable'];
 const QUERY_ERRORS: readonly ErrorCode[] = ['validation_failed'];
+/** Lists: a cursor this API did not seal for that list (shared/pagination/cursor.ts). */
+const CURSOR_ERRORS: readonly ErrorCode[] = ['invalid_cursor'];
 const BODY_ERRORS: readonly ErrorCode[] = ['validation_failed', 'invalid_json', 'unknown_field', 'body_too_large', 'unsupported_media_type'];
 
 const SECURITY_SCHEME = 'bearerAuth';
@@ -217,6 +220,7 @@ export function errorCodesByStatus(doc: RouteDoc): Map<number, ErrorCode[]> {
   const codes = new Set<ErrorCode>([
     ...COMMON_ERRORS,
     ...(doc.query ? QUERY_ERRORS : []),
+    ...(doc.query?.shape['cursor'] ? CURSOR_ERRORS : []),
     ...(doc.body ? BODY_ERRORS : []),
     ...(doc.idempotent ? (['missing_idempotency_key', 'idempotency_key_reused'] as const) : []),
     ...(doc.errors ?? []),

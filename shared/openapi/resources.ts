@@ -109,6 +109,22 @@ export const listOf = <T extends z.ZodType>(item: T, id: string) =>
     })
     .meta({ id });
 
+/** The journal never ends while the account can move: the reader keeps the cursor and polls (horizon.ts). */
+export const JournalPage = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(JournalEntry),
+    nextCursor: z.string().meta({
+      description: 'Always present: pass as `cursor` to continue after this page, now or on a later poll. Entries never appear behind it.',
+    }),
+    hasMore: z.boolean().meta({ description: 'More settled entries follow now. false: caught up; poll again later with nextCursor.' }),
+    settledThrough: Timestamp.meta({
+      description: 'The journal before this instant is final (entries show up a short settling lag after they happen). ' +
+        'Once hasMore is false, every entry stamped before it has been listed.',
+    }),
+  })
+  .meta({ id: 'JournalPage' });
+
 export const CreditProfileResource = z
   .looseObject({ object: z.literal('credit_profile'), accountId: z.string(), updatedAt: Timestamp })
   .meta({ id: 'CreditProfile', description: 'The stored profile: the fields of the request, plus these.' });

@@ -121,27 +121,14 @@ export async function listCurrentPromotions(asOf: Date): Promise<Promotion[]> {
 
 export interface PromotionPage {
   data: Promotion[];
-  /** Opaque; null on the last page. */
-  nextCursor: string | null;
+  /** The id the next page starts after; null on the last page. */
+  after: string | null;
 }
 
-const CursorSchema = z.strictObject({ after: ResourceId });
+/** Where a reader of the promotion list is (the payload of its sealed cursor). */
+export const PromotionListPosition = z.strictObject({ after: ResourceId });
 
-function encodeCursor(afterId: string): string {
-  return Buffer.from(JSON.stringify({ after: afterId })).toString('base64url');
-}
-
-/** The id a cursor continues after; undefined for anything that is not a cursor this service made. */
-export function decodePromotionCursor(raw: string): string | undefined {
-  try {
-    const parsed = CursorSchema.safeParse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data.after : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One page of every promotion in id order. Reads one more than asked, so the last page says so (nextCursor null). */
+/** One page of every promotion in id order. Reads one more than asked, so the last page says so (`after` null). */
 export async function listPromotionsPage(limit: number, afterId?: string): Promise<PromotionPage> {
   const result = await documentClient.send(
     new QueryCommand({
@@ -157,7 +144,7 @@ export async function listPromotionsPage(limit: number, afterId?: string): Promi
   const data = items.slice(0, limit).map((item) => item['promotion'] as Promotion);
   // More than asked: there is a next page. Fewer with a LastEvaluatedKey (the 1 MB page bound): maybe one.
   const after = items.length > limit ? data.at(-1)!.id : (result.LastEvaluatedKey?.['sk'] as string | undefined);
-  return { data, nextCursor: after === undefined ? null : encodeCursor(after) };
+  return { data, after: after ?? null };
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Scope } from '../../shared/clients/model.js';
 import type { CreateClientBody } from '../../shared/clients/schemas.js';
 import type { DeclineCode, ErrorCode } from '../../shared/http/errors.js';
 import type { Job } from '../../shared/jobs/repository.js';
-import type { JournalEntryResource } from '../../shared/journal/pagination.js';
+import type { JournalEntryResource, JournalPageBody } from '../../shared/journal/pagination.js';
 import type { LimitRequestBody, RefreshJobBody } from '../../shared/limits/schemas.js';
 import type * as R from '../../shared/openapi/resources.js';
 import type { CreditProfile } from '../../shared/policy/profile.js';
@@ -35,6 +35,8 @@ type Checks = [
   Check<Same<C.JournalEntry['type'], JournalEntryResource['type']>>,
   Check<Same<C.JournalEntry, JournalEntryResource>>,
   Check<Same<C.JournalEntry, z.infer<typeof R.JournalEntry>>>,
+  Check<Same<C.JournalPage, z.infer<typeof R.JournalPage>>>,
+  Check<Same<C.JournalPage, JournalPageBody>>,
   Check<Same<C.LimitRequestResult, z.infer<typeof R.LimitRequestResult>>>,
   Check<Same<C.Refund, z.infer<typeof R.Refund>>>,
   Check<Same<C.Repayment, z.infer<typeof R.Repayment>>>,

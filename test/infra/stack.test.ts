@@ -13,7 +13,10 @@ import { EXPIRY_INDEX, PROMOTIONS_BY_END_PARTITION, TTL_ATTRIBUTE } from '../../
 import { buildApp } from '../../infra/app.js';
 import { parseStackConfig, type StackConfig } from '../../infra/config.js';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/constructs/api.js';
-import { ROUTE_TABLE_ACCESS, TABLE_WRITE_ACTIONS } from '../../infra/route-permissions.js';
+import { ROUTE_TABLE_ACCESS, ROUTES_THAT_SEAL_CURSORS, TABLE_WRITE_ACTIONS } from '../../infra/route-permissions.js';
+import { ServiceFunction } from '../../infra/constructs/service-function.js';
+import { CreditTable } from '../../infra/constructs/table.js';
+import * as cdkLib from 'aws-cdk-lib';
 import type { CreditAuthorizationStack } from '../../infra/stack.js';
 
 type Resource = { Properties: any; [key: string]: any };
@@ -106,13 +109,53 @@ describe('the functions', () => {
     }
   });
 
-  it('never carry a default key: no ADMIN_API_KEY (nor a local DynamoDB endpoint) in any environment', () => {
+  it('never carry a default key: no ADMIN_API_KEY, no literal CURSOR_KEY (nor a local DynamoDB endpoint) in any environment', () => {
+    const secretRef = { Ref: logicalId(stack.cursorKey.secret) };
     for (const f of resources('AWS::Lambda::Function')) {
-      const variables = Object.keys(f.Properties.Environment?.Variables ?? {});
+      const environment: Record<string, unknown> = f.Properties.Environment?.Variables ?? {};
+      const variables = Object.keys(environment);
       expect(variables).not.toContain('ADMIN_API_KEY');
+      expect(variables).not.toContain('CURSOR_KEY');
       expect(variables).not.toContain('DYNAMODB_ENDPOINT');
-      expect(variables.filter((v) => /ADMIN|API_KEY|SECRET|PASSWORD/.test(v))).toEqual([]);
+      // The one secret-ish variable allowed is the cursor key's ARN, and it is a reference, never a value.
+      expect(variables.filter((v) => /ADMIN|KEY|SECRET|PASSWORD/.test(v) && v !== 'CURSOR_KEY_SECRET_ARN')).toEqual([]);
+      if ('CURSOR_KEY_SECRET_ARN' in environment) expect(environment['CURSOR_KEY_SECRET_ARN']).toEqual(secretRef);
     }
+  });
+
+  it('refuse at synth a function environment that sets a literal cursor key', () => {
+    const { App, Stack } = cdkLib;
+    const scratch = new Stack(new App(), 'Scratch');
+    const table = new CreditTable(scratch, 'Data', config.table);
+    expect(
+      () =>
+        new ServiceFunction(scratch, 'Leaky', {
+          entry: 'functions/http/reviews-list.ts', description: 'GET /v1/reviews', table, access: 'read',
+          environment: { CURSOR_KEY: 'k'.repeat(64) }, logRetention: config.logRetentionDays as never,
+        }),
+    ).toThrow(/must not set CURSOR_KEY/);
+  });
+
+  it('give the cursor key secret to the listing functions only, each allowed GetSecretValue on that one secret', () => {
+    const secretRef = { Ref: logicalId(stack.cursorKey.secret) };
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      const [, resource] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(fn.fn))!;
+      const seals = ROUTES_THAT_SEAL_CURSORS.has(name);
+      expect([name, 'CURSOR_KEY_SECRET_ARN' in (resource.Properties.Environment?.Variables ?? {})]).toEqual([name, seals]);
+      const secretStatements = statementsOfRole(logicalId(fn.role)).filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+      expect([name, secretStatements]).toEqual([name, seals ? [expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: secretRef })] : []]);
+    }
+    // No other role (authorizer, jobs) may touch Secrets Manager at all.
+    const readers = resources('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'));
+    expect(readers).toHaveLength(ROUTES_THAT_SEAL_CURSORS.size);
+    expect(ROUTES_THAT_SEAL_CURSORS).toEqual(new Set(['accounts-journal', 'reviews-list', 'promotions-list']));
+  });
+
+  it('generates the cursor key in Secrets Manager at deploy: the template holds no key material', () => {
+    const [secret] = resources('AWS::SecretsManager::Secret');
+    expect(resources('AWS::SecretsManager::Secret')).toHaveLength(1);
+    expect(secret!.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret!.Properties.SecretString).toBeUndefined();
   });
 
   it('declare table access for every route of the manifest (infra/route-permissions.ts)', () => {

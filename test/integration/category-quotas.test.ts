@@ -18,7 +18,8 @@ let getAuthorization: typeof import('../../shared/authorizations/repository.js')
 let sweep: typeof import('../../shared/authorizations/expiry.js').sweepExpiredHolds;
 
 beforeAll(async () => {
-  app = await startTestApp({ VELOCITY_MAX: '100000' });
+  // Journal reads check entries just written: read as if the settling lag had passed.
+  app = await startTestApp({ VELOCITY_MAX: '100000' }, { journalClock: 'settled' });
   api = new Api(app.url);
   shop = await api.createClient(['checkout']);
   ({ runRefreshJobInProcess: runRefresh } = await import('../../shared/limits/job.js'));

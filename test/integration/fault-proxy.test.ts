@@ -255,6 +255,40 @@ describe('fault proxy', () => {
     expect(proxy.stats()).toMatchObject({ requests: 1, forwarded: 0, proxyErrors: 1, injected: NO_FAULTS });
   }, TEST_TIMEOUT_MS);
 
+  it('holdNext keeps the next write of that kind from DynamoDB until released, while later requests pass it', async () => {
+    const proxy = await proxyWith();
+    const client = through(proxy);
+    const [slow, fast] = [key(), key()];
+    const hold = proxy.holdNext('TransactWriteItems');
+    // Reads are not that operation: they pass while the hold is armed.
+    expect(await outcome(client.send(new GetItemCommand({ TableName: tableName, Key: slow })))).toBe('ok');
+    const slowWrite = client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: tableName, Item: slow } }] }));
+    await hold.caught;
+    // Held, not written; a write sent after it commits first.
+    expect(await storedItem(slow)).toBeUndefined();
+    await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: tableName, Item: fast } }] }));
+    expect(await storedItem(fast)).toEqual(fast);
+    expect(await storedItem(slow)).toBeUndefined();
+    hold.release();
+    await slowWrite;
+    expect(await storedItem(slow)).toEqual(slow);
+    expect(proxy.stats()).toMatchObject({ requests: 3, forwarded: 3, injected: NO_FAULTS });
+    expect(() => proxy.holdNext('TransactWriteItems')).not.toThrow();
+  }, TEST_TIMEOUT_MS);
+
+  it('holds one request at a time, and close() lets a held request go', async () => {
+    const proxy = await startFaultProxy({ target: directEndpoint });
+    const client = sdkClient(proxy.endpoint);
+    opened.push(() => client.destroy());
+    const hold = proxy.holdNext('PutItem');
+    expect(() => proxy.holdNext('PutItem')).toThrow(/one hold at a time/);
+    const write = outcome(client.send(new PutItemCommand({ TableName: tableName, Item: key() })));
+    await hold.caught;
+    await proxy.close();
+    // Released into a closing proxy: the request fails rather than hanging the test.
+    expect(await write).not.toBe('ok');
+  }, TEST_TIMEOUT_MS);
+
   it('rejects rates outside [0, 1] and keeps the previous ones', async () => {
     await expect(startFaultProxy({ target: directEndpoint, faults: { throttle: 1.5 } })).rejects.toThrow();
     const proxy = await proxyWith();

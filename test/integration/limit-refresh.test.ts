@@ -15,7 +15,8 @@ let risk: { id: string; apiKey: string };
 let runRefresh: typeof import('../../shared/limits/job.js').runRefreshJobInProcess;
 
 beforeAll(async () => {
-  app = await startTestApp({ VELOCITY_MAX: '100000' });
+  // Journal reads check entries just written: read as if the settling lag had passed.
+  app = await startTestApp({ VELOCITY_MAX: '100000' }, { journalClock: 'settled' });
   api = new Api(app.url);
   [shop, risk] = await Promise.all([api.createClient(['checkout']), api.createClient(['risk'])]);
   ({ runRefreshJobInProcess: runRefresh } = await import('../../shared/limits/job.js'));

@@ -170,7 +170,7 @@ describe('more than 500 promotions', () => {
       expect(reply.body.error.param).toEqual(expect.any(String));
     }
     expect((await api.call('GET', '/v1/promotions?cursor=nonsense', { key: risk.apiKey })).body.error).toMatchObject({
-      code: 'validation_failed', param: 'cursor',
+      code: 'invalid_cursor', param: 'cursor',
     });
   });
 

@@ -22,7 +22,8 @@ let bucketOf: (accountId: string) => number;
 let accounts: string[];
 
 beforeAll(async () => {
-  app = await startTestApp();
+  // Journal reads check entries just written: read as if the settling lag had passed.
+  app = await startTestApp({}, { journalClock: 'settled' });
   api = new Api(app.url);
   risk = await api.createClient(['risk']);
   jobs = await import('../../shared/limits/job.js');

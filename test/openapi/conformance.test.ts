@@ -29,7 +29,8 @@ let app: TestApp;
 let api: Api;
 
 beforeAll(async () => {
-  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '100000' });
+  // The journal pages must hold entries for their schema to be checked: read as if the settling lag had passed.
+  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '100000' }, { journalClock: 'settled' });
   api = new Api(app.url);
 });
 afterAll(() => app.close());

@@ -4,6 +4,7 @@
  * when the service modules load, and jest gives every test file its own module registry.
  */
 import { randomBytes } from 'node:crypto';
+import type { LambdaHandler } from '../../local/server.js';
 
 const CONFIG_VARIABLES = [
   'REVIEW_THRESHOLD',
@@ -22,9 +23,17 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
+/**
+ * The clock GET /v1/accounts/{id}/journal reads its settled horizon from (shared/journal/horizon.ts):
+ * - 'system' (the default): as deployed, entries show up JOURNAL_SETTLE_MS after they happen;
+ * - 'settled': as if that lag had passed for everything written so far, for tests that read fresh entries;
+ * - a function: the test moves the reader's clock itself (test/integration/journal-paging.test.ts).
+ */
+export type JournalClock = 'system' | 'settled' | (() => number);
+
 export async function startTestApp(
   env: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {},
-  options: { endpoint?: string } = {},
+  options: { endpoint?: string; journalClock?: JournalClock } = {},
 ): Promise<TestApp> {
   if (!process.env['DYNAMODB_ENDPOINT']) throw new Error('DYNAMODB_ENDPOINT is not set: run through `npm test`');
   // The service may talk to DynamoDB through something else (the fault proxy); the test itself reads direct.
@@ -36,7 +45,16 @@ export async function startTestApp(
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
+  const handlers = await journalOverride(options.journalClock ?? 'system');
   const { startApp } = await import('../../local/app.js');
-  const app = await startApp({ port: 0, adminApiKey: ADMIN_KEY });
+  const app = await startApp({ port: 0, adminApiKey: ADMIN_KEY, handlers });
   return { url: app.url, tableName, close: app.close };
+}
+
+async function journalOverride(clock: JournalClock): Promise<Record<string, LambdaHandler>> {
+  if (clock === 'system') return {};
+  const { journalHandler } = await import('../../functions/http/accounts-journal.js');
+  const { config } = await import('../../shared/config.js');
+  const nowMs = clock === 'settled' ? () => Date.now() + config.journalSettleMs : clock;
+  return { 'accounts-journal': journalHandler(nowMs) };
 }

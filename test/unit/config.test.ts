@@ -17,6 +17,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ LIMIT_REFRESH_INTERVAL_SECONDS: String(25 * 86_400) })).toThrow();
   });
 
+  it('takes the cursor key from a Secrets Manager ARN or (locally) a key of at least 32 characters, and knows Lambda', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:CursorKey-AbCdEf';
+    expect(parseConfig({ CURSOR_KEY_SECRET_ARN: arn, AWS_LAMBDA_FUNCTION_NAME: 'journal' })).toMatchObject({ cursorKeySecretArn: arn, inLambda: true });
+    expect(parseConfig({})).toMatchObject({ cursorKeySecretArn: undefined, cursorKey: undefined, inLambda: false });
+    expect(() => parseConfig({ CURSOR_KEY: 'short' })).toThrow();
+    expect(() => parseConfig({ CURSOR_KEY_SECRET_ARN: 'my-secret' })).toThrow();
+  });
+
   it('refuses non-numbers and out-of-range values', () => {
     expect(() => parseConfig({ VELOCITY_MAX: 'many' })).toThrow();
     expect(() => parseConfig({ AUTH_HOLD_TTL_SECONDS: '0' })).toThrow();

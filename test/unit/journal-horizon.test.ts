@@ -1,0 +1,35 @@
+/**
+ * The settled horizon's lag must outlast the longest stamp-to-commit time (shared/journal/horizon.ts), and that
+ * relation is checked when the module loads, from the constants the write paths use.
+ */
+import { parseConfig } from '../../shared/config.js';
+import { CLOCK_SKEW_MS, STAMP_TO_COMMIT_MAX_MS, assertSettleLag, settledHorizon } from '../../shared/journal/horizon.js';
+import { MAX_SEND_MS } from '../../shared/storage/dynamo-client.js';
+import { WRITE_DEADLINE_MS } from '../../shared/storage/retry.js';
+
+describe('the journal settling lag', () => {
+  it('is bounded by the write deadline, one send with its SDK retries, and clock skew', () => {
+    expect(STAMP_TO_COMMIT_MAX_MS).toBe(WRITE_DEADLINE_MS + MAX_SEND_MS + CLOCK_SKEW_MS);
+  });
+
+  it('defaults to a lag above that bound (the module asserted it when it loaded)', () => {
+    const { journalSettleMs } = parseConfig({});
+    expect(journalSettleMs).toBe(60_000);
+    expect(() => assertSettleLag(journalSettleMs)).not.toThrow();
+  });
+
+  it('refuses a lag at or below the bound, naming the constants', () => {
+    expect(() => assertSettleLag(STAMP_TO_COMMIT_MAX_MS)).toThrow(/JOURNAL_SETTLE_MS .* must exceed WRITE_DEADLINE_MS \+ MAX_SEND_MS \+ CLOCK_SKEW_MS/);
+    expect(() => assertSettleLag(1_000)).toThrow();
+    expect(() => assertSettleLag(STAMP_TO_COMMIT_MAX_MS + 1)).not.toThrow();
+  });
+
+  it('reads JOURNAL_SETTLE_MS from the environment', () => {
+    expect(parseConfig({ JOURNAL_SETTLE_MS: '90000' }).journalSettleMs).toBe(90_000);
+    expect(() => parseConfig({ JOURNAL_SETTLE_MS: '0' })).toThrow();
+  });
+
+  it('places the horizon the lag before the reader clock', () => {
+    expect(settledHorizon(Date.parse('2026-06-18T00:01:00.000Z'), 60_000).toISOString()).toBe('2026-06-18T00:00:00.000Z');
+  });
+});
