@@ -76,11 +76,6 @@ export interface FaultProxy {
   seed: number;
   /** Changes some rates from the next request on; validated, and left unchanged if invalid. */
   setFaults(rates: Partial<FaultRates>): void;
-  /**
-   * Stalls the next `count` requests whatever the rates (the draws are still made): for a test that needs
-   * exactly one stalled attempt followed by answered ones.
-   */
-  stallNext(count: number): void;
   stats(): FaultStats;
   close(): Promise<void>;
 }
@@ -291,7 +286,6 @@ export async function startFaultProxy(options: {
   const random = mulberry32(seed);
   const stallRandom = mulberry32(seed ^ STALL_STREAM);
   const stallMs = parsed.stallMs ?? DEFAULT_STALL_MS;
-  let forcedStalls = 0;
   /** Fires on close: held answers are let go at once. */
   const closingSignal = new AbortController();
   let rates = mergeRates(NO_FAULTS, parsed.faults);
@@ -341,11 +335,7 @@ export async function startFaultProxy(options: {
       conflictedItem: random(),
       stall: stallRandom(),
     };
-    let fault = chooseFault(operation, draws, rates);
-    if (forcedStalls > 0) {
-      forcedStalls -= 1;
-      fault = 'stall';
-    }
+    const fault = chooseFault(operation, draws, rates);
     if (fault === 'transactionConflict') {
       counter.injected(amzTarget, fault);
       answer(res, 400, conflictBody(body, draws.conflictedItem));
@@ -418,9 +408,6 @@ export async function startFaultProxy(options: {
     seed,
     setFaults: (next) => {
       rates = mergeRates(rates, next);
-    },
-    stallNext: (count) => {
-      forcedStalls = z.number().int().min(0).parse(count);
     },
     stats: () => counter.snapshot(),
     close: async () => {

@@ -219,17 +219,13 @@ describe('fault proxy', () => {
     expect(proxy.stats()).toMatchObject({ requests: 1, forwarded: 1, abandoned: 1, injected: { ...NO_FAULTS, stall: 1 } });
   }, TEST_TIMEOUT_MS);
 
-  it('a stalled answer arrives whole once the hold ends; stallNext stalls exactly the next requests', async () => {
+  it('a stalled answer arrives whole once the hold ends', async () => {
     const itemKey = key();
     await direct.send(new PutItemCommand({ TableName: tableName, Item: { ...itemKey, n: { N: '4' } } }));
-    const proxy = await proxyWith({ stallMs: 50 });
-    const client = through(proxy);
-    proxy.stallNext(1);
-    for (let i = 0; i < 3; i += 1) {
-      const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }));
-      expect(Item).toEqual({ ...itemKey, n: { N: '4' } });
-    }
-    expect(proxy.stats()).toMatchObject({ requests: 3, forwarded: 3, abandoned: 0, injected: { ...NO_FAULTS, stall: 1 } });
+    const proxy = await proxyWith({ stallMs: 50, faults: { stall: 1 } });
+    const { Item } = await through(proxy).send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }));
+    expect(Item).toEqual({ ...itemKey, n: { N: '4' } });
+    expect(proxy.stats()).toMatchObject({ requests: 1, forwarded: 1, abandoned: 0, injected: { ...NO_FAULTS, stall: 1 } });
   }, TEST_TIMEOUT_MS);
 
   it('the same seed gives the same fault sequence', async () => {
