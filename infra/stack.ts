@@ -10,6 +10,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
+import { API_TIMEOUT_SECONDS, AUTHORIZER_TIMEOUT_SECONDS } from '../shared/function-timeouts.js';
 import type { StackConfig } from './config.js';
 import { CreditApi } from './constructs/api.js';
 import { CursorKey } from './constructs/cursor-key.js';
@@ -30,10 +31,6 @@ export const JOB_ENTRIES = {
   refreshWorker: 'functions/jobs/limit-refresh-worker.ts',
 } as const;
 
-/** API handlers: a few DynamoDB round trips plus bounded retries (2.5 s deadline); 6 s is the hard stop. */
-const API_TIMEOUT_SECONDS = 6;
-/** The authorizer makes at most one GetItem (its answers are cached 300 s per key). */
-const AUTHORIZER_TIMEOUT_SECONDS = 3;
 
 export interface CreditAuthorizationStackProps extends StackProps {
   readonly config: StackConfig;

@@ -1,14 +1,16 @@
 /**
  * A fault-injecting HTTP proxy in front of DynamoDB (Local): point DYNAMODB_ENDPOINT at it and it answers some
  * requests itself the way DynamoDB does under stress — TransactionConflict cancellations, throttling, internal
- * errors — or forwards a write and then drops the response after DynamoDB committed it. DynamoDB Local never
- * does any of these on its own; this is how tests and the simulation prove retries keep every invariant.
+ * errors — or forwards a write and then drops the response after DynamoDB committed it, or forwards a request
+ * and holds DynamoDB's answer longer than any function may wait (a stall). DynamoDB Local never does any of
+ * these on its own; this is how tests and the simulation prove retries and deadlines keep every invariant.
  *
  * Owns: the fault decision per request (seeded, so a failing run replays from its seed), the exact error
  * bodies DynamoDB sends for each fault, transparent forwarding of everything else, and the per-operation
- * counts of what it forwarded and injected. It does not retry or reorder anything: that is the client's job, and
- * the client is what the tests are about. It delays only what a test holds on purpose (`holdNext`): a commit that
- * lands late, after requests sent later, as a slow network or a paused writer makes it in production.
+ * counts of what it forwarded and injected. It does not retry or reorder anything: giving up is the client's job,
+ * and the client is what the tests are about. It delays only what it stalls (an answer held past any function's
+ * timeout) and what a test holds on purpose (`holdNext`: a commit that lands late, after requests sent later, as a
+ * slow network or a paused writer makes it in production).
  */
 import {
   Agent,
@@ -33,6 +35,11 @@ const FaultRatesSchema = z.strictObject({
   dropResponseAfterCommit: Probability,
   /** Any operation: HTTP 500 InternalServerError, nothing done. */
   internalError: Probability,
+  /**
+   * Any operation: forwarded (a write commits), then DynamoDB's answer is held for `stallMs` before it is sent;
+   * a caller that stops waiting first gets nothing (counted in `abandoned`).
+   */
+  stall: Probability,
 });
 export type FaultRates = z.infer<typeof FaultRatesSchema>;
 export type FaultKind = keyof FaultRates;
@@ -42,6 +49,7 @@ const StartOptionsSchema = z.object({
   target: z.url({ protocol: /^http$/ }),
   seed: z.number().int().optional(),
   faults: PartialFaultRatesSchema.optional(),
+  stallMs: z.number().int().min(0).max(600_000).optional(),
 });
 
 export interface OperationStats {
@@ -55,6 +63,8 @@ export interface OperationStats {
 export interface FaultStats extends OperationStats {
   /** Requests the proxy itself could not complete (target unreachable, body over the limit). */
   proxyErrors: number;
+  /** Stalled requests whose caller closed the connection before the held answer was sent. */
+  abandoned: number;
   /** Requests received per short operation name (e.g. `PutItem`). */
   byOperation: Record<string, number>;
   /** The same counts per X-Amz-Target (e.g. `DynamoDB_20120810.TransactWriteItems`). */
@@ -99,9 +109,16 @@ function pendingHold(operation: string): PendingHold & { caught: Promise<void> }
   return { operation, onCaught, caught, released, release };
 }
 
-const NO_FAULTS: FaultRates = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0 };
+const NO_FAULTS: FaultRates = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0, stall: 0 };
 /** A run without a seed is still reproducible: it always uses this one. */
 const DEFAULT_SEED = 1;
+/**
+ * How long a stalled answer is held by default: longer than any API function's timeout (6 s,
+ * shared/function-timeouts.ts), so only a caller with its own deadline gets an answer in time.
+ */
+const DEFAULT_STALL_MS = 10_000;
+/** Stall draws come from their own stream: adding the stall left every older seed's fault sequence as it was. */
+const STALL_STREAM = 0x5eed;
 /** DynamoDB requests are at most 16 MiB (BatchWrite); refuse anything larger rather than buffer it. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Operations that change data: the only ones where "committed but the answer was lost" means anything. */
@@ -136,7 +153,7 @@ function mulberry32(seed: number): () => number {
 }
 
 /**
- * The random numbers one request consumes. Always all five, whatever the operation and rates, so request n
+ * The random numbers one request consumes. Always all six, whatever the operation and rates, so request n
  * meets the same draws for a given seed even when rates change mid-run or earlier requests took other paths.
  */
 interface Draws {
@@ -146,15 +163,37 @@ interface Draws {
   dropResponseAfterCommit: number;
   /** Which TransactItems entry a conflict lands on. */
   conflictedItem: number;
+  stall: number;
 }
 
-/** Precedence: faults that answer without forwarding first; a write's lost answer only if it got through. */
+/**
+ * Precedence: faults that answer without forwarding first; then a stall (forwarded, answer held); a write's
+ * lost answer only if it got through.
+ */
 function chooseFault(operation: string, draws: Draws, rates: FaultRates): FaultKind | undefined {
   if (operation === 'TransactWriteItems' && draws.transactionConflict < rates.transactionConflict) return 'transactionConflict';
   if (draws.throttle < rates.throttle) return 'throttle';
   if (draws.internalError < rates.internalError) return 'internalError';
+  if (draws.stall < rates.stall) return 'stall';
   if (WRITES.has(operation) && draws.dropResponseAfterCommit < rates.dropResponseAfterCommit) return 'dropResponseAfterCommit';
   return undefined;
+}
+
+/** Resolves true when `res`'s connection closes first, false once `ms` have passed or `cancelled` fires. */
+function heldUntilAbandoned(res: ServerResponse, ms: number, cancelled: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (abandoned: boolean) => {
+      clearTimeout(timer);
+      res.off('close', onClose);
+      cancelled.removeEventListener('abort', onCancel);
+      resolve(abandoned);
+    };
+    const onClose = () => done(true);
+    const onCancel = () => done(false);
+    const timer = setTimeout(() => done(false), ms);
+    res.once('close', onClose);
+    cancelled.addEventListener('abort', onCancel, { once: true });
+  });
 }
 
 /**
@@ -224,7 +263,7 @@ function emptyOperationStats(): OperationStats {
 
 /** Counts one event in the totals and in the operation's own line. */
 class FaultCounter {
-  private readonly totals: FaultStats = { ...emptyOperationStats(), proxyErrors: 0, byOperation: {}, operations: {} };
+  private readonly totals: FaultStats = { ...emptyOperationStats(), proxyErrors: 0, abandoned: 0, byOperation: {}, operations: {} };
 
   received(target: string, operation: string): void {
     this.totals.requests += 1;
@@ -246,6 +285,10 @@ class FaultCounter {
     this.totals.proxyErrors += 1;
   }
 
+  abandoned(): void {
+    this.totals.abandoned += 1;
+  }
+
   snapshot(): FaultStats {
     return structuredClone(this.totals);
   }
@@ -259,11 +302,21 @@ class FaultCounter {
   }
 }
 
-export async function startFaultProxy(options: { target: string; seed?: number; faults?: Partial<FaultRates> }): Promise<FaultProxy> {
+export async function startFaultProxy(options: {
+  target: string;
+  seed?: number;
+  faults?: Partial<FaultRates>;
+  /** How long a stalled answer is held (default DEFAULT_STALL_MS). */
+  stallMs?: number;
+}): Promise<FaultProxy> {
   const parsed = StartOptionsSchema.parse(options);
   const target = new URL(parsed.target);
   const seed = parsed.seed ?? DEFAULT_SEED;
   const random = mulberry32(seed);
+  const stallRandom = mulberry32(seed ^ STALL_STREAM);
+  const stallMs = parsed.stallMs ?? DEFAULT_STALL_MS;
+  /** Fires on close: held answers are let go at once. */
+  const closingSignal = new AbortController();
   let rates = mergeRates(NO_FAULTS, parsed.faults);
   const counter = new FaultCounter();
   const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
@@ -312,6 +365,7 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
       internalError: random(),
       dropResponseAfterCommit: random(),
       conflictedItem: random(),
+      stall: stallRandom(),
     };
     const fault = chooseFault(operation, draws, rates);
     if (fault === 'transactionConflict') {
@@ -344,6 +398,20 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
       await finished(upstream.resume());
       counter.injected(amzTarget, fault);
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'stall') {
+      // The whole answer first, as for a lost one: a stalled write has committed, only its answer is late.
+      const chunks: Buffer[] = [];
+      for await (const chunk of upstream) chunks.push(chunk as Buffer);
+      counter.injected(amzTarget, fault);
+      if (await heldUntilAbandoned(res, stallMs, closingSignal.signal)) {
+        counter.abandoned();
+        return;
+      }
+      if (res.destroyed) return;
+      res.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
+      res.end(Buffer.concat(chunks));
       return;
     }
     res.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
@@ -398,6 +466,7 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
       closing = true;
       armed?.release();
       held?.release();
+      closingSignal.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       agent.destroy();

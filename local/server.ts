@@ -2,6 +2,10 @@
  * The local API: a small node:http server that turns each request into the API Gateway (REST, proxy) event
  * the deployed stack would send, runs the same authorizer and the same handler modules Lambda runs, and
  * writes their answer back. Nothing here decides anything about money.
+ *
+ * Each function runs as Lambda runs it: with a context whose clock starts from the function's configured
+ * timeout (shared/function-timeouts.ts), and ended at that timeout whatever it is still doing, answered as
+ * API Gateway answers then. So a handler that would time out in AWS times out here too.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +14,8 @@ import { handler as authorizer } from '../functions/authorizer.js';
 import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
 import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../shared/http/errors.js';
 import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
+import { API_TIMEOUT_SECONDS, AUTHORIZER_TIMEOUT_SECONDS } from '../shared/function-timeouts.js';
+import { logger } from '../shared/observability/logger.js';
 import { asInvocationOf } from './invocation.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -47,8 +53,8 @@ export async function loadRoutes(overrides: Readonly<Record<string, LambdaHandle
   return loaded;
 }
 
-function lambdaContext(name: string, requestId: string): Context {
-  const deadline = Date.now() + 10_000;
+function lambdaContext(name: string, requestId: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: name,
@@ -63,6 +69,29 @@ function lambdaContext(name: string, requestId: string): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+type Invocation<R> = { timedOut: false; value: R } | { timedOut: true };
+
+/**
+ * Runs one invocation as Lambda does: with a context whose clock is the function's timeout, and over at that
+ * timeout ({ timedOut: true }; whatever the handler still does is dropped, as a frozen Lambda's would be).
+ * A handler that throws in time throws here.
+ */
+async function invoke<R>(name: string, requestId: string, timeoutMs: number, run: (context: Context) => Promise<R>): Promise<Invocation<R>> {
+  const running = run(lambdaContext(name, requestId, timeoutMs)).then((value) => ({ timedOut: false as const, value }));
+  running.catch(() => undefined); // a failure after the timeout has nobody to tell
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Invocation<R>>((resolve) => {
+    timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([running, timeout]);
+    if (outcome.timedOut) logger.error('local: function timed out', { function: name, requestId, timeoutMs });
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
@@ -114,14 +143,30 @@ function singleHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-async function authorizerContext(headers: Record<string, string>, method: string, path: string): Promise<Record<string, string>> {
+/**
+ * The authorizer's context for the handler, or undefined when the authorizer threw or timed out: API Gateway
+ * then answers by itself (its AUTHORIZER_* gateway responses: `503 unavailable`) and caches nothing.
+ */
+async function authorizerContext(
+  headers: Record<string, string>,
+  method: string,
+  path: string,
+  requestId: string,
+): Promise<Record<string, string> | undefined> {
   const event = {
     type: 'REQUEST',
     methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${path}`,
     headers,
   } as Parameters<typeof authorizer>[0];
-  const result = await asInvocationOf(AUTHORIZER_ENTRY, () => authorizer(event));
-  return Object.fromEntries(Object.entries(result.context ?? {}).map(([k, v]) => [k, String(v)]));
+  try {
+    const outcome = await asInvocationOf(AUTHORIZER_ENTRY, () =>
+      invoke('authorizer', requestId, AUTHORIZER_TIMEOUT_SECONDS * 1000, (context) => authorizer(event, context)),
+    );
+    if (outcome.timedOut) return undefined;
+    return Object.fromEntries(Object.entries(outcome.value.context ?? {}).map(([k, v]) => [k, String(v)]));
+  } catch {
+    return undefined; // the authorizer logged why
+  }
 }
 
 export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []): Server {
@@ -156,7 +201,8 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
     }
     const pathParameters = decoded.parameters;
     const headers = singleHeaders(req);
-    const authorizer = route.definition.public ? null : await authorizerContext(headers, method, url.pathname);
+    const authorizer = route.definition.public ? null : await authorizerContext(headers, method, url.pathname, requestId);
+    if (authorizer === undefined) return sendError(res, 'unavailable', requestId);
     const query = Object.fromEntries(url.searchParams.entries());
     const event = {
       resource: route.definition.path,
@@ -172,8 +218,12 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
       isBase64Encoded: false,
       requestContext: { requestId, authorizer, httpMethod: method, path: url.pathname, stage: 'local' },
     } as unknown as APIGatewayProxyEvent;
-    const context = lambdaContext(route.definition.handler, requestId);
-    const result = await asInvocationOf(routeEntry(route.definition), () => route.handler(event, context));
+    const invocation = await asInvocationOf(routeEntry(route.definition), () =>
+      invoke(route.definition.handler, requestId, API_TIMEOUT_SECONDS * 1000, (context) => route.handler(event, context)),
+    );
+    // A Lambda that timed out: API Gateway answers with its default 5xx (`internal_error` here). A bug, never a design.
+    if (invocation.timedOut) return sendError(res, 'internal_error', requestId);
+    const result = invocation.value;
     const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
     send(res, result.statusCode, result.body, { 'x-request-id': requestId, ...responseHeaders });
   }

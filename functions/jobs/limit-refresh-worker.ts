@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { dispatchSegments } from '../../shared/limits/dispatch.js';
 import { runSegment } from '../../shared/limits/job.js';
 import { logger } from '../../shared/observability/logger.js';
+import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 import { ACCOUNT_BUCKETS } from '../../shared/storage/table.js';
 
 /** A message this worker cannot read fails (and, after the queue's retries, lands in the DLQ for a person). */
@@ -19,7 +20,8 @@ const SegmentTaskSchema = z.strictObject({
 /** Stop taking new pages this long before the timeout: a page is ~100 accounts, a few seconds at most. */
 const SAFETY_MARGIN_MS = 20_000;
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+/** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
+export const handler = withInvocationDeadline(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
@@ -33,4 +35,4 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     }
   }
   return { batchItemFailures };
-}
+});

@@ -80,6 +80,9 @@ const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, ResponseType, ErrorCode
   ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 'body_too_large'],
   ['MediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type'],
   ['AuthorizerFailure', ResponseType.AUTHORIZER_FAILURE, 'unavailable'],
+  // The authorizer threw (DynamoDB unavailable or its deadline passed) or timed out: API Gateway caches none
+  // of that, so the same key works again as soon as DynamoDB answers.
+  ['AuthorizerError', ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 'unavailable'],
   ['IntegrationFailure', ResponseType.INTEGRATION_FAILURE, 'unavailable'],
   ['IntegrationTimeout', ResponseType.INTEGRATION_TIMEOUT, 'unavailable'],
   ['Default4xx', ResponseType.DEFAULT_4XX, 'validation_failed'],

@@ -1,6 +1,7 @@
 /**
  * Builds a Lambda handler from its middy chain, its zod schema and one function: a handler file reads as
- * "who may call it, what it accepts, what it does".
+ * "who may call it, what it accepts, what it does". Every handler runs within its invocation's deadline
+ * (storage/deadline.ts): its DynamoDB calls are cut in time to answer `503 unavailable` before Lambda's timeout.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -13,6 +14,13 @@ import {
   type Event, contractErrors, jsonBody, jsonResponse, requireIdempotencyKey, requireScope, validPathParameters,
 } from './middleware.js';
 import type { RequestContext, ServiceResult } from '../authorizations/service.js';
+import { RESPONSE_MARGIN_MS, withInvocationDeadline } from '../storage/deadline.js';
+
+/**
+ * middy's own early timeout, for anything that is not a DynamoDB call (those end RESPONSE_MARGIN_MS before
+ * the timeout): it answers 503 half-way into that margin, still in time for Lambda.
+ */
+const HANDLER_BACKSTOP_MS = RESPONSE_MARGIN_MS / 2;
 
 export interface HttpRequest<Body, Query = Record<string, never>> {
   body: Body;
@@ -66,7 +74,7 @@ export function httpHandler<S extends z.ZodType | undefined = undefined, Q exten
   options: RouteOptions<S, Q>,
   fn: (request: HttpRequest<BodyOf<S>, QueryOf<Q>>) => Promise<APIGatewayProxyResult>,
 ) {
-  const chain = middy<Event, APIGatewayProxyResult>()
+  const chain = middy<Event, APIGatewayProxyResult>({ timeoutEarlyInMillis: HANDLER_BACKSTOP_MS })
     .use(contractErrors())
     .use(httpHeaderNormalizer())
     .use(requireScope(options.scopes))
@@ -91,7 +99,7 @@ export function httpHandler<S extends z.ZodType | undefined = undefined, Q exten
       operation: { clientId: principal.clientId, idempotencyKey, fingerprint, actsForAnyClient: principal.scopes.includes('admin') },
     });
   });
-  return handler as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+  return withInvocationDeadline(handler as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>);
 }
 
 /** Sends a service result: the stored response (marked when replayed) or the contract error for its code. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Scope, type Principal, hasAnyScope } from '../clients/model.js';
 import { ResourceId } from '../money.js';
 import { logger } from '../observability/logger.js';
+import { DeadlineExceededError } from '../storage/deadline.js';
 import { RetriesExhaustedError } from '../storage/retry.js';
 import { ApiError, ERROR_CATALOGUE, type ErrorCode, errorBody, isErrorCode } from './errors.js';
 
@@ -40,6 +41,7 @@ function errorResponse(error: ApiError): APIGatewayProxyResult {
 /**
  * DynamoDB saying "not now" (throttling, its own 5xx, timeouts, refused connections) once the SDK's own
  * retries are spent: the client should retry with the same key, so 503 `unavailable`, not a 500.
+ * `TimeoutError` is also middy's, when a handler reaches its early timeout (HANDLER_BACKSTOP_MS, handler.ts).
  */
 const TRANSIENT_AWS_ERRORS = new Set([
   'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError',
@@ -72,7 +74,7 @@ export function contractErrors(): Mw {
       let apiError: ApiError;
       if (error instanceof ApiError) {
         apiError = error;
-      } else if (error instanceof RetriesExhaustedError || isTransientDependencyError(error)) {
+      } else if (error instanceof RetriesExhaustedError || error instanceof DeadlineExceededError || isTransientDependencyError(error)) {
         logger.warn('dependency unavailable after retries', { error });
         apiError = new ApiError('unavailable');
       } else {

@@ -6,6 +6,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../config.js';
 import { failJob } from '../jobs/repository.js';
 import { logger } from '../observability/logger.js';
+import { withoutDeadline } from '../storage/deadline.js';
 import { runTasksInProcess, type SegmentTask } from './job.js';
 
 /** SQS takes at most 10 messages per batch. */
@@ -17,11 +18,14 @@ let sqs: SQSClient | undefined;
 
 export async function dispatchSegments(tasks: SegmentTask[]): Promise<void> {
   if (!config.refreshQueueUrl) {
-    void runTasksInProcess(tasks, LOCAL_PARALLEL_SEGMENTS).catch(async (error: unknown) => {
-      logger.error('local limit refresh failed', { error });
-      const jobId = tasks[0]?.jobId;
-      if (jobId) await failJob(jobId, 'a segment failed: see the service log').catch(() => undefined);
-    });
+    // Outside the deadline of the request that started it (storage/deadline.ts): the run outlives that request.
+    void withoutDeadline(() =>
+      runTasksInProcess(tasks, LOCAL_PARALLEL_SEGMENTS).catch(async (error: unknown) => {
+        logger.error('local limit refresh failed', { error });
+        const jobId = tasks[0]?.jobId;
+        if (jobId) await failJob(jobId, 'a segment failed: see the service log').catch(() => undefined);
+      }),
+    );
     return;
   }
   sqs ??= new SQSClient({ region: config.region });

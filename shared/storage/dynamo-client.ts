@@ -1,18 +1,40 @@
 /**
  * The DynamoDB clients of this execution environment: created once, outside any handler, with keep-alive
  * connections and bounded timeouts so a slow DynamoDB answer fails fast instead of eating the Lambda's budget.
+ *
+ * Every call through them, SDK retries and their waits included, is cut by an abort signal at
+ * min(SDK_CALL_MAX_MS, the time its invocation or logical write has left; see deadline.ts). So no call
+ * outlives the function that made it, whatever DynamoDB does.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import assert from 'node:assert/strict';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { config } from '../config.js';
+import { AUTHORIZER_TIMEOUT_SECONDS } from '../function-timeouts.js';
+import { RESPONSE_MARGIN_MS, withinDeadline } from './deadline.js';
 
-/** Connect and request timeouts: DynamoDB answers in single-digit ms; 1 s / 3 s leave room for retries. */
+/**
+ * One call's budget, SDK attempts and the SDK's waits between them included, enforced by an abort signal at
+ * min(this, the time the call's scope has left). DynamoDB answers in single-digit ms (transactions in tens), so
+ * only a stuck call gets near it; 2.5 s is what the authorizer (3 s) can give one call and still answer.
+ */
+export const SDK_CALL_MAX_MS = 2_500;
+/**
+ * One attempt may use the whole call's budget. A shorter per-attempt timeout would retry a stuck attempt on a
+ * fresh connection sooner, but it also cuts slow answers that were coming: DynamoDB Local on a shared machine
+ * answers in a second or two, and the abort already bounds the call.
+ */
+const REQUEST_TIMEOUT_MS = SDK_CALL_MAX_MS;
+/** Within an attempt: a TCP + TLS handshake in the Region takes tens of ms. */
 const CONNECTION_TIMEOUT_MS = 1_000;
-const REQUEST_TIMEOUT_MS = 3_000;
-/** SDK-level attempts for throttling/5xx; our own write paths add bounded retries for TransactionConflict. */
+/**
+ * SDK-level attempts for throttling, 5xx and lost connections, all within SDK_CALL_MAX_MS; our write paths
+ * add their own bounded retries for TransactionConflict (retry.ts). A resent TransactWriteItems carries the
+ * same ClientRequestToken, so it never applies twice.
+ */
 const SDK_MAX_ATTEMPTS = 3;
 /**
  * The longest wait between two SDK attempts: the standard retry strategy waits at most 500 ms x 2^retry for a
@@ -31,6 +53,29 @@ export const MAX_SEND_MS = SDK_MAX_ATTEMPTS * (CONNECTION_TIMEOUT_MS + REQUEST_T
 /** Sockets kept per process: local runs share one process among hundreds of concurrent requests. */
 const MAX_SOCKETS = 256;
 
+assert(CONNECTION_TIMEOUT_MS < SDK_CALL_MAX_MS, 'a connection must be able to open within one call');
+assert(
+  SDK_CALL_MAX_MS <= AUTHORIZER_TIMEOUT_SECONDS * 1000 - RESPONSE_MARGIN_MS,
+  'one DynamoDB call must fit the smallest function timeout (the authorizer) with the margin to answer',
+);
+
+type SendOptions = { abortSignal?: AbortSignal } & Record<string, unknown>;
+type Send = (command: { constructor: { name: string } }, options?: SendOptions) => Promise<unknown>;
+
+/**
+ * Gives every call through `client` its deadline (deadline.ts). The SDK aborts the attempt in flight (closing
+ * its connection) and makes no further attempt; callbacks are not supported (nothing here uses them).
+ */
+function boundEveryCall<C extends DynamoDBClient | DynamoDBDocumentClient>(client: C): C {
+  const send = client.send.bind(client) as unknown as Send;
+  const bounded: Send = (command, options) => {
+    if (typeof options === 'function') throw new TypeError('DynamoDB callbacks are not supported: await the call');
+    return withinDeadline(command.constructor.name, SDK_CALL_MAX_MS, (abortSignal) => send(command, { ...options, abortSignal }), options?.abortSignal);
+  };
+  Object.defineProperty(client, 'send', { value: bounded });
+  return client;
+}
+
 function createClient(): DynamoDBClient {
   const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
   return new DynamoDBClient({
@@ -46,14 +91,17 @@ function createClient(): DynamoDBClient {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: CONNECTION_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
+      // Without this the request timeout only logs a warning (@smithy/node-http-handler 4): the attempt would wait on.
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
   });
 }
 
-export const dynamoClient: DynamoDBClient = createClient();
-export const documentClient: DynamoDBDocumentClient = DynamoDBDocumentClient.from(dynamoClient, {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export const dynamoClient: DynamoDBClient = boundEveryCall(createClient());
+/** Shares the client's configuration and middleware, not its `send`: it is bounded on its own. */
+export const documentClient: DynamoDBDocumentClient = boundEveryCall(
+  DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
+);
 export const tableName: string = config.tableName;

@@ -2,14 +2,41 @@
  * Bounded retries with capped, full-jitter backoff (AWS Architecture Blog, "Exponential Backoff and Jitter"),
  * inside a deadline well under the Lambda timeout, so contention never turns into a timeout.
  */
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { API_TIMEOUT_SECONDS } from '../function-timeouts.js';
+import { RESPONSE_MARGIN_MS, timeLeftMs, withDeadline } from './deadline.js';
+import { SDK_CALL_MAX_MS } from './dynamo-client.js';
 
 /** Attempts of one logical write under contention. With the delays below this stays under ~1.5 s. */
 export const MAX_WRITE_ATTEMPTS = 8;
 const BASE_DELAY_MS = 5;
 const MAX_DELAY_MS = 200;
-/** Give up (503, safe to retry with the same key) before the function's own timeout. */
+/**
+ * One logical write's whole budget, from its first attempt: no attempt starts and no DynamoDB call of it is
+ * waited for after this (or after the invocation's own deadline, if that comes first). Then 503, safe to
+ * retry with the same key, well before the API function's timeout.
+ */
 export const WRITE_DEADLINE_MS = 2_500;
+/**
+ * What we allow DynamoDB to apply a write it received just before we stopped waiting for it: its own
+ * processing takes milliseconds. An allowance, not a bound DynamoDB documents.
+ */
+const LATE_APPLY_ALLOWANCE_MS = 1_000;
+/**
+ * The longest from an item's timestamp (a journal entry's `createdAt`) to its commit, for a stamp taken inside a
+ * logical write (withRetries) or just before a lone transactWrite: every request of the write is sent before
+ * WRITE_DEADLINE_MS has passed (a lone call's before SDK_CALL_MAX_MS, which is no later), never resent after,
+ * and applied within LATE_APPLY_ALLOWANCE_MS of arriving. A reader that wants every entry stamped before T
+ * already committed waits until T + this (3.5 s).
+ */
+export const WRITE_STAMP_TO_COMMIT_MAX_MS = WRITE_DEADLINE_MS + LATE_APPLY_ALLOWANCE_MS;
+
+assert(
+  WRITE_DEADLINE_MS <= API_TIMEOUT_SECONDS * 1000 - RESPONSE_MARGIN_MS,
+  'a logical write must end, with the margin to answer 503, before the API function times out',
+);
+assert(SDK_CALL_MAX_MS <= WRITE_DEADLINE_MS, 'a lone DynamoDB call must not outlast a logical write (WRITE_STAMP_TO_COMMIT_MAX_MS)');
 
 export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
@@ -25,16 +52,20 @@ export class RetriesExhaustedError extends Error {
 
 /**
  * Runs `attempt` until it returns a value other than RETRY, at most MAX_WRITE_ATTEMPTS times and within
- * WRITE_DEADLINE_MS; then throws RetriesExhaustedError (mapped to 503 `unavailable`).
+ * min(WRITE_DEADLINE_MS, the time the invocation has left); then throws RetriesExhaustedError (mapped to 503
+ * `unavailable`). A DynamoDB call cut by that deadline throws DeadlineExceededError (also a 503).
  */
 export const RETRY = Symbol('retry');
 export async function withRetries<T>(what: string, attempt: (n: number) => Promise<T | typeof RETRY>): Promise<T> {
-  const started = Date.now();
-  for (let n = 0; n < MAX_WRITE_ATTEMPTS; n += 1) {
-    const result = await attempt(n);
-    if (result !== RETRY) return result;
-    if (Date.now() - started > WRITE_DEADLINE_MS) break;
-    await sleep(backoffDelayMs(n));
-  }
-  throw new RetriesExhaustedError(what);
+  return withDeadline(Date.now() + WRITE_DEADLINE_MS, async () => {
+    for (let n = 0; n < MAX_WRITE_ATTEMPTS && timeLeftMs() > 0; n += 1) {
+      const result = await attempt(n);
+      if (result !== RETRY) return result;
+      const delayMs = backoffDelayMs(n);
+      // An attempt that could not start before the deadline is not worth the wait.
+      if (timeLeftMs() <= delayMs) break;
+      await sleep(delayMs);
+    }
+    throw new RetriesExhaustedError(what);
+  });
 }

@@ -292,6 +292,8 @@ describe('the API', () => {
     expectResponse('MISSING_AUTHENTICATION_TOKEN', '404', errorBody('route_not_found'));
     expectResponse('DEFAULT_4XX', '400', errorBody('validation_failed'));
     expectResponse('DEFAULT_5XX', '500', errorBody('internal_error'));
+    // An authorizer that threw or timed out (DynamoDB unavailable): 503, and API Gateway caches nothing.
+    expectResponse('AUTHORIZER_CONFIGURATION_ERROR', '503', errorBody('unavailable'));
   });
 
   it('sends authorize, and only authorize, to the live alias with provisioned concurrency', () => {

@@ -1,6 +1,6 @@
 /**
  * One DynamoDB round trip on the authorize happy path (DESIGN.md guarantee 4), counted by an SDK middleware
- * on the very client the handlers use.
+ * on the very client the handlers use; and what the authorizer's key lookup asks DynamoDB for.
  */
 import { Api } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -8,6 +8,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 let app: TestApp;
 let api: Api;
 const sent: string[] = [];
+/** The same calls with their input, for tests about how a call reads. */
+const calls: Array<{ command: string; input: Record<string, unknown> }> = [];
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -16,6 +18,7 @@ beforeAll(async () => {
   dynamoClient.middlewareStack.add(
     (next, context) => (args) => {
       sent.push(String(context.commandName));
+      calls.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
       return next(args);
     },
     { step: 'initialize', name: 'countDynamoCalls' },
@@ -72,5 +75,21 @@ describe('DynamoDB calls per operation', () => {
     const reply = await api.post(checkout.apiKey, `/v1/authorizations/${hold.body.id}/capture`);
     expect(reply.status).toBe(200);
     expect(sent).toEqual(['TransactGetItemsCommand', 'TransactWriteItemsCommand']);
+  });
+});
+
+describe('the authorizer', () => {
+  it('looks a new key up with a strongly consistent read', async () => {
+    // API Gateway caches the authorizer's answer per key for 300 s, misses included. An eventually consistent
+    // GetItem right after POST /v1/clients may not see the new key yet, and its `invalid_api_key` would then
+    // lock the new key out for five minutes. DynamoDB Local is always consistent, so the test checks what the
+    // lookup asks DynamoDB for.
+    const accountId = await api.createAccount(100_000);
+    const fresh = await api.createClient(['checkout']);
+    calls.length = 0;
+    expect((await api.call('GET', `/v1/accounts/${accountId}`, { key: fresh.apiKey })).status).toBe(200);
+    const lookups = calls.filter((c) => c.command === 'GetItemCommand' && JSON.stringify(c.input['Key']).includes('CLIENT#'));
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]!.input['ConsistentRead']).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
  * The fault proxy (local/fault-proxy.ts) on its own, through the raw AWS SDK v3 client and a table of its own on
  * the shared DynamoDB Local: it forwards transparently, and each fault it injects reaches the SDK as the error
  * DynamoDB itself would cause — or, for a response lost after commit, as a network error while the write did
- * happen. Faults replay from the seed and are counted in the proxy's stats. The service's own retries under
+ * happen; a stalled answer arrives only after the hold, so a caller sees it as silence until its own deadline.
+ * Faults replay from the seed and are counted in the proxy's stats. The service's own retries under
  * these faults are test/integration/faults.test.ts.
  */
 import {
@@ -19,6 +20,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../local/dynamodb-local.js';
 import { startFaultProxy, type FaultProxy, type FaultRates } from '../../local/fault-proxy.js';
 
@@ -27,7 +29,9 @@ const tableName = `fault_proxy_${randomBytes(6).toString('hex')}`;
 /** Every test makes a handful of local round trips; anything slower than this is a hang, not a slow run. */
 const TEST_TIMEOUT_MS = 15_000;
 const TARGET = 'DynamoDB_20120810';
-const NO_FAULTS = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0 };
+const NO_FAULTS = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0, stall: 0 };
+/** How long a caller waits for a stalled answer before it gives up: far below the proxy's default hold (10 s). */
+const CALLER_PATIENCE_MS = 200;
 
 /** The raw SDK client, as the tests' subject: one attempt unless a test is about the SDK's retry. */
 function sdkClient(endpoint: string, maxAttempts = 1): DynamoDBClient {
@@ -45,7 +49,7 @@ const direct = sdkClient(directEndpoint);
 /** Proxies and clients a test opened, closed after it whatever its outcome. */
 const opened: Array<() => Promise<void> | void> = [];
 
-async function proxyWith(options: { seed?: number; faults?: Partial<FaultRates> } = {}): Promise<FaultProxy> {
+async function proxyWith(options: { seed?: number; faults?: Partial<FaultRates>; stallMs?: number } = {}): Promise<FaultProxy> {
   const proxy = await startFaultProxy({ target: directEndpoint, ...options });
   opened.push(() => proxy.close());
   return proxy;
@@ -73,6 +77,14 @@ async function outcome(call: Promise<unknown>): Promise<string> {
     return 'ok';
   } catch (error) {
     return (error as Error).name;
+  }
+}
+
+/** Waits for something the proxy notices asynchronously (a closed connection), failing after `limitMs`. */
+async function until(condition: () => boolean, limitMs = 5_000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited >= limitMs) throw new Error('condition not met');
+    await sleep(10);
   }
 }
 
@@ -193,6 +205,29 @@ describe('fault proxy', () => {
     });
   }, TEST_TIMEOUT_MS);
 
+  it('stall forwards a write and holds the answer: it commits, and a caller that stops waiting abandons it', async () => {
+    const proxy = await proxyWith({ faults: { stall: 1 } });
+    const client = through(proxy);
+    const itemKey = key();
+    const put = client.send(new PutItemCommand({ TableName: tableName, Item: { ...itemKey, n: { N: '3' } } }), {
+      abortSignal: AbortSignal.timeout(CALLER_PATIENCE_MS),
+    });
+    expect((await rejection(put)).name).toBe('AbortError');
+    // Nothing came back, yet the write is in the table: the stall came after DynamoDB committed.
+    expect(await storedItem(itemKey)).toEqual({ ...itemKey, n: { N: '3' } });
+    await until(() => proxy.stats().abandoned === 1);
+    expect(proxy.stats()).toMatchObject({ requests: 1, forwarded: 1, abandoned: 1, injected: { ...NO_FAULTS, stall: 1 } });
+  }, TEST_TIMEOUT_MS);
+
+  it('a stalled answer arrives whole once the hold ends', async () => {
+    const itemKey = key();
+    await direct.send(new PutItemCommand({ TableName: tableName, Item: { ...itemKey, n: { N: '4' } } }));
+    const proxy = await proxyWith({ stallMs: 50, faults: { stall: 1 } });
+    const { Item } = await through(proxy).send(new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }));
+    expect(Item).toEqual({ ...itemKey, n: { N: '4' } });
+    expect(proxy.stats()).toMatchObject({ requests: 1, forwarded: 1, abandoned: 0, injected: { ...NO_FAULTS, stall: 1 } });
+  }, TEST_TIMEOUT_MS);
+
   it('the same seed gives the same fault sequence', async () => {
     const itemKey = key();
     const sequence = async (seed: number): Promise<string[]> => {
@@ -232,7 +267,8 @@ describe('fault proxy', () => {
       requests: 5,
       forwarded: 2,
       proxyErrors: 0,
-      injected: { transactionConflict: 1, throttle: 1, internalError: 1, dropResponseAfterCommit: 1 },
+      abandoned: 0,
+      injected: { transactionConflict: 1, throttle: 1, internalError: 1, dropResponseAfterCommit: 1, stall: 0 },
       byOperation: { PutItem: 1, TransactWriteItems: 1, GetItem: 1, DeleteItem: 1, UpdateItem: 1 },
       operations: {
         [`${TARGET}.PutItem`]: line(1, {}),

@@ -1,6 +1,7 @@
 /** Every failure leaves the handler in the contract's shape: transient dependency trouble is a 503, the rest a 500 without internals. */
 import { ApiError } from '../../shared/http/errors.js';
 import { contractErrors } from '../../shared/http/middleware.js';
+import { DeadlineExceededError } from '../../shared/storage/deadline.js';
 
 function fail(error: unknown) {
   const request: any = { event: { ctx: { requestId: 'req-1' } }, error, response: null };
@@ -13,6 +14,8 @@ describe('contractErrors', () => {
     ['a throttle the SDK could not retry away', Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $retryable: { throttling: true } })],
     ['a DynamoDB 500', Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } })],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a DynamoDB call cut by its deadline', new DeadlineExceededError('GetCommand: cut after 2500 ms (its deadline)')],
+    ['an attempt past its request timeout', Object.assign(new Error('a request has exceeded the configured requestTimeout'), { name: 'TimeoutError' })],
   ])('answers 503 unavailable for %s', (_name, error) => {
     const reply = fail(error);
     expect(reply.status).toBe(503);
