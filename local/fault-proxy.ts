@@ -4,6 +4,9 @@
  * errors — or forwards a write and then drops the response after DynamoDB committed it. DynamoDB Local never
  * does any of these on its own; this is how tests and the simulation prove retries keep every invariant.
  *
+ * Faults come at random rates, or scripted: the next requests of one operation meet a given list of faults in
+ * order (a test that needs "the batch conflicts, then the second account's write fails" says exactly that).
+ *
  * Owns: the fault decision per request (seeded, so a failing run replays from its seed), the exact error
  * bodies DynamoDB sends for each fault, transparent forwarding of everything else, and the per-operation
  * counts of what it forwarded and injected. It does not retry, reorder or delay anything: that is the client's
@@ -35,6 +38,8 @@ const FaultRatesSchema = z.strictObject({
 });
 export type FaultRates = z.infer<typeof FaultRatesSchema>;
 export type FaultKind = keyof FaultRates;
+/** One scripted request's fate: a fault, or 'none' (forwarded untouched). */
+export type ScriptedFault = FaultKind | 'none';
 
 const PartialFaultRatesSchema = FaultRatesSchema.partial();
 const StartOptionsSchema = z.object({
@@ -67,6 +72,12 @@ export interface FaultProxy {
   seed: number;
   /** Changes some rates from the next request on; validated, and left unchanged if invalid. */
   setFaults(rates: Partial<FaultRates>): void;
+  /**
+   * The next requests of `operation` (short name, e.g. `TransactWriteItems`) meet these faults in order, instead
+   * of the rates; then the rates apply again. Replaces that operation's script (`[]` clears it). Throws, changing
+   * nothing, for a fault the operation cannot meet (a conflict outside a transaction, a lost answer to a read).
+   */
+  script(operation: string, faults: readonly ScriptedFault[]): void;
   stats(): FaultStats;
   close(): Promise<void>;
 }
@@ -127,6 +138,13 @@ function chooseFault(operation: string, draws: Draws, rates: FaultRates): FaultK
   if (draws.internalError < rates.internalError) return 'internalError';
   if (WRITES.has(operation) && draws.dropResponseAfterCommit < rates.dropResponseAfterCommit) return 'dropResponseAfterCommit';
   return undefined;
+}
+
+/** Whether `operation` can meet `fault` at all: chooseFault's own rules, for scripts. */
+function applies(operation: string, fault: ScriptedFault): boolean {
+  if (fault === 'transactionConflict') return operation === 'TransactWriteItems';
+  if (fault === 'dropResponseAfterCommit') return WRITES.has(operation);
+  return true;
 }
 
 /**
@@ -237,6 +255,7 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
   const seed = parsed.seed ?? DEFAULT_SEED;
   const random = mulberry32(seed);
   let rates = mergeRates(NO_FAULTS, parsed.faults);
+  const scripts = new Map<string, ScriptedFault[]>();
   const counter = new FaultCounter();
   const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
   const sockets = new Set<Socket>();
@@ -282,7 +301,9 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
       dropResponseAfterCommit: random(),
       conflictedItem: random(),
     };
-    const fault = chooseFault(operation, draws, rates);
+    // A scripted request still consumes its draws, so the random sequence after a script is the seed's own.
+    const scripted = scripts.get(operation)?.shift();
+    const fault = scripted === undefined ? chooseFault(operation, draws, rates) : scripted === 'none' ? undefined : scripted;
     if (fault === 'transactionConflict') {
       counter.injected(amzTarget, fault);
       answer(res, 400, conflictBody(body, draws.conflictedItem));
@@ -341,6 +362,11 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
     seed,
     setFaults: (next) => {
       rates = mergeRates(rates, next);
+    },
+    script: (operation, faults) => {
+      const wrong = faults.filter((f) => !(f === 'none' || f in NO_FAULTS) || !applies(operation, f));
+      if (wrong.length) throw new Error(`fault proxy: ${operation} cannot meet ${wrong.join(', ')}`);
+      scripts.set(operation, [...faults]);
     },
     stats: () => counter.snapshot(),
     close: async () => {
