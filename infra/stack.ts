@@ -27,6 +27,7 @@ export const JOB_ENTRIES = {
   expirySweeper: 'functions/jobs/expiry-sweeper.ts',
   refreshScheduler: 'functions/jobs/limit-refresh-scheduler.ts',
   refreshWorker: 'functions/jobs/limit-refresh-worker.ts',
+  refreshDeadLetters: 'functions/jobs/limit-refresh-dead-letters.ts',
 } as const;
 
 /** API handlers: a few DynamoDB round trips plus bounded retries (2.5 s deadline); 6 s is the hard stop. */
@@ -136,7 +137,11 @@ export class CreditAuthorizationStack extends Stack {
       table: this.data,
       functions: observed,
       authorizeAlias: peak.alias,
-      deadLetterQueue: this.jobs.deadLetterQueue,
+      deadLetters: {
+        refreshQueue: this.jobs.refreshDeadLetterQueue,
+        scheduleQueue: this.jobs.scheduleDeadLetterQueue,
+        deadLetteredSegments: this.jobs.deadLetteredSegments,
+      },
       alarmEmail: c.alarmEmail,
       thresholds: c.alarms,
     });
