@@ -72,16 +72,16 @@ export async function createJob(job: Job): Promise<void> {
  * Creates the job unless one with its id exists (a retried scheduler: the id is the schedule slot's), and
  * answers the stored job and whether its segments were all enqueued (markJobDispatched).
  */
-export async function createJobOnce(job: Job): Promise<{ job: Job; created: boolean; dispatched: boolean }> {
+export async function createJobOnce(job: Job): Promise<{ job: Job; dispatched: boolean }> {
   try {
     await createJob(job);
-    return { job, created: true, dispatched: false };
+    return { job, dispatched: false };
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
   }
   const item = await getJobItem(job.id);
   if (!item) throw new Error(`invariant: job ${job.id} exists and does not`);
-  return { job: jobFromItem(item), created: false, dispatched: item['dispatchedAt'] !== undefined };
+  return { job: jobFromItem(item), dispatched: item['dispatchedAt'] !== undefined };
 }
 
 /** Records that every segment of the run was enqueued: a retried start then enqueues nothing again. */

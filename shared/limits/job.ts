@@ -2,11 +2,11 @@
  * The limit-refresh job: one run re-assesses every account. Accounts are spread over ACCOUNT_BUCKETS index
  * partitions; each bucket is a segment, processed by a worker with a time budget. A worker that runs out of
  * time returns its continuation (the last account id), which the dispatcher re-enqueues (SQS in AWS) or
- * continues (locally). Delivering a segment twice is harmless: accounts already written under the run's
- * key (and their current profile: refresh.accountRunKey) are skipped, and each page's counts are added once (see shared/jobs/repository.ts).
- * Each account lands in exactly one count (shared/limits/outcomes.ts). A segment that fails for good fails the
- * run, naming the segment (shared/limits/segment-failures.ts). The nightly run's job id is its schedule slot, so
- * a retried scheduler finds the run it started instead of starting another.
+ * continues (locally). Delivering a segment twice is harmless: accounts already written under the run's key
+ * (and their current profile: refresh.accountRunKey) are not written again, and each page's counts are added
+ * once (see shared/jobs/repository.ts). Each account lands in exactly one count (shared/limits/outcomes.ts). A
+ * segment that fails for good fails the run, naming the segment (shared/limits/segment-failures.ts). The
+ * nightly run's job id is its schedule slot, so a retried scheduler finds the run it started.
  */
 import { createHash } from 'node:crypto';
 import { listAccountIds } from '../accounts/repository.js';
