@@ -80,7 +80,7 @@ export async function createJobOnce(job: Job): Promise<{ job: Job; dispatched: b
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
   }
   const item = await getJobItem(job.id);
-  if (!item) throw new Error(`invariant: job ${job.id} exists and does not`);
+  if (!item) throw new Error(`invariant: job ${job.id} refused its create as existing, then was not found`);
   return { job: jobFromItem(item), dispatched: item['dispatchedAt'] !== undefined };
 }
 
