@@ -203,8 +203,11 @@ export interface Job {
   refreshKey: string;
   segmentsTotal: number;
   segmentsDone: number;
+  /** Accounts touched: each is in exactly one of changed, unchanged, skipped and failed. */
   processed: number;
   changed: number;
+  unchanged: number;
+  skipped: number;
   failed: number;
   summary: { rise: number; fall: number; unchanged: number; totalIncrease: number; totalDecrease: number };
   createdAt: string;

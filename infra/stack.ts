@@ -29,6 +29,7 @@ export const JOB_ENTRIES = {
   expirySweeper: 'functions/jobs/expiry-sweeper.ts',
   refreshScheduler: 'functions/jobs/limit-refresh-scheduler.ts',
   refreshWorker: 'functions/jobs/limit-refresh-worker.ts',
+  refreshDeadLetters: 'functions/jobs/limit-refresh-dead-letters.ts',
 } as const;
 
 
@@ -143,7 +144,11 @@ export class CreditAuthorizationStack extends Stack {
       table: this.data,
       functions: observed,
       authorizeAlias: peak.alias,
-      deadLetterQueue: this.jobs.deadLetterQueue,
+      deadLetters: {
+        refreshQueue: this.jobs.refreshDeadLetterQueue,
+        scheduleQueue: this.jobs.scheduleDeadLetterQueue,
+        deadLetteredSegments: this.jobs.deadLetteredSegments,
+      },
       alarmEmail: c.alarmEmail,
       thresholds: c.alarms,
     });

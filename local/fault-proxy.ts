@@ -5,6 +5,9 @@
  * and holds DynamoDB's answer longer than any function may wait (a stall). DynamoDB Local never does any of
  * these on its own; this is how tests and the simulation prove retries and deadlines keep every invariant.
  *
+ * Faults come at random rates, or scripted: the next requests of one operation meet a given list of faults in
+ * order (a test that needs "the batch conflicts, then the second account's write fails" says exactly that).
+ *
  * Owns: the fault decision per request (seeded, so a failing run replays from its seed), the exact error
  * bodies DynamoDB sends for each fault, transparent forwarding of everything else, and the per-operation
  * counts of what it forwarded and injected. It does not retry or reorder anything: giving up is the client's job,
@@ -43,6 +46,8 @@ const FaultRatesSchema = z.strictObject({
 });
 export type FaultRates = z.infer<typeof FaultRatesSchema>;
 export type FaultKind = keyof FaultRates;
+/** One scripted request's fate: a fault, or 'none' (forwarded untouched). */
+export type ScriptedFault = FaultKind | 'none';
 
 const PartialFaultRatesSchema = FaultRatesSchema.partial();
 const StartOptionsSchema = z.object({
@@ -83,6 +88,12 @@ export interface FaultProxy {
    * the target, until `release()`. `caught` resolves once it is held. One hold at a time; close() releases it.
    */
   holdNext(operation: string): HeldRequest;
+  /**
+   * The next requests of `operation` (short name, e.g. `TransactWriteItems`) meet these faults in order, instead
+   * of the rates; then the rates apply again. Replaces that operation's script (`[]` clears it). Throws, changing
+   * nothing, for a fault the operation cannot meet (a conflict outside a transaction, a lost answer to a read).
+   */
+  script(operation: string, faults: readonly ScriptedFault[]): void;
   stats(): FaultStats;
   close(): Promise<void>;
 }
@@ -194,6 +205,13 @@ function heldUntilAbandoned(res: ServerResponse, ms: number, cancelled: AbortSig
     res.once('close', onClose);
     cancelled.addEventListener('abort', onCancel, { once: true });
   });
+}
+
+/** Whether `operation` can meet `fault` at all: chooseFault's own rules, for scripts. */
+function applies(operation: string, fault: ScriptedFault): boolean {
+  if (fault === 'transactionConflict') return operation === 'TransactWriteItems';
+  if (fault === 'dropResponseAfterCommit') return WRITES.has(operation);
+  return true;
 }
 
 /**
@@ -318,6 +336,7 @@ export async function startFaultProxy(options: {
   /** Fires on close: held answers are let go at once. */
   const closingSignal = new AbortController();
   let rates = mergeRates(NO_FAULTS, parsed.faults);
+  const scripts = new Map<string, ScriptedFault[]>();
   const counter = new FaultCounter();
   const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
   const sockets = new Set<Socket>();
@@ -367,7 +386,9 @@ export async function startFaultProxy(options: {
       conflictedItem: random(),
       stall: stallRandom(),
     };
-    const fault = chooseFault(operation, draws, rates);
+    // A scripted request still consumes its draws, so the random sequence after a script is the seed's own.
+    const scripted = scripts.get(operation)?.shift();
+    const fault = scripted === undefined ? chooseFault(operation, draws, rates) : scripted === 'none' ? undefined : scripted;
     if (fault === 'transactionConflict') {
       counter.injected(amzTarget, fault);
       answer(res, 400, conflictBody(body, draws.conflictedItem));
@@ -447,6 +468,11 @@ export async function startFaultProxy(options: {
     seed,
     setFaults: (next) => {
       rates = mergeRates(rates, next);
+    },
+    script: (operation, faults) => {
+      const wrong = faults.filter((f) => !(f === 'none' || f in NO_FAULTS) || !applies(operation, f));
+      if (wrong.length) throw new Error(`fault proxy: ${operation} cannot meet ${wrong.join(', ')}`);
+      scripts.set(operation, [...faults]);
     },
     stats: () => counter.snapshot(),
     holdNext: (operation) => {

@@ -13,7 +13,10 @@ interface JobView {
   status: string;
   processed: number;
   changed: number;
+  unchanged: number;
+  skipped: number;
   failed: number;
+  failureReason?: string;
   segmentsDone: number;
   segmentsTotal: number;
   dryRun: boolean;
@@ -87,7 +90,8 @@ async function main(): Promise<void> {
   bar.stop();
   const s = job.summary;
   process.stdout.write(
-    `${dryRun ? 'Dry run' : 'Refresh'} ${job.id} ${job.status}: ${job.processed} accounts, ${job.changed} written, ${job.failed} failed\n` +
+    `${dryRun ? 'Dry run' : 'Refresh'} ${job.id} ${job.status}: ${job.processed} accounts, ${job.changed} written, ` +
+      `${job.unchanged} unchanged, ${job.skipped} skipped, ${job.failed} failed${job.failureReason ? ` (${job.failureReason})` : ''}\n` +
       `  would rise: ${s.rise} (+${(s.totalIncrease / 100).toFixed(2)}), fall: ${s.fall} (-${(s.totalDecrease / 100).toFixed(2)}), unchanged: ${s.unchanged}\n`,
   );
   if (job.status !== 'succeeded') process.exit(1);

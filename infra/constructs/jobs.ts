@@ -1,18 +1,21 @@
 /**
  * Scheduled work: the expiry sweeper every minute; the nightly limit refresh as a fan-out (a scheduler
  * function writes the run and enqueues one SQS message per accounts-index segment; workers process a segment
- * within their time budget and re-enqueue the continuation; messages that keep failing land in a DLQ).
+ * within their time budget and re-enqueue the continuation; a segment that fails every delivery lands in the
+ * refresh DLQ, whose consumer marks its run failed). Failed schedule invocations go to a DLQ of their own.
  * The handler modules are props, so the construct does not know where functions live.
  */
 import { Duration } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ServiceFunction } from './service-function.js';
+import { SEGMENT_DEAD_LETTERED_LOG_MESSAGE, SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
+import { METRIC_NAMESPACE, ServiceFunction } from './service-function.js';
 import type { CreditTable } from './table.js';
 
 export interface JobEntries {
@@ -22,6 +25,8 @@ export interface JobEntries {
   readonly refreshScheduler: string;
   /** SQS consumer: one segment per invocation. */
   readonly refreshWorker: string;
+  /** SQS consumer of the refresh DLQ: fails the run of a dead-lettered segment. */
+  readonly refreshDeadLetters: string;
 }
 
 export interface JobsProps {
@@ -43,42 +48,46 @@ const SCHEDULER_TIMEOUT_SECONDS = 30;
 const WORKER_TIMEOUT_SECONDS = 300;
 /** AWS's advice for an SQS event source: visibility timeout at least 6x the function timeout. */
 const QUEUE_VISIBILITY_SECONDS = 6 * WORKER_TIMEOUT_SECONDS;
-/** A segment that failed this many receives is a bug, not bad luck: park it in the DLQ for a human. */
-const MAX_RECEIVE_COUNT = 3;
 /** EventBridge retries a failed asynchronous invocation of a job this many times before the DLQ. */
 const SCHEDULE_RETRY_ATTEMPTS = 2;
+/** Failing a run is one GetItem and one UpdateItem per message; 30 s covers a batch of 10 with retries. */
+const DEAD_LETTERS_TIMEOUT_SECONDS = 30;
+/** The same advice as for the segments queue: visibility at least 6x the consumer's timeout. */
+const DEAD_LETTER_VISIBILITY_SECONDS = 6 * DEAD_LETTERS_TIMEOUT_SECONDS;
+/** Dead letters are rare and each only fails a run: the event source's minimum concurrency is plenty. */
+const DEAD_LETTERS_MAX_CONCURRENCY = 2;
+/** Kept as long as SQS allows: a message the consumer cannot process waits there for a person. */
+const DLQ_RETENTION_DAYS = 14;
+/** The metric the dead-letter consumer's log line feeds (SEGMENT_DEAD_LETTERED_LOG_MESSAGE). */
+export const SEGMENTS_DEAD_LETTERED_METRIC = 'RefreshSegmentsDeadLettered';
 
 export class Jobs extends Construct {
   readonly refreshQueue: Queue;
-  readonly deadLetterQueue: Queue;
+  /** Refresh segments that failed every delivery; its consumer fails their runs. */
+  readonly refreshDeadLetterQueue: Queue;
+  /** Schedule invocations EventBridge gave up on (nightly refresh start, expiry sweeps): for a person. */
+  readonly scheduleDeadLetterQueue: Queue;
+  /** Segments dead-lettered (one per message the consumer took): what the on-call alarm watches. */
+  readonly deadLetteredSegments: Metric;
   readonly functions: readonly ServiceFunction[];
 
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'RefreshDlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue (of the refresh segments and of the two schedule targets); a DLQ of a DLQ would only move the problem.',
-      },
-    ]);
+    this.refreshDeadLetterQueue = this.newDeadLetterQueue('RefreshDlq', 'the refresh segments', DEAD_LETTER_VISIBILITY_SECONDS);
+    this.scheduleDeadLetterQueue = this.newDeadLetterQueue('ScheduleDlq', 'the two schedule targets');
     this.refreshQueue = new Queue(this, 'RefreshSegments', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(QUEUE_VISIBILITY_SECONDS),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+      deadLetterQueue: { queue: this.refreshDeadLetterQueue, maxReceiveCount: SEGMENT_MAX_DELIVERIES },
     });
-    const environment = { ...props.environment, REFRESH_QUEUE_URL: this.refreshQueue.queueUrl };
-    const job = (name: string, entry: string, description: string, timeoutSeconds: number) =>
+    const environment: Readonly<Record<string, string>> = { ...props.environment, REFRESH_QUEUE_URL: this.refreshQueue.queueUrl };
+    const job = (name: string, entry: string, description: string, timeoutSeconds: number, env = environment) =>
       new ServiceFunction(this, name, {
-        entry, description, timeoutSeconds, environment, table: props.table, access: 'write', logRetention: props.logRetention,
+        entry, description, timeoutSeconds, environment: env, table: props.table, access: 'write', logRetention: props.logRetention,
       });
     const scheduleTarget = (fn: ServiceFunction) =>
-      new LambdaFunction(fn.fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: SCHEDULE_RETRY_ATTEMPTS });
+      new LambdaFunction(fn.fn, { deadLetterQueue: this.scheduleDeadLetterQueue, retryAttempts: SCHEDULE_RETRY_ATTEMPTS });
 
     // Overlapping sweeps are safe (each release is a guarded transaction), so a slow minute needs no lock.
     const sweeper = job('ExpirySweeper', props.entries.expirySweeper, 'Expiry sweeper (every minute)', SWEEPER_TIMEOUT_SECONDS);
@@ -88,6 +97,7 @@ export class Jobs extends Construct {
       targets: [scheduleTarget(sweeper)],
     });
 
+    // Retries (EventBridge's and Lambda's) are safe: the run's id is the schedule slot's (limit-refresh-scheduler.ts).
     const scheduler = job('RefreshScheduler', props.entries.refreshScheduler, 'Limit refresh scheduler (nightly)', SCHEDULER_TIMEOUT_SECONDS);
     this.refreshQueue.grantSendMessages(scheduler.role);
     new Rule(this, 'Nightly', {
@@ -108,6 +118,38 @@ export class Jobs extends Construct {
       }),
     );
 
-    this.functions = [sweeper, scheduler, worker];
+    // Consumes the refresh DLQ only (the event source grants receive/delete on it); sends nowhere, so no queue URL.
+    const deadLetters = job(
+      'RefreshDeadLetters', props.entries.refreshDeadLetters, 'Limit refresh dead letters (fails the run of a dead-lettered segment)',
+      DEAD_LETTERS_TIMEOUT_SECONDS, props.environment,
+    );
+    deadLetters.fn.addEventSource(
+      new SqsEventSource(this.refreshDeadLetterQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: DEAD_LETTERS_MAX_CONCURRENCY }),
+    );
+    new MetricFilter(this, 'SegmentsDeadLettered', {
+      logGroup: deadLetters.logGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', SEGMENT_DEAD_LETTERED_LOG_MESSAGE),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: SEGMENTS_DEAD_LETTERED_METRIC,
+      metricValue: '1',
+    });
+    this.deadLetteredSegments = new Metric({
+      namespace: METRIC_NAMESPACE, metricName: SEGMENTS_DEAD_LETTERED_METRIC, statistic: 'Sum', period: Duration.minutes(1),
+    });
+
+    this.functions = [sweeper, scheduler, worker, deadLetters];
+  }
+
+  private newDeadLetterQueue(id: string, of: string, visibilitySeconds?: number): Queue {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(DLQ_RETENTION_DAYS),
+      ...(visibilitySeconds === undefined ? {} : { visibilityTimeout: Duration.seconds(visibilitySeconds) }),
+    });
+    NagSuppressions.addResourceSuppressions(queue, [
+      { id: 'AwsSolutions-SQS3', reason: `This queue is the dead-letter queue of ${of}; a DLQ of a DLQ would only move the problem.` },
+    ]);
+    return queue;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * What the on-call engineer watches: alarms (API 5xx rate, authorize p99, Lambda errors and throttles,
- * provisioned-concurrency spillover, DynamoDB throttles and system errors, transaction conflicts, DLQ depth)
+ * provisioned-concurrency spillover, DynamoDB throttles and system errors, transaction conflicts, refresh segments
+ * dead-lettered, DLQ depth)
  * into one encrypted SNS topic, and a dashboard with the same signals plus capacity in use.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -44,7 +45,14 @@ export interface ObservabilityProps {
   readonly functions: readonly ObservedFunction[];
   /** The authorize function's `live` alias: provisioned-concurrency metrics live on it. */
   readonly authorizeAlias: Alias;
-  readonly deadLetterQueue: IQueue;
+  readonly deadLetters: {
+    /** Refresh segments' DLQ: its consumer fails their runs, so messages waiting there mean the consumer fails. */
+    readonly refreshQueue: IQueue;
+    /** Schedule invocations EventBridge gave up on. */
+    readonly scheduleQueue: IQueue;
+    /** Segments dead-lettered, counted by the consumer's log line. */
+    readonly deadLetteredSegments: IMetric;
+  };
   readonly alarmEmail: string;
   readonly thresholds: StackConfig['alarms'];
 }
@@ -160,8 +168,14 @@ export class Observability extends Construct {
     // Normal under contention; sustained, they mean a hot account (docs/CAPACITY.md, "One hot account").
     alarm('TransactionConflicts', conflicts, t.transactionConflictsPerMinute, 'Transactions cancelled by conflicts per minute');
 
-    const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
-    alarm('RefreshDlqDepth', dlqDepth, t.dlqDepth, 'Messages in the jobs dead-letter queue: a refresh segment or a schedule failed for good', 1);
+    // Dead letters: a refresh segment that failed for good (its run is marked failed), and what waits in a DLQ.
+    const depth = (queue: IQueue) => queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
+    const refreshDlqDepth = depth(props.deadLetters.refreshQueue);
+    const scheduleDlqDepth = depth(props.deadLetters.scheduleQueue);
+    alarm('RefreshSegmentsDeadLettered', props.deadLetters.deadLetteredSegments, 1,
+      'A limit refresh segment failed every delivery: its run is marked failed (GET /v1/jobs/{id} says which segment and why)', 1);
+    alarm('RefreshDlqDepth', refreshDlqDepth, t.dlqDepth, 'Refresh segments waiting in their DLQ: the dead-letter consumer cannot mark their runs failed', 1);
+    alarm('ScheduleDlqDepth', scheduleDlqDepth, t.dlqDepth, 'Schedule invocations EventBridge gave up on: a nightly refresh or an expiry sweep did not start', 1);
 
     const alias = props.authorizeAlias;
     new Dashboard(this, 'Dashboard', {
@@ -193,7 +207,10 @@ export class Observability extends Construct {
             right: [conflicts, dynamo('TransactionConflict')],
           }),
         ],
-        [new GraphWidget({ title: 'Jobs dead-letter queue depth', left: [dlqDepth] })],
+        [
+          new GraphWidget({ title: 'Dead-letter queue depth', left: [refreshDlqDepth, scheduleDlqDepth] }),
+          new GraphWidget({ title: 'Refresh segments dead-lettered', left: [props.deadLetters.deadLetteredSegments] }),
+        ],
       ],
     });
   }

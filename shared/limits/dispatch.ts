@@ -1,6 +1,7 @@
 /**
  * Where refresh segments run: in AWS each is an SQS message for a worker function (REFRESH_QUEUE_URL); locally
- * they run in this process, in the background, so the API answers 202 at once either way.
+ * they run in this process, in the background, so the API answers 202 at once either way. Locally, a failing
+ * segment is retried as SQS would redeliver it, then fails the run (shared/limits/job.runTasksInProcess).
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../config.js';
@@ -19,6 +20,7 @@ let sqs: SQSClient | undefined;
 export async function dispatchSegments(tasks: SegmentTask[]): Promise<void> {
   if (!config.refreshQueueUrl) {
     // Outside the deadline of the request that started it (storage/deadline.ts): the run outlives that request.
+    // A segment failing for good fails the run in there; this catches what is left (failing the run threw).
     void withoutDeadline(() =>
       runTasksInProcess(tasks, LOCAL_PARALLEL_SEGMENTS).catch(async (error: unknown) => {
         logger.error('local limit refresh failed', { error });

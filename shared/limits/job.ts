@@ -2,14 +2,17 @@
  * The limit-refresh job: one run re-assesses every account. Accounts are spread over ACCOUNT_BUCKETS index
  * partitions; each bucket is a segment, processed by a worker with a time budget. A worker that runs out of
  * time returns its continuation (the last account id), which the dispatcher re-enqueues (SQS in AWS) or
- * continues (locally). Delivering a segment twice is harmless: accounts already written under the run's
- * key (and their current profile: refresh.accountRunKey) are skipped, and each page's counts are added once (see shared/jobs/repository.ts).
+ * continues (locally). Delivering a segment twice is harmless: accounts already written under the run's key
+ * (and their current profile: refresh.accountRunKey) are not written again, and each page's counts are added
+ * once (see shared/jobs/repository.ts). Each account lands in exactly one count (shared/limits/outcomes.ts). A
+ * segment that fails for good fails the run, naming the segment (shared/limits/segment-failures.ts). The
+ * nightly run's job id is its schedule slot, so a retried scheduler finds the run it started.
  */
 import { createHash } from 'node:crypto';
 import { listAccountIds } from '../accounts/repository.js';
 import { randomId } from '../ids.js';
 import { logger } from '../observability/logger.js';
-import { POLICY_VERSION, tally } from '../policy/limit-policy.js';
+import { emptyTotals, POLICY_VERSION, tally } from '../policy/limit-policy.js';
 import { activePromotions, type Promotion } from '../policy/promotions.js';
 import { listCurrentPromotions } from '../promotions/repository.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
@@ -17,13 +20,16 @@ import {
   addPageProgress,
   closeRunIfComplete,
   createJob,
+  createJobOnce,
   emptyProgress,
   failJob,
   getJob,
   getSegmentCursor,
+  getSegmentError,
   type Job,
   type Progress,
 } from '../jobs/repository.js';
+import { type AccountOutcome, countOutcomes } from './outcomes.js';
 import {
   accountRunKey,
   assess,
@@ -34,6 +40,7 @@ import {
   writeAssessment,
   writeAssessments,
 } from './refresh.js';
+import { describeError, SEGMENT_MAX_DELIVERIES, type SegmentFailure, segmentFailureReason } from './segment-failures.js';
 
 /** Accounts per page of a segment: one index Query, two BatchGets. */
 const PAGE_ACCOUNTS = 100;
@@ -51,14 +58,33 @@ export interface SegmentTask {
 
 /** Starts a run: the job record, with its clock and refresh key fixed for every segment. */
 export async function startRefreshJob(options: { dryRun: boolean; nowMs?: number }): Promise<{ job: Job; tasks: SegmentTask[] }> {
-  const asOf = new Date(options.nowMs ?? Date.now());
+  const job = await newRefreshJob(randomId('job'), options.dryRun, new Date(options.nowMs ?? Date.now()));
+  await createJob(job);
+  return { job, tasks: segmentTasks(job) };
+}
+
+/**
+ * Starts the scheduled run of one schedule slot, or finds it: the job id and clock are the slot's, so a retried
+ * invocation (EventBridge and Lambda both retry) finds the job the first one created. `dispatched` says its
+ * segments were all enqueued already; if not (the first invocation died in between), enqueue them again:
+ * a segment delivered twice counts once (cursors).
+ */
+export async function startScheduledRefreshJob(slot: Date): Promise<{ job: Job; tasks: SegmentTask[]; dispatched: boolean }> {
+  const { job, dispatched } = await createJobOnce(await newRefreshJob(scheduledJobId(slot), false, slot));
+  return { job, tasks: segmentTasks(job), dispatched };
+}
+
+/** The job id of a schedule slot, e.g. job_nightly_20260618T180000Z. */
+export const scheduledJobId = (slot: Date): string => `job_nightly_${slot.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+
+async function newRefreshJob(id: string, dryRun: boolean, asOf: Date): Promise<Job> {
   const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
-  const job: Job = {
-    id: randomId('job'),
+  return {
+    id,
     object: 'job',
     type: 'limit_refresh',
     status: 'running',
-    dryRun: options.dryRun,
+    dryRun,
     asOf: asOf.toISOString(),
     refreshKey: refreshKeyOf(asOf, promotions),
     segmentsTotal: ACCOUNT_BUCKETS,
@@ -66,9 +92,9 @@ export async function startRefreshJob(options: { dryRun: boolean; nowMs?: number
     ...emptyProgress(),
     createdAt: new Date().toISOString(),
   };
-  await createJob(job);
-  return { job, tasks: Array.from({ length: ACCOUNT_BUCKETS }, (_, segment) => ({ jobId: job.id, segment })) };
 }
+
+const segmentTasks = (job: Job): SegmentTask[] => Array.from({ length: job.segmentsTotal }, (_, segment) => ({ jobId: job.id, segment }));
 
 /**
  * A run is keyed by its day, the policy version and the promotions in force: running it again the same day
@@ -112,57 +138,89 @@ export async function runSegment(task: SegmentTask, budgetMs: number, pageAccoun
   }
 }
 
+/** One page: every listed account gets exactly one outcome, counted into the page's progress. */
 async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Date, job: Job): Promise<Progress> {
-  const progress = emptyProgress();
+  const summary = emptyTotals();
+  const outcomes: AccountOutcome[] = [];
   const loaded = await loadAccounts(ids);
-  progress.processed = loaded.length;
+  // Listed by the index but gone when read: it stands where it was.
+  for (let i = loaded.length; i < ids.length; i += 1) {
+    outcomes.push('account_not_found');
+    tally(summary, 0);
+  }
   const assessOne = (item: LoadedAccount): Assessment => ({ ...assess(item, promotions, asOf), runKey: accountRunKey(job.refreshKey, item) });
   const toWrite: Assessment[] = [];
   for (const item of loaded) {
     if (item.lastRefreshKey === accountRunKey(job.refreshKey, item)) {
-      tally(progress.summary, 0); // this run already wrote it: it stands where the run put it
+      outcomes.push('already_refreshed');
+      tally(summary, 0); // this run already wrote it: it stands where the run put it
       continue;
     }
     const assessment = assessOne(item);
-    tally(progress.summary, assessment.after.totalLimit - assessment.before.totalLimit);
-    if (!job.dryRun && assessment.changed) toWrite.push(assessment);
+    tally(summary, assessment.after.totalLimit - assessment.before.totalLimit);
+    if (!assessment.changed) outcomes.push('no_change');
+    else if (job.dryRun) outcomes.push('dry_run');
+    else toWrite.push(assessment);
   }
+  outcomes.push(...(await writeAll(toWrite, assessOne, job)));
+  return { ...countOutcomes(outcomes), summary };
+}
+
+/** Writes in batches, WRITE_CONCURRENCY at a time: one outcome per account. */
+async function writeAll(toWrite: Assessment[], assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<AccountOutcome[]> {
   const batches: Assessment[][] = [];
   for (let i = 0; i < toWrite.length; i += MAX_ACCOUNTS_PER_WRITE) batches.push(toWrite.slice(i, i + MAX_ACCOUNTS_PER_WRITE));
+  const outcomes: AccountOutcome[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      try {
-        const outcomes = await writeAssessments(batch);
-        for (const [i, outcome] of outcomes.entries()) {
-          if (outcome === 'written') progress.changed += 1;
-          else if (outcome === 'stale' && (await rewriteStale(batch[i]!.accountId, assessOne, job))) progress.changed += 1;
-        }
-      } catch (error) {
-        progress.failed += batch.length;
-        logger.error('limit refresh failed for a batch of accounts', { accountIds: batch.map((a) => a.accountId), error });
-      }
-    }
+    while (next < batches.length) outcomes.push(...(await writeBatch(batches[next++]!, assessOne, job)));
   };
   await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
-  return progress;
+  return outcomes;
+}
+
+/**
+ * One batch's outcomes, one per account, whatever throws where: a throw only fails the account it belongs to
+ * (or, from the batch transaction itself, the batch, none of which is then known written).
+ */
+async function writeBatch(batch: Assessment[], assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<AccountOutcome[]> {
+  let first: AccountOutcome[];
+  try {
+    first = await writeAssessments(batch);
+  } catch (error) {
+    logger.error('limit refresh failed for a batch of accounts', { accountIds: batch.map((a) => a.accountId), error });
+    return batch.map(() => 'failed');
+  }
+  const outcomes: AccountOutcome[] = [];
+  for (const [i, outcome] of first.entries()) {
+    outcomes.push(outcome === 'stale' ? await rewriteStale(batch[i]!.accountId, assessOne, job) : outcome);
+  }
+  return outcomes;
 }
 
 /** An account whose limits moved under us (a limit request raced the run): read, assess and write again. */
-async function rewriteStale(accountId: string, assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<boolean> {
-  for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt += 1) {
-    const [reloaded] = await loadAccounts([accountId]);
-    if (!reloaded || reloaded.lastRefreshKey === accountRunKey(job.refreshKey, reloaded)) return false;
-    const assessment = assessOne(reloaded);
-    if (!assessment.changed) return false;
-    const outcome = await writeAssessment(assessment);
-    if (outcome !== 'stale') return outcome === 'written';
+async function rewriteStale(accountId: string, assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<AccountOutcome> {
+  try {
+    for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt += 1) {
+      const [reloaded] = await loadAccounts([accountId]);
+      if (!reloaded) return 'account_not_found';
+      if (reloaded.lastRefreshKey === accountRunKey(job.refreshKey, reloaded)) return 'already_refreshed';
+      const assessment = assessOne(reloaded);
+      if (!assessment.changed) return 'no_change';
+      const outcome = await writeAssessment(assessment);
+      if (outcome !== 'stale') return outcome;
+    }
+    return 'stale';
+  } catch (error) {
+    logger.error('limit refresh failed for an account', { accountId, error });
+    return 'failed';
   }
-  return false;
 }
 
-/** Runs every segment of a run in this process (local `npm start`, `npm run refresh`, tests). */
+/**
+ * Runs every segment of a run in this process (local `npm start`, `npm run refresh`, tests). A segment that
+ * fails for good fails the run: the job returned says so (status `failed`, failureReason).
+ */
 export async function runRefreshJobInProcess(options: {
   dryRun: boolean;
   nowMs?: number;
@@ -181,13 +239,36 @@ export async function runRefreshJobInProcess(options: {
   return finished;
 }
 
+/**
+ * Runs segments in this process, as SQS and the workers do in AWS: a continuation is queued again, and a
+ * delivery that throws is retried, up to SEGMENT_MAX_DELIVERIES; then the run is marked failed with the
+ * segment and the error (the other segments stop at their next delivery: the run is no longer running).
+ */
 export async function runTasksInProcess(tasks: SegmentTask[], parallelSegments: number): Promise<void> {
-  const queue = [...tasks];
+  const queue = tasks.map((task) => ({ task, deliveries: 1 }));
   const worker = async () => {
-    for (let task = queue.shift(); task; task = queue.shift()) {
-      const continuation = await runSegment(task, Number.POSITIVE_INFINITY);
-      if (continuation) queue.push(continuation);
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      try {
+        const continuation = await runSegment(next.task, Number.POSITIVE_INFINITY);
+        if (continuation) queue.push({ task: continuation, deliveries: 1 });
+      } catch (error) {
+        const lastError = describeError(error);
+        logger.error('limit refresh segment failed', { jobId: next.task.jobId, segment: next.task.segment, deliveries: next.deliveries, error });
+        if (next.deliveries < SEGMENT_MAX_DELIVERIES) queue.push({ task: next.task, deliveries: next.deliveries + 1 });
+        else await failRunForSegment(next.task, { where: 'in_process', deliveries: next.deliveries, lastError });
+      }
     }
   };
   await Promise.all(Array.from({ length: parallelSegments }, worker));
+}
+
+/**
+ * Marks a run failed because one of its segments failed for good: the reason names the segment and the last
+ * error (given, or the one a worker recorded on the job for this segment). Idempotent: only a running job fails.
+ */
+export async function failRunForSegment(task: SegmentTask, failure: Omit<SegmentFailure, 'segment' | 'afterId'>): Promise<void> {
+  const lastError = failure.lastError ?? (await getSegmentError(task.jobId, task.segment));
+  const reason = segmentFailureReason({ ...failure, segment: task.segment, afterId: task.afterId, lastError });
+  logger.error('limit refresh run failed', { jobId: task.jobId, reason });
+  await failJob(task.jobId, reason);
 }

@@ -9,6 +9,7 @@ import { type Account, type CategoryQuota, drawnQuota } from '../accounts/model.
 import { accountFromItem, accountKey, limitChangeUpdate } from '../accounts/repository.js';
 import { getItems } from '../idempotency/records.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
+import { logger } from '../observability/logger.js';
 import type { Reason } from '../journal/model.js';
 import { assessLimit, type QuotaGrant } from '../policy/limit-policy.js';
 import type { Promotion } from '../policy/promotions.js';
@@ -181,17 +182,29 @@ function assessmentItems(a: Assessment, options: { requestCooldownSinceIso?: str
  * Writes many accounts' changes in one transaction (each account's limits update + journal entry stays atomic;
  * the batch only saves round trips). Any cancellation (a checkout racing one of the accounts) falls back to one
  * transaction per account, which sorts out who was stale. TransactWriteItems takes at most 100 items.
+ *
+ * One outcome per account, whatever happens in the fallback: an account whose own transaction throws is
+ * 'failed' (logged) and the others keep theirs, so none is counted twice or lost. Only the batch transaction
+ * itself throwing throws (nothing of the batch is known to be written: the caller counts it failed).
  */
 export const MAX_ACCOUNTS_PER_WRITE = 50;
-export async function writeAssessments(batch: readonly Assessment[]): Promise<WriteOutcome[]> {
+export type BatchWriteOutcome = WriteOutcome | 'failed';
+export async function writeAssessments(batch: readonly Assessment[]): Promise<BatchWriteOutcome[]> {
   if (batch.length > MAX_ACCOUNTS_PER_WRITE) throw new Error(`invariant: at most ${MAX_ACCOUNTS_PER_WRITE} accounts per write`);
   if (batch.length > 1) {
     const nowIso = new Date().toISOString();
     const outcome = await transactWrite(batch.flatMap((a) => assessmentItems(a, {}, nowIso)), randomUUID());
     if (outcome.committed) return batch.map(() => 'written');
   }
-  const outcomes: WriteOutcome[] = [];
-  for (const a of batch) outcomes.push(await writeAssessment(a));
+  const outcomes: BatchWriteOutcome[] = [];
+  for (const a of batch) {
+    outcomes.push(
+      await writeAssessment(a).catch((error: unknown) => {
+        logger.error('limit refresh failed for an account', { accountId: a.accountId, error });
+        return 'failed' as const;
+      }),
+    );
+  }
   return outcomes;
 }
 

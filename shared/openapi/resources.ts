@@ -138,8 +138,15 @@ export const Job = z
     id: z.string(), object: z.literal('job'), type: z.literal('limit_refresh'), status: z.enum(['running', 'succeeded', 'failed']),
     dryRun: z.boolean(), asOf: Timestamp.meta({ description: 'The instant every segment assesses at.' }),
     refreshKey: z.string().meta({ description: 'Day, policy version and promotions in force: a rerun with the same key writes nothing twice.' }),
-    segmentsTotal: Count, segmentsDone: Count, processed: Count, changed: Count, failed: Count,
-    summary: z.object({ rise: Count, fall: Count, unchanged: Count, totalIncrease: Money, totalDecrease: Money }),
+    segmentsTotal: Count, segmentsDone: Count,
+    processed: Count.meta({ description: 'Accounts the run touched; each is counted in exactly one of changed, unchanged, skipped and failed.' }),
+    changed: Count.meta({ description: 'Accounts whose limits the run wrote.' }),
+    unchanged: Count.meta({ description: 'Nothing to write: the policy keeps the account where it is, or this run (or an earlier one with the same refreshKey) already wrote it.' }),
+    skipped: Count.meta({ description: 'A change not written, without an error: a dry run, limits moved by every rewrite (a racing checkout or request), a refused write, or an account gone. The next run assesses them again.' }),
+    failed: Count.meta({ description: 'Accounts whose write failed with an error; the next run assesses them again.' }),
+    summary: z
+      .object({ rise: Count, fall: Count, unchanged: Count, totalIncrease: Money, totalDecrease: Money })
+      .meta({ description: "How the policy moves each account's total limit (what a dry run reports); accounts already written count as unchanged." }),
     createdAt: Timestamp, finishedAt: Timestamp.optional(),
     failureReason: z.string().optional().meta({ description: 'Why a failed run failed.' }),
   })

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ROUTES } from '../../functions/routes.js';
 import { AUTH_CACHE_TTL_MS } from '../../shared/clients/authenticate.js';
 import { errorBody } from '../../shared/http/errors.js';
+import { SEGMENT_DEAD_LETTERED_LOG_MESSAGE, SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
 import { EXPIRY_INDEX, PROMOTIONS_BY_END_PARTITION, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
 import { buildApp } from '../../infra/app.js';
 import { parseStackConfig, type StackConfig } from '../../infra/config.js';
@@ -78,9 +79,9 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per route of the manifest, plus the authorizer and three jobs', () => {
+  it('are one per route of the manifest, plus the authorizer and four jobs', () => {
     const functions = serviceFunctions();
-    expect(functions).toHaveLength(ROUTES.length + 4);
+    expect(functions).toHaveLength(ROUTES.length + 5);
     const descriptions = functions.map((f) => f.Properties.Description as string);
     for (const route of ROUTES) expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
   });
@@ -174,7 +175,7 @@ describe('least privilege', () => {
 
   it('scopes every DynamoDB statement to the table and its named indexes: no "*" anywhere in them', () => {
     const statements = dynamoStatements();
-    expect(statements.length).toBeGreaterThanOrEqual(ROUTES.length + 4);
+    expect(statements.length).toBeGreaterThanOrEqual(ROUTES.length + 5);
     for (const s of statements) {
       expect([s.Action].flat().some((a) => a.includes('*'))).toBe(false);
       for (const r of [s.Resource].flat()) {
@@ -231,6 +232,7 @@ describe('least privilege', () => {
   it('lets only the refresh starters and workers send to the refresh queue', () => {
     const senders = resources('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage'));
     expect(senders).toHaveLength(3); // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations)
+    for (const p of senders) expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(logicalId(stack.jobs.refreshQueue));
   });
 });
 
@@ -336,11 +338,49 @@ describe('scheduled work', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       VisibilityTimeout: 1800,
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.jobs.refreshDeadLetterQueue), 'Arn'] },
+        maxReceiveCount: SEGMENT_MAX_DELIVERIES,
+      },
     });
+    for (const queue of resources('AWS::SQS::Queue')) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     for (const policy of resources('AWS::SQS::QueuePolicy')) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
+  });
+
+  it('fails the run of a dead-lettered segment: a consumer of the refresh DLQ that may read it, write the table, and send nowhere', () => {
+    const consumer = stack.jobs.functions.find((f) => f.node.id === 'RefreshDeadLetters')!;
+    const dlqArn = { 'Fn::GetAtt': [logicalId(stack.jobs.refreshDeadLetterQueue), 'Arn'] };
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: dlqArn,
+      FunctionName: { Ref: logicalId(consumer.fn) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // Its SQS rights are the event source's, on the refresh DLQ alone: receive and delete, never send.
+    const sqsStatements = statementsOfRole(logicalId(consumer.role)).filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')));
+    expect(sqsStatements.map((s) => s.Resource)).toEqual([dlqArn]);
+    const actions = actionsOfRole(logicalId(consumer.role));
+    expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
+    expect(actions.filter((a) => a.startsWith('sqs:Send'))).toEqual([]);
+    const [, fn] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(consumer.fn))!;
+    expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('REFRESH_QUEUE_URL');
+    // Its log line counts dead-lettered segments, and that metric pages the on-call.
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(consumer.logGroup) },
+      FilterPattern: `{ $.message = "${SEGMENT_DEAD_LETTERED_LOG_MESSAGE}" }`,
+      MetricTransformations: [Match.objectLike({ MetricName: 'RefreshSegmentsDeadLettered', MetricNamespace: 'CreditAuthorization' })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CreditAuthorization', MetricName: 'RefreshSegmentsDeadLettered', Threshold: 1, EvaluationPeriods: 1,
+    });
+  });
+
+  it('sends schedule invocations EventBridge gives up on to a DLQ of their own, not to the refresh DLQ', () => {
+    const scheduleDlqArn = { 'Fn::GetAtt': [logicalId(stack.jobs.scheduleDeadLetterQueue), 'Arn'] };
+    const targets = resources('AWS::Events::Rule').flatMap((r) => r.Properties.Targets as Array<{ DeadLetterConfig: unknown; RetryPolicy: unknown }>);
+    expect(targets).toHaveLength(2);
+    for (const t of targets) expect(t.DeadLetterConfig).toEqual({ Arn: scheduleDlqArn });
   });
 
   it('feeds one segment at a time to a bounded number of workers, reporting partial failures', () => {
@@ -408,8 +448,8 @@ describe('observability', () => {
 
   it('alarms on errors and throttles of every function', () => {
     const lambdaAlarms = resources('AWS::CloudWatch::Alarm').filter((a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.Dimensions?.length === 1);
-    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 4);
-    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Throttles')).toHaveLength(ROUTES.length + 4);
+    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 5);
+    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Throttles')).toHaveLength(ROUTES.length + 5);
   });
 
   it('uses only DynamoDB metrics that exist (per-operation metrics carry their Operation dimension)', () => {

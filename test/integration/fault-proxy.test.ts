@@ -325,6 +325,44 @@ describe('fault proxy', () => {
     expect(await write).not.toBe('ok');
   }, TEST_TIMEOUT_MS);
 
+  it('script: the next requests of one operation meet the listed faults in order, then the rates apply again', async () => {
+    const proxy = await proxyWith();
+    const client = through(proxy);
+    const keys = [key(), key(), key(), key()];
+    proxy.script('PutItem', ['internalError', 'none', 'throttle']);
+    const outcomes: string[] = [];
+    for (const k of keys) {
+      outcomes.push(await outcome(client.send(new PutItemCommand({ TableName: tableName, Item: k }))));
+      // Other operations do not consume the script.
+      expect(await outcome(client.send(new GetItemCommand({ TableName: tableName, Key: k })))).toBe('ok');
+    }
+    expect(outcomes).toEqual(['InternalServerError', 'ok', 'ProvisionedThroughputExceededException', 'ok']);
+    expect([await storedItem(keys[0]!), await storedItem(keys[1]!), await storedItem(keys[2]!), await storedItem(keys[3]!)])
+      .toEqual([undefined, keys[1], undefined, keys[3]]);
+    expect(proxy.stats().operations[`${TARGET}.PutItem`]).toEqual({ requests: 4, forwarded: 2, injected: { ...NO_FAULTS, internalError: 1, throttle: 1 } });
+
+    // A transaction can be scripted to conflict; a script is replaced whole, and [] clears it.
+    proxy.script('TransactWriteItems', ['transactionConflict', 'transactionConflict']);
+    proxy.script('TransactWriteItems', ['transactionConflict']);
+    const put = () => client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: tableName, Item: key() } }] }));
+    expect([await outcome(put()), await outcome(put())]).toEqual(['TransactionCanceledException', 'ok']);
+    proxy.script('TransactWriteItems', ['internalError']);
+    proxy.script('TransactWriteItems', []);
+    expect(await outcome(put())).toBe('ok');
+  }, TEST_TIMEOUT_MS);
+
+  it('script: refuses a fault the operation cannot meet, or an unknown one, and changes nothing', async () => {
+    const proxy = await proxyWith();
+    proxy.script('PutItem', ['internalError']);
+    expect(() => proxy.script('PutItem', ['transactionConflict'])).toThrow(/PutItem cannot meet transactionConflict/);
+    expect(() => proxy.script('GetItem', ['dropResponseAfterCommit'])).toThrow(/GetItem cannot meet dropResponseAfterCommit/);
+    expect(() => proxy.script('PutItem', ['meltdown' as never])).toThrow(/cannot meet meltdown/);
+    // The PutItem script given before the refusals still stands.
+    const client = through(proxy);
+    expect(await outcome(client.send(new PutItemCommand({ TableName: tableName, Item: key() })))).toBe('InternalServerError');
+    expect(await outcome(client.send(new PutItemCommand({ TableName: tableName, Item: key() })))).toBe('ok');
+  }, TEST_TIMEOUT_MS);
+
   it('rejects rates outside [0, 1] and keeps the previous ones', async () => {
     await expect(startFaultProxy({ target: directEndpoint, faults: { throttle: 1.5 } })).rejects.toThrow();
     const proxy = await proxyWith();

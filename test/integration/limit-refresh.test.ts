@@ -67,6 +67,7 @@ describe('POST /v1/jobs/limit-refresh', () => {
     expect(job).toMatchObject({ status: 'succeeded', failed: 0 });
     expect(job.processed).toBeGreaterThanOrEqual(2);
     expect(job.changed).toBeGreaterThanOrEqual(2);
+    expect(job.processed).toBe(job.changed + job.unchanged + job.skipped + job.failed);
 
     const up = await api.account(strong);
     const down = await api.account(risky);
@@ -87,7 +88,8 @@ describe('POST /v1/jobs/limit-refresh', () => {
     await runRefresh({ dryRun: false });
     const after = await api.account(id);
     const again = await runRefresh({ dryRun: false });
-    expect(again.changed).toBe(0);
+    // Every account is counted, as unchanged: it stands where the first run put it.
+    expect(again).toMatchObject({ changed: 0, unchanged: again.processed, skipped: 0, failed: 0 });
     expect(await api.account(id)).toEqual(after);
   });
 
@@ -120,6 +122,9 @@ describe('POST /v1/jobs/limit-refresh', () => {
     expect(job.summary.totalDecrease).toBeGreaterThan(0);
     // Accounts this day's runs already wrote count as unchanged: every processed account is in the summary.
     expect(job.summary.rise + job.summary.fall + job.summary.unchanged).toBe(job.processed);
+    // And in exactly one count: the changes a dry run does not write are skipped.
+    expect(job.skipped).toBeGreaterThanOrEqual(2);
+    expect(job.processed).toBe(job.changed + job.unchanged + job.skipped + job.failed);
     expect([await api.account(up), await api.account(down)]).toEqual(before);
   });
 

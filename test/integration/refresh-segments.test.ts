@@ -1,16 +1,20 @@
 /**
  * The refresh job's segments as a queue delivers them: at least once, sometimes twice at the same time, with a
  * worker that may die between counting a page and enqueueing its continuation. Counts stay exact and the run
- * closes once, after its last segment. Then the worker function's handling of messages it cannot read, and the
- * once-per-20-hours rule for base-limit increases when a promotion starts mid-day.
+ * closes once, after its last segment. Then the worker function's handling of messages it cannot read, the
+ * nightly scheduler retried with the same event (one run), and the once-per-20-hours rule for base-limit
+ * increases when a promotion starts mid-day.
  */
 import type { Context, SQSEvent } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ACCOUNT_BUCKETS } from '../../shared/storage/table.js';
 import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { strongProfile } from '../support/profiles.js';
 
 type JobModule = typeof import('../../shared/limits/job.js');
 type JobsRepository = typeof import('../../shared/jobs/repository.js');
+type Job = import('../../shared/jobs/repository.js').Job;
 
 const ACCOUNTS = 40;
 let app: TestApp;
@@ -67,9 +71,13 @@ describe('refresh segments delivered more than once', () => {
       segmentsDone: finished.segmentsTotal,
       processed: reference.processed,
       changed: 0,
+      unchanged: reference.unchanged,
+      skipped: reference.skipped,
       failed: 0,
       summary: reference.summary,
     });
+    // A dry run writes nothing: each account it would change is skipped.
+    expect(reference).toMatchObject({ changed: 0, skipped: ACCOUNTS, unchanged: reference.processed - ACCOUNTS });
     expect(finished).not.toHaveProperty('cursors');
   });
 
@@ -94,7 +102,9 @@ describe('refresh segments delivered more than once', () => {
 
     for (const other of tasks.filter((t) => t.segment !== segment)) await jobs.runSegment(other, Number.POSITIVE_INFINITY);
     const finished = (await repository.getJob(job.id))!;
-    expect(finished).toMatchObject({ status: 'succeeded', segmentsDone: finished.segmentsTotal, processed: ACCOUNTS, changed: ACCOUNTS, failed: 0 });
+    expect(finished).toMatchObject({
+      status: 'succeeded', segmentsDone: finished.segmentsTotal, processed: ACCOUNTS, changed: ACCOUNTS, unchanged: 0, skipped: 0, failed: 0,
+    });
     for (const id of accounts) expect(await limitChanges(id)).toHaveLength(1);
   });
 
@@ -137,6 +147,73 @@ describe('the refresh worker function', () => {
     expect(await repository.getSegmentCursor(job.id, 0)).toMatchObject({ done: true });
     expect((await repository.getJob(job.id))!.segmentsDone).toBe(1);
   });
+});
+
+describe('the nightly scheduler', () => {
+  /** An EventBridge scheduled event; EventBridge and Lambda retry an invocation with this very event. */
+  const scheduledEvent = (slot: Date) => ({
+    version: '0', id: `evt-${slot.getTime()}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012',
+    time: slot.toISOString().replace(/\.\d+Z$/, 'Z'), region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/Nightly'], detail: {},
+  });
+  /** A slot days ahead (its own run key), on the minute as a cron slot is. */
+  const slotInDays = (days: number) => new Date(Math.floor((Date.now() + days * 86_400_000) / 60_000) * 60_000);
+  /** Polls of a running job before giving up, JOB_POLL_MS apart (a bound on a hang, not a timing claim). */
+  const MAX_JOB_POLLS = 1_200;
+  const JOB_POLL_MS = 50;
+
+  async function finished(jobId: string): Promise<Job> {
+    for (let i = 0; i < MAX_JOB_POLLS; i += 1) {
+      const job = await repository.getJob(jobId);
+      if (job && job.status !== 'running') return job;
+      await sleep(JOB_POLL_MS);
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  }
+
+  /** Every job item whose run is for this instant, straight from the table. */
+  async function jobsAsOf(slot: Date): Promise<unknown[]> {
+    const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const items: unknown[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient.send(new ScanCommand({
+        TableName: tableName, FilterExpression: 'itemType = :job AND asOf = :asOf',
+        ExpressionAttributeValues: { ':job': 'job', ':asOf': slot.toISOString() }, ExclusiveStartKey: start, ConsistentRead: true,
+      }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** The scheduler's Lambda context: it runs within the time its invocation has left. */
+  const SCHEDULER_CONTEXT = { getRemainingTimeInMillis: () => 30_000 } as Context;
+
+  it('is idempotent: a retried invocation with the same event finds the run the first one started and enqueues nothing', async () => {
+    const { handler } = await import('../../functions/jobs/limit-refresh-scheduler.js');
+    const slot = slotInDays(6);
+    const first = await handler(scheduledEvent(slot), SCHEDULER_CONTEXT);
+    const retried = await handler(scheduledEvent(slot), SCHEDULER_CONTEXT);
+    expect(first.segments).toBe(ACCOUNT_BUCKETS);
+    expect(retried).toEqual({ jobId: first.jobId, segments: 0 });
+    const job = await finished(first.jobId);
+    expect(job).toMatchObject({ status: 'succeeded', asOf: slot.toISOString(), segmentsDone: ACCOUNT_BUCKETS, processed: ACCOUNTS, failed: 0 });
+    expect(job.processed).toBe(job.changed + job.unchanged + job.skipped + job.failed);
+    expect(await jobsAsOf(slot)).toHaveLength(1);
+    // Retried once more after the run finished: still that one run, nothing enqueued.
+    expect(await handler(scheduledEvent(slot), SCHEDULER_CONTEXT)).toEqual({ jobId: first.jobId, segments: 0 });
+  }, 120_000);
+
+  it('a retry after the first invocation died between starting the run and enqueueing it enqueues the segments', async () => {
+    const { handler } = await import('../../functions/jobs/limit-refresh-scheduler.js');
+    const slot = slotInDays(7);
+    const { job: started } = await jobs.startScheduledRefreshJob(slot); // ...and the invocation died here
+    const retried = await handler(scheduledEvent(slot), SCHEDULER_CONTEXT);
+    expect(retried).toEqual({ jobId: started.id, segments: ACCOUNT_BUCKETS });
+    expect(await finished(started.id)).toMatchObject({ status: 'succeeded', processed: ACCOUNTS, failed: 0 });
+    expect(await jobsAsOf(slot)).toHaveLength(1);
+  }, 120_000);
 });
 
 describe('base-limit increases when a promotion starts mid-day', () => {
