@@ -3,6 +3,7 @@
  * requests itself the way DynamoDB does under stress — TransactionConflict cancellations, throttling, internal
  * errors — or forwards a write and then drops the response after DynamoDB committed it. DynamoDB Local never
  * does any of these on its own; this is how tests and the simulation prove retries keep every invariant.
+ * Targeted faults make one item fail every time (a poisoned hold), to prove one failure does not stop the rest.
  *
  * Owns: the fault decision per request (seeded, so a failing run replays from its seed), the exact error
  * bodies DynamoDB sends for each fault, transparent forwarding of everything else, and the per-operation
@@ -36,11 +37,30 @@ const FaultRatesSchema = z.strictObject({
 export type FaultRates = z.infer<typeof FaultRatesSchema>;
 export type FaultKind = keyof FaultRates;
 
+/**
+ * A targeted fault: every request of `operation` whose body contains `bodyIncludes` (an item's key value, a hold
+ * id) fails with `fault`, whatever the rates — one item that keeps failing while everything else goes through.
+ * Only faults answered without forwarding: a lost answer after commit would still change the item.
+ */
+const TargetedFaultSchema = z
+  .strictObject({
+    /** Short operation name, e.g. `TransactWriteItems`. */
+    operation: z.string().min(1),
+    bodyIncludes: z.string().min(1),
+    fault: z.enum(['transactionConflict', 'throttle', 'internalError']),
+  })
+  .refine((r) => r.fault !== 'transactionConflict' || r.operation === 'TransactWriteItems', {
+    error: 'only TransactWriteItems can be cancelled by a TransactionConflict',
+  });
+export type TargetedFault = z.infer<typeof TargetedFaultSchema>;
+const TargetedFaultsSchema = z.array(TargetedFaultSchema);
+
 const PartialFaultRatesSchema = FaultRatesSchema.partial();
 const StartOptionsSchema = z.object({
   target: z.url({ protocol: /^http$/ }),
   seed: z.number().int().optional(),
   faults: PartialFaultRatesSchema.optional(),
+  targeted: TargetedFaultsSchema.optional(),
 });
 
 export interface OperationStats {
@@ -67,6 +87,8 @@ export interface FaultProxy {
   seed: number;
   /** Changes some rates from the next request on; validated, and left unchanged if invalid. */
   setFaults(rates: Partial<FaultRates>): void;
+  /** Replaces the targeted faults from the next request on (`[]` lifts them); validated, unchanged if invalid. */
+  setTargetedFaults(rules: TargetedFault[]): void;
   stats(): FaultStats;
   close(): Promise<void>;
 }
@@ -120,6 +142,11 @@ interface Draws {
   conflictedItem: number;
 }
 
+/** The first targeted fault that matches the request, if any. */
+function targetedFault(operation: string, body: Buffer, rules: readonly TargetedFault[]): TargetedFault | undefined {
+  return rules.find((r) => r.operation === operation && body.includes(r.bodyIncludes));
+}
+
 /** Precedence: faults that answer without forwarding first; a write's lost answer only if it got through. */
 function chooseFault(operation: string, draws: Draws, rates: FaultRates): FaultKind | undefined {
   if (operation === 'TransactWriteItems' && draws.transactionConflict < rates.transactionConflict) return 'transactionConflict';
@@ -132,17 +159,20 @@ function chooseFault(operation: string, draws: Draws, rates: FaultRates): FaultK
 /**
  * The body DynamoDB sends when a transaction is cancelled: `Message` and the reasons' `Code`/`Message` are
  * capitalised (the SDK reads the modelled members by exact name; a lower-case `message` would leave
- * `error.Message` undefined), and there is one reason per TransactItems entry, in order.
+ * `error.Message` undefined), and there is one reason per TransactItems entry, in order. The conflict lands on
+ * the first entry containing `target` (a targeted fault), else on the entry the draw picks.
  */
-function conflictBody(requestBody: Buffer, draw: number): string {
-  let items = 1;
+function conflictBody(requestBody: Buffer, draw: number, target?: string): string {
+  let entries: string[] = [''];
   try {
     const parsed = JSON.parse(requestBody.toString('utf8')) as { TransactItems?: unknown };
-    if (Array.isArray(parsed.TransactItems) && parsed.TransactItems.length > 0) items = parsed.TransactItems.length;
+    if (Array.isArray(parsed.TransactItems) && parsed.TransactItems.length > 0) entries = parsed.TransactItems.map((e) => JSON.stringify(e));
   } catch {
     /* a malformed request still gets a well-formed conflict */
   }
-  const conflicted = Math.floor(draw * items);
+  const items = entries.length;
+  const targeted = target === undefined ? -1 : entries.findIndex((e) => e.includes(target));
+  const conflicted = targeted >= 0 ? targeted : Math.floor(draw * items);
   const reasons = Array.from({ length: items }, (_, i) =>
     i === conflicted ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
   );
@@ -231,12 +261,18 @@ class FaultCounter {
   }
 }
 
-export async function startFaultProxy(options: { target: string; seed?: number; faults?: Partial<FaultRates> }): Promise<FaultProxy> {
+export async function startFaultProxy(options: {
+  target: string;
+  seed?: number;
+  faults?: Partial<FaultRates>;
+  targeted?: TargetedFault[];
+}): Promise<FaultProxy> {
   const parsed = StartOptionsSchema.parse(options);
   const target = new URL(parsed.target);
   const seed = parsed.seed ?? DEFAULT_SEED;
   const random = mulberry32(seed);
   let rates = mergeRates(NO_FAULTS, parsed.faults);
+  let targeted: readonly TargetedFault[] = parsed.targeted ?? [];
   const counter = new FaultCounter();
   const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
   const sockets = new Set<Socket>();
@@ -282,10 +318,12 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
       dropResponseAfterCommit: random(),
       conflictedItem: random(),
     };
-    const fault = chooseFault(operation, draws, rates);
+    // A targeted fault takes precedence; the draws above are consumed either way, so the sequence stays seeded.
+    const rule = targetedFault(operation, body, targeted);
+    const fault = rule?.fault ?? chooseFault(operation, draws, rates);
     if (fault === 'transactionConflict') {
       counter.injected(amzTarget, fault);
-      answer(res, 400, conflictBody(body, draws.conflictedItem));
+      answer(res, 400, conflictBody(body, draws.conflictedItem, rule?.bodyIncludes));
       return;
     }
     if (fault === 'throttle') {
@@ -341,6 +379,9 @@ export async function startFaultProxy(options: { target: string; seed?: number; 
     seed,
     setFaults: (next) => {
       rates = mergeRates(rates, next);
+    },
+    setTargetedFaults: (rules) => {
+      targeted = TargetedFaultsSchema.parse(rules);
     },
     stats: () => counter.snapshot(),
     close: async () => {
