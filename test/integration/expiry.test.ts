@@ -41,10 +41,15 @@ describe('hold expiry', () => {
     const accounts = await Promise.all([api.createAccount(100_000), api.createAccount(100_000)]);
     const holds: string[] = [];
     for (const accountId of accounts) {
-      for (let i = 0; i < 15; i += 1) holds.push((await api.authorize(shop.apiKey, { accountId, amount: 1_000 + i })).body.id);
+      for (let i = 0; i < 15; i += 1) {
+        holds.push((await api.authorize(shop.apiKey, { accountId, amount: 1_000 + i })).body.id);
+        // One partly captured hold expires too; captured at once, while its 1 s is not up even on a busy machine.
+        if (holds.length === 1) {
+          expect((await api.post(shop.apiKey, `/v1/authorizations/${holds[0]}/capture`, { amount: 500, final: false })).status).toBe(200);
+        }
+      }
     }
-    // One partly captured hold and one waiting for review expire too.
-    await api.post(shop.apiKey, `/v1/authorizations/${holds[0]}/capture`, { amount: 500, final: false });
+    // And one waiting for review.
     const pending = await api.authorize(shop.apiKey, { accountId: accounts[1]!, amount: 60_000 });
     expect(pending.body.status).toBe('pending_review');
     await pastExpiry();
