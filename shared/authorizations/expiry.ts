@@ -14,7 +14,7 @@ import { type DuePage, type DuePosition, listDueHolds } from './repository.js';
 import { settle } from './service.js';
 
 /** Holds read per index query: one page of keys, well under the 1 MB Query limit. */
-const DUE_PAGE_SIZE = 100;
+export const DUE_PAGE_SIZE = 100;
 /** Holds expired at once: enough to keep DynamoDB busy, few enough not to starve checkouts of connections. */
 const PARALLEL_EXPIRIES = 8;
 /** The sweeper's identity in request contexts (it acts for every client). */
