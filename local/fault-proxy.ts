@@ -8,6 +8,8 @@
  * Faults come at random rates, or scripted: the next requests of one operation meet a given list of faults in
  * order (a test that needs "the batch conflicts, then the second account's write fails" says exactly that).
  *
+ * Targeted faults make one item fail every time (a poisoned hold), to prove one failure does not stop the rest.
+ *
  * Owns: the fault decision per request (seeded, so a failing run replays from its seed), the exact error
  * bodies DynamoDB sends for each fault, transparent forwarding of everything else, and the per-operation
  * counts of what it forwarded and injected. It does not retry or reorder anything: giving up is the client's job,
@@ -49,12 +51,31 @@ export type FaultKind = keyof FaultRates;
 /** One scripted request's fate: a fault, or 'none' (forwarded untouched). */
 export type ScriptedFault = FaultKind | 'none';
 
+/**
+ * A targeted fault: every request of `operation` whose body contains `bodyIncludes` (an item's key value, a hold
+ * id) fails with `fault`, whatever the rates — one item that keeps failing while everything else goes through.
+ * Only faults answered without forwarding: a lost answer after commit would still change the item.
+ */
+const TargetedFaultSchema = z
+  .strictObject({
+    /** Short operation name, e.g. `TransactWriteItems`. */
+    operation: z.string().min(1),
+    bodyIncludes: z.string().min(1),
+    fault: z.enum(['transactionConflict', 'throttle', 'internalError']),
+  })
+  .refine((r) => r.fault !== 'transactionConflict' || r.operation === 'TransactWriteItems', {
+    error: 'only TransactWriteItems can be cancelled by a TransactionConflict',
+  });
+export type TargetedFault = z.infer<typeof TargetedFaultSchema>;
+const TargetedFaultsSchema = z.array(TargetedFaultSchema);
+
 const PartialFaultRatesSchema = FaultRatesSchema.partial();
 const StartOptionsSchema = z.object({
   target: z.url({ protocol: /^http$/ }),
   seed: z.number().int().optional(),
   faults: PartialFaultRatesSchema.optional(),
   stallMs: z.number().int().min(0).max(600_000).optional(),
+  targeted: TargetedFaultsSchema.optional(),
 });
 
 export interface OperationStats {
@@ -94,6 +115,8 @@ export interface FaultProxy {
    * nothing, for a fault the operation cannot meet (a conflict outside a transaction, a lost answer to a read).
    */
   script(operation: string, faults: readonly ScriptedFault[]): void;
+  /** Replaces the targeted faults from the next request on (`[]` lifts them); validated, unchanged if invalid. */
+  setTargetedFaults(rules: TargetedFault[]): void;
   stats(): FaultStats;
   close(): Promise<void>;
 }
@@ -177,6 +200,11 @@ interface Draws {
   stall: number;
 }
 
+/** The first targeted fault that matches the request, if any. */
+function targetedFault(operation: string, body: Buffer, rules: readonly TargetedFault[]): TargetedFault | undefined {
+  return rules.find((r) => r.operation === operation && body.includes(r.bodyIncludes));
+}
+
 /**
  * Precedence: faults that answer without forwarding first; then a stall (forwarded, answer held); a write's
  * lost answer only if it got through.
@@ -217,17 +245,20 @@ function applies(operation: string, fault: ScriptedFault): boolean {
 /**
  * The body DynamoDB sends when a transaction is cancelled: `Message` and the reasons' `Code`/`Message` are
  * capitalised (the SDK reads the modelled members by exact name; a lower-case `message` would leave
- * `error.Message` undefined), and there is one reason per TransactItems entry, in order.
+ * `error.Message` undefined), and there is one reason per TransactItems entry, in order. The conflict lands on
+ * the first entry containing `target` (a targeted fault), else on the entry the draw picks.
  */
-function conflictBody(requestBody: Buffer, draw: number): string {
-  let items = 1;
+function conflictBody(requestBody: Buffer, draw: number, target?: string): string {
+  let entries: string[] = [''];
   try {
     const parsed = JSON.parse(requestBody.toString('utf8')) as { TransactItems?: unknown };
-    if (Array.isArray(parsed.TransactItems) && parsed.TransactItems.length > 0) items = parsed.TransactItems.length;
+    if (Array.isArray(parsed.TransactItems) && parsed.TransactItems.length > 0) entries = parsed.TransactItems.map((e) => JSON.stringify(e));
   } catch {
     /* a malformed request still gets a well-formed conflict */
   }
-  const conflicted = Math.floor(draw * items);
+  const items = entries.length;
+  const targeted = target === undefined ? -1 : entries.findIndex((e) => e.includes(target));
+  const conflicted = targeted >= 0 ? targeted : Math.floor(draw * items);
   const reasons = Array.from({ length: items }, (_, i) =>
     i === conflicted ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
   );
@@ -326,6 +357,7 @@ export async function startFaultProxy(options: {
   faults?: Partial<FaultRates>;
   /** How long a stalled answer is held (default DEFAULT_STALL_MS). */
   stallMs?: number;
+  targeted?: TargetedFault[];
 }): Promise<FaultProxy> {
   const parsed = StartOptionsSchema.parse(options);
   const target = new URL(parsed.target);
@@ -337,6 +369,7 @@ export async function startFaultProxy(options: {
   const closingSignal = new AbortController();
   let rates = mergeRates(NO_FAULTS, parsed.faults);
   const scripts = new Map<string, ScriptedFault[]>();
+  let targeted: readonly TargetedFault[] = parsed.targeted ?? [];
   const counter = new FaultCounter();
   const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
   const sockets = new Set<Socket>();
@@ -386,12 +419,15 @@ export async function startFaultProxy(options: {
       conflictedItem: random(),
       stall: stallRandom(),
     };
-    // A scripted request still consumes its draws, so the random sequence after a script is the seed's own.
+    // A scripted request, then a targeted fault, take precedence over the rates; the draws above are consumed
+    // either way, so the random sequence after them stays the seed's own.
     const scripted = scripts.get(operation)?.shift();
-    const fault = scripted === undefined ? chooseFault(operation, draws, rates) : scripted === 'none' ? undefined : scripted;
+    const rule = scripted === undefined ? targetedFault(operation, body, targeted) : undefined;
+    const fault =
+      scripted !== undefined ? (scripted === 'none' ? undefined : scripted) : (rule?.fault ?? chooseFault(operation, draws, rates));
     if (fault === 'transactionConflict') {
       counter.injected(amzTarget, fault);
-      answer(res, 400, conflictBody(body, draws.conflictedItem));
+      answer(res, 400, conflictBody(body, draws.conflictedItem, rule?.bodyIncludes));
       return;
     }
     if (fault === 'throttle') {
@@ -473,6 +509,9 @@ export async function startFaultProxy(options: {
       const wrong = faults.filter((f) => !(f === 'none' || f in NO_FAULTS) || !applies(operation, f));
       if (wrong.length) throw new Error(`fault proxy: ${operation} cannot meet ${wrong.join(', ')}`);
       scripts.set(operation, [...faults]);
+    },
+    setTargetedFaults: (rules) => {
+      targeted = TargetedFaultsSchema.parse(rules);
     },
     stats: () => counter.snapshot(),
     holdNext: (operation) => {

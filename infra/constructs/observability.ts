@@ -1,8 +1,8 @@
 /**
  * What the on-call engineer watches: alarms (API 5xx rate, authorize p99, Lambda errors and throttles,
- * provisioned-concurrency spillover, DynamoDB throttles and system errors, transaction conflicts, refresh segments
- * dead-lettered, DLQ depth)
- * into one encrypted SNS topic, and a dashboard with the same signals plus capacity in use.
+ * provisioned-concurrency spillover, DynamoDB throttles and system errors, transaction conflicts, expiry
+ * failures, refresh segments dead-lettered, DLQ depth) into one encrypted SNS topic, and a dashboard with the
+ * same signals plus capacity in use.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
@@ -26,9 +26,10 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../functions/routes.js';
+import { EXPIRED_HOLDS_METRIC, EXPIRY_FAILURES_METRIC } from '../../shared/observability/metrics.js';
 import { EXPIRY_INDEX } from '../../shared/storage/table.js';
 import type { StackConfig } from '../config.js';
-import { METRIC_NAMESPACE } from './service-function.js';
+import { METRIC_NAMESPACE, SERVICE_NAME } from './service-function.js';
 import type { CreditTable } from './table.js';
 
 export interface ObservedFunction {
@@ -75,6 +76,14 @@ const TABLE_OPERATIONS = [
 ];
 
 const MINUTE = Duration.minutes(1);
+
+/**
+ * Expiry failures alarm when some hold failed in every one of this many consecutive sweeps (one a minute): a
+ * failure now and then is contention the next run absorbs; one in every run is a hold whose credit stays held.
+ * Any count is worth a look then, so the threshold is one failure per sweep, not a tuning knob.
+ */
+const EXPIRY_FAILURE_PERIODS = 3;
+const EXPIRY_FAILURES_PER_SWEEP = 1;
 
 export class Observability extends Construct {
   readonly topic: Topic;
@@ -177,6 +186,12 @@ export class Observability extends Construct {
     alarm('RefreshDlqDepth', refreshDlqDepth, t.dlqDepth, 'Refresh segments waiting in their DLQ: the dead-letter consumer cannot mark their runs failed', 1);
     alarm('ScheduleDlqDepth', scheduleDlqDepth, t.dlqDepth, 'Schedule invocations EventBridge gave up on: a nightly refresh or an expiry sweep did not start', 1);
 
+    // Expiry: the sweeper's own EMF metrics (functions/jobs/expiry-sweeper.ts), with Powertools' service dimension.
+    const sweeperMetric = (metricName: string) =>
+      new Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: MINUTE });
+    const expiryFailures = sweeperMetric(EXPIRY_FAILURES_METRIC);
+    alarm('ExpiryFailures', expiryFailures, EXPIRY_FAILURES_PER_SWEEP, 'Holds the expiry sweeper could not expire, in every recent sweep: credit stays held (see the "hold expiry failed" log lines)', EXPIRY_FAILURE_PERIODS);
+
     const alias = props.authorizeAlias;
     new Dashboard(this, 'Dashboard', {
       dashboardName: 'credit-authorization',
@@ -210,6 +225,7 @@ export class Observability extends Construct {
         [
           new GraphWidget({ title: 'Dead-letter queue depth', left: [refreshDlqDepth, scheduleDlqDepth] }),
           new GraphWidget({ title: 'Refresh segments dead-lettered', left: [props.deadLetters.deadLetteredSegments] }),
+          new GraphWidget({ title: 'Expiry sweeper: holds expired and failures', left: [sweeperMetric(EXPIRED_HOLDS_METRIC)], right: [expiryFailures] }),
         ],
       ],
     });

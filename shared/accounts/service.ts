@@ -133,8 +133,10 @@ export async function setAccountStatus(accountId: string, status: 'active' | 'fr
       randomUUID(),
     );
     if (outcome.committed) return { ok: true } as const;
+    // Only the account's own condition answers for the account: no image means no account, an image a closed one.
+    if (conditionFailed(outcome.reasons, 0)) return { ok: false, code: outcome.reasons[0]!.item ? 'invalid_state' : 'account_not_found' } as const;
     if (isTransient(outcome.reasons)) return RETRY;
-    return { ok: false, code: outcome.reasons[0]?.item ? 'invalid_state' : 'account_not_found' } as const;
+    throw new Error(`set status ${status} cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
   });
   if (!written.ok) return written;
   const account = await getAccount(accountId);

@@ -2,46 +2,124 @@
  * The expiry sweep: finds holds past expiresAt through the sharded, sparse expiry index (no scan, no single hot
  * partition) and expires each with the same version-guarded transaction as every other hold change. Two
  * sweepers at once are safe: the loser of a race re-reads, sees the hold expired, and skips it.
+ *
+ * Nothing may starve: each hold is settled on its own (one that keeps failing is counted, logged and passed
+ * over, never retried within the run), each shard is read on from where it stopped, each shard gets a fair share
+ * of what is left of the budget before any shard gets more, and the first shard rotates from run to run.
  */
-import { settle } from './service.js';
-import { decideExpire } from './model.js';
-import { listDueHolds } from './repository.js';
+import { logger } from '../observability/logger.js';
 import { EXPIRY_SHARDS } from '../storage/table.js';
+import { decideExpire } from './model.js';
+import { type DuePage, type DuePosition, listDueHolds } from './repository.js';
+import { settle } from './service.js';
 
 /** Holds read per index query: one page of keys, well under the 1 MB Query limit. */
-const DUE_PAGE_SIZE = 100;
+export const DUE_PAGE_SIZE = 100;
 /** Holds expired at once: enough to keep DynamoDB busy, few enough not to starve checkouts of connections. */
 const PARALLEL_EXPIRIES = 8;
 /** The sweeper's identity in request contexts (it acts for every client). */
 const SWEEPER_CLIENT_ID = 'system:expiry-sweeper';
+/**
+ * The schedule's period (EventBridge, every minute): each run starts one shard further on, so when a backlog
+ * truncates runs, the shards left over are not always the same ones.
+ */
+const ROTATION_PERIOD_MS = 60_000;
 
 export interface SweepResult {
   expired: number;
   skipped: number;
+  /** Holds whose expiry failed (retries ran out, an unexpected error): each logged; the next run tries again. */
+  failed: number;
+  /** Shards whose due holds could not be read (logged); the next run reads them again. */
+  failedShards: number;
   /** True when the time budget ran out before every due hold was looked at (the next run continues). */
   truncated: boolean;
 }
 
+/** One shard's progress within a run. */
+interface ShardCursor {
+  shard: number;
+  from: DuePosition | undefined;
+}
+
+interface Sweep {
+  nowIso: string;
+  /** The `nowMs` the caller gave (tests); undefined: decide each hold at the real time. */
+  nowMs: number | undefined;
+  result: SweepResult;
+}
+
+/** The shard a run starts with: advances by one each schedule period. */
+export function firstShard(runMs: number): number {
+  return Math.floor(runMs / ROTATION_PERIOD_MS) % EXPIRY_SHARDS;
+}
+
 export async function sweepExpiredHolds(options: { nowMs?: number; budgetMs: number }): Promise<SweepResult> {
   const started = Date.now();
-  const nowIso = new Date(options.nowMs ?? Date.now()).toISOString();
-  const result: SweepResult = { expired: 0, skipped: 0, truncated: false };
-  for (let shard = 0; shard < EXPIRY_SHARDS; shard += 1) {
-    // Page until the shard has nothing due; every expired hold leaves the index, so re-querying advances.
-    for (;;) {
-      if (Date.now() - started > options.budgetMs) return { ...result, truncated: true };
-      const due = await listDueHolds(shard, nowIso, DUE_PAGE_SIZE);
-      if (due.length === 0) break;
-      const before = result.expired;
-      for (let i = 0; i < due.length; i += PARALLEL_EXPIRIES) {
-        const outcomes = await Promise.all(due.slice(i, i + PARALLEL_EXPIRIES).map((id) => expireOne(id, options.nowMs)));
-        for (const expired of outcomes) expired ? (result.expired += 1) : (result.skipped += 1);
-      }
-      // Nothing expired in a full page means the rest are being handled elsewhere: move on, don't spin.
-      if (result.expired === before || due.length < DUE_PAGE_SIZE) break;
+  const deadlineMs = started + options.budgetMs;
+  const sweep: Sweep = {
+    nowIso: new Date(options.nowMs ?? started).toISOString(),
+    nowMs: options.nowMs,
+    result: { expired: 0, skipped: 0, failed: 0, failedShards: 0, truncated: false },
+  };
+  const first = firstShard(options.nowMs ?? started);
+  let pending: ShardCursor[] = Array.from({ length: EXPIRY_SHARDS }, (_, i) => ({ shard: (first + i) % EXPIRY_SHARDS, from: undefined }));
+  // Passes over the shards with due holds left. Bounded: every visit reads at least one page, moving its cursor on.
+  while (pending.length > 0) {
+    const unfinished: ShardCursor[] = [];
+    for (const [i, cursor] of pending.entries()) {
+      const nowMs = Date.now();
+      if (nowMs >= deadlineMs) return { ...sweep.result, truncated: true };
+      // An equal share of what is left: a shard with a backlog or slow failures cannot eat the shards after it.
+      const shareEndMs = nowMs + (deadlineMs - nowMs) / (pending.length - i);
+      if (!(await sweepShard(cursor, sweep, shareEndMs))) unfinished.push(cursor);
     }
+    pending = unfinished;
   }
-  return result;
+  return sweep.result;
+}
+
+/**
+ * Expires a shard's due holds from its cursor on, until none are left (true) or `untilMs` passes (false: the
+ * cursor says where to go on). At least one batch per visit, so every visit makes progress.
+ */
+async function sweepShard(cursor: ShardCursor, sweep: Sweep, untilMs: number): Promise<boolean> {
+  let batches = 0;
+  for (;;) {
+    let page: DuePage;
+    try {
+      page = await listDueHolds(cursor.shard, sweep.nowIso, DUE_PAGE_SIZE, cursor.from);
+    } catch (error) {
+      sweep.result.failedShards += 1;
+      logger.error('expiry sweep could not read a shard', { shard: cursor.shard, error });
+      return true; // done for this run: the next run reads it again
+    }
+    for (let i = 0; i < page.holds.length; i += PARALLEL_EXPIRIES) {
+      if (batches > 0 && Date.now() >= untilMs) return false;
+      const batch = page.holds.slice(i, i + PARALLEL_EXPIRIES);
+      await expireBatch(batch.map((h) => h.id), sweep);
+      cursor.from = batch.at(-1)!.after;
+      batches += 1;
+    }
+    if (!page.next) return true;
+    cursor.from = page.next;
+    if (Date.now() >= untilMs) return false;
+  }
+}
+
+/** Settles each hold on its own: one failure is counted and logged, and the others still expire. */
+async function expireBatch(ids: string[], sweep: Sweep): Promise<void> {
+  const outcomes = await Promise.allSettled(ids.map((id) => expireOne(id, sweep.nowMs)));
+  for (const [i, outcome] of outcomes.entries()) {
+    if (outcome.status === 'fulfilled') {
+      if (outcome.value) sweep.result.expired += 1;
+      else sweep.result.skipped += 1;
+      continue;
+    }
+    sweep.result.failed += 1;
+    // The id and the error (with its cause) only: never the hold itself, which carries order and customer data.
+    logger.error('hold expiry failed', { authorizationId: ids[i], error: outcome.reason });
+  }
 }
 
 async function expireOne(authorizationId: string, nowMs: number | undefined): Promise<boolean> {

@@ -144,8 +144,22 @@ export async function listPendingReviews(limit: number, after?: ReviewQueuePosit
   };
 }
 
-/** Ids of live holds in one expiry shard whose expiresAt is at or before `nowIso`, oldest first. */
-export async function listDueHolds(shard: number, nowIso: string, limit: number): Promise<string[]> {
+/** Where a read of an expiry shard resumes: the index key of the last hold looked at (opaque to callers). */
+export type DuePosition = Record<string, unknown>;
+
+export interface DuePage {
+  /** Each due hold with the position just after it, oldest first. */
+  holds: Array<{ id: string; after: DuePosition }>;
+  /** Where the next page starts; undefined when the shard has nothing more due. */
+  next: DuePosition | undefined;
+}
+
+/**
+ * Live holds in one expiry shard whose expiresAt is at or before `nowIso`, oldest first, from `from` on. Reading
+ * on from a position (rather than from the start again) passes over a hold that failed to expire, so it cannot
+ * hold up the holds behind it.
+ */
+export async function listDueHolds(shard: number, nowIso: string, limit: number, from?: DuePosition): Promise<DuePage> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -154,11 +168,14 @@ export async function listDueHolds(shard: number, nowIso: string, limit: number)
       // '#' sorts after every ISO digit, so "<expiresAt>#<id>" <= "<now>#~" covers holds due at `now` too.
       ExpressionAttributeValues: { ':shard': expiryPartition(shard), ':due': `${nowIso}#~` },
       Limit: limit,
+      ...(from ? { ExclusiveStartKey: from } : {}),
     }),
   );
-  return (result.Items ?? []).flatMap((item) => {
+  // A keys-only index: each item is exactly the key a read resumes after.
+  const holds = (result.Items ?? []).flatMap((item) => {
     const sortKey = String(item[EXPIRY_INDEX.sortKey] ?? '');
     const id = sortKey.slice(sortKey.indexOf('#') + 1);
-    return digestOf(id) ? [id] : [];
+    return digestOf(id) ? [{ id, after: item }] : [];
   });
+  return { holds, next: result.LastEvaluatedKey };
 }

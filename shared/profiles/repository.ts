@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { accountKey } from '../accounts/repository.js';
 import type { CreditProfile } from '../policy/profile.js';
 import { tableName } from '../storage/dynamo-client.js';
-import { type TransactItem, transactWrite } from '../storage/transactions.js';
+import { RETRY, withRetries } from '../storage/retry.js';
+import { conditionFailed, isTransient, type TransactItem, transactWrite } from '../storage/transactions.js';
 
 export const profileKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' });
 
@@ -18,17 +19,26 @@ export function profilePut(stored: StoredProfile): TransactItem {
   return { Put: { TableName: tableName, Item: { ...profileKey(stored.accountId), itemType: 'profile', ...stored } } };
 }
 
-/** Replaces the profile; false when the account does not exist. */
+/**
+ * Replaces the profile; undefined when the account does not exist. A cancellation says which: the account's
+ * ConditionCheck failing means no account; a conflict (a reserve in flight on the account) or a throttle is
+ * retried like every other write, then RetriesExhaustedError (503 `unavailable`).
+ */
 export async function putProfile(accountId: string, profile: CreditProfile): Promise<StoredProfile | undefined> {
-  const stored: StoredProfile = { accountId, profile, updatedAt: new Date().toISOString() };
-  const outcome = await transactWrite(
-    [
-      { ConditionCheck: { TableName: tableName, Key: accountKey(accountId), ConditionExpression: 'attribute_exists(pk)' } },
-      profilePut(stored),
-    ],
-    randomUUID(),
-  );
-  return outcome.committed ? stored : undefined;
+  return withRetries('put profile', async () => {
+    const stored: StoredProfile = { accountId, profile, updatedAt: new Date().toISOString() };
+    const outcome = await transactWrite(
+      [
+        { ConditionCheck: { TableName: tableName, Key: accountKey(accountId), ConditionExpression: 'attribute_exists(pk)' } },
+        profilePut(stored),
+      ],
+      randomUUID(),
+    );
+    if (outcome.committed) return stored;
+    if (conditionFailed(outcome.reasons, 0)) return undefined;
+    if (isTransient(outcome.reasons)) return RETRY;
+    throw new Error(`put profile cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+  });
 }
 
 export function profileFromItem(item: Record<string, unknown> | undefined): CreditProfile | undefined {

@@ -446,6 +446,18 @@ describe('observability', () => {
     });
   });
 
+  it('alarms when holds fail to expire in every recent sweep (the sweeper\'s EMF metric, with its service dimension)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CreditAuthorization',
+      MetricName: 'ExpiryFailures',
+      Dimensions: [{ Name: 'service', Value: 'credit-authorization' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('alarms on errors and throttles of every function', () => {
     const lambdaAlarms = resources('AWS::CloudWatch::Alarm').filter((a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.Dimensions?.length === 1);
     expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 5);

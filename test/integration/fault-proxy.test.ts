@@ -3,8 +3,8 @@
  * the shared DynamoDB Local: it forwards transparently, and each fault it injects reaches the SDK as the error
  * DynamoDB itself would cause — or, for a response lost after commit, as a network error while the write did
  * happen; a stalled answer arrives only after the hold, so a caller sees it as silence until its own deadline.
- * Faults replay from the seed and are counted in the proxy's stats. The service's own retries under
- * these faults are test/integration/faults.test.ts.
+ * Faults replay from the seed and are counted in the proxy's stats; targeted faults hit only the requests that
+ * name one item. The service's own retries under these faults are test/integration/faults.test.ts.
  */
 import {
   CreateTableCommand,
@@ -22,7 +22,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../local/dynamodb-local.js';
-import { startFaultProxy, type FaultProxy, type FaultRates } from '../../local/fault-proxy.js';
+import { startFaultProxy, type FaultProxy, type FaultRates, type TargetedFault } from '../../local/fault-proxy.js';
 
 const directEndpoint = process.env['DYNAMODB_ENDPOINT']!;
 const tableName = `fault_proxy_${randomBytes(6).toString('hex')}`;
@@ -49,7 +49,9 @@ const direct = sdkClient(directEndpoint);
 /** Proxies and clients a test opened, closed after it whatever its outcome. */
 const opened: Array<() => Promise<void> | void> = [];
 
-async function proxyWith(options: { seed?: number; faults?: Partial<FaultRates>; stallMs?: number } = {}): Promise<FaultProxy> {
+async function proxyWith(
+  options: { seed?: number; faults?: Partial<FaultRates>; stallMs?: number; targeted?: TargetedFault[] } = {},
+): Promise<FaultProxy> {
   const proxy = await startFaultProxy({ target: directEndpoint, ...options });
   opened.push(() => proxy.close());
   return proxy;
@@ -280,6 +282,51 @@ describe('fault proxy', () => {
     });
     // The delete answered with an internal error never ran; the update whose answer was dropped did commit.
     expect(await storedItem(itemKey)).toEqual({ ...itemKey, n: { N: '2' } });
+  }, TEST_TIMEOUT_MS);
+
+  it('a targeted fault fails every request of its operation that names the item, and only those, until lifted', async () => {
+    const poisoned = key();
+    const poisonedValue = poisoned['pk']!.S!;
+    const proxy = await proxyWith({
+      targeted: [{ operation: 'TransactWriteItems', bodyIncludes: poisonedValue, fault: 'transactionConflict' }],
+    });
+    const client = through(proxy);
+    const others = [key(), key()];
+    const touching = () =>
+      new TransactWriteItemsCommand({ TransactItems: [others[0]!, poisoned, others[1]!].map((k) => ({ Put: { TableName: tableName, Item: k } })) });
+    // Every time, and the conflict is reported on the entry that names the item.
+    for (let i = 0; i < 3; i += 1) {
+      const error = await rejection(client.send(touching()));
+      expect(error).toBeInstanceOf(TransactionCanceledException);
+      expect(((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code)).toEqual(['None', 'TransactionConflict', 'None']);
+    }
+    for (const k of [poisoned, ...others]) expect(await storedItem(k)).toBeUndefined();
+    // A transaction without the item, and another operation naming it, go through.
+    await client.send(new TransactWriteItemsCommand({ TransactItems: others.map((k) => ({ Put: { TableName: tableName, Item: k } })) }));
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...poisoned, n: { N: '1' } } }));
+    expect(await storedItem(poisoned)).toEqual({ ...poisoned, n: { N: '1' } });
+
+    // Another kind on another operation; then lifted, the item is writable again.
+    proxy.setTargetedFaults([{ operation: 'GetItem', bodyIncludes: poisonedValue, fault: 'internalError' }]);
+    const read = await rejection(client.send(new GetItemCommand({ TableName: tableName, Key: poisoned })));
+    expect(read.name).toBe('InternalServerError');
+    expect(await outcome(client.send(new GetItemCommand({ TableName: tableName, Key: others[0]! })))).toBe('ok');
+    proxy.setTargetedFaults([]);
+    expect(await outcome(client.send(touching()))).toBe('ok');
+    expect(await storedItem(poisoned)).toEqual(poisoned);
+    expect(proxy.stats().injected).toEqual({ ...NO_FAULTS, transactionConflict: 3, internalError: 1 });
+  }, TEST_TIMEOUT_MS);
+
+  it('rejects a malformed targeted fault and keeps the previous ones', async () => {
+    const itemKey = key();
+    const rule = { operation: 'GetItem', bodyIncludes: itemKey['pk']!.S!, fault: 'throttle' as const };
+    const started = startFaultProxy({ target: directEndpoint, targeted: [{ ...rule, operation: 'PutItem', fault: 'transactionConflict' }] });
+    await expect(started.then((unexpected) => opened.push(() => unexpected.close()))).rejects.toThrow(/only TransactWriteItems/);
+    const proxy = await proxyWith({ targeted: [rule] });
+    expect(() => proxy.setTargetedFaults([{ ...rule, bodyIncludes: '' }])).toThrow();
+    expect(() => proxy.setTargetedFaults([{ ...rule, fault: 'dropResponseAfterCommit' } as never])).toThrow();
+    const failed = await rejection(through(proxy).send(new GetItemCommand({ TableName: tableName, Key: itemKey })));
+    expect(failed.name).toBe('ProvisionedThroughputExceededException');
   }, TEST_TIMEOUT_MS);
 
   it('answers 502 of its own when the target is unreachable, so that is never mistaken for an injected fault', async () => {
