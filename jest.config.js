@@ -19,9 +19,6 @@ const shared = {
   },
   // Sources import './x.js' (NodeNext style); map those to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  // A default far above any single test's worst case on 2 busy cores: a slow machine is never a failure.
-  // Long tests (property runs, synthesis) set their own, larger timeouts.
-  testTimeout: 180_000,
 };
 
 /** Test files that need neither DynamoDB Local nor a synthesized stack. */
@@ -38,6 +35,10 @@ const UNIT = [
 /** @type {import('jest').Config} */
 export default {
   maxWorkers: 2,
+  // A default far above any single test's worst case on 2 busy cores: a slow machine is never a failure.
+  // Long tests (property runs, synthesis) set their own, larger timeouts. Top level, not per project: jest's
+  // runner reads only the global testTimeout, so a project's own would leave hooks and tests at 5 s.
+  testTimeout: 180_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: UNIT },
     {
