@@ -19,6 +19,7 @@
  * Every error of a money-moving call carries the `idempotencyKey` it was sent with: after a connection error
  * the outcome is unknown, and calling again with that key is how to learn it without moving money twice.
  */
+import type { components } from './generated/openapi.js';
 import type { Authorization, DeclineCode } from './types.js';
 
 /** The service's stable error codes (API.md "Errors"). Open-ended: the contract may add codes. */
@@ -51,11 +52,17 @@ export type ErrorCode =
   | 'internal_error'
   | 'unavailable';
 
-export type ErrorType = 'invalid_request' | 'authentication' | 'permission' | 'not_found' | 'declined' | 'conflict' | 'rate_limited' | 'internal';
+/** The error types of the service's catalogue (the OpenAPI document's ErrorDetail.type). */
+export type ErrorType = components['schemas']['ErrorDetail']['type'];
 
 /** A non-2xx body: `{error: {type, code, message, param?}}`, plus the authorization on declines. */
 export interface ErrorBody {
-  error: { type: ErrorType | (string & {}); code: ErrorCode | (string & {}); message: string; param?: string };
+  error: {
+    type: ErrorType | (string & {});
+    code: ErrorCode | (string & {});
+    message: string;
+    param?: string;
+  };
   authorization?: Authorization;
 }
 
@@ -142,7 +149,10 @@ export class CheckoutConnectionError extends CheckoutError {
   /** Requests sent, including the first. */
   readonly attempts: number;
 
-  constructor(message: string, options: { attempts: number; idempotencyKey?: string | undefined; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { attempts: number; idempotencyKey?: string | undefined; cause?: unknown },
+  ) {
     super(message, options);
     this.attempts = options.attempts;
   }
@@ -151,7 +161,12 @@ export class CheckoutConnectionError extends CheckoutError {
 export class CheckoutTimeoutError extends CheckoutConnectionError {
   readonly timeoutMs: number;
 
-  constructor(options: { timeoutMs: number; attempts: number; idempotencyKey?: string | undefined; cause?: unknown }) {
+  constructor(options: {
+    timeoutMs: number;
+    attempts: number;
+    idempotencyKey?: string | undefined;
+    cause?: unknown;
+  }) {
     super(`no answer within ${options.timeoutMs} ms`, options);
     this.timeoutMs = options.timeoutMs;
   }
@@ -161,7 +176,15 @@ export class UnexpectedResponseError extends CheckoutError {
   readonly status: number;
   readonly requestId: string | undefined;
 
-  constructor(message: string, options: { status: number; requestId: string | undefined; idempotencyKey?: string | undefined; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: {
+      status: number;
+      requestId: string | undefined;
+      idempotencyKey?: string | undefined;
+      cause?: unknown;
+    },
+  ) {
     super(message, options);
     this.status = options.status;
     this.requestId = options.requestId;
@@ -175,7 +198,10 @@ export function apiErrorFor(details: ApiErrorDetails): CheckoutApiError {
   if (status === 401) return new AuthenticationError(details);
   if (status === 403) return new PermissionError(details);
   if (status === 404) return new NotFoundError(details);
-  if (status === 409) return details.body.error.code === 'idempotency_key_reused' ? new IdempotencyError(details) : new ConflictError(details);
+  if (status === 409)
+    return details.body.error.code === 'idempotency_key_reused'
+      ? new IdempotencyError(details)
+      : new ConflictError(details);
   if (status === 429) return new RateLimitError(details);
   if (status >= 500) return new ServerError(details);
   if (status >= 400) return new InvalidRequestError(details);
@@ -188,9 +214,23 @@ export function apiErrorFor(details: ApiErrorDetails): CheckoutApiError {
  */
 export function fallbackErrorBody(status: number, text: string): ErrorBody {
   const type: ErrorType =
-    status === 429 ? 'rate_limited' : status >= 500 ? 'internal' : status === 404 ? 'not_found' : status === 401 ? 'authentication' : 'invalid_request';
+    status === 429
+      ? 'rate_limited'
+      : status >= 500
+        ? 'internal'
+        : status === 404
+          ? 'not_found'
+          : status === 401
+            ? 'authentication'
+            : 'invalid_request';
   const quoted = text ? `: ${text.slice(0, MAX_QUOTED_BODY_CHARS)}` : '';
-  return { error: { type, code: UNEXPECTED_RESPONSE, message: `HTTP ${status} without a contract error body${quoted}` } };
+  return {
+    error: {
+      type,
+      code: UNEXPECTED_RESPONSE,
+      message: `HTTP ${status} without a contract error body${quoted}`,
+    },
+  };
 }
 
 /** The code of errors built from non-contract answers; never sent by the service itself. */
@@ -203,7 +243,8 @@ export function isErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== 'object' || value === null) return false;
   const error = (value as { error?: unknown }).error;
   return (
-    typeof error === 'object' && error !== null &&
+    typeof error === 'object' &&
+    error !== null &&
     typeof (error as { code?: unknown }).code === 'string' &&
     typeof (error as { type?: unknown }).type === 'string' &&
     typeof (error as { message?: unknown }).message === 'string'

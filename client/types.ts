@@ -1,312 +1,94 @@
 /**
- * The resources and request parameters of the checkout authorization API (shared/API.md), as plain types.
- * The client imports nothing from the service, so it can ship on its own; test/client/types.test.ts pins these
- * to the service's own types and zod schemas at compile time, so they cannot drift silently.
+ * The resources and request parameters of the checkout authorization API (shared/API.md), under the names the
+ * client has always exported. Each is an alias over generated/openapi.ts, which `npm run client:types` derives
+ * from the service's OpenAPI document, so no shape is restated here by hand; test/client/types.test.ts also pins
+ * these to the service's own types and zod schemas at compile time.
  *
  * Money is always an integer count of minor units (fen for CNY); times are ISO 8601 UTC strings.
  */
+import type { components, operations } from './generated/openapi.js';
 
-export type Scope = 'checkout' | 'servicing' | 'risk' | 'admin';
+type Schemas = components['schemas'];
 
-export type AccountStatus = 'active' | 'frozen' | 'closed';
+/** The JSON body an operation takes. */
+type RequestBody<Op extends keyof operations> = NonNullable<
+  operations[Op]['requestBody']
+>['content']['application/json'];
 
-export interface Account {
-  id: string;
-  object: 'account';
-  currency: string;
-  status: AccountStatus;
-  creditLimit: number;
-  promoLimit: number;
-  totalLimit: number;
-  reserved: number;
-  outstanding: number;
-  /** totalLimit - reserved - outstanding; negative after a limit decrease. */
-  available: number;
-  riskTier: string;
-  limitUpdatedAt: string;
-  /** Category quotas in force: credit usable only for holds with that `category`, drawn before general credit. */
-  categoryQuotas: Record<string, CategoryQuotaBalance>;
-  createdAt: string;
-}
+/**
+ * The named properties of a resource the document describes as open (`additionalProperties`): the contract may
+ * add fields, but a caller reading a field the contract does not name should be a compile error, not `unknown`.
+ */
+type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 
-export interface CategoryQuotaBalance {
-  promotionId: string;
-  /** Still drawable, minor units. */
-  remaining: number;
-  /** Drawn by holds (held or captured), minor units; part of promoLimit. */
-  used: number;
-  /** Draws stop at this instant. */
-  endsAt: string;
-}
+// ---- resources ----
 
-export type AuthorizationStatus =
-  | 'authorized'
-  | 'pending_review'
-  | 'partially_captured'
-  | 'captured'
-  | 'released'
-  | 'expired'
-  | 'declined';
+export type Account = Schemas['Account'];
+export type AccountStatus = Account['status'];
+/** A category quota in force: credit usable only for holds with that `category`, drawn before general credit. */
+export type CategoryQuotaBalance = Account['categoryQuotas'][string];
 
-export type DeclineCode = 'insufficient_credit' | 'account_frozen' | 'account_closed' | 'velocity_exceeded' | 'risk_declined';
+export type Authorization = Schemas['Authorization'];
+export type AuthorizationStatus = Authorization['status'];
+export type DeclineCode = NonNullable<Authorization['declineCode']>;
 
-export interface Authorization {
-  id: string;
-  object: 'authorization';
-  accountId: string;
-  orderId: string;
-  currency: string;
-  amount: number;
-  capturedAmount: number;
-  releasedAmount: number;
-  refundedAmount: number;
-  status: AuthorizationStatus;
-  declineCode?: DeclineCode;
-  category?: string;
-  metadata?: Record<string, string>;
-  expiresAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Client = Schemas['Client'];
+export type Scope = Client['scopes'][number];
 
-export interface Client {
-  id: string;
-  object: 'client';
-  name: string;
-  scopes: Scope[];
-  /** Shown only in the response that created the client. */
-  apiKey: string;
-  createdAt: string;
-}
+export type Refund = Schemas['Refund'];
+export type Repayment = Schemas['Repayment'];
 
-export interface Refund {
-  id: string;
-  object: 'refund';
-  amount: number;
-  currency: string;
-  authorizationId: string;
-  createdAt: string;
-  /** The authorization after the refund. */
-  authorization: Authorization;
-}
+export type JournalEntry = Schemas['JournalEntry'];
+export type JournalEntryType = JournalEntry['type'];
+export type Balances = JournalEntry['balances'];
+export type Reason = Schemas['Reason'];
+/**
+ * A page of an account's journal. The journal never ends while the account can move, so `nextCursor` is always
+ * there: keep it and poll again. `hasMore: false` means caught up with `settledThrough` (entries appear a short
+ * settling lag after they happen, so that none is ever skipped).
+ */
+export type JournalPage = Schemas['JournalPage'];
 
-export interface Repayment {
-  id: string;
-  object: 'repayment';
-  amount: number;
-  currency: string;
-  createdAt: string;
-  /** The account after the repayment. */
-  account: Account;
-}
-
-export interface Reason {
-  code: string;
-  message: string;
-}
-
-export interface Balances {
-  totalLimit: number;
-  reserved: number;
-  outstanding: number;
-  available: number;
-}
-
-export type JournalEntryType =
-  | 'reserve'
-  | 'increment'
-  | 'capture'
-  | 'release'
-  | 'expire'
-  | 'refund'
-  | 'repayment'
-  | 'review_decline'
-  | 'limit_change'
-  | 'freeze'
-  | 'unfreeze';
-
-export interface JournalEntry {
-  id: string;
-  object: 'journal_entry';
-  accountId: string;
-  type: JournalEntryType;
-  amount: number;
-  /** The signed change this entry made. */
-  delta: Balances;
-  /** The account's figures after this entry. */
-  balances: Balances;
-  authorizationId?: string;
-  reasons?: Reason[];
-  policyVersion?: string;
-  sequence?: number;
-  createdAt: string;
-}
-
-/** One page of a list; pass `nextCursor` as `cursor` for the next one (null on the last page). */
+/**
+ * One page of a list; pass `nextCursor` as `cursor` for the next one (null on the last page). Generic over the
+ * item, where the document names each list (JournalPage, ReviewPage, PromotionList); types.test.ts pins them.
+ */
 export interface Page<T> {
   object: 'list';
   data: T[];
   nextCursor: string | null;
 }
 
-/**
- * A page of an account's journal. The journal never ends while the account can move, so `nextCursor` is always
- * there: keep it and poll again. `hasMore: false` means caught up with `settledThrough` (entries appear a short
- * settling lag after they happen, so that none is ever skipped).
- */
-export interface JournalPage {
-  object: 'list';
-  data: JournalEntry[];
-  nextCursor: string;
-  hasMore: boolean;
-  settledThrough: string;
-}
+/** The credit-assessment inputs the limit policy reads (PUT /v1/accounts/{id}/profile). */
+export type CreditProfile = RequestBody<'setProfile'>;
+export type CreditProfileResource = CreditProfile & Known<Schemas['CreditProfile']>;
 
-/** The credit-assessment inputs the limit policy reads. */
-export interface CreditProfile {
-  /** Bureau score, 300-850. */
-  creditScore: number;
-  /** Minor units per month. */
-  monthlyIncome: number;
-  incomeVerified: boolean;
-  onTimeRepayments: number;
-  overdueCount: number;
-  maxOverdueDays: number;
-  lastOverdueAt?: string;
-  /** Hard credit inquiries in the last 90 days. */
-  recentInquiries: number;
-  tenureMonths: number;
-  /** Average monthly spend on the line, minor units. */
-  monthlySpend?: number;
-}
+export type LimitRequestResult = Schemas['LimitRequestResult'];
+export type Job = Schemas['Job'];
 
-export interface CreditProfileResource extends CreditProfile {
-  object: 'credit_profile';
-  accountId: string;
-  updatedAt: string;
-}
-
-export interface LimitRequestResult {
-  object: 'limit_request';
-  decision: 'approved' | 'declined' | 'partially_approved';
-  creditLimit: number;
-  reasons: Reason[];
-}
-
-export interface Job {
-  id: string;
-  object: 'job';
-  type: 'limit_refresh';
-  status: 'running' | 'succeeded' | 'failed';
-  dryRun: boolean;
-  asOf: string;
-  refreshKey: string;
-  segmentsTotal: number;
-  segmentsDone: number;
-  /** Accounts touched: each is in exactly one of changed, unchanged, skipped and failed. */
-  processed: number;
-  changed: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  summary: { rise: number; fall: number; unchanged: number; totalIncrease: number; totalDecrease: number };
-  createdAt: string;
-  finishedAt?: string;
-  failureReason?: string;
-}
-
-export type RiskTier = 'A' | 'B' | 'C' | 'D' | 'E';
-
-interface PromotionWindow {
-  id: string;
-  name: string;
-  startsAt: string;
-  endsAt: string;
-  /** Absent: every tier is eligible. */
-  eligibleTiers?: RiskTier[];
-}
-
+export type Promotion = RequestBody<'createPromotion'>;
 /** A festival uplift: exactly one of upliftPercent and upliftAmount. */
-export interface UpliftPromotion extends PromotionWindow {
-  kind: 'uplift';
-  upliftPercent?: number;
-  upliftAmount?: number;
-  maxUpliftAmount?: number;
-}
-
-export interface CategoryQuotaPromotion extends PromotionWindow {
-  kind: 'category_quota';
-  category: string;
-  quotaAmount: number;
-}
-
-export type Promotion = UpliftPromotion | CategoryQuotaPromotion;
-export type PromotionResource = Promotion & { object: 'promotion' };
+export type UpliftPromotion = Extract<Promotion, { kind: 'uplift' }>;
+export type CategoryQuotaPromotion = Extract<Promotion, { kind: 'category_quota' }>;
+export type RiskTier = NonNullable<Promotion['eligibleTiers']>[number];
+export type PromotionResource = Promotion & Known<Schemas['Promotion']>;
 
 // ---- request parameters ----
 
-export interface CreateClientParams {
-  name: string;
-  scopes: Scope[];
-}
-
-export interface CreateAccountParams {
-  id: string;
-  currency: string;
-  creditLimit: number;
-  /** Written with the account, in the same transaction. */
-  profile?: CreditProfile;
-}
-
-export interface CreateAuthorizationParams {
-  accountId: string;
-  amount: number;
-  currency: string;
-  orderId: string;
-  category?: string;
-  metadata?: Record<string, string>;
-}
-
-export interface CaptureParams {
-  /** Default: the held remainder. */
-  amount?: number;
-  /** Default true: a final capture releases whatever remains. */
-  final?: boolean;
-}
-
-export interface ReleaseParams {
-  /** Default: the held remainder. */
-  amount?: number;
-}
-
-export interface IncrementParams {
-  amount: number;
-}
-
-export interface RefundParams {
-  amount: number;
-}
-
-export interface RepaymentParams {
-  amount: number;
-  currency: string;
-}
-
-export interface StatusChangeParams {
-  reason: string;
-}
-
-export interface PageParams {
-  /** 1-100, default 50. */
-  limit?: number;
-  cursor?: string;
-}
-
-export interface LimitRequestParams {
-  requestedLimit?: number;
-}
-
-export interface RefreshJobParams {
-  /** Assess without writing limits. Default false. */
-  dryRun?: boolean;
-}
+export type CreateClientParams = RequestBody<'createClient'>;
+/** `profile` is written with the account, in the same transaction. */
+export type CreateAccountParams = RequestBody<'createAccount'>;
+export type CreateAuthorizationParams = RequestBody<'createAuthorization'>;
+/** `amount` defaults to the held remainder; `final` (default true) releases whatever remains. */
+export type CaptureParams = RequestBody<'capture'>;
+/** `amount` defaults to the held remainder. */
+export type ReleaseParams = RequestBody<'release'>;
+export type IncrementParams = RequestBody<'increment'>;
+export type RefundParams = RequestBody<'refund'>;
+export type RepaymentParams = RequestBody<'repay'>;
+export type StatusChangeParams = RequestBody<'freeze'>;
+/** `limit` 1-100, default 50; `cursor` from the previous page's `nextCursor`. */
+export type PageParams = NonNullable<operations['listJournal']['parameters']['query']>;
+export type LimitRequestParams = RequestBody<'requestLimitIncrease'>;
+/** `dryRun`: assess without writing limits. Default false. */
+export type RefreshJobParams = RequestBody<'startLimitRefresh'>;

@@ -1,17 +1,29 @@
 /**
- * The client's hand-written types (client/types.ts, client/errors.ts) against the service's own types and zod
- * schemas. The checks are type-level: `npm run typecheck` (tsc) fails when either side changes alone. The
- * client itself imports nothing from the service, so it can ship on its own; this file is where they meet.
+ * The client's types (client/types.ts: aliases over client/generated/openapi.ts, which is generated from the
+ * OpenAPI document; client/errors.ts) against the service's own types and zod schemas. The checks are
+ * type-level: `npm run typecheck` (tsc) fails when either side changes alone. The client itself imports nothing
+ * from the service, so it can ship on its own; this file is where they meet.
  */
 import type * as z from 'zod';
 import type * as C from '../../client/index.js';
 import type { AccountResource } from '../../shared/accounts/model.js';
-import type { CreateAccountBody, PageQuery, RepaymentBody, StatusChangeBody } from '../../shared/accounts/schemas.js';
+import type {
+  CreateAccountBody,
+  PageQuery,
+  RepaymentBody,
+  StatusChangeBody,
+} from '../../shared/accounts/schemas.js';
 import type { AuthorizationResource } from '../../shared/authorizations/model.js';
-import type { CaptureBody, CreateAuthorizationBody, IncrementBody, RefundBody, ReleaseBody } from '../../shared/authorizations/schemas.js';
+import type {
+  CaptureBody,
+  CreateAuthorizationBody,
+  IncrementBody,
+  RefundBody,
+  ReleaseBody,
+} from '../../shared/authorizations/schemas.js';
 import type { Scope } from '../../shared/clients/model.js';
 import type { CreateClientBody } from '../../shared/clients/schemas.js';
-import type { DeclineCode, ErrorCode } from '../../shared/http/errors.js';
+import type { DeclineCode, ERROR_CATALOGUE, ErrorCode } from '../../shared/http/errors.js';
 import type { Job } from '../../shared/jobs/repository.js';
 import type { JournalEntryResource, JournalPageBody } from '../../shared/journal/pagination.js';
 import type { LimitRequestBody, RefreshJobBody } from '../../shared/limits/schemas.js';
@@ -24,8 +36,15 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Only A -> B: every value the client may send is one the service accepts. */
 type Accepts<Service, Client> = [Client] extends [Service] ? true : false;
 type Check<T extends true> = T;
+/** `any` would pass every Same check: a generated alias that lost its source must fail instead. */
+type NotAny<T> = 0 extends 1 & T ? false : true;
 
 type Checks = [
+  Check<NotAny<C.Account>>,
+  Check<NotAny<C.Authorization>>,
+  Check<NotAny<C.CaptureParams>>,
+  Check<NotAny<C.ErrorType>>,
+  Check<NotAny<C.PageParams>>,
   // Resources: what the service builds, and what the OpenAPI document describes.
   Check<Same<C.Account, AccountResource>>,
   Check<Same<C.Account, z.infer<typeof R.Account>>>,
@@ -43,9 +62,22 @@ type Checks = [
   Check<Same<C.Client, z.infer<typeof R.Client>>>,
   Check<Same<C.Job, z.infer<typeof R.Job>>>,
   Check<Same<C.Scope, Scope>>,
+  Check<Same<C.Page<C.JournalEntry>, z.infer<ReturnType<typeof R.listOf<typeof R.JournalEntry>>>>>,
+  Check<Same<C.Page<C.Authorization>, z.infer<ReturnType<typeof R.listOf<typeof R.Authorization>>>>>,
+  Check<
+    Same<
+      C.CreditProfileResource,
+      CreditProfile & { object: 'credit_profile'; accountId: string; updatedAt: string }
+    >
+  >,
+  Check<Same<C.PromotionResource, Promotion & { object: 'promotion' }>>,
+  // The document describes these two as open objects; the client still names only their known fields.
+  Check<Same<keyof C.CreditProfileResource, keyof CreditProfile | 'object' | 'accountId' | 'updatedAt'>>,
+  Check<Same<keyof C.PromotionResource, keyof Promotion | 'object'>>,
   // Errors: every code the service can send has a name in the client.
   Check<Same<C.ErrorCode, ErrorCode>>,
   Check<Same<C.DeclineCode, DeclineCode>>,
+  Check<Same<C.ErrorType, (typeof ERROR_CATALOGUE)[ErrorCode]['type']>>,
   // Requests: the client's parameters are exactly what the handlers' schemas accept.
   Check<Same<C.CreateAuthorizationParams, z.input<typeof CreateAuthorizationBody>>>,
   Check<Same<C.CaptureParams, z.input<typeof CaptureBody>>>,
