@@ -27,9 +27,9 @@ const ConfigSchema = z.object({
   /**
    * GET /v1/accounts/{id}/journal serves only entries stamped at least this long ago: the settled horizon
    * (shared/journal/horizon.ts, which refuses at load any value not above the longest stamp-to-commit time).
-   * One minute: about twice that bound, and still "a minute behind" for a repayment system that polls.
+   * Ten seconds: about twice that bound (4.5 s), and fresh enough for a repayment system that polls.
    */
-  JOURNAL_SETTLE_MS: intFromEnv(60_000, 1, 3_600_000),
+  JOURNAL_SETTLE_MS: intFromEnv(10_000, 1, 3_600_000),
   /** Set in AWS on the listing functions: the Secrets Manager secret holding the cursor HMAC key. */
   CURSOR_KEY_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/).optional(),
   /** Local only (refused inside Lambda): the cursor HMAC key itself. `npm start` keeps one under DATA_DIR. */

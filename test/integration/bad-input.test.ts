@@ -271,7 +271,8 @@ describe('the shared path-parameter check (httpHandler), for routes the table do
       resource, path: resource, httpMethod: 'GET', headers: {}, pathParameters, body: null, isBase64Encoded: false,
       requestContext: { requestId: randomUUID(), authorizer: { clientId: 'cli_test', scopes: 'risk' } },
     };
-    const result = await handler(event as never, {} as never);
+    // A Lambda context: the handler runs within the time its invocation has left.
+    const result = await handler(event as never, { getRemainingTimeInMillis: () => 6_000 } as never);
     return { reply: { status: result.statusCode, body: JSON.parse(result.body) }, reached };
   }
 

@@ -36,6 +36,7 @@ const HARNESS = 'test harness';
 /** The jobs' timeouts (infra/constructs/jobs.ts): what their Lambda contexts report as remaining at the start. */
 const WORKER_TIMEOUT_MS = 300_000;
 const SWEEPER_TIMEOUT_MS = 55_000;
+const SCHEDULER_TIMEOUT_MS = 30_000;
 const DAY_MS = 86_400_000;
 
 interface Call {
@@ -240,8 +241,13 @@ describe('every function, run locally, is held to the role the stack gives it', 
   });
 
   it('the jobs: the nightly scheduler, the workers on every segment it and the route enqueued (one twice), the sweeper', async () => {
-    const scheduler = await jobHandler<() => Promise<{ jobId: string; segments: number }>>(JOB_ENTRIES.refreshScheduler);
-    const started = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () => scheduler());
+    type Scheduler = (event: unknown, context: Context) => Promise<{ jobId: string; segments: number }>;
+    const scheduler = await jobHandler<Scheduler>(JOB_ENTRIES.refreshScheduler);
+    // EventBridge's scheduled event: the run's id comes from its time, so a retried invocation finds the same run.
+    const scheduled = { id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: nowIso(0).replace(/\.\d{3}Z$/, 'Z') };
+    const started = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () => scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)));
+    const retried = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () => scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)));
+    expect(retried).toEqual({ jobId: started.jobId, segments: 0 });
     expect(started.segments).toBeGreaterThan(0);
 
     type Worker = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
@@ -272,6 +278,16 @@ describe('every function, run locally, is held to the role the stack gives it', 
     const sweeper = await jobHandler<(event: unknown, context: Context) => Promise<{ expired: number }>>(JOB_ENTRIES.expirySweeper);
     const swept = await asInvocationOf(JOB_ENTRIES.expirySweeper, () => sweeper({}, lambdaContext('expiry-sweeper', SWEEPER_TIMEOUT_MS)));
     expect(swept.expired).toBeGreaterThanOrEqual(1);
+
+    // A segment that failed every delivery reaches the dead-letter consumer, which fails its run.
+    const { startRefreshJob } = await import('../../shared/limits/job.js');
+    const doomed = await asInvocationOf(HARNESS, () => startRefreshJob({ dryRun: true }));
+    type DeadLetters = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
+    const deadLetters = await jobHandler<DeadLetters>(JOB_ENTRIES.refreshDeadLetters);
+    const message = { messageId: randomUUID(), body: JSON.stringify(doomed.tasks[0]) };
+    const dead = await asInvocationOf(JOB_ENTRIES.refreshDeadLetters, () => deadLetters(sqsEvent(message), lambdaContext('refresh-dead-letters', WORKER_TIMEOUT_MS)));
+    expect(dead.batchItemFailures).toEqual([]);
+    expect((await api.call('GET', `/v1/jobs/${doomed.job.id}`, { key: risk.apiKey })).body).toMatchObject({ status: 'failed' });
   });
 
   it('covers every function of the stack: each route, the authorizer and each job made DynamoDB requests here', () => {

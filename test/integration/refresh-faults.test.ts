@@ -36,7 +36,8 @@ const accounts: string[] = [];
 
 beforeAll(async () => {
   proxy = await startFaultProxy({ target: process.env['DYNAMODB_ENDPOINT']!, seed: 7 });
-  app = await startTestApp({}, { endpoint: proxy.endpoint });
+  // The journal is read one settling lag ahead: these tests read limit changes right after writing them.
+  app = await startTestApp({}, { endpoint: proxy.endpoint, journalClock: 'settled' });
   api = new Api(app.url);
   risk = await api.createClient(['risk']);
   jobs = await import('../../shared/limits/job.js');
