@@ -18,8 +18,12 @@ export interface BundleSize {
 }
 
 export function functionEntries(root: string): string[] {
-  const http = readdirSync(join(root, 'functions/http')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'functions/http', f));
-  const jobs = readdirSync(join(root, 'functions/jobs')).filter((f) => f.endsWith('.ts')).map((f) => join(root, 'functions/jobs', f));
+  const http = readdirSync(join(root, 'functions/http'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'functions/http', f));
+  const jobs = readdirSync(join(root, 'functions/jobs'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'functions/jobs', f));
   return [...http, ...jobs, join(root, 'functions/authorizer.ts')];
 }
 
@@ -44,7 +48,9 @@ function esbuildOptions(root: string) {
     format: 'esm' as const,
     mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields],
     external: [...LAMBDA_BUNDLE_OPTIONS.externalModules],
-    alias: Object.fromEntries(Object.entries(LAMBDA_BUNDLE_OPTIONS.aliases).map(([k, v]) => [k, join(root, v)])),
+    alias: Object.fromEntries(
+      Object.entries(LAMBDA_BUNDLE_OPTIONS.aliases).map(([k, v]) => [k, join(root, v)]),
+    ),
     banner: { js: LAMBDA_BUNDLE_OPTIONS.banner },
     logLevel: 'error' as const,
   };
@@ -52,7 +58,13 @@ function esbuildOptions(root: string) {
 
 /** The same entry with the Lambda runtime's SDK instead of a bundled one (the CDK default we chose not to use). */
 export async function bundleWithoutSdk(root: string, entry: string, outfile: string): Promise<number> {
-  await build({ ...esbuildOptions(root), external: ['@aws-sdk/*'], alias: {}, entryPoints: [entry], outfile });
+  await build({
+    ...esbuildOptions(root),
+    external: ['@aws-sdk/*'],
+    alias: {},
+    entryPoints: [entry],
+    outfile,
+  });
   return statSync(outfile).size / 1024;
 }
 
@@ -61,11 +73,18 @@ function medianStartMs(file: string, runs: number, cwd: string): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [file], { cwd, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+    const result = spawnSync(process.execPath, [file], {
+      cwd,
+      stdio: 'ignore',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     if (result.status !== 0) throw new Error(`node ${file} exited ${result.status}`);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  return percentile(times.sort((a, b) => a - b), 50);
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
 }
 
 export interface ColdImport {

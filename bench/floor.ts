@@ -45,7 +45,8 @@ function toWire(items: Array<Record<string, any>>): string {
       const wire: Record<string, unknown> = { ...op };
       if (op['Item']) wire['Item'] = marshall(op['Item'], OPTS);
       if (op['Key']) wire['Key'] = marshall(op['Key'], OPTS);
-      if (op['ExpressionAttributeValues']) wire['ExpressionAttributeValues'] = marshall(op['ExpressionAttributeValues'], OPTS);
+      if (op['ExpressionAttributeValues'])
+        wire['ExpressionAttributeValues'] = marshall(op['ExpressionAttributeValues'], OPTS);
       return { [kind]: wire };
     }),
   });
@@ -63,20 +64,47 @@ export function floorRequests(b: Builders, accountIds: readonly string[], count:
     const nowIso = new Date().toISOString();
     const id = `auth_${randomBytes(16).toString('base64url')}`;
     const authorization = {
-      id, accountId, clientId: 'cli_bench', orderId: `o-${i}`, currency: 'CNY', amount: 100, capturedAmount: 0,
-      releasedAmount: 0, refundedAmount: 0, status: 'authorized' as const, expiresAt: nowIso, createdAt: nowIso,
-      updatedAt: nowIso, version: 1,
+      id,
+      accountId,
+      clientId: 'cli_bench',
+      orderId: `o-${i}`,
+      currency: 'CNY',
+      amount: 100,
+      capturedAmount: 0,
+      releasedAmount: 0,
+      refundedAmount: 0,
+      status: 'authorized' as const,
+      expiresAt: nowIso,
+      createdAt: nowIso,
+      updatedAt: nowIso,
+      version: 1,
     };
     const response = { status: 201, body: JSON.stringify(b.toAuthorizationResource(authorization)) };
     const items = [
-      b.newAuthorizationPut(authorization, b.recordFields('authorize', 'cli_bench', 'x'.repeat(43), response)),
+      b.newAuthorizationPut(
+        authorization,
+        b.recordFields('authorize', 'cli_bench', 'x'.repeat(43), response),
+      ),
       // The velocity guard in its steady-state shape, always true here: same condition cost as an authorize.
       b.reserveUpdate({
-        accountId, amountMinor: 100, currency: 'CNY', nowIso, velocityWindow: 0, velocityMax: 1e12, shape: 'same_window',
+        accountId,
+        amountMinor: 100,
+        currency: 'CNY',
+        nowIso,
+        velocityWindow: 0,
+        velocityMax: 1e12,
+        shape: 'same_window',
       }),
-      b.journalPut(b.newJournalEntry({
-        accountId, type: 'reserve', amount: 100, delta: { reserved: 100, outstanding: 0, totalLimit: 0 }, authorizationId: id, nowIso,
-      })),
+      b.journalPut(
+        b.newJournalEntry({
+          accountId,
+          type: 'reserve',
+          amount: 100,
+          delta: { reserved: 100, outstanding: 0, totalLimit: 0 },
+          authorizationId: id,
+          nowIso,
+        }),
+      ),
     ];
     requests.push({
       method: 'POST',

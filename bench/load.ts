@@ -30,7 +30,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight (a bounded worker pool). */
-export async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -43,7 +47,12 @@ export async function inParallel<T>(items: readonly T[], concurrency: number, fn
 }
 
 /** Sends every prepared request once, over `concurrency` keep-alive connections. */
-export async function runLoad(label: string, url: string, concurrency: number, requests: PreparedRequest[]): Promise<LoadResult> {
+export async function runLoad(
+  label: string,
+  url: string,
+  concurrency: number,
+  requests: PreparedRequest[],
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let next = 0;
@@ -54,20 +63,29 @@ export async function runLoad(label: string, url: string, concurrency: number, r
     finish = ok;
     fail = ko;
   });
-  const instance = autocannon({
-    url,
-    connections: concurrency,
-    amount: requests.length,
-    timeout: 30,
-    requests: [
-      {
-        setupRequest: (request: autocannon.Request) => {
-          const prepared = requests[next++ % requests.length]!;
-          return { ...request, method: prepared.method, path: prepared.path, headers: prepared.headers, body: prepared.body ?? '' };
+  const instance = autocannon(
+    {
+      url,
+      connections: concurrency,
+      amount: requests.length,
+      timeout: 30,
+      requests: [
+        {
+          setupRequest: (request: autocannon.Request) => {
+            const prepared = requests[next++ % requests.length]!;
+            return {
+              ...request,
+              method: prepared.method,
+              path: prepared.path,
+              headers: prepared.headers,
+              body: prepared.body ?? '',
+            };
+          },
         },
-      },
-    ],
-  }, (error, result) => (error ? fail(error) : finish(result)));
+      ],
+    },
+    (error, result) => (error ? fail(error) : finish(result)),
+  );
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
     latencies.push(responseTimeMs);
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

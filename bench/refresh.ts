@@ -23,8 +23,12 @@ export interface RefreshBench {
   failed: number;
 }
 
-
-export async function benchRefresh(accountCount: number, changedShare: number, inFlight: number, log: (line: string) => void): Promise<RefreshBench> {
+export async function benchRefresh(
+  accountCount: number,
+  changedShare: number,
+  inFlight: number,
+  log: (line: string) => void,
+): Promise<RefreshBench> {
   const { documentClient, tableName } = await import('../shared/storage/dynamo-client.js');
   const { newAccount } = await import('../shared/accounts/model.js');
   const { newAccountItem, accountKey } = await import('../shared/accounts/repository.js');
@@ -38,18 +42,30 @@ export async function benchRefresh(accountCount: number, changedShare: number, i
   const nowIso = new Date().toISOString();
   const items = ids.flatMap((id, i) => {
     const profile = {
-      creditScore: 560 + (i % 290), monthlyIncome: 500_000 + (i % 50) * 50_000, incomeVerified: i % 3 !== 0,
-      onTimeRepayments: i % 40, overdueCount: i % 7 === 0 ? 2 : 0, maxOverdueDays: i % 7 === 0 ? 30 : 0,
+      creditScore: 560 + (i % 290),
+      monthlyIncome: 500_000 + (i % 50) * 50_000,
+      incomeVerified: i % 3 !== 0,
+      onTimeRepayments: i % 40,
+      overdueCount: i % 7 === 0 ? 2 : 0,
+      maxOverdueDays: i % 7 === 0 ? 30 : 0,
       ...(i % 7 === 0 ? { lastOverdueAt: new Date(Date.now() - 20 * 86_400_000).toISOString() } : {}),
-      recentInquiries: i % 11, tenureMonths: i % 60,
+      recentInquiries: i % 11,
+      tenureMonths: i % 60,
     };
     // A settled account already sits at the policy's target with its tier; the others start at 2,000.00.
     const settled = i % 100 >= changedShare * 100;
     const tier = tierFor(scoreFactors(profile, new Date()).reduce((sum, f) => sum + f.points, 0));
     const account = newAccount({
-      id, currency: 'CNY', creditLimit: settled ? targetLimit(profile, tier) : 200_000, riskTier: settled ? tier : 'unrated', now: nowIso,
+      id,
+      currency: 'CNY',
+      creditLimit: settled ? targetLimit(profile, tier) : 200_000,
+      riskTier: settled ? tier : 'unrated',
+      now: nowIso,
     });
-    return [newAccountItem(account), { ...profileKey(id), itemType: 'profile', accountId: id, updatedAt: nowIso, profile }];
+    return [
+      newAccountItem(account),
+      { ...profileKey(id), itemType: 'profile', accountId: id, updatedAt: nowIso, profile },
+    ];
   });
   const batches: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < items.length; i += BATCH_ITEMS) batches.push(items.slice(i, i + BATCH_ITEMS));
@@ -57,7 +73,9 @@ export async function benchRefresh(accountCount: number, changedShare: number, i
   await inParallel(batches, 16, async (batch) => {
     let pending = batch.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0 && attempt < 10; attempt += 1) {
-      const result = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      const result = await documentClient.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+      );
       pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
     }
   });
@@ -99,7 +117,9 @@ if (process.argv[1]?.endsWith('refresh.ts')) {
   const { ensureTable } = await import('../shared/storage/create-table.js');
   const { tableName, dynamoClient } = await import('../shared/storage/dynamo-client.js');
   await ensureTable(tableName);
-  const result = await benchRefresh(Number(process.argv[2]), Number(process.argv[3]), 64, (line) => process.stderr.write(`${line}\n`));
+  const result = await benchRefresh(Number(process.argv[2]), Number(process.argv[3]), 64, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   dynamoClient.destroy();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -43,7 +43,10 @@ async function main(): Promise<void> {
     await ensureTable('bench');
     const { openAccount } = await import('../shared/accounts/service.js');
     const { putClient } = await import('../shared/clients/repository.js');
-    await putClient({ id: 'cli_bench_admin', name: 'bench', scopes: ['admin'], createdAt: startedAt.toISOString() }, ADMIN_KEY);
+    await putClient(
+      { id: 'cli_bench_admin', name: 'bench', scopes: ['admin'], createdAt: startedAt.toISOString() },
+      ADMIN_KEY,
+    );
 
     const floorAccounts = Array.from({ length: ACCOUNTS }, (_, i) => `floor_${i}`);
     const apiAccounts = Array.from({ length: ACCOUNTS }, (_, i) => `api_${i}`);
@@ -57,7 +60,14 @@ async function main(): Promise<void> {
     await runLoad('warmup', dynamo.endpoint, 16, floorRequests(builders, floorAccounts, WARMUP_REQUESTS));
     const floor: LoadResult[] = [];
     for (const c of CONCURRENCIES) {
-      floor.push(await runLoad(`floor c=${c}`, dynamo.endpoint, c, floorRequests(builders, floorAccounts, REQUESTS_AT[c]!)));
+      floor.push(
+        await runLoad(
+          `floor c=${c}`,
+          dynamo.endpoint,
+          c,
+          floorRequests(builders, floorAccounts, REQUESTS_AT[c]!),
+        ),
+      );
       log(`  ${describe(floor.at(-1)!)}`);
     }
 
@@ -69,10 +79,17 @@ async function main(): Promise<void> {
     await runLoad('warmup', url, 16, authorizeRequests(shopKey, apiAccounts, WARMUP_REQUESTS));
     const authorize: LoadResult[] = [];
     for (const c of CONCURRENCIES) {
-      authorize.push(await runLoad(`authorize c=${c}`, url, c, authorizeRequests(shopKey, apiAccounts, REQUESTS_AT[c]!)));
+      authorize.push(
+        await runLoad(`authorize c=${c}`, url, c, authorizeRequests(shopKey, apiAccounts, REQUESTS_AT[c]!)),
+      );
       log(`  ${describe(authorize.at(-1)!)}`);
     }
-    const hot = await runLoad('authorize, one hot account c=16', url, 16, authorizeRequests(shopKey, ['hot_account'], 3_000));
+    const hot = await runLoad(
+      'authorize, one hot account c=16',
+      url,
+      16,
+      authorizeRequests(shopKey, ['hot_account'], 3_000),
+    );
     log(`  ${describe(hot)}`);
 
     const capture: LoadResult[] = [];
@@ -80,9 +97,13 @@ async function main(): Promise<void> {
     for (const c of CONCURRENCIES) {
       const n = SETTLE_REQUESTS_AT[c]!;
       const holds = await makeHolds(url, shopKey, apiAccounts, 2 * n);
-      capture.push(await runLoad(`capture c=${c}`, url, c, settleRequests(shopKey, holds.slice(0, n), 'capture')));
+      capture.push(
+        await runLoad(`capture c=${c}`, url, c, settleRequests(shopKey, holds.slice(0, n), 'capture')),
+      );
       log(`  ${describe(capture.at(-1)!)}`);
-      release.push(await runLoad(`release c=${c}`, url, c, settleRequests(shopKey, holds.slice(n), 'release')));
+      release.push(
+        await runLoad(`release c=${c}`, url, c, settleRequests(shopKey, holds.slice(n), 'release')),
+      );
       log(`  ${describe(release.at(-1)!)}`);
     }
     api.kill('SIGTERM');
@@ -96,16 +117,26 @@ async function main(): Promise<void> {
     const bundleDir = join(ROOT, '.bench', 'bundles');
     const bundles = await bundleAll(ROOT, bundleDir);
     const authorizeBundle = bundles.find((b) => b.name === 'authorizations-create')!;
-    const runtimeSdkKiB = await bundleWithoutSdk(ROOT, join(ROOT, 'functions/http/authorizations-create.ts'), join(bundleDir, 'authorize-runtime-sdk.mjs'));
+    const runtimeSdkKiB = await bundleWithoutSdk(
+      ROOT,
+      join(ROOT, 'functions/http/authorizations-create.ts'),
+      join(bundleDir, 'authorize-runtime-sdk.mjs'),
+    );
     const cold = coldImport(join(bundleDir, 'authorizations-create.mjs'), bundleDir);
     const coldRuntimeSdk = coldImport(join(bundleDir, 'authorize-runtime-sdk.mjs'), bundleDir);
-    log(`  authorize bundle ${authorizeBundle.kib.toFixed(1)} KiB (runtime SDK variant ${runtimeSdkKiB.toFixed(1)} KiB); cold import ratio ${cold.ratio.toFixed(2)}`);
+    log(
+      `  authorize bundle ${authorizeBundle.kib.toFixed(1)} KiB (runtime SDK variant ${runtimeSdkKiB.toFixed(1)} KiB); cold import ratio ${cold.ratio.toFixed(2)}`,
+    );
 
     // 7. Limit refresh, each population in its own process and table.
     const refresh = runRefreshBench(dynamo.endpoint, REFRESH_ACCOUNTS, REFRESH_CHANGED_SHARE);
-    log(`  refresh ${refresh.refreshAccountsPerSecond.toFixed(0)} accounts/s vs floor ${refresh.floorUpdatesPerSecond.toFixed(0)} updates/s`);
+    log(
+      `  refresh ${refresh.refreshAccountsPerSecond.toFixed(0)} accounts/s vs floor ${refresh.floorUpdatesPerSecond.toFixed(0)} updates/s`,
+    );
     const worst = runRefreshBench(dynamo.endpoint, WORST_CASE_ACCOUNTS, 1);
-    log(`  refresh, every limit moving: ${worst.refreshAccountsPerSecond.toFixed(0)} accounts/s vs ${worst.floorUpdatesPerSecond.toFixed(0)}`);
+    log(
+      `  refresh, every limit moving: ${worst.refreshAccountsPerSecond.toFixed(0)} accounts/s vs ${worst.floorUpdatesPerSecond.toFixed(0)}`,
+    );
 
     const at16 = (rows: LoadResult[]) => rows.find((r) => r.concurrency === 16)!;
     const summary = {
@@ -119,7 +150,22 @@ async function main(): Promise<void> {
     };
     writeFileSync(
       join(ROOT, 'BENCHMARKS.md'),
-      report({ startedAt, floor, authorize, hot, capture, release, calls, bundles, runtimeSdkKiB, cold, coldRuntimeSdk, refresh, worst, summary }),
+      report({
+        startedAt,
+        floor,
+        authorize,
+        hot,
+        capture,
+        release,
+        calls,
+        bundles,
+        runtimeSdkKiB,
+        cold,
+        coldRuntimeSdk,
+        refresh,
+        worst,
+        summary,
+      }),
     );
     log(`wrote BENCHMARKS.md in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -136,16 +182,19 @@ const describe = (r: LoadResult) =>
   `${r.label}: ${r.opsPerSecond.toFixed(0)} ops/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, statuses ${JSON.stringify(r.statuses)}`;
 
 function runRefreshBench(endpoint: string, accounts: number, changedShare: number): RefreshBench {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/refresh.ts', String(accounts), String(changedShare)], {
-    cwd: ROOT,
-    env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: `refresh_${randomUUID().slice(0, 8)}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1024 * 1024,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/refresh.ts', String(accounts), String(changedShare)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: `refresh_${randomUUID().slice(0, 8)}` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1024 * 1024,
+    },
+  );
   if (result.status !== 0) throw new Error(`refresh bench exited ${result.status}`);
   return JSON.parse(result.stdout.toString().trim().split('\n').at(-1)!) as RefreshBench;
 }
-
 
 function startApi(port: number, endpoint: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
@@ -186,26 +235,52 @@ function authorizeRequests(key: string, accounts: readonly string[], count: numb
   return Array.from({ length: count }, (_, i) => ({
     method: 'POST' as const,
     path: '/v1/authorizations',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ accountId: accounts[i % accounts.length], amount: 100, currency: 'CNY', orderId: `o-${i}` }),
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify({
+      accountId: accounts[i % accounts.length],
+      amount: 100,
+      currency: 'CNY',
+      orderId: `o-${i}`,
+    }),
   }));
 }
 
-async function makeHolds(url: string, key: string, accounts: readonly string[], count: number): Promise<string[]> {
+async function makeHolds(
+  url: string,
+  key: string,
+  accounts: readonly string[],
+  count: number,
+): Promise<string[]> {
   const holds: string[] = [];
   const requests = authorizeRequests(key, accounts, count);
   await inParallel(requests, 64, async (r) => {
-    const response = await fetch(url + r.path, { method: r.method, headers: r.headers, body: r.body ?? null });
+    const response = await fetch(url + r.path, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body ?? null,
+    });
     holds.push(((await response.json()) as { id: string }).id);
   });
   return holds;
 }
 
-function settleRequests(key: string, holds: readonly string[], action: 'capture' | 'release'): PreparedRequest[] {
+function settleRequests(
+  key: string,
+  holds: readonly string[],
+  action: 'capture' | 'release',
+): PreparedRequest[] {
   return holds.map((id) => ({
     method: 'POST' as const,
     path: `/v1/authorizations/${id}/${action}`,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
     body: '{}',
   }));
 }
@@ -215,17 +290,24 @@ async function countCalls(): Promise<Record<string, number>> {
   const { dynamoClient } = await import('../shared/storage/dynamo-client.js');
   const { startApp } = await import('../local/app.js');
   let sent = 0;
-  dynamoClient.middlewareStack.add((next) => (args) => {
-    sent += 1;
-    return next(args);
-  }, { step: 'initialize', name: 'benchCountCalls' });
+  dynamoClient.middlewareStack.add(
+    (next) => (args) => {
+      sent += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountCalls' },
+  );
   const app = await startApp({ port: 0, adminApiKey: ADMIN_KEY });
   const counts: Record<string, number> = {};
   try {
     const call = async (method: string, path: string, key: string, body?: unknown) => {
       const response = await fetch(app.url + path, {
         method,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return (await response.json()) as Record<string, any>;
@@ -236,20 +318,56 @@ async function countCalls(): Promise<Record<string, number>> {
       counts[name] = sent;
       return result;
     };
-    const shop = (await call('POST', '/v1/clients', ADMIN_KEY, { name: 'count', scopes: ['checkout', 'servicing'] })) as { apiKey: string };
-    await call('POST', '/v1/accounts', ADMIN_KEY, { id: 'count_fresh', currency: 'CNY', creditLimit: 1_000_000 });
+    const shop = (await call('POST', '/v1/clients', ADMIN_KEY, {
+      name: 'count',
+      scopes: ['checkout', 'servicing'],
+    })) as { apiKey: string };
+    await call('POST', '/v1/accounts', ADMIN_KEY, {
+      id: 'count_fresh',
+      currency: 'CNY',
+      creditLimit: 1_000_000,
+    });
     await call('GET', '/v1/accounts/count_fresh', shop.apiKey); // the key is now resolved and cached, as API Gateway caches it
     // The typical checkout: the account's first hold in this velocity window.
-    const hold = await measure('authorize', () => call('POST', '/v1/authorizations', shop.apiKey, { accountId: 'count_fresh', amount: 500, currency: 'CNY', orderId: 'count' }));
+    const hold = await measure('authorize', () =>
+      call('POST', '/v1/authorizations', shop.apiKey, {
+        accountId: 'count_fresh',
+        amount: 500,
+        currency: 'CNY',
+        orderId: 'count',
+      }),
+    );
     // The same account again from this process: it remembers the window, still one call.
-    await measure('authorizeSameWindow', () => call('POST', '/v1/authorizations', shop.apiKey, { accountId: 'count_fresh', amount: 500, currency: 'CNY', orderId: 'count-2' }));
+    await measure('authorizeSameWindow', () =>
+      call('POST', '/v1/authorizations', shop.apiKey, {
+        accountId: 'count_fresh',
+        amount: 500,
+        currency: 'CNY',
+        orderId: 'count-2',
+      }),
+    );
     // An account another process (the API child) used this minute: this process guesses the window shape wrong once.
-    await measure('authorizeOtherProcessSameWindow', () => call('POST', '/v1/authorizations', shop.apiKey, { accountId: 'api_0', amount: 500, currency: 'CNY', orderId: 'count-3' }));
-    await measure('increment', () => call('POST', `/v1/authorizations/${hold['id']}/increment`, shop.apiKey, { amount: 100 }));
-    await measure('capture', () => call('POST', `/v1/authorizations/${hold['id']}/capture`, shop.apiKey, { amount: 300, final: false }));
+    await measure('authorizeOtherProcessSameWindow', () =>
+      call('POST', '/v1/authorizations', shop.apiKey, {
+        accountId: 'api_0',
+        amount: 500,
+        currency: 'CNY',
+        orderId: 'count-3',
+      }),
+    );
+    await measure('increment', () =>
+      call('POST', `/v1/authorizations/${hold['id']}/increment`, shop.apiKey, { amount: 100 }),
+    );
+    await measure('capture', () =>
+      call('POST', `/v1/authorizations/${hold['id']}/capture`, shop.apiKey, { amount: 300, final: false }),
+    );
     await measure('release', () => call('POST', `/v1/authorizations/${hold['id']}/release`, shop.apiKey, {}));
-    await measure('refund', () => call('POST', `/v1/authorizations/${hold['id']}/refunds`, shop.apiKey, { amount: 100 }));
-    await measure('repayment', () => call('POST', '/v1/accounts/api_0/repayments', shop.apiKey, { amount: 100, currency: 'CNY' }));
+    await measure('refund', () =>
+      call('POST', `/v1/authorizations/${hold['id']}/refunds`, shop.apiKey, { amount: 100 }),
+    );
+    await measure('repayment', () =>
+      call('POST', '/v1/accounts/api_0/repayments', shop.apiKey, { amount: 100, currency: 'CNY' }),
+    );
     await measure('getAuthorization', () => call('GET', `/v1/authorizations/${hold['id']}`, shop.apiKey));
     await measure('getAccount', () => call('GET', '/v1/accounts/api_0', shop.apiKey));
   } finally {
@@ -278,7 +396,9 @@ interface ReportInput {
 function report(r: ReportInput): string {
   const row = (x: LoadResult, f?: LoadResult) =>
     `| ${x.label} | ${x.opsPerSecond.toFixed(0)} | ${x.p50Ms.toFixed(2)} | ${x.p99Ms.toFixed(2)} | ` +
-    (f ? `${(x.p50Ms / f.p50Ms).toFixed(2)} | ${(x.p99Ms / f.p99Ms).toFixed(2)} | ${(x.opsPerSecond / f.opsPerSecond).toFixed(2)}` : ' | | ') +
+    (f
+      ? `${(x.p50Ms / f.p50Ms).toFixed(2)} | ${(x.p99Ms / f.p99Ms).toFixed(2)} | ${(x.opsPerSecond / f.opsPerSecond).toFixed(2)}`
+      : ' | | ') +
     ` | ${JSON.stringify(x.statuses).replace(/"/g, '')} |`;
   const floorAt = (c: number) => r.floor.find((f) => f.concurrency === c)!;
   return `# Benchmarks
@@ -307,7 +427,9 @@ Produced by \`npm run bench\` (bench/run.ts); every number below is from one run
 
 Floor: a raw \`TransactWriteItems\` of the authorize shape (authorization put, guarded account update, journal put,
 built by the service's own item builders) sent straight to DynamoDB Local. Ratios are ours / floor at the same
-concurrency. Requests per row: ${Object.entries(REQUESTS_AT).map(([c, n]) => `c=${c}: ${n}`).join(', ')}.
+concurrency. Requests per row: ${Object.entries(REQUESTS_AT)
+    .map(([c, n]) => `c=${c}: ${n}`)
+    .join(', ')}.
 
 | run | ops/s | p50 ms | p99 ms | p50 ratio | p99 ratio | throughput ratio | statuses |
 |---|---|---|---|---|---|---|---|
@@ -329,7 +451,9 @@ account that another environment used in the same window costs one extra round t
 
 | operation | calls |
 |---|---|
-${Object.entries(r.calls).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
+${Object.entries(r.calls)
+  .map(([k, v]) => `| ${k} | ${v} |`)
+  .join('\n')}
 
 ## Bundles (infra/bundling.ts: esbuild, minified ESM for Node 22, AWS SDK bundled, env-only credentials)
 

@@ -5,8 +5,22 @@
  * reuse it on the client's own retries; retry rules are in retry-policy.ts.
  */
 import { ENDPOINTS, type OperationId, fillPath } from './endpoints.js';
-import { DEFAULT_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_RETRIES_LIMIT, MAX_RETRY_AFTER_MS, MAX_TIMEOUT_MS } from './retry-policy.js';
-import { type ApiResponse, type FetchLike, type Sleep, type TransportSettings, defaultSleep, send } from './transport.js';
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  MAX_RETRIES_LIMIT,
+  MAX_RETRY_AFTER_MS,
+  MAX_TIMEOUT_MS,
+} from './retry-policy.js';
+import {
+  type ApiResponse,
+  type FetchLike,
+  type Sleep,
+  type TransportSettings,
+  defaultSleep,
+  send,
+} from './transport.js';
 import type {
   Account,
   Authorization,
@@ -70,9 +84,16 @@ export interface MoneyCallOptions extends CallOptions {
 /** The service's rule: 1-255 printable ASCII characters. */
 const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
-function checkedInteger(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
+function checkedInteger(
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  name: string,
+): number {
   const chosen = value ?? fallback;
-  if (!Number.isInteger(chosen) || chosen < min || chosen > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${chosen}`);
+  if (!Number.isInteger(chosen) || chosen < min || chosen > max)
+    throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${chosen}`);
   return chosen;
 }
 
@@ -84,7 +105,8 @@ function normalizedBaseUrl(value: string): string {
   } catch {
     throw new TypeError(`baseUrl is not a URL: ${value}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`baseUrl must be http(s): ${value}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`baseUrl must be http(s): ${value}`);
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -98,14 +120,23 @@ export class CheckoutClient {
     if (!options.apiKey) throw new TypeError('apiKey is required');
     const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#timeoutMs = checkedInteger(options.timeoutMs, DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS, 'timeoutMs');
-    this.#maxRetries = checkedInteger(options.maxRetries, DEFAULT_MAX_RETRIES, 0, MAX_RETRIES_LIMIT, 'maxRetries');
+    this.#maxRetries = checkedInteger(
+      options.maxRetries,
+      DEFAULT_MAX_RETRIES,
+      0,
+      MAX_RETRIES_LIMIT,
+      'maxRetries',
+    );
     this.#settings = {
       baseUrl,
       apiKey: options.apiKey,
       fetch: fetchImpl,
       sleep: options.sleep ?? defaultSleep,
       random: options.random ?? Math.random,
-      backoff: { baseMs: options.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs, capMs: options.backoff?.capMs ?? DEFAULT_BACKOFF.capMs },
+      backoff: {
+        baseMs: options.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs,
+        capMs: options.backoff?.capMs ?? DEFAULT_BACKOFF.capMs,
+      },
       maxRetryAfterMs: options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS,
     };
   }
@@ -127,7 +158,10 @@ export class CheckoutClient {
   // ---- authorizations (checkout) ----
 
   /** 201 authorized or pending_review; a decline throws DeclinedError carrying the declined authorization. */
-  createAuthorization(params: CreateAuthorizationParams, options?: MoneyCallOptions): Promise<ApiResponse<Authorization>> {
+  createAuthorization(
+    params: CreateAuthorizationParams,
+    options?: MoneyCallOptions,
+  ): Promise<ApiResponse<Authorization>> {
     return this.#call('createAuthorization', {}, params, options);
   }
 
@@ -135,39 +169,74 @@ export class CheckoutClient {
     return this.#call('getAuthorization', { id: authorizationId }, undefined, options);
   }
 
-  capture(authorizationId: string, params: CaptureParams = {}, options?: MoneyCallOptions): Promise<ApiResponse<Authorization>> {
+  capture(
+    authorizationId: string,
+    params: CaptureParams = {},
+    options?: MoneyCallOptions,
+  ): Promise<ApiResponse<Authorization>> {
     return this.#call('capture', { id: authorizationId }, params, options);
   }
 
-  release(authorizationId: string, params: ReleaseParams = {}, options?: MoneyCallOptions): Promise<ApiResponse<Authorization>> {
+  release(
+    authorizationId: string,
+    params: ReleaseParams = {},
+    options?: MoneyCallOptions,
+  ): Promise<ApiResponse<Authorization>> {
     return this.#call('release', { id: authorizationId }, params, options);
   }
 
-  increment(authorizationId: string, params: IncrementParams, options?: MoneyCallOptions): Promise<ApiResponse<Authorization>> {
+  increment(
+    authorizationId: string,
+    params: IncrementParams,
+    options?: MoneyCallOptions,
+  ): Promise<ApiResponse<Authorization>> {
     return this.#call('increment', { id: authorizationId }, params, options);
   }
 
-  refund(authorizationId: string, params: RefundParams, options?: MoneyCallOptions): Promise<ApiResponse<Refund>> {
+  refund(
+    authorizationId: string,
+    params: RefundParams,
+    options?: MoneyCallOptions,
+  ): Promise<ApiResponse<Refund>> {
     return this.#call('refund', { id: authorizationId }, params, options);
   }
 
   // ---- servicing ----
 
-  repay(accountId: string, params: RepaymentParams, options?: MoneyCallOptions): Promise<ApiResponse<Repayment>> {
+  repay(
+    accountId: string,
+    params: RepaymentParams,
+    options?: MoneyCallOptions,
+  ): Promise<ApiResponse<Repayment>> {
     return this.#call('repay', { id: accountId }, params, options);
   }
 
-  listJournal(accountId: string, params: PageParams = {}, options?: CallOptions): Promise<ApiResponse<JournalPage>> {
-    return this.#call('listJournal', { id: accountId }, undefined, options, { limit: params.limit, cursor: params.cursor });
+  listJournal(
+    accountId: string,
+    params: PageParams = {},
+    options?: CallOptions,
+  ): Promise<ApiResponse<JournalPage>> {
+    return this.#call('listJournal', { id: accountId }, undefined, options, {
+      limit: params.limit,
+      cursor: params.cursor,
+    });
   }
 
   // ---- risk ----
 
-  freeze(accountId: string, params: StatusChangeParams, options?: CallOptions): Promise<ApiResponse<Account>> {
+  freeze(
+    accountId: string,
+    params: StatusChangeParams,
+    options?: CallOptions,
+  ): Promise<ApiResponse<Account>> {
     return this.#call('freeze', { id: accountId }, params, options);
   }
 
-  unfreeze(accountId: string, params: StatusChangeParams, options?: CallOptions): Promise<ApiResponse<Account>> {
+  unfreeze(
+    accountId: string,
+    params: StatusChangeParams,
+    options?: CallOptions,
+  ): Promise<ApiResponse<Account>> {
     return this.#call('unfreeze', { id: accountId }, params, options);
   }
 
@@ -183,13 +252,21 @@ export class CheckoutClient {
     return this.#call('declineReview', { authorizationId }, undefined, options);
   }
 
-  setProfile(accountId: string, profile: CreditProfile, options?: CallOptions): Promise<ApiResponse<CreditProfileResource>> {
+  setProfile(
+    accountId: string,
+    profile: CreditProfile,
+    options?: CallOptions,
+  ): Promise<ApiResponse<CreditProfileResource>> {
     return this.#call('setProfile', { id: accountId }, profile, options);
   }
 
   // ---- limits and jobs ----
 
-  requestLimitIncrease(accountId: string, params: LimitRequestParams = {}, options?: CallOptions): Promise<ApiResponse<LimitRequestResult>> {
+  requestLimitIncrease(
+    accountId: string,
+    params: LimitRequestParams = {},
+    options?: CallOptions,
+  ): Promise<ApiResponse<LimitRequestResult>> {
     return this.#call('requestLimitIncrease', { id: accountId }, params, options);
   }
 
@@ -208,8 +285,14 @@ export class CheckoutClient {
     return this.#call('createPromotion', {}, promotion, options);
   }
 
-  listPromotions(params: PageParams = {}, options?: CallOptions): Promise<ApiResponse<Page<PromotionResource>>> {
-    return this.#call('listPromotions', {}, undefined, options, { limit: params.limit, cursor: params.cursor });
+  listPromotions(
+    params: PageParams = {},
+    options?: CallOptions,
+  ): Promise<ApiResponse<Page<PromotionResource>>> {
+    return this.#call('listPromotions', {}, undefined, options, {
+      limit: params.limit,
+      cursor: params.cursor,
+    });
   }
 
   endPromotion(promotionId: string, options?: CallOptions): Promise<ApiResponse<PromotionResource>> {
@@ -226,7 +309,9 @@ export class CheckoutClient {
   ): Promise<ApiResponse<T>> {
     const endpoint = ENDPOINTS[operation];
     // Fixed once, before the first attempt: every retry of this call sends the same key.
-    const idempotencyKey = endpoint.idempotencyKey ? (options.idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
+    const idempotencyKey = endpoint.idempotencyKey
+      ? (options.idempotencyKey ?? globalThis.crypto.randomUUID())
+      : undefined;
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
       throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters');
     }

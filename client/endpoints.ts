@@ -20,10 +20,20 @@ export const ENDPOINTS = {
   createAccount: { method: 'POST', path: '/v1/accounts', idempotencyKey: false, retry: 'unprocessed_only' },
   getAccount: { method: 'GET', path: '/v1/accounts/{id}', idempotencyKey: false, retry: 'always' },
   createAuthorization: { method: 'POST', path: '/v1/authorizations', idempotencyKey: true, retry: 'always' },
-  getAuthorization: { method: 'GET', path: '/v1/authorizations/{id}', idempotencyKey: false, retry: 'always' },
+  getAuthorization: {
+    method: 'GET',
+    path: '/v1/authorizations/{id}',
+    idempotencyKey: false,
+    retry: 'always',
+  },
   capture: { method: 'POST', path: '/v1/authorizations/{id}/capture', idempotencyKey: true, retry: 'always' },
   release: { method: 'POST', path: '/v1/authorizations/{id}/release', idempotencyKey: true, retry: 'always' },
-  increment: { method: 'POST', path: '/v1/authorizations/{id}/increment', idempotencyKey: true, retry: 'always' },
+  increment: {
+    method: 'POST',
+    path: '/v1/authorizations/{id}/increment',
+    idempotencyKey: true,
+    retry: 'always',
+  },
   refund: { method: 'POST', path: '/v1/authorizations/{id}/refunds', idempotencyKey: true, retry: 'always' },
   repay: { method: 'POST', path: '/v1/accounts/{id}/repayments', idempotencyKey: true, retry: 'always' },
   // Setting a status twice leaves the same status: safe to repeat after a lost answer.
@@ -32,16 +42,46 @@ export const ENDPOINTS = {
   listJournal: { method: 'GET', path: '/v1/accounts/{id}/journal', idempotencyKey: false, retry: 'always' },
   listReviews: { method: 'GET', path: '/v1/reviews', idempotencyKey: false, retry: 'always' },
   // A second decision on a decided review answers 409 invalid_state: not repeated on an ambiguous failure.
-  approveReview: { method: 'POST', path: '/v1/reviews/{authorizationId}/approve', idempotencyKey: false, retry: 'unprocessed_only' },
-  declineReview: { method: 'POST', path: '/v1/reviews/{authorizationId}/decline', idempotencyKey: false, retry: 'unprocessed_only' },
+  approveReview: {
+    method: 'POST',
+    path: '/v1/reviews/{authorizationId}/approve',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
+  declineReview: {
+    method: 'POST',
+    path: '/v1/reviews/{authorizationId}/decline',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
   setProfile: { method: 'PUT', path: '/v1/accounts/{id}/profile', idempotencyKey: false, retry: 'always' },
   // One request per cooldown: a blind repeat would be answered 429 and hide the decision.
-  requestLimitIncrease: { method: 'POST', path: '/v1/accounts/{id}/limit-requests', idempotencyKey: false, retry: 'unprocessed_only' },
-  startLimitRefresh: { method: 'POST', path: '/v1/jobs/limit-refresh', idempotencyKey: false, retry: 'unprocessed_only' },
+  requestLimitIncrease: {
+    method: 'POST',
+    path: '/v1/accounts/{id}/limit-requests',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
+  startLimitRefresh: {
+    method: 'POST',
+    path: '/v1/jobs/limit-refresh',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
   getJob: { method: 'GET', path: '/v1/jobs/{id}', idempotencyKey: false, retry: 'always' },
-  createPromotion: { method: 'POST', path: '/v1/promotions', idempotencyKey: false, retry: 'unprocessed_only' },
+  createPromotion: {
+    method: 'POST',
+    path: '/v1/promotions',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
   listPromotions: { method: 'GET', path: '/v1/promotions', idempotencyKey: false, retry: 'always' },
-  endPromotion: { method: 'POST', path: '/v1/promotions/{id}/end', idempotencyKey: false, retry: 'unprocessed_only' },
+  endPromotion: {
+    method: 'POST',
+    path: '/v1/promotions/{id}/end',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type OperationId = keyof typeof ENDPOINTS;

@@ -18,7 +18,12 @@
  * full-jitter backoff or the service's Retry-After. Never other 4xx. Calls that could act twice retry only when
  * the service certainly did not act (retry-policy.ts). Money-moving calls reuse one Idempotency-Key.
  */
-export { CheckoutClient, type CallOptions, type CheckoutClientOptions, type MoneyCallOptions } from './checkout-client.js';
+export {
+  CheckoutClient,
+  type CallOptions,
+  type CheckoutClientOptions,
+  type MoneyCallOptions,
+} from './checkout-client.js';
 export { ENDPOINTS, type EndpointSpec, type OperationId } from './endpoints.js';
 export {
   AuthenticationError,

@@ -39,7 +39,11 @@ export const DEFAULT_BACKOFF: BackoffSettings = { baseMs: BACKOFF_BASE_MS, capMs
  * draw below min(cap, base * 2^retry). The jitter spreads clients that failed together, so they do not
  * return together. `retry` counts from 0; `random` returns [0, 1).
  */
-export function backoffDelayMs(retry: number, random: () => number, settings: BackoffSettings = DEFAULT_BACKOFF): number {
+export function backoffDelayMs(
+  retry: number,
+  random: () => number,
+  settings: BackoffSettings = DEFAULT_BACKOFF,
+): number {
   const ceiling = Math.min(settings.capMs, settings.baseMs * 2 ** Math.min(retry, 30));
   return Math.floor(random() * ceiling);
 }

@@ -3,7 +3,14 @@
  * results or typed errors. The Idempotency-Key is fixed by the caller of `send` before the first attempt, so
  * every retry of a money-moving call carries the same key and the service applies it at most once.
  */
-import { CheckoutConnectionError, CheckoutTimeoutError, UnexpectedResponseError, apiErrorFor, fallbackErrorBody, isErrorBody } from './errors.js';
+import {
+  CheckoutConnectionError,
+  CheckoutTimeoutError,
+  UnexpectedResponseError,
+  apiErrorFor,
+  fallbackErrorBody,
+  isErrorBody,
+} from './errors.js';
 import {
   type BackoffSettings,
   type RetryMode,
@@ -82,13 +89,17 @@ export const defaultSleep: Sleep = (ms, signal) =>
 
 function urlOf(baseUrl: string, path: string, query: OutgoingRequest['query']): string {
   const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(name, String(value));
+  for (const [name, value] of Object.entries(query ?? {}))
+    if (value !== undefined) search.set(name, String(value));
   const qs = search.toString();
   return `${baseUrl}${path}${qs ? `?${qs}` : ''}`;
 }
 
 function requestInit(settings: TransportSettings, request: OutgoingRequest): RequestInit {
-  const headers: Record<string, string> = { authorization: `Bearer ${settings.apiKey}`, accept: 'application/json' };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${settings.apiKey}`,
+    accept: 'application/json',
+  };
   if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
   if (request.body === undefined) return { method: request.method, headers };
   headers['content-type'] = 'application/json';
@@ -99,7 +110,12 @@ function requestInit(settings: TransportSettings, request: OutgoingRequest): Req
  * One attempt within its deadline. The deadline covers reading the body too (a stalled body is a timeout),
  * and is enforced by racing the abort as well, so a fetch that ignores its signal cannot hang the caller.
  */
-async function attemptOnce(settings: TransportSettings, url: string, init: RequestInit, request: OutgoingRequest): Promise<AttemptOutcome> {
+async function attemptOnce(
+  settings: TransportSettings,
+  url: string,
+  init: RequestInit,
+  request: OutgoingRequest,
+): Promise<AttemptOutcome> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -116,7 +132,10 @@ async function attemptOnce(settings: TransportSettings, url: string, init: Reque
   });
   aborted.catch(() => undefined); // only observed through the races below
   try {
-    const response = await Promise.race([settings.fetch(url, { ...init, signal: controller.signal }), aborted]);
+    const response = await Promise.race([
+      settings.fetch(url, { ...init, signal: controller.signal }),
+      aborted,
+    ]);
     const text = await Promise.race([response.text(), aborted]);
     return { kind: 'answer', status: response.status, headers: response.headers, text };
   } catch (error) {
@@ -136,7 +155,10 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
 }
 
 /** Sends the request, retrying what the policy allows; resolves with the result or throws a CheckoutError. */
-export async function send<T>(settings: TransportSettings, request: OutgoingRequest): Promise<ApiResponse<T>> {
+export async function send<T>(
+  settings: TransportSettings,
+  request: OutgoingRequest,
+): Promise<ApiResponse<T>> {
   const url = urlOf(settings.baseUrl, request.path, request.query);
   const init = requestInit(settings, request);
   const { idempotencyKey } = request;
@@ -150,8 +172,17 @@ export async function send<T>(settings: TransportSettings, request: OutgoingRequ
       // The caller's own cancellation is theirs to see, as the AbortSignal's reason; never retried.
       if (request.signal?.aborted) throw request.signal.reason;
       const error = outcome.timedOut
-        ? new CheckoutTimeoutError({ timeoutMs: request.timeoutMs, attempts, idempotencyKey, cause: outcome.error })
-        : new CheckoutConnectionError(`request failed: ${String(outcome.error)}`, { attempts, idempotencyKey, cause: outcome.error });
+        ? new CheckoutTimeoutError({
+            timeoutMs: request.timeoutMs,
+            attempts,
+            idempotencyKey,
+            cause: outcome.error,
+          })
+        : new CheckoutConnectionError(`request failed: ${String(outcome.error)}`, {
+            attempts,
+            idempotencyKey,
+            cause: outcome.error,
+          });
       if (!retriesLeft || !isRetryableNetworkError(outcome.error, request.retry)) throw error;
       await settings.sleep(backoffDelayMs(retryIndex, settings.random, settings.backoff), request.signal);
       continue;
@@ -163,17 +194,38 @@ export async function send<T>(settings: TransportSettings, request: OutgoingRequ
     if (outcome.status >= 200 && outcome.status < 300) {
       if (!parsed.ok) {
         throw new UnexpectedResponseError(`HTTP ${outcome.status} with a body that is not JSON`, {
-          status: outcome.status, requestId, idempotencyKey, cause: parsed.error,
+          status: outcome.status,
+          requestId,
+          idempotencyKey,
+          cause: parsed.error,
         });
       }
-      return { data: parsed.value as T, status: outcome.status, requestId, replayed, idempotencyKey, attempts };
+      return {
+        data: parsed.value as T,
+        status: outcome.status,
+        requestId,
+        replayed,
+        idempotencyKey,
+        attempts,
+      };
     }
 
     const retryAfterMs = parseRetryAfterMs(outcome.headers.get('retry-after'), Date.now());
-    const body = parsed.ok && isErrorBody(parsed.value) ? parsed.value : fallbackErrorBody(outcome.status, outcome.text);
-    const error = apiErrorFor({ status: outcome.status, body, requestId, replayed, idempotencyKey, retryAfterMs });
+    const body =
+      parsed.ok && isErrorBody(parsed.value) ? parsed.value : fallbackErrorBody(outcome.status, outcome.text);
+    const error = apiErrorFor({
+      status: outcome.status,
+      body,
+      requestId,
+      replayed,
+      idempotencyKey,
+      retryAfterMs,
+    });
     if (!retriesLeft || !isRetryableStatus(outcome.status, request.retry)) throw error;
-    const delayMs = delayAfterStatusMs(retryIndex, retryAfterMs, settings.random, { ...settings.backoff, maxRetryAfterMs: settings.maxRetryAfterMs });
+    const delayMs = delayAfterStatusMs(retryIndex, retryAfterMs, settings.random, {
+      ...settings.backoff,
+      maxRetryAfterMs: settings.maxRetryAfterMs,
+    });
     if (delayMs === undefined) throw error;
     await settings.sleep(delayMs, request.signal);
   }

@@ -23,7 +23,7 @@ export const handler = withInvocationDeadline(
       throw error;
     });
     // Allow the whole stage: the cached policy is reused for every route this key calls.
-    const resource = event.methodArn.split('/').slice(0, 2).join('/') + '/*';
+    const resource = `${event.methodArn.split('/').slice(0, 2).join('/')}/*`;
     return {
       principalId: result.ok ? result.principal.clientId : 'anonymous',
       policyDocument: {

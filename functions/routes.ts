@@ -42,7 +42,8 @@ export const ROUTES: readonly RouteDefinition[] = [
  * The module a route's Lambda function runs, from the repository root: the CDK entry, and the name the local
  * server gives each invocation (local/invocation.ts), so a test can hold a call against that function's role.
  */
-export const routeEntry = (route: Pick<RouteDefinition, 'handler'>): string => `functions/http/${route.handler}.ts`;
+export const routeEntry = (route: Pick<RouteDefinition, 'handler'>): string =>
+  `functions/http/${route.handler}.ts`;
 
 /** The API key authorizer's module, from the repository root. */
 export const AUTHORIZER_ENTRY = 'functions/authorizer.ts';

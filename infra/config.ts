@@ -8,7 +8,9 @@ import * as z from 'zod';
 const PositiveInt = z.number().int().positive();
 
 /** CloudWatch Logs accepts only these retention periods. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** What a new on-demand table/GSI serves instantly anyway: warm throughput below this is meaningless. */
 const DEFAULT_WARM_READ_UNITS_PER_SECOND = 12_000;
@@ -29,7 +31,9 @@ const Festival = z
     maxProvisionedConcurrency: PositiveInt.max(MAX_PROVISIONED_CONCURRENCY),
   })
   .refine((f) => Date.parse(f.endsAt) > Date.parse(f.prewarmAt), { error: 'endsAt must be after prewarmAt' })
-  .refine((f) => f.maxProvisionedConcurrency >= f.minProvisionedConcurrency, { error: 'maxProvisionedConcurrency is below minProvisionedConcurrency' });
+  .refine((f) => f.maxProvisionedConcurrency >= f.minProvisionedConcurrency, {
+    error: 'maxProvisionedConcurrency is below minProvisionedConcurrency',
+  });
 
 export const StackConfig = z
   .strictObject({
@@ -91,15 +95,25 @@ export const StackConfig = z
   .refine((c) => c.authorize.maxProvisionedConcurrency >= c.authorize.baselineProvisionedConcurrency, {
     error: 'authorize.maxProvisionedConcurrency is below the baseline',
   })
-  .refine((c) => c.festivals.every((f) => f.minProvisionedConcurrency >= c.authorize.baselineProvisionedConcurrency), {
-    error: 'a festival raises provisioned concurrency: its minimum cannot be below the baseline',
+  .refine(
+    (c) =>
+      c.festivals.every((f) => f.minProvisionedConcurrency >= c.authorize.baselineProvisionedConcurrency),
+    {
+      error: 'a festival raises provisioned concurrency: its minimum cannot be below the baseline',
+    },
+  )
+  .refine((c) => new Set(c.festivals.map((f) => f.name)).size === c.festivals.length, {
+    error: 'festival names must be unique',
   })
-  .refine((c) => new Set(c.festivals.map((f) => f.name)).size === c.festivals.length, { error: 'festival names must be unique' })
   .refine((c) => !festivalsOverlap(c.festivals), {
     error: 'festival windows overlap: the end of one would lower capacity inside the next',
   })
-  .refine((c) => c.api.authorizeRateRps <= c.api.stageRateRps, { error: 'authorizeRateRps exceeds the stage rate' })
-  .refine((c) => c.api.perClientRateRps <= c.api.stageRateRps, { error: 'perClientRateRps exceeds the stage rate' });
+  .refine((c) => c.api.authorizeRateRps <= c.api.stageRateRps, {
+    error: 'authorizeRateRps exceeds the stage rate',
+  })
+  .refine((c) => c.api.perClientRateRps <= c.api.stageRateRps, {
+    error: 'perClientRateRps exceeds the stage rate',
+  });
 
 export type StackConfig = z.infer<typeof StackConfig>;
 export type FestivalConfig = StackConfig['festivals'][number];

@@ -50,7 +50,11 @@ export const ROUTE_TABLE_DELETES: Readonly<Record<string, readonly string[]>> = 
  * Routes that hand out list cursors: they get the cursor key secret's ARN and may read that secret (and only they:
  * the checkout path carries no Secrets Manager code or permission).
  */
-export const ROUTES_THAT_SEAL_CURSORS: ReadonlySet<string> = new Set(['accounts-journal', 'reviews-list', 'promotions-list']);
+export const ROUTES_THAT_SEAL_CURSORS: ReadonlySet<string> = new Set([
+  'accounts-journal',
+  'reviews-list',
+  'promotions-list',
+]);
 
 /** Routes whose handlers start refresh runs: they enqueue segments, so they get the queue URL and SendMessage. */
 export const ROUTES_THAT_ENQUEUE_REFRESH: ReadonlySet<string> = new Set(['jobs-limit-refresh']);
@@ -64,10 +68,15 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
 };
 
 /** Actions no read-only role may hold (the test asserts it on the synthesized template). */
-export const TABLE_WRITE_ACTIONS: readonly string[] = [...WRITE_ACTIONS, 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+export const TABLE_WRITE_ACTIONS: readonly string[] = [
+  ...WRITE_ACTIONS,
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 
 export function tableAccessOf(handler: string): TableAccess {
   const access = ROUTE_TABLE_ACCESS[handler];
-  if (!access) throw new Error(`infra/route-permissions.ts has no table access for route handler '${handler}'`);
+  if (!access)
+    throw new Error(`infra/route-permissions.ts has no table access for route handler '${handler}'`);
   return access;
 }

@@ -19,7 +19,12 @@ import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { CreditTable } from './constructs/table.js';
-import { ROUTE_TABLE_DELETES, ROUTES_THAT_ENQUEUE_REFRESH, ROUTES_THAT_SEAL_CURSORS, tableAccessOf } from './route-permissions.js';
+import {
+  ROUTE_TABLE_DELETES,
+  ROUTES_THAT_ENQUEUE_REFRESH,
+  ROUTES_THAT_SEAL_CURSORS,
+  tableAccessOf,
+} from './route-permissions.js';
 
 /** The route served through the provisioned `live` alias: the checkout hot path. */
 export const AUTHORIZE_HANDLER = 'authorizations-create';
@@ -31,7 +36,6 @@ export const JOB_ENTRIES = {
   refreshWorker: 'functions/jobs/limit-refresh-worker.ts',
   refreshDeadLetters: 'functions/jobs/limit-refresh-dead-letters.ts',
 } as const;
-
 
 export interface CreditAuthorizationStackProps extends StackProps {
   readonly config: StackConfig;
@@ -71,7 +75,8 @@ export class CreditAuthorizationStack extends Stack {
       refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
     });
 
-    const cursorKey = (this.cursorKey = new CursorKey(this, 'CursorKey'));
+    const cursorKey = new CursorKey(this, 'CursorKey');
+    this.cursorKey = cursorKey;
     const functions: Record<string, ServiceFunction> = {};
     for (const route of routes) {
       const enqueues = ROUTES_THAT_ENQUEUE_REFRESH.has(route.handler);
@@ -107,7 +112,8 @@ export class CreditAuthorizationStack extends Stack {
 
     const authorizeRoute = routes.find((r) => r.handler === AUTHORIZE_HANDLER);
     const authorizeFn = functions[AUTHORIZE_HANDLER];
-    if (!authorizeRoute || !authorizeFn) throw new Error(`the route manifest has no ${AUTHORIZE_HANDLER} route`);
+    if (!authorizeRoute || !authorizeFn)
+      throw new Error(`the route manifest has no ${AUTHORIZE_HANDLER} route`);
     const peak = new PeakReadiness(this, 'PeakReadiness', {
       version: authorizeFn.fn.currentVersion,
       baselineProvisionedConcurrency: c.authorize.baselineProvisionedConcurrency,
@@ -116,7 +122,9 @@ export class CreditAuthorizationStack extends Stack {
       festivals: c.festivals,
     });
 
-    const targets: Record<string, IFunction> = Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn]));
+    const targets: Record<string, IFunction> = Object.fromEntries(
+      Object.entries(functions).map(([name, f]) => [name, f.fn]),
+    );
     targets[AUTHORIZE_HANDLER] = peak.alias;
     const { api } = new CreditApi(this, 'Api', {
       routes,
@@ -154,7 +162,13 @@ export class CreditAuthorizationStack extends Stack {
     });
 
     // What an operator needs after a deploy (the API URL is output by the RestApi itself).
-    new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'Where the bootstrap admin client is put (docs/CAPACITY.md)' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: observability.topic.topicArn, description: 'Subscribe the on-call rota here' });
+    new CfnOutput(this, 'TableName', {
+      value: this.data.table.tableName,
+      description: 'Where the bootstrap admin client is put (docs/CAPACITY.md)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: observability.topic.topicArn,
+      description: 'Subscribe the on-call rota here',
+    });
   }
 }

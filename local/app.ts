@@ -29,7 +29,12 @@ export async function startApp(options: {
 }): Promise<RunningApp> {
   await ensureTable(config.tableName);
   await putClient(
-    { id: LOCAL_ADMIN_CLIENT_ID, name: 'local admin', scopes: ['admin'], createdAt: new Date().toISOString() },
+    {
+      id: LOCAL_ADMIN_CLIENT_ID,
+      name: 'local admin',
+      scopes: ['admin'],
+      createdAt: new Date().toISOString(),
+    },
     options.adminApiKey,
   );
   const openApi: ExtraRoute = {

@@ -58,7 +58,10 @@ async function waitUntilListening(port: number, child: ChildProcess): Promise<vo
 }
 
 /** @param dataDir a folder to keep data in, or ':memory:' to keep nothing. */
-export async function startDynamoDbLocal(options: { dataDir: string; port?: number }): Promise<RunningDynamoDb> {
+export async function startDynamoDbLocal(options: {
+  dataDir: string;
+  port?: number;
+}): Promise<RunningDynamoDb> {
   assertJava();
   const port = options.port ?? (await freePort());
   const inMemory = options.dataDir === ':memory:';
@@ -78,7 +81,10 @@ export async function startDynamoDbLocal(options: { dataDir: string; port?: numb
       child.kill('SIGTERM');
       // The SIGKILL fallback's timer is cancelled once the JVM is gone, so it never holds the caller's process open.
       const fallback = new AbortController();
-      const killLater = sleep(5_000, undefined, { signal: fallback.signal }).then(() => child.kill('SIGKILL'), () => undefined);
+      const killLater = sleep(5_000, undefined, { signal: fallback.signal }).then(
+        () => child.kill('SIGKILL'),
+        () => undefined,
+      );
       await Promise.race([exited, killLater]);
       fallback.abort();
     },

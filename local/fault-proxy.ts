@@ -143,7 +143,13 @@ function pendingHold(operation: string): PendingHold & { caught: Promise<void> }
   return { operation, onCaught, caught, released, release };
 }
 
-const NO_FAULTS: FaultRates = { transactionConflict: 0, throttle: 0, dropResponseAfterCommit: 0, internalError: 0, stall: 0 };
+const NO_FAULTS: FaultRates = {
+  transactionConflict: 0,
+  throttle: 0,
+  dropResponseAfterCommit: 0,
+  internalError: 0,
+  stall: 0,
+};
 /** A run without a seed is still reproducible: it always uses this one. */
 const DEFAULT_SEED = 1;
 /**
@@ -201,7 +207,11 @@ interface Draws {
 }
 
 /** The first targeted fault that matches the request, if any. */
-function targetedFault(operation: string, body: Buffer, rules: readonly TargetedFault[]): TargetedFault | undefined {
+function targetedFault(
+  operation: string,
+  body: Buffer,
+  rules: readonly TargetedFault[],
+): TargetedFault | undefined {
   return rules.find((r) => r.operation === operation && body.includes(r.bodyIncludes));
 }
 
@@ -210,11 +220,13 @@ function targetedFault(operation: string, body: Buffer, rules: readonly Targeted
  * lost answer only if it got through.
  */
 function chooseFault(operation: string, draws: Draws, rates: FaultRates): FaultKind | undefined {
-  if (operation === 'TransactWriteItems' && draws.transactionConflict < rates.transactionConflict) return 'transactionConflict';
+  if (operation === 'TransactWriteItems' && draws.transactionConflict < rates.transactionConflict)
+    return 'transactionConflict';
   if (draws.throttle < rates.throttle) return 'throttle';
   if (draws.internalError < rates.internalError) return 'internalError';
   if (draws.stall < rates.stall) return 'stall';
-  if (WRITES.has(operation) && draws.dropResponseAfterCommit < rates.dropResponseAfterCommit) return 'dropResponseAfterCommit';
+  if (WRITES.has(operation) && draws.dropResponseAfterCommit < rates.dropResponseAfterCommit)
+    return 'dropResponseAfterCommit';
   return undefined;
 }
 
@@ -252,7 +264,8 @@ function conflictBody(requestBody: Buffer, draw: number, target?: string): strin
   let entries: string[] = [''];
   try {
     const parsed = JSON.parse(requestBody.toString('utf8')) as { TransactItems?: unknown };
-    if (Array.isArray(parsed.TransactItems) && parsed.TransactItems.length > 0) entries = parsed.TransactItems.map((e) => JSON.stringify(e));
+    if (Array.isArray(parsed.TransactItems) && parsed.TransactItems.length > 0)
+      entries = parsed.TransactItems.map((e) => JSON.stringify(e));
   } catch {
     /* a malformed request still gets a well-formed conflict */
   }
@@ -260,7 +273,9 @@ function conflictBody(requestBody: Buffer, draw: number, target?: string): strin
   const targeted = target === undefined ? -1 : entries.findIndex((e) => e.includes(target));
   const conflicted = targeted >= 0 ? targeted : Math.floor(draw * items);
   const reasons = Array.from({ length: items }, (_, i) =>
-    i === conflicted ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' },
+    i === conflicted
+      ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }
+      : { Code: 'None' },
   );
   return JSON.stringify({
     __type: `${DYNAMODB_ERROR}TransactionCanceledException`,
@@ -274,7 +289,10 @@ const THROTTLE_BODY = JSON.stringify({
   __type: `${DYNAMODB_ERROR}ProvisionedThroughputExceededException`,
   message: 'The level of configured provisioned throughput for the table was exceeded.',
 });
-const INTERNAL_ERROR_BODY = JSON.stringify({ __type: `${DYNAMODB_ERROR}InternalServerError`, message: 'Internal server error' });
+const INTERNAL_ERROR_BODY = JSON.stringify({
+  __type: `${DYNAMODB_ERROR}InternalServerError`,
+  message: 'Internal server error',
+});
 
 /** Reads the whole request body, or answers undefined once it passes the limit (the rest is drained unbuffered). */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -302,7 +320,9 @@ function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
 
 /** Applies some rates over the current ones; throws (leaving nothing half-applied) if any is not in [0, 1]. */
 function mergeRates(current: FaultRates, changes: Partial<FaultRates> | undefined): FaultRates {
-  const given = Object.entries(PartialFaultRatesSchema.parse(changes ?? {})).filter(([, rate]) => rate !== undefined);
+  const given = Object.entries(PartialFaultRatesSchema.parse(changes ?? {})).filter(
+    ([, rate]) => rate !== undefined,
+  );
   return FaultRatesSchema.parse({ ...current, ...Object.fromEntries(given) });
 }
 
@@ -312,7 +332,13 @@ function emptyOperationStats(): OperationStats {
 
 /** Counts one event in the totals and in the operation's own line. */
 class FaultCounter {
-  private readonly totals: FaultStats = { ...emptyOperationStats(), proxyErrors: 0, abandoned: 0, byOperation: {}, operations: {} };
+  private readonly totals: FaultStats = {
+    ...emptyOperationStats(),
+    proxyErrors: 0,
+    abandoned: 0,
+    byOperation: {},
+    operations: {},
+  };
 
   received(target: string, operation: string): void {
     this.totals.requests += 1;
@@ -396,8 +422,17 @@ export async function startFaultProxy(options: {
       upstream.end(body);
     });
 
-  const answer = (res: ServerResponse, status: number, body: string, extra: OutgoingHttpHeaders = {}): void => {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(body), ...extra });
+  const answer = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    extra: OutgoingHttpHeaders = {},
+  ): void => {
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': Buffer.byteLength(body),
+      ...extra,
+    });
     res.end(body);
   };
 
@@ -408,7 +443,12 @@ export async function startFaultProxy(options: {
     counter.received(amzTarget, operation);
     if (!body) {
       counter.proxyError();
-      answer(res, 413, JSON.stringify({ message: `fault proxy: request body over ${MAX_BODY_BYTES} bytes` }), { connection: 'close' });
+      answer(
+        res,
+        413,
+        JSON.stringify({ message: `fault proxy: request body over ${MAX_BODY_BYTES} bytes` }),
+        { connection: 'close' },
+      );
       return;
     }
     const draws: Draws = {
@@ -424,7 +464,11 @@ export async function startFaultProxy(options: {
     const scripted = scripts.get(operation)?.shift();
     const rule = scripted === undefined ? targetedFault(operation, body, targeted) : undefined;
     const fault =
-      scripted !== undefined ? (scripted === 'none' ? undefined : scripted) : (rule?.fault ?? chooseFault(operation, draws, rates));
+      scripted !== undefined
+        ? scripted === 'none'
+          ? undefined
+          : scripted
+        : (rule?.fault ?? chooseFault(operation, draws, rates));
     if (fault === 'transactionConflict') {
       counter.injected(amzTarget, fault);
       answer(res, 400, conflictBody(body, draws.conflictedItem, rule?.bodyIncludes));
@@ -483,7 +527,11 @@ export async function startFaultProxy(options: {
       }
       counter.proxyError();
       // 502 (not a DynamoDB error type): a proxy that cannot reach its target must not pass for an injected fault.
-      answer(res, 502, JSON.stringify({ message: `fault proxy: ${error instanceof Error ? error.message : String(error)}` }));
+      answer(
+        res,
+        502,
+        JSON.stringify({ message: `fault proxy: ${error instanceof Error ? error.message : String(error)}` }),
+      );
     });
   });
   server.on('connection', (socket: Socket) => {

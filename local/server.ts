@@ -17,6 +17,7 @@ import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
 import { API_TIMEOUT_SECONDS, AUTHORIZER_TIMEOUT_SECONDS } from '../shared/function-timeouts.js';
 import { logger } from '../shared/observability/logger.js';
 import { asInvocationOf } from './invocation.js';
+import { present } from '../shared/assert.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -28,7 +29,11 @@ interface LoadedRoute {
 }
 
 /** Extra routes served by the local server only as plain functions (e.g. the OpenAPI document). */
-export type ExtraRoute = { method: string; path: string; respond: () => Promise<{ status: number; body: unknown }> };
+export type ExtraRoute = {
+  method: string;
+  path: string;
+  respond: () => Promise<{ status: number; body: unknown }>;
+};
 
 function compile(path: string): { pattern: RegExp; paramNames: string[] } {
   const paramNames: string[] = [];
@@ -43,12 +48,18 @@ function compile(path: string): { pattern: RegExp; paramNames: string[] } {
  * Every route's handler module. `overrides` (by handler name) replaces a route's handler with one built by the
  * same module's factory, e.g. the journal on a test's clock; nothing deployed has any.
  */
-export async function loadRoutes(overrides: Readonly<Record<string, LambdaHandler>> = {}): Promise<LoadedRoute[]> {
+export async function loadRoutes(
+  overrides: Readonly<Record<string, LambdaHandler>> = {},
+): Promise<LoadedRoute[]> {
   const loaded: LoadedRoute[] = [];
   // One at a time: jest's ESM loader mislinks modules shared by parallel dynamic imports.
   for (const definition of ROUTES) {
     const module = (await import(`../functions/http/${definition.handler}.js`)) as { handler: LambdaHandler };
-    loaded.push({ definition, ...compile(definition.path), handler: overrides[definition.handler] ?? module.handler });
+    loaded.push({
+      definition,
+      ...compile(definition.path),
+      handler: overrides[definition.handler] ?? module.handler,
+    });
   }
   return loaded;
 }
@@ -78,8 +89,16 @@ type Invocation<R> = { timedOut: false; value: R } | { timedOut: true };
  * timeout ({ timedOut: true }; whatever the handler still does is dropped, as a frozen Lambda's would be).
  * A handler that throws in time throws here.
  */
-async function invoke<R>(name: string, requestId: string, timeoutMs: number, run: (context: Context) => Promise<R>): Promise<Invocation<R>> {
-  const running = run(lambdaContext(name, requestId, timeoutMs)).then((value) => ({ timedOut: false as const, value }));
+async function invoke<R>(
+  name: string,
+  requestId: string,
+  timeoutMs: number,
+  run: (context: Context) => Promise<R>,
+): Promise<Invocation<R>> {
+  const running = run(lambdaContext(name, requestId, timeoutMs)).then((value) => ({
+    timedOut: false as const,
+    value,
+  }));
   running.catch(() => undefined); // a failure after the timeout has nobody to tell
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Invocation<R>>((resolve) => {
@@ -99,8 +118,16 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-function sendError(res: ServerResponse, code: ErrorCode, requestId: string, message?: string, param?: string): void {
-  send(res, ERROR_CATALOGUE[code].status, JSON.stringify(errorBody(code, message, param)), { 'x-request-id': requestId });
+function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  requestId: string,
+  message?: string,
+  param?: string,
+): void {
+  send(res, ERROR_CATALOGUE[code].status, JSON.stringify(errorBody(code, message, param)), {
+    'x-request-id': requestId,
+  });
 }
 
 /**
@@ -114,7 +141,7 @@ function decodePathParameters(
   const parameters: Record<string, string> = {};
   for (const [i, name] of paramNames.entries()) {
     try {
-      parameters[name] = decodeURIComponent(match[i + 1]!);
+      parameters[name] = decodeURIComponent(present(match[i + 1], `path parameter ${name}`));
     } catch (error) {
       if (error instanceof URIError) return { malformed: name };
       throw error;
@@ -160,7 +187,9 @@ async function authorizerContext(
   } as Parameters<typeof authorizer>[0];
   try {
     const outcome = await asInvocationOf(AUTHORIZER_ENTRY, () =>
-      invoke('authorizer', requestId, AUTHORIZER_TIMEOUT_SECONDS * 1000, (context) => authorizer(event, context)),
+      invoke('authorizer', requestId, AUTHORIZER_TIMEOUT_SECONDS * 1000, (context) =>
+        authorizer(event, context),
+      ),
     );
     if (outcome.timedOut) return undefined;
     return Object.fromEntries(Object.entries(outcome.value.context ?? {}).map(([k, v]) => [k, String(v)]));
@@ -195,13 +224,24 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
       res.setHeader('connection', 'close');
       return sendError(res, 'body_too_large', requestId);
     }
-    const decoded = decodePathParameters(route.paramNames, route.pattern.exec(url.pathname)!);
+    const decoded = decodePathParameters(
+      route.paramNames,
+      present(route.pattern.exec(url.pathname), 'the route match'),
+    );
     if ('malformed' in decoded) {
-      return sendError(res, 'validation_failed', requestId, `${decoded.malformed}: not valid percent-encoding.`, decoded.malformed);
+      return sendError(
+        res,
+        'validation_failed',
+        requestId,
+        `${decoded.malformed}: not valid percent-encoding.`,
+        decoded.malformed,
+      );
     }
     const pathParameters = decoded.parameters;
     const headers = singleHeaders(req);
-    const authorizer = route.definition.public ? null : await authorizerContext(headers, method, url.pathname, requestId);
+    const authorizer = route.definition.public
+      ? null
+      : await authorizerContext(headers, method, url.pathname, requestId);
     if (authorizer === undefined) return sendError(res, 'unavailable', requestId);
     const query = Object.fromEntries(url.searchParams.entries());
     const event = {
@@ -219,12 +259,16 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
       requestContext: { requestId, authorizer, httpMethod: method, path: url.pathname, stage: 'local' },
     } as unknown as APIGatewayProxyEvent;
     const invocation = await asInvocationOf(routeEntry(route.definition), () =>
-      invoke(route.definition.handler, requestId, API_TIMEOUT_SECONDS * 1000, (context) => route.handler(event, context)),
+      invoke(route.definition.handler, requestId, API_TIMEOUT_SECONDS * 1000, (context) =>
+        route.handler(event, context),
+      ),
     );
     // A Lambda that timed out: API Gateway answers with its default 5xx (`internal_error` here). A bug, never a design.
     if (invocation.timedOut) return sendError(res, 'internal_error', requestId);
     const result = invocation.value;
-    const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    const responseHeaders = Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+    );
     send(res, result.statusCode, result.body, { 'x-request-id': requestId, ...responseHeaders });
   }
 }

@@ -13,7 +13,9 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 function main(): void {
   const { undocumented, unrouted } = routeCoverage();
   if (undocumented.length || unrouted.length) {
-    throw new Error(`ROUTE_DOCS out of step with functions/routes.ts: undocumented [${undocumented.join(', ')}], unrouted [${unrouted.join(', ')}]`);
+    throw new Error(
+      `ROUTE_DOCS out of step with functions/routes.ts: undocumented [${undocumented.join(', ')}], unrouted [${unrouted.join(', ')}]`,
+    );
   }
   const out = resolve(process.argv[2] ?? resolve(REPO_ROOT, 'openapi.json'));
   writeFileSync(out, `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`);

@@ -31,7 +31,12 @@ function show(bar: SingleBar, view: JobView): void {
   bar.update(view.segmentsDone, { processed: view.processed, changed: view.changed });
 }
 
-async function viaApi(url: string, key: string, dryRun: boolean, bar: SingleBar): Promise<JobView | undefined> {
+async function viaApi(
+  url: string,
+  key: string,
+  dryRun: boolean,
+  bar: SingleBar,
+): Promise<JobView | undefined> {
   let started: Response;
   try {
     started = await fetch(`${url}/v1/jobs/limit-refresh`, {
@@ -45,7 +50,9 @@ async function viaApi(url: string, key: string, dryRun: boolean, bar: SingleBar)
   if (started.status !== 202) throw new Error(`the API answered ${started.status}: ${await started.text()}`);
   const job = (await started.json()) as JobView;
   for (;;) {
-    const view = (await (await fetch(`${url}/v1/jobs/${job.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as JobView;
+    const view = (await (
+      await fetch(`${url}/v1/jobs/${job.id}`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as JobView;
     show(bar, view);
     if (view.status !== 'running') return view;
     await sleep(POLL_MS);
@@ -53,7 +60,9 @@ async function viaApi(url: string, key: string, dryRun: boolean, bar: SingleBar)
 }
 
 async function inProcess(dryRun: boolean, bar: SingleBar): Promise<JobView> {
-  const dynamo = process.env['DYNAMODB_ENDPOINT'] ? undefined : await startDynamoDbLocal({ dataDir: process.env['DATA_DIR'] || '.data' });
+  const dynamo = process.env['DYNAMODB_ENDPOINT']
+    ? undefined
+    : await startDynamoDbLocal({ dataDir: process.env['DATA_DIR'] || '.data' });
   if (dynamo) process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
   try {
     const { ensureTable } = await import('../shared/storage/create-table.js');
@@ -83,7 +92,14 @@ async function main(): Promise<void> {
   const dryRun = values['dry-run'] ?? false;
   const url = `http://127.0.0.1:${process.env['PORT'] || 3000}`;
   const key = process.env['ADMIN_API_KEY'] || 'local-admin-key';
-  const bar = new SingleBar({ format: 'limit refresh [{bar}] {value}/{total} segments | {processed} accounts | {changed} changed | {duration}s', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format:
+        'limit refresh [{bar}] {value}/{total} segments | {processed} accounts | {changed} changed | {duration}s',
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
   bar.start(1, 0, { changed: 0 });
   const job = (await viaApi(url, key, dryRun, bar)) ?? (await inProcess(dryRun, bar));
   bar.update(job.processed, { changed: job.changed });

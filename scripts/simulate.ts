@@ -26,8 +26,13 @@ const Args = z.object({
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      accounts: { type: 'string' }, checkouts: { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' },
-      url: { type: 'string' }, 'admin-key': { type: 'string' }, seed: { type: 'string' },
+      accounts: { type: 'string' },
+      checkouts: { type: 'string' },
+      concurrency: { type: 'string' },
+      out: { type: 'string' },
+      url: { type: 'string' },
+      'admin-key': { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   const args = Args.parse(values);
@@ -48,11 +53,19 @@ async function main(): Promise<void> {
       await dynamo.stop();
     };
   }
-  const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total} {percentage}% | {duration}s', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: '{stage} [{bar}] {value}/{total} {percentage}% | {duration}s', hideCursor: true },
+    Presets.shades_classic,
+  );
   let stage = '';
   bar.start(1, 0, { stage: 'starting' });
   const result = await runSimulation({
-    url, adminKey, accounts: args.accounts, checkouts: args.checkouts, concurrency: args.concurrency, seed: args.seed,
+    url,
+    adminKey,
+    accounts: args.accounts,
+    checkouts: args.checkouts,
+    concurrency: args.concurrency,
+    seed: args.seed,
     onProgress: (done, total, name) => {
       if (name !== stage) {
         stage = name;
@@ -64,18 +77,39 @@ async function main(): Promise<void> {
   bar.stop();
   await stop();
 
-  writeFileSync(args.out, lineChart(
-    `618 flash sale: ${args.checkouts} checkouts over ${args.accounts} accounts`,
-    'seconds since the burst began',
-    { label: 'authorize latency (ms)', max: Math.max(1, ...result.timeline.map((t) => t.p99Ms)) },
-    { label: 'approval rate (%)', max: 100 },
-    [
-      { label: 'p50 latency (ms)', color: '#1f77b4', axis: 'left', points: result.timeline.map((t) => [t.second, t.p50Ms]) },
-      { label: 'p99 latency (ms)', color: '#ff7f0e', axis: 'left', points: result.timeline.map((t) => [t.second, t.p99Ms]) },
-      { label: 'approval rate (%)', color: '#2ca02c', axis: 'right', points: result.timeline.map((t) => [t.second, t.approvalRate * 100]) },
-    ],
-  ));
-  const declined = Object.entries(result.declined).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  writeFileSync(
+    args.out,
+    lineChart(
+      `618 flash sale: ${args.checkouts} checkouts over ${args.accounts} accounts`,
+      'seconds since the burst began',
+      { label: 'authorize latency (ms)', max: Math.max(1, ...result.timeline.map((t) => t.p99Ms)) },
+      { label: 'approval rate (%)', max: 100 },
+      [
+        {
+          label: 'p50 latency (ms)',
+          color: '#1f77b4',
+          axis: 'left',
+          points: result.timeline.map((t) => [t.second, t.p50Ms]),
+        },
+        {
+          label: 'p99 latency (ms)',
+          color: '#ff7f0e',
+          axis: 'left',
+          points: result.timeline.map((t) => [t.second, t.p99Ms]),
+        },
+        {
+          label: 'approval rate (%)',
+          color: '#2ca02c',
+          axis: 'right',
+          points: result.timeline.map((t) => [t.second, t.approvalRate * 100]),
+        },
+      ],
+    ),
+  );
+  const declined =
+    Object.entries(result.declined)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || 'none';
   process.stdout.write(
     [
       '',
@@ -91,7 +125,13 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  if (result.oversold > 0 || result.unreconciled > 0 || result.inconsistentReplays > 0 || result.quotaViolations > 0) process.exit(1);
+  if (
+    result.oversold > 0 ||
+    result.unreconciled > 0 ||
+    result.inconsistentReplays > 0 ||
+    result.quotaViolations > 0
+  )
+    process.exit(1);
 }
 
 main().catch((error: unknown) => {

@@ -31,7 +31,10 @@ const ConfigSchema = z.object({
    */
   JOURNAL_SETTLE_MS: intFromEnv(10_000, 1, 3_600_000),
   /** Set in AWS on the listing functions: the Secrets Manager secret holding the cursor HMAC key. */
-  CURSOR_KEY_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/).optional(),
+  CURSOR_KEY_SECRET_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/)
+    .optional(),
   /** Local only (refused inside Lambda): the cursor HMAC key itself. `npm start` keeps one under DATA_DIR. */
   CURSOR_KEY: z.string().min(32).max(1_024).optional(),
   /** Set by the Lambda runtime: tells a deployed function from the local server. */

@@ -17,4 +17,6 @@ export const LimitMinor = z.number().int().min(0).max(MAX_AMOUNT_MINOR);
 
 export const Currency = z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code in upper case' });
 
-export const ResourceId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_.:-]' });
+export const ResourceId = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'must be 1-64 characters of [A-Za-z0-9_.:-]' });

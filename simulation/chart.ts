@@ -13,10 +13,21 @@ const WIDTH = 900;
 const HEIGHT = 420;
 const PAD = { left: 70, right: 70, top: 50, bottom: 50 };
 
-const XML_ENTITIES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' };
+const XML_ENTITIES: Readonly<Record<string, string>> = {
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+  '"': '&quot;',
+};
 const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => XML_ENTITIES[c] ?? c);
 
-export function lineChart(title: string, xLabel: string, left: { label: string; max: number }, right: { label: string; max: number }, series: Series[]): string {
+export function lineChart(
+  title: string,
+  xLabel: string,
+  left: { label: string; max: number },
+  right: { label: string; max: number },
+  series: Series[],
+): string {
   const xs = series.flatMap((s) => s.points.map(([x]) => x));
   const xMax = Math.max(1, ...xs);
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -28,8 +39,12 @@ export function lineChart(title: string, xLabel: string, left: { label: string; 
       .map((f) => {
         const y = PAD.top + plotH - f * plotH;
         const x = side === 'left' ? PAD.left - 8 : WIDTH - PAD.right + 8;
-        return `<text x="${x}" y="${y + 4}" font-size="11" text-anchor="${side === 'left' ? 'end' : 'start'}">${(max * f).toFixed(max < 10 ? 1 : 0)}</text>` +
-          (side === 'left' ? `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#eee"/>` : '');
+        return (
+          `<text x="${x}" y="${y + 4}" font-size="11" text-anchor="${side === 'left' ? 'end' : 'start'}">${(max * f).toFixed(max < 10 ? 1 : 0)}</text>` +
+          (side === 'left'
+            ? `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="#eee"/>`
+            : '')
+        );
       })
       .join('');
   const lines = series
@@ -40,7 +55,10 @@ export function lineChart(title: string, xLabel: string, left: { label: string; 
     })
     .join('');
   const legend = series
-    .map((s, i) => `<rect x="${PAD.left + i * 220}" y="${HEIGHT - 18}" width="12" height="12" fill="${s.color}"/><text x="${PAD.left + i * 220 + 18}" y="${HEIGHT - 8}" font-size="12">${escapeXml(s.label)}</text>`)
+    .map(
+      (s, i) =>
+        `<rect x="${PAD.left + i * 220}" y="${HEIGHT - 18}" width="12" height="12" fill="${s.color}"/><text x="${PAD.left + i * 220 + 18}" y="${HEIGHT - 8}" font-size="12">${escapeXml(s.label)}</text>`,
+    )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>

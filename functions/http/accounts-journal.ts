@@ -9,7 +9,12 @@ import { ApiError } from '../../shared/http/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { settledHorizon } from '../../shared/journal/horizon.js';
-import { JournalCursorPayload, START_POSITION, journalCursorScope, journalPage } from '../../shared/journal/pagination.js';
+import {
+  JournalCursorPayload,
+  START_POSITION,
+  journalCursorScope,
+  journalPage,
+} from '../../shared/journal/pagination.js';
 import { journalSortKey, listSettledJournal } from '../../shared/journal/repository.js';
 import { listCursors } from '../../shared/pagination/cursors.js';
 

@@ -8,5 +8,10 @@ import { putProfile } from '../../shared/profiles/repository.js';
 export const handler = httpHandler({ scopes: ['risk'], body: CreditProfile }, async ({ body, params }) => {
   const stored = await putProfile(params['id'] ?? '', body);
   if (!stored) throw new ApiError('account_not_found');
-  return jsonResponse(200, { object: 'credit_profile', accountId: stored.accountId, ...stored.profile, updatedAt: stored.updatedAt });
+  return jsonResponse(200, {
+    object: 'credit_profile',
+    accountId: stored.accountId,
+    ...stored.profile,
+    updatedAt: stored.updatedAt,
+  });
 });

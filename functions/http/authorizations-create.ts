@@ -5,11 +5,5 @@ import { httpHandler, sendResult } from '../../shared/http/handler.js';
 
 export const handler = httpHandler(
   { scopes: ['checkout'], body: CreateAuthorizationBody, idempotent: true },
-  async ({ body, operation }) =>
-    sendResult(
-      await authorize(
-        operation,
-        body,
-      ),
-    ),
+  async ({ body, operation }) => sendResult(await authorize(operation, body)),
 );

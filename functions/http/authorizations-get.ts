@@ -7,7 +7,10 @@ import { jsonResponse } from '../../shared/http/middleware.js';
 
 export const handler = httpHandler({ scopes: ['checkout', 'risk'] }, async ({ params, principal }) => {
   const authorization = await getAuthorization(params['id'] ?? '');
-  const mayRead = principal.scopes.includes('admin') || principal.scopes.includes('risk') || authorization?.clientId === principal.clientId;
+  const mayRead =
+    principal.scopes.includes('admin') ||
+    principal.scopes.includes('risk') ||
+    authorization?.clientId === principal.clientId;
   if (!authorization || !mayRead) throw new ApiError('authorization_not_found');
   return jsonResponse(200, toAuthorizationResource(authorization));
 });

@@ -12,7 +12,8 @@ export const handler = httpHandler(
       await settle(operation, {
         kind: 'increment',
         authorizationId: params['id'] ?? '',
-        decide: (authorization, nowMs) => decideIncrement(authorization, body, nowMs, config.reviewThresholdMinor),
+        decide: (authorization, nowMs) =>
+          decideIncrement(authorization, body, nowMs, config.reviewThresholdMinor),
       }),
     ),
 );

@@ -6,7 +6,12 @@ import { jsonResponse } from '../../shared/http/middleware.js';
 import { newApiKey, randomId } from '../../shared/ids.js';
 
 export const handler = httpHandler({ scopes: ['admin'], body: CreateClientBody }, async ({ body }) => {
-  const client = { id: randomId('cli'), name: body.name, scopes: body.scopes, createdAt: new Date().toISOString() };
+  const client = {
+    id: randomId('cli'),
+    name: body.name,
+    scopes: body.scopes,
+    createdAt: new Date().toISOString(),
+  };
   const apiKey = newApiKey();
   await putClient(client, apiKey);
   return jsonResponse(201, { ...client, object: 'client', apiKey });

@@ -17,12 +17,14 @@ const SAFETY_MARGIN_MS = 5_000;
 const metrics = new Metrics();
 
 /** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
-export const handler = withInvocationDeadline(async (_event: unknown, context: Context): Promise<SweepResult> => {
-  const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
-  const result = await sweepExpiredHolds({ budgetMs });
-  metrics.addMetric(EXPIRED_HOLDS_METRIC, MetricUnit.Count, result.expired);
-  metrics.addMetric(EXPIRY_FAILURES_METRIC, MetricUnit.Count, result.failed + result.failedShards);
-  metrics.publishStoredMetrics();
-  logger.info('expiry sweep', { ...result });
-  return result;
-});
+export const handler = withInvocationDeadline(
+  async (_event: unknown, context: Context): Promise<SweepResult> => {
+    const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
+    const result = await sweepExpiredHolds({ budgetMs });
+    metrics.addMetric(EXPIRED_HOLDS_METRIC, MetricUnit.Count, result.expired);
+    metrics.addMetric(EXPIRY_FAILURES_METRIC, MetricUnit.Count, result.failed + result.failedShards);
+    metrics.publishStoredMetrics();
+    logger.info('expiry sweep', { ...result });
+    return result;
+  },
+);

@@ -16,23 +16,32 @@ import { logger } from '../../shared/observability/logger.js';
 import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 
 /** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
-export const handler = withInvocationDeadline(async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    // First, whatever happens next: the alarm counts this line, and it keeps the message for a person.
-    logger.error(SEGMENT_DEAD_LETTERED_LOG_MESSAGE, { messageId: record.messageId, body: record.body, attributes: record.attributes });
-    const task = SegmentTaskSchema.safeParse(parseJson(record.body));
-    if (!task.success) continue; // a message no worker could read: no run to fail, the log line above is its record
-    try {
-      await failRunForSegment(task.data, { where: 'dead_letter' });
-    } catch (error) {
-      // Retried from this queue (no redrive beyond it) until the run is marked; the DLQ depth alarm watches.
-      logger.error('could not fail the run of a dead-lettered refresh segment', { messageId: record.messageId, error });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
+export const handler = withInvocationDeadline(
+  async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      // First, whatever happens next: the alarm counts this line, and it keeps the message for a person.
+      logger.error(SEGMENT_DEAD_LETTERED_LOG_MESSAGE, {
+        messageId: record.messageId,
+        body: record.body,
+        attributes: record.attributes,
+      });
+      const task = SegmentTaskSchema.safeParse(parseJson(record.body));
+      if (!task.success) continue; // a message no worker could read: no run to fail, the log line above is its record
+      try {
+        await failRunForSegment(task.data, { where: 'dead_letter' });
+      } catch (error) {
+        // Retried from this queue (no redrive beyond it) until the run is marked; the DLQ depth alarm watches.
+        logger.error('could not fail the run of a dead-lettered refresh segment', {
+          messageId: record.messageId,
+          error,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
     }
-  }
-  return { batchItemFailures };
-});
+    return { batchItemFailures };
+  },
+);
 
 function parseJson(body: string): unknown {
   try {

@@ -14,17 +14,21 @@ import { logger } from '../../shared/observability/logger.js';
 import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 
 /** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
-export const handler = withInvocationDeadline(async (event: unknown, _context: Context): Promise<{ jobId: string; segments: number }> => {
-  const scheduled = ScheduledEventSchema.safeParse(event);
-  const { job, tasks, dispatched } = scheduled.success
-    ? await startScheduledRefreshJob(new Date(scheduled.data.time))
-    : { ...(await startRefreshJob({ dryRun: false })), dispatched: false };
-  if (dispatched) {
-    logger.info('limit refresh already started for this schedule slot: nothing to enqueue', { jobId: job.id });
-    return { jobId: job.id, segments: 0 };
-  }
-  await dispatchSegments(tasks);
-  await markJobDispatched(job.id);
-  logger.info('limit refresh started', { jobId: job.id, segments: tasks.length });
-  return { jobId: job.id, segments: tasks.length };
-});
+export const handler = withInvocationDeadline(
+  async (event: unknown, _context: Context): Promise<{ jobId: string; segments: number }> => {
+    const scheduled = ScheduledEventSchema.safeParse(event);
+    const { job, tasks, dispatched } = scheduled.success
+      ? await startScheduledRefreshJob(new Date(scheduled.data.time))
+      : { ...(await startRefreshJob({ dryRun: false })), dispatched: false };
+    if (dispatched) {
+      logger.info('limit refresh already started for this schedule slot: nothing to enqueue', {
+        jobId: job.id,
+      });
+      return { jobId: job.id, segments: 0 };
+    }
+    await dispatchSegments(tasks);
+    await markJobDispatched(job.id);
+    logger.info('limit refresh started', { jobId: job.id, segments: tasks.length });
+    return { jobId: job.id, segments: tasks.length };
+  },
+);

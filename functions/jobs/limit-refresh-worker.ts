@@ -17,27 +17,32 @@ import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 const SAFETY_MARGIN_MS = 20_000;
 
 /** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
-export const handler = withInvocationDeadline(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    let task: SegmentTask | undefined;
-    try {
-      task = SegmentTaskSchema.parse(JSON.parse(record.body));
-      const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
-      const continuation = await runSegment(task, budgetMs);
-      if (continuation) await dispatchSegments([continuation]);
-    } catch (error) {
-      logger.error('refresh segment failed', { messageId: record.messageId, error });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-      if (task) await recordError(task, error);
+export const handler = withInvocationDeadline(
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      let task: SegmentTask | undefined;
+      try {
+        task = SegmentTaskSchema.parse(JSON.parse(record.body));
+        const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS);
+        const continuation = await runSegment(task, budgetMs);
+        if (continuation) await dispatchSegments([continuation]);
+      } catch (error) {
+        logger.error('refresh segment failed', { messageId: record.messageId, error });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        if (task) await recordError(task, error);
+      }
     }
-  }
-  return { batchItemFailures };
-});
+    return { batchItemFailures };
+  },
+);
 
 /** Best effort: the message is retried either way, and the dead-letter consumer copes with no recorded error. */
 async function recordError(task: SegmentTask, error: unknown): Promise<void> {
   await recordSegmentError(task.jobId, task.segment, describeError(error)).catch((recordFailure: unknown) =>
-    logger.warn('could not record a refresh segment error on its job', { jobId: task.jobId, error: recordFailure }),
+    logger.warn('could not record a refresh segment error on its job', {
+      jobId: task.jobId,
+      error: recordFailure,
+    }),
   );
 }

@@ -97,7 +97,10 @@ export class CreditApi extends Construct {
 
   constructor(scope: Construct, id: string, props: CreditApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.api = new RestApi(this, 'Api', {
       restApiName: 'credit-authorization',
       description: 'Checkout authorization for the consumer credit line (contract v1)',
@@ -201,7 +204,9 @@ export class CreditApi extends Construct {
           reason:
             'Only the account-level API Gateway logging role: AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS ' +
             'documents for it, and its log groups are created by API Gateway at run time, so they cannot be named here.',
-          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+          appliesTo: [
+            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+          ],
         },
       ],
       true,
@@ -213,7 +218,11 @@ export class CreditApi extends Construct {
    * payloads). No per-IP rule: checkout platforms reach us through a few NAT addresses carrying thousands of rps.
    */
   private addWebAcl(perClientRateRps: number): void {
-    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: true,
+    });
     const acl = new CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
@@ -226,7 +235,9 @@ export class CreditApi extends Construct {
           statement: {
             rateBasedStatement: {
               aggregateKeyType: 'CUSTOM_KEYS',
-              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+              customKeys: [
+                { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+              ],
               evaluationWindowSec: WAF_WINDOW_SECONDS,
               limit: perClientRateRps * WAF_WINDOW_SECONDS,
             },
@@ -237,11 +248,16 @@ export class CreditApi extends Construct {
           name: 'known-bad-inputs',
           priority: 1,
           overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+          statement: {
+            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' },
+          },
           visibilityConfig: visibility('known-bad-inputs'),
         },
       ],
     });
-    new CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: acl.attrArn });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
   }
 }

@@ -21,7 +21,11 @@ export class CursorKey extends Construct {
     super(scope, id);
     this.secret = new Secret(this, 'Secret', {
       description: 'HMAC-SHA256 key that seals the API list cursors (journal, reviews, promotions)',
-      generateSecretString: { passwordLength: KEY_LENGTH_CHARS, excludePunctuation: true, includeSpace: false },
+      generateSecretString: {
+        passwordLength: KEY_LENGTH_CHARS,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
     });
     NagSuppressions.addResourceSuppressions(this.secret, [
       {
@@ -40,6 +44,8 @@ export class CursorKey extends Construct {
 
   /** Lets `role` read the key, and nothing else of Secrets Manager. */
   grantRead(role: IRole): void {
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }),
+    );
   }
 }

@@ -14,7 +14,10 @@ import { FilterPattern, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { SEGMENT_DEAD_LETTERED_LOG_MESSAGE, SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
+import {
+  SEGMENT_DEAD_LETTERED_LOG_MESSAGE,
+  SEGMENT_MAX_DELIVERIES,
+} from '../../shared/limits/segment-failures.js';
 import { METRIC_NAMESPACE, ServiceFunction } from './service-function.js';
 import type { CreditTable } from './table.js';
 
@@ -73,7 +76,11 @@ export class Jobs extends Construct {
 
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
-    this.refreshDeadLetterQueue = this.newDeadLetterQueue('RefreshDlq', 'the refresh segments', DEAD_LETTER_VISIBILITY_SECONDS);
+    this.refreshDeadLetterQueue = this.newDeadLetterQueue(
+      'RefreshDlq',
+      'the refresh segments',
+      DEAD_LETTER_VISIBILITY_SECONDS,
+    );
     this.scheduleDeadLetterQueue = this.newDeadLetterQueue('ScheduleDlq', 'the two schedule targets');
     this.refreshQueue = new Queue(this, 'RefreshSegments', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -81,16 +88,39 @@ export class Jobs extends Construct {
       visibilityTimeout: Duration.seconds(QUEUE_VISIBILITY_SECONDS),
       deadLetterQueue: { queue: this.refreshDeadLetterQueue, maxReceiveCount: SEGMENT_MAX_DELIVERIES },
     });
-    const environment: Readonly<Record<string, string>> = { ...props.environment, REFRESH_QUEUE_URL: this.refreshQueue.queueUrl };
-    const job = (name: string, entry: string, description: string, timeoutSeconds: number, env = environment) =>
+    const environment: Readonly<Record<string, string>> = {
+      ...props.environment,
+      REFRESH_QUEUE_URL: this.refreshQueue.queueUrl,
+    };
+    const job = (
+      name: string,
+      entry: string,
+      description: string,
+      timeoutSeconds: number,
+      env = environment,
+    ) =>
       new ServiceFunction(this, name, {
-        entry, description, timeoutSeconds, environment: env, table: props.table, access: 'write', logRetention: props.logRetention,
+        entry,
+        description,
+        timeoutSeconds,
+        environment: env,
+        table: props.table,
+        access: 'write',
+        logRetention: props.logRetention,
       });
     const scheduleTarget = (fn: ServiceFunction) =>
-      new LambdaFunction(fn.fn, { deadLetterQueue: this.scheduleDeadLetterQueue, retryAttempts: SCHEDULE_RETRY_ATTEMPTS });
+      new LambdaFunction(fn.fn, {
+        deadLetterQueue: this.scheduleDeadLetterQueue,
+        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+      });
 
     // Overlapping sweeps are safe (each release is a guarded transaction), so a slow minute needs no lock.
-    const sweeper = job('ExpirySweeper', props.entries.expirySweeper, 'Expiry sweeper (every minute)', SWEEPER_TIMEOUT_SECONDS);
+    const sweeper = job(
+      'ExpirySweeper',
+      props.entries.expirySweeper,
+      'Expiry sweeper (every minute)',
+      SWEEPER_TIMEOUT_SECONDS,
+    );
     new Rule(this, 'EveryMinute', {
       description: 'Release credit held by authorizations past their expiry',
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -98,7 +128,12 @@ export class Jobs extends Construct {
     });
 
     // Retries (EventBridge's and Lambda's) are safe: the run's id is the schedule slot's (limit-refresh-scheduler.ts).
-    const scheduler = job('RefreshScheduler', props.entries.refreshScheduler, 'Limit refresh scheduler (nightly)', SCHEDULER_TIMEOUT_SECONDS);
+    const scheduler = job(
+      'RefreshScheduler',
+      props.entries.refreshScheduler,
+      'Limit refresh scheduler (nightly)',
+      SCHEDULER_TIMEOUT_SECONDS,
+    );
     this.refreshQueue.grantSendMessages(scheduler.role);
     new Rule(this, 'Nightly', {
       description: 'Start the nightly credit-limit refresh',
@@ -106,7 +141,12 @@ export class Jobs extends Construct {
       targets: [scheduleTarget(scheduler)],
     });
 
-    const worker = job('RefreshWorker', props.entries.refreshWorker, 'Limit refresh worker (one segment per message)', WORKER_TIMEOUT_SECONDS);
+    const worker = job(
+      'RefreshWorker',
+      props.entries.refreshWorker,
+      'Limit refresh worker (one segment per message)',
+      WORKER_TIMEOUT_SECONDS,
+    );
     // The worker re-enqueues the continuation of a segment it could not finish in one invocation.
     this.refreshQueue.grantSendMessages(worker.role);
     worker.fn.addEventSource(
@@ -120,11 +160,18 @@ export class Jobs extends Construct {
 
     // Consumes the refresh DLQ only (the event source grants receive/delete on it); sends nowhere, so no queue URL.
     const deadLetters = job(
-      'RefreshDeadLetters', props.entries.refreshDeadLetters, 'Limit refresh dead letters (fails the run of a dead-lettered segment)',
-      DEAD_LETTERS_TIMEOUT_SECONDS, props.environment,
+      'RefreshDeadLetters',
+      props.entries.refreshDeadLetters,
+      'Limit refresh dead letters (fails the run of a dead-lettered segment)',
+      DEAD_LETTERS_TIMEOUT_SECONDS,
+      props.environment,
     );
     deadLetters.fn.addEventSource(
-      new SqsEventSource(this.refreshDeadLetterQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: DEAD_LETTERS_MAX_CONCURRENCY }),
+      new SqsEventSource(this.refreshDeadLetterQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: DEAD_LETTERS_MAX_CONCURRENCY,
+      }),
     );
     new MetricFilter(this, 'SegmentsDeadLettered', {
       logGroup: deadLetters.logGroup,
@@ -134,7 +181,10 @@ export class Jobs extends Construct {
       metricValue: '1',
     });
     this.deadLetteredSegments = new Metric({
-      namespace: METRIC_NAMESPACE, metricName: SEGMENTS_DEAD_LETTERED_METRIC, statistic: 'Sum', period: Duration.minutes(1),
+      namespace: METRIC_NAMESPACE,
+      metricName: SEGMENTS_DEAD_LETTERED_METRIC,
+      statistic: 'Sum',
+      period: Duration.minutes(1),
     });
 
     this.functions = [sweeper, scheduler, worker, deadLetters];
@@ -148,7 +198,10 @@ export class Jobs extends Construct {
       ...(visibilitySeconds === undefined ? {} : { visibilityTimeout: Duration.seconds(visibilitySeconds) }),
     });
     NagSuppressions.addResourceSuppressions(queue, [
-      { id: 'AwsSolutions-SQS3', reason: `This queue is the dead-letter queue of ${of}; a DLQ of a DLQ would only move the problem.` },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is the dead-letter queue of ${of}; a DLQ of a DLQ would only move the problem.`,
+      },
     ]);
     return queue;
   }

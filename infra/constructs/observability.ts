@@ -93,7 +93,10 @@ export class Observability extends Construct {
     super(scope, id);
     const t = props.thresholds;
     // CloudWatch can only publish to an encrypted topic through a customer managed key whose policy lets it.
-    const key = new Key(this, 'AlarmsKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
+    const key = new Key(this, 'AlarmsKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the alarm topic',
+    });
     this.topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
@@ -135,20 +138,51 @@ export class Observability extends Construct {
         period: MINUTE,
         label: `authorize ${statistic}`,
       });
-    alarm('AuthorizeP99Latency', authorizeLatency('p99'), t.authorizeP99Ms, 'POST /v1/authorizations p99 latency (ms), as clients see it');
+    alarm(
+      'AuthorizeP99Latency',
+      authorizeLatency('p99'),
+      t.authorizeP99Ms,
+      'POST /v1/authorizations p99 latency (ms), as clients see it',
+    );
 
     // Lambda: crashes/timeouts and throttles per function, and cold starts on the authorize path.
     for (const f of props.functions) {
-      alarm(`Errors-${f.name}`, f.fn.metricErrors({ period: MINUTE, statistic: 'Sum' }), t.lambdaErrorsPerMinute, `${f.name}: invocation errors per minute`, 2);
-      alarm(`Throttles-${f.name}`, f.fn.metricThrottles({ period: MINUTE, statistic: 'Sum' }), t.lambdaThrottlesPerMinute, `${f.name}: throttled invocations per minute`, 2);
+      alarm(
+        `Errors-${f.name}`,
+        f.fn.metricErrors({ period: MINUTE, statistic: 'Sum' }),
+        t.lambdaErrorsPerMinute,
+        `${f.name}: invocation errors per minute`,
+        2,
+      );
+      alarm(
+        `Throttles-${f.name}`,
+        f.fn.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
+        t.lambdaThrottlesPerMinute,
+        `${f.name}: throttled invocations per minute`,
+        2,
+      );
     }
-    const spillover = props.authorizeAlias.metric('ProvisionedConcurrencySpilloverInvocations', { period: MINUTE, statistic: 'Sum' });
-    alarm('AuthorizeSpillover', spillover, 1, 'Authorize ran beyond its provisioned concurrency (cold starts at checkout): raise the floor');
+    const spillover = props.authorizeAlias.metric('ProvisionedConcurrencySpilloverInvocations', {
+      period: MINUTE,
+      statistic: 'Sum',
+    });
+    alarm(
+      'AuthorizeSpillover',
+      spillover,
+      1,
+      'Authorize ran beyond its provisioned concurrency (cold starts at checkout): raise the floor',
+    );
 
     // DynamoDB: throttling (table, and the expiry index whose back-pressure throttles the table), system errors.
     const tableName = props.table.table.tableName;
     const dynamo = (metricName: string, extra: Record<string, string> = {}) =>
-      new Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: tableName, ...extra }, statistic: 'Sum', period: MINUTE });
+      new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: { TableName: tableName, ...extra },
+        statistic: 'Sum',
+        period: MINUTE,
+      });
     const throttleEvents = new MathExpression({
       expression: 'FILL(reads, 0) + FILL(writes, 0) + FILL(expiryWrites, 0)',
       usingMetrics: {
@@ -159,8 +193,16 @@ export class Observability extends Construct {
       period: MINUTE,
       label: 'throttle events',
     });
-    alarm('DynamoThrottleEvents', throttleEvents, t.dynamoThrottleEventsPerMinute, 'DynamoDB throttle events per minute (table + expiry index)');
-    const systemErrors = props.table.table.metricSystemErrorsForOperations({ operations: TABLE_OPERATIONS, period: MINUTE });
+    alarm(
+      'DynamoThrottleEvents',
+      throttleEvents,
+      t.dynamoThrottleEventsPerMinute,
+      'DynamoDB throttle events per minute (table + expiry index)',
+    );
+    const systemErrors = props.table.table.metricSystemErrorsForOperations({
+      operations: TABLE_OPERATIONS,
+      period: MINUTE,
+    });
     alarm('DynamoSystemErrors', systemErrors, t.dynamoSystemErrorsPerMinute, 'DynamoDB 5xx per minute');
 
     // Conflicts as the code sees them (each one is retried): the log line of every function feeds one metric.
@@ -173,24 +215,64 @@ export class Observability extends Construct {
         metricValue: '1',
       });
     }
-    const conflicts = new Metric({ namespace: METRIC_NAMESPACE, metricName: TRANSACTION_CONFLICTS_METRIC, statistic: 'Sum', period: MINUTE });
+    const conflicts = new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: TRANSACTION_CONFLICTS_METRIC,
+      statistic: 'Sum',
+      period: MINUTE,
+    });
     // Normal under contention; sustained, they mean a hot account (docs/CAPACITY.md, "One hot account").
-    alarm('TransactionConflicts', conflicts, t.transactionConflictsPerMinute, 'Transactions cancelled by conflicts per minute');
+    alarm(
+      'TransactionConflicts',
+      conflicts,
+      t.transactionConflictsPerMinute,
+      'Transactions cancelled by conflicts per minute',
+    );
 
     // Dead letters: a refresh segment that failed for good (its run is marked failed), and what waits in a DLQ.
-    const depth = (queue: IQueue) => queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
+    const depth = (queue: IQueue) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
     const refreshDlqDepth = depth(props.deadLetters.refreshQueue);
     const scheduleDlqDepth = depth(props.deadLetters.scheduleQueue);
-    alarm('RefreshSegmentsDeadLettered', props.deadLetters.deadLetteredSegments, 1,
-      'A limit refresh segment failed every delivery: its run is marked failed (GET /v1/jobs/{id} says which segment and why)', 1);
-    alarm('RefreshDlqDepth', refreshDlqDepth, t.dlqDepth, 'Refresh segments waiting in their DLQ: the dead-letter consumer cannot mark their runs failed', 1);
-    alarm('ScheduleDlqDepth', scheduleDlqDepth, t.dlqDepth, 'Schedule invocations EventBridge gave up on: a nightly refresh or an expiry sweep did not start', 1);
+    alarm(
+      'RefreshSegmentsDeadLettered',
+      props.deadLetters.deadLetteredSegments,
+      1,
+      'A limit refresh segment failed every delivery: its run is marked failed (GET /v1/jobs/{id} says which segment and why)',
+      1,
+    );
+    alarm(
+      'RefreshDlqDepth',
+      refreshDlqDepth,
+      t.dlqDepth,
+      'Refresh segments waiting in their DLQ: the dead-letter consumer cannot mark their runs failed',
+      1,
+    );
+    alarm(
+      'ScheduleDlqDepth',
+      scheduleDlqDepth,
+      t.dlqDepth,
+      'Schedule invocations EventBridge gave up on: a nightly refresh or an expiry sweep did not start',
+      1,
+    );
 
     // Expiry: the sweeper's own EMF metrics (functions/jobs/expiry-sweeper.ts), with Powertools' service dimension.
     const sweeperMetric = (metricName: string) =>
-      new Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: MINUTE });
+      new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Sum',
+        period: MINUTE,
+      });
     const expiryFailures = sweeperMetric(EXPIRY_FAILURES_METRIC);
-    alarm('ExpiryFailures', expiryFailures, EXPIRY_FAILURES_PER_SWEEP, 'Holds the expiry sweeper could not expire, in every recent sweep: credit stays held (see the "hold expiry failed" log lines)', EXPIRY_FAILURE_PERIODS);
+    alarm(
+      'ExpiryFailures',
+      expiryFailures,
+      EXPIRY_FAILURES_PER_SWEEP,
+      'Holds the expiry sweeper could not expire, in every recent sweep: credit stays held (see the "hold expiry failed" log lines)',
+      EXPIRY_FAILURE_PERIODS,
+    );
 
     const alias = props.authorizeAlias;
     new Dashboard(this, 'Dashboard', {
@@ -198,7 +280,10 @@ export class Observability extends Construct {
       widgets: [
         [
           new GraphWidget({ title: 'API requests and 5xx %', left: [requests], right: [serverErrorRate] }),
-          new GraphWidget({ title: 'Authorize latency (ms)', left: [authorizeLatency('p50'), authorizeLatency('p99')] }),
+          new GraphWidget({
+            title: 'Authorize latency (ms)',
+            left: [authorizeLatency('p50'), authorizeLatency('p99')],
+          }),
         ],
         [
           new GraphWidget({
@@ -207,9 +292,14 @@ export class Observability extends Construct {
               alias.metric('ConcurrentExecutions', { statistic: 'Maximum', period: MINUTE }),
               alias.metric('ProvisionedConcurrentExecutions', { statistic: 'Maximum', period: MINUTE }),
             ],
-            right: [alias.metric('ProvisionedConcurrencyUtilization', { statistic: 'Maximum', period: MINUTE })],
+            right: [
+              alias.metric('ProvisionedConcurrencyUtilization', { statistic: 'Maximum', period: MINUTE }),
+            ],
           }),
-          new GraphWidget({ title: 'Authorize: spillover (cold starts) and throttles', left: [spillover, alias.metric('Throttles', { statistic: 'Sum', period: MINUTE })] }),
+          new GraphWidget({
+            title: 'Authorize: spillover (cold starts) and throttles',
+            left: [spillover, alias.metric('Throttles', { statistic: 'Sum', period: MINUTE })],
+          }),
         ],
         [
           new GraphWidget({
@@ -224,8 +314,15 @@ export class Observability extends Construct {
         ],
         [
           new GraphWidget({ title: 'Dead-letter queue depth', left: [refreshDlqDepth, scheduleDlqDepth] }),
-          new GraphWidget({ title: 'Refresh segments dead-lettered', left: [props.deadLetters.deadLetteredSegments] }),
-          new GraphWidget({ title: 'Expiry sweeper: holds expired and failures', left: [sweeperMetric(EXPIRED_HOLDS_METRIC)], right: [expiryFailures] }),
+          new GraphWidget({
+            title: 'Refresh segments dead-lettered',
+            left: [props.deadLetters.deadLetteredSegments],
+          }),
+          new GraphWidget({
+            title: 'Expiry sweeper: holds expired and failures',
+            left: [sweeperMetric(EXPIRED_HOLDS_METRIC)],
+            right: [expiryFailures],
+          }),
         ],
       ],
     });

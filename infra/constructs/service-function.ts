@@ -62,9 +62,13 @@ export class ServiceFunction extends Construct {
     super(scope, id);
     this.entry = props.entry;
     const forbidden = FORBIDDEN_VARIABLES.filter((name) => name in props.environment);
-    if (forbidden.length) throw new Error(`${props.entry}: a deployed function must not set ${forbidden.join(', ')}`);
+    if (forbidden.length)
+      throw new Error(`${props.entry}: a deployed function must not set ${forbidden.join(', ')}`);
 
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     // Its own role, not AWSLambdaBasicExecutionRole: that policy may create and write *any* log group.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -104,7 +108,10 @@ export class ServiceFunction extends Construct {
         externalModules: [...LAMBDA_BUNDLE_OPTIONS.externalModules],
         banner: LAMBDA_BUNDLE_OPTIONS.banner,
         esbuildArgs: Object.fromEntries(
-          Object.entries(LAMBDA_BUNDLE_OPTIONS.aliases).map(([from, to]) => [`--alias:${from}`, join(REPO_ROOT, to)]),
+          Object.entries(LAMBDA_BUNDLE_OPTIONS.aliases).map(([from, to]) => [
+            `--alias:${from}`,
+            join(REPO_ROOT, to),
+          ]),
         ),
       },
     });

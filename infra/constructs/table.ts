@@ -13,7 +13,13 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ACCOUNTS_INDEX, EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
+import {
+  ACCOUNTS_INDEX,
+  EXPIRY_INDEX,
+  REVIEW_INDEX,
+  TABLE_KEYS,
+  TTL_ATTRIBUTE,
+} from '../../shared/storage/table.js';
 import { TABLE_ACTIONS, type TableAccess } from '../route-permissions.js';
 
 /** The longest point-in-time recovery window DynamoDB offers. */
@@ -68,8 +74,14 @@ export class CreditTable extends Construct {
       sortKey: key(TABLE_KEYS.sortKey),
       // On-demand: a festival is a 100x spike for a day; provisioned capacity would be wrong on every other day.
       billing: Billing.onDemand(),
-      warmThroughput: { readUnitsPerSecond: props.warmReadUnitsPerSecond, writeUnitsPerSecond: props.warmWriteUnitsPerSecond },
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS },
+      warmThroughput: {
+        readUnitsPerSecond: props.warmReadUnitsPerSecond,
+        writeUnitsPerSecond: props.warmWriteUnitsPerSecond,
+      },
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS,
+      },
       // The ledger of a credit product: neither a console click nor a stack deletion may drop it.
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -85,7 +97,10 @@ export class CreditTable extends Construct {
   /** Grants exactly the table actions of `access` on the table and its named indexes. */
   grant(grantee: IGrantable, access: TableAccess): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [this.table.tableArn, ...this.indexArns] }),
+      new PolicyStatement({
+        actions: [...TABLE_ACTIONS[access]],
+        resources: [this.table.tableArn, ...this.indexArns],
+      }),
     );
   }
 
@@ -94,7 +109,8 @@ export class CreditTable extends Construct {
    * dynamodb:LeadingKeys, which DynamoDB checks for every Delete, inside a transaction too. Indexes take no deletes.
    */
   grantDeletes(grantee: IGrantable, partitions: readonly string[]): void {
-    if (partitions.length === 0) throw new Error('grantDeletes needs at least one partition (none would allow every key)');
+    if (partitions.length === 0)
+      throw new Error('grantDeletes needs at least one partition (none would allow every key)');
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['dynamodb:DeleteItem'],

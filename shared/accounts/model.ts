@@ -27,13 +27,19 @@ export interface CategoryQuota {
 }
 
 /** Whether a quota can be drawn from at `nowIso`. */
-export function isDrawable(q: CategoryQuota | undefined, nowIso: string): q is CategoryQuota & { promotionId: string } {
+export function isDrawable(
+  q: CategoryQuota | undefined,
+  nowIso: string,
+): q is CategoryQuota & { promotionId: string } {
   return q !== undefined && q.promotionId !== undefined && q.unused > 0 && q.endsAt > nowIso;
 }
 
 /** The sum of quota drawn across categories: the part of promoLimit that is not a festival uplift. */
 export function drawnQuota(account: Pick<Account, 'quotas'>): number {
-  return Object.values(account.quotas).reduce((sum, q) => sum + (q.promotionId === undefined ? 0 : q.drawn), 0);
+  return Object.values(account.quotas).reduce(
+    (sum, q) => sum + (q.promotionId === undefined ? 0 : q.drawn),
+    0,
+  );
 }
 
 export interface Account {
@@ -117,12 +123,16 @@ export function toAccountResource(account: Account): AccountResource {
     riskTier: account.riskTier,
     limitUpdatedAt: account.limitUpdatedAt,
     categoryQuotas: Object.fromEntries(
-      Object.entries(account.quotas)
-        .flatMap(([category, q]) =>
-          q.promotionId === undefined
-            ? []
-            : [[category, { promotionId: q.promotionId, remaining: q.unused, used: q.drawn, endsAt: q.endsAt }]],
-        ),
+      Object.entries(account.quotas).flatMap(([category, q]) =>
+        q.promotionId === undefined
+          ? []
+          : [
+              [
+                category,
+                { promotionId: q.promotionId, remaining: q.unused, used: q.drawn, endsAt: q.endsAt },
+              ],
+            ],
+      ),
     ),
     createdAt: account.createdAt,
   };
@@ -137,7 +147,8 @@ export function assertAccountInvariants(account: Account): void {
     throw new Error(`invariant: account ${account.id} has a negative balance`);
   }
   for (const [category, q] of Object.entries(account.quotas)) {
-    if (q.unused < 0 || q.drawn < 0) throw new Error(`invariant: account ${account.id} quota ${category} is negative`);
+    if (q.unused < 0 || q.drawn < 0)
+      throw new Error(`invariant: account ${account.id} quota ${category} is negative`);
   }
   if (drawnQuota(account) > account.promoLimit) {
     throw new Error(`invariant: account ${account.id} has more quota drawn than promoLimit`);

@@ -9,6 +9,7 @@ import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { ACCOUNT_BUCKETS, ACCOUNTS_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { type Account, type BalanceDelta, type CategoryQuota, availableDelta } from './model.js';
+import { present } from '../assert.js';
 
 const ACCOUNT_SK = 'ACCOUNT';
 export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: ACCOUNT_SK });
@@ -22,7 +23,14 @@ export const quotaAttribute = (category: string): string => `${QUOTA_PREFIX}${ca
 
 export function accountFromItem(item: Record<string, unknown>): Account {
   const {
-    pk: _pk, sk: _sk, itemType: _itemType, gsi3pk: _b, gsi3sk: _i, lastRefreshKey: _r, lastIncreaseAt: _li, lastLimitRequestAt: _lr,
+    pk: _pk,
+    sk: _sk,
+    itemType: _itemType,
+    gsi3pk: _b,
+    gsi3sk: _i,
+    lastRefreshKey: _r,
+    lastIncreaseAt: _li,
+    lastLimitRequestAt: _lr,
     ...rest
   } = item;
   const account: Record<string, unknown> = {};
@@ -35,7 +43,8 @@ export function accountFromItem(item: Record<string, unknown>): Account {
   return account as unknown as Account;
 }
 
-export const accountBucket = (accountId: string): number => sha256(accountId)[0]! % ACCOUNT_BUCKETS;
+export const accountBucket = (accountId: string): number =>
+  present(sha256(accountId)[0], 'a digest byte') % ACCOUNT_BUCKETS;
 
 /** The whole item of a new account, with its accounts-index keys. */
 export function newAccountItem(account: Account): Record<string, unknown> {
@@ -50,11 +59,18 @@ export function newAccountItem(account: Account): Record<string, unknown> {
 
 function accountAttributes(account: Account): Record<string, unknown> {
   const { quotas, ...rest } = account;
-  return { ...rest, ...Object.fromEntries(Object.entries(quotas).map(([category, q]) => [quotaAttribute(category), q])) };
+  return {
+    ...rest,
+    ...Object.fromEntries(Object.entries(quotas).map(([category, q]) => [quotaAttribute(category), q])),
+  };
 }
 
 /** One page of account ids in a bucket, in id order, after `afterId`. */
-export async function listAccountIds(bucket: number, limit: number, afterId?: string): Promise<{ ids: string[]; lastId: string | null }> {
+export async function listAccountIds(
+  bucket: number,
+  limit: number,
+  afterId?: string,
+): Promise<{ ids: string[]; lastId: string | null }> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -63,12 +79,18 @@ export async function listAccountIds(bucket: number, limit: number, afterId?: st
       ExpressionAttributeValues: { ':bucket': `ACCOUNTS#${bucket}` },
       Limit: limit,
       ...(afterId
-        ? { ExclusiveStartKey: { ...accountKey(afterId), [ACCOUNTS_INDEX.partitionKey]: `ACCOUNTS#${bucket}`, [ACCOUNTS_INDEX.sortKey]: afterId } }
+        ? {
+            ExclusiveStartKey: {
+              ...accountKey(afterId),
+              [ACCOUNTS_INDEX.partitionKey]: `ACCOUNTS#${bucket}`,
+              [ACCOUNTS_INDEX.sortKey]: afterId,
+            },
+          }
         : {}),
     }),
   );
   const ids = (result.Items ?? []).map((item) => String(item[ACCOUNTS_INDEX.sortKey]));
-  return { ids, lastId: result.LastEvaluatedKey ? ids.at(-1) ?? null : null };
+  return { ids, lastId: result.LastEvaluatedKey ? (ids.at(-1) ?? null) : null };
 }
 
 export interface LimitChange {
@@ -97,12 +119,21 @@ export function limitChangeUpdate(c: LimitChange): TransactItem {
   const deltaMinor = c.creditLimit + c.promoLimit - (c.before.creditLimit + c.before.promoLimit);
   const conditions = ['attribute_exists(pk)', 'creditLimit = :oldCredit', 'promoLimit = :oldPromo'];
   const sets = [
-    'creditLimit = :credit', 'promoLimit = :promo', 'totalLimit = totalLimit + :delta', 'available = available + :delta',
-    'riskTier = :tier', 'updatedAt = :now',
+    'creditLimit = :credit',
+    'promoLimit = :promo',
+    'totalLimit = totalLimit + :delta',
+    'available = available + :delta',
+    'riskTier = :tier',
+    'updatedAt = :now',
   ];
   const values: Record<string, unknown> = {
-    ':oldCredit': c.before.creditLimit, ':oldPromo': c.before.promoLimit, ':credit': c.creditLimit,
-    ':promo': c.promoLimit, ':delta': deltaMinor, ':tier': c.riskTier, ':now': c.nowIso,
+    ':oldCredit': c.before.creditLimit,
+    ':oldPromo': c.before.promoLimit,
+    ':credit': c.creditLimit,
+    ':promo': c.promoLimit,
+    ':delta': deltaMinor,
+    ':tier': c.riskTier,
+    ':now': c.nowIso,
   };
   if (deltaMinor !== 0) sets.push('limitUpdatedAt = :now');
   if (c.creditLimit > c.before.creditLimit) sets.push('lastIncreaseAt = :now');
@@ -143,7 +174,12 @@ export function limitChangeUpdate(c: LimitChange): TransactItem {
 }
 
 /** Sets the account's status (freeze/unfreeze); a closed account stays closed. */
-export function statusUpdate(accountId: string, status: 'active' | 'frozen', reason: string, nowIso: string): TransactItem {
+export function statusUpdate(
+  accountId: string,
+  status: 'active' | 'frozen',
+  reason: string,
+  nowIso: string,
+): TransactItem {
   return {
     Update: {
       TableName: tableName,
@@ -151,7 +187,12 @@ export function statusUpdate(accountId: string, status: 'active' | 'frozen', rea
       UpdateExpression: 'SET #status = :status, statusReason = :reason, updatedAt = :now',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :closed',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':reason': reason, ':now': nowIso, ':closed': 'closed' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':reason': reason,
+        ':now': nowIso,
+        ':closed': 'closed',
+      },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
@@ -216,7 +257,10 @@ export function reserveUpdate(g: ReserveGuard): TransactItem {
   const velocity =
     g.shape === 'new_window'
       ? { set: 'velocityWindow = :window, velocityCount = :one', cond: 'velocityWindow < :window' }
-      : { set: 'velocityCount = velocityCount + :one', cond: 'velocityWindow = :window AND velocityCount < :velocityMax' };
+      : {
+          set: 'velocityCount = velocityCount + :one',
+          cond: 'velocityWindow = :window AND velocityCount < :velocityMax',
+        };
   const sets = ['reserved = reserved + :amt', 'updatedAt = :now', velocity.set];
   const conditions = ['attribute_exists(pk)', '#status = :active', 'currency = :currency', velocity.cond];
   const names: Record<string, string> = { '#status': 'status' };
@@ -242,12 +286,15 @@ export function reserveUpdate(g: ReserveGuard): TransactItem {
     }
   } else {
     sets.push(
-      '#q.unused = #q.unused - :draw', '#q.drawn = #q.drawn + :draw',
-      'promoLimit = promoLimit + :draw', 'totalLimit = totalLimit + :draw',
+      '#q.unused = #q.unused - :draw',
+      '#q.drawn = #q.drawn + :draw',
+      'promoLimit = promoLimit + :draw',
+      'totalLimit = totalLimit + :draw',
       ...(rest > 0 ? ['available = available - :rest'] : []),
     );
     conditions.push(
-      '#q.promotionId = :quotaPromotion', '#q.endsAt > :now',
+      '#q.promotionId = :quotaPromotion',
+      '#q.endsAt > :now',
       // A split draws what the quota held when last seen; "at least" rather than "exactly" keeps it valid when a
       // racing release gave some back (the hold then draws a little less quota than it could: never more).
       '#q.unused >= :draw',
@@ -290,8 +337,11 @@ export function movementUpdate(
 ): TransactItem {
   const conditions = ['attribute_exists(pk)'];
   const sets = [
-    'reserved = reserved + :reserved', 'outstanding = outstanding + :outstanding',
-    'totalLimit = totalLimit + :totalLimit', 'available = available + :available', 'updatedAt = :now',
+    'reserved = reserved + :reserved',
+    'outstanding = outstanding + :outstanding',
+    'totalLimit = totalLimit + :totalLimit',
+    'available = available + :available',
+    'updatedAt = :now',
   ];
   const values: Record<string, unknown> = {
     ':reserved': delta.reserved,
@@ -305,7 +355,9 @@ export function movementUpdate(
     values[':minOutstanding'] = options.requireOutstandingAtLeast;
   }
   if (options.requireFigures !== undefined) {
-    conditions.push('reserved = :wasReserved AND outstanding = :wasOutstanding AND totalLimit = :wasTotalLimit');
+    conditions.push(
+      'reserved = :wasReserved AND outstanding = :wasOutstanding AND totalLimit = :wasTotalLimit',
+    );
     values[':wasReserved'] = options.requireFigures.reserved;
     values[':wasOutstanding'] = options.requireFigures.outstanding;
     values[':wasTotalLimit'] = options.requireFigures.totalLimit;
@@ -313,7 +365,11 @@ export function movementUpdate(
   const back = options.quotaReturn;
   if (back !== undefined) {
     conditions.push('#q.promotionId = :quotaPromotion AND #q.drawn >= :quotaBack');
-    sets.push('#q.unused = #q.unused + :quotaBack', '#q.drawn = #q.drawn - :quotaBack', 'promoLimit = promoLimit - :quotaBack');
+    sets.push(
+      '#q.unused = #q.unused + :quotaBack',
+      '#q.drawn = #q.drawn - :quotaBack',
+      'promoLimit = promoLimit - :quotaBack',
+    );
     values[':quotaPromotion'] = back.promotionId;
     values[':quotaBack'] = back.amount;
   }

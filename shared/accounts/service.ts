@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { type ServiceResult, storeConflict } from '../authorizations/service.js';
 import type { ErrorCode } from '../http/errors.js';
 import { requestDigest } from '../ids.js';
-import { readSnapshot, judgeExisting, operationRecordPut, recordFields, requestKey, type StoredResponse } from '../idempotency/records.js';
+import {
+  readSnapshot,
+  judgeExisting,
+  operationRecordPut,
+  recordFields,
+  requestKey,
+  type StoredResponse,
+} from '../idempotency/records.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import type { CreditProfile } from '../policy/profile.js';
 import { profilePut } from '../profiles/repository.js';
@@ -14,7 +21,14 @@ import { tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
 import { type Account, applyToAccount, newAccount, toAccountResource } from './model.js';
-import { accountFromItem, accountKey, getAccount, movementUpdate, newAccountItem, statusUpdate } from './repository.js';
+import {
+  accountFromItem,
+  accountKey,
+  getAccount,
+  movementUpdate,
+  newAccountItem,
+  statusUpdate,
+} from './repository.js';
 
 export type OpenAccountResult = { ok: true; account: Account } | { ok: false; code: 'account_exists' };
 
@@ -36,7 +50,11 @@ export async function openAccount(input: {
     const outcome = await transactWrite(
       [
         {
-          Put: { TableName: tableName, Item: newAccountItem(account), ConditionExpression: 'attribute_not_exists(pk)' },
+          Put: {
+            TableName: tableName,
+            Item: newAccountItem(account),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
         journalPut(
           newJournalEntry({
@@ -77,13 +95,22 @@ export async function repay(
     const [existing, accountItem] = items;
     if (existing) {
       const verdict = judgeExisting(existing, ctx.fingerprint);
-      return verdict.kind === 'replay' ? { kind: 'response', response: verdict.response, replayed: true } : failure('idempotency_key_reused');
+      return verdict.kind === 'replay'
+        ? { kind: 'response', response: verdict.response, replayed: true }
+        : failure('idempotency_key_reused');
     }
     if (!accountItem) return failure('account_not_found');
     const account = accountFromItem(accountItem);
     if (account.currency !== input.currency) return failure('currency_mismatch');
     const nowMs = Date.now();
-    if (input.amount > account.outstanding) return storeConflict(digest, 'repayment', { ...ctx, actsForAnyClient: false }, 'amount_exceeds_remaining', nowMs);
+    if (input.amount > account.outstanding)
+      return storeConflict(
+        digest,
+        'repayment',
+        { ...ctx, actsForAnyClient: false },
+        'amount_exceeds_remaining',
+        nowMs,
+      );
 
     const nowIso = new Date(nowMs).toISOString();
     const delta = { reserved: 0, outstanding: -input.amount, totalLimit: 0 };
@@ -91,8 +118,12 @@ export async function repay(
     const response: StoredResponse = {
       status: 201,
       body: JSON.stringify({
-        id: `rpy_${digest}`, object: 'repayment', amount: input.amount, currency: input.currency,
-        createdAt: nowIso, account: toAccountResource(next),
+        id: `rpy_${digest}`,
+        object: 'repayment',
+        amount: input.amount,
+        currency: input.currency,
+        createdAt: nowIso,
+        account: toAccountResource(next),
       }),
     };
     const outcome = await transactWrite(
@@ -110,10 +141,16 @@ export async function repay(
   });
 }
 
-export type StatusResult = { ok: true; account: Account } | { ok: false; code: 'account_not_found' | 'invalid_state' };
+export type StatusResult =
+  | { ok: true; account: Account }
+  | { ok: false; code: 'account_not_found' | 'invalid_state' };
 
 /** Freeze or unfreeze (risk): journaled with a zero delta so the history shows who stopped credit and why. */
-export async function setAccountStatus(accountId: string, status: 'active' | 'frozen', reason: string): Promise<StatusResult> {
+export async function setAccountStatus(
+  accountId: string,
+  status: 'active' | 'frozen',
+  reason: string,
+): Promise<StatusResult> {
   const written = await withRetries(`set status ${status}`, async () => {
     const nowIso = new Date().toISOString();
     const outcome = await transactWrite(
@@ -134,7 +171,8 @@ export async function setAccountStatus(accountId: string, status: 'active' | 'fr
     );
     if (outcome.committed) return { ok: true } as const;
     // Only the account's own condition answers for the account: no image means no account, an image a closed one.
-    if (conditionFailed(outcome.reasons, 0)) return { ok: false, code: outcome.reasons[0]!.item ? 'invalid_state' : 'account_not_found' } as const;
+    if (conditionFailed(outcome.reasons, 0))
+      return { ok: false, code: outcome.reasons[0]?.item ? 'invalid_state' : 'account_not_found' } as const;
     if (isTransient(outcome.reasons)) return RETRY;
     throw new Error(`set status ${status} cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
   });

@@ -12,6 +12,7 @@ import { EXPIRY_SHARDS } from '../storage/table.js';
 import { decideExpire } from './model.js';
 import { type DuePage, type DuePosition, listDueHolds } from './repository.js';
 import { settle } from './service.js';
+import { present } from '../assert.js';
 
 /** Holds read per index query: one page of keys, well under the 1 MB Query limit. */
 export const DUE_PAGE_SIZE = 100;
@@ -63,7 +64,10 @@ export async function sweepExpiredHolds(options: { nowMs?: number; budgetMs: num
     result: { expired: 0, skipped: 0, failed: 0, failedShards: 0, truncated: false },
   };
   const first = firstShard(options.nowMs ?? started);
-  let pending: ShardCursor[] = Array.from({ length: EXPIRY_SHARDS }, (_, i) => ({ shard: (first + i) % EXPIRY_SHARDS, from: undefined }));
+  let pending: ShardCursor[] = Array.from({ length: EXPIRY_SHARDS }, (_, i) => ({
+    shard: (first + i) % EXPIRY_SHARDS,
+    from: undefined,
+  }));
   // Passes over the shards with due holds left. Bounded: every visit reads at least one page, moving its cursor on.
   while (pending.length > 0) {
     const unfinished: ShardCursor[] = [];
@@ -97,8 +101,11 @@ async function sweepShard(cursor: ShardCursor, sweep: Sweep, untilMs: number): P
     for (let i = 0; i < page.holds.length; i += PARALLEL_EXPIRIES) {
       if (batches > 0 && Date.now() >= untilMs) return false;
       const batch = page.holds.slice(i, i + PARALLEL_EXPIRIES);
-      await expireBatch(batch.map((h) => h.id), sweep);
-      cursor.from = batch.at(-1)!.after;
+      await expireBatch(
+        batch.map((h) => h.id),
+        sweep,
+      );
+      cursor.from = present(batch.at(-1), 'the last hold of a non-empty batch').after;
       batches += 1;
     }
     if (!page.next) return true;

@@ -98,7 +98,11 @@ export function toAuthorizationResource(a: Authorization): AuthorizationResource
   };
 }
 
-const LIVE: ReadonlySet<AuthorizationStatus> = new Set(['authorized', 'partially_captured', 'pending_review']);
+const LIVE: ReadonlySet<AuthorizationStatus> = new Set([
+  'authorized',
+  'partially_captured',
+  'pending_review',
+]);
 
 export function isLive(a: Authorization): boolean {
   return LIVE.has(a.status);
@@ -120,7 +124,11 @@ export interface Movement {
 }
 
 /** A release's delta: held credit goes back to available, except its quota part, which leaves totalLimit too. */
-const releaseDelta = (amount: number, quotaBack: number): BalanceDelta => ({ reserved: -amount, outstanding: 0, totalLimit: 0 - quotaBack });
+const releaseDelta = (amount: number, quotaBack: number): BalanceDelta => ({
+  reserved: -amount,
+  outstanding: 0,
+  totalLimit: 0 - quotaBack,
+});
 
 /**
  * What the account write must check besides existing: the full reserve guard (status, available, velocity)
@@ -149,17 +157,29 @@ export function totalDelta(movements: readonly Movement[]): BalanceDelta {
 }
 
 export const captureMovement = (amount: number): Movement => ({
-  type: 'capture', amount, delta: { reserved: -amount, outstanding: amount, totalLimit: 0 },
+  type: 'capture',
+  amount,
+  delta: { reserved: -amount, outstanding: amount, totalLimit: 0 },
 });
-export const releaseMovement = (amount: number, type: JournalEntryType = 'release', quotaBack = 0): Movement => ({
-  type, amount, delta: releaseDelta(amount, quotaBack),
+export const releaseMovement = (
+  amount: number,
+  type: JournalEntryType = 'release',
+  quotaBack = 0,
+): Movement => ({
+  type,
+  amount,
+  delta: releaseDelta(amount, quotaBack),
 });
 const nonZero = (movements: Movement[]): Movement[] => movements.filter((m) => m.amount > 0);
 
 export type Decision = { ok: true; transition: Transition } | { ok: false; code: ErrorCode };
 
 /** Status once nothing is held any more, or while something still is. */
-function settledStatus(capturedAmount: number, stillHeld: number, current: AuthorizationStatus): AuthorizationStatus {
+function settledStatus(
+  capturedAmount: number,
+  stillHeld: number,
+  current: AuthorizationStatus,
+): AuthorizationStatus {
   if (stillHeld > 0) return capturedAmount > 0 ? 'partially_captured' : current;
   return capturedAmount > 0 ? 'captured' : 'released';
 }
@@ -169,7 +189,12 @@ function assertTransition(t: Transition): Transition {
   if (n.capturedAmount + n.releasedAmount > n.amount || n.capturedAmount < 0 || n.releasedAmount < 0) {
     throw new Error(`invariant: authorization ${n.id} over-settled`);
   }
-  if (n.quota && (n.quota.captured + n.quota.returned > n.quota.drawn || n.quota.captured > n.capturedAmount || heldQuota(n) > heldAmount(n))) {
+  if (
+    n.quota &&
+    (n.quota.captured + n.quota.returned > n.quota.drawn ||
+      n.quota.captured > n.capturedAmount ||
+      heldQuota(n) > heldAmount(n))
+  ) {
     throw new Error(`invariant: authorization ${n.id} quota over-settled`);
   }
   return t;
@@ -183,17 +208,27 @@ function bump(a: Authorization, changes: Partial<Authorization>, nowIso: string)
  * How a settlement of a live hold splits between quota and general credit: `capture` from the front (quota
  * first), then `release` from the back (general first). Returns the hold's next quota and what goes back.
  */
-function settleQuota(a: Authorization, capture: number, release: number): { quota?: HoldQuota; quotaReturn?: QuotaReturn } {
+function settleQuota(
+  a: Authorization,
+  capture: number,
+  release: number,
+): { quota?: HoldQuota; quotaReturn?: QuotaReturn } {
   if (!a.quota) return {};
   const held = heldAmount(a);
   const quotaHeld = heldQuota(a);
   const quotaCaptured = Math.min(capture, quotaHeld);
   const generalLeft = held - capture - (quotaHeld - quotaCaptured);
   const quotaBack = Math.max(0, release - Math.max(0, generalLeft));
-  const quota = { ...a.quota, captured: a.quota.captured + quotaCaptured, returned: a.quota.returned + quotaBack };
+  const quota = {
+    ...a.quota,
+    captured: a.quota.captured + quotaCaptured,
+    returned: a.quota.returned + quotaBack,
+  };
   return {
     quota,
-    ...(quotaBack > 0 && a.category ? { quotaReturn: { category: a.category, promotionId: a.quota.promotionId, amount: quotaBack } } : {}),
+    ...(quotaBack > 0 && a.category
+      ? { quotaReturn: { category: a.category, promotionId: a.quota.promotionId, amount: quotaBack } }
+      : {}),
   };
 }
 
@@ -205,7 +240,12 @@ function settleQuota(a: Authorization, capture: number, release: number): { quot
 export function withoutQuotaReturn(t: Transition): Transition {
   if (!t.quotaReturn) return t;
   const { quotaReturn: _gone, ...rest } = t;
-  return { ...rest, movements: t.movements.map((m) => (m.delta.totalLimit < 0 && m.delta.reserved < 0 ? { ...m, delta: releaseDelta(m.amount, 0) } : m)) };
+  return {
+    ...rest,
+    movements: t.movements.map((m) =>
+      m.delta.totalLimit < 0 && m.delta.reserved < 0 ? { ...m, delta: releaseDelta(m.amount, 0) } : m,
+    ),
+  };
 }
 
 /**
@@ -232,15 +272,31 @@ export function decideCapture(
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { capturedAmount, releasedAmount, status: settledStatus(capturedAmount, stillHeld, a.status), ...(quota ? { quota } : {}) }, nowIso),
-      movements: nonZero([captureMovement(capture), releaseMovement(release, 'release', quotaReturn?.amount)]),
+      next: bump(
+        a,
+        {
+          capturedAmount,
+          releasedAmount,
+          status: settledStatus(capturedAmount, stillHeld, a.status),
+          ...(quota ? { quota } : {}),
+        },
+        nowIso,
+      ),
+      movements: nonZero([
+        captureMovement(capture),
+        releaseMovement(release, 'release', quotaReturn?.amount),
+      ]),
       ...(quotaReturn ? { quotaReturn } : {}),
     }),
   };
 }
 
 /** Release `amount` (default: all that is held) back to the account. Works on expired-but-unswept holds too. */
-export function decideRelease(a: Authorization, request: { amount?: number | undefined }, nowMs: number): Decision {
+export function decideRelease(
+  a: Authorization,
+  request: { amount?: number | undefined },
+  nowMs: number,
+): Decision {
   if (!isLive(a) || a.status === 'pending_review') return { ok: false, code: 'invalid_state' };
   const held = heldAmount(a);
   const release = request.amount ?? held;
@@ -252,7 +308,15 @@ export function decideRelease(a: Authorization, request: { amount?: number | und
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { releasedAmount, status: settledStatus(a.capturedAmount, stillHeld, a.status), ...(quota ? { quota } : {}) }, nowIso),
+      next: bump(
+        a,
+        {
+          releasedAmount,
+          status: settledStatus(a.capturedAmount, stillHeld, a.status),
+          ...(quota ? { quota } : {}),
+        },
+        nowIso,
+      ),
       movements: nonZero([releaseMovement(release, 'release', quotaReturn?.amount)]),
       ...(quotaReturn ? { quotaReturn } : {}),
     }),
@@ -263,7 +327,12 @@ export function decideRelease(a: Authorization, request: { amount?: number | und
  * Raise a live hold by `amount`. The account side goes through the same guard as a new reserve (status,
  * available, velocity), so the transition asks for it with `accountGuard: 'reserve'`.
  */
-export function decideIncrement(a: Authorization, request: { amount: number }, nowMs: number, reviewThresholdMinor: number): Decision {
+export function decideIncrement(
+  a: Authorization,
+  request: { amount: number },
+  nowMs: number,
+  reviewThresholdMinor: number,
+): Decision {
   if (a.status === 'pending_review' || !isLive(a)) return { ok: false, code: 'invalid_state' };
   if (isExpired(a, nowMs)) return { ok: false, code: 'authorization_expired' };
   // A hold that grows to the review threshold would skip review: such an order needs a new authorization.
@@ -273,7 +342,13 @@ export function decideIncrement(a: Authorization, request: { amount: number }, n
     ok: true,
     transition: assertTransition({
       next: bump(a, { amount: a.amount + request.amount }, nowIso),
-      movements: [{ type: 'increment', amount: request.amount, delta: { reserved: request.amount, outstanding: 0, totalLimit: 0 } }],
+      movements: [
+        {
+          type: 'increment',
+          amount: request.amount,
+          delta: { reserved: request.amount, outstanding: 0, totalLimit: 0 },
+        },
+      ],
       accountGuard: 'reserve',
     }),
   };
@@ -282,13 +357,20 @@ export function decideIncrement(a: Authorization, request: { amount: number }, n
 /** Refund part of what was captured: outstanding falls, capturedAmount stays, refundedAmount grows. */
 export function decideRefund(a: Authorization, request: { amount: number }, nowMs: number): Decision {
   if (a.capturedAmount === 0) return { ok: false, code: 'invalid_state' };
-  if (request.amount > a.capturedAmount - a.refundedAmount) return { ok: false, code: 'amount_exceeds_remaining' };
+  if (request.amount > a.capturedAmount - a.refundedAmount)
+    return { ok: false, code: 'amount_exceeds_remaining' };
   const nowIso = new Date(nowMs).toISOString();
   return {
     ok: true,
     transition: {
       next: bump(a, { refundedAmount: a.refundedAmount + request.amount }, nowIso),
-      movements: [{ type: 'refund', amount: request.amount, delta: { reserved: 0, outstanding: -request.amount, totalLimit: 0 } }],
+      movements: [
+        {
+          type: 'refund',
+          amount: request.amount,
+          delta: { reserved: 0, outstanding: -request.amount, totalLimit: 0 },
+        },
+      ],
       accountGuard: { outstandingAtLeast: request.amount },
     },
   };
@@ -304,7 +386,11 @@ export function decideExpire(a: Authorization, nowMs: number): Decision {
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { releasedAmount: a.releasedAmount + held, status: 'expired', ...(quota ? { quota } : {}) }, nowIso),
+      next: bump(
+        a,
+        { releasedAmount: a.releasedAmount + held, status: 'expired', ...(quota ? { quota } : {}) },
+        nowIso,
+      ),
       movements: nonZero([releaseMovement(held, 'expire', quotaReturn?.amount)]),
       ...(quotaReturn ? { quotaReturn } : {}),
     }),
@@ -315,7 +401,10 @@ export function decideExpire(a: Authorization, nowMs: number): Decision {
 export function decideReviewApprove(a: Authorization, nowMs: number): Decision {
   if (a.status !== 'pending_review') return { ok: false, code: 'invalid_state' };
   if (isExpired(a, nowMs)) return { ok: false, code: 'authorization_expired' };
-  return { ok: true, transition: { next: bump(a, { status: 'authorized' }, new Date(nowMs).toISOString()), movements: [] } };
+  return {
+    ok: true,
+    transition: { next: bump(a, { status: 'authorized' }, new Date(nowMs).toISOString()), movements: [] },
+  };
 }
 
 /** A reviewer declines a pending hold: it becomes declined (`risk_declined`) and its credit goes back. */
@@ -327,7 +416,16 @@ export function decideReviewDecline(a: Authorization, nowMs: number): Decision {
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { status: 'declined', declineCode: 'risk_declined', releasedAmount: a.releasedAmount + held, ...(quota ? { quota } : {}) }, nowIso),
+      next: bump(
+        a,
+        {
+          status: 'declined',
+          declineCode: 'risk_declined',
+          releasedAmount: a.releasedAmount + held,
+          ...(quota ? { quota } : {}),
+        },
+        nowIso,
+      ),
       movements: nonZero([releaseMovement(held, 'review_decline', quotaReturn?.amount)]),
       ...(quotaReturn ? { quotaReturn } : {}),
     }),

@@ -9,6 +9,7 @@ import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { EXPIRY_INDEX, EXPIRY_SHARDS, REVIEW_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { type Authorization, isLive } from './model.js';
+import { present } from '../assert.js';
 
 const AUTH_ID = /^auth_([A-Za-z0-9_-]{22})$/;
 
@@ -27,7 +28,7 @@ export function authorizationKey(authorizationId: string): { pk: string; sk: str
 /** Spreads open holds over EXPIRY_SHARDS index partitions by their (random) digest. */
 export function expiryShard(authorizationId: string): number {
   const digest = digestOf(authorizationId) ?? authorizationId;
-  return Buffer.from(digest, 'base64url')[0]! % EXPIRY_SHARDS;
+  return present(Buffer.from(digest, 'base64url')[0], 'a digest byte') % EXPIRY_SHARDS;
 }
 
 export const expiryPartition = (shard: number): string => `EXPIRY#${shard}`;
@@ -44,8 +45,18 @@ function indexFields(a: Authorization): Record<string, string> {
 
 export function authorizationFromItem(item: Record<string, unknown>): Authorization {
   const {
-    pk: _pk, sk: _sk, itemType: _t, kind: _k, fingerprint: _f, responseStatus: _s, responseBody: _b,
-    gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, ...authorization
+    pk: _pk,
+    sk: _sk,
+    itemType: _t,
+    kind: _k,
+    fingerprint: _f,
+    responseStatus: _s,
+    responseBody: _b,
+    gsi1pk: _g1,
+    gsi1sk: _g2,
+    gsi2pk: _g3,
+    gsi2sk: _g4,
+    ...authorization
   } = item;
   return authorization as unknown as Authorization;
 }
@@ -106,11 +117,15 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
   };
 }
 
-export async function getAuthorization(authorizationId: string): Promise<(Authorization & { clientId: string }) | undefined> {
+export async function getAuthorization(
+  authorizationId: string,
+): Promise<(Authorization & { clientId: string }) | undefined> {
   const key = authorizationKey(authorizationId);
   if (!key) return undefined;
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-  return isAuthorizationItem(result.Item) ? authorizationFromItem(result.Item!) : undefined;
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+  );
+  return result.Item && isAuthorizationItem(result.Item) ? authorizationFromItem(result.Item) : undefined;
 }
 
 /**
@@ -126,7 +141,10 @@ export const ReviewQueuePosition = z.strictObject({
 export type ReviewQueuePosition = z.infer<typeof ReviewQueuePosition>;
 
 /** The review queue, oldest first, after `after` (from the start when undefined); `next` is null on the last page. */
-export async function listPendingReviews(limit: number, after?: ReviewQueuePosition): Promise<{ data: Authorization[]; next: ReviewQueuePosition | null }> {
+export async function listPendingReviews(
+  limit: number,
+  after?: ReviewQueuePosition,
+): Promise<{ data: Authorization[]; next: ReviewQueuePosition | null }> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,
@@ -159,7 +177,12 @@ export interface DuePage {
  * on from a position (rather than from the start again) passes over a hold that failed to expire, so it cannot
  * hold up the holds behind it.
  */
-export async function listDueHolds(shard: number, nowIso: string, limit: number, from?: DuePosition): Promise<DuePage> {
+export async function listDueHolds(
+  shard: number,
+  nowIso: string,
+  limit: number,
+  from?: DuePosition,
+): Promise<DuePage> {
   const result = await documentClient.send(
     new QueryCommand({
       TableName: tableName,

@@ -24,7 +24,12 @@ export interface ReserveAttempt {
 }
 
 /** The quota shape this image calls for: what a hold of `amountMinor` in `category` can draw right now. */
-export function quotaShapeFor(image: Account, category: string | undefined, amountMinor: number, nowIso: string): QuotaShape {
+export function quotaShapeFor(
+  image: Account,
+  category: string | undefined,
+  amountMinor: number,
+  nowIso: string,
+): QuotaShape {
   const quota = category === undefined ? undefined : image.quotas[category];
   if (!isDrawable(quota, nowIso)) return { kind: 'none' };
   return quota.unused >= amountMinor

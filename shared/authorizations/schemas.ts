@@ -8,14 +8,18 @@ export const Metadata = z
   .record(z.string().min(1).max(40), z.string().max(500))
   .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, { error: `at most ${MAX_METADATA_KEYS} keys` });
 
-export const Category = z.string().regex(/^[a-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [a-z0-9_-]' });
+export const Category = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, { error: 'must be 1-64 characters of [a-z0-9_-]' });
 
 export const CreateAuthorizationBody = z.strictObject({
   accountId: ResourceId,
   amount: AmountMinor,
   currency: Currency,
   orderId: ResourceId,
-  category: Category.meta({ description: "The product category: a category quota for it is drawn before general credit." }).optional(),
+  category: Category.meta({
+    description: 'The product category: a category quota for it is drawn before general credit.',
+  }).optional(),
   metadata: Metadata.optional(),
 });
 

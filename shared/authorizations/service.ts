@@ -4,7 +4,15 @@
  * reading again. Results are data: a response to send (fresh or replayed) or a contract error code.
  */
 import { randomUUID } from 'node:crypto';
-import { accountFromItem, movementUpdate, type QuotaShape, quotaDraw, quotaAttribute, reserveUpdate, type VelocityShape } from '../accounts/repository.js';
+import {
+  accountFromItem,
+  movementUpdate,
+  type QuotaShape,
+  quotaDraw,
+  quotaAttribute,
+  reserveUpdate,
+  type VelocityShape,
+} from '../accounts/repository.js';
 import { config } from '../config.js';
 import type { DeclineCode, ErrorCode } from '../http/errors.js';
 import { errorBody } from '../http/errors.js';
@@ -21,7 +29,14 @@ import {
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
-import { type Authorization, type Decision, type Transition, toAuthorizationResource, totalDelta, withoutQuotaReturn } from './model.js';
+import {
+  type Authorization,
+  type Decision,
+  type Transition,
+  toAuthorizationResource,
+  totalDelta,
+  withoutQuotaReturn,
+} from './model.js';
 import {
   authorizationFromItem,
   authorizationIdFor,
@@ -32,6 +47,7 @@ import {
 } from './repository.js';
 import { explainReserveFailure, type ReserveFailure } from './reserve-decision.js';
 import { guessQuotaShape, guessShape, remember, rememberQuota } from './velocity-hint.js';
+import { present } from '../assert.js';
 
 export type ServiceResult =
   | { kind: 'response'; response: StoredResponse; replayed: boolean }
@@ -63,12 +79,26 @@ const fresh = (response: StoredResponse): ServiceResult => ({ kind: 'response', 
  * a success, so every copy of a request gets the first answer, as the contract asks. Bad input (400) and unknown
  * ids (404) are not stored: nothing began executing, and a corrected retry must be able to use the key (Stripe).
  */
-const STORED_CONFLICTS: ReadonlySet<ErrorCode> = new Set(['invalid_state', 'authorization_expired', 'amount_exceeds_remaining']);
+const STORED_CONFLICTS: ReadonlySet<ErrorCode> = new Set([
+  'invalid_state',
+  'authorization_expired',
+  'amount_exceeds_remaining',
+]);
 
 /** Stores a conflict under the key (or replays whatever the key already holds). */
-export async function storeConflict(digest: string, kind: RequestKind, ctx: RequestContext, code: ErrorCode, nowMs: number): Promise<ServiceResult | typeof RETRY> {
+export async function storeConflict(
+  digest: string,
+  kind: RequestKind,
+  ctx: RequestContext,
+  code: ErrorCode,
+  nowMs: number,
+): Promise<ServiceResult | typeof RETRY> {
   const response: StoredResponse = { status: 409, body: JSON.stringify(errorBody(code)) };
-  return storeOnce([operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs)], response, ctx.fingerprint);
+  return storeOnce(
+    [operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs)],
+    response,
+    ctx.fingerprint,
+  );
 }
 
 export const isStoredConflict = (code: ErrorCode): boolean => STORED_CONFLICTS.has(code);
@@ -94,7 +124,10 @@ class ReserveShape {
   shape: VelocityShape;
   quota: QuotaShape;
   /** `category`: a category hold (an increment passes none: it draws general credit only). */
-  constructor(private readonly accountId: string, private readonly category?: string) {
+  constructor(
+    private readonly accountId: string,
+    private readonly category?: string,
+  ) {
     this.window = velocityWindowOf(Date.now());
     this.shape = guessShape(accountId, this.window);
     this.quota = category === undefined ? { kind: 'none' } : guessQuotaShape(accountId, category);
@@ -106,14 +139,29 @@ class ReserveShape {
   guard(amountMinor: number, currency: string, nowMs: number, nowIso: string): TransactItem {
     this.window = Math.max(this.window, velocityWindowOf(nowMs));
     return reserveUpdate({
-      accountId: this.accountId, amountMinor, currency, nowIso,
-      velocityWindow: this.window, velocityMax: config.velocityMax, shape: this.shape,
+      accountId: this.accountId,
+      amountMinor,
+      currency,
+      nowIso,
+      velocityWindow: this.window,
+      velocityMax: config.velocityMax,
+      shape: this.shape,
       ...(this.category === undefined ? {} : { quota: { category: this.category, shape: this.quota } }),
     });
   }
-  explain(image: Record<string, unknown> | undefined, amountMinor: number, currency: string, nowIso: string): ReserveFailure {
+  explain(
+    image: Record<string, unknown> | undefined,
+    amountMinor: number,
+    currency: string,
+    nowIso: string,
+  ): ReserveFailure {
     const why = explainReserveFailure(image ? accountFromItem(image) : undefined, {
-      amountMinor, currency, window: this.window, velocityMax: config.velocityMax, category: this.category, nowIso,
+      amountMinor,
+      currency,
+      window: this.window,
+      velocityMax: config.velocityMax,
+      category: this.category,
+      nowIso,
     });
     if (why.kind === 'retry') {
       this.shape = why.shape;
@@ -132,7 +180,10 @@ class ReserveShape {
  * Reserve: Put authorization (new key only) + guarded account Update + journal Put, in one round trip.
  * A decline is stored as a declined authorization so a replay answers the same 402.
  */
-export async function authorize(ctx: RequestContext & { idempotencyKey: string }, input: AuthorizeInput): Promise<ServiceResult> {
+export async function authorize(
+  ctx: RequestContext & { idempotencyKey: string },
+  input: AuthorizeInput,
+): Promise<ServiceResult> {
   const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
   const id = authorizationIdFor(digest);
   const reserve = new ReserveShape(input.accountId, input.category);
@@ -155,16 +206,24 @@ export async function authorize(ctx: RequestContext & { idempotencyKey: string }
       status: input.amount >= config.reviewThresholdMinor ? 'pending_review' : 'authorized',
       ...(input.category ? { category: input.category } : {}),
       ...(input.metadata ? { metadata: input.metadata } : {}),
-      ...(draw > 0 && quotaPromotion ? { quota: { promotionId: quotaPromotion, drawn: draw, captured: 0, returned: 0 } } : {}),
+      ...(draw > 0 && quotaPromotion
+        ? { quota: { promotionId: quotaPromotion, drawn: draw, captured: 0, returned: 0 } }
+        : {}),
       expiresAt: new Date(nowMs + config.holdTtlSeconds * 1000).toISOString(),
       createdAt: nowIso,
       updatedAt: nowIso,
       version: 1,
     };
-    const response: StoredResponse = { status: 201, body: JSON.stringify(toAuthorizationResource(authorization)) };
+    const response: StoredResponse = {
+      status: 201,
+      body: JSON.stringify(toAuthorizationResource(authorization)),
+    };
     const outcome = await transactWrite(
       [
-        newAuthorizationPut(authorization, recordFields('authorize', ctx.clientId, ctx.fingerprint, response)),
+        newAuthorizationPut(
+          authorization,
+          recordFields('authorize', ctx.clientId, ctx.fingerprint, response),
+        ),
         reserve.guard(input.amount, input.currency, nowMs, nowIso),
         journalPut(
           newJournalEntry({
@@ -185,10 +244,11 @@ export async function authorize(ctx: RequestContext & { idempotencyKey: string }
       return fresh(response);
     }
     const { reasons } = outcome;
-    if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]!.item, ctx.fingerprint);
+    if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
     if (isTransient(reasons)) return RETRY;
-    if (!conditionFailed(reasons, 1)) throw new Error(`authorize cancelled: ${reasons.map((r) => r.code).join(',')}`);
-    const why = reserve.explain(reasons[1]!.item, input.amount, input.currency, nowIso);
+    if (!conditionFailed(reasons, 1))
+      throw new Error(`authorize cancelled: ${reasons.map((r) => r.code).join(',')}`);
+    const why = reserve.explain(reasons[1]?.item, input.amount, input.currency, nowIso);
     switch (why.kind) {
       case 'account_not_found':
       case 'currency_mismatch':
@@ -197,23 +257,44 @@ export async function authorize(ctx: RequestContext & { idempotencyKey: string }
         return RETRY;
       case 'decline': {
         const { quota: _none, ...undrawn } = authorization;
-        const declined: Authorization = { ...undrawn, status: 'declined', declineCode: why.code, expiresAt: authorization.createdAt };
+        const declined: Authorization = {
+          ...undrawn,
+          status: 'declined',
+          declineCode: why.code,
+          expiresAt: authorization.createdAt,
+        };
         const declineResponse = declineOf(why.code, declined);
-        return storeOnce([newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, declineResponse))], declineResponse, ctx.fingerprint);
+        return storeOnce(
+          [
+            newAuthorizationPut(
+              declined,
+              recordFields('authorize', ctx.clientId, ctx.fingerprint, declineResponse),
+            ),
+          ],
+          declineResponse,
+          ctx.fingerprint,
+        );
       }
     }
   });
 }
 
 function declineOf(code: DeclineCode, authorization: Authorization): StoredResponse {
-  return { status: 402, body: JSON.stringify({ ...errorBody(code), authorization: toAuthorizationResource(authorization) }) };
+  return {
+    status: 402,
+    body: JSON.stringify({ ...errorBody(code), authorization: toAuthorizationResource(authorization) }),
+  };
 }
 
 /** Writes a result that moves no money (a decline) so its key answers the same forever. */
-async function storeOnce(items: TransactItem[], response: StoredResponse, fingerprint: string): Promise<ServiceResult | typeof RETRY> {
+async function storeOnce(
+  items: TransactItem[],
+  response: StoredResponse,
+  fingerprint: string,
+): Promise<ServiceResult | typeof RETRY> {
   const outcome = await transactWrite(items, randomUUID());
   if (outcome.committed) return fresh(response);
-  if (conditionFailed(outcome.reasons, 0)) return fromExisting(outcome.reasons[0]!.item, fingerprint);
+  if (conditionFailed(outcome.reasons, 0)) return fromExisting(outcome.reasons[0]?.item, fingerprint);
   return RETRY;
 }
 
@@ -233,7 +314,8 @@ export interface SettleOperation {
 export async function settle(ctx: RequestContext, op: SettleOperation): Promise<ServiceResult> {
   const authKey = authorizationKey(op.authorizationId);
   if (!authKey) return failure('authorization_not_found');
-  const digest = ctx.idempotencyKey === undefined ? undefined : requestDigest(ctx.clientId, ctx.idempotencyKey);
+  const digest =
+    ctx.idempotencyKey === undefined ? undefined : requestDigest(ctx.clientId, ctx.idempotencyKey);
   const recordKey = digest === undefined ? undefined : requestKey(digest);
   let reserve: ReserveShape | undefined;
   /** Set when the grant this hold drew from turned out to have ended: settle without giving quota back. */
@@ -244,8 +326,8 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
     if (items === null) return RETRY;
     const [existing, authItem] = recordKey ? items : [undefined, items[0]];
     if (existing) return fromExisting(existing, ctx.fingerprint);
-    if (!isAuthorizationItem(authItem)) return failure('authorization_not_found');
-    const current = authorizationFromItem(authItem!);
+    if (!authItem || !isAuthorizationItem(authItem)) return failure('authorization_not_found');
+    const current = authorizationFromItem(authItem);
     if (current.clientId !== ctx.clientId && !ctx.actsForAnyClient) return failure('authorization_not_found');
 
     const nowMs = Date.now();
@@ -272,9 +354,23 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
         ...(quotaReturn ? { quotaReturn } : {}),
       });
     }
-    const record = digest === undefined ? [] : [operationRecordPut(digest, recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, response), nowMs)];
+    const record =
+      digest === undefined
+        ? []
+        : [
+            operationRecordPut(
+              digest,
+              recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, response),
+              nowMs,
+            ),
+          ];
     const outcome = await transactWrite(
-      [...record, authorizationUpdate(next, current.version), ...(accountUpdate ? [accountUpdate] : []), ...journalPuts(transition)],
+      [
+        ...record,
+        authorizationUpdate(next, current.version),
+        ...(accountUpdate ? [accountUpdate] : []),
+        ...journalPuts(transition),
+      ],
       randomUUID(),
     );
     if (outcome.committed) {
@@ -283,38 +379,68 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
     }
     const { reasons } = outcome;
     const at = { record: record.length ? 0 : -1, hold: record.length, account: record.length + 1 };
-    if (at.record >= 0 && conditionFailed(reasons, at.record)) return fromExisting(reasons[at.record]!.item, ctx.fingerprint);
+    if (at.record >= 0 && conditionFailed(reasons, at.record))
+      return fromExisting(reasons[at.record]?.item, ctx.fingerprint);
     if (conditionFailed(reasons, at.hold) || isTransient(reasons)) return RETRY; // the hold moved on: decide again
     if (accountUpdate && conditionFailed(reasons, at.account)) {
-      const image = reasons[at.account]!.item;
+      const image = reasons[at.account]?.item;
       if (quotaReturn && image) {
         // The only account condition a give-back adds is "the grant is still the one drawn from".
-        if (grantStillThere(image, quotaReturn.category, quotaReturn.promotionId)) throw new Error(`invariant: ${op.kind} found less quota drawn than the hold holds`);
+        if (grantStillThere(image, quotaReturn.category, quotaReturn.promotionId))
+          throw new Error(`invariant: ${op.kind} found less quota drawn than the hold holds`);
         grantEnded = true;
         return RETRY;
       }
       if (accountGuard !== 'reserve') {
-        return digest === undefined ? failure('amount_exceeds_remaining') : storeConflict(digest, op.kind as RequestKind, ctx, 'amount_exceeds_remaining', nowMs);
+        return digest === undefined
+          ? failure('amount_exceeds_remaining')
+          : storeConflict(digest, op.kind as RequestKind, ctx, 'amount_exceeds_remaining', nowMs);
       }
-      const why = reserve!.explain(image, delta.reserved, current.currency, next.updatedAt);
+      const why = present(reserve, 'the reserve of an account guard').explain(
+        image,
+        delta.reserved,
+        current.currency,
+        next.updatedAt,
+      );
       if (why.kind === 'retry') return RETRY;
       if (why.kind !== 'decline') return failure(why.kind);
       const declined = declineOf(why.code, current);
       if (digest === undefined) return { kind: 'response', response: declined, replayed: false };
-      return storeOnce([operationRecordPut(digest, recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, declined), nowMs)], declined, ctx.fingerprint);
+      return storeOnce(
+        [
+          operationRecordPut(
+            digest,
+            recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, declined),
+            nowMs,
+          ),
+        ],
+        declined,
+        ctx.fingerprint,
+      );
     }
     throw new Error(`${op.kind} cancelled: ${reasons.map((r) => r.code).join(',')}`);
   });
 }
 
-function grantStillThere(accountImage: Record<string, unknown>, category: string, promotionId: string): boolean {
+function grantStillThere(
+  accountImage: Record<string, unknown>,
+  category: string,
+  promotionId: string,
+): boolean {
   const grant = accountImage[quotaAttribute(category)] as { promotionId?: string } | undefined;
   return grant?.promotionId === promotionId;
 }
 
 function journalPuts(t: Transition): TransactItem[] {
   return t.movements.map((m, sequence) =>
-    journalPut(newJournalEntry({ accountId: t.next.accountId, authorizationId: t.next.id, nowIso: t.next.updatedAt, sequence, ...m })),
+    journalPut(
+      newJournalEntry({
+        accountId: t.next.accountId,
+        authorizationId: t.next.id,
+        nowIso: t.next.updatedAt,
+        sequence,
+        ...m,
+      }),
+    ),
   );
 }
-

@@ -36,7 +36,9 @@ const accountCategory = (accountId: string, category: string): string => `${acco
 /** A first guess: draw it all from the grant last seen, or nothing. A wrong guess is corrected from the image. */
 export function guessQuotaShape(accountId: string, category: string): QuotaShape {
   const key = accountCategory(accountId, category);
-  const grant = lastGrantByAccountCategory.has(key) ? lastGrantByAccountCategory.get(key) : lastGrantByCategory.get(category);
+  const grant = lastGrantByAccountCategory.has(key)
+    ? lastGrantByAccountCategory.get(key)
+    : lastGrantByCategory.get(category);
   return grant ? { kind: 'full', promotionId: grant } : { kind: 'none' };
 }
 

@@ -11,10 +11,17 @@ import type { Principal, Scope } from '../clients/model.js';
 import { requestFingerprint } from '../ids.js';
 import { ApiError, type ErrorCode } from './errors.js';
 import {
-  type Event, contractErrors, jsonBody, jsonResponse, requireIdempotencyKey, requireScope, validPathParameters,
+  type Event,
+  contractErrors,
+  jsonBody,
+  jsonResponse,
+  requireIdempotencyKey,
+  requireScope,
+  validPathParameters,
 } from './middleware.js';
 import type { RequestContext, ServiceResult } from '../authorizations/service.js';
 import { RESPONSE_MARGIN_MS, withInvocationDeadline } from '../storage/deadline.js';
+import { present } from '../assert.js';
 
 /**
  * middy's own early timeout, for anything that is not a DynamoDB call (those end RESPONSE_MARGIN_MS before
@@ -70,7 +77,10 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
   return result.data;
 }
 
-export function httpHandler<S extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+export function httpHandler<
+  S extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+>(
   options: RouteOptions<S, Q>,
   fn: (request: HttpRequest<BodyOf<S>, QueryOf<Q>>) => Promise<APIGatewayProxyResult>,
 ) {
@@ -84,8 +94,10 @@ export function httpHandler<S extends z.ZodType | undefined = undefined, Q exten
   if (options.body) chain.use(jsonBody());
   const handler = chain.handler(async (event) => {
     const body = (options.body ? parseWith(options.body, event.ctx.body) : undefined) as BodyOf<S>;
-    const query = (options.query ? parseWith(options.query, event.queryStringParameters ?? {}) : {}) as QueryOf<Q>;
-    const principal = event.ctx.principal!;
+    const query = (
+      options.query ? parseWith(options.query, event.queryStringParameters ?? {}) : {}
+    ) as QueryOf<Q>;
+    const principal = present(event.ctx.principal, 'the principal requireScope set');
     const idempotencyKey = event.ctx.idempotencyKey ?? '';
     const fingerprint = options.idempotent ? requestFingerprint(event.httpMethod, event.path, body) : '';
     return fn({
@@ -96,14 +108,25 @@ export function httpHandler<S extends z.ZodType | undefined = undefined, Q exten
       idempotencyKey,
       requestId: event.ctx.requestId,
       fingerprint,
-      operation: { clientId: principal.clientId, idempotencyKey, fingerprint, actsForAnyClient: principal.scopes.includes('admin') },
+      operation: {
+        clientId: principal.clientId,
+        idempotencyKey,
+        fingerprint,
+        actsForAnyClient: principal.scopes.includes('admin'),
+      },
     });
   });
-  return withInvocationDeadline(handler as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>);
+  return withInvocationDeadline(
+    handler as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
+  );
 }
 
 /** Sends a service result: the stored response (marked when replayed) or the contract error for its code. */
 export function sendResult(result: ServiceResult): APIGatewayProxyResult {
   if (result.kind === 'error') throw new ApiError(result.code);
-  return jsonResponse(result.response.status, result.response.body, result.replayed ? { 'idempotent-replayed': 'true' } : {});
+  return jsonResponse(
+    result.response.status,
+    result.response.body,
+    result.replayed ? { 'idempotent-replayed': 'true' } : {},
+  );
 }

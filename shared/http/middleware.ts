@@ -29,8 +29,16 @@ type Mw = MiddlewareObj<Event, APIGatewayProxyResult>;
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export function jsonResponse(status: number, body: unknown | string, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode: status, headers: { ...JSON_HEADERS, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+export function jsonResponse(
+  status: number,
+  body: unknown | string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { ...JSON_HEADERS, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
 }
 
 function errorResponse(error: ApiError): APIGatewayProxyResult {
@@ -44,12 +52,22 @@ function errorResponse(error: ApiError): APIGatewayProxyResult {
  * `TimeoutError` is also middy's, when a handler reaches its early timeout (HANDLER_BACKSTOP_MS, handler.ts).
  */
 const TRANSIENT_AWS_ERRORS = new Set([
-  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError',
-  'ServiceUnavailable', 'TransactionInProgressException', 'TimeoutError',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionInProgressException',
+  'TimeoutError',
 ]);
 
 export function isTransientDependencyError(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const e = error as {
+    name?: string;
+    code?: string;
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
   return (
     TRANSIENT_AWS_ERRORS.has(e?.name ?? '') ||
     e?.$retryable !== undefined ||
@@ -66,7 +84,10 @@ export function contractErrors(): Mw {
     },
     after: (request) => {
       if (request.response) {
-        request.response.headers = { ...request.response.headers, 'x-request-id': request.event.ctx.requestId };
+        request.response.headers = {
+          ...request.response.headers,
+          'x-request-id': request.event.ctx.requestId,
+        };
       }
     },
     onError: (request) => {
@@ -74,7 +95,11 @@ export function contractErrors(): Mw {
       let apiError: ApiError;
       if (error instanceof ApiError) {
         apiError = error;
-      } else if (error instanceof RetriesExhaustedError || error instanceof DeadlineExceededError || isTransientDependencyError(error)) {
+      } else if (
+        error instanceof RetriesExhaustedError ||
+        error instanceof DeadlineExceededError ||
+        isTransientDependencyError(error)
+      ) {
         logger.warn('dependency unavailable after retries', { error });
         apiError = new ApiError('unavailable');
       } else {
@@ -83,7 +108,10 @@ export function contractErrors(): Mw {
         apiError = new ApiError('internal_error');
       }
       request.response = errorResponse(apiError);
-      request.response.headers = { ...request.response.headers, 'x-request-id': request.event.ctx?.requestId ?? randomUUID() };
+      request.response.headers = {
+        ...request.response.headers,
+        'x-request-id': request.event.ctx?.requestId ?? randomUUID(),
+      };
     },
   };
 }
@@ -93,14 +121,20 @@ export function jsonBody(): Mw {
   return {
     before: (request) => {
       const { event } = request;
-      const raw = event.body == null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      const raw =
+        event.body == null
+          ? ''
+          : event.isBase64Encoded
+            ? Buffer.from(event.body, 'base64').toString('utf8')
+            : event.body;
       if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new ApiError('body_too_large');
       if (raw.trim() === '') {
         event.ctx.body = {};
         return;
       }
       const contentType = (event.headers?.['content-type'] ?? '').toLowerCase();
-      if (!/^application\/([a-z0-9.+-]+\+)?json\b/.test(contentType)) throw new ApiError('unsupported_media_type');
+      if (!/^application\/([a-z0-9.+-]+\+)?json\b/.test(contentType))
+        throw new ApiError('unsupported_media_type');
       try {
         event.ctx.body = JSON.parse(raw);
       } catch {
@@ -116,7 +150,8 @@ export function requireScope(accepted: readonly Scope[]): Mw {
     before: (request) => {
       const context = request.event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
       const authError = context?.['authError'];
-      if (typeof authError === 'string') throw new ApiError(isErrorCode(authError) ? authError : 'invalid_api_key');
+      if (typeof authError === 'string')
+        throw new ApiError(isErrorCode(authError) ? authError : 'invalid_api_key');
       const clientId = context?.['clientId'];
       if (typeof clientId !== 'string') throw new ApiError('missing_api_key');
       const scopes = String(context?.['scopes'] ?? '')
@@ -150,7 +185,7 @@ export function notFoundCodeFor(resourcePath: string | undefined, param: string)
   if (!resource) {
     const segments = (resourcePath ?? '').split('/');
     const at = segments.indexOf(`{${param}}`);
-    resource = at > 0 ? segments[at - 1]!.replace(/s$/, '') : '';
+    resource = at > 0 ? (segments[at - 1] ?? '').replace(/s$/, '') : '';
   }
   const code = `${resource}_not_found`;
   return isErrorCode(code) && ERROR_CATALOGUE[code].status === 404 ? code : undefined;
@@ -172,7 +207,11 @@ export function validPathParameters(notFound?: ErrorCode): Mw {
         if (result.success) continue;
         const code = notFound ?? notFoundCodeFor(event.resource, param);
         if (code) throw new ApiError(code);
-        throw new ApiError('validation_failed', `${param}: ${result.error.issues[0]?.message ?? 'not an id'}`, param);
+        throw new ApiError(
+          'validation_failed',
+          `${param}: ${result.error.issues[0]?.message ?? 'not an id'}`,
+          param,
+        );
       }
     },
   };

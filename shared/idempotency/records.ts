@@ -30,7 +30,12 @@ export interface RequestRecordFields {
   responseBody: string;
 }
 
-export function recordFields(kind: RequestKind, clientId: string, fingerprint: string, response: StoredResponse): RequestRecordFields {
+export function recordFields(
+  kind: RequestKind,
+  clientId: string,
+  fingerprint: string,
+  response: StoredResponse,
+): RequestRecordFields {
   return { kind, clientId, fingerprint, responseStatus: response.status, responseBody: response.body };
 }
 
@@ -57,13 +62,18 @@ export type ExistingVerdict = { kind: 'replay'; response: StoredResponse } | { k
 /** Same fingerprint: answer what was answered. Anything else: the key was used for another request. */
 export function judgeExisting(item: Record<string, unknown>, fingerprint: string): ExistingVerdict {
   if (item['fingerprint'] === fingerprint && typeof item['responseBody'] === 'string') {
-    return { kind: 'replay', response: { status: Number(item['responseStatus']), body: item['responseBody'] } };
+    return {
+      kind: 'replay',
+      response: { status: Number(item['responseStatus']), body: item['responseBody'] },
+    };
   }
   return { kind: 'reused' };
 }
 
 /** Reads several items in one consistent round trip; undefined where missing; null if DynamoDB deferred some. */
-export async function getItems(keys: Array<{ pk: string; sk: string }>): Promise<Array<Record<string, unknown> | undefined> | null> {
+export async function getItems(
+  keys: Array<{ pk: string; sk: string }>,
+): Promise<Array<Record<string, unknown> | undefined> | null> {
   // BatchGet refuses duplicate keys; the same key may be asked for twice (a key reused on its own hold).
   const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
   const result = await documentClient.send(
@@ -80,11 +90,15 @@ export async function getItems(keys: Array<{ pk: string; sk: string }>): Promise
  * TransactWriteItems; BatchGetItem is not: it can see the record missing and the hold already changed by that
  * very record's request, and answer a duplicate with an error instead of a replay). Null: read again.
  */
-export async function readSnapshot(keys: Array<{ pk: string; sk: string }>): Promise<Array<Record<string, unknown> | undefined> | null> {
+export async function readSnapshot(
+  keys: Array<{ pk: string; sk: string }>,
+): Promise<Array<Record<string, unknown> | undefined> | null> {
   const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
   try {
     const result = await documentClient.send(
-      new TransactGetCommand({ TransactItems: unique.map((Key) => ({ Get: { TableName: tableName, Key } })) }),
+      new TransactGetCommand({
+        TransactItems: unique.map((Key) => ({ Get: { TableName: tableName, Key } })),
+      }),
     );
     const found = (result.Responses ?? []).map((r) => r.Item);
     return keys.map((k) => found[unique.findIndex((o) => o.pk === k.pk && o.sk === k.sk)]);

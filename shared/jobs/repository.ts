@@ -57,14 +57,21 @@ const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 
 function jobItem(job: Job): Record<string, unknown> {
   return {
-    ...jobKey(job.id), itemType: 'job', ...job, cursors: {},
+    ...jobKey(job.id),
+    itemType: 'job',
+    ...job,
+    cursors: {},
     [TTL_ATTRIBUTE]: Math.floor(Date.parse(job.createdAt) / 1000) + JOB_TTL_SECONDS,
   };
 }
 
 export async function createJob(job: Job): Promise<void> {
   await documentClient.send(
-    new PutCommand({ TableName: tableName, Item: jobItem(job), ConditionExpression: 'attribute_not_exists(pk)' }),
+    new PutCommand({
+      TableName: tableName,
+      Item: jobItem(job),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   );
 }
 
@@ -98,14 +105,23 @@ export async function markJobDispatched(jobId: string): Promise<void> {
 }
 
 async function getJobItem(jobId: string): Promise<Record<string, unknown> | undefined> {
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: jobKey(jobId), ConsistentRead: true }));
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: jobKey(jobId), ConsistentRead: true }),
+  );
   return result.Item;
 }
 
 /** The job as the API shows it: internal attributes dropped, counters a run started before they existed lacks as 0. */
 function jobFromItem(item: Record<string, unknown>): Job {
   const {
-    pk: _pk, sk: _sk, itemType: _t, [TTL_ATTRIBUTE]: _ttl, cursors: _c, dispatchedAt: _d, lastSegmentError: _e, ...job
+    pk: _pk,
+    sk: _sk,
+    itemType: _t,
+    [TTL_ATTRIBUTE]: _ttl,
+    cursors: _c,
+    dispatchedAt: _d,
+    lastSegmentError: _e,
+    ...job
   } = item;
   return { ...emptyCounts(), ...job } as Job;
 }
@@ -166,14 +182,32 @@ export async function addPageProgress(jobId: string, page: PageSpan, p: Progress
             ? 'attribute_not_exists(#cursors.#segment)'
             : '#cursors.#segment.afterId = :from AND #cursors.#segment.done = :false',
         ExpressionAttributeNames: {
-          '#cursors': 'cursors', '#segment': String(page.segment),
-          '#processed': 'processed', '#changed': 'changed', '#skipped': 'skipped', '#failed': 'failed', '#summary': 'summary', '#rise': 'rise',
-          '#fall': 'fall', '#unchanged': 'unchanged', '#inc': 'totalIncrease', '#dec': 'totalDecrease', '#done': 'segmentsDone',
+          '#cursors': 'cursors',
+          '#segment': String(page.segment),
+          '#processed': 'processed',
+          '#changed': 'changed',
+          '#skipped': 'skipped',
+          '#failed': 'failed',
+          '#summary': 'summary',
+          '#rise': 'rise',
+          '#fall': 'fall',
+          '#unchanged': 'unchanged',
+          '#inc': 'totalIncrease',
+          '#dec': 'totalDecrease',
+          '#done': 'segmentsDone',
         },
         ExpressionAttributeValues: {
           ':cursor': cursor,
-          ':p': p.processed, ':c': p.changed, ':u': p.unchanged, ':s': p.skipped, ':f': p.failed, ':rise': p.summary.rise, ':fall': p.summary.fall,
-          ':same': p.summary.unchanged, ':inc': p.summary.totalIncrease, ':dec': p.summary.totalDecrease,
+          ':p': p.processed,
+          ':c': p.changed,
+          ':u': p.unchanged,
+          ':s': p.skipped,
+          ':f': p.failed,
+          ':rise': p.summary.rise,
+          ':fall': p.summary.fall,
+          ':same': p.summary.unchanged,
+          ':inc': p.summary.totalIncrease,
+          ':dec': p.summary.totalDecrease,
           ':done': done ? 1 : 0,
           ...(page.from === undefined ? {} : { ':from': page.from, ':false': false }),
         },
@@ -185,7 +219,8 @@ export async function addPageProgress(jobId: string, page: PageSpan, p: Progress
     if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
-  if (done && job && job.segmentsDone >= job.segmentsTotal && job.status === 'running') await closeRunIfComplete(jobId);
+  if (done && job && job.segmentsDone >= job.segmentsTotal && job.status === 'running')
+    await closeRunIfComplete(jobId);
   return true;
 }
 
@@ -194,18 +229,24 @@ export async function addPageProgress(jobId: string, page: PageSpan, p: Progress
  * segment already done, so a worker dying between the last page and this write cannot leave the run open.
  */
 export async function closeRunIfComplete(jobId: string): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: jobKey(jobId),
-      UpdateExpression: 'SET #status = :succeeded, finishedAt = :now',
-      ConditionExpression: '#status = :running AND segmentsDone >= segmentsTotal',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':succeeded': 'succeeded', ':running': 'running', ':now': new Date().toISOString() },
-    }),
-  ).catch((error: { name?: string }) => {
-    if (error.name !== 'ConditionalCheckFailedException') throw error;
-  });
+  await documentClient
+    .send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET #status = :succeeded, finishedAt = :now',
+        ConditionExpression: '#status = :running AND segmentsDone >= segmentsTotal',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':succeeded': 'succeeded',
+          ':running': 'running',
+          ':now': new Date().toISOString(),
+        },
+      }),
+    )
+    .catch((error: { name?: string }) => {
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 export function emptyProgress(): Progress {
@@ -214,18 +255,25 @@ export function emptyProgress(): Progress {
 
 /** Marks a run failed (its segments could not run); a later run starts over under a new job. */
 export async function failJob(jobId: string, reason: string): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: jobKey(jobId),
-      UpdateExpression: 'SET #status = :failed, finishedAt = :now, failureReason = :reason',
-      ConditionExpression: '#status = :running',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':failed': 'failed', ':running': 'running', ':now': new Date().toISOString(), ':reason': reason.slice(0, 500) },
-    }),
-  ).catch((error: { name?: string }) => {
-    if (error.name !== 'ConditionalCheckFailedException') throw error;
-  });
+  await documentClient
+    .send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET #status = :failed, finishedAt = :now, failureReason = :reason',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':running': 'running',
+          ':now': new Date().toISOString(),
+          ':reason': reason.slice(0, 500),
+        },
+      }),
+    )
+    .catch((error: { name?: string }) => {
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 /** What a segment delivery last failed with; the dead-letter consumer puts it in the job's failureReason. */
@@ -238,23 +286,30 @@ export interface SegmentError {
 /** Records a failed delivery's error on the job (the last one wins: only the dead-lettered segment's is read). */
 export async function recordSegmentError(jobId: string, segment: number, message: string): Promise<void> {
   const error: SegmentError = { segment, message, at: new Date().toISOString() };
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: jobKey(jobId),
-      UpdateExpression: 'SET lastSegmentError = :error',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':error': error },
-    }),
-  ).catch((e: { name?: string }) => {
-    if (e.name !== 'ConditionalCheckFailedException') throw e;
-  });
+  await documentClient
+    .send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET lastSegmentError = :error',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':error': error },
+      }),
+    )
+    .catch((e: { name?: string }) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
 }
 
 /** The last error recorded for this segment of the job, if the last one recorded was this segment's. */
 export async function getSegmentError(jobId: string, segment: number): Promise<string | undefined> {
   const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: jobKey(jobId), ProjectionExpression: 'lastSegmentError', ConsistentRead: true }),
+    new GetCommand({
+      TableName: tableName,
+      Key: jobKey(jobId),
+      ProjectionExpression: 'lastSegmentError',
+      ConsistentRead: true,
+    }),
   );
   const error = result.Item?.['lastSegmentError'] as SegmentError | undefined;
   return error?.segment === segment ? error.message : undefined;

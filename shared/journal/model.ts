@@ -68,7 +68,10 @@ export interface ReconciliationResult {
   fromAccount: Balances;
 }
 
-export function reconcile(account: Pick<Account, 'totalLimit' | 'reserved' | 'outstanding' | 'available'>, entries: readonly JournalEntry[]): ReconciliationResult {
+export function reconcile(
+  account: Pick<Account, 'totalLimit' | 'reserved' | 'outstanding' | 'available'>,
+  entries: readonly JournalEntry[],
+): ReconciliationResult {
   const fromJournal = replay(entries);
   const fromAccount = {
     totalLimit: account.totalLimit,

@@ -26,10 +26,12 @@ export const JournalCursorPayload = z
     sk: z.string().min(1).max(512).nullable(),
     b: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
   })
-  .transform(({ sk, b: [totalLimit, reserved, outstanding] }): JournalPosition => ({
-    sk,
-    balances: { totalLimit, reserved, outstanding, available: totalLimit - reserved - outstanding },
-  }));
+  .transform(
+    ({ sk, b: [totalLimit, reserved, outstanding] }): JournalPosition => ({
+      sk,
+      balances: { totalLimit, reserved, outstanding, available: totalLimit - reserved - outstanding },
+    }),
+  );
 
 export function cursorPayload(position: JournalPosition): z.input<typeof JournalCursorPayload> {
   const { totalLimit, reserved, outstanding } = position.balances;
@@ -46,7 +48,10 @@ export interface JournalEntryResource extends Omit<JournalEntry, 'delta'> {
   balances: Balances;
 }
 
-export function withRunningBalances(entries: readonly JournalEntry[], start: Balances = EMPTY_BALANCES): { resources: JournalEntryResource[]; end: Balances } {
+export function withRunningBalances(
+  entries: readonly JournalEntry[],
+  start: Balances = EMPTY_BALANCES,
+): { resources: JournalEntryResource[]; end: Balances } {
   let balances = start;
   const resources = entries.map((entry) => {
     balances = applyDelta(balances, entry.delta);

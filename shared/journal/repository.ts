@@ -92,10 +92,14 @@ export interface SettledPage {
  * when null) and stamped before `horizon` (shared/journal/horizon.ts). Reads one more than asked, so a page that
  * ends exactly at the horizon says it is the last for now.
  */
-export async function listSettledJournal(accountId: string, page: { limit: number; afterSk: string | null; horizon: Date }): Promise<SettledPage> {
+export async function listSettledJournal(
+  accountId: string,
+  page: { limit: number; afterSk: string | null; horizon: Date },
+): Promise<SettledPage> {
   // Every stamp at or after the horizon sorts after this key ('#' follows the timestamp in every sort key).
   const upperSk = `${JOURNAL_PREFIX}${page.horizon.toISOString()}`;
-  if (page.afterSk !== null && !page.afterSk.startsWith(JOURNAL_PREFIX)) throw new Error(`invariant: ${page.afterSk} is not a journal position`);
+  if (page.afterSk !== null && !page.afterSk.startsWith(JOURNAL_PREFIX))
+    throw new Error(`invariant: ${page.afterSk} is not a journal position`);
   // A horizon behind the cursor (a lag raised since, or a clock stepped back): nothing new has settled yet.
   if (page.afterSk !== null && page.afterSk >= upperSk) return { entries: [], hasMore: false };
   const result = await documentClient.send(

@@ -40,7 +40,13 @@ import {
   writeAssessment,
   writeAssessments,
 } from './refresh.js';
-import { describeError, SEGMENT_MAX_DELIVERIES, type SegmentFailure, segmentFailureReason } from './segment-failures.js';
+import {
+  describeError,
+  SEGMENT_MAX_DELIVERIES,
+  type SegmentFailure,
+  segmentFailureReason,
+} from './segment-failures.js';
+import { present } from '../assert.js';
 
 /** Accounts per page of a segment: one index Query, two BatchGets. */
 const PAGE_ACCOUNTS = 100;
@@ -57,7 +63,10 @@ export interface SegmentTask {
 }
 
 /** Starts a run: the job record, with its clock and refresh key fixed for every segment. */
-export async function startRefreshJob(options: { dryRun: boolean; nowMs?: number }): Promise<{ job: Job; tasks: SegmentTask[] }> {
+export async function startRefreshJob(options: {
+  dryRun: boolean;
+  nowMs?: number;
+}): Promise<{ job: Job; tasks: SegmentTask[] }> {
   const job = await newRefreshJob(randomId('job'), options.dryRun, new Date(options.nowMs ?? Date.now()));
   await createJob(job);
   return { job, tasks: segmentTasks(job) };
@@ -69,13 +78,16 @@ export async function startRefreshJob(options: { dryRun: boolean; nowMs?: number
  * segments were all enqueued already; if not (the first invocation died in between), enqueue them again:
  * a segment delivered twice counts once (cursors).
  */
-export async function startScheduledRefreshJob(slot: Date): Promise<{ job: Job; tasks: SegmentTask[]; dispatched: boolean }> {
+export async function startScheduledRefreshJob(
+  slot: Date,
+): Promise<{ job: Job; tasks: SegmentTask[]; dispatched: boolean }> {
   const { job, dispatched } = await createJobOnce(await newRefreshJob(scheduledJobId(slot), false, slot));
   return { job, tasks: segmentTasks(job), dispatched };
 }
 
 /** The job id of a schedule slot, e.g. job_nightly_20260618T180000Z. */
-export const scheduledJobId = (slot: Date): string => `job_nightly_${slot.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+export const scheduledJobId = (slot: Date): string =>
+  `job_nightly_${slot.toISOString().replace(/[-:]|\.\d+/g, '')}`;
 
 async function newRefreshJob(id: string, dryRun: boolean, asOf: Date): Promise<Job> {
   const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
@@ -94,14 +106,18 @@ async function newRefreshJob(id: string, dryRun: boolean, asOf: Date): Promise<J
   };
 }
 
-const segmentTasks = (job: Job): SegmentTask[] => Array.from({ length: job.segmentsTotal }, (_, segment) => ({ jobId: job.id, segment }));
+const segmentTasks = (job: Job): SegmentTask[] =>
+  Array.from({ length: job.segmentsTotal }, (_, segment) => ({ jobId: job.id, segment }));
 
 /**
  * A run is keyed by its day, the policy version and the promotions in force: running it again the same day
  * with the same inputs writes nothing twice, while a promotion that starts or ends makes a new key.
  */
 export function refreshKeyOf(asOf: Date, promotions: readonly Promotion[]): string {
-  const ids = promotions.map((p) => p.id).sort().join(',');
+  const ids = promotions
+    .map((p) => p.id)
+    .sort()
+    .join(',');
   const digest = createHash('sha256').update(`${POLICY_VERSION}|${ids}`).digest('base64url').slice(0, 12);
   return `${asOf.toISOString().slice(0, 10)}:${digest}`;
 }
@@ -111,10 +127,14 @@ export function refreshKeyOf(asOf: Date, promotions: readonly Promotion[]): stri
  * its page already counted (the same segment delivered twice, or a worker that died before enqueueing its
  * continuation) carries on from the segment's cursor, or stops if the segment is done.
  */
-export async function runSegment(task: SegmentTask, budgetMs: number, pageAccounts = PAGE_ACCOUNTS): Promise<SegmentTask | undefined> {
+export async function runSegment(
+  task: SegmentTask,
+  budgetMs: number,
+  pageAccounts = PAGE_ACCOUNTS,
+): Promise<SegmentTask | undefined> {
   const started = Date.now();
   const job = await getJob(task.jobId);
-  if (!job || job.status !== 'running') return undefined;
+  if (job?.status !== 'running') return undefined;
   const asOf = new Date(job.asOf);
   const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
   let afterId = task.afterId;
@@ -126,12 +146,16 @@ export async function runSegment(task: SegmentTask, budgetMs: number, pageAccoun
       afterId = page.lastId;
     } else {
       const cursor = await getSegmentCursor(job.id, task.segment);
-      if (!cursor) throw new Error(`invariant: segment ${task.segment} of ${job.id} refused a page but has no cursor`);
+      if (!cursor)
+        throw new Error(`invariant: segment ${task.segment} of ${job.id} refused a page but has no cursor`);
       if (cursor.done) {
         await closeRunIfComplete(job.id);
         return undefined;
       }
-      logger.warn('limit refresh segment delivered twice: continuing from its cursor', { jobId: job.id, segment: task.segment });
+      logger.warn('limit refresh segment delivered twice: continuing from its cursor', {
+        jobId: job.id,
+        segment: task.segment,
+      });
       afterId = cursor.afterId ?? undefined;
     }
     if (Date.now() - started > budgetMs) return { ...task, ...(afterId === undefined ? {} : { afterId }) };
@@ -139,7 +163,12 @@ export async function runSegment(task: SegmentTask, budgetMs: number, pageAccoun
 }
 
 /** One page: every listed account gets exactly one outcome, counted into the page's progress. */
-async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Date, job: Job): Promise<Progress> {
+async function refreshAccounts(
+  ids: string[],
+  promotions: Promotion[],
+  asOf: Date,
+  job: Job,
+): Promise<Progress> {
   const summary = emptyTotals();
   const outcomes: AccountOutcome[] = [];
   const loaded = await loadAccounts(ids);
@@ -148,7 +177,10 @@ async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Dat
     outcomes.push('account_not_found');
     tally(summary, 0);
   }
-  const assessOne = (item: LoadedAccount): Assessment => ({ ...assess(item, promotions, asOf), runKey: accountRunKey(job.refreshKey, item) });
+  const assessOne = (item: LoadedAccount): Assessment => ({
+    ...assess(item, promotions, asOf),
+    runKey: accountRunKey(job.refreshKey, item),
+  });
   const toWrite: Assessment[] = [];
   for (const item of loaded) {
     if (item.lastRefreshKey === accountRunKey(job.refreshKey, item)) {
@@ -167,13 +199,20 @@ async function refreshAccounts(ids: string[], promotions: Promotion[], asOf: Dat
 }
 
 /** Writes in batches, WRITE_CONCURRENCY at a time: one outcome per account. */
-async function writeAll(toWrite: Assessment[], assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<AccountOutcome[]> {
+async function writeAll(
+  toWrite: Assessment[],
+  assessOne: (item: LoadedAccount) => Assessment,
+  job: Job,
+): Promise<AccountOutcome[]> {
   const batches: Assessment[][] = [];
-  for (let i = 0; i < toWrite.length; i += MAX_ACCOUNTS_PER_WRITE) batches.push(toWrite.slice(i, i + MAX_ACCOUNTS_PER_WRITE));
+  for (let i = 0; i < toWrite.length; i += MAX_ACCOUNTS_PER_WRITE)
+    batches.push(toWrite.slice(i, i + MAX_ACCOUNTS_PER_WRITE));
   const outcomes: AccountOutcome[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < batches.length) outcomes.push(...(await writeBatch(batches[next++]!, assessOne, job)));
+    for (let i = next++; i < batches.length; i = next++) {
+      outcomes.push(...(await writeBatch(present(batches[i], 'a batch in range'), assessOne, job)));
+    }
   };
   await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
   return outcomes;
@@ -183,23 +222,35 @@ async function writeAll(toWrite: Assessment[], assessOne: (item: LoadedAccount) 
  * One batch's outcomes, one per account, whatever throws where: a throw only fails the account it belongs to
  * (or, from the batch transaction itself, the batch, none of which is then known written).
  */
-async function writeBatch(batch: Assessment[], assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<AccountOutcome[]> {
+async function writeBatch(
+  batch: Assessment[],
+  assessOne: (item: LoadedAccount) => Assessment,
+  job: Job,
+): Promise<AccountOutcome[]> {
   let first: AccountOutcome[];
   try {
     first = await writeAssessments(batch);
   } catch (error) {
-    logger.error('limit refresh failed for a batch of accounts', { accountIds: batch.map((a) => a.accountId), error });
+    logger.error('limit refresh failed for a batch of accounts', {
+      accountIds: batch.map((a) => a.accountId),
+      error,
+    });
     return batch.map(() => 'failed');
   }
   const outcomes: AccountOutcome[] = [];
   for (const [i, outcome] of first.entries()) {
-    outcomes.push(outcome === 'stale' ? await rewriteStale(batch[i]!.accountId, assessOne, job) : outcome);
+    const accountId = present(batch[i], 'the assessment of an outcome').accountId;
+    outcomes.push(outcome === 'stale' ? await rewriteStale(accountId, assessOne, job) : outcome);
   }
   return outcomes;
 }
 
 /** An account whose limits moved under us (a limit request raced the run): read, assess and write again. */
-async function rewriteStale(accountId: string, assessOne: (item: LoadedAccount) => Assessment, job: Job): Promise<AccountOutcome> {
+async function rewriteStale(
+  accountId: string,
+  assessOne: (item: LoadedAccount) => Assessment,
+  job: Job,
+): Promise<AccountOutcome> {
   try {
     for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt += 1) {
       const [reloaded] = await loadAccounts([accountId]);
@@ -234,7 +285,7 @@ export async function runRefreshJobInProcess(options: {
     await failJob(job.id, error instanceof Error ? error.message : String(error));
     throw error;
   }
-  const finished = (await getJob(job.id))!;
+  const finished = present(await getJob(job.id), `job ${job.id} after its run`);
   options.onProgress?.(finished);
   return finished;
 }
@@ -253,9 +304,16 @@ export async function runTasksInProcess(tasks: SegmentTask[], parallelSegments: 
         if (continuation) queue.push({ task: continuation, deliveries: 1 });
       } catch (error) {
         const lastError = describeError(error);
-        logger.error('limit refresh segment failed', { jobId: next.task.jobId, segment: next.task.segment, deliveries: next.deliveries, error });
-        if (next.deliveries < SEGMENT_MAX_DELIVERIES) queue.push({ task: next.task, deliveries: next.deliveries + 1 });
-        else await failRunForSegment(next.task, { where: 'in_process', deliveries: next.deliveries, lastError });
+        logger.error('limit refresh segment failed', {
+          jobId: next.task.jobId,
+          segment: next.task.segment,
+          deliveries: next.deliveries,
+          error,
+        });
+        if (next.deliveries < SEGMENT_MAX_DELIVERIES)
+          queue.push({ task: next.task, deliveries: next.deliveries + 1 });
+        else
+          await failRunForSegment(next.task, { where: 'in_process', deliveries: next.deliveries, lastError });
       }
     }
   };
@@ -266,9 +324,17 @@ export async function runTasksInProcess(tasks: SegmentTask[], parallelSegments: 
  * Marks a run failed because one of its segments failed for good: the reason names the segment and the last
  * error (given, or the one a worker recorded on the job for this segment). Idempotent: only a running job fails.
  */
-export async function failRunForSegment(task: SegmentTask, failure: Omit<SegmentFailure, 'segment' | 'afterId'>): Promise<void> {
+export async function failRunForSegment(
+  task: SegmentTask,
+  failure: Omit<SegmentFailure, 'segment' | 'afterId'>,
+): Promise<void> {
   const lastError = failure.lastError ?? (await getSegmentError(task.jobId, task.segment));
-  const reason = segmentFailureReason({ ...failure, segment: task.segment, afterId: task.afterId, lastError });
+  const reason = segmentFailureReason({
+    ...failure,
+    segment: task.segment,
+    afterId: task.afterId,
+    lastError,
+  });
   logger.error('limit refresh run failed', { jobId: task.jobId, reason });
   await failJob(task.jobId, reason);
 }

@@ -70,11 +70,14 @@ export function addCounts(a: Counts, b: Counts): Counts {
   };
 }
 
-export const isBalanced = (c: Counts): boolean => c.processed === c.changed + c.unchanged + c.skipped + c.failed;
+export const isBalanced = (c: Counts): boolean =>
+  c.processed === c.changed + c.unchanged + c.skipped + c.failed;
 
 /** Throws when counts do not add up: a page counted that way would corrupt the run's totals for good. */
 export function assertBalanced(c: Counts): void {
   if (!isBalanced(c)) {
-    throw new Error(`invariant: processed ${c.processed} != changed ${c.changed} + unchanged ${c.unchanged} + skipped ${c.skipped} + failed ${c.failed}`);
+    throw new Error(
+      `invariant: processed ${c.processed} != changed ${c.changed} + unchanged ${c.unchanged} + skipped ${c.skipped} + failed ${c.failed}`,
+    );
   }
 }

@@ -61,11 +61,12 @@ export function planQuotas(
     const live = before?.promotionId === undefined ? undefined : before;
     if (live && grant && grant.promotionId === live.promotionId) {
       keptDrawn += live.drawn;
-      if (grant.endsAt !== live.endsAt) writes.push({ category, before: live, after: { ...live, endsAt: grant.endsAt } });
+      if (grant.endsAt !== live.endsAt)
+        writes.push({ category, before: live, after: { ...live, endsAt: grant.endsAt } });
       continue;
     }
     if (!live && !grant) continue;
-    const ended = [...(before?.ended ?? []), ...(live ? [live.promotionId!] : [])];
+    const ended = [...(before?.ended ?? []), ...(live?.promotionId === undefined ? [] : [live.promotionId])];
     const after: CategoryQuota = grant
       ? { promotionId: grant.promotionId, unused: grant.amount, drawn: 0, endsAt: grant.endsAt, ended }
       : { unused: 0, drawn: 0, endsAt: nowIso, ended };
@@ -94,13 +95,14 @@ export async function loadAccounts(accountIds: readonly string[]): Promise<Loade
       items = await getItems(ids.flatMap((id) => [accountKey(id), profileKey(id)]));
     }
     if (items === null) throw new Error('BatchGet kept deferring keys');
+    const got = items;
     ids.forEach((_id, j) => {
-      const accountItem = items![2 * j];
+      const accountItem = got[2 * j];
       if (!accountItem) return;
       loaded.push({
         account: accountFromItem(accountItem),
-        profile: profileFromItem(items![2 * j + 1]),
-        profileUpdatedAt: items![2 * j + 1]?.['updatedAt'] as string | undefined,
+        profile: profileFromItem(got[2 * j + 1]),
+        profileUpdatedAt: got[2 * j + 1]?.['updatedAt'] as string | undefined,
         lastRefreshKey: accountItem['lastRefreshKey'] as string | undefined,
         lastIncreaseAt: accountItem['lastIncreaseAt'] as string | undefined,
       });
@@ -109,7 +111,12 @@ export async function loadAccounts(accountIds: readonly string[]): Promise<Loade
   return loaded;
 }
 
-export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], now: Date, requestedLimit?: number | 'max'): Assessment {
+export function assess(
+  loaded: LoadedAccount,
+  promotions: readonly Promotion[],
+  now: Date,
+  requestedLimit?: number | 'max',
+): Assessment {
   const { account, profile } = loaded;
   const result = assessLimit({
     profile,
@@ -130,12 +137,20 @@ export function assess(loaded: LoadedAccount, promotions: readonly Promotion[], 
   };
   return {
     accountId: account.id,
-    before: { creditLimit: account.creditLimit, promoLimit: account.promoLimit, totalLimit: account.totalLimit, riskTier: account.riskTier },
+    before: {
+      creditLimit: account.creditLimit,
+      promoLimit: account.promoLimit,
+      totalLimit: account.totalLimit,
+      riskTier: account.riskTier,
+    },
     after,
     reasons: result.reasons,
     policyVersion: result.policyVersion,
     quotaWrites: quotas.writes,
-    changed: after.totalLimit !== account.totalLimit || after.creditLimit !== account.creditLimit || after.riskTier !== account.riskTier ||
+    changed:
+      after.totalLimit !== account.totalLimit ||
+      after.creditLimit !== account.creditLimit ||
+      after.riskTier !== account.riskTier ||
       quotas.writes.length > 0,
   };
 }
@@ -150,7 +165,11 @@ export const accountRunKey = (runKey: string, loaded: Pick<LoadedAccount, 'profi
 
 export type WriteOutcome = 'written' | 'stale' | 'already_refreshed' | 'rate_limited' | 'account_not_found';
 
-function assessmentItems(a: Assessment, options: { requestCooldownSinceIso?: string }, nowIso: string): TransactItem[] {
+function assessmentItems(
+  a: Assessment,
+  options: { requestCooldownSinceIso?: string },
+  nowIso: string,
+): TransactItem[] {
   const deltaMinor = a.after.totalLimit - a.before.totalLimit;
   return [
     limitChangeUpdate({
@@ -190,10 +209,14 @@ function assessmentItems(a: Assessment, options: { requestCooldownSinceIso?: str
 export const MAX_ACCOUNTS_PER_WRITE = 50;
 export type BatchWriteOutcome = WriteOutcome | 'failed';
 export async function writeAssessments(batch: readonly Assessment[]): Promise<BatchWriteOutcome[]> {
-  if (batch.length > MAX_ACCOUNTS_PER_WRITE) throw new Error(`invariant: at most ${MAX_ACCOUNTS_PER_WRITE} accounts per write`);
+  if (batch.length > MAX_ACCOUNTS_PER_WRITE)
+    throw new Error(`invariant: at most ${MAX_ACCOUNTS_PER_WRITE} accounts per write`);
   if (batch.length > 1) {
     const nowIso = new Date().toISOString();
-    const outcome = await transactWrite(batch.flatMap((a) => assessmentItems(a, {}, nowIso)), randomUUID());
+    const outcome = await transactWrite(
+      batch.flatMap((a) => assessmentItems(a, {}, nowIso)),
+      randomUUID(),
+    );
     if (outcome.committed) return batch.map(() => 'written');
   }
   const outcomes: BatchWriteOutcome[] = [];
@@ -211,7 +234,9 @@ export async function writeAssessments(batch: readonly Assessment[]): Promise<Ba
 function quotasMoved(now: Account, writes: readonly QuotaWrite[]): boolean {
   return writes.some(({ category, before }) => {
     const q = now.quotas[category];
-    return before === null ? q !== undefined : q === undefined || q.unused !== before.unused || q.drawn !== before.drawn;
+    return before === null
+      ? q !== undefined
+      : q === undefined || q.unused !== before.unused || q.drawn !== before.drawn;
   });
 }
 
@@ -224,11 +249,13 @@ export async function writeAssessment(
   const outcome = await transactWrite(items, randomUUID());
   if (outcome.committed) return 'written';
   if (isTransient(outcome.reasons)) return 'stale';
-  if (!conditionFailed(outcome.reasons, 0)) throw new Error(`limit change cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
-  const image = outcome.reasons[0]!.item;
+  if (!conditionFailed(outcome.reasons, 0))
+    throw new Error(`limit change cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+  const image = outcome.reasons[0]?.item;
   if (!image) return 'account_not_found';
   if (a.runKey !== undefined && image['lastRefreshKey'] === a.runKey) return 'already_refreshed';
-  if (image['creditLimit'] !== a.before.creditLimit || image['promoLimit'] !== a.before.promoLimit) return 'stale';
+  if (image['creditLimit'] !== a.before.creditLimit || image['promoLimit'] !== a.before.promoLimit)
+    return 'stale';
   // A checkout drew from or gave back to a quota being rewritten.
   if (a.quotaWrites.length > 0 && quotasMoved(accountFromItem(image), a.quotaWrites)) return 'stale';
   return 'rate_limited';

@@ -9,13 +9,21 @@ import { listCurrentPromotions } from '../promotions/repository.js';
 import { assess, loadAccounts, writeAssessment } from './refresh.js';
 
 export type LimitRequestResult =
-  | { ok: true; decision: 'approved' | 'declined' | 'partially_approved'; creditLimit: number; reasons: Reason[] }
+  | {
+      ok: true;
+      decision: 'approved' | 'declined' | 'partially_approved';
+      creditLimit: number;
+      reasons: Reason[];
+    }
   | { ok: false; code: 'account_not_found' | 'too_many_requests' | 'unavailable' };
 
 /** Attempts when a refresh changes the limits between our read and our write. */
 const MAX_ATTEMPTS = 3;
 
-export async function requestLimitIncrease(accountId: string, requestedLimit: number | undefined): Promise<LimitRequestResult> {
+export async function requestLimitIncrease(
+  accountId: string,
+  requestedLimit: number | undefined,
+): Promise<LimitRequestResult> {
   const now = new Date();
   const promotions = activePromotions(await listCurrentPromotions(now), now);
   const cooldownSince = new Date(now.getTime() - config.limitRequestCooldownSeconds * 1000).toISOString();

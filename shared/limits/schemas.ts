@@ -13,7 +13,11 @@ export const RefreshJobBody = z.strictObject({ dryRun: z.boolean().default(false
  */
 export const SegmentTaskSchema = z.strictObject({
   jobId: z.string().min(1).max(64),
-  segment: z.number().int().min(0).max(ACCOUNT_BUCKETS - 1),
+  segment: z
+    .number()
+    .int()
+    .min(0)
+    .max(ACCOUNT_BUCKETS - 1),
   afterId: z.string().min(1).optional(),
 });
 

@@ -33,9 +33,10 @@ export interface SegmentFailure {
 /** The job's failureReason: which segment, how it failed, and the last error seen. */
 export function segmentFailureReason(f: SegmentFailure): string {
   const segment = `segment ${f.segment}${f.afterId === undefined ? '' : ` (after account ${f.afterId})`}`;
-  const how = f.where === 'dead_letter'
-    ? `was dead-lettered after ${f.deliveries ?? 'all its'} deliveries failed`
-    : `failed ${f.deliveries ?? SEGMENT_MAX_DELIVERIES} attempts in process`;
+  const how =
+    f.where === 'dead_letter'
+      ? `was dead-lettered after ${f.deliveries ?? 'all its'} deliveries failed`
+      : `failed ${f.deliveries ?? SEGMENT_MAX_DELIVERIES} attempts in process`;
   const cause = f.lastError ?? 'none recorded (the worker timed out or crashed before it could record one)';
   return `${segment} ${how}; last error: ${cause}`;
 }

@@ -6,11 +6,22 @@
  * Handlers never import this module: it would pull the generator into every Lambda bundle. It reads zod
  * metadata set with `.meta()` only, so zod itself is never patched (`extendZodWithOpenApi` is not called).
  */
-import { OpenApiGeneratorV31, OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import {
+  OpenApiGeneratorV31,
+  OpenAPIRegistry,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { ROUTES, type RouteDefinition } from '../../functions/routes.js';
 import { CreateAccountBody, PageQuery, RepaymentBody, StatusChangeBody } from '../accounts/schemas.js';
-import { CaptureBody, CreateAuthorizationBody, IncrementBody, RefundBody, ReleaseBody } from '../authorizations/schemas.js';
+import {
+  CaptureBody,
+  CreateAuthorizationBody,
+  IncrementBody,
+  RefundBody,
+  ReleaseBody,
+} from '../authorizations/schemas.js';
 import type { Scope } from '../clients/model.js';
 import { CreateClientBody } from '../clients/schemas.js';
 import { ERROR_CATALOGUE, type ErrorCode } from '../http/errors.js';
@@ -41,124 +52,243 @@ export interface RouteDoc {
   errorBodies?: Partial<Record<number, z.ZodType>>;
 }
 
-const DECLINES: readonly ErrorCode[] = ['insufficient_credit', 'account_frozen', 'account_closed', 'velocity_exceeded', 'risk_declined'];
+const DECLINES: readonly ErrorCode[] = [
+  'insufficient_credit',
+  'account_frozen',
+  'account_closed',
+  'velocity_exceeded',
+  'risk_declined',
+];
 const page = R.listOf;
 
 export const ROUTE_DOCS: Readonly<Record<RouteKey, RouteDoc>> = {
   'POST /v1/clients': {
-    operationId: 'createClient', summary: 'Create an API client', scopes: ['admin'], body: CreateClientBody,
+    operationId: 'createClient',
+    summary: 'Create an API client',
+    scopes: ['admin'],
+    body: CreateClientBody,
     success: { status: 201, schema: R.Client, description: 'The client and its key (shown only here).' },
   },
   'POST /v1/accounts': {
-    operationId: 'createAccount', summary: 'Open a credit account', scopes: ['admin'], body: CreateAccountBody,
-    success: { status: 201, schema: R.Account, description: 'The account.' }, errors: ['account_exists'],
+    operationId: 'createAccount',
+    summary: 'Open a credit account',
+    scopes: ['admin'],
+    body: CreateAccountBody,
+    success: { status: 201, schema: R.Account, description: 'The account.' },
+    errors: ['account_exists'],
   },
   'GET /v1/accounts/{id}': {
-    operationId: 'getAccount', summary: 'Read an account', scopes: ['checkout', 'servicing', 'risk'],
-    success: { status: 200, schema: R.Account, description: 'The account.' }, errors: ['account_not_found'],
+    operationId: 'getAccount',
+    summary: 'Read an account',
+    scopes: ['checkout', 'servicing', 'risk'],
+    success: { status: 200, schema: R.Account, description: 'The account.' },
+    errors: ['account_not_found'],
   },
   'POST /v1/authorizations': {
-    operationId: 'createAuthorization', summary: 'Reserve credit (create a hold)', scopes: ['checkout'], body: CreateAuthorizationBody, idempotent: true,
-    success: { status: 201, schema: R.Authorization, description: 'Authorized, or pending_review at or above REVIEW_THRESHOLD.' },
-    errors: ['currency_mismatch', 'account_not_found', ...DECLINES], errorBodies: { 402: R.Declined },
+    operationId: 'createAuthorization',
+    summary: 'Reserve credit (create a hold)',
+    scopes: ['checkout'],
+    body: CreateAuthorizationBody,
+    idempotent: true,
+    success: {
+      status: 201,
+      schema: R.Authorization,
+      description: 'Authorized, or pending_review at or above REVIEW_THRESHOLD.',
+    },
+    errors: ['currency_mismatch', 'account_not_found', ...DECLINES],
+    errorBodies: { 402: R.Declined },
   },
   'GET /v1/authorizations/{id}': {
-    operationId: 'getAuthorization', summary: 'Read an authorization', scopes: ['checkout', 'risk'],
+    operationId: 'getAuthorization',
+    summary: 'Read an authorization',
+    scopes: ['checkout', 'risk'],
     notes: "A checkout client reads only its own; another client's authorization is a 404.",
-    success: { status: 200, schema: R.Authorization, description: 'The authorization.' }, errors: ['authorization_not_found'],
+    success: { status: 200, schema: R.Authorization, description: 'The authorization.' },
+    errors: ['authorization_not_found'],
   },
   'POST /v1/authorizations/{id}/capture': {
-    operationId: 'capture', summary: 'Capture all or part of a hold', scopes: ['checkout'], body: CaptureBody, idempotent: true,
+    operationId: 'capture',
+    summary: 'Capture all or part of a hold',
+    scopes: ['checkout'],
+    body: CaptureBody,
+    idempotent: true,
     notes: '`amount` defaults to the held remainder; `final` (default true) releases whatever remains.',
     success: { status: 200, schema: R.Authorization, description: 'The authorization after the capture.' },
     errors: ['authorization_not_found', 'invalid_state', 'authorization_expired', 'amount_exceeds_remaining'],
   },
   'POST /v1/authorizations/{id}/release': {
-    operationId: 'release', summary: 'Release all or part of a hold', scopes: ['checkout'], body: ReleaseBody, idempotent: true,
+    operationId: 'release',
+    summary: 'Release all or part of a hold',
+    scopes: ['checkout'],
+    body: ReleaseBody,
+    idempotent: true,
     success: { status: 200, schema: R.Authorization, description: 'The authorization after the release.' },
     errors: ['authorization_not_found', 'invalid_state', 'amount_exceeds_remaining'],
   },
   'POST /v1/authorizations/{id}/increment': {
-    operationId: 'increment', summary: 'Raise a live hold', scopes: ['checkout'], body: IncrementBody, idempotent: true,
+    operationId: 'increment',
+    summary: 'Raise a live hold',
+    scopes: ['checkout'],
+    body: IncrementBody,
+    idempotent: true,
     notes: 'Under the same rules as a new reserve.',
     success: { status: 200, schema: R.Authorization, description: 'The raised authorization.' },
-    errors: ['authorization_not_found', 'invalid_state', 'authorization_expired', ...DECLINES], errorBodies: { 402: R.IncrementDeclined },
+    errors: ['authorization_not_found', 'invalid_state', 'authorization_expired', ...DECLINES],
+    errorBodies: { 402: R.IncrementDeclined },
   },
   'POST /v1/authorizations/{id}/refunds': {
-    operationId: 'refund', summary: 'Refund captured money', scopes: ['checkout'], body: RefundBody, idempotent: true,
+    operationId: 'refund',
+    summary: 'Refund captured money',
+    scopes: ['checkout'],
+    body: RefundBody,
+    idempotent: true,
     success: { status: 201, schema: R.Refund, description: 'The refund, with the authorization after it.' },
     errors: ['authorization_not_found', 'invalid_state', 'amount_exceeds_remaining'],
   },
   'POST /v1/accounts/{id}/repayments': {
-    operationId: 'repay', summary: 'Record a repayment', scopes: ['servicing'], body: RepaymentBody, idempotent: true,
+    operationId: 'repay',
+    summary: 'Record a repayment',
+    scopes: ['servicing'],
+    body: RepaymentBody,
+    idempotent: true,
     success: { status: 201, schema: R.Repayment, description: 'The repayment and the account after it.' },
     errors: ['currency_mismatch', 'account_not_found', 'amount_exceeds_remaining'],
   },
   'POST /v1/accounts/{id}/freeze': {
-    operationId: 'freeze', summary: 'Freeze an account', scopes: ['risk'], body: StatusChangeBody,
+    operationId: 'freeze',
+    summary: 'Freeze an account',
+    scopes: ['risk'],
+    body: StatusChangeBody,
     notes: 'New authorizations and increments are declined account_frozen; captures and releases still work.',
-    success: { status: 200, schema: R.Account, description: 'The frozen account.' }, errors: ['account_not_found', 'invalid_state'],
+    success: { status: 200, schema: R.Account, description: 'The frozen account.' },
+    errors: ['account_not_found', 'invalid_state'],
   },
   'POST /v1/accounts/{id}/unfreeze': {
-    operationId: 'unfreeze', summary: 'Unfreeze an account', scopes: ['risk'], body: StatusChangeBody,
-    success: { status: 200, schema: R.Account, description: 'The active account.' }, errors: ['account_not_found', 'invalid_state'],
+    operationId: 'unfreeze',
+    summary: 'Unfreeze an account',
+    scopes: ['risk'],
+    body: StatusChangeBody,
+    success: { status: 200, schema: R.Account, description: 'The active account.' },
+    errors: ['account_not_found', 'invalid_state'],
   },
   'GET /v1/accounts/{id}/journal': {
-    operationId: 'listJournal', summary: "An account's journal, oldest first", scopes: ['servicing', 'risk'], query: PageQuery,
-    notes: 'Serves entries once they have settled (JOURNAL_SETTLE_MS after they happen, one minute by default), so a cursor never skips one.',
-    success: { status: 200, schema: R.JournalPage, description: 'One page of entries with running balances.' },
+    operationId: 'listJournal',
+    summary: "An account's journal, oldest first",
+    scopes: ['servicing', 'risk'],
+    query: PageQuery,
+    notes:
+      'Serves entries once they have settled (JOURNAL_SETTLE_MS after they happen, one minute by default), so a cursor never skips one.',
+    success: {
+      status: 200,
+      schema: R.JournalPage,
+      description: 'One page of entries with running balances.',
+    },
     errors: ['account_not_found'],
   },
   'GET /v1/reviews': {
-    operationId: 'listReviews', summary: 'Holds waiting for manual review', scopes: ['risk'], query: PageQuery,
-    success: { status: 200, schema: page(R.Authorization, 'ReviewPage'), description: 'One page of the queue, oldest first.' },
+    operationId: 'listReviews',
+    summary: 'Holds waiting for manual review',
+    scopes: ['risk'],
+    query: PageQuery,
+    success: {
+      status: 200,
+      schema: page(R.Authorization, 'ReviewPage'),
+      description: 'One page of the queue, oldest first.',
+    },
   },
   'POST /v1/reviews/{authorizationId}/approve': {
-    operationId: 'approveReview', summary: 'Approve a pending hold', scopes: ['risk'],
+    operationId: 'approveReview',
+    summary: 'Approve a pending hold',
+    scopes: ['risk'],
     success: { status: 200, schema: R.Authorization, description: 'The authorized hold.' },
     errors: ['authorization_not_found', 'invalid_state', 'authorization_expired'],
   },
   'POST /v1/reviews/{authorizationId}/decline': {
-    operationId: 'declineReview', summary: 'Decline a pending hold (credit returned)', scopes: ['risk'],
-    success: { status: 200, schema: R.Authorization, description: 'The declined hold.' }, errors: ['authorization_not_found', 'invalid_state'],
+    operationId: 'declineReview',
+    summary: 'Decline a pending hold (credit returned)',
+    scopes: ['risk'],
+    success: { status: 200, schema: R.Authorization, description: 'The declined hold.' },
+    errors: ['authorization_not_found', 'invalid_state'],
   },
   'PUT /v1/accounts/{id}/profile': {
-    operationId: 'setProfile', summary: 'Set the credit profile the limit policy reads', scopes: ['risk'], body: CreditProfile,
-    success: { status: 200, schema: R.CreditProfileResource, description: 'The stored profile.' }, errors: ['account_not_found'],
+    operationId: 'setProfile',
+    summary: 'Set the credit profile the limit policy reads',
+    scopes: ['risk'],
+    body: CreditProfile,
+    success: { status: 200, schema: R.CreditProfileResource, description: 'The stored profile.' },
+    errors: ['account_not_found'],
   },
   'POST /v1/accounts/{id}/limit-requests': {
-    operationId: 'requestLimitIncrease', summary: 'Ask for a higher limit (decided at once)', scopes: ['checkout'], body: LimitRequestBody,
-    notes: 'Decided by the same policy as the scheduled refresh; one request per account per cooldown (429 otherwise).',
-    success: { status: 200, schema: R.LimitRequestResult, description: 'The decision and its reasons.' }, errors: ['account_not_found'],
+    operationId: 'requestLimitIncrease',
+    summary: 'Ask for a higher limit (decided at once)',
+    scopes: ['checkout'],
+    body: LimitRequestBody,
+    notes:
+      'Decided by the same policy as the scheduled refresh; one request per account per cooldown (429 otherwise).',
+    success: { status: 200, schema: R.LimitRequestResult, description: 'The decision and its reasons.' },
+    errors: ['account_not_found'],
   },
   'POST /v1/jobs/limit-refresh': {
-    operationId: 'startLimitRefresh', summary: 'Start a limit refresh (or a dry run)', scopes: ['risk'], body: RefreshJobBody,
+    operationId: 'startLimitRefresh',
+    summary: 'Start a limit refresh (or a dry run)',
+    scopes: ['risk'],
+    body: RefreshJobBody,
     success: { status: 202, schema: R.Job, description: 'The started job; poll GET /v1/jobs/{id}.' },
   },
   'GET /v1/jobs/{id}': {
-    operationId: 'getJob', summary: "A job's progress", scopes: ['risk'],
-    success: { status: 200, schema: R.Job, description: 'The job.' }, errors: ['job_not_found'],
+    operationId: 'getJob',
+    summary: "A job's progress",
+    scopes: ['risk'],
+    success: { status: 200, schema: R.Job, description: 'The job.' },
+    errors: ['job_not_found'],
   },
   'POST /v1/promotions': {
-    operationId: 'createPromotion', summary: 'Create a promotion', scopes: ['admin'], body: Promotion,
-    success: { status: 201, schema: R.PromotionResource, description: 'The promotion.' }, errors: ['promotion_exists'],
+    operationId: 'createPromotion',
+    summary: 'Create a promotion',
+    scopes: ['admin'],
+    body: Promotion,
+    success: { status: 201, schema: R.PromotionResource, description: 'The promotion.' },
+    errors: ['promotion_exists'],
   },
   'GET /v1/promotions': {
-    operationId: 'listPromotions', summary: 'List promotions', scopes: ['risk'], query: PageQuery,
-    success: { status: 200, schema: page(R.PromotionResource, 'PromotionList'), description: 'Every promotion, past, present and future, in id order, a page at a time.' },
+    operationId: 'listPromotions',
+    summary: 'List promotions',
+    scopes: ['risk'],
+    query: PageQuery,
+    success: {
+      status: 200,
+      schema: page(R.PromotionResource, 'PromotionList'),
+      description: 'Every promotion, past, present and future, in id order, a page at a time.',
+    },
   },
   'POST /v1/promotions/{id}/end': {
-    operationId: 'endPromotion', summary: 'End a promotion now', scopes: ['admin'],
-    success: { status: 200, schema: R.PromotionResource, description: 'The ended promotion.' }, errors: ['promotion_not_found'],
+    operationId: 'endPromotion',
+    summary: 'End a promotion now',
+    scopes: ['admin'],
+    success: { status: 200, schema: R.PromotionResource, description: 'The ended promotion.' },
+    errors: ['promotion_not_found'],
   },
 };
 
 /** Codes any authenticated route can answer; input and idempotency codes are added where they apply. */
-const COMMON_ERRORS: readonly ErrorCode[] = ['missing_api_key', 'invalid_api_key', 'insufficient_scope', 'too_many_requests', 'internal_error', 'unavailable'];
+const COMMON_ERRORS: readonly ErrorCode[] = [
+  'missing_api_key',
+  'invalid_api_key',
+  'insufficient_scope',
+  'too_many_requests',
+  'internal_error',
+  'unavailable',
+];
 const QUERY_ERRORS: readonly ErrorCode[] = ['validation_failed'];
 /** Lists: a cursor this API did not seal for that list (shared/pagination/cursor.ts). */
 const CURSOR_ERRORS: readonly ErrorCode[] = ['invalid_cursor'];
-const BODY_ERRORS: readonly ErrorCode[] = ['validation_failed', 'invalid_json', 'unknown_field', 'body_too_large', 'unsupported_media_type'];
+const BODY_ERRORS: readonly ErrorCode[] = [
+  'validation_failed',
+  'invalid_json',
+  'unknown_field',
+  'body_too_large',
+  'unsupported_media_type',
+];
 
 const SECURITY_SCHEME = 'bearerAuth';
 const HEADER_REQUEST_ID = 'RequestId';
@@ -167,7 +297,8 @@ const PARAMETER_IDEMPOTENCY_KEY = 'IdempotencyKey';
 /** The middleware's rule (shared/http/middleware.ts): 1-255 printable ASCII characters. */
 const IDEMPOTENCY_KEY_PATTERN = '^[\\x20-\\x7E]{1,255}$';
 
-export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): RouteKey => `${route.method} ${route.path}`;
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): RouteKey =>
+  `${route.method} ${route.path}`;
 
 /** Documented `METHOD path` pairs. */
 export function documentedRoutes(): RouteKey[] {
@@ -175,7 +306,10 @@ export function documentedRoutes(): RouteKey[] {
 }
 
 /** Both sides of the route/registry mismatch; the document is complete when both are empty. */
-export function routeCoverage(routes: readonly RouteDefinition[] = ROUTES): { undocumented: string[]; unrouted: string[] } {
+export function routeCoverage(routes: readonly RouteDefinition[] = ROUTES): {
+  undocumented: string[];
+  unrouted: string[];
+} {
   const routed = new Set<string>(routes.map(routeKey));
   const documented = new Set<string>(documentedRoutes());
   return {
@@ -188,11 +322,16 @@ function registerComponents(registry: OpenAPIRegistry): void {
   registry.registerComponent('securitySchemes', SECURITY_SCHEME, {
     type: 'http',
     scheme: 'bearer',
-    description: 'Authorization: Bearer <apiKey>. Security requirements list the scopes (roles) a key may hold to call; admin may call everything.',
+    description:
+      'Authorization: Bearer <apiKey>. Security requirements list the scopes (roles) a key may hold to call; admin may call everything.',
   });
-  registry.registerComponent('headers', HEADER_REQUEST_ID, { description: 'Id of this request, on every response.', schema: { type: 'string' } });
+  registry.registerComponent('headers', HEADER_REQUEST_ID, {
+    description: 'Id of this request, on every response.',
+    schema: { type: 'string' },
+  });
   registry.registerComponent('headers', HEADER_REPLAYED, {
-    description: '"true" when this is the stored answer to an earlier request with the same Idempotency-Key; absent otherwise.',
+    description:
+      '"true" when this is the stored answer to an earlier request with the same Idempotency-Key; absent otherwise.',
     schema: { type: 'string', enum: ['true'] },
   });
   registry.registerComponent('parameters', PARAMETER_IDEMPOTENCY_KEY, {
@@ -235,9 +374,15 @@ export function errorCodesByStatus(doc: RouteDoc): Map<number, ErrorCode[]> {
 
 function responsesOf(doc: RouteDoc): RouteConfig['responses'] {
   const requestId = { 'x-request-id': ref('headers', HEADER_REQUEST_ID) };
-  const replayable = doc.idempotent ? { ...requestId, 'idempotent-replayed': ref('headers', HEADER_REPLAYED) } : requestId;
+  const replayable = doc.idempotent
+    ? { ...requestId, 'idempotent-replayed': ref('headers', HEADER_REPLAYED) }
+    : requestId;
   const responses: Record<string, ResponseConfig> = {
-    [doc.success.status]: { description: doc.success.description, headers: replayable, content: { 'application/json': { schema: doc.success.schema } } },
+    [doc.success.status]: {
+      description: doc.success.description,
+      headers: replayable,
+      content: { 'application/json': { schema: doc.success.schema } },
+    },
   };
   for (const [status, codes] of errorCodesByStatus(doc)) {
     const headers = REPLAYABLE_ERROR_STATUSES.has(status) ? replayable : requestId;
@@ -256,7 +401,9 @@ function responsesOf(doc: RouteDoc): RouteConfig['responses'] {
 
 function pathParams(path: string): z.ZodObject | undefined {
   const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
-  return names.length ? z.object(Object.fromEntries(names.map((name) => [name, z.string().min(1)]))) : undefined;
+  return names.length
+    ? z.object(Object.fromEntries(names.map((name) => [name, z.string().min(1)])))
+    : undefined;
 }
 
 /** The body is required when the schema rejects the empty object the service reads an absent body as. */
@@ -278,7 +425,11 @@ function registerRoute(registry: OpenAPIRegistry, route: RouteDefinition, doc: R
     request: {
       ...(params ? { params } : {}),
       ...(doc.query ? { query: doc.query } : {}),
-      ...(doc.body ? { body: { required: bodyRequired(doc.body), content: { 'application/json': { schema: doc.body } } } } : {}),
+      ...(doc.body
+        ? {
+            body: { required: bodyRequired(doc.body), content: { 'application/json': { schema: doc.body } } },
+          }
+        : {}),
     },
     responses: responsesOf(doc),
   });
@@ -289,7 +440,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   registerComponents(registry);
   for (const route of ROUTES) {
     const doc = ROUTE_DOCS[routeKey(route)];
-    if (!doc) throw new Error(`route ${routeKey(route)} has no entry in ROUTE_DOCS (shared/openapi/document.ts)`);
+    if (!doc)
+      throw new Error(`route ${routeKey(route)} has no entry in ROUTE_DOCS (shared/openapi/document.ts)`);
     registerRoute(registry, route, doc);
   }
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

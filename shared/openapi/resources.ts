@@ -16,7 +16,10 @@ const Count = z.number().int().min(0);
 const Timestamp = z.string().meta({ description: 'ISO 8601 UTC.' });
 
 /** The error types of the catalogue, so the document can never list a type the service does not send. */
-const ERROR_TYPES = [...new Set(Object.values(ERROR_CATALOGUE).map((entry) => entry.type))] as [string, ...string[]];
+const ERROR_TYPES = [...new Set(Object.values(ERROR_CATALOGUE).map((entry) => entry.type))] as [
+  string,
+  ...string[],
+];
 
 /** The decline codes: the catalogue's `declined` entries. */
 const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
@@ -26,62 +29,134 @@ const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
 export const ErrorDetail = z
   .object({
     type: z.enum(ERROR_TYPES),
-    code: z.string().meta({ description: 'Stable machine-readable code (API.md "Errors"); new codes may be added.' }),
+    code: z
+      .string()
+      .meta({ description: 'Stable machine-readable code (API.md "Errors"); new codes may be added.' }),
     message: z.string().meta({ description: 'For humans; may change.' }),
-    param: z.string().optional().meta({ description: 'The request field at fault (validation_failed, unknown_field).' }),
+    param: z
+      .string()
+      .optional()
+      .meta({ description: 'The request field at fault (validation_failed, unknown_field).' }),
   })
   .meta({ id: 'ErrorDetail' });
 
-export const ErrorResponse = z.object({ error: ErrorDetail }).meta({ id: 'Error', description: 'Every non-2xx body.' });
+export const ErrorResponse = z
+  .object({ error: ErrorDetail })
+  .meta({ id: 'Error', description: 'Every non-2xx body.' });
 
 export const Account = z
   .object({
-    id: z.string(), object: z.literal('account'), currency: z.string(), status: z.enum(['active', 'frozen', 'closed']),
-    creditLimit: Money, promoLimit: Money, totalLimit: Money, reserved: Money, outstanding: Money,
-    available: Money.meta({ description: 'totalLimit - reserved - outstanding; negative after a limit decrease.' }),
-    riskTier: z.string(), limitUpdatedAt: Timestamp,
-    categoryQuotas: z.record(z.string(), z.strictObject({
-      promotionId: z.string(),
-      remaining: Money.meta({ description: 'Still drawable by holds with this category.' }),
-      used: Money.meta({ description: 'Drawn by holds (held or captured); part of promoLimit.' }),
-      endsAt: Timestamp,
-    })).meta({ description: 'Category quotas in force, by category: drawn before general credit by holds with that category.' }),
+    id: z.string(),
+    object: z.literal('account'),
+    currency: z.string(),
+    status: z.enum(['active', 'frozen', 'closed']),
+    creditLimit: Money,
+    promoLimit: Money,
+    totalLimit: Money,
+    reserved: Money,
+    outstanding: Money,
+    available: Money.meta({
+      description: 'totalLimit - reserved - outstanding; negative after a limit decrease.',
+    }),
+    riskTier: z.string(),
+    limitUpdatedAt: Timestamp,
+    categoryQuotas: z
+      .record(
+        z.string(),
+        z.strictObject({
+          promotionId: z.string(),
+          remaining: Money.meta({ description: 'Still drawable by holds with this category.' }),
+          used: Money.meta({ description: 'Drawn by holds (held or captured); part of promoLimit.' }),
+          endsAt: Timestamp,
+        }),
+      )
+      .meta({
+        description:
+          'Category quotas in force, by category: drawn before general credit by holds with that category.',
+      }),
     createdAt: Timestamp,
   })
   .meta({ id: 'Account' });
 
-export const AUTHORIZATION_STATUSES = ['authorized', 'pending_review', 'partially_captured', 'captured', 'released', 'expired', 'declined'] as const;
+export const AUTHORIZATION_STATUSES = [
+  'authorized',
+  'pending_review',
+  'partially_captured',
+  'captured',
+  'released',
+  'expired',
+  'declined',
+] as const;
 
 export const Authorization = z
   .object({
-    id: z.string(), object: z.literal('authorization'), accountId: z.string(), orderId: z.string(), currency: z.string(),
-    amount: Money, capturedAmount: Money, releasedAmount: Money, refundedAmount: Money,
-    status: z.enum(AUTHORIZATION_STATUSES).meta({ description: 'The held remainder is amount - capturedAmount - releasedAmount.' }),
-    declineCode: z.enum(DECLINE_CODES).optional(), category: z.string().optional(), metadata: z.record(z.string(), z.string()).optional(),
-    expiresAt: Timestamp, createdAt: Timestamp, updatedAt: Timestamp,
+    id: z.string(),
+    object: z.literal('authorization'),
+    accountId: z.string(),
+    orderId: z.string(),
+    currency: z.string(),
+    amount: Money,
+    capturedAmount: Money,
+    releasedAmount: Money,
+    refundedAmount: Money,
+    status: z
+      .enum(AUTHORIZATION_STATUSES)
+      .meta({ description: 'The held remainder is amount - capturedAmount - releasedAmount.' }),
+    declineCode: z.enum(DECLINE_CODES).optional(),
+    category: z.string().optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+    expiresAt: Timestamp,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
   })
   .meta({ id: 'Authorization' });
 
 /** POST /v1/authorizations: the decline is a created resource, so its 402 always carries it. */
-export const Declined = z
-  .object({ error: ErrorDetail, authorization: Authorization })
-  .meta({ id: 'Declined', description: 'A declined authorization is still created (status declined, declineCode): GET finds it.' });
+export const Declined = z.object({ error: ErrorDetail, authorization: Authorization }).meta({
+  id: 'Declined',
+  description: 'A declined authorization is still created (status declined, declineCode): GET finds it.',
+});
 
 /** POST .../increment: the hold is unchanged; it is absent when the hold itself may not grow (risk_declined). */
 export const IncrementDeclined = z
   .object({ error: ErrorDetail, authorization: Authorization.optional() })
-  .meta({ id: 'IncrementDeclined', description: 'The hold as it stays (unchanged) when the account cannot cover the increment.' });
+  .meta({
+    id: 'IncrementDeclined',
+    description: 'The hold as it stays (unchanged) when the account cannot cover the increment.',
+  });
 
 export const Client = z
-  .object({ id: z.string(), object: z.literal('client'), name: z.string(), scopes: z.array(Scope), apiKey: z.string(), createdAt: Timestamp })
+  .object({
+    id: z.string(),
+    object: z.literal('client'),
+    name: z.string(),
+    scopes: z.array(Scope),
+    apiKey: z.string(),
+    createdAt: Timestamp,
+  })
   .meta({ id: 'Client', description: 'apiKey is shown only in this response.' });
 
 export const Refund = z
-  .object({ id: z.string(), object: z.literal('refund'), amount: Money, currency: z.string(), authorizationId: z.string(), createdAt: Timestamp, authorization: Authorization })
+  .object({
+    id: z.string(),
+    object: z.literal('refund'),
+    amount: Money,
+    currency: z.string(),
+    authorizationId: z.string(),
+    createdAt: Timestamp,
+    authorization: Authorization,
+  })
   .meta({ id: 'Refund' });
 
 export const Repayment = z
-  .object({ id: z.string(), object: z.literal('repayment'), amount: Money, currency: z.string(), createdAt: Timestamp, account: Account })
+  .object({
+    id: z.string(),
+    object: z.literal('repayment'),
+    amount: Money,
+    currency: z.string(),
+    createdAt: Timestamp,
+    account: Account,
+  })
   .meta({ id: 'Repayment' });
 
 const Balances = z.object({ totalLimit: Money, reserved: Money, outstanding: Money, available: Money });
@@ -89,13 +164,31 @@ const Reason = z.object({ code: z.string(), message: z.string() }).meta({ id: 'R
 
 export const JournalEntry = z
   .object({
-    id: z.string(), object: z.literal('journal_entry'), accountId: z.string(),
-    type: z.enum(['reserve', 'increment', 'capture', 'release', 'expire', 'refund', 'repayment', 'review_decline', 'limit_change', 'freeze', 'unfreeze']),
+    id: z.string(),
+    object: z.literal('journal_entry'),
+    accountId: z.string(),
+    type: z.enum([
+      'reserve',
+      'increment',
+      'capture',
+      'release',
+      'expire',
+      'refund',
+      'repayment',
+      'review_decline',
+      'limit_change',
+      'freeze',
+      'unfreeze',
+    ]),
     amount: Money,
     delta: Balances.meta({ description: 'Signed change this entry made.' }),
     balances: Balances.meta({ description: "The account's figures after this entry." }),
-    authorizationId: z.string().optional(), reasons: z.array(Reason).optional(), policyVersion: z.string().optional(),
-    sequence: Count.optional().meta({ description: 'Place within its transaction when one write journals several movements.' }),
+    authorizationId: z.string().optional(),
+    reasons: z.array(Reason).optional(),
+    policyVersion: z.string().optional(),
+    sequence: Count.optional().meta({
+      description: 'Place within its transaction when one write journals several movements.',
+    }),
     createdAt: Timestamp,
   })
   .meta({ id: 'JournalEntry' });
@@ -105,7 +198,10 @@ export const listOf = <T extends z.ZodType>(item: T, id: string) =>
     .object({
       object: z.literal('list'),
       data: z.array(item),
-      nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+      nextCursor: z
+        .string()
+        .nullable()
+        .meta({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
     })
     .meta({ id });
 
@@ -115,11 +211,15 @@ export const JournalPage = z
     object: z.literal('list'),
     data: z.array(JournalEntry),
     nextCursor: z.string().meta({
-      description: 'Always present: pass as `cursor` to continue after this page, now or on a later poll. Entries never appear behind it.',
+      description:
+        'Always present: pass as `cursor` to continue after this page, now or on a later poll. Entries never appear behind it.',
     }),
-    hasMore: z.boolean().meta({ description: 'More settled entries follow now. false: caught up; poll again later with nextCursor.' }),
+    hasMore: z.boolean().meta({
+      description: 'More settled entries follow now. false: caught up; poll again later with nextCursor.',
+    }),
     settledThrough: Timestamp.meta({
-      description: 'The journal before this instant is final (entries show up a short settling lag after they happen). ' +
+      description:
+        'The journal before this instant is final (entries show up a short settling lag after they happen). ' +
         'Once hasMore is false, every entry stamped before it has been listed.',
     }),
   })
@@ -130,24 +230,52 @@ export const CreditProfileResource = z
   .meta({ id: 'CreditProfile', description: 'The stored profile: the fields of the request, plus these.' });
 
 export const LimitRequestResult = z
-  .object({ object: z.literal('limit_request'), decision: z.enum(['approved', 'declined', 'partially_approved']), creditLimit: Money, reasons: z.array(Reason) })
+  .object({
+    object: z.literal('limit_request'),
+    decision: z.enum(['approved', 'declined', 'partially_approved']),
+    creditLimit: Money,
+    reasons: z.array(Reason),
+  })
   .meta({ id: 'LimitRequestResult' });
 
 export const Job = z
   .object({
-    id: z.string(), object: z.literal('job'), type: z.literal('limit_refresh'), status: z.enum(['running', 'succeeded', 'failed']),
-    dryRun: z.boolean(), asOf: Timestamp.meta({ description: 'The instant every segment assesses at.' }),
-    refreshKey: z.string().meta({ description: 'Day, policy version and promotions in force: a rerun with the same key writes nothing twice.' }),
-    segmentsTotal: Count, segmentsDone: Count,
-    processed: Count.meta({ description: 'Accounts the run touched; each is counted in exactly one of changed, unchanged, skipped and failed.' }),
+    id: z.string(),
+    object: z.literal('job'),
+    type: z.literal('limit_refresh'),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    dryRun: z.boolean(),
+    asOf: Timestamp.meta({ description: 'The instant every segment assesses at.' }),
+    refreshKey: z.string().meta({
+      description:
+        'Day, policy version and promotions in force: a rerun with the same key writes nothing twice.',
+    }),
+    segmentsTotal: Count,
+    segmentsDone: Count,
+    processed: Count.meta({
+      description:
+        'Accounts the run touched; each is counted in exactly one of changed, unchanged, skipped and failed.',
+    }),
     changed: Count.meta({ description: 'Accounts whose limits the run wrote.' }),
-    unchanged: Count.meta({ description: 'Nothing to write: the policy keeps the account where it is, or this run (or an earlier one with the same refreshKey) already wrote it.' }),
-    skipped: Count.meta({ description: 'A change not written, without an error: a dry run, limits moved by every rewrite (a racing checkout or request), a refused write, or an account gone. The next run assesses them again.' }),
-    failed: Count.meta({ description: 'Accounts whose write failed with an error; the next run assesses them again.' }),
+    unchanged: Count.meta({
+      description:
+        'Nothing to write: the policy keeps the account where it is, or this run (or an earlier one with the same refreshKey) already wrote it.',
+    }),
+    skipped: Count.meta({
+      description:
+        'A change not written, without an error: a dry run, limits moved by every rewrite (a racing checkout or request), a refused write, or an account gone. The next run assesses them again.',
+    }),
+    failed: Count.meta({
+      description: 'Accounts whose write failed with an error; the next run assesses them again.',
+    }),
     summary: z
       .object({ rise: Count, fall: Count, unchanged: Count, totalIncrease: Money, totalDecrease: Money })
-      .meta({ description: "How the policy moves each account's total limit (what a dry run reports); accounts already written count as unchanged." }),
-    createdAt: Timestamp, finishedAt: Timestamp.optional(),
+      .meta({
+        description:
+          "How the policy moves each account's total limit (what a dry run reports); accounts already written count as unchanged.",
+      }),
+    createdAt: Timestamp,
+    finishedAt: Timestamp.optional(),
     failureReason: z.string().optional().meta({ description: 'Why a failed run failed.' }),
   })
   .meta({ id: 'Job' });

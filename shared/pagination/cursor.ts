@@ -25,7 +25,8 @@ function mac(key: Uint8Array, scope: string, payload: string): Buffer {
 }
 
 export function sealCursor(key: Uint8Array, scope: string, payload: unknown): string {
-  if (key.length < MIN_CURSOR_KEY_BYTES) throw new Error(`invariant: cursor key shorter than ${MIN_CURSOR_KEY_BYTES} bytes`);
+  if (key.length < MIN_CURSOR_KEY_BYTES)
+    throw new Error(`invariant: cursor key shorter than ${MIN_CURSOR_KEY_BYTES} bytes`);
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${mac(key, scope, body).toString('base64url')}`;
 }
@@ -34,7 +35,12 @@ export function sealCursor(key: Uint8Array, scope: string, payload: unknown): st
  * The payload of a cursor this service sealed for `scope`, or undefined for anything else: malformed, forged,
  * altered in any byte, sealed for another list or account, or sealed with another key.
  */
-export function openCursor<S extends z.ZodType>(key: Uint8Array, scope: string, raw: string, schema: S): z.output<S> | undefined {
+export function openCursor<S extends z.ZodType>(
+  key: Uint8Array,
+  scope: string,
+  raw: string,
+  schema: S,
+): z.output<S> | undefined {
   if (raw.length > MAX_CURSOR_CHARS) return undefined;
   const parts = raw.split('.');
   if (parts.length !== 2) return undefined;
@@ -43,7 +49,8 @@ export function openCursor<S extends z.ZodType>(key: Uint8Array, scope: string, 
   const given = Buffer.from(tag, 'base64url');
   const expected = mac(key, scope, body);
   // Canonical encoding only: base64url decoding ignores stray trailing bits, so compare the re-encoding too.
-  if (given.length !== MAC_BYTES || given.toString('base64url') !== tag || !timingSafeEqual(given, expected)) return undefined;
+  if (given.length !== MAC_BYTES || given.toString('base64url') !== tag || !timingSafeEqual(given, expected))
+    return undefined;
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

@@ -30,10 +30,16 @@ export type CursorKeySource =
   | { kind: 'ephemeral' };
 
 /** Where the key comes from under `c`; throws where no safe source exists (inside Lambda, only the secret is). */
-export function cursorKeySource(c: Pick<Config, 'inLambda' | 'cursorKey' | 'cursorKeySecretArn'>): CursorKeySource {
+export function cursorKeySource(
+  c: Pick<Config, 'inLambda' | 'cursorKey' | 'cursorKeySecretArn'>,
+): CursorKeySource {
   if (c.inLambda) {
-    if (c.cursorKey !== undefined) throw new Error('CURSOR_KEY is local only: a deployed function reads its cursor key from Secrets Manager');
-    if (c.cursorKeySecretArn === undefined) throw new Error('CURSOR_KEY_SECRET_ARN is not set: this function cannot sign list cursors');
+    if (c.cursorKey !== undefined)
+      throw new Error(
+        'CURSOR_KEY is local only: a deployed function reads its cursor key from Secrets Manager',
+      );
+    if (c.cursorKeySecretArn === undefined)
+      throw new Error('CURSOR_KEY_SECRET_ARN is not set: this function cannot sign list cursors');
   }
   if (c.cursorKeySecretArn !== undefined) return { kind: 'secret', arn: c.cursorKeySecretArn };
   if (c.cursorKey !== undefined) return { kind: 'literal', key: c.cursorKey };
@@ -56,7 +62,8 @@ async function loadKey(): Promise<Buffer> {
 }
 
 function checked(key: Buffer, what: string): Buffer {
-  if (key.length < MIN_CURSOR_KEY_BYTES) throw new Error(`${what} is shorter than ${MIN_CURSOR_KEY_BYTES} bytes`);
+  if (key.length < MIN_CURSOR_KEY_BYTES)
+    throw new Error(`${what} is shorter than ${MIN_CURSOR_KEY_BYTES} bytes`);
   return key;
 }
 

@@ -33,7 +33,12 @@ export const UNVERIFIED_INCOME_PERCENT = 50;
 /** Kept for callers that name the tier type after the policy. */
 export type Tier = RiskTier;
 /** Points at or above each threshold give the tier; below the last one is E. */
-const TIER_THRESHOLDS: ReadonlyArray<readonly [RiskTier, number]> = [['A', 60], ['B', 35], ['C', 10], ['D', -20]];
+const TIER_THRESHOLDS: ReadonlyArray<readonly [RiskTier, number]> = [
+  ['A', 60],
+  ['B', 35],
+  ['C', 10],
+  ['D', -20],
+];
 /** Target base limit as a multiple of counted monthly income, in percent. Tier E gets no credit. */
 const INCOME_MULTIPLE_PERCENT: Readonly<Record<RiskTier, number>> = { A: 300, B: 200, C: 100, D: 50, E: 0 };
 
@@ -45,7 +50,14 @@ const DAY_MS = 86_400_000;
  */
 export type PolicyAccount = Pick<
   Account,
-  'creditLimit' | 'promoLimit' | 'riskTier' | 'limitUpdatedAt' | 'reserved' | 'outstanding' | 'currency' | 'status'
+  | 'creditLimit'
+  | 'promoLimit'
+  | 'riskTier'
+  | 'limitUpdatedAt'
+  | 'reserved'
+  | 'outstanding'
+  | 'currency'
+  | 'status'
 > & { quotas?: Readonly<Record<string, CategoryQuota>> };
 
 /** A category quota the account should hold: granted by `promotionId`, `amount` in all, drawable until `endsAt`. */
@@ -94,7 +106,9 @@ export interface Factor {
 
 /** "CNY 1,234.00": messages are read by customers, who think in currency units, not fen. */
 export function formatMinor(minor: number, currency: string): string {
-  const units = Math.floor(minor / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const units = Math.floor(minor / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${currency} ${units}.${String(minor % 100).padStart(2, '0')}`;
 }
 
@@ -111,12 +125,25 @@ function scoreFactor(p: CreditProfile): Factor {
 /** Repayment record: a recent overdue outweighs everything, an old one still counts, a clean one earns points. */
 function repaymentFactor(p: CreditProfile, now: Date): Factor | undefined {
   // A lastOverdueAt in the future is a data error; treating it as recent is the cautious reading.
-  const recent = p.lastOverdueAt !== undefined && now.getTime() - Date.parse(p.lastOverdueAt) < RECENT_OVERDUE_DAYS * DAY_MS;
-  if (recent) return factor(-40, 'overdue_recent', `A payment was overdue within the last ${RECENT_OVERDUE_DAYS} days.`, true);
+  const recent =
+    p.lastOverdueAt !== undefined &&
+    now.getTime() - Date.parse(p.lastOverdueAt) < RECENT_OVERDUE_DAYS * DAY_MS;
+  if (recent)
+    return factor(
+      -40,
+      'overdue_recent',
+      `A payment was overdue within the last ${RECENT_OVERDUE_DAYS} days.`,
+      true,
+    );
   if (p.overdueCount > 0) {
-    return factor(p.maxOverdueDays > 30 ? -25 : -15, 'overdue_history', `${p.overdueCount} overdue payment(s) on record, up to ${p.maxOverdueDays} days late.`);
+    return factor(
+      p.maxOverdueDays > 30 ? -25 : -15,
+      'overdue_history',
+      `${p.overdueCount} overdue payment(s) on record, up to ${p.maxOverdueDays} days late.`,
+    );
   }
-  if (p.onTimeRepayments >= 12) return factor(15, 'repayment_history_good', `${p.onTimeRepayments} repayments on time and none overdue.`);
+  if (p.onTimeRepayments >= 12)
+    return factor(15, 'repayment_history_good', `${p.onTimeRepayments} repayments on time and none overdue.`);
   return undefined;
 }
 
@@ -135,10 +162,18 @@ export function scoreFactors(p: CreditProfile, now: Date): Factor[] {
   const income = p.incomeVerified
     ? factor(10, 'income_verified', 'Income is verified.')
     : factor(-5, 'income_unverified', `Income is not verified; it counts for ${UNVERIFIED_INCOME_PERCENT}%.`);
-  const inquiries = p.recentInquiries >= HIGH_INQUIRIES
-    ? factor(-20, 'credit_inquiries_high', `${p.recentInquiries} credit inquiries in the last 90 days.`, true)
-    : undefined;
-  return [scoreFactor(p), income, repaymentFactor(p, now), inquiries, tenureFactor(p)].filter((f): f is Factor => f !== undefined);
+  const inquiries =
+    p.recentInquiries >= HIGH_INQUIRIES
+      ? factor(
+          -20,
+          'credit_inquiries_high',
+          `${p.recentInquiries} credit inquiries in the last 90 days.`,
+          true,
+        )
+      : undefined;
+  return [scoreFactor(p), income, repaymentFactor(p, now), inquiries, tenureFactor(p)].filter(
+    (f): f is Factor => f !== undefined,
+  );
 }
 
 export function tierFor(points: number): RiskTier {
@@ -185,13 +220,18 @@ const cappedReason = (ctx: BaseContext, limit: number): Reason => ({
 });
 
 /** Toward the target by at most the per-refresh cap. */
-const raiseToward = (ctx: BaseContext) => Math.min(ctx.targetMinor, ctx.currentMinor + maxIncrease(ctx.currentMinor));
+const raiseToward = (ctx: BaseContext) =>
+  Math.min(ctx.targetMinor, ctx.currentMinor + maxIncrease(ctx.currentMinor));
 
 function decreaseReason(ctx: BaseContext): Reason {
   const { currency, reserved, outstanding } = ctx.account;
   // Deliberately no clamp to usage: the line then simply blocks new holds until repayments bring usage down.
-  const belowUsage = ctx.targetMinor < reserved + outstanding ? ' New purchases pause until usage is below it.' : '';
-  return { code: 'decrease_risk', message: `The limit is lowered to ${formatMinor(ctx.targetMinor, currency)} because of a serious risk signal.${belowUsage}` };
+  const belowUsage =
+    ctx.targetMinor < reserved + outstanding ? ' New purchases pause until usage is below it.' : '';
+  return {
+    code: 'decrease_risk',
+    message: `The limit is lowered to ${formatMinor(ctx.targetMinor, currency)} because of a serious risk signal.${belowUsage}`,
+  };
 }
 
 /**
@@ -203,21 +243,35 @@ function refreshStep(ctx: BaseContext): BaseStep {
   const { currentMinor: current, targetMinor: target } = ctx;
   if (target > current && !ctx.serious) {
     if (ctx.inactive) {
-      return { limit: current, reasons: [{ code: 'limit_unchanged', message: `No increase while the account is ${ctx.account.status}.` }] };
+      return {
+        limit: current,
+        reasons: [
+          { code: 'limit_unchanged', message: `No increase while the account is ${ctx.account.status}.` },
+        ],
+      };
     }
     if (ctx.increaseDeferred) {
       return {
         limit: current,
-        reasons: [{ code: 'increase_deferred', message: 'The base limit was raised less than 20 hours ago; a further increase waits for a later refresh.' }],
+        reasons: [
+          {
+            code: 'increase_deferred',
+            message:
+              'The base limit was raised less than 20 hours ago; a further increase waits for a later refresh.',
+          },
+        ],
       };
     }
     const limit = raiseToward(ctx);
     return { limit, reasons: limit < target ? [cappedReason(ctx, limit)] : [] };
   }
   if (target < current && ctx.serious) return { limit: target, reasons: [decreaseReason(ctx)] };
-  const why = target === current
-    ? 'The base limit already matches the assessment.'
-    : ctx.serious ? 'No increase while a serious risk signal is present.' : 'A lower assessment alone does not reduce the base limit.';
+  const why =
+    target === current
+      ? 'The base limit already matches the assessment.'
+      : ctx.serious
+        ? 'No increase while a serious risk signal is present.'
+        : 'A lower assessment alone does not reduce the base limit.';
   return { limit: current, reasons: [{ code: 'limit_unchanged', message: why }] };
 }
 
@@ -228,23 +282,46 @@ function requestStep(ctx: BaseContext, requested: number | 'max'): BaseStep {
   const declined = (): BaseStep => {
     const why = ctx.inactive
       ? `The account is ${account.status}: no limit increase.`
-      : ctx.serious ? 'A serious risk signal rules out an increase now.' : 'The assessment does not support a higher limit now.';
+      : ctx.serious
+        ? 'A serious risk signal rules out an increase now.'
+        : 'The assessment does not support a higher limit now.';
     return { limit: current, reasons: [{ code: 'requested_limit_declined', message: why }] };
   };
   if (requested === 'max') {
     if (ceiling <= current) return declined();
-    const granted = { code: 'requested_limit_granted', message: `Limit raised to ${formatMinor(ceiling, account.currency)}, the most the assessment supports now.` };
-    return { limit: ceiling, reasons: ceiling < ctx.targetMinor ? [granted, cappedReason(ctx, ceiling)] : [granted] };
+    const granted = {
+      code: 'requested_limit_granted',
+      message: `Limit raised to ${formatMinor(ceiling, account.currency)}, the most the assessment supports now.`,
+    };
+    return {
+      limit: ceiling,
+      reasons: ceiling < ctx.targetMinor ? [granted, cappedReason(ctx, ceiling)] : [granted],
+    };
   }
   const asked = formatMinor(requested, account.currency);
   if (requested <= current) {
-    return { limit: current, reasons: [{ code: 'requested_limit_granted', message: `The current limit already covers the ${asked} asked.` }] };
+    return {
+      limit: current,
+      reasons: [
+        { code: 'requested_limit_granted', message: `The current limit already covers the ${asked} asked.` },
+      ],
+    };
   }
   const granted = Math.min(requested, ceiling);
-  if (granted === requested) return { limit: granted, reasons: [{ code: 'requested_limit_granted', message: `Limit raised to ${asked} as asked.` }] };
+  if (granted === requested)
+    return {
+      limit: granted,
+      reasons: [{ code: 'requested_limit_granted', message: `Limit raised to ${asked} as asked.` }],
+    };
   if (granted > current) {
-    const partial = { code: 'requested_limit_partially_granted', message: `Limit raised to ${formatMinor(granted, account.currency)} of the ${asked} asked.` };
-    return { limit: granted, reasons: granted < ctx.targetMinor ? [partial, cappedReason(ctx, granted)] : [partial] };
+    const partial = {
+      code: 'requested_limit_partially_granted',
+      message: `Limit raised to ${formatMinor(granted, account.currency)} of the ${asked} asked.`,
+    };
+    return {
+      limit: granted,
+      reasons: granted < ctx.targetMinor ? [partial, cappedReason(ctx, granted)] : [partial],
+    };
   }
   return declined();
 }
@@ -262,22 +339,32 @@ function assessProfile(input: PolicyInput, profile: CreditProfile): BaseOutcome 
     currentMinor: input.account.creditLimit,
     targetMinor: targetLimit(profile, tier),
     serious: tier === 'E' || factors.some((f) => f.serious),
-    increaseDeferred: input.lastIncreaseAt !== undefined && input.now.getTime() - Date.parse(input.lastIncreaseAt) < INCREASE_COOLDOWN_MS,
+    increaseDeferred:
+      input.lastIncreaseAt !== undefined &&
+      input.now.getTime() - Date.parse(input.lastIncreaseAt) < INCREASE_COOLDOWN_MS,
     inactive: input.account.status !== 'active',
     account: input.account,
   };
   const step = input.requestedLimit === undefined ? refreshStep(ctx) : requestStep(ctx, input.requestedLimit);
-  return { creditLimit: step.limit, riskTier: tier, reasons: [...factors.map((f) => f.reason), ...step.reasons] };
+  return {
+    creditLimit: step.limit,
+    riskTier: tier,
+    reasons: [...factors.map((f) => f.reason), ...step.reasons],
+  };
 }
 
 /** Without a profile there is nothing to assess: the limit and tier stay, and a request cannot be granted. */
 function keepWithoutProfile(input: PolicyInput): BaseOutcome {
   const { account, requestedLimit } = input;
-  const reasons: Reason[] = [{ code: 'no_profile', message: 'No credit profile on file: the base limit is kept.' }];
+  const reasons: Reason[] = [
+    { code: 'no_profile', message: 'No credit profile on file: the base limit is kept.' },
+  ];
   if (requestedLimit !== undefined) {
-    reasons.push(requestedLimit !== 'max' && requestedLimit <= account.creditLimit
-      ? { code: 'requested_limit_granted', message: 'The current limit already covers the amount asked.' }
-      : { code: 'requested_limit_declined', message: 'A limit increase needs a credit profile.' });
+    reasons.push(
+      requestedLimit !== 'max' && requestedLimit <= account.creditLimit
+        ? { code: 'requested_limit_granted', message: 'The current limit already covers the amount asked.' }
+        : { code: 'requested_limit_declined', message: 'A limit increase needs a credit profile.' },
+    );
   }
   return { creditLimit: account.creditLimit, riskTier: account.riskTier, reasons };
 }
@@ -312,11 +399,17 @@ function applyPromotions(input: PolicyInput, tier: string, creditLimit: number):
     const uplift = Math.min(upliftMinor(p, creditLimit), MAX_AMOUNT_MINOR - creditLimit - outcome.promoLimit);
     if (uplift <= 0) continue;
     outcome.promoLimit += uplift;
-    outcome.reasons.push({ code: 'promotion_applied', message: `${p.name}: +${formatMinor(uplift, currency)} until ${p.endsAt}.` });
+    outcome.reasons.push({
+      code: 'promotion_applied',
+      message: `${p.name}: +${formatMinor(uplift, currency)} until ${p.endsAt}.`,
+    });
   }
   const was = input.account.promoLimit;
   if (outcome.promoLimit === 0 && was > 0) {
-    outcome.reasons.push({ code: 'promotion_ended', message: `No promotion applies any more: the ${formatMinor(was, currency)} uplift is withdrawn.` });
+    outcome.reasons.push({
+      code: 'promotion_ended',
+      message: `No promotion applies any more: the ${formatMinor(was, currency)} uplift is withdrawn.`,
+    });
   } else if (outcome.promoLimit < was) {
     // Every fall in the limit says why: one of several uplifts ended or stopped applying to the tier, or a percent
     // uplift follows a lower base limit.
@@ -348,8 +441,9 @@ function grantQuotas(
     const ended = new Set(held[category]?.ended ?? []);
     const open = all.filter((p) => !ended.has(p.id));
     if (open.length === 0) continue;
-    const grantBy = open.find((p) => p.id === held[category]?.promotionId)
-      ?? open.reduce((best, p) => (p.quotaAmount > best.quotaAmount ? p : best));
+    const grantBy =
+      open.find((p) => p.id === held[category]?.promotionId) ??
+      open.reduce((best, p) => (p.quotaAmount > best.quotaAmount ? p : best));
     const endsAt = new Date(grantBy.endsAt).toISOString();
     outcome.categoryQuotas[category] = { promotionId: grantBy.id, amount: grantBy.quotaAmount, endsAt };
     outcome.reasons.push({
@@ -358,10 +452,15 @@ function grantQuotas(
     });
   }
   for (const [category, quota] of Object.entries(held)) {
-    if (quota.promotionId === undefined || outcome.categoryQuotas[category]?.promotionId === quota.promotionId) continue;
+    if (
+      quota.promotionId === undefined ||
+      outcome.categoryQuotas[category]?.promotionId === quota.promotionId
+    )
+      continue;
     outcome.reasons.push({
       code: 'category_quota_ended',
-      message: `The ${category} quota has ended: its ${formatMinor(quota.unused, currency)} unused is withdrawn, and ` +
+      message:
+        `The ${category} quota has ended: its ${formatMinor(quota.unused, currency)} unused is withdrawn, and ` +
         `${formatMinor(quota.drawn, currency)} drawn from it now counts against the limit.`,
     });
   }
@@ -378,14 +477,16 @@ function assertInput(input: PolicyInput): void {
   assertMinorInBounds(input.account.creditLimit, 'account.creditLimit');
   assertMinorInBounds(input.account.promoLimit, 'account.promoLimit');
   if (typeof input.requestedLimit === 'number') assertMinorInBounds(input.requestedLimit, 'requestedLimit');
-  if (input.lastIncreaseAt !== undefined && Number.isNaN(Date.parse(input.lastIncreaseAt))) throw new Error('invariant: lastIncreaseAt must be a date');
+  if (input.lastIncreaseAt !== undefined && Number.isNaN(Date.parse(input.lastIncreaseAt)))
+    throw new Error('invariant: lastIncreaseAt must be a date');
 }
 
 function assertResult(r: PolicyResult): void {
   assertMinorInBounds(r.creditLimit, 'creditLimit');
   assertMinorInBounds(r.promoLimit, 'promoLimit');
   assertMinorInBounds(r.creditLimit + r.promoLimit, 'totalLimit');
-  for (const [category, grant] of Object.entries(r.categoryQuotas)) assertMinorInBounds(grant.amount, `categoryQuotas.${category}`);
+  for (const [category, grant] of Object.entries(r.categoryQuotas))
+    assertMinorInBounds(grant.amount, `categoryQuotas.${category}`);
 }
 
 export function assessLimit(input: PolicyInput): PolicyResult {
@@ -417,7 +518,13 @@ export interface DryRunTotals {
   totalDecrease: number;
 }
 
-export const emptyTotals = (): DryRunTotals => ({ rise: 0, fall: 0, unchanged: 0, totalIncrease: 0, totalDecrease: 0 });
+export const emptyTotals = (): DryRunTotals => ({
+  rise: 0,
+  fall: 0,
+  unchanged: 0,
+  totalIncrease: 0,
+  totalDecrease: 0,
+});
 
 /** Counts one account's move (new total limit minus old, minor units) into the totals. */
 export function tally(totals: DryRunTotals, deltaMinor: number): void {
@@ -432,7 +539,9 @@ export function tally(totals: DryRunTotals, deltaMinor: number): void {
   }
 }
 
-export function summarizeDryRun(results: ReadonlyArray<{ before: { totalLimit: number }; after: { totalLimit: number } }>): DryRunTotals {
+export function summarizeDryRun(
+  results: ReadonlyArray<{ before: { totalLimit: number }; after: { totalLimit: number } }>,
+): DryRunTotals {
   const totals = emptyTotals();
   for (const { before, after } of results) tally(totals, after.totalLimit - before.totalLimit);
   return totals;

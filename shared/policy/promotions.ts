@@ -39,7 +39,10 @@ const CategoryQuota = z.strictObject({
 
 export const Promotion = z
   .discriminatedUnion('kind', [Uplift, CategoryQuota])
-  .refine((p) => Date.parse(p.endsAt) > Date.parse(p.startsAt), { error: 'endsAt must be after startsAt', path: ['endsAt'] })
+  .refine((p) => Date.parse(p.endsAt) > Date.parse(p.startsAt), {
+    error: 'endsAt must be after startsAt',
+    path: ['endsAt'],
+  })
   .refine((p) => p.kind !== 'uplift' || (p.upliftPercent === undefined) !== (p.upliftAmount === undefined), {
     error: 'give exactly one of upliftPercent and upliftAmount',
     path: ['upliftPercent'],
@@ -69,7 +72,11 @@ export function normalizeTimestamp(iso: string): string {
 
 /** The stored form of a promotion: its window normalized (`...:00Z` and `...:00.000Z` are the same instant). */
 export function normalizePromotion(promotion: Promotion): Promotion {
-  return { ...promotion, startsAt: normalizeTimestamp(promotion.startsAt), endsAt: normalizeTimestamp(promotion.endsAt) };
+  return {
+    ...promotion,
+    startsAt: normalizeTimestamp(promotion.startsAt),
+    endsAt: normalizeTimestamp(promotion.endsAt),
+  };
 }
 
 /**

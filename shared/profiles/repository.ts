@@ -16,7 +16,9 @@ export interface StoredProfile {
 
 /** The write that stores a profile (here, and with a new account in its opening transaction). */
 export function profilePut(stored: StoredProfile): TransactItem {
-  return { Put: { TableName: tableName, Item: { ...profileKey(stored.accountId), itemType: 'profile', ...stored } } };
+  return {
+    Put: { TableName: tableName, Item: { ...profileKey(stored.accountId), itemType: 'profile', ...stored } },
+  };
 }
 
 /**
@@ -24,12 +26,21 @@ export function profilePut(stored: StoredProfile): TransactItem {
  * ConditionCheck failing means no account; a conflict (a reserve in flight on the account) or a throttle is
  * retried like every other write, then RetriesExhaustedError (503 `unavailable`).
  */
-export async function putProfile(accountId: string, profile: CreditProfile): Promise<StoredProfile | undefined> {
+export async function putProfile(
+  accountId: string,
+  profile: CreditProfile,
+): Promise<StoredProfile | undefined> {
   return withRetries('put profile', async () => {
     const stored: StoredProfile = { accountId, profile, updatedAt: new Date().toISOString() };
     const outcome = await transactWrite(
       [
-        { ConditionCheck: { TableName: tableName, Key: accountKey(accountId), ConditionExpression: 'attribute_exists(pk)' } },
+        {
+          ConditionCheck: {
+            TableName: tableName,
+            Key: accountKey(accountId),
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
         profilePut(stored),
       ],
       randomUUID(),

@@ -24,6 +24,7 @@ import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { PROMOTIONS_BY_END_PARTITION } from '../storage/table.js';
 import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
+import { present } from '../assert.js';
 
 const PARTITION = 'PROMOTIONS';
 const BY_END_PARTITION = PROMOTIONS_BY_END_PARTITION;
@@ -35,8 +36,15 @@ const INDEXING_CONCURRENCY = 8;
 export const promotionKey = (promotionId: string) => ({ pk: PARTITION, sk: promotionId });
 /** The marker that says every promotion has its end-index copy (exported for the migration test). */
 export const END_INDEX_COMPLETE_KEY = { pk: BY_END_PARTITION, sk: INDEX_COMPLETE_SK };
-const byEndKey = (promotion: Promotion) => ({ pk: BY_END_PARTITION, sk: `${normalizeTimestamp(promotion.endsAt)}#${promotion.id}` });
-const byEndItem = (promotion: Promotion) => ({ ...byEndKey(promotion), itemType: 'promotion_by_end', promotion });
+const byEndKey = (promotion: Promotion) => ({
+  pk: BY_END_PARTITION,
+  sk: `${normalizeTimestamp(promotion.endsAt)}#${promotion.id}`,
+});
+const byEndItem = (promotion: Promotion) => ({
+  ...byEndKey(promotion),
+  itemType: 'promotion_by_end',
+  promotion,
+});
 
 /** `promotion.endsAt` (placeholders: the expression stays valid whatever DynamoDB reserves next). */
 const ENDS_AT = '#promotion.#endsAt';
@@ -45,12 +53,19 @@ const ENDS_AT_NAMES = { '#promotion': 'promotion', '#endsAt': 'endsAt' };
 const endsAfter = (asOf: Date) => (promotion: Promotion) => Date.parse(promotion.endsAt) > asOf.getTime();
 
 /** Every item of a key condition, following LastEvaluatedKey to the end. */
-async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+async function queryAll(
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documentClient.send(
-      new QueryCommand({ TableName: tableName, ConsistentRead: true, ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      new QueryCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        ...input,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
     );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
@@ -77,7 +92,13 @@ export async function createPromotion(input: Promotion): Promise<Promotion | und
             },
           },
           { Put: { TableName: tableName, Item: byEndItem(promotion) } },
-          { ConditionCheck: { TableName: tableName, Key: END_INDEX_COMPLETE_KEY, ConditionExpression: 'attribute_exists(pk)' } },
+          {
+            ConditionCheck: {
+              TableName: tableName,
+              Key: END_INDEX_COMPLETE_KEY,
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
         ],
         randomUUID(),
       );
@@ -92,13 +113,17 @@ export async function createPromotion(input: Promotion): Promise<Promotion | und
     await completeEndIndex();
     result = await attempt();
   }
-  if (result === 'index_incomplete') throw new Error('invariant: the promotion end index is still incomplete after indexing it');
+  if (result === 'index_incomplete')
+    throw new Error('invariant: the promotion end index is still incomplete after indexing it');
   return result.created;
 }
 
 /** Every promotion, past, present and future, in id order (pages through all of them). */
 export async function listPromotions(): Promise<Promotion[]> {
-  const items = await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': PARTITION } });
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': PARTITION },
+  });
   return items.map((item) => item['promotion'] as Promotion);
 }
 
@@ -112,7 +137,8 @@ export async function listCurrentPromotions(asOf: Date): Promise<Promotion[]> {
     ExpressionAttributeValues: { ':pk': BY_END_PARTITION, ':asOf': asOf.toISOString() },
   });
   // Without the marker some promotions may have no copy yet (an older table): read them all instead.
-  if (!items.some((item) => item['sk'] === INDEX_COMPLETE_SK)) return (await listPromotions()).filter(endsAfter(asOf));
+  if (!items.some((item) => item['sk'] === INDEX_COMPLETE_SK))
+    return (await listPromotions()).filter(endsAfter(asOf));
   return items
     .filter((item) => item['sk'] !== INDEX_COMPLETE_SK)
     .map((item) => item['promotion'] as Promotion)
@@ -143,7 +169,8 @@ export async function listPromotionsPage(limit: number, afterId?: string): Promi
   const items = result.Items ?? [];
   const data = items.slice(0, limit).map((item) => item['promotion'] as Promotion);
   // More than asked: there is a next page. Fewer with a LastEvaluatedKey (the 1 MB page bound): maybe one.
-  const after = items.length > limit ? data.at(-1)!.id : (result.LastEvaluatedKey?.['sk'] as string | undefined);
+  const after =
+    items.length > limit ? data.at(-1)?.id : (result.LastEvaluatedKey?.['sk'] as string | undefined);
   return { data, after: after ?? null };
 }
 
@@ -154,7 +181,9 @@ export async function listPromotionsPage(limit: number, afterId?: string): Promi
  */
 export async function endPromotion(promotionId: string, now: Date): Promise<Promotion | undefined> {
   return withRetries(`end promotion ${promotionId}`, async () => {
-    const read = await documentClient.send(new GetCommand({ TableName: tableName, Key: promotionKey(promotionId), ConsistentRead: true }));
+    const read = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: promotionKey(promotionId), ConsistentRead: true }),
+    );
     if (!read.Item) return undefined;
     const current = read.Item['promotion'] as Promotion;
     const ended = endedAt(current, now);
@@ -191,11 +220,19 @@ async function completeEndIndex(): Promise<void> {
   const promotions = await listPromotions();
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < promotions.length; i = next++) await indexPromotion(promotions[i]!);
+    for (let i = next++; i < promotions.length; i = next++)
+      await indexPromotion(present(promotions[i], 'a promotion in range'));
   };
   await Promise.all(Array.from({ length: Math.min(INDEXING_CONCURRENCY, promotions.length) }, worker));
   await documentClient.send(
-    new PutCommand({ TableName: tableName, Item: { ...END_INDEX_COMPLETE_KEY, itemType: 'promotion_index_marker', createdAt: new Date().toISOString() } }),
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...END_INDEX_COMPLETE_KEY,
+        itemType: 'promotion_index_marker',
+        createdAt: new Date().toISOString(),
+      },
+    }),
   );
 }
 

@@ -56,7 +56,9 @@ export function withInvocationDeadline<E, C extends InvocationClock, R>(
   handler: (event: E, context: C) => Promise<R>,
 ): (event: E, context: C) => Promise<R> {
   return (event, context) =>
-    withDeadline(Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS, () => handler(event, context));
+    withDeadline(Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS, () =>
+      handler(event, context),
+    );
 }
 
 /**

@@ -55,8 +55,14 @@ type Send = (command: { constructor: { name: string } }, options?: SendOptions) 
 function boundEveryCall<C extends DynamoDBClient | DynamoDBDocumentClient>(client: C): C {
   const send = client.send.bind(client) as unknown as Send;
   const bounded: Send = (command, options) => {
-    if (typeof options === 'function') throw new TypeError('DynamoDB callbacks are not supported: await the call');
-    return withinDeadline(command.constructor.name, SDK_CALL_MAX_MS, (abortSignal) => send(command, { ...options, abortSignal }), options?.abortSignal);
+    if (typeof options === 'function')
+      throw new TypeError('DynamoDB callbacks are not supported: await the call');
+    return withinDeadline(
+      command.constructor.name,
+      SDK_CALL_MAX_MS,
+      (abortSignal) => send(command, { ...options, abortSignal }),
+      options?.abortSignal,
+    );
   };
   Object.defineProperty(client, 'send', { value: bounded });
   return client;

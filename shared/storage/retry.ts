@@ -36,7 +36,10 @@ assert(
   WRITE_DEADLINE_MS <= API_TIMEOUT_SECONDS * 1000 - RESPONSE_MARGIN_MS,
   'a logical write must end, with the margin to answer 503, before the API function times out',
 );
-assert(SDK_CALL_MAX_MS <= WRITE_DEADLINE_MS, 'a lone DynamoDB call must not outlast a logical write (WRITE_STAMP_TO_COMMIT_MAX_MS)');
+assert(
+  SDK_CALL_MAX_MS <= WRITE_DEADLINE_MS,
+  'a lone DynamoDB call must not outlast a logical write (WRITE_STAMP_TO_COMMIT_MAX_MS)',
+);
 
 export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
@@ -56,7 +59,10 @@ export class RetriesExhaustedError extends Error {
  * `unavailable`). A DynamoDB call cut by that deadline throws DeadlineExceededError (also a 503).
  */
 export const RETRY = Symbol('retry');
-export async function withRetries<T>(what: string, attempt: (n: number) => Promise<T | typeof RETRY>): Promise<T> {
+export async function withRetries<T>(
+  what: string,
+  attempt: (n: number) => Promise<T | typeof RETRY>,
+): Promise<T> {
   return withDeadline(Date.now() + WRITE_DEADLINE_MS, async () => {
     for (let n = 0; n < MAX_WRITE_ATTEMPTS && timeLeftMs() > 0; n += 1) {
       const result = await attempt(n);

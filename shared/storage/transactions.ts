@@ -19,7 +19,12 @@ export interface CancellationReason {
 export type TransactionOutcome = { committed: true } | { committed: false; reasons: CancellationReason[] };
 
 /** Reason codes that say "try again", not "your condition is false". */
-const TRANSIENT_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+const TRANSIENT_REASONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+]);
 
 export function isTransient(reasons: CancellationReason[]): boolean {
   return reasons.some((r) => TRANSIENT_REASONS.has(r.code));
@@ -33,7 +38,10 @@ export function conditionFailed(reasons: CancellationReason[], index: number): b
  * @param clientRequestToken makes an SDK-level retry of the very same transaction (e.g. after a lost
  * response) a no-op that reports success, for 10 minutes. At most 36 characters.
  */
-export async function transactWrite(items: TransactItem[], clientRequestToken?: string): Promise<TransactionOutcome> {
+export async function transactWrite(
+  items: TransactItem[],
+  clientRequestToken?: string,
+): Promise<TransactionOutcome> {
   try {
     await documentClient.send(
       new TransactWriteCommand({
@@ -43,7 +51,10 @@ export async function transactWrite(items: TransactItem[], clientRequestToken?: 
     );
     return { committed: true };
   } catch (error) {
-    if (error instanceof TransactionCanceledException || (error as { name?: string }).name === 'TransactionCanceledException') {
+    if (
+      error instanceof TransactionCanceledException ||
+      (error as { name?: string }).name === 'TransactionCanceledException'
+    ) {
       const raw = (error as TransactionCanceledException).CancellationReasons ?? [];
       // Counted by a CloudWatch metric filter (infra/constructs/observability.ts): keep the message stable.
       if (raw.some((r) => r.Code === 'TransactionConflict')) logger.warn('transaction conflict');

@@ -53,10 +53,20 @@ function recordingFetch(beforeAnswer?: (sent: Sent, response: Response, index: n
 
 function checkoutClient(options: Partial<CheckoutClientOptions> = {}): CheckoutClient {
   // No real waiting between retries: these tests count requests, they do not time them.
-  return new CheckoutClient({ baseUrl: app.url, apiKey: checkoutKey, sleep: async () => undefined, ...options });
+  return new CheckoutClient({
+    baseUrl: app.url,
+    apiKey: checkoutKey,
+    sleep: async () => undefined,
+    ...options,
+  });
 }
 
-const order = (accountId: string, amount: number) => ({ accountId, amount, currency: 'CNY', orderId: `o-${randomUUID().slice(0, 8)}` });
+const order = (accountId: string, amount: number) => ({
+  accountId,
+  amount,
+  currency: 'CNY',
+  orderId: `o-${randomUUID().slice(0, 8)}`,
+});
 
 describe('CheckoutClient: reserve and capture', () => {
   it('reserves and captures, with typed resources and the exchange beside them', async () => {
@@ -65,13 +75,24 @@ describe('CheckoutClient: reserve and capture', () => {
 
     const reserved = await client.createAuthorization(order(accountId, 20_000));
     const hold: Authorization = reserved.data;
-    expect(hold).toMatchObject({ object: 'authorization', accountId, amount: 20_000, capturedAmount: 0, status: 'authorized' });
+    expect(hold).toMatchObject({
+      object: 'authorization',
+      accountId,
+      amount: 20_000,
+      capturedAmount: 0,
+      status: 'authorized',
+    });
     expect(reserved).toMatchObject({ status: 201, replayed: false, attempts: 1 });
     expect(reserved.requestId).toBeTruthy();
     expect(reserved.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
 
     const captured = await client.capture(hold.id, { amount: 15_000 });
-    expect(captured.data).toMatchObject({ id: hold.id, status: 'captured', capturedAmount: 15_000, releasedAmount: 5_000 });
+    expect(captured.data).toMatchObject({
+      id: hold.id,
+      status: 'captured',
+      capturedAmount: 15_000,
+      releasedAmount: 5_000,
+    });
     expect(captured.idempotencyKey).not.toBe(reserved.idempotencyKey);
 
     const { data: account } = await client.getAccount(accountId);
@@ -88,7 +109,9 @@ describe('CheckoutClient: reserve and capture', () => {
     const again = await client.createAuthorization(params, { idempotencyKey: `reserve-${params.orderId}` });
     expect(again).toMatchObject({ replayed: true, data: first.data, status: 201 });
     expect((await client.getAccount(accountId)).data.reserved).toBe(30_000);
-    await expect(client.createAuthorization({ ...params, amount: 1 }, { idempotencyKey: `reserve-${params.orderId}` })).rejects.toBeInstanceOf(IdempotencyError);
+    await expect(
+      client.createAuthorization({ ...params, amount: 1 }, { idempotencyKey: `reserve-${params.orderId}` }),
+    ).rejects.toBeInstanceOf(IdempotencyError);
   });
 });
 
@@ -101,9 +124,20 @@ describe('CheckoutClient: errors', () => {
 
     expect(thrown).toBeInstanceOf(DeclinedError);
     const declined = thrown as DeclinedError;
-    expect(declined).toMatchObject({ status: 402, type: 'declined', code: 'insufficient_credit', declineCode: 'insufficient_credit', replayed: false });
+    expect(declined).toMatchObject({
+      status: 402,
+      type: 'declined',
+      code: 'insufficient_credit',
+      declineCode: 'insufficient_credit',
+      replayed: false,
+    });
     expect(declined.requestId).toBeTruthy();
-    expect(declined.authorization).toMatchObject({ status: 'declined', declineCode: 'insufficient_credit', accountId, amount: 10_001 });
+    expect(declined.authorization).toMatchObject({
+      status: 'declined',
+      declineCode: 'insufficient_credit',
+      accountId,
+      amount: 10_001,
+    });
     expect(declined.idempotencyKey).toBe(sent[0]!.idempotencyKey);
     expect(sent).toHaveLength(1);
 
@@ -117,7 +151,11 @@ describe('CheckoutClient: errors', () => {
     const { fetch, sent } = recordingFetch();
     const client = checkoutClient({ fetch, maxRetries: 3 });
 
-    await expect(client.createAuthorization(order(accountId, 0))).rejects.toMatchObject({ status: 400, code: 'validation_failed', param: 'amount' });
+    await expect(client.createAuthorization(order(accountId, 0))).rejects.toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      param: 'amount',
+    });
     expect(sent).toHaveLength(1);
     await expect(client.getAuthorization('auth_does_not_exist')).rejects.toBeInstanceOf(NotFoundError);
     expect(sent).toHaveLength(2);
@@ -126,7 +164,9 @@ describe('CheckoutClient: errors', () => {
     expect(sent).toHaveLength(4);
     await expect(client.capture(hold.id)).rejects.toMatchObject({ status: 409, code: 'invalid_state' });
     expect(sent).toHaveLength(5);
-    await expect(client.createAuthorization({ ...order(accountId, 100), currency: 'USD' })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(
+      client.createAuthorization({ ...order(accountId, 100), currency: 'USD' }),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
     expect(sent).toHaveLength(6);
   });
 });
@@ -148,7 +188,12 @@ describe('CheckoutClient: a lost answer', () => {
 
     expect(sent).toHaveLength(2);
     expect(sent[1]!.idempotencyKey).toBe(sent[0]!.idempotencyKey);
-    expect(result).toMatchObject({ replayed: true, attempts: 2, status: 201, idempotencyKey: sent[0]!.idempotencyKey });
+    expect(result).toMatchObject({
+      replayed: true,
+      attempts: 2,
+      status: 201,
+      idempotencyKey: sent[0]!.idempotencyKey,
+    });
     expect(result.data).toMatchObject({ status: 'authorized', amount: 25_000 });
     expect((await client.getAccount(accountId)).data).toMatchObject({ reserved: 25_000, available: 75_000 });
   });
@@ -160,7 +205,9 @@ describe('CheckoutClient: a lost answer', () => {
       await response.body?.cancel();
       throw new TypeError('fetch failed: connection reset');
     });
-    const thrown = await checkoutClient({ fetch: losingFetch, maxRetries: 2 }).createAuthorization(params).catch((e: unknown) => e);
+    const thrown = await checkoutClient({ fetch: losingFetch, maxRetries: 2 })
+      .createAuthorization(params)
+      .catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(CheckoutConnectionError);
     const { idempotencyKey, attempts } = thrown as CheckoutConnectionError;
     expect(attempts).toBe(3);
@@ -177,14 +224,22 @@ describe('CheckoutClient: a lost answer', () => {
     const accountId = await api.createAccount(100_000);
     const attempts: Array<{ signal: AbortSignal; idempotencyKey: string | undefined }> = [];
     const stalling: FetchLike = (url, init) => {
-      attempts.push({ signal: init.signal!, idempotencyKey: (init.headers as Record<string, string>)['idempotency-key'] });
+      attempts.push({
+        signal: init.signal!,
+        idempotencyKey: (init.headers as Record<string, string>)['idempotency-key'],
+      });
       // The first attempt never reaches the service and never answers, until the client gives up on it.
-      if (attempts.length === 1) return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+      if (attempts.length === 1)
+        return new Promise((_resolve, reject) =>
+          init.signal!.addEventListener('abort', () => reject(init.signal!.reason)),
+        );
       return fetch(url, init);
     };
     // Small enough to keep the test quick; a slow machine may time out a real attempt too, which only adds
     // attempts with the same key: the hold is still made exactly once, which is what is asserted.
-    const result = await checkoutClient({ fetch: stalling, timeoutMs: 200 }).createAuthorization(order(accountId, 5_000));
+    const result = await checkoutClient({ fetch: stalling, timeoutMs: 200 }).createAuthorization(
+      order(accountId, 5_000),
+    );
     expect(attempts[0]!.signal.aborted).toBe(true);
     expect(result.attempts).toBe(attempts.length);
     expect(result.attempts).toBeGreaterThanOrEqual(2);

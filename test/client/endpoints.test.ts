@@ -10,8 +10,13 @@ import { ROUTE_DOCS, routeKey } from '../../shared/openapi/document.js';
 
 describe('client/endpoints.ts', () => {
   it('has exactly one endpoint per route, keyed by its operationId, with the same method and path', () => {
-    const fromRoutes = ROUTES.map((route) => [ROUTE_DOCS[routeKey(route)]?.operationId, `${route.method} ${route.path}`]).sort();
-    const fromClient = Object.entries(ENDPOINTS).map(([operation, e]) => [operation, `${e.method} ${e.path}`]).sort();
+    const fromRoutes = ROUTES.map((route) => [
+      ROUTE_DOCS[routeKey(route)]?.operationId,
+      `${route.method} ${route.path}`,
+    ]).sort();
+    const fromClient = Object.entries(ENDPOINTS)
+      .map(([operation, e]) => [operation, `${e.method} ${e.path}`])
+      .sort();
     expect(fromClient).toEqual(fromRoutes);
   });
 
@@ -21,17 +26,22 @@ describe('client/endpoints.ts', () => {
       const endpoint = ENDPOINTS[doc.operationId as OperationId];
       expect([doc.operationId, endpoint.idempotencyKey]).toEqual([doc.operationId, Boolean(doc.idempotent)]);
       // A keyed call is safe to repeat; reads are too.
-      if (endpoint.idempotencyKey || endpoint.method === 'GET') expect([doc.operationId, endpoint.retry]).toEqual([doc.operationId, 'always']);
+      if (endpoint.idempotencyKey || endpoint.method === 'GET')
+        expect([doc.operationId, endpoint.retry]).toEqual([doc.operationId, 'always']);
     }
   });
 
   it('has a CheckoutClient method for every endpoint', () => {
-    const methods = Object.keys(ENDPOINTS).filter((op) => typeof (CheckoutClient.prototype as unknown as Record<string, unknown>)[op] !== 'function');
+    const methods = Object.keys(ENDPOINTS).filter(
+      (op) => typeof (CheckoutClient.prototype as unknown as Record<string, unknown>)[op] !== 'function',
+    );
     expect(methods).toEqual([]);
   });
 
   it('fills path parameters URL-encoded and refuses empty ones', () => {
-    expect(fillPath('/v1/reviews/{authorizationId}/approve', { authorizationId: 'auth_1' })).toBe('/v1/reviews/auth_1/approve');
+    expect(fillPath('/v1/reviews/{authorizationId}/approve', { authorizationId: 'auth_1' })).toBe(
+      '/v1/reviews/auth_1/approve',
+    );
     expect(fillPath('/v1/accounts/{id}', { id: 'a/b?c' })).toBe('/v1/accounts/a%2Fb%3Fc');
     expect(() => fillPath('/v1/accounts/{id}', { id: '' })).toThrow('id must be a non-empty string');
     expect(() => fillPath('/v1/accounts/{id}', {})).toThrow('id must be a non-empty string');

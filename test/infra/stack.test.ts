@@ -9,12 +9,19 @@ import { readFileSync } from 'node:fs';
 import { ROUTES } from '../../functions/routes.js';
 import { AUTH_CACHE_TTL_MS } from '../../shared/clients/authenticate.js';
 import { errorBody } from '../../shared/http/errors.js';
-import { SEGMENT_DEAD_LETTERED_LOG_MESSAGE, SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
+import {
+  SEGMENT_DEAD_LETTERED_LOG_MESSAGE,
+  SEGMENT_MAX_DELIVERIES,
+} from '../../shared/limits/segment-failures.js';
 import { EXPIRY_INDEX, PROMOTIONS_BY_END_PARTITION, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
 import { buildApp } from '../../infra/app.js';
 import { parseStackConfig, type StackConfig } from '../../infra/config.js';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/constructs/api.js';
-import { ROUTE_TABLE_ACCESS, ROUTES_THAT_SEAL_CURSORS, TABLE_WRITE_ACTIONS } from '../../infra/route-permissions.js';
+import {
+  ROUTE_TABLE_ACCESS,
+  ROUTES_THAT_SEAL_CURSORS,
+  TABLE_WRITE_ACTIONS,
+} from '../../infra/route-permissions.js';
 import { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { CreditTable } from '../../infra/constructs/table.js';
 import * as cdkLib from 'aws-cdk-lib';
@@ -22,7 +29,9 @@ import type { CreditAuthorizationStack } from '../../infra/stack.js';
 
 type Resource = { Properties: any; [key: string]: any };
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown>;
+};
 const config: StackConfig = parseStackConfig(cdkJson.context['credit']);
 
 let stack: CreditAuthorizationStack;
@@ -34,21 +43,32 @@ beforeAll(() => {
 }, 300_000);
 
 const resources = (type: string): Resource[] => Object.values(template.findResources(type)) as Resource[];
-const withIds = (type: string): Array<[string, Resource]> => Object.entries(template.findResources(type)) as Array<[string, Resource]>;
+const withIds = (type: string): Array<[string, Resource]> =>
+  Object.entries(template.findResources(type)) as Array<[string, Resource]>;
 /** Our functions (CDK adds none of its own here, but be explicit: ours are bundled to index.handler). */
-const serviceFunctions = () => resources('AWS::Lambda::Function').filter((f) => f.Properties.Handler === 'index.handler');
-const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const serviceFunctions = () =>
+  resources('AWS::Lambda::Function').filter((f) => f.Properties.Handler === 'index.handler');
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
 const statementsOfRole = (roleLogicalId: string) =>
   resources('AWS::IAM::Policy')
     .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleLogicalId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
-const actionsOfRole = (roleLogicalId: string) => statementsOfRole(roleLogicalId).flatMap((s) => [s.Action].flat());
+    .flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+    );
+const actionsOfRole = (roleLogicalId: string) =>
+  statementsOfRole(roleLogicalId).flatMap((s) => [s.Action].flat());
 
 describe('the table', () => {
   it('is on-demand with point-in-time recovery and deletion protection', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
-      Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: Match.objectLike({ PointInTimeRecoveryEnabled: true }) })],
+      Replicas: [
+        Match.objectLike({
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: Match.objectLike({ PointInTimeRecoveryEnabled: true }),
+        }),
+      ],
     });
     const [table] = withIds('AWS::DynamoDB::GlobalTable');
     expect(table![1]['DeletionPolicy']).toBe('Retain');
@@ -63,16 +83,27 @@ describe('the table', () => {
 
   it('has the sparse keys-only expiry index and the other indexes the code queries', () => {
     const [table] = resources('AWS::DynamoDB::GlobalTable');
-    const indexes = table!.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { ProjectionType: string } }>;
+    const indexes = table!.Properties.GlobalSecondaryIndexes as Array<{
+      IndexName: string;
+      Projection: { ProjectionType: string };
+    }>;
     expect(indexes.map((i) => i.IndexName).sort()).toEqual(['accounts', 'expiry', 'review']);
-    expect(indexes.find((i) => i.IndexName === EXPIRY_INDEX.name)!.Projection.ProjectionType).toBe('KEYS_ONLY');
+    expect(indexes.find((i) => i.IndexName === EXPIRY_INDEX.name)!.Projection.ProjectionType).toBe(
+      'KEYS_ONLY',
+    );
   });
 
   it('is pre-warmed for the festival peak: table and expiry index warm throughput from cdk.json', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      WarmThroughput: { ReadUnitsPerSecond: config.table.warmReadUnitsPerSecond, WriteUnitsPerSecond: config.table.warmWriteUnitsPerSecond },
+      WarmThroughput: {
+        ReadUnitsPerSecond: config.table.warmReadUnitsPerSecond,
+        WriteUnitsPerSecond: config.table.warmWriteUnitsPerSecond,
+      },
       GlobalSecondaryIndexes: Match.arrayWith([
-        Match.objectLike({ IndexName: EXPIRY_INDEX.name, WarmThroughput: { WriteUnitsPerSecond: config.table.expiryIndexWarmWriteUnitsPerSecond } }),
+        Match.objectLike({
+          IndexName: EXPIRY_INDEX.name,
+          WarmThroughput: { WriteUnitsPerSecond: config.table.expiryIndexWarmWriteUnitsPerSecond },
+        }),
       ]),
     });
   });
@@ -83,7 +114,8 @@ describe('the functions', () => {
     const functions = serviceFunctions();
     expect(functions).toHaveLength(ROUTES.length + 5);
     const descriptions = functions.map((f) => f.Properties.Description as string);
-    for (const route of ROUTES) expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
+    for (const route of ROUTES)
+      expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
   });
 
   it('all run on ARM64 and Node.js 22, with X-Ray tracing, JSON logs and short timeouts', () => {
@@ -119,8 +151,11 @@ describe('the functions', () => {
       expect(variables).not.toContain('CURSOR_KEY');
       expect(variables).not.toContain('DYNAMODB_ENDPOINT');
       // The one secret-ish variable allowed is the cursor key's ARN, and it is a reference, never a value.
-      expect(variables.filter((v) => /ADMIN|KEY|SECRET|PASSWORD/.test(v) && v !== 'CURSOR_KEY_SECRET_ARN')).toEqual([]);
-      if ('CURSOR_KEY_SECRET_ARN' in environment) expect(environment['CURSOR_KEY_SECRET_ARN']).toEqual(secretRef);
+      expect(
+        variables.filter((v) => /ADMIN|KEY|SECRET|PASSWORD/.test(v) && v !== 'CURSOR_KEY_SECRET_ARN'),
+      ).toEqual([]);
+      if ('CURSOR_KEY_SECRET_ARN' in environment)
+        expect(environment['CURSOR_KEY_SECRET_ARN']).toEqual(secretRef);
     }
   });
 
@@ -131,8 +166,12 @@ describe('the functions', () => {
     expect(
       () =>
         new ServiceFunction(scratch, 'Leaky', {
-          entry: 'functions/http/reviews-list.ts', description: 'GET /v1/reviews', table, access: 'read',
-          environment: { CURSOR_KEY: 'k'.repeat(64) }, logRetention: config.logRetentionDays as never,
+          entry: 'functions/http/reviews-list.ts',
+          description: 'GET /v1/reviews',
+          table,
+          access: 'read',
+          environment: { CURSOR_KEY: 'k'.repeat(64) },
+          logRetention: config.logRetentionDays as never,
         }),
     ).toThrow(/must not set CURSOR_KEY/);
   });
@@ -142,20 +181,37 @@ describe('the functions', () => {
     for (const [name, fn] of Object.entries(stack.functions)) {
       const [, resource] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(fn.fn))!;
       const seals = ROUTES_THAT_SEAL_CURSORS.has(name);
-      expect([name, 'CURSOR_KEY_SECRET_ARN' in (resource.Properties.Environment?.Variables ?? {})]).toEqual([name, seals]);
-      const secretStatements = statementsOfRole(logicalId(fn.role)).filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
-      expect([name, secretStatements]).toEqual([name, seals ? [expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: secretRef })] : []]);
+      expect([name, 'CURSOR_KEY_SECRET_ARN' in (resource.Properties.Environment?.Variables ?? {})]).toEqual([
+        name,
+        seals,
+      ]);
+      const secretStatements = statementsOfRole(logicalId(fn.role)).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+      );
+      expect([name, secretStatements]).toEqual([
+        name,
+        seals
+          ? [expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: secretRef })]
+          : [],
+      ]);
     }
     // No other role (authorizer, jobs) may touch Secrets Manager at all.
-    const readers = resources('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'));
+    const readers = resources('AWS::IAM::Policy').filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
+    );
     expect(readers).toHaveLength(ROUTES_THAT_SEAL_CURSORS.size);
-    expect(ROUTES_THAT_SEAL_CURSORS).toEqual(new Set(['accounts-journal', 'reviews-list', 'promotions-list']));
+    expect(ROUTES_THAT_SEAL_CURSORS).toEqual(
+      new Set(['accounts-journal', 'reviews-list', 'promotions-list']),
+    );
   });
 
   it('generates the cursor key in Secrets Manager at deploy: the template holds no key material', () => {
     const [secret] = resources('AWS::SecretsManager::Secret');
     expect(resources('AWS::SecretsManager::Secret')).toHaveLength(1);
-    expect(secret!.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret!.Properties.GenerateSecretString).toMatchObject({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
     expect(secret!.Properties.SecretString).toBeUndefined();
   });
 
@@ -168,9 +224,9 @@ describe('the functions', () => {
 describe('least privilege', () => {
   const dynamoStatements = () =>
     resources('AWS::IAM::Policy').flatMap((p) =>
-      (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).filter((s) =>
-        [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
-      ),
+      (
+        p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>
+      ).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:'))),
     );
 
   it('scopes every DynamoDB statement to the table and its named indexes: no "*" anywhere in them', () => {
@@ -186,7 +242,9 @@ describe('least privilege', () => {
   });
 
   it('gives read-only handlers (and the authorizer) no write action', () => {
-    const readOnly = Object.entries(ROUTE_TABLE_ACCESS).filter(([, access]) => access === 'read').map(([name]) => stack.functions[name]!);
+    const readOnly = Object.entries(ROUTE_TABLE_ACCESS)
+      .filter(([, access]) => access === 'read')
+      .map(([name]) => stack.functions[name]!);
     expect(readOnly.length).toBeGreaterThan(0);
     for (const fn of [...readOnly, stack.authorizer]) {
       const actions = actionsOfRole(logicalId(fn.role));
@@ -197,13 +255,21 @@ describe('least privilege', () => {
 
   it('lets write handlers transact (Put/Update/ConditionCheck) but delete nothing', () => {
     const actions = actionsOfRole(logicalId(stack.functions['authorizations-create']!.role));
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']),
+    );
     expect(actions).not.toContain('dynamodb:DeleteItem');
   });
 
   it('lets only the promotion end route delete, and only keys of the end-index partition', () => {
     const deleting = resources('AWS::IAM::Policy').flatMap((p) =>
-      (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }>)
+      (
+        p.Properties.PolicyDocument.Statement as Array<{
+          Action: string | string[];
+          Resource: unknown;
+          Condition?: unknown;
+        }>
+      )
         .filter((s) => [s.Action].flat().some((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:*'))
         .map((s) => ({ roles: p.Properties.Roles, statement: s })),
     );
@@ -214,7 +280,9 @@ describe('least privilege', () => {
           Effect: 'Allow',
           Action: 'dynamodb:DeleteItem',
           Resource: { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] },
-          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PROMOTIONS_BY_END_PARTITION] } },
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PROMOTIONS_BY_END_PARTITION] },
+          },
         },
       },
     ]);
@@ -224,15 +292,22 @@ describe('least privilege', () => {
     for (const fn of [...Object.values(stack.functions), stack.authorizer, ...stack.jobs.functions]) {
       const [, role] = withIds('AWS::IAM::Role').find(([id]) => id === logicalId(fn.role))!;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-      const logStatements = statementsOfRole(logicalId(fn.role)).filter((s) => [s.Action].flat().some((a) => a.startsWith('logs:')));
-      expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] }]);
+      const logStatements = statementsOfRole(logicalId(fn.role)).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('logs:')),
+      );
+      expect(logStatements.map((s) => s.Resource)).toEqual([
+        { 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] },
+      ]);
     }
   });
 
   it('lets only the refresh starters and workers send to the refresh queue', () => {
-    const senders = resources('AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage'));
+    const senders = resources('AWS::IAM::Policy').filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage'),
+    );
     expect(senders).toHaveLength(3); // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations)
-    for (const p of senders) expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(logicalId(stack.jobs.refreshQueue));
+    for (const p of senders)
+      expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(logicalId(stack.jobs.refreshQueue));
   });
 });
 
@@ -260,7 +335,12 @@ describe('the API', () => {
   it('throttles the stage and, tighter, the authorize route', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: config.api.stageRateRps, ThrottlingBurstLimit: config.api.stageBurst }),
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: config.api.stageRateRps,
+          ThrottlingBurstLimit: config.api.stageBurst,
+        }),
         Match.objectLike({
           HttpMethod: 'POST',
           ResourcePath: '/~1v1~1authorizations',
@@ -275,8 +355,13 @@ describe('the API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: config.api.stageName,
       TracingEnabled: true,
-      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"clientId":"\\$context.authorizer.clientId"') },
-      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', LoggingLevel: 'ERROR', DataTraceEnabled: false })]),
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"clientId":"\\$context.authorizer.clientId"'),
+      },
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+      ]),
     });
   });
 
@@ -288,7 +373,11 @@ describe('the API', () => {
         ResponseTemplates: { 'application/json': JSON.stringify(body) },
       });
     expectResponse('THROTTLED', '429', {
-      error: { type: 'rate_limited', code: 'too_many_requests', message: 'Too many requests; retry later with backoff.' },
+      error: {
+        type: 'rate_limited',
+        code: 'too_many_requests',
+        message: 'Too many requests; retry later with backoff.',
+      },
     });
     expectResponse('UNAUTHORIZED', '401', errorBody('missing_api_key'));
     expectResponse('MISSING_AUTHENTICATION_TOKEN', '404', errorBody('route_not_found'));
@@ -301,10 +390,14 @@ describe('the API', () => {
   it('sends authorize, and only authorize, to the live alias with provisioned concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Alias', {
       Name: 'live',
-      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: config.authorize.baselineProvisionedConcurrency },
+      ProvisionedConcurrencyConfig: {
+        ProvisionedConcurrentExecutions: config.authorize.baselineProvisionedConcurrency,
+      },
     });
     const [aliasId] = Object.keys(template.findResources('AWS::Lambda::Alias'));
-    const callers = resources('AWS::ApiGateway::Method').filter((m) => JSON.stringify(m.Properties.Integration.Uri).includes(`"Ref":"${aliasId}"`));
+    const callers = resources('AWS::ApiGateway::Method').filter((m) =>
+      JSON.stringify(m.Properties.Integration.Uri).includes(`"Ref":"${aliasId}"`),
+    );
     expect(callers).toHaveLength(1);
     expect(callers[0]!.Properties.HttpMethod).toBe('POST');
   });
@@ -331,7 +424,9 @@ describe('the API', () => {
 describe('scheduled work', () => {
   it('sweeps expiry every minute and refreshes limits nightly', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: `cron(0 ${config.jobs.limitRefreshHourUtc} * * ? *)` });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `cron(0 ${config.jobs.limitRefreshHourUtc} * * ? *)`,
+    });
   });
 
   it('fans refresh segments out through an encrypted, TLS-only SQS queue with a dead-letter queue', () => {
@@ -343,7 +438,8 @@ describe('scheduled work', () => {
         maxReceiveCount: SEGMENT_MAX_DELIVERIES,
       },
     });
-    for (const queue of resources('AWS::SQS::Queue')) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    for (const queue of resources('AWS::SQS::Queue'))
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     for (const policy of resources('AWS::SQS::QueuePolicy')) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
@@ -358,10 +454,19 @@ describe('scheduled work', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     // Its SQS rights are the event source's, on the refresh DLQ alone: receive and delete, never send.
-    const sqsStatements = statementsOfRole(logicalId(consumer.role)).filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')));
+    const sqsStatements = statementsOfRole(logicalId(consumer.role)).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('sqs:')),
+    );
     expect(sqsStatements.map((s) => s.Resource)).toEqual([dlqArn]);
     const actions = actionsOfRole(logicalId(consumer.role));
-    expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'dynamodb:UpdateItem',
+        'dynamodb:GetItem',
+      ]),
+    );
     expect(actions.filter((a) => a.startsWith('sqs:Send'))).toEqual([]);
     const [, fn] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(consumer.fn))!;
     expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('REFRESH_QUEUE_URL');
@@ -369,16 +474,26 @@ describe('scheduled work', () => {
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
       LogGroupName: { Ref: logicalId(consumer.logGroup) },
       FilterPattern: `{ $.message = "${SEGMENT_DEAD_LETTERED_LOG_MESSAGE}" }`,
-      MetricTransformations: [Match.objectLike({ MetricName: 'RefreshSegmentsDeadLettered', MetricNamespace: 'CreditAuthorization' })],
+      MetricTransformations: [
+        Match.objectLike({
+          MetricName: 'RefreshSegmentsDeadLettered',
+          MetricNamespace: 'CreditAuthorization',
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'CreditAuthorization', MetricName: 'RefreshSegmentsDeadLettered', Threshold: 1, EvaluationPeriods: 1,
+      Namespace: 'CreditAuthorization',
+      MetricName: 'RefreshSegmentsDeadLettered',
+      Threshold: 1,
+      EvaluationPeriods: 1,
     });
   });
 
   it('sends schedule invocations EventBridge gives up on to a DLQ of their own, not to the refresh DLQ', () => {
     const scheduleDlqArn = { 'Fn::GetAtt': [logicalId(stack.jobs.scheduleDeadLetterQueue), 'Arn'] };
-    const targets = resources('AWS::Events::Rule').flatMap((r) => r.Properties.Targets as Array<{ DeadLetterConfig: unknown; RetryPolicy: unknown }>);
+    const targets = resources('AWS::Events::Rule').flatMap(
+      (r) => r.Properties.Targets as Array<{ DeadLetterConfig: unknown; RetryPolicy: unknown }>,
+    );
     expect(targets).toHaveLength(2);
     for (const t of targets) expect(t.DeadLetterConfig).toEqual({ Arn: scheduleDlqArn });
   });
@@ -408,11 +523,17 @@ describe('peak readiness', () => {
     const actions = config.festivals.flatMap((f) => [
       Match.objectLike({
         Schedule: at(f.prewarmAt),
-        ScalableTargetAction: { MinCapacity: f.minProvisionedConcurrency, MaxCapacity: f.maxProvisionedConcurrency },
+        ScalableTargetAction: {
+          MinCapacity: f.minProvisionedConcurrency,
+          MaxCapacity: f.maxProvisionedConcurrency,
+        },
       }),
       Match.objectLike({
         Schedule: at(f.endsAt),
-        ScalableTargetAction: { MinCapacity: config.authorize.baselineProvisionedConcurrency, MaxCapacity: config.authorize.maxProvisionedConcurrency },
+        ScalableTargetAction: {
+          MinCapacity: config.authorize.baselineProvisionedConcurrency,
+          MaxCapacity: config.authorize.maxProvisionedConcurrency,
+        },
       }),
     ]);
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
@@ -439,14 +560,19 @@ describe('observability', () => {
     ]) {
       expect({ needle, found: text.includes(needle) }).toEqual({ needle, found: true });
     }
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'CreditAuthorization', MetricName: 'TransactionConflicts' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CreditAuthorization',
+      MetricName: 'TransactionConflicts',
+    });
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
       FilterPattern: '{ $.message = "transaction conflict" }',
-      MetricTransformations: [Match.objectLike({ MetricName: 'TransactionConflicts', MetricNamespace: 'CreditAuthorization' })],
+      MetricTransformations: [
+        Match.objectLike({ MetricName: 'TransactionConflicts', MetricNamespace: 'CreditAuthorization' }),
+      ],
     });
   });
 
-  it('alarms when holds fail to expire in every recent sweep (the sweeper\'s EMF metric, with its service dimension)', () => {
+  it("alarms when holds fail to expire in every recent sweep (the sweeper's EMF metric, with its service dimension)", () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'CreditAuthorization',
       MetricName: 'ExpiryFailures',
@@ -459,24 +585,35 @@ describe('observability', () => {
   });
 
   it('alarms on errors and throttles of every function', () => {
-    const lambdaAlarms = resources('AWS::CloudWatch::Alarm').filter((a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.Dimensions?.length === 1);
+    const lambdaAlarms = resources('AWS::CloudWatch::Alarm').filter(
+      (a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.Dimensions?.length === 1,
+    );
     expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 5);
-    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Throttles')).toHaveLength(ROUTES.length + 5);
+    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Throttles')).toHaveLength(
+      ROUTES.length + 5,
+    );
   });
 
   it('uses only DynamoDB metrics that exist (per-operation metrics carry their Operation dimension)', () => {
     const text = alarmsJson();
     expect(text).not.toMatch(/"MetricName":"ThrottledRequests"/);
     const systemErrorMetrics = resources('AWS::CloudWatch::Alarm')
-      .flatMap((a) => (a.Properties.Metrics ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Name: string }> } } }>)
+      .flatMap(
+        (a) =>
+          (a.Properties.Metrics ?? []) as Array<{
+            MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Name: string }> } };
+          }>,
+      )
       .filter((m) => m.MetricStat?.Metric.MetricName === 'SystemErrors');
     expect(systemErrorMetrics.length).toBeGreaterThan(0);
-    for (const m of systemErrorMetrics) expect(m.MetricStat!.Metric.Dimensions.map((d) => d.Name)).toContain('Operation');
+    for (const m of systemErrorMetrics)
+      expect(m.MetricStat!.Metric.Dimensions.map((d) => d.Name)).toContain('Operation');
   });
 
   it('notifies an encrypted SNS topic from every alarm, and has a dashboard', () => {
     const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
-    for (const a of resources('AWS::CloudWatch::Alarm')) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    for (const a of resources('AWS::CloudWatch::Alarm'))
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -490,8 +627,12 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('has a written reason for every suppression', () => {
-    const suppressions = Object.values(template.toJSON().Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: Array<{ id: string; reason: string }> } } }>)
-      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    const suppressions = Object.values(
+      template.toJSON().Resources as Record<
+        string,
+        { Metadata?: { cdk_nag?: { rules_to_suppress: Array<{ id: string; reason: string }> } } }
+      >,
+    ).flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) expect(s.reason.length).toBeGreaterThanOrEqual(60);
   });

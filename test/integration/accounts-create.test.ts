@@ -28,26 +28,35 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const newId = () => `acc_${randomUUID().slice(0, 12)}`;
-const createAccount = (body: Record<string, unknown>) => api.call('POST', '/v1/accounts', { key: ADMIN_KEY, body });
+const createAccount = (body: Record<string, unknown>) =>
+  api.call('POST', '/v1/accounts', { key: ADMIN_KEY, body });
 
 /** Every item stored under the account's partition (account, journal, profile). */
 async function itemsOf(accountId: string): Promise<Record<string, unknown>[]> {
   const result = await documentClient.send(
     new lib.QueryCommand({
-      TableName: app.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` }, ConsistentRead: true,
+      TableName: app.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+      ConsistentRead: true,
     }),
   );
   return result.Items ?? [];
 }
 
 async function storedProfile(accountId: string): Promise<unknown> {
-  const result = await documentClient.send(new lib.GetCommand({ TableName: app.tableName, Key: profileKey(accountId), ConsistentRead: true }));
+  const result = await documentClient.send(
+    new lib.GetCommand({ TableName: app.tableName, Key: profileKey(accountId), ConsistentRead: true }),
+  );
   return profileFromItem(result.Item);
 }
 
 /** What the limit policy reads: a request on an account without a profile is declined `no_profile`. */
 async function limitRequestReasons(accountId: string): Promise<string[]> {
-  const reply = await api.call('POST', `/v1/accounts/${accountId}/limit-requests`, { key: shop.apiKey, body: { requestedLimit: 200_000 } });
+  const reply = await api.call('POST', `/v1/accounts/${accountId}/limit-requests`, {
+    key: shop.apiKey,
+    body: { requestedLimit: 200_000 },
+  });
   expect(reply.status).toBe(200);
   return reply.body.reasons.map((r: { code: string }) => r.code);
 }
@@ -60,18 +69,30 @@ describe('POST /v1/accounts with a profile', () => {
     expect(reply.status).toBe(201);
     // The account resource, as without a profile (the profile is not part of it).
     expect(reply.body).toEqual(await api.account(id));
-    expect(reply.body).toMatchObject({ id, object: 'account', creditLimit: 100_000, totalLimit: 100_000, available: 100_000 });
+    expect(reply.body).toMatchObject({
+      id,
+      object: 'account',
+      creditLimit: 100_000,
+      totalLimit: 100_000,
+      available: 100_000,
+    });
     expect(reply.body).not.toHaveProperty('profile');
 
     expect(await storedProfile(id)).toEqual(profile);
     const profileItem = (await itemsOf(id)).find((item) => item['sk'] === 'PROFILE');
-    expect(profileItem).toMatchObject({ itemType: 'profile', accountId: id, updatedAt: reply.body.createdAt });
+    expect(profileItem).toMatchObject({
+      itemType: 'profile',
+      accountId: id,
+      updatedAt: reply.body.createdAt,
+    });
     expect(await limitRequestReasons(id)).not.toContain('no_profile');
     await expectReconciled(api, id);
 
     // The same item a PUT writes: a PUT replaces it.
     const replaced = strongProfile({ creditScore: 700 });
-    expect((await api.call('PUT', `/v1/accounts/${id}/profile`, { key: ADMIN_KEY, body: replaced })).status).toBe(200);
+    expect(
+      (await api.call('PUT', `/v1/accounts/${id}/profile`, { key: ADMIN_KEY, body: replaced })).status,
+    ).toBe(200);
     expect(await storedProfile(id)).toEqual(replaced);
   });
 
@@ -84,10 +105,25 @@ describe('POST /v1/accounts with a profile', () => {
   });
 
   it.each([
-    ['an out-of-range nested field', strongProfile({ creditScore: 9000 }), 'validation_failed', 'profile.creditScore'],
-    ['a missing nested field', (({ tenureMonths: _t, ...rest }) => rest)(strongProfile()), 'validation_failed', 'profile.tenureMonths'],
+    [
+      'an out-of-range nested field',
+      strongProfile({ creditScore: 9000 }),
+      'validation_failed',
+      'profile.creditScore',
+    ],
+    [
+      'a missing nested field',
+      (({ tenureMonths: _t, ...rest }) => rest)(strongProfile()),
+      'validation_failed',
+      'profile.tenureMonths',
+    ],
     ['an unknown nested field', strongProfile({ shoeSize: 42 }), 'unknown_field', 'profile.shoeSize'],
-    ['a contradictory record', strongProfile({ maxOverdueDays: 10 }), 'validation_failed', 'profile.overdueCount'],
+    [
+      'a contradictory record',
+      strongProfile({ maxOverdueDays: 10 }),
+      'validation_failed',
+      'profile.overdueCount',
+    ],
     ['a profile that is not an object', 'excellent', 'validation_failed', 'profile'],
   ])('answers %s with a 400 naming it, and creates nothing', async (_name, profile, code, param) => {
     const id = newId();
@@ -122,7 +158,9 @@ describe('a duplicate POST /v1/accounts', () => {
   it('does not give a profile to an account opened without one', async () => {
     const id = newId();
     expect((await createAccount({ id, currency: 'CNY', creditLimit: 100_000 })).status).toBe(201);
-    expect((await createAccount({ id, currency: 'CNY', creditLimit: 100_000, profile: strongProfile() })).status).toBe(409);
+    expect(
+      (await createAccount({ id, currency: 'CNY', creditLimit: 100_000, profile: strongProfile() })).status,
+    ).toBe(409);
     expect(await storedProfile(id)).toBeUndefined();
   });
 
@@ -130,7 +168,14 @@ describe('a duplicate POST /v1/accounts', () => {
     const id = newId();
     const scores = [610, 650, 700, 750, 800];
     const replies = await Promise.all(
-      scores.map((creditScore) => createAccount({ id, currency: 'CNY', creditLimit: 100_000 + creditScore, profile: strongProfile({ creditScore }) })),
+      scores.map((creditScore) =>
+        createAccount({
+          id,
+          currency: 'CNY',
+          creditLimit: 100_000 + creditScore,
+          profile: strongProfile({ creditScore }),
+        }),
+      ),
     );
     expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
     const winner = replies.findIndex((r) => r.status === 201);

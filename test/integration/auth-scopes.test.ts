@@ -35,12 +35,14 @@ describe('authentication', () => {
   });
 
   it('answers 401 invalid_api_key for a malformed Authorization header', async () => {
-    const response = await fetch(`${app.url}/v1/accounts/${accountId}`, { headers: { authorization: 'Basic abc' } });
+    const response = await fetch(`${app.url}/v1/accounts/${accountId}`, {
+      headers: { authorization: 'Basic abc' },
+    });
     expect(response.status).toBe(401);
     expect(((await response.json()) as any).error.code).toBe('invalid_api_key');
   });
 
-  it('shows a new client\'s key once and stores only its hash', async () => {
+  it("shows a new client's key once and stores only its hash", async () => {
     const { apiKey, id } = await api.createClient(['checkout']);
     expect(apiKey).toMatch(/^sk_/);
     const { documentClient } = await import('../../shared/storage/dynamo-client.js');
@@ -61,8 +63,14 @@ describe('scopes', () => {
   });
 
   it('answers 403 when a checkout key tries to create an account or a client', async () => {
-    const account = await api.call('POST', '/v1/accounts', { key: shopA.apiKey, body: { id: 'acc_x', currency: 'CNY', creditLimit: 1 } });
-    const client = await api.call('POST', '/v1/clients', { key: shopA.apiKey, body: { name: 'x', scopes: ['admin'] } });
+    const account = await api.call('POST', '/v1/accounts', {
+      key: shopA.apiKey,
+      body: { id: 'acc_x', currency: 'CNY', creditLimit: 1 },
+    });
+    const client = await api.call('POST', '/v1/clients', {
+      key: shopA.apiKey,
+      body: { name: 'x', scopes: ['admin'] },
+    });
     expect([account.status, client.status]).toEqual([403, 403]);
   });
 

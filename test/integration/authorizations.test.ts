@@ -39,13 +39,25 @@ describe('POST /v1/authorizations', () => {
     const reply = await api.authorize(checkout.apiKey, { accountId, amount: 20_000, orderId: 'o-1' });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({
-      object: 'authorization', accountId, orderId: 'o-1', currency: 'CNY', amount: 20_000,
-      capturedAmount: 0, releasedAmount: 0, refundedAmount: 0, status: 'authorized',
+      object: 'authorization',
+      accountId,
+      orderId: 'o-1',
+      currency: 'CNY',
+      amount: 20_000,
+      capturedAmount: 0,
+      releasedAmount: 0,
+      refundedAmount: 0,
+      status: 'authorized',
     });
     expect(reply.body.id).toMatch(/^auth_/);
     expect(reply.headers.get('x-request-id')).toBeTruthy();
     expect(Date.parse(reply.body.expiresAt) - Date.parse(reply.body.createdAt)).toBe(604_800_000);
-    expect(await api.account(accountId)).toMatchObject({ reserved: 20_000, outstanding: 0, available: 480_000, totalLimit: 500_000 });
+    expect(await api.account(accountId)).toMatchObject({
+      reserved: 20_000,
+      outstanding: 0,
+      available: 480_000,
+      totalLimit: 500_000,
+    });
     await expectJournalMatches(accountId);
   });
 
@@ -61,7 +73,11 @@ describe('POST /v1/authorizations', () => {
     expect(approved).toHaveLength(Math.floor(limit / amount));
     expect(declined.every((r) => r.status === 402 && r.body.error.code === 'insufficient_credit')).toBe(true);
     const held = approved.reduce((sum, r) => sum + (r.body.amount as number), 0);
-    expect(await api.account(accountId)).toMatchObject({ reserved: held, available: limit - held, outstanding: 0 });
+    expect(await api.account(accountId)).toMatchObject({
+      reserved: held,
+      available: limit - held,
+      outstanding: 0,
+    });
     await expectJournalMatches(accountId);
   });
 
@@ -70,8 +86,14 @@ describe('POST /v1/authorizations', () => {
     const reply = await api.authorize(checkout.apiKey, { accountId, amount: 10_001 });
     expect(reply.status).toBe(402);
     expect(reply.body.error).toMatchObject({ type: 'declined', code: 'insufficient_credit' });
-    expect(reply.body.authorization).toMatchObject({ status: 'declined', declineCode: 'insufficient_credit', accountId });
-    const read = await api.call('GET', `/v1/authorizations/${reply.body.authorization.id}`, { key: checkout.apiKey });
+    expect(reply.body.authorization).toMatchObject({
+      status: 'declined',
+      declineCode: 'insufficient_credit',
+      accountId,
+    });
+    const read = await api.call('GET', `/v1/authorizations/${reply.body.authorization.id}`, {
+      key: checkout.apiKey,
+    });
     expect(read.status).toBe(200);
     expect(read.body.status).toBe('declined');
     expect(await api.account(accountId)).toMatchObject({ reserved: 0, available: 10_000 });
@@ -83,7 +105,7 @@ describe('POST /v1/authorizations', () => {
     expect(reply.body.error).toMatchObject({ type: 'not_found', code: 'account_not_found' });
   });
 
-  it('answers 400 currency_mismatch when the currency is not the account\'s, changing nothing', async () => {
+  it("answers 400 currency_mismatch when the currency is not the account's, changing nothing", async () => {
     const accountId = await api.createAccount(10_000);
     const reply = await api.authorize(checkout.apiKey, { accountId, amount: 100, currency: 'USD' });
     expect(reply.status).toBe(400);
@@ -140,7 +162,9 @@ describe('Idempotency-Key', () => {
     const accountId = await api.createAccount(100_000);
     const key = randomUUID();
     const body = { accountId, amount: 4_000, orderId: 'o-same' };
-    const replies = await Promise.all(Array.from({ length: 25 }, () => api.authorize(checkout.apiKey, body, key)));
+    const replies = await Promise.all(
+      Array.from({ length: 25 }, () => api.authorize(checkout.apiKey, body, key)),
+    );
     expect(new Set(replies.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(replies.map((r) => JSON.stringify(r.body))).size).toBe(1);
     expect(await api.account(accountId)).toMatchObject({ reserved: 4_000, available: 96_000 });
@@ -173,7 +197,11 @@ describe('POST /v1/authorizations/{id}/capture', () => {
     const reply = await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`);
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ status: 'captured', capturedAmount: 20_000, releasedAmount: 0 });
-    expect(await api.account(accountId)).toMatchObject({ reserved: 0, outstanding: 20_000, available: 80_000 });
+    expect(await api.account(accountId)).toMatchObject({
+      reserved: 0,
+      outstanding: 20_000,
+      available: 80_000,
+    });
     await expectJournalMatches(accountId);
   });
 
@@ -181,18 +209,33 @@ describe('POST /v1/authorizations/{id}/capture', () => {
     const { accountId, id } = await hold(20_000);
     const reply = await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 15_000 });
     expect(reply.body).toMatchObject({ status: 'captured', capturedAmount: 15_000, releasedAmount: 5_000 });
-    expect(await api.account(accountId)).toMatchObject({ reserved: 0, outstanding: 15_000, available: 85_000 });
+    expect(await api.account(accountId)).toMatchObject({
+      reserved: 0,
+      outstanding: 15_000,
+      available: 85_000,
+    });
     await expectJournalMatches(accountId);
   });
 
   it('non-final captures keep the rest held until a final capture', async () => {
     const { accountId, id } = await hold(30_000);
-    const first = await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 10_000, final: false });
-    expect(first.body).toMatchObject({ status: 'partially_captured', capturedAmount: 10_000, releasedAmount: 0 });
+    const first = await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, {
+      amount: 10_000,
+      final: false,
+    });
+    expect(first.body).toMatchObject({
+      status: 'partially_captured',
+      capturedAmount: 10_000,
+      releasedAmount: 0,
+    });
     expect(await api.account(accountId)).toMatchObject({ reserved: 20_000, outstanding: 10_000 });
     const second = await api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 5_000 });
     expect(second.body).toMatchObject({ status: 'captured', capturedAmount: 15_000, releasedAmount: 15_000 });
-    expect(await api.account(accountId)).toMatchObject({ reserved: 0, outstanding: 15_000, available: 85_000 });
+    expect(await api.account(accountId)).toMatchObject({
+      reserved: 0,
+      outstanding: 15_000,
+      available: 85_000,
+    });
     await expectJournalMatches(accountId);
   });
 
@@ -216,7 +259,9 @@ describe('POST /v1/authorizations/{id}/capture', () => {
     const { accountId, id } = await hold(10_000);
     const key = randomUUID();
     const replies = await Promise.all(
-      Array.from({ length: 10 }, () => api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 4_000, final: false }, key)),
+      Array.from({ length: 10 }, () =>
+        api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 4_000, final: false }, key),
+      ),
     );
     expect(new Set(replies.map((r) => r.status))).toEqual(new Set([200]));
     expect(new Set(replies.map((r) => JSON.stringify(r.body))).size).toBe(1);
@@ -242,11 +287,15 @@ describe('POST /v1/authorizations/{id}/capture', () => {
   it('distinct concurrent captures never capture more than was held', async () => {
     const { accountId, id } = await hold(10_000);
     const replies = await Promise.all(
-      Array.from({ length: 8 }, () => api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 3_000, final: false })),
+      Array.from({ length: 8 }, () =>
+        api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, { amount: 3_000, final: false }),
+      ),
     );
     const ok = replies.filter((r) => r.status === 200);
     expect(ok).toHaveLength(3);
-    expect(replies.filter((r) => r.status === 409).every((r) => r.body.error.code === 'amount_exceeds_remaining')).toBe(true);
+    expect(
+      replies.filter((r) => r.status === 409).every((r) => r.body.error.code === 'amount_exceeds_remaining'),
+    ).toBe(true);
     expect(await api.account(accountId)).toMatchObject({ reserved: 1_000, outstanding: 9_000 });
     await expectJournalMatches(accountId);
   });

@@ -22,7 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-function expectContractError(reply: { status: number; body: any }, status: number, code: string, param?: string): void {
+function expectContractError(
+  reply: { status: number; body: any },
+  status: number,
+  code: string,
+  param?: string,
+): void {
   expect(reply.status).toBe(status);
   expect(Object.keys(reply.body)).toEqual(['error']);
   expect(reply.body.error).toMatchObject({ code, type: expect.any(String), message: expect.any(String) });
@@ -43,31 +48,56 @@ describe('POST /v1/authorizations with malformed input', () => {
     ['a missing amount', ({ amount: _a, ...v }) => v, 'validation_failed', 'amount'],
     ['a lower-case currency', (v) => ({ ...v, currency: 'cny' }), 'validation_failed', 'currency'],
     ['an account id with a slash', (v) => ({ ...v, accountId: 'a/b' }), 'validation_failed', 'accountId'],
-    ['an order id of 65 characters', (v) => ({ ...v, orderId: 'o'.repeat(65) }), 'validation_failed', 'orderId'],
+    [
+      'an order id of 65 characters',
+      (v) => ({ ...v, orderId: 'o'.repeat(65) }),
+      'validation_failed',
+      'orderId',
+    ],
     ['an unknown field', (v) => ({ ...v, amout: 5 }), 'unknown_field', 'amout'],
-    ['metadata with a number value', (v) => ({ ...v, metadata: { a: 1 } }), 'validation_failed', 'metadata.a'],
+    [
+      'metadata with a number value',
+      (v) => ({ ...v, metadata: { a: 1 } }),
+      'validation_failed',
+      'metadata.a',
+    ],
   ];
 
   it.each(cases)('rejects %s with 400 and holds nothing', async (_name, mutate, code, param) => {
     const before = await api.account(accountId);
-    const reply = await api.call('POST', '/v1/authorizations', { key: checkout.apiKey, idempotencyKey: randomUUID(), body: mutate(valid()) });
+    const reply = await api.call('POST', '/v1/authorizations', {
+      key: checkout.apiKey,
+      idempotencyKey: randomUUID(),
+      body: mutate(valid()),
+    });
     expectContractError(reply, 400, code, param);
     expect(await api.account(accountId)).toEqual(before);
   });
 
   it('rejects a body that is not JSON with 400 invalid_json', async () => {
-    const reply = await api.call('POST', '/v1/authorizations', { key: checkout.apiKey, idempotencyKey: randomUUID(), rawBody: '{"amount": 1' });
+    const reply = await api.call('POST', '/v1/authorizations', {
+      key: checkout.apiKey,
+      idempotencyKey: randomUUID(),
+      rawBody: '{"amount": 1',
+    });
     expectContractError(reply, 400, 'invalid_json');
   });
 
   it('rejects a JSON array body with 400 validation_failed', async () => {
-    const reply = await api.call('POST', '/v1/authorizations', { key: checkout.apiKey, idempotencyKey: randomUUID(), rawBody: '[1,2]' });
+    const reply = await api.call('POST', '/v1/authorizations', {
+      key: checkout.apiKey,
+      idempotencyKey: randomUUID(),
+      rawBody: '[1,2]',
+    });
     expectContractError(reply, 400, 'validation_failed');
   });
 
   it('rejects a non-JSON content type with 415 unsupported_media_type', async () => {
     const reply = await api.call('POST', '/v1/authorizations', {
-      key: checkout.apiKey, idempotencyKey: randomUUID(), rawBody: 'amount=5', contentType: 'application/x-www-form-urlencoded',
+      key: checkout.apiKey,
+      idempotencyKey: randomUUID(),
+      rawBody: 'amount=5',
+      contentType: 'application/x-www-form-urlencoded',
     });
     expectContractError(reply, 415, 'unsupported_media_type');
   });
@@ -75,7 +105,9 @@ describe('POST /v1/authorizations with malformed input', () => {
   it('rejects a body over 64 KiB with 413 body_too_large', async () => {
     const before = await api.account(accountId);
     const reply = await api.call('POST', '/v1/authorizations', {
-      key: checkout.apiKey, idempotencyKey: randomUUID(), body: { ...valid(), metadata: { pad: 'x'.repeat(70 * 1024) } },
+      key: checkout.apiKey,
+      idempotencyKey: randomUUID(),
+      body: { ...valid(), metadata: { pad: 'x'.repeat(70 * 1024) } },
     });
     expectContractError(reply, 413, 'body_too_large');
     expect(await api.account(accountId)).toEqual(before);
@@ -87,7 +119,11 @@ describe('POST /v1/authorizations with malformed input', () => {
   });
 
   it('rejects an Idempotency-Key over 255 characters', async () => {
-    const reply = await api.call('POST', '/v1/authorizations', { key: checkout.apiKey, idempotencyKey: 'k'.repeat(256), body: valid() });
+    const reply = await api.call('POST', '/v1/authorizations', {
+      key: checkout.apiKey,
+      idempotencyKey: 'k'.repeat(256),
+      body: valid(),
+    });
     expectContractError(reply, 400, 'missing_idempotency_key');
   });
 });
@@ -125,7 +161,10 @@ describe('POST /v1/accounts with malformed input', () => {
   });
 
   it('answers 409 account_exists for a second account with the same id', async () => {
-    const reply = await api.call('POST', '/v1/accounts', { key: 'test-admin-key', body: { id: accountId, currency: 'CNY', creditLimit: 5 } });
+    const reply = await api.call('POST', '/v1/accounts', {
+      key: 'test-admin-key',
+      body: { id: accountId, currency: 'CNY', creditLimit: 5 },
+    });
     expectContractError(reply, 409, 'account_exists');
     expect((await api.account(accountId)).totalLimit).toBe(100_000);
   });
@@ -133,8 +172,16 @@ describe('POST /v1/accounts with malformed input', () => {
 
 describe('routing', () => {
   it('answers 404 for an unknown path and 405 for a known path with another method', async () => {
-    expectContractError(await api.call('GET', '/v1/nothing', { key: checkout.apiKey }), 404, 'route_not_found');
-    expectContractError(await api.call('DELETE', '/v1/authorizations', { key: checkout.apiKey }), 405, 'method_not_allowed');
+    expectContractError(
+      await api.call('GET', '/v1/nothing', { key: checkout.apiKey }),
+      404,
+      'route_not_found',
+    );
+    expectContractError(
+      await api.call('DELETE', '/v1/authorizations', { key: checkout.apiKey }),
+      405,
+      'method_not_allowed',
+    );
   });
 });
 
@@ -145,7 +192,11 @@ async function tableSnapshot(): Promise<unknown[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const scan = new ScanCommand({ TableName: app.tableName, ConsistentRead: true, ExclusiveStartKey: start });
+    const scan = new ScanCommand({
+      TableName: app.tableName,
+      ConsistentRead: true,
+      ExclusiveStartKey: start,
+    });
     const page = await documentClient.send(scan);
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
@@ -155,17 +206,23 @@ async function tableSnapshot(): Promise<unknown[]> {
 }
 
 /** Every route with a path parameter, straight from the routes table: a new route is covered automatically. */
-const PARAM_ROUTES = ROUTES.filter((route) => route.path.includes('{'))
-  .map((route) => [`${route.method} ${route.path}`, route] as const);
+const PARAM_ROUTES = ROUTES.filter((route) => route.path.includes('{')).map(
+  (route) => [`${route.method} ${route.path}`, route] as const,
+);
 
-const paramNames = (route: RouteDefinition): string[] => [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+const paramNames = (route: RouteDefinition): string[] =>
+  [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 
 /** The route with every path parameter replaced by `value` (already in URL form). */
 const pathWith = (route: RouteDefinition, value: string): string => route.path.replace(/\{\w+\}/g, value);
 
 /** Calls a route as an admin (who passes every scope check) with what a write needs: a key and a JSON body. */
 const callRoute = (route: RouteDefinition, path: string) =>
-  api.call(route.method, path, { key: ADMIN_KEY, idempotencyKey: randomUUID(), ...(route.method === 'GET' ? {} : { body: {} }) });
+  api.call(route.method, path, {
+    key: ADMIN_KEY,
+    idempotencyKey: randomUUID(),
+    ...(route.method === 'GET' ? {} : { body: {} }),
+  });
 
 /** What an id that cannot exist is answered with, by the collection it would belong to. */
 const NOT_FOUND_BY_COLLECTION: Record<string, string> = {
@@ -195,29 +252,37 @@ describe('path parameters that cannot be an id', () => {
     ['a space', encodeURIComponent('acc 1')],
   ];
 
-  it.each(PARAM_ROUTES)('%s answers 404 <resource>_not_found for them and changes nothing', async (_name, route) => {
-    const before = await tableSnapshot();
-    for (const [label, id] of impossibleIds) {
-      const reply = await callRoute(route, pathWith(route, id));
-      try {
-        expectIdCannotExist(route, reply);
-      } catch (error) {
-        throw new Error(`${route.method} ${route.path} with ${label}: ${reply.status} ${JSON.stringify(reply.body)}\n${String(error)}`);
+  it.each(PARAM_ROUTES)(
+    '%s answers 404 <resource>_not_found for them and changes nothing',
+    async (_name, route) => {
+      const before = await tableSnapshot();
+      for (const [label, id] of impossibleIds) {
+        const reply = await callRoute(route, pathWith(route, id));
+        try {
+          expectIdCannotExist(route, reply);
+        } catch (error) {
+          throw new Error(
+            `${route.method} ${route.path} with ${label}: ${reply.status} ${JSON.stringify(reply.body)}\n${String(error)}`,
+          );
+        }
+        expect(reply.headers.get('x-request-id')).toBeTruthy();
       }
-      expect(reply.headers.get('x-request-id')).toBeTruthy();
-    }
-    expect(await tableSnapshot()).toEqual(before);
-  });
+      expect(await tableSnapshot()).toEqual(before);
+    },
+  );
 
-  it.each(PARAM_ROUTES)('%s answers 400 validation_failed naming the parameter for malformed percent-encoding', async (_name, route) => {
-    const before = await tableSnapshot();
-    for (const raw of ['%E0%A4%A', '%', '%zz', 'acc_1%E0']) {
-      const reply = await callRoute(route, pathWith(route, raw));
-      expectContractError(reply, 400, 'validation_failed', paramNames(route)[0]);
-      expect(reply.headers.get('x-request-id')).toBeTruthy();
-    }
-    expect(await tableSnapshot()).toEqual(before);
-  });
+  it.each(PARAM_ROUTES)(
+    '%s answers 400 validation_failed naming the parameter for malformed percent-encoding',
+    async (_name, route) => {
+      const before = await tableSnapshot();
+      for (const raw of ['%E0%A4%A', '%', '%zz', 'acc_1%E0']) {
+        const reply = await callRoute(route, pathWith(route, raw));
+        expectContractError(reply, 400, 'validation_failed', paramNames(route)[0]);
+        expect(reply.headers.get('x-request-id')).toBeTruthy();
+      }
+      expect(await tableSnapshot()).toEqual(before);
+    },
+  );
 
   it('answers GET /v1/jobs/%E0%A4%A with 400 validation_failed (param id), not a 500', async () => {
     const reply = await api.call('GET', '/v1/jobs/%E0%A4%A', { key: ADMIN_KEY });
@@ -232,7 +297,9 @@ describe('path parameters that cannot be an id', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.id).toBe(longest);
     // Percent-encoded, the same id is the same account.
-    const encoded = await api.call('GET', `/v1/accounts/${longest.replaceAll(':', '%3A')}`, { key: ADMIN_KEY });
+    const encoded = await api.call('GET', `/v1/accounts/${longest.replaceAll(':', '%3A')}`, {
+      key: ADMIN_KEY,
+    });
     expect(encoded.body.id).toBe(longest);
   });
 
@@ -259,7 +326,11 @@ describe('path parameters that cannot be an id', () => {
 
 describe('the shared path-parameter check (httpHandler), for routes the table does not have yet', () => {
   /** A handler as a route file would build it, invoked with the API Gateway event of `resource`. */
-  async function invoke(resource: string, pathParameters: Record<string, string>, notFound?: 'job_not_found') {
+  async function invoke(
+    resource: string,
+    pathParameters: Record<string, string>,
+    notFound?: 'job_not_found',
+  ) {
     const { httpHandler } = await import('../../shared/http/handler.js');
     const { jsonResponse } = await import('../../shared/http/middleware.js');
     let reached = false;
@@ -268,7 +339,13 @@ describe('the shared path-parameter check (httpHandler), for routes the table do
       return jsonResponse(200, {});
     });
     const event = {
-      resource, path: resource, httpMethod: 'GET', headers: {}, pathParameters, body: null, isBase64Encoded: false,
+      resource,
+      path: resource,
+      httpMethod: 'GET',
+      headers: {},
+      pathParameters,
+      body: null,
+      isBase64Encoded: false,
       requestContext: { requestId: randomUUID(), authorizer: { clientId: 'cli_test', scopes: 'risk' } },
     };
     // A Lambda context: the handler runs within the time its invocation has left.
@@ -283,8 +360,16 @@ describe('the shared path-parameter check (httpHandler), for routes the table do
   });
 
   it('uses the 404 the route path names, or the one the handler declares', async () => {
-    expectContractError((await invoke('/v1/things/{jobId}/parts', { jobId: 'x'.repeat(65) })).reply, 404, 'job_not_found');
-    expectContractError((await invoke('/v1/widgets/{id}', { id: 'x y' }, 'job_not_found')).reply, 404, 'job_not_found');
+    expectContractError(
+      (await invoke('/v1/things/{jobId}/parts', { jobId: 'x'.repeat(65) })).reply,
+      404,
+      'job_not_found',
+    );
+    expectContractError(
+      (await invoke('/v1/widgets/{id}', { id: 'x y' }, 'job_not_found')).reply,
+      404,
+      'job_not_found',
+    );
   });
 
   it('lets a valid id through to the handler', async () => {

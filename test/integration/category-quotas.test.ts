@@ -34,13 +34,23 @@ const QUOTA_WINDOW_MS = 15_000;
 /** A category of its own per test: promotions apply to every account in this file's table. */
 const newCategory = () => `cat-${randomUUID().slice(0, 8)}`;
 
-async function startQuota(category: string, quotaAmount: number, endsInMs = 86_400_000, id = `q-${category}`): Promise<string> {
+async function startQuota(
+  category: string,
+  quotaAmount: number,
+  endsInMs = 86_400_000,
+  id = `q-${category}`,
+): Promise<string> {
   const now = Date.now();
   const reply = await api.call('POST', '/v1/promotions', {
     key: ADMIN_KEY,
     body: {
-      id, name: `${category} week`, kind: 'category_quota', category, quotaAmount,
-      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + endsInMs).toISOString(),
+      id,
+      name: `${category} week`,
+      kind: 'category_quota',
+      category,
+      quotaAmount,
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + endsInMs).toISOString(),
     },
   });
   expect(reply.status).toBe(201);
@@ -72,7 +82,11 @@ async function authorizeUntilAnswered(body: Record<string, unknown>) {
 }
 
 const figures = (a: any) => ({
-  promoLimit: a.promoLimit, totalLimit: a.totalLimit, reserved: a.reserved, outstanding: a.outstanding, available: a.available,
+  promoLimit: a.promoLimit,
+  totalLimit: a.totalLimit,
+  reserved: a.reserved,
+  outstanding: a.outstanding,
+  available: a.available,
 });
 
 describe('a category quota', () => {
@@ -83,8 +97,19 @@ describe('a category quota', () => {
     await refresh();
 
     const granted = await api.account(accountId);
-    expect(granted.categoryQuotas[category]).toEqual({ promotionId, remaining: 50_000, used: 0, endsAt: expect.any(String) });
-    expect(figures(granted)).toEqual({ promoLimit: 0, totalLimit: 100_000, reserved: 0, outstanding: 0, available: 100_000 });
+    expect(granted.categoryQuotas[category]).toEqual({
+      promotionId,
+      remaining: 50_000,
+      used: 0,
+      endsAt: expect.any(String),
+    });
+    expect(figures(granted)).toEqual({
+      promoLimit: 0,
+      totalLimit: 100_000,
+      reserved: 0,
+      outstanding: 0,
+      available: 100_000,
+    });
     const grant = (await limitChanges(accountId)).at(-1);
     expect(grant.reasons.map((r: any) => r.code)).toContain('category_quota_applied');
 
@@ -92,11 +117,21 @@ describe('a category quota', () => {
     const key = randomUUID();
     const first = await api.authorize(shop.apiKey, { accountId, amount: 30_000, category }, key);
     expect(first.status).toBe(201);
-    const replay = await api.authorize(shop.apiKey, { accountId, amount: 30_000, category, orderId: first.body.orderId }, key);
+    const replay = await api.authorize(
+      shop.apiKey,
+      { accountId, amount: 30_000, category, orderId: first.body.orderId },
+      key,
+    );
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     let account = await api.account(accountId);
-    expect(figures(account)).toEqual({ promoLimit: 30_000, totalLimit: 130_000, reserved: 30_000, outstanding: 0, available: 100_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 30_000,
+      totalLimit: 130_000,
+      reserved: 30_000,
+      outstanding: 0,
+      available: 100_000,
+    });
     expect(account.categoryQuotas[category]).toMatchObject({ remaining: 20_000, used: 30_000 });
 
     // A hold without the category cannot reach the quota.
@@ -108,9 +143,20 @@ describe('a category quota', () => {
     const split = await api.authorize(shop.apiKey, { accountId, amount: 50_000, category });
     expect(split.status).toBe(201);
     account = await api.account(accountId);
-    expect(figures(account)).toEqual({ promoLimit: 50_000, totalLimit: 150_000, reserved: 80_000, outstanding: 0, available: 70_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 50_000,
+      totalLimit: 150_000,
+      reserved: 80_000,
+      outstanding: 0,
+      available: 70_000,
+    });
     expect(account.categoryQuotas[category]).toMatchObject({ remaining: 0, used: 50_000 });
-    expect((await getAuthorization(split.body.id))?.quota).toEqual({ promotionId, drawn: 20_000, captured: 0, returned: 0 });
+    expect((await getAuthorization(split.body.id))?.quota).toEqual({
+      promotionId,
+      drawn: 20_000,
+      captured: 0,
+      returned: 0,
+    });
 
     // Quota used up: a category hold is an ordinary hold again.
     const tooBig = await api.authorize(shop.apiKey, { accountId, amount: 70_001, category });
@@ -139,16 +185,32 @@ describe('a category quota', () => {
 
     // The first campaign ends: its grant ends (what was drawn now counts against the limit) and the larger one
     // is granted whole. Releasing the hold that drew from the first gives nothing to the second.
-    expect((await api.call('POST', `/v1/promotions/${promotionId}/end`, { key: ADMIN_KEY })).status).toBe(200);
+    expect((await api.call('POST', `/v1/promotions/${promotionId}/end`, { key: ADMIN_KEY })).status).toBe(
+      200,
+    );
     await refresh();
     const switched = await api.account(accountId);
-    expect(switched.categoryQuotas[category]).toMatchObject({ promotionId: bigger, remaining: 60_000, used: 0 });
+    expect(switched.categoryQuotas[category]).toMatchObject({
+      promotionId: bigger,
+      remaining: 60_000,
+      used: 0,
+    });
     expect(switched.promoLimit).toBe(0);
     expect(switched.reserved).toBe(25_000);
     expect((await api.post(shop.apiKey, `/v1/authorizations/${held.body.id}/release`, {})).status).toBe(200);
     const released = await api.account(accountId);
-    expect(released.categoryQuotas[category]).toMatchObject({ promotionId: bigger, remaining: 60_000, used: 0 });
-    expect(figures(released)).toEqual({ promoLimit: 0, totalLimit: 100_000, reserved: 0, outstanding: 0, available: 100_000 });
+    expect(released.categoryQuotas[category]).toMatchObject({
+      promotionId: bigger,
+      remaining: 60_000,
+      used: 0,
+    });
+    expect(figures(released)).toEqual({
+      promoLimit: 0,
+      totalLimit: 100_000,
+      reserved: 0,
+      outstanding: 0,
+      available: 100_000,
+    });
     await expectReconciled(api, accountId);
   });
 
@@ -162,32 +224,71 @@ describe('a category quota', () => {
     const hold = await api.authorize(shop.apiKey, { accountId, amount: 60_000, category });
     expect(hold.status).toBe(201);
     const id = hold.body.id;
-    expect((await api.post(shop.apiKey, `/v1/authorizations/${id}/capture`, { amount: 30_000, final: false })).status).toBe(200);
-    expect((await getAuthorization(id))?.quota).toEqual({ promotionId, drawn: 40_000, captured: 30_000, returned: 0 });
+    expect(
+      (await api.post(shop.apiKey, `/v1/authorizations/${id}/capture`, { amount: 30_000, final: false }))
+        .status,
+    ).toBe(200);
+    expect((await getAuthorization(id))?.quota).toEqual({
+      promotionId,
+      drawn: 40_000,
+      captured: 30_000,
+      returned: 0,
+    });
     let account = await api.account(accountId);
-    expect(figures(account)).toEqual({ promoLimit: 40_000, totalLimit: 140_000, reserved: 30_000, outstanding: 30_000, available: 80_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 40_000,
+      totalLimit: 140_000,
+      reserved: 30_000,
+      outstanding: 30_000,
+      available: 80_000,
+    });
 
     // Held now: 10,000 quota + 20,000 general. A release of 25,000 frees the general part first, then 5,000 quota.
-    expect((await api.post(shop.apiKey, `/v1/authorizations/${id}/release`, { amount: 25_000 })).status).toBe(200);
+    expect((await api.post(shop.apiKey, `/v1/authorizations/${id}/release`, { amount: 25_000 })).status).toBe(
+      200,
+    );
     account = await api.account(accountId);
     expect(account.categoryQuotas[category]).toMatchObject({ remaining: 5_000, used: 35_000 });
-    expect(figures(account)).toEqual({ promoLimit: 35_000, totalLimit: 135_000, reserved: 5_000, outstanding: 30_000, available: 100_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 35_000,
+      totalLimit: 135_000,
+      reserved: 5_000,
+      outstanding: 30_000,
+      available: 100_000,
+    });
 
     // The final capture takes the last 5,000, which came from the quota: it stays drawn (spent).
     expect((await api.post(shop.apiKey, `/v1/authorizations/${id}/capture`)).status).toBe(200);
     account = await api.account(accountId);
-    expect(figures(account)).toEqual({ promoLimit: 35_000, totalLimit: 135_000, reserved: 0, outstanding: 35_000, available: 100_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 35_000,
+      totalLimit: 135_000,
+      reserved: 0,
+      outstanding: 35_000,
+      available: 100_000,
+    });
 
     // A hold drawn wholly from the quota and let expire gives it all back.
     const lapsing = await api.authorize(shop.apiKey, { accountId, amount: 5_000, category });
     expect(lapsing.status).toBe(201);
-    expect((await api.account(accountId)).categoryQuotas[category]).toMatchObject({ remaining: 0, used: 40_000 });
+    expect((await api.account(accountId)).categoryQuotas[category]).toMatchObject({
+      remaining: 0,
+      used: 40_000,
+    });
     const swept = await sweep({ nowMs: Date.now() + 8 * 86_400_000, budgetMs: 10_000 });
     expect(swept.expired).toBeGreaterThanOrEqual(1);
-    expect((await api.call('GET', `/v1/authorizations/${lapsing.body.id}`, { key: shop.apiKey })).body.status).toBe('expired');
+    expect(
+      (await api.call('GET', `/v1/authorizations/${lapsing.body.id}`, { key: shop.apiKey })).body.status,
+    ).toBe('expired');
     account = await api.account(accountId);
     expect(account.categoryQuotas[category]).toMatchObject({ remaining: 5_000, used: 35_000 });
-    expect(figures(account)).toEqual({ promoLimit: 35_000, totalLimit: 135_000, reserved: 0, outstanding: 35_000, available: 100_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 35_000,
+      totalLimit: 135_000,
+      reserved: 0,
+      outstanding: 35_000,
+      available: 100_000,
+    });
     await expectReconciled(api, accountId);
   });
 
@@ -206,14 +307,23 @@ describe('a category quota', () => {
     for (const r of replies) expect([201, 402]).toContain(r.status);
     const approved = replies.filter((r) => r.status === 201);
     const approvedGeneral = approved.filter((r) => r.body.category === undefined);
-    for (const r of replies.filter((x) => x.status === 402)) expect(r.body.error.code).toBe('insufficient_credit');
+    for (const r of replies.filter((x) => x.status === 402))
+      expect(r.body.error.code).toBe('insufficient_credit');
 
     expect(approved.length).toBe(30);
     expect(approvedGeneral.length).toBeLessThanOrEqual(10);
     const account = await api.account(accountId);
     expect(account.categoryQuotas[category]).toMatchObject({ remaining: 0, used: 100_000 });
-    expect(figures(account)).toEqual({ promoLimit: 100_000, totalLimit: 150_000, reserved: 150_000, outstanding: 0, available: 0 });
-    const drawn = await Promise.all(approved.map(async (r) => (await getAuthorization(r.body.id))?.quota?.drawn ?? 0));
+    expect(figures(account)).toEqual({
+      promoLimit: 100_000,
+      totalLimit: 150_000,
+      reserved: 150_000,
+      outstanding: 0,
+      available: 0,
+    });
+    const drawn = await Promise.all(
+      approved.map(async (r) => (await getAuthorization(r.body.id))?.quota?.drawn ?? 0),
+    );
     expect(drawn.reduce((a, b) => a + b, 0)).toBe(100_000);
     await expectReconciled(api, accountId);
   });
@@ -230,7 +340,10 @@ describe('a category quota', () => {
     const held = await api.authorize(shop.apiKey, { accountId, amount: 15_000, category });
     expect([captured.status, held.status]).toEqual([201, 201]);
     expect((await api.post(shop.apiKey, `/v1/authorizations/${captured.body.id}/capture`)).status).toBe(200);
-    expect((await api.account(accountId)).categoryQuotas[category]).toMatchObject({ remaining: 5_000, used: 45_000 });
+    expect((await api.account(accountId)).categoryQuotas[category]).toMatchObject({
+      remaining: 5_000,
+      used: 45_000,
+    });
 
     // Past endsAt the grant is still on the account, but nothing draws from it.
     await sleep(Math.max(0, quotaEndsBeforeMs - Date.now()) + 500);
@@ -238,22 +351,45 @@ describe('a category quota', () => {
     expect(late.status).toBe(201);
     expect((await getAuthorization(late.body.id))?.quota).toBeUndefined();
     let account = await api.account(accountId);
-    expect(figures(account)).toEqual({ promoLimit: 45_000, totalLimit: 145_000, reserved: 20_000, outstanding: 30_000, available: 95_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 45_000,
+      totalLimit: 145_000,
+      reserved: 20_000,
+      outstanding: 30_000,
+      available: 95_000,
+    });
 
     // The refresh ends the grant: 5,000 unused goes, and the 45,000 drawn leaves promoLimit like a withdrawn uplift.
     await refresh();
     account = await api.account(accountId);
     expect(account.categoryQuotas[category]).toBeUndefined();
-    expect(figures(account)).toEqual({ promoLimit: 0, totalLimit: 100_000, reserved: 20_000, outstanding: 30_000, available: 50_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 0,
+      totalLimit: 100_000,
+      reserved: 20_000,
+      outstanding: 30_000,
+      available: 50_000,
+    });
     const ended = (await limitChanges(accountId)).at(-1);
     expect(ended.reasons.map((r: any) => r.code)).toContain('category_quota_ended');
     expect(ended.delta.totalLimit).toBe(-45_000);
 
     // A hold that drew from the ended grant settles as plain credit: nothing is given back twice.
     expect((await api.post(shop.apiKey, `/v1/authorizations/${held.body.id}/release`)).status).toBe(200);
-    expect((await getAuthorization(held.body.id))?.quota).toEqual({ promotionId, drawn: 15_000, captured: 0, returned: 15_000 });
+    expect((await getAuthorization(held.body.id))?.quota).toEqual({
+      promotionId,
+      drawn: 15_000,
+      captured: 0,
+      returned: 15_000,
+    });
     account = await api.account(accountId);
-    expect(figures(account)).toEqual({ promoLimit: 0, totalLimit: 100_000, reserved: 5_000, outstanding: 30_000, available: 65_000 });
+    expect(figures(account)).toEqual({
+      promoLimit: 0,
+      totalLimit: 100_000,
+      reserved: 5_000,
+      outstanding: 30_000,
+      available: 65_000,
+    });
 
     // The same promotion is never granted to this account again (a later run does not bring it back).
     await refresh();
@@ -270,8 +406,15 @@ describe('a category quota', () => {
     // A second campaign follows the first: the next run ends every grant and starts a new one while 60 holds race it.
     const second = await startQuota(category, 45_000, 86_400_000, `q-${category}-2`);
     expect((await api.call('POST', `/v1/promotions/${first}/end`, { key: ADMIN_KEY })).status).toBe(200);
-    const racing = Promise.all(Array.from({ length: 60 }, (_, i) =>
-      authorizeUntilAnswered({ accountId: accounts[i % accounts.length]!, amount: 2_000 + (i % 3) * 1_000, category })));
+    const racing = Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        authorizeUntilAnswered({
+          accountId: accounts[i % accounts.length]!,
+          amount: 2_000 + (i % 3) * 1_000,
+          category,
+        }),
+      ),
+    );
     const [replies] = await Promise.all([racing, refresh()]);
     for (const r of replies) expect([201, 402]).toContain(r.status);
 

@@ -66,71 +66,96 @@ async function expectEveryStallCut(): Promise<void> {
 }
 
 describe('when DynamoDB stalls', () => {
-  it('a hold is answered 503 unavailable in time, and the same key then converges: money moved once', async () => {
-    const accountId = await accountKnownTo(shop.apiKey);
-    const key = randomUUID();
-    const body = { accountId, amount: 2_500, orderId: 'o-stalled' };
-    proxy.setFaults({ stall: 1 });
-    expectUnavailable(await api.authorize(shop.apiKey, body, key));
-    proxy.setFaults({ stall: 0 });
-    await expectEveryStallCut();
+  it(
+    'a hold is answered 503 unavailable in time, and the same key then converges: money moved once',
+    async () => {
+      const accountId = await accountKnownTo(shop.apiKey);
+      const key = randomUUID();
+      const body = { accountId, amount: 2_500, orderId: 'o-stalled' };
+      proxy.setFaults({ stall: 1 });
+      expectUnavailable(await api.authorize(shop.apiKey, body, key));
+      proxy.setFaults({ stall: 0 });
+      await expectEveryStallCut();
 
-    // The stall held the answer, not the write: the hold exists, and the retry replays it.
-    const retried = await api.authorize(shop.apiKey, body, key);
-    expect(retried.status).toBe(201);
-    expect(retried.headers.get('idempotent-replayed')).toBe('true');
-    const account = await api.account(accountId);
-    expect(account.reserved).toBe(2_500);
-    await expectReconciled(api, accountId);
-  }, TEST_TIMEOUT_MS);
+      // The stall held the answer, not the write: the hold exists, and the retry replays it.
+      const retried = await api.authorize(shop.apiKey, body, key);
+      expect(retried.status).toBe(201);
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      const account = await api.account(accountId);
+      expect(account.reserved).toBe(2_500);
+      await expectReconciled(api, accountId);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('a capture whose snapshot read stalls is answered 503, and the same key then captures once', async () => {
-    const accountId = await accountKnownTo(shop.apiKey);
-    const hold = await api.authorize(shop.apiKey, { accountId, amount: 4_000 });
-    expect(hold.status).toBe(201);
-    const key = randomUUID();
-    const capture = () => api.post(shop.apiKey, `/v1/authorizations/${hold.body.id}/capture`, { amount: 3_000 }, key);
-    proxy.setFaults({ stall: 1 });
-    expectUnavailable(await capture());
-    proxy.setFaults({ stall: 0 });
-    await expectEveryStallCut();
-    expect((await capture()).status).toBe(200);
-    expect((await capture()).headers.get('idempotent-replayed')).toBe('true');
-    const account = await api.account(accountId);
-    expect(account).toMatchObject({ reserved: 0, outstanding: 3_000 });
-    await expectReconciled(api, accountId);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'a capture whose snapshot read stalls is answered 503, and the same key then captures once',
+    async () => {
+      const accountId = await accountKnownTo(shop.apiKey);
+      const hold = await api.authorize(shop.apiKey, { accountId, amount: 4_000 });
+      expect(hold.status).toBe(201);
+      const key = randomUUID();
+      const capture = () =>
+        api.post(shop.apiKey, `/v1/authorizations/${hold.body.id}/capture`, { amount: 3_000 }, key);
+      proxy.setFaults({ stall: 1 });
+      expectUnavailable(await capture());
+      proxy.setFaults({ stall: 0 });
+      await expectEveryStallCut();
+      expect((await capture()).status).toBe(200);
+      expect((await capture()).headers.get('idempotent-replayed')).toBe('true');
+      const account = await api.account(accountId);
+      expect(account).toMatchObject({ reserved: 0, outstanding: 3_000 });
+      await expectReconciled(api, accountId);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('a new key whose lookup stalls is answered 503, and works as soon as DynamoDB answers (nothing cached)', async () => {
-    const accountId = await api.createAccount(100_000);
-    const fresh = await api.createClient(['checkout']);
-    proxy.setFaults({ stall: 1 });
-    expectUnavailable(await api.call('GET', `/v1/accounts/${accountId}`, { key: fresh.apiKey }));
-    proxy.setFaults({ stall: 0 });
-    await expectEveryStallCut();
-    expect((await api.call('GET', `/v1/accounts/${accountId}`, { key: fresh.apiKey })).status).toBe(200);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'a new key whose lookup stalls is answered 503, and works as soon as DynamoDB answers (nothing cached)',
+    async () => {
+      const accountId = await api.createAccount(100_000);
+      const fresh = await api.createClient(['checkout']);
+      proxy.setFaults({ stall: 1 });
+      expectUnavailable(await api.call('GET', `/v1/accounts/${accountId}`, { key: fresh.apiKey }));
+      proxy.setFaults({ stall: 0 });
+      await expectEveryStallCut();
+      expect((await api.call('GET', `/v1/accounts/${accountId}`, { key: fresh.apiKey })).status).toBe(200);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
 
 describe("the storage layer's deadline scope", () => {
   const anyKey = { pk: 'NOTHING', sk: 'NOTHING' };
 
-  it('cuts a call at the deadline of its scope: DeadlineExceededError, and the stalled request abandoned', async () => {
-    const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
-    const { DeadlineExceededError, withDeadline } = await import('../../shared/storage/deadline.js');
-    proxy.setFaults({ stall: 1 });
-    // Far shorter than a call's own cap (SDK_CALL_MAX_MS): only the scope's deadline can end this call.
-    const read = withDeadline(Date.now() + 200, () => documentClient.send(new GetCommand({ TableName: tableName, Key: anyKey })));
-    await expect(read).rejects.toBeInstanceOf(DeadlineExceededError);
-    await expectEveryStallCut();
-  }, TEST_TIMEOUT_MS);
+  it(
+    'cuts a call at the deadline of its scope: DeadlineExceededError, and the stalled request abandoned',
+    async () => {
+      const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+      const { DeadlineExceededError, withDeadline } = await import('../../shared/storage/deadline.js');
+      proxy.setFaults({ stall: 1 });
+      // Far shorter than a call's own cap (SDK_CALL_MAX_MS): only the scope's deadline can end this call.
+      const read = withDeadline(Date.now() + 200, () =>
+        documentClient.send(new GetCommand({ TableName: tableName, Key: anyKey })),
+      );
+      await expect(read).rejects.toBeInstanceOf(DeadlineExceededError);
+      await expectEveryStallCut();
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('does not send a call once the deadline has passed', async () => {
-    const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
-    const { DeadlineExceededError, withDeadline } = await import('../../shared/storage/deadline.js');
-    const requests = proxy.stats().requests;
-    const read = withDeadline(Date.now() - 1, () => documentClient.send(new GetCommand({ TableName: tableName, Key: anyKey })));
-    await expect(read).rejects.toBeInstanceOf(DeadlineExceededError);
-    expect(proxy.stats().requests).toBe(requests);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'does not send a call once the deadline has passed',
+    async () => {
+      const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+      const { DeadlineExceededError, withDeadline } = await import('../../shared/storage/deadline.js');
+      const requests = proxy.stats().requests;
+      const read = withDeadline(Date.now() - 1, () =>
+        documentClient.send(new GetCommand({ TableName: tableName, Key: anyKey })),
+      );
+      await expect(read).rejects.toBeInstanceOf(DeadlineExceededError);
+      expect(proxy.stats().requests).toBe(requests);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

@@ -42,28 +42,45 @@ describe('DynamoDB calls per operation', () => {
     const checkout = await api.createClient(['checkout']);
     const { ADMIN_KEY } = await import('../support/app.js');
     const { runRefreshJobInProcess } = await import('../../shared/limits/job.js');
-    const [seen, fresh, noQuota] = [await api.createAccount(100_000), await api.createAccount(100_000), await api.createAccount(100_000)];
+    const [seen, fresh, noQuota] = [
+      await api.createAccount(100_000),
+      await api.createAccount(100_000),
+      await api.createAccount(100_000),
+    ];
     const now = Date.now();
-    const promotion = { id: 'q-calls', name: 'Gadgets week', kind: 'category_quota', category: 'gadgets', quotaAmount: 50_000,
-      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString() };
+    const promotion = {
+      id: 'q-calls',
+      name: 'Gadgets week',
+      kind: 'category_quota',
+      category: 'gadgets',
+      quotaAmount: 50_000,
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 86_400_000).toISOString(),
+    };
     expect((await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: promotion })).status).toBe(201);
     await runRefreshJobInProcess({ dryRun: false });
     await api.call('GET', `/v1/accounts/${seen}`, { key: checkout.apiKey });
 
     // The first category hold in this environment guesses "no quota", is corrected by the image: two calls.
     sent.length = 0;
-    expect((await api.authorize(checkout.apiKey, { accountId: seen, amount: 1_000, category: 'gadgets' })).status).toBe(201);
+    expect(
+      (await api.authorize(checkout.apiKey, { accountId: seen, amount: 1_000, category: 'gadgets' })).status,
+    ).toBe(201);
     expect(sent).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
     // From then on one call: on the same account, and on another account granted the same quota.
     for (const accountId of [seen, fresh]) {
       sent.length = 0;
-      expect((await api.authorize(checkout.apiKey, { accountId, amount: 1_000, category: 'gadgets' })).status).toBe(201);
+      expect(
+        (await api.authorize(checkout.apiKey, { accountId, amount: 1_000, category: 'gadgets' })).status,
+      ).toBe(201);
       expect(sent).toEqual(['TransactWriteItemsCommand']);
     }
     expect((await api.account(fresh)).categoryQuotas['gadgets']).toMatchObject({ used: 1_000 });
     // A category with no quota anywhere costs nothing extra.
     sent.length = 0;
-    expect((await api.authorize(checkout.apiKey, { accountId: noQuota, amount: 1_000, category: 'books' })).status).toBe(201);
+    expect(
+      (await api.authorize(checkout.apiKey, { accountId: noQuota, amount: 1_000, category: 'books' })).status,
+    ).toBe(201);
     expect(sent).toEqual(['TransactWriteItemsCommand']);
   });
 
@@ -88,7 +105,9 @@ describe('the authorizer', () => {
     const fresh = await api.createClient(['checkout']);
     calls.length = 0;
     expect((await api.call('GET', `/v1/accounts/${accountId}`, { key: fresh.apiKey })).status).toBe(200);
-    const lookups = calls.filter((c) => c.command === 'GetItemCommand' && JSON.stringify(c.input['Key']).includes('CLIENT#'));
+    const lookups = calls.filter(
+      (c) => c.command === 'GetItemCommand' && JSON.stringify(c.input['Key']).includes('CLIENT#'),
+    );
     expect(lookups).toHaveLength(1);
     expect(lookups[0]!.input['ConsistentRead']).toBe(true);
   });

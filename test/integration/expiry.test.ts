@@ -47,7 +47,14 @@ describe('hold expiry', () => {
         holds.push((await api.authorize(shop.apiKey, { accountId, amount: 1_000 + i })).body.id);
         // One partly captured hold expires too; captured at once, while its 1 s is not up even on a busy machine.
         if (holds.length === 1) {
-          expect((await api.post(shop.apiKey, `/v1/authorizations/${holds[0]}/capture`, { amount: 500, final: false })).status).toBe(200);
+          expect(
+            (
+              await api.post(shop.apiKey, `/v1/authorizations/${holds[0]}/capture`, {
+                amount: 500,
+                final: false,
+              })
+            ).status,
+          ).toBe(200);
         }
       }
     }
@@ -56,7 +63,10 @@ describe('hold expiry', () => {
     expect(pending.body.status).toBe('pending_review');
     await pastExpiry();
 
-    const [a, b] = await Promise.all([sweepExpiredHolds({ budgetMs: 30_000 }), sweepExpiredHolds({ budgetMs: 30_000 })]);
+    const [a, b] = await Promise.all([
+      sweepExpiredHolds({ budgetMs: 30_000 }),
+      sweepExpiredHolds({ budgetMs: 30_000 }),
+    ]);
     expect(a.expired + b.expired).toBe(holds.length + 1);
 
     for (const accountId of accounts) {
@@ -64,7 +74,9 @@ describe('hold expiry', () => {
       await expectReconciled(api, accountId);
     }
     expect((await api.account(accounts[0]!)).outstanding).toBe(500);
-    const expireEntries = (await Promise.all(accounts.map(listAllJournal))).flat().filter((e) => e.type === 'expire');
+    const expireEntries = (await Promise.all(accounts.map(listAllJournal)))
+      .flat()
+      .filter((e) => e.type === 'expire');
     expect(expireEntries).toHaveLength(holds.length + 1);
     const first = await api.call('GET', `/v1/authorizations/${holds[0]}`, { key: shop.apiKey });
     expect(first.body).toMatchObject({ status: 'expired', capturedAmount: 500, releasedAmount: 500 });
@@ -73,8 +85,12 @@ describe('hold expiry', () => {
   });
 
   it('reads a shard on from a position, past holds that left the index, page after page', async () => {
-    const { DUE_PAGE_SIZE, firstShard, sweepExpiredHolds } = await import('../../shared/authorizations/expiry.js');
-    const { authorizationIdFor, expiryShard, listDueHolds } = await import('../../shared/authorizations/repository.js');
+    const { DUE_PAGE_SIZE, firstShard, sweepExpiredHolds } = await import(
+      '../../shared/authorizations/expiry.js'
+    );
+    const { authorizationIdFor, expiryShard, listDueHolds } = await import(
+      '../../shared/authorizations/repository.js'
+    );
     const { requestDigest } = await import('../../shared/ids.js');
     await sweepExpiredHolds({ budgetMs: 30_000 }); // clear what earlier tests left due
     const sweepAtMs = Date.now() + 120_000; // every hold made below is long due by then (the TTL is 1 s)
@@ -93,12 +109,20 @@ describe('hold expiry', () => {
     const head = await listDueHolds(shard, dueIso, 2);
     expect(head.holds.map((h) => h.id)).toEqual([holds[0]!.id, holds[1]!.id]);
     // The first hold alone is due at its own expiresAt: expired, it leaves the index; reading on from it still works.
-    expect(await sweepExpiredHolds({ nowMs: Date.parse(holds[0]!.expiresAt), budgetMs: 30_000 })).toMatchObject({ expired: 1, failed: 0 });
+    expect(
+      await sweepExpiredHolds({ nowMs: Date.parse(holds[0]!.expiresAt), budgetMs: 30_000 }),
+    ).toMatchObject({ expired: 1, failed: 0 });
     const on = await listDueHolds(shard, dueIso, 2, head.holds[0]!.after);
     expect(on.holds.map((h) => h.id)).toEqual([holds[1]!.id, holds[2]!.id]);
 
     const swept = await sweepExpiredHolds({ nowMs: sweepAtMs, budgetMs: 60_000 });
-    expect(swept).toEqual({ expired: holds.length - 1, skipped: 0, failed: 0, failedShards: 0, truncated: false });
+    expect(swept).toEqual({
+      expired: holds.length - 1,
+      skipped: 0,
+      failed: 0,
+      failedShards: 0,
+      truncated: false,
+    });
     expect(await api.account(accountId)).toMatchObject({ reserved: 0 });
     await expectReconciled(api, accountId);
   }, 120_000);

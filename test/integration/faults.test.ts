@@ -49,39 +49,65 @@ async function untilAnswered(send: () => Promise<Reply>): Promise<Reply> {
 describe('under injected DynamoDB faults', () => {
   it('retries with the same key end with every account exactly as the answers said', async () => {
     const accounts = await Promise.all(Array.from({ length: 4 }, () => api.createAccount(200_000)));
-    proxy.setFaults({ transactionConflict: 0.25, throttle: 0.05, internalError: 0.03, dropResponseAfterCommit: 0.1 });
+    proxy.setFaults({
+      transactionConflict: 0.25,
+      throttle: 0.05,
+      internalError: 0.03,
+      dropResponseAfterCommit: 0.1,
+    });
 
     const holds: string[] = [];
     const repaid = new Map<string, number>();
     // Round 1: reserves (each sent twice concurrently with one key, as a double-clicked checkout would).
-    await Promise.all(accounts.flatMap((accountId) => Array.from({ length: 10 }, async (_, i) => {
-      const key = randomUUID();
-      const body = { accountId, amount: 3_000 + i * 100, orderId: `o-${key.slice(0, 6)}` };
-      const [a, b] = await Promise.all([
-        untilAnswered(() => api.authorize(shop.apiKey, body, key)),
-        untilAnswered(() => api.authorize(shop.apiKey, body, key)),
-      ]);
-      expect(b.body).toEqual(a.body);
-      if (a.status === 201) holds.push(a.body.id);
-    })));
+    await Promise.all(
+      accounts.flatMap((accountId) =>
+        Array.from({ length: 10 }, async (_, i) => {
+          const key = randomUUID();
+          const body = { accountId, amount: 3_000 + i * 100, orderId: `o-${key.slice(0, 6)}` };
+          const [a, b] = await Promise.all([
+            untilAnswered(() => api.authorize(shop.apiKey, body, key)),
+            untilAnswered(() => api.authorize(shop.apiKey, body, key)),
+          ]);
+          expect(b.body).toEqual(a.body);
+          if (a.status === 201) holds.push(a.body.id);
+        }),
+      ),
+    );
     // Round 2: captures, releases and refunds on those holds, and repayments, all retried with their keys.
-    await Promise.all(holds.map(async (id, i) => {
-      const key = randomUUID();
-      if (i % 3 === 0) {
-        await untilAnswered(() => api.post(shop.apiKey, `/v1/authorizations/${id}/capture`, { amount: 2_000 }, key));
-        const refundKey = randomUUID();
-        await untilAnswered(() => api.post(shop.apiKey, `/v1/authorizations/${id}/refunds`, { amount: 500 }, refundKey));
-      } else if (i % 3 === 1) {
-        await untilAnswered(() => api.post(shop.apiKey, `/v1/authorizations/${id}/release`, { amount: 1_000 }, key));
-      } else {
-        await untilAnswered(() => api.post(shop.apiKey, `/v1/authorizations/${id}/capture`, {}, key));
-      }
-    }));
-    await Promise.all(accounts.map(async (accountId) => {
-      const key = randomUUID();
-      const reply = await untilAnswered(() => api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, { amount: 1_000, currency: 'CNY' }, key));
-      if (reply.status === 201) repaid.set(accountId, 1_000);
-    }));
+    await Promise.all(
+      holds.map(async (id, i) => {
+        const key = randomUUID();
+        if (i % 3 === 0) {
+          await untilAnswered(() =>
+            api.post(shop.apiKey, `/v1/authorizations/${id}/capture`, { amount: 2_000 }, key),
+          );
+          const refundKey = randomUUID();
+          await untilAnswered(() =>
+            api.post(shop.apiKey, `/v1/authorizations/${id}/refunds`, { amount: 500 }, refundKey),
+          );
+        } else if (i % 3 === 1) {
+          await untilAnswered(() =>
+            api.post(shop.apiKey, `/v1/authorizations/${id}/release`, { amount: 1_000 }, key),
+          );
+        } else {
+          await untilAnswered(() => api.post(shop.apiKey, `/v1/authorizations/${id}/capture`, {}, key));
+        }
+      }),
+    );
+    await Promise.all(
+      accounts.map(async (accountId) => {
+        const key = randomUUID();
+        const reply = await untilAnswered(() =>
+          api.post(
+            servicing.apiKey,
+            `/v1/accounts/${accountId}/repayments`,
+            { amount: 1_000, currency: 'CNY' },
+            key,
+          ),
+        );
+        if (reply.status === 201) repaid.set(accountId, 1_000);
+      }),
+    );
 
     const injected = proxy.stats().injected;
     proxy.setFaults({ transactionConflict: 0, throttle: 0, internalError: 0, dropResponseAfterCommit: 0 });
@@ -90,12 +116,15 @@ describe('under injected DynamoDB faults', () => {
     expect(injected.dropResponseAfterCommit).toBeGreaterThan(0);
     expect(holds.length).toBeGreaterThan(0);
 
-    const states = await Promise.all(holds.map(async (id) => (await api.call('GET', `/v1/authorizations/${id}`, { key: ADMIN_KEY })).body));
+    const states = await Promise.all(
+      holds.map(async (id) => (await api.call('GET', `/v1/authorizations/${id}`, { key: ADMIN_KEY })).body),
+    );
     for (const accountId of accounts) {
       const mine = states.filter((h) => h.accountId === accountId);
       const account = await api.account(accountId);
       const held = mine.reduce((s, h) => s + h.amount - h.capturedAmount - h.releasedAmount, 0);
-      const owed = mine.reduce((s, h) => s + h.capturedAmount - h.refundedAmount, 0) - (repaid.get(accountId) ?? 0);
+      const owed =
+        mine.reduce((s, h) => s + h.capturedAmount - h.refundedAmount, 0) - (repaid.get(accountId) ?? 0);
       expect(account.reserved).toBe(held);
       expect(account.outstanding).toBe(owed);
       expect(account.available).toBe(account.totalLimit - account.reserved - account.outstanding);

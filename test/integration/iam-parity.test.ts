@@ -26,7 +26,14 @@ import { PROMOTIONS_BY_END_PARTITION } from '../../shared/storage/table.js';
 import { Api, type Reply } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { startFakeSqs, type FakeSqs } from '../support/fake-sqs.js';
-import { type Access, accessesOf, grantsByEntry, refusal, type Statement, TABLE_ARN } from '../support/iam.js';
+import {
+  type Access,
+  accessesOf,
+  grantsByEntry,
+  refusal,
+  type Statement,
+  TABLE_ARN,
+} from '../support/iam.js';
 import { strongProfile } from '../support/profiles.js';
 
 /** Amounts at or above this wait for review: small, so the scenario makes reviews with small limits. */
@@ -52,11 +59,14 @@ let api: Api;
 let grants: Map<string, Statement[]>;
 let deployedEntries: string[];
 
-const arnOf = (tableName: string) => (tableName === app.tableName ? TABLE_ARN : `arn:aws:dynamodb:region:account:table/${tableName}`);
+const arnOf = (tableName: string) =>
+  tableName === app.tableName ? TABLE_ARN : `arn:aws:dynamodb:region:account:table/${tableName}`;
 
 /** The stack as `cdk synth` builds it (cdk.json's context), without bundling or CloudFormation's schema check. */
 function synthesizeGrants(): void {
-  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
   // The schema check takes ~10 s and test/infra runs it; roles and policies are the same without it.
   process.env['CDK_VALIDATION'] = 'false';
   const { stack } = buildApp({ ...cdkJson.context, 'aws:cdk:bundling-stacks': [] });
@@ -100,7 +110,8 @@ afterAll(async () => {
 function violations(): string[] {
   const lines = calls.flatMap((call): string[] => {
     if (call.entry === HARNESS) return [];
-    if (call.entry === undefined) return [`${call.operation} made outside any function invocation: no role to check it against`];
+    if (call.entry === undefined)
+      return [`${call.operation} made outside any function invocation: no role to check it against`];
     const statements = grants.get(call.entry);
     if (!statements) return [`${call.entry}: no function of the stack runs this module`];
     return call.accesses.flatMap((access) => {
@@ -118,10 +129,18 @@ function expectStatus(reply: Reply, status: number, code?: string): void {
 function lambdaContext(name: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
   return {
-    callbackWaitsForEmptyEventLoop: false, functionName: name, functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`, memoryLimitInMB: '1024', awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`, logStreamName: 'local', getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined, fail: () => undefined, succeed: () => undefined,
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
 
@@ -132,7 +151,16 @@ async function jobHandler<H>(entry: string): Promise<H> {
 }
 
 const sqsEvent = (message: { messageId: string; body: string }): SQSEvent =>
-  ({ Records: [{ messageId: message.messageId, receiptHandle: message.messageId, body: message.body, eventSource: 'aws:sqs' }] }) as unknown as SQSEvent;
+  ({
+    Records: [
+      {
+        messageId: message.messageId,
+        receiptHandle: message.messageId,
+        body: message.body,
+        eventSource: 'aws:sqs',
+      },
+    ],
+  }) as unknown as SQSEvent;
 
 const nowIso = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString();
 
@@ -150,17 +178,52 @@ describe('every function, run locally, is held to the role the stack gives it', 
     risk = await api.createClient(['risk']);
     accountId = await api.createAccount(100_000, { profile: strongProfile() });
     smallAccountId = await api.createAccount(30_000);
-    expectStatus(await api.call('POST', '/v1/accounts', { key: ADMIN_KEY, body: { id: accountId, currency: 'CNY', creditLimit: 1 } }), 409, 'account_exists');
-    expectStatus(await api.call('GET', `/v1/accounts/${accountId}`, { key: 'sk_not_a_key_of_anyone' }), 401, 'invalid_api_key');
+    expectStatus(
+      await api.call('POST', '/v1/accounts', {
+        key: ADMIN_KEY,
+        body: { id: accountId, currency: 'CNY', creditLimit: 1 },
+      }),
+      409,
+      'account_exists',
+    );
+    expectStatus(
+      await api.call('GET', `/v1/accounts/${accountId}`, { key: 'sk_not_a_key_of_anyone' }),
+      401,
+      'invalid_api_key',
+    );
     expectStatus(await api.call('GET', `/v1/accounts/${accountId}`, { key: checkout.apiKey }), 200);
-    expectStatus(await api.call('PUT', `/v1/accounts/${accountId}/profile`, { key: risk.apiKey, body: strongProfile({ tenureMonths: 60 }) }), 200);
-    expectStatus(await api.call('PUT', '/v1/accounts/acc_nobody/profile', { key: risk.apiKey, body: strongProfile() }), 404, 'account_not_found');
+    expectStatus(
+      await api.call('PUT', `/v1/accounts/${accountId}/profile`, {
+        key: risk.apiKey,
+        body: strongProfile({ tenureMonths: 60 }),
+      }),
+      200,
+    );
+    expectStatus(
+      await api.call('PUT', '/v1/accounts/acc_nobody/profile', { key: risk.apiKey, body: strongProfile() }),
+      404,
+      'account_not_found',
+    );
 
     const reason = { reason: 'fraud check' };
-    expectStatus(await api.call('POST', `/v1/accounts/${smallAccountId}/freeze`, { key: risk.apiKey, body: reason }), 200);
-    expectStatus(await api.authorize(checkout.apiKey, { accountId: smallAccountId, amount: 1_000 }), 402, 'account_frozen');
-    expectStatus(await api.call('POST', `/v1/accounts/${smallAccountId}/unfreeze`, { key: risk.apiKey, body: reason }), 200);
-    expectStatus(await api.call('POST', '/v1/accounts/acc_nobody/freeze', { key: risk.apiKey, body: reason }), 404, 'account_not_found');
+    expectStatus(
+      await api.call('POST', `/v1/accounts/${smallAccountId}/freeze`, { key: risk.apiKey, body: reason }),
+      200,
+    );
+    expectStatus(
+      await api.authorize(checkout.apiKey, { accountId: smallAccountId, amount: 1_000 }),
+      402,
+      'account_frozen',
+    );
+    expectStatus(
+      await api.call('POST', `/v1/accounts/${smallAccountId}/unfreeze`, { key: risk.apiKey, body: reason }),
+      200,
+    );
+    expectStatus(
+      await api.call('POST', '/v1/accounts/acc_nobody/freeze', { key: risk.apiKey, body: reason }),
+      404,
+      'account_not_found',
+    );
   });
 
   it('holds: approved, replayed, key reused, declined, sent to review, for an unknown account', async () => {
@@ -171,71 +234,157 @@ describe('every function, run locally, is held to the role the stack gives it', 
     const replay = await api.authorize(checkout.apiKey, order, key);
     expectStatus(replay, 201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expectStatus(await api.authorize(checkout.apiKey, { ...order, amount: 11_000 }, key), 409, 'idempotency_key_reused');
+    expectStatus(
+      await api.authorize(checkout.apiKey, { ...order, amount: 11_000 }, key),
+      409,
+      'idempotency_key_reused',
+    );
 
     const declineKey = randomUUID();
     const tooMuch = { accountId: smallAccountId, amount: 40_000, orderId: 'o-too-much' };
     expectStatus(await api.authorize(checkout.apiKey, tooMuch, declineKey), 402, 'insufficient_credit');
     expectStatus(await api.authorize(checkout.apiKey, tooMuch, declineKey), 402, 'insufficient_credit');
-    expectStatus(await api.authorize(checkout.apiKey, { accountId: 'acc_nobody', amount: 1_000 }), 404, 'account_not_found');
+    expectStatus(
+      await api.authorize(checkout.apiKey, { accountId: 'acc_nobody', amount: 1_000 }),
+      404,
+      'account_not_found',
+    );
 
     const reviewed = await api.createAccount(200_000);
-    for (let i = 0; i < 2; i += 1) expect((await api.authorize(checkout.apiKey, { accountId: reviewed, amount: 60_000 })).body.status).toBe('pending_review');
-    expectStatus(await api.call('GET', `/v1/authorizations/${approved.body.id}`, { key: checkout.apiKey }), 200);
+    for (let i = 0; i < 2; i += 1)
+      expect(
+        (await api.authorize(checkout.apiKey, { accountId: reviewed, amount: 60_000 })).body.status,
+      ).toBe('pending_review');
+    expectStatus(
+      await api.call('GET', `/v1/authorizations/${approved.body.id}`, { key: checkout.apiKey }),
+      200,
+    );
   });
 
   it('settling holds: capture, increment, release, refund, repay, review; with replays, conflicts and declines', async () => {
     const hold = (await api.authorize(checkout.apiKey, { accountId, amount: 10_000 })).body.id as string;
     const path = (action: string) => `/v1/authorizations/${hold}/${action}`;
     const captureKey = randomUUID();
-    expectStatus(await api.post(checkout.apiKey, path('capture'), { amount: 4_000, final: false }, captureKey), 200);
-    expectStatus(await api.post(checkout.apiKey, path('capture'), { amount: 4_000, final: false }, captureKey), 200);
-    expectStatus(await api.post(checkout.apiKey, path('capture'), { amount: 50_000 }), 409, 'amount_exceeds_remaining');
+    expectStatus(
+      await api.post(checkout.apiKey, path('capture'), { amount: 4_000, final: false }, captureKey),
+      200,
+    );
+    expectStatus(
+      await api.post(checkout.apiKey, path('capture'), { amount: 4_000, final: false }, captureKey),
+      200,
+    );
+    expectStatus(
+      await api.post(checkout.apiKey, path('capture'), { amount: 50_000 }),
+      409,
+      'amount_exceeds_remaining',
+    );
     expectStatus(await api.post(checkout.apiKey, path('increment'), { amount: 1_000 }), 200);
     expectStatus(await api.post(checkout.apiKey, path('release'), { amount: 1_000 }), 200);
     expectStatus(await api.post(checkout.apiKey, path('refunds'), { amount: 2_000 }), 201);
-    expectStatus(await api.post(checkout.apiKey, path('refunds'), { amount: 100_000 }), 409, 'amount_exceeds_remaining');
+    expectStatus(
+      await api.post(checkout.apiKey, path('refunds'), { amount: 100_000 }),
+      409,
+      'amount_exceeds_remaining',
+    );
     expectStatus(await api.post(checkout.apiKey, path('capture'), { final: true }), 200);
 
-    smallHoldId = (await api.authorize(checkout.apiKey, { accountId: smallAccountId, amount: 10_000 })).body.id;
-    expectStatus(await api.post(checkout.apiKey, `/v1/authorizations/${smallHoldId}/increment`, { amount: 25_000 }), 402, 'insufficient_credit');
+    smallHoldId = (await api.authorize(checkout.apiKey, { accountId: smallAccountId, amount: 10_000 })).body
+      .id;
+    expectStatus(
+      await api.post(checkout.apiKey, `/v1/authorizations/${smallHoldId}/increment`, { amount: 25_000 }),
+      402,
+      'insufficient_credit',
+    );
 
     const repayKey = randomUUID();
     const repayments = `/v1/accounts/${accountId}/repayments`;
-    expectStatus(await api.post(servicing.apiKey, repayments, { amount: 1_000, currency: 'CNY' }, repayKey), 201);
-    expectStatus(await api.post(servicing.apiKey, repayments, { amount: 1_000, currency: 'CNY' }, repayKey), 201);
-    expectStatus(await api.post(servicing.apiKey, repayments, { amount: 1_000_000, currency: 'CNY' }), 409, 'amount_exceeds_remaining');
-    expectStatus(await api.call('GET', `/v1/accounts/${accountId}/journal?limit=5`, { key: servicing.apiKey }), 200);
+    expectStatus(
+      await api.post(servicing.apiKey, repayments, { amount: 1_000, currency: 'CNY' }, repayKey),
+      201,
+    );
+    expectStatus(
+      await api.post(servicing.apiKey, repayments, { amount: 1_000, currency: 'CNY' }, repayKey),
+      201,
+    );
+    expectStatus(
+      await api.post(servicing.apiKey, repayments, { amount: 1_000_000, currency: 'CNY' }),
+      409,
+      'amount_exceeds_remaining',
+    );
+    expectStatus(
+      await api.call('GET', `/v1/accounts/${accountId}/journal?limit=5`, { key: servicing.apiKey }),
+      200,
+    );
 
     const queue = await api.call('GET', '/v1/reviews', { key: risk.apiKey });
     expectStatus(queue, 200);
     const [first, second] = queue.body.data as Array<{ id: string }>;
     expectStatus(await api.call('POST', `/v1/reviews/${first!.id}/approve`, { key: risk.apiKey }), 200);
     expectStatus(await api.call('POST', `/v1/reviews/${second!.id}/decline`, { key: risk.apiKey }), 200);
-    expectStatus(await api.call('POST', `/v1/reviews/${first!.id}/approve`, { key: risk.apiKey }), 409, 'invalid_state');
+    expectStatus(
+      await api.call('POST', `/v1/reviews/${first!.id}/approve`, { key: risk.apiKey }),
+      409,
+      'invalid_state',
+    );
   });
 
   it('promotions and limits: create (indexing a fresh table), list, end, limit requests, refresh runs', async () => {
-    const uplift = { id: 'parity-uplift', name: 'Parity week', kind: 'uplift', upliftAmount: 10_000, startsAt: nowIso(-DAY_MS), endsAt: nowIso(DAY_MS) };
-    const quota = { id: 'parity-quota', name: 'Gadgets', kind: 'category_quota', category: 'gadgets', quotaAmount: 5_000, startsAt: nowIso(-DAY_MS), endsAt: nowIso(2 * DAY_MS) };
+    const uplift = {
+      id: 'parity-uplift',
+      name: 'Parity week',
+      kind: 'uplift',
+      upliftAmount: 10_000,
+      startsAt: nowIso(-DAY_MS),
+      endsAt: nowIso(DAY_MS),
+    };
+    const quota = {
+      id: 'parity-quota',
+      name: 'Gadgets',
+      kind: 'category_quota',
+      category: 'gadgets',
+      quotaAmount: 5_000,
+      startsAt: nowIso(-DAY_MS),
+      endsAt: nowIso(2 * DAY_MS),
+    };
     expectStatus(await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: uplift }), 201);
-    expectStatus(await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: uplift }), 409, 'promotion_exists');
+    expectStatus(
+      await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: uplift }),
+      409,
+      'promotion_exists',
+    );
     expectStatus(await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: quota }), 201);
     expectStatus(await api.call('GET', '/v1/promotions?limit=1', { key: risk.apiKey }), 200);
 
     const limitRequests = `/v1/accounts/${accountId}/limit-requests`;
-    expectStatus(await api.call('POST', limitRequests, { key: checkout.apiKey, body: { requestedLimit: 150_000 } }), 200);
-    expectStatus(await api.call('POST', limitRequests, { key: checkout.apiKey, body: { requestedLimit: 150_000 } }), 429, 'too_many_requests');
+    expectStatus(
+      await api.call('POST', limitRequests, { key: checkout.apiKey, body: { requestedLimit: 150_000 } }),
+      200,
+    );
+    expectStatus(
+      await api.call('POST', limitRequests, { key: checkout.apiKey, body: { requestedLimit: 150_000 } }),
+      429,
+      'too_many_requests',
+    );
 
     // Ending moves the promotion's end-index copy: a Delete inside the transaction.
     expectStatus(await api.call('POST', `/v1/promotions/${uplift.id}/end`, { key: ADMIN_KEY }), 200);
     expectStatus(await api.call('POST', `/v1/promotions/${uplift.id}/end`, { key: ADMIN_KEY }), 200);
-    expectStatus(await api.call('POST', '/v1/promotions/parity-nothing/end', { key: ADMIN_KEY }), 404, 'promotion_not_found');
+    expectStatus(
+      await api.call('POST', '/v1/promotions/parity-nothing/end', { key: ADMIN_KEY }),
+      404,
+      'promotion_not_found',
+    );
 
     const sentBefore = fakeSqs.sent.length;
-    const run = await api.call('POST', '/v1/jobs/limit-refresh', { key: risk.apiKey, body: { dryRun: false } });
+    const run = await api.call('POST', '/v1/jobs/limit-refresh', {
+      key: risk.apiKey,
+      body: { dryRun: false },
+    });
     expectStatus(run, 202);
-    expectStatus(await api.call('POST', '/v1/jobs/limit-refresh', { key: risk.apiKey, body: { dryRun: true } }), 202);
+    expectStatus(
+      await api.call('POST', '/v1/jobs/limit-refresh', { key: risk.apiKey, body: { dryRun: true } }),
+      202,
+    );
     expect(fakeSqs.sent.length - sentBefore).toBe(2 * run.body.segmentsTotal);
     expectStatus(await api.call('GET', `/v1/jobs/${run.body.id}`, { key: risk.apiKey }), 200);
   });
@@ -244,16 +393,27 @@ describe('every function, run locally, is held to the role the stack gives it', 
     type Scheduler = (event: unknown, context: Context) => Promise<{ jobId: string; segments: number }>;
     const scheduler = await jobHandler<Scheduler>(JOB_ENTRIES.refreshScheduler);
     // EventBridge's scheduled event: the run's id comes from its time, so a retried invocation finds the same run.
-    const scheduled = { id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', time: nowIso(0).replace(/\.\d{3}Z$/, 'Z') };
-    const started = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () => scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)));
-    const retried = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () => scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)));
+    const scheduled = {
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: nowIso(0).replace(/\.\d{3}Z$/, 'Z'),
+    };
+    const started = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () =>
+      scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)),
+    );
+    const retried = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () =>
+      scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)),
+    );
     expect(retried).toEqual({ jobId: started.jobId, segments: 0 });
     expect(started.segments).toBeGreaterThan(0);
 
     type Worker = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
     const worker = await jobHandler<Worker>(JOB_ENTRIES.refreshWorker);
     const deliver = async (message: { messageId: string; body: string }) => {
-      const result = await asInvocationOf(JOB_ENTRIES.refreshWorker, () => worker(sqsEvent(message), lambdaContext('refresh-worker', WORKER_TIMEOUT_MS)));
+      const result = await asInvocationOf(JOB_ENTRIES.refreshWorker, () =>
+        worker(sqsEvent(message), lambdaContext('refresh-worker', WORKER_TIMEOUT_MS)),
+      );
       expect(result.batchItemFailures).toEqual([]);
     };
     // Until the queue is drained (a worker may enqueue a continuation); then, as SQS delivers at least once, the first again.
@@ -270,13 +430,19 @@ describe('every function, run locally, is held to the role the stack gives it', 
     await asInvocationOf(HARNESS, () =>
       documentClient.send(
         new UpdateCommand({
-          TableName: app.tableName, Key: authorizationKey(smallHoldId),
-          UpdateExpression: 'SET expiresAt = :past, gsi1sk = :due', ExpressionAttributeValues: { ':past': past, ':due': `${past}#${smallHoldId}` },
+          TableName: app.tableName,
+          Key: authorizationKey(smallHoldId),
+          UpdateExpression: 'SET expiresAt = :past, gsi1sk = :due',
+          ExpressionAttributeValues: { ':past': past, ':due': `${past}#${smallHoldId}` },
         }),
       ),
     );
-    const sweeper = await jobHandler<(event: unknown, context: Context) => Promise<{ expired: number }>>(JOB_ENTRIES.expirySweeper);
-    const swept = await asInvocationOf(JOB_ENTRIES.expirySweeper, () => sweeper({}, lambdaContext('expiry-sweeper', SWEEPER_TIMEOUT_MS)));
+    const sweeper = await jobHandler<(event: unknown, context: Context) => Promise<{ expired: number }>>(
+      JOB_ENTRIES.expirySweeper,
+    );
+    const swept = await asInvocationOf(JOB_ENTRIES.expirySweeper, () =>
+      sweeper({}, lambdaContext('expiry-sweeper', SWEEPER_TIMEOUT_MS)),
+    );
     expect(swept.expired).toBeGreaterThanOrEqual(1);
 
     // A segment that failed every delivery reaches the dead-letter consumer, which fails its run.
@@ -285,13 +451,19 @@ describe('every function, run locally, is held to the role the stack gives it', 
     type DeadLetters = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
     const deadLetters = await jobHandler<DeadLetters>(JOB_ENTRIES.refreshDeadLetters);
     const message = { messageId: randomUUID(), body: JSON.stringify(doomed.tasks[0]) };
-    const dead = await asInvocationOf(JOB_ENTRIES.refreshDeadLetters, () => deadLetters(sqsEvent(message), lambdaContext('refresh-dead-letters', WORKER_TIMEOUT_MS)));
+    const dead = await asInvocationOf(JOB_ENTRIES.refreshDeadLetters, () =>
+      deadLetters(sqsEvent(message), lambdaContext('refresh-dead-letters', WORKER_TIMEOUT_MS)),
+    );
     expect(dead.batchItemFailures).toEqual([]);
-    expect((await api.call('GET', `/v1/jobs/${doomed.job.id}`, { key: risk.apiKey })).body).toMatchObject({ status: 'failed' });
+    expect((await api.call('GET', `/v1/jobs/${doomed.job.id}`, { key: risk.apiKey })).body).toMatchObject({
+      status: 'failed',
+    });
   });
 
   it('covers every function of the stack: each route, the authorizer and each job made DynamoDB requests here', () => {
-    const jobModules = readdirSync(new URL('../../functions/jobs', import.meta.url)).map((file) => `functions/jobs/${file}`);
+    const jobModules = readdirSync(new URL('../../functions/jobs', import.meta.url)).map(
+      (file) => `functions/jobs/${file}`,
+    );
     const expected = [...ROUTES.map(routeEntry), AUTHORIZER_ENTRY, ...jobModules].sort();
     expect(deployedEntries).toEqual(expected);
     const exercised = new Set(calls.map((c) => c.entry));
@@ -306,20 +478,29 @@ describe('every function, run locally, is held to the role the stack gives it', 
 
 describe('the check itself', () => {
   const transactDelete = (pk: string) =>
-    accessesOf('TransactWriteItems', { TransactItems: [{ Delete: { TableName: app.tableName, Key: { pk, sk: 'x' } } }] }, arnOf)[0]!;
+    accessesOf(
+      'TransactWriteItems',
+      { TransactItems: [{ Delete: { TableName: app.tableName, Key: { pk, sk: 'x' } } }] },
+      arnOf,
+    )[0]!;
   const grantsOf = (route: string) => grants.get(routeEntry({ handler: route }))!;
 
   it('holds a Delete inside a transaction to dynamodb:DeleteItem', () => {
-    expect(refusal(grantsOf('promotions-create'), transactDelete(PROMOTIONS_BY_END_PARTITION))).toContain('dynamodb:DeleteItem');
+    expect(refusal(grantsOf('promotions-create'), transactDelete(PROMOTIONS_BY_END_PARTITION))).toContain(
+      'dynamodb:DeleteItem',
+    );
   });
 
   it('lets the end route delete end-index copies and nothing else', () => {
     expect(refusal(grantsOf('promotions-end'), transactDelete(PROMOTIONS_BY_END_PARTITION))).toBeUndefined();
-    expect(refusal(grantsOf('promotions-end'), transactDelete(`ACCOUNT#${accountId}`))).toContain('is not granted');
+    expect(refusal(grantsOf('promotions-end'), transactDelete(`ACCOUNT#${accountId}`))).toContain(
+      'is not granted',
+    );
   });
 
   it('holds a Query on an index to that index, and a read-only role to reads', () => {
-    const query = (indexName: string) => accessesOf('Query', { TableName: app.tableName, IndexName: indexName }, arnOf)[0]!;
+    const query = (indexName: string) =>
+      accessesOf('Query', { TableName: app.tableName, IndexName: indexName }, arnOf)[0]!;
     expect(refusal(grantsOf('reviews-list'), query('review'))).toBeUndefined();
     expect(refusal(grantsOf('reviews-list'), query('not-an-index'))).toContain('is not granted');
     const put = accessesOf('PutItem', { TableName: app.tableName, Item: { pk: 'X', sk: 'Y' } }, arnOf)[0]!;

@@ -48,7 +48,9 @@ beforeAll(async () => {
   app = await startTestApp({ VELOCITY_MAX: '100000', REVIEW_THRESHOLD: '40000' });
   api = new Api(app.url);
   [shop, servicing, risk] = await Promise.all([
-    api.createClient(['checkout']), api.createClient(['servicing']), api.createClient(['risk']),
+    api.createClient(['checkout']),
+    api.createClient(['servicing']),
+    api.createClient(['risk']),
   ]);
   ({ sweepExpiredHolds: sweep } = await import('../../shared/authorizations/expiry.js'));
   ({ runRefreshJobInProcess: runRefresh } = await import('../../shared/limits/job.js'));
@@ -73,13 +75,32 @@ const maybeAmount = fc.option(amount, { nil: undefined });
 const account = fc.integer({ min: 0, max: ACCOUNTS - 1 });
 const hold = fc.nat({ max: 1_000 });
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('reserve' as const), account, amount: fc.integer({ min: 1, max: 45_000 }), inCategory: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant('reserve' as const),
+      account,
+      amount: fc.integer({ min: 1, max: 45_000 }),
+      inCategory: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('increment' as const), hold, amount }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('capture' as const), hold, amount: maybeAmount, final: fc.option(fc.boolean(), { nil: undefined }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('capture' as const),
+      hold,
+      amount: maybeAmount,
+      final: fc.option(fc.boolean(), { nil: undefined }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('release' as const), hold, amount: maybeAmount }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('refund' as const), hold, amount }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('repay' as const), account, amount }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('freeze' as const, 'unfreeze' as const), account }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constantFrom('freeze' as const, 'unfreeze' as const), account }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('review' as const), hold, approve: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('end_quota' as const) }) },
@@ -107,26 +128,46 @@ async function send(world: World, c: Command, key: string): Promise<Reply | unde
   const holdId = 'hold' in c ? world.holds[c.hold % Math.max(1, world.holds.length)] : undefined;
   switch (c.op) {
     case 'reserve':
-      return api.authorize(shop.apiKey, {
-        accountId: world.accounts[c.account]!, amount: c.amount, orderId: `o-${key.slice(0, 8)}`,
-        ...(c.inCategory ? { category: world.category } : {}),
-      }, key);
+      return api.authorize(
+        shop.apiKey,
+        {
+          accountId: world.accounts[c.account]!,
+          amount: c.amount,
+          orderId: `o-${key.slice(0, 8)}`,
+          ...(c.inCategory ? { category: world.category } : {}),
+        },
+        key,
+      );
     case 'increment':
     case 'refund':
       if (!holdId) return undefined;
-      return api.post(shop.apiKey, `/v1/authorizations/${holdId}/${c.op === 'refund' ? 'refunds' : 'increment'}`, { amount: c.amount }, key);
+      return api.post(
+        shop.apiKey,
+        `/v1/authorizations/${holdId}/${c.op === 'refund' ? 'refunds' : 'increment'}`,
+        { amount: c.amount },
+        key,
+      );
     case 'capture':
     case 'release':
       if (!holdId) return undefined;
       return api.post(shop.apiKey, `/v1/authorizations/${holdId}/${c.op}`, strip(c), key);
     case 'repay':
-      return api.post(servicing.apiKey, `/v1/accounts/${world.accounts[c.account]}/repayments`, { amount: c.amount, currency: 'CNY' }, key);
+      return api.post(
+        servicing.apiKey,
+        `/v1/accounts/${world.accounts[c.account]}/repayments`,
+        { amount: c.amount, currency: 'CNY' },
+        key,
+      );
     case 'freeze':
     case 'unfreeze':
-      return api.post(risk.apiKey, `/v1/accounts/${world.accounts[c.account]}/${c.op}`, { reason: 'property test' });
+      return api.post(risk.apiKey, `/v1/accounts/${world.accounts[c.account]}/${c.op}`, {
+        reason: 'property test',
+      });
     case 'review':
       if (!holdId) return undefined;
-      return api.call('POST', `/v1/reviews/${holdId}/${c.approve ? 'approve' : 'decline'}`, { key: risk.apiKey });
+      return api.call('POST', `/v1/reviews/${holdId}/${c.approve ? 'approve' : 'decline'}`, {
+        key: risk.apiKey,
+      });
     case 'expire':
       // Time jumps past every hold's expiry: the sweeper expires whatever is still live.
       await sweep({ nowMs: Date.now() + 8 * 86_400_000, budgetMs: 20_000 });
@@ -142,8 +183,13 @@ async function startQuota(world: World): Promise<void> {
   const reply = await api.call('POST', '/v1/promotions', {
     key: ADMIN_KEY,
     body: {
-      id: world.promotionId, name: 'property quota', kind: 'category_quota', category: world.category, quotaAmount: QUOTA_MINOR,
-      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString(),
+      id: world.promotionId,
+      name: 'property quota',
+      kind: 'category_quota',
+      category: world.category,
+      quotaAmount: QUOTA_MINOR,
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 86_400_000).toISOString(),
     },
   });
   expect(reply.status).toBe(201);
@@ -153,12 +199,18 @@ async function startQuota(world: World): Promise<void> {
 async function endQuota(world: World): Promise<void> {
   if (world.quotaEnded) return;
   world.quotaEnded = true;
-  expect((await api.call('POST', `/v1/promotions/${world.promotionId}/end`, { key: ADMIN_KEY })).status).toBe(200);
+  expect((await api.call('POST', `/v1/promotions/${world.promotionId}/end`, { key: ADMIN_KEY })).status).toBe(
+    200,
+  );
   expect(await runRefresh({ dryRun: false })).toMatchObject({ status: 'succeeded', failed: 0 });
 }
 
 async function checkBooks(world: World): Promise<void> {
-  const holds = await Promise.all(world.holds.map(async (id) => (await api.call('GET', `/v1/authorizations/${id}`, { key: ADMIN_KEY })).body));
+  const holds = await Promise.all(
+    world.holds.map(
+      async (id) => (await api.call('GET', `/v1/authorizations/${id}`, { key: ADMIN_KEY })).body,
+    ),
+  );
   for (const accountId of world.accounts) {
     const a = await api.account(accountId);
     expect(a.available).toBe(a.totalLimit - a.reserved - a.outstanding);
@@ -170,11 +222,15 @@ async function checkBooks(world: World): Promise<void> {
     expect(a.reserved + a.outstanding).toBeLessThanOrEqual(a.creditLimit + QUOTA_MINOR);
     const mine = holds.filter((h) => h.accountId === accountId);
     const live = new Set(['authorized', 'partially_captured', 'pending_review']);
-    const held = mine.reduce((s, h) => s + (live.has(h.status) ? h.amount - h.capturedAmount - h.releasedAmount : 0), 0);
+    const held = mine.reduce(
+      (s, h) => s + (live.has(h.status) ? h.amount - h.capturedAmount - h.releasedAmount : 0),
+      0,
+    );
     expect(a.reserved).toBe(held);
     for (const h of mine) expect(h.capturedAmount + h.releasedAmount).toBeLessThanOrEqual(h.amount);
     // Every captured, refunded and (first-time) repaid amount moved outstanding exactly once.
-    const owed = mine.reduce((s, h) => s + h.capturedAmount - h.refundedAmount, 0) - (world.repaid.get(accountId) ?? 0);
+    const owed =
+      mine.reduce((s, h) => s + h.capturedAmount - h.refundedAmount, 0) - (world.repaid.get(accountId) ?? 0);
     expect(a.outstanding).toBe(owed);
     // The quota: what holds drew and did not give back is exactly what the grant says is used, and promoLimit.
     const quotas = await Promise.all(mine.map(async (h) => (await getAuthorization(h.id))?.quota));
@@ -197,43 +253,63 @@ async function checkBooks(world: World): Promise<void> {
 }
 
 describe('random concurrent interleavings of the whole lifecycle', () => {
-  it('keep available = totalLimit - reserved - outstanding, never oversell, reconcile, and move money once per key', async () => {
-    console.log(`lifecycle property seed: ${SEED} (replay with PBT_SEED=${SEED})`);
-    await fc.assert(
-      fc.asyncProperty(program, async (steps) => {
-        const category = `c-${randomUUID().slice(0, 8)}`;
-        const world: World = { category, promotionId: `q-${category}`, quotaEnded: false, accounts: [], holds: [], repaid: new Map() };
-        for (let i = 0; i < ACCOUNTS; i += 1) world.accounts.push(await api.createAccount(LIMIT_MINOR));
-        await startQuota(world);
-        for (const batch of steps) {
-          const sends = batch.flatMap(({ command: c, duplicate }) => {
-            const key = randomUUID();
-            return (duplicate ? [key, key] : [key]).map(async (k) => ({ c, key: k, reply: await send(world, c, k) }));
-          });
-          const results = await Promise.all(sends);
-          for (const { c, reply } of results) {
-            if (!reply) continue;
-            expect(reply.status).toBeLessThan(500);
-            if (c.op === 'reserve' && reply.status === 201 && !world.holds.includes(reply.body.id)) world.holds.push(reply.body.id);
-            if (c.op === 'repay' && reply.status === 201 && reply.headers.get('idempotent-replayed') !== 'true') {
-              const accountId = world.accounts[c.account]!;
-              world.repaid.set(accountId, (world.repaid.get(accountId) ?? 0) + reply.body.amount);
+  it(
+    'keep available = totalLimit - reserved - outstanding, never oversell, reconcile, and move money once per key',
+    async () => {
+      console.log(`lifecycle property seed: ${SEED} (replay with PBT_SEED=${SEED})`);
+      await fc.assert(
+        fc.asyncProperty(program, async (steps) => {
+          const category = `c-${randomUUID().slice(0, 8)}`;
+          const world: World = {
+            category,
+            promotionId: `q-${category}`,
+            quotaEnded: false,
+            accounts: [],
+            holds: [],
+            repaid: new Map(),
+          };
+          for (let i = 0; i < ACCOUNTS; i += 1) world.accounts.push(await api.createAccount(LIMIT_MINOR));
+          await startQuota(world);
+          for (const batch of steps) {
+            const sends = batch.flatMap(({ command: c, duplicate }) => {
+              const key = randomUUID();
+              return (duplicate ? [key, key] : [key]).map(async (k) => ({
+                c,
+                key: k,
+                reply: await send(world, c, k),
+              }));
+            });
+            const results = await Promise.all(sends);
+            for (const { c, reply } of results) {
+              if (!reply) continue;
+              expect(reply.status).toBeLessThan(500);
+              if (c.op === 'reserve' && reply.status === 201 && !world.holds.includes(reply.body.id))
+                world.holds.push(reply.body.id);
+              if (
+                c.op === 'repay' &&
+                reply.status === 201 &&
+                reply.headers.get('idempotent-replayed') !== 'true'
+              ) {
+                const accountId = world.accounts[c.account]!;
+                world.repaid.set(accountId, (world.repaid.get(accountId) ?? 0) + reply.body.amount);
+              }
+            }
+            // Same key, same answer: a duplicate never gets a different result.
+            const byKey = new Map<string, string>();
+            for (const { c, key, reply } of results) {
+              if (!reply || c.op === 'freeze' || c.op === 'unfreeze' || c.op === 'review') continue;
+              const seen = byKey.get(key);
+              const text = `${reply.status} ${JSON.stringify(reply.body)}`;
+              if (seen !== undefined) expect(text).toBe(seen);
+              byKey.set(key, text);
             }
           }
-          // Same key, same answer: a duplicate never gets a different result.
-          const byKey = new Map<string, string>();
-          for (const { c, key, reply } of results) {
-            if (!reply || c.op === 'freeze' || c.op === 'unfreeze' || c.op === 'review') continue;
-            const seen = byKey.get(key);
-            const text = `${reply.status} ${JSON.stringify(reply.body)}`;
-            if (seen !== undefined) expect(text).toBe(seen);
-            byKey.set(key, text);
-          }
-        }
-        await checkBooks(world);
-        await endQuota(world); // so the next run's accounts hold only their own run's grant
-      }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+          await checkBooks(world);
+          await endQuota(world); // so the next run's accounts hold only their own run's grant
+        }),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

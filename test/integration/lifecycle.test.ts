@@ -14,7 +14,10 @@ let risk: { id: string; apiKey: string };
 
 beforeAll(async () => {
   // Journal reads check entries just written: read as if the settling lag had passed.
-  app = await startTestApp({ VELOCITY_MAX: '3', VELOCITY_WINDOW_SECONDS: '3600', REVIEW_THRESHOLD: '50000' }, { journalClock: 'settled' });
+  app = await startTestApp(
+    { VELOCITY_MAX: '3', VELOCITY_WINDOW_SECONDS: '3600', REVIEW_THRESHOLD: '50000' },
+    { journalClock: 'settled' },
+  );
   api = new Api(app.url);
   shop = await api.createClient(['checkout']);
   servicing = await api.createClient(['servicing']);
@@ -101,7 +104,10 @@ describe('POST /v1/accounts/{id}/repayments', () => {
   it('reduces outstanding and answers with the resulting account', async () => {
     const { accountId, id } = await hold(50_000, 20_000);
     await api.post(shop.apiKey, `/v1/authorizations/${id}/capture`);
-    const reply = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, { amount: 15_000, currency: 'CNY' });
+    const reply = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 15_000,
+      currency: 'CNY',
+    });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ object: 'repayment', amount: 15_000 });
     expect(reply.body.id).toMatch(/^rpy_/);
@@ -112,10 +118,16 @@ describe('POST /v1/accounts/{id}/repayments', () => {
 
   it('answers 409 amount_exceeds_remaining when repaying more than outstanding, and 400 for another currency', async () => {
     const accountId = await api.createAccount(50_000);
-    const over = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, { amount: 1, currency: 'CNY' });
+    const over = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 1,
+      currency: 'CNY',
+    });
     expect(over.status).toBe(409);
     expect(over.body.error.code).toBe('amount_exceeds_remaining');
-    const usd = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, { amount: 1, currency: 'USD' });
+    const usd = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 1,
+      currency: 'USD',
+    });
     expect(usd.status).toBe(400);
     expect(usd.body.error.code).toBe('currency_mismatch');
   });
@@ -125,7 +137,14 @@ describe('POST /v1/accounts/{id}/repayments', () => {
     await api.post(shop.apiKey, `/v1/authorizations/${id}/capture`);
     const key = randomUUID();
     const replies = await Promise.all(
-      Array.from({ length: 5 }, () => api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, { amount: 3_000, currency: 'CNY' }, key)),
+      Array.from({ length: 5 }, () =>
+        api.post(
+          servicing.apiKey,
+          `/v1/accounts/${accountId}/repayments`,
+          { amount: 3_000, currency: 'CNY' },
+          key,
+        ),
+      ),
     );
     expect(new Set(replies.map((r) => JSON.stringify(r.body))).size).toBe(1);
     expect(await api.account(accountId)).toMatchObject({ outstanding: 17_000 });
@@ -133,7 +152,10 @@ describe('POST /v1/accounts/{id}/repayments', () => {
 
   it('is refused to a checkout key (403)', async () => {
     const accountId = await api.createAccount(50_000);
-    const reply = await api.post(shop.apiKey, `/v1/accounts/${accountId}/repayments`, { amount: 1, currency: 'CNY' });
+    const reply = await api.post(shop.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 1,
+      currency: 'CNY',
+    });
     expect(reply.status).toBe(403);
   });
 });
@@ -143,7 +165,9 @@ describe('freeze and unfreeze', () => {
     const accountId = await api.createAccount(50_000);
     const a = await api.authorize(shop.apiKey, { accountId, amount: 5_000 });
     const b = await api.authorize(shop.apiKey, { accountId, amount: 5_000 });
-    const frozen = await api.post(risk.apiKey, `/v1/accounts/${accountId}/freeze`, { reason: 'suspected fraud' });
+    const frozen = await api.post(risk.apiKey, `/v1/accounts/${accountId}/freeze`, {
+      reason: 'suspected fraud',
+    });
     expect(frozen.status).toBe(200);
     expect(frozen.body.status).toBe('frozen');
     const declined = await api.authorize(shop.apiKey, { accountId, amount: 100 });
@@ -210,7 +234,8 @@ describe('velocity rule', () => {
   it('declines with velocity_exceeded beyond VELOCITY_MAX approvals in the window', async () => {
     const accountId = await api.createAccount(1_000_000);
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i += 1) statuses.push((await api.authorize(shop.apiKey, { accountId, amount: 1_000 })).status);
+    for (let i = 0; i < 4; i += 1)
+      statuses.push((await api.authorize(shop.apiKey, { accountId, amount: 1_000 })).status);
     const fifth = await api.authorize(shop.apiKey, { accountId, amount: 1_000 });
     expect(statuses).toEqual([201, 201, 201, 402]);
     expect(fifth.body.error.code).toBe('velocity_exceeded');
@@ -219,9 +244,13 @@ describe('velocity rule', () => {
 
   it('holds under concurrency: 10 racing reserves approve exactly VELOCITY_MAX', async () => {
     const accountId = await api.createAccount(1_000_000);
-    const replies = await Promise.all(Array.from({ length: 10 }, () => api.authorize(shop.apiKey, { accountId, amount: 1_000 })));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => api.authorize(shop.apiKey, { accountId, amount: 1_000 })),
+    );
     expect(replies.filter((r) => r.status === 201)).toHaveLength(3);
-    expect(replies.filter((r) => r.status === 402).every((r) => r.body.error.code === 'velocity_exceeded')).toBe(true);
+    expect(
+      replies.filter((r) => r.status === 402).every((r) => r.body.error.code === 'velocity_exceeded'),
+    ).toBe(true);
   });
 });
 
@@ -229,12 +258,19 @@ describe('GET /v1/accounts/{id}/journal', () => {
   it('pages every movement oldest first, with the resulting balances on each entry', async () => {
     const { accountId, id } = await hold(50_000, 20_000);
     await api.post(shop.apiKey, `/v1/authorizations/${id}/capture`, { amount: 15_000 });
-    await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, { amount: 5_000, currency: 'CNY' });
+    await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 5_000,
+      currency: 'CNY',
+    });
     const entries: any[] = [];
     let cursor: string | null = null;
     let page: any;
     do {
-      page = await api.call('GET', `/v1/accounts/${accountId}/journal?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: servicing.apiKey });
+      page = await api.call(
+        'GET',
+        `/v1/accounts/${accountId}/journal?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { key: servicing.apiKey },
+      );
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       entries.push(...page.body.data);
@@ -242,18 +278,37 @@ describe('GET /v1/accounts/{id}/journal', () => {
       expect(page.body.nextCursor).toEqual(expect.any(String));
       cursor = page.body.nextCursor;
     } while (page.body.hasMore);
-    expect(entries.map((e) => e.type)).toEqual(['limit_change', 'reserve', 'capture', 'release', 'repayment']);
-    expect(entries.at(-1).balances).toEqual({ totalLimit: 50_000, reserved: 0, outstanding: 10_000, available: 40_000 });
-    expect(entries[1]).toMatchObject({ amount: 20_000, authorizationId: id, balances: { reserved: 20_000, available: 30_000 } });
+    expect(entries.map((e) => e.type)).toEqual([
+      'limit_change',
+      'reserve',
+      'capture',
+      'release',
+      'repayment',
+    ]);
+    expect(entries.at(-1).balances).toEqual({
+      totalLimit: 50_000,
+      reserved: 0,
+      outstanding: 10_000,
+      available: 40_000,
+    });
+    expect(entries[1]).toMatchObject({
+      amount: 20_000,
+      authorizationId: id,
+      balances: { reserved: 20_000, available: 30_000 },
+    });
     const account = await api.account(accountId);
     expect(entries.at(-1).balances.available).toBe(account.available);
   });
 
   it('rejects a forged cursor with 400 and is refused to checkout keys', async () => {
     const accountId = await api.createAccount(1_000);
-    const forged = await api.call('GET', `/v1/accounts/${accountId}/journal?cursor=bm9wZQ`, { key: ADMIN_KEY });
+    const forged = await api.call('GET', `/v1/accounts/${accountId}/journal?cursor=bm9wZQ`, {
+      key: ADMIN_KEY,
+    });
     expect(forged.status).toBe(400);
     expect(forged.body.error).toMatchObject({ code: 'invalid_cursor', param: 'cursor' });
-    expect((await api.call('GET', `/v1/accounts/${accountId}/journal`, { key: shop.apiKey })).status).toBe(403);
+    expect((await api.call('GET', `/v1/accounts/${accountId}/journal`, { key: shop.apiKey })).status).toBe(
+      403,
+    );
   });
 });

@@ -46,13 +46,28 @@ async function waitForJob(id: string): Promise<any> {
 describe('PUT /v1/accounts/{id}/profile', () => {
   it('stores a valid profile, rejects unknown fields and out-of-range values, and 404s an unknown account', async () => {
     const id = await api.createAccount(100_000);
-    expect((await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: strongProfile() })).status).toBe(200);
-    const unknown = await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: strongProfile({ shoeSize: 42 }) });
+    expect(
+      (await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: strongProfile() }))
+        .status,
+    ).toBe(200);
+    const unknown = await api.call('PUT', `/v1/accounts/${id}/profile`, {
+      key: risk.apiKey,
+      body: strongProfile({ shoeSize: 42 }),
+    });
     expect(unknown.body.error.code).toBe('unknown_field');
-    const range = await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: strongProfile({ creditScore: 9000 }) });
+    const range = await api.call('PUT', `/v1/accounts/${id}/profile`, {
+      key: risk.apiKey,
+      body: strongProfile({ creditScore: 9000 }),
+    });
     expect(range.body.error).toMatchObject({ code: 'validation_failed', param: 'creditScore' });
-    expect((await api.call('PUT', '/v1/accounts/nobody/profile', { key: risk.apiKey, body: strongProfile() })).status).toBe(404);
-    expect((await api.call('PUT', `/v1/accounts/${id}/profile`, { key: shop.apiKey, body: strongProfile() })).status).toBe(403);
+    expect(
+      (await api.call('PUT', '/v1/accounts/nobody/profile', { key: risk.apiKey, body: strongProfile() }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await api.call('PUT', `/v1/accounts/${id}/profile`, { key: shop.apiKey, body: strongProfile() }))
+        .status,
+    ).toBe(403);
   });
 });
 
@@ -77,8 +92,11 @@ describe('POST /v1/jobs/limit-refresh', () => {
     const downChange = (await journal(risky)).filter((e) => e.type === 'limit_change').at(-1);
     expect(upChange.policyVersion).toEqual(expect.any(String));
     expect(upChange.reasons.map((r: any) => r.code)).toContain('repayment_history_good');
-    expect(downChange.reasons.map((r: any) => r.code)).toEqual(expect.arrayContaining(['overdue_recent', 'decrease_risk']));
-    for (const r of [...upChange.reasons, ...downChange.reasons]) expect(r).toEqual({ code: expect.any(String), message: expect.any(String) });
+    expect(downChange.reasons.map((r: any) => r.code)).toEqual(
+      expect.arrayContaining(['overdue_recent', 'decrease_risk']),
+    );
+    for (const r of [...upChange.reasons, ...downChange.reasons])
+      expect(r).toEqual({ code: expect.any(String), message: expect.any(String) });
     await expectReconciled(api, strong);
     await expectReconciled(api, risky);
   });
@@ -98,7 +116,14 @@ describe('POST /v1/jobs/limit-refresh', () => {
     await runRefresh({ dryRun: false });
     const raised = await api.account(id);
     expect(raised.creditLimit).toBeGreaterThan(300_000);
-    expect((await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: riskyProfile(Date.now()) })).status).toBe(200);
+    expect(
+      (
+        await api.call('PUT', `/v1/accounts/${id}/profile`, {
+          key: risk.apiKey,
+          body: riskyProfile(Date.now()),
+        })
+      ).status,
+    ).toBe(200);
     const again = await runRefresh({ dryRun: false });
     expect(again.changed).toBeGreaterThanOrEqual(1);
     const lowered = await api.account(id);
@@ -113,7 +138,10 @@ describe('POST /v1/jobs/limit-refresh', () => {
     const up = await accountWithProfile(200_000, strongProfile({ monthlyIncome: 5_000_000 }));
     const down = await accountWithProfile(200_000, riskyProfile(Date.now()));
     const before = [await api.account(up), await api.account(down)];
-    const started = await api.call('POST', '/v1/jobs/limit-refresh', { key: risk.apiKey, body: { dryRun: true } });
+    const started = await api.call('POST', '/v1/jobs/limit-refresh', {
+      key: risk.apiKey,
+      body: { dryRun: true },
+    });
     const job = await waitForJob(started.body.id);
     expect(job).toMatchObject({ status: 'succeeded', dryRun: true, changed: 0 });
     expect(job.summary.rise).toBeGreaterThanOrEqual(1);
@@ -130,13 +158,22 @@ describe('POST /v1/jobs/limit-refresh', () => {
 
   it('racing concurrent reserves breaks no invariant: every account reconciles and nothing is oversold', async () => {
     const accounts = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => accountWithProfile(100_000, i % 2 ? riskyProfile(Date.now()) : strongProfile())),
+      Array.from({ length: 12 }, (_, i) =>
+        accountWithProfile(100_000, i % 2 ? riskyProfile(Date.now()) : strongProfile()),
+      ),
     );
     const reserves = accounts.flatMap((accountId) =>
       Array.from({ length: 8 }, () => api.authorize(shop.apiKey, { accountId, amount: 9_000 })),
     );
-    const [replies] = await Promise.all([Promise.all(reserves), runRefresh({ dryRun: false, parallelSegments: 4 })]);
-    expect(replies.every((r) => r.status === 201 || (r.status === 402 && r.body.error.code === 'insufficient_credit'))).toBe(true);
+    const [replies] = await Promise.all([
+      Promise.all(reserves),
+      runRefresh({ dryRun: false, parallelSegments: 4 }),
+    ]);
+    expect(
+      replies.every(
+        (r) => r.status === 201 || (r.status === 402 && r.body.error.code === 'insufficient_credit'),
+      ),
+    ).toBe(true);
     for (const accountId of accounts) {
       const a = await api.account(accountId);
       expect(a.available).toBe(a.totalLimit - a.reserved - a.outstanding);
@@ -150,12 +187,18 @@ describe('POST /v1/jobs/limit-refresh', () => {
 describe('POST /v1/accounts/{id}/limit-requests', () => {
   it('approves within policy, answers with reasons, and rate-limits a second request (429)', async () => {
     const id = await accountWithProfile(100_000, strongProfile());
-    const first = await api.call('POST', `/v1/accounts/${id}/limit-requests`, { key: shop.apiKey, body: { requestedLimit: 120_000 } });
+    const first = await api.call('POST', `/v1/accounts/${id}/limit-requests`, {
+      key: shop.apiKey,
+      body: { requestedLimit: 120_000 },
+    });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ decision: 'approved', creditLimit: 120_000 });
     expect(first.body.reasons.map((r: any) => r.code)).toContain('requested_limit_granted');
     expect((await api.account(id)).creditLimit).toBe(120_000);
-    const second = await api.call('POST', `/v1/accounts/${id}/limit-requests`, { key: shop.apiKey, body: { requestedLimit: 150_000 } });
+    const second = await api.call('POST', `/v1/accounts/${id}/limit-requests`, {
+      key: shop.apiKey,
+      body: { requestedLimit: 150_000 },
+    });
     expect(second.status).toBe(429);
     expect(second.body.error.code).toBe('too_many_requests');
     await expectReconciled(api, id);
@@ -163,7 +206,10 @@ describe('POST /v1/accounts/{id}/limit-requests', () => {
 
   it('without an amount grants as much as the policy supports now, on any line, however large', async () => {
     const small = await accountWithProfile(100_000, strongProfile());
-    const reply = await api.call('POST', `/v1/accounts/${small}/limit-requests`, { key: shop.apiKey, body: {} });
+    const reply = await api.call('POST', `/v1/accounts/${small}/limit-requests`, {
+      key: shop.apiKey,
+      body: {},
+    });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ decision: 'approved', creditLimit: 150_000 });
     expect((await api.account(small)).creditLimit).toBe(150_000);
@@ -177,8 +223,18 @@ describe('POST /v1/accounts/{id}/limit-requests', () => {
 
   it('declines any increase on a frozen account', async () => {
     const id = await accountWithProfile(100_000, strongProfile());
-    expect((await api.call('POST', `/v1/accounts/${id}/freeze`, { key: risk.apiKey, body: { reason: 'fraud check' } })).status).toBe(200);
-    const reply = await api.call('POST', `/v1/accounts/${id}/limit-requests`, { key: shop.apiKey, body: { requestedLimit: 150_000 } });
+    expect(
+      (
+        await api.call('POST', `/v1/accounts/${id}/freeze`, {
+          key: risk.apiKey,
+          body: { reason: 'fraud check' },
+        })
+      ).status,
+    ).toBe(200);
+    const reply = await api.call('POST', `/v1/accounts/${id}/limit-requests`, {
+      key: shop.apiKey,
+      body: { requestedLimit: 150_000 },
+    });
     expect(reply.status).toBe(200);
     expect(reply.body.decision).toBe('declined');
     expect(reply.body.reasons.map((r: any) => r.message).join(' ')).toMatch(/frozen/);
@@ -187,7 +243,10 @@ describe('POST /v1/accounts/{id}/limit-requests', () => {
 
   it('declines a risky borrower without lowering the limit', async () => {
     const id = await accountWithProfile(100_000, riskyProfile(Date.now()));
-    const reply = await api.call('POST', `/v1/accounts/${id}/limit-requests`, { key: shop.apiKey, body: { requestedLimit: 200_000 } });
+    const reply = await api.call('POST', `/v1/accounts/${id}/limit-requests`, {
+      key: shop.apiKey,
+      body: { requestedLimit: 200_000 },
+    });
     expect(reply.status).toBe(200);
     expect(reply.body.decision).toBe('declined');
     expect((await api.account(id)).creditLimit).toBe(100_000);
@@ -202,8 +261,12 @@ describe('a 618 festival promotion', () => {
 
     const now = Date.now();
     const promotion = {
-      id: `p618-${now}`, name: '618 festival uplift', kind: 'uplift', upliftPercent: 50,
-      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 86_400_000).toISOString(),
+      id: `p618-${now}`,
+      name: '618 festival uplift',
+      kind: 'uplift',
+      upliftPercent: 50,
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 86_400_000).toISOString(),
     };
     expect((await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: promotion })).status).toBe(201);
     await runRefresh({ dryRun: false });
@@ -216,11 +279,15 @@ describe('a 618 festival promotion', () => {
     // A checkout larger than the base limit fits only thanks to the uplift.
     const big = await api.authorize(shop.apiKey, { accountId, amount: festival.creditLimit + 1 });
     expect(big.status).toBe(201);
-    await api.post(shop.apiKey, `/v1/authorizations/${big.body.id}/capture`, { amount: festival.creditLimit + 1 });
+    await api.post(shop.apiKey, `/v1/authorizations/${big.body.id}/capture`, {
+      amount: festival.creditLimit + 1,
+    });
     const small = await api.authorize(shop.apiKey, { accountId, amount: 1_000 });
     expect(small.status).toBe(201);
 
-    expect((await api.call('POST', `/v1/promotions/${promotion.id}/end`, { key: ADMIN_KEY })).status).toBe(200);
+    expect((await api.call('POST', `/v1/promotions/${promotion.id}/end`, { key: ADMIN_KEY })).status).toBe(
+      200,
+    );
     await runRefresh({ dryRun: false });
     const after = await api.account(accountId);
     expect(after.promoLimit).toBe(0);

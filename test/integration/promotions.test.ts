@@ -36,8 +36,21 @@ afterAll(() => app.close());
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function uplift(id: string, startsAt: string, endsAt: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id, name: `promotion ${id}`, kind: 'uplift', upliftAmount: 10_000, startsAt, endsAt, ...overrides };
+function uplift(
+  id: string,
+  startsAt: string,
+  endsAt: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id,
+    name: `promotion ${id}`,
+    kind: 'uplift',
+    upliftAmount: 10_000,
+    startsAt,
+    endsAt,
+    ...overrides,
+  };
 }
 
 async function create(body: Record<string, unknown>): Promise<any> {
@@ -68,13 +81,20 @@ async function listAll(limit: number): Promise<{ items: any[]; pages: number }> 
 }
 
 async function getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-  return (await documentClient.send(new lib.GetCommand({ TableName: app.tableName, Key: key, ConsistentRead: true }))).Item;
+  return (
+    await documentClient.send(
+      new lib.GetCommand({ TableName: app.tableName, Key: key, ConsistentRead: true }),
+    )
+  ).Item;
 }
 
 async function endIndexItems(): Promise<Record<string, unknown>[]> {
   const result = await documentClient.send(
     new lib.QueryCommand({
-      TableName: app.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PROMOTIONS#BY_END' }, ConsistentRead: true,
+      TableName: app.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'PROMOTIONS#BY_END' },
+      ConsistentRead: true,
     }),
   );
   return result.Items ?? [];
@@ -84,11 +104,22 @@ describe('a table written before the end index existed', () => {
   it('still finds its promotions, indexes them at the next create, and ends them normally', async () => {
     const now = Date.now();
     // What the previous layout wrote: the promotion item alone, raw timestamps, no end-index copy, no marker.
-    await documentClient.send(new lib.DeleteCommand({ TableName: app.tableName, Key: repo.END_INDEX_COMPLETE_KEY }));
+    await documentClient.send(
+      new lib.DeleteCommand({ TableName: app.tableName, Key: repo.END_INDEX_COMPLETE_KEY }),
+    );
     const seconds = (ms: number) => iso(ms).replace(/\.\d{3}Z$/, 'Z');
     const legacy = uplift('legacy-future', seconds(now + 2 * DAY_MS), seconds(now + 3 * DAY_MS)) as Promotion;
     await documentClient.send(
-      new lib.PutCommand({ TableName: app.tableName, Item: { pk: 'PROMOTIONS', sk: legacy.id, itemType: 'promotion', promotion: legacy, createdAt: iso(now) } }),
+      new lib.PutCommand({
+        TableName: app.tableName,
+        Item: {
+          pk: 'PROMOTIONS',
+          sk: legacy.id,
+          itemType: 'promotion',
+          promotion: legacy,
+          createdAt: iso(now),
+        },
+      }),
     );
 
     // Not indexed yet: the limit paths' read falls back to every promotion.
@@ -104,16 +135,23 @@ describe('a table written before the end index existed', () => {
       `${iso(now + 5 * DAY_MS)}#after-migration`,
       '~index-complete',
     ]);
-    expect((await repo.listCurrentPromotions(new Date(now))).map((p) => p.id).sort()).toEqual(['after-migration', 'legacy-future']);
+    expect((await repo.listCurrentPromotions(new Date(now))).map((p) => p.id).sort()).toEqual([
+      'after-migration',
+      'legacy-future',
+    ]);
 
     // Ending the old promotion moves its copy (it has not started: it ends at its start and never applies).
     const ended = await end('legacy-future');
     expect(ended.status).toBe(200);
     expect(Date.parse(ended.body.endsAt)).toBe(Date.parse(legacy.startsAt));
-    expect((await repo.listCurrentPromotions(new Date(Date.parse(legacy.startsAt)))).map((p) => p.id)).toEqual(['after-migration']);
-    expect((await endIndexItems()).filter((item) => String(item['sk']).endsWith('#legacy-future')).map((item) => item['sk'])).toEqual([
-      `${new Date(legacy.startsAt).toISOString()}#legacy-future`,
-    ]);
+    expect(
+      (await repo.listCurrentPromotions(new Date(Date.parse(legacy.startsAt)))).map((p) => p.id),
+    ).toEqual(['after-migration']);
+    expect(
+      (await endIndexItems())
+        .filter((item) => String(item['sk']).endsWith('#legacy-future'))
+        .map((item) => item['sk']),
+    ).toEqual([`${new Date(legacy.startsAt).toISOString()}#legacy-future`]);
     expect((await end('after-migration')).status).toBe(200);
   });
 });
@@ -125,15 +163,21 @@ describe('more than 500 promotions', () => {
     const accountId = await api.createAccount(100_000);
 
     // 520 old promotions, all ended, whose ids sort before the live one: a read of "the first 500" misses it.
-    const old = Array.from({ length: 520 }, (_, i) =>
-      uplift(`old-${String(i).padStart(4, '0')}`, iso(now - 30 * DAY_MS), iso(now - DAY_MS + i), { upliftAmount: 1_000 }) as Promotion,
+    const old = Array.from(
+      { length: 520 },
+      (_, i) =>
+        uplift(`old-${String(i).padStart(4, '0')}`, iso(now - 30 * DAY_MS), iso(now - DAY_MS + i), {
+          upliftAmount: 1_000,
+        }) as Promotion,
     );
     // Through the repository, 40 at a time: the same two items and transaction as the route, without HTTP.
     for (let i = 0; i < old.length; i += 40) {
       const created = await Promise.all(old.slice(i, i + 40).map((p) => repo.createPromotion(p)));
       expect(created.every((p) => p !== undefined)).toBe(true);
     }
-    const live = await create(uplift('zz-live', iso(now - HOUR_MS), iso(now + DAY_MS), { upliftAmount: 25_000 }));
+    const live = await create(
+      uplift('zz-live', iso(now - HOUR_MS), iso(now + DAY_MS), { upliftAmount: 25_000 }),
+    );
 
     // The whole list, through the route: pages of 100, a real cursor each time, null on the last page.
     const { items, pages } = await listAll(100);
@@ -164,13 +208,22 @@ describe('more than 500 promotions', () => {
   });
 
   it('answers a cursor it did not make, and an out-of-range limit, with a 400 naming the parameter', async () => {
-    for (const query of ['?cursor=nonsense', `?cursor=${Buffer.from('{"after":"a b"}').toString('base64url')}`, '?limit=0', '?limit=101', '?colour=red']) {
+    for (const query of [
+      '?cursor=nonsense',
+      `?cursor=${Buffer.from('{"after":"a b"}').toString('base64url')}`,
+      '?limit=0',
+      '?limit=101',
+      '?colour=red',
+    ]) {
       const reply = await api.call('GET', `/v1/promotions${query}`, { key: risk.apiKey });
       expect([query, reply.status]).toEqual([query, 400]);
       expect(reply.body.error.param).toEqual(expect.any(String));
     }
-    expect((await api.call('GET', '/v1/promotions?cursor=nonsense', { key: risk.apiKey })).body.error).toMatchObject({
-      code: 'invalid_cursor', param: 'cursor',
+    expect(
+      (await api.call('GET', '/v1/promotions?cursor=nonsense', { key: risk.apiKey })).body.error,
+    ).toMatchObject({
+      code: 'invalid_cursor',
+      param: 'cursor',
     });
   });
 
@@ -181,17 +234,27 @@ describe('more than 500 promotions', () => {
     let toLast: string | null = null;
     do {
       toLast = cursor;
-      const reply: any = await api.call('GET', `/v1/promotions?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { key: risk.apiKey });
+      const reply: any = await api.call(
+        'GET',
+        `/v1/promotions?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        { key: risk.apiKey },
+      );
       lastPage = reply.body.data;
       cursor = reply.body.nextCursor;
     } while (cursor !== null);
     expect(toLast).not.toBeNull();
     expect(lastPage.length).toBeGreaterThan(1);
-    const exact = await api.call('GET', `/v1/promotions?limit=${lastPage.length}&cursor=${toLast}`, { key: risk.apiKey });
+    const exact = await api.call('GET', `/v1/promotions?limit=${lastPage.length}&cursor=${toLast}`, {
+      key: risk.apiKey,
+    });
     expect(exact.body).toEqual({ object: 'list', data: lastPage, nextCursor: null });
-    const short = await api.call('GET', `/v1/promotions?limit=${lastPage.length - 1}&cursor=${toLast}`, { key: risk.apiKey });
+    const short = await api.call('GET', `/v1/promotions?limit=${lastPage.length - 1}&cursor=${toLast}`, {
+      key: risk.apiKey,
+    });
     expect(short.body.nextCursor).toEqual(expect.any(String));
-    const rest = await api.call('GET', `/v1/promotions?cursor=${short.body.nextCursor}`, { key: risk.apiKey });
+    const rest = await api.call('GET', `/v1/promotions?cursor=${short.body.nextCursor}`, {
+      key: risk.apiKey,
+    });
     expect(rest.body).toEqual({ object: 'list', data: [lastPage.at(-1)], nextCursor: null });
   });
 });
@@ -246,23 +309,39 @@ describe('timestamps', () => {
   it('are stored normalized at create, and ends compare instants: :00Z is before :00.500Z', async () => {
     const id = `norm-${randomUUID().slice(0, 8)}`;
     const created = await create(uplift(id, '2099-12-31T00:00:00Z', '2100-01-01T00:00:00Z'));
-    expect(created).toMatchObject({ startsAt: '2099-12-31T00:00:00.000Z', endsAt: '2100-01-01T00:00:00.000Z' });
-    expect(((await getItem(repo.promotionKey(id)))?.['promotion'] as Promotion | undefined)?.endsAt).toBe('2100-01-01T00:00:00.000Z');
+    expect(created).toMatchObject({
+      startsAt: '2099-12-31T00:00:00.000Z',
+      endsAt: '2100-01-01T00:00:00.000Z',
+    });
+    expect(((await getItem(repo.promotionKey(id)))?.['promotion'] as Promotion | undefined)?.endsAt).toBe(
+      '2100-01-01T00:00:00.000Z',
+    );
 
     // As raw strings '...00Z' > '...00.500Z': at 00.500 the promotion would look live and be "ended" later than its end.
     const halfSecondAfter = new Date('2100-01-01T00:00:00.500Z');
-    expect(await repo.endPromotion(id, halfSecondAfter)).toMatchObject({ endsAt: '2100-01-01T00:00:00.000Z' });
+    expect(await repo.endPromotion(id, halfSecondAfter)).toMatchObject({
+      endsAt: '2100-01-01T00:00:00.000Z',
+    });
     expect((await repo.listCurrentPromotions(halfSecondAfter)).map((p) => p.id)).not.toContain(id);
-    expect((await repo.listCurrentPromotions(new Date('2099-12-31T23:59:59.999Z'))).map((p) => p.id)).toContain(id);
+    expect(
+      (await repo.listCurrentPromotions(new Date('2099-12-31T23:59:59.999Z'))).map((p) => p.id),
+    ).toContain(id);
     // An end half a second before its end moves it to that instant.
-    expect(await repo.endPromotion(id, new Date('2099-12-31T23:59:59.500Z'))).toMatchObject({ endsAt: '2099-12-31T23:59:59.500Z' });
-    expect((await repo.listCurrentPromotions(new Date('2099-12-31T23:59:59.600Z'))).map((p) => p.id)).not.toContain(id);
+    expect(await repo.endPromotion(id, new Date('2099-12-31T23:59:59.500Z'))).toMatchObject({
+      endsAt: '2099-12-31T23:59:59.500Z',
+    });
+    expect(
+      (await repo.listCurrentPromotions(new Date('2099-12-31T23:59:59.600Z'))).map((p) => p.id),
+    ).not.toContain(id);
   });
 
   it('refuses a duplicate id with 409 and keeps the first promotion', async () => {
     const id = `dup-${randomUUID().slice(0, 8)}`;
     const first = await create(uplift(id, '2099-01-01T00:00:00Z', '2099-02-01T00:00:00Z'));
-    const again = await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: uplift(id, '2098-01-01T00:00:00Z', '2098-02-01T00:00:00Z') });
+    const again = await api.call('POST', '/v1/promotions', {
+      key: ADMIN_KEY,
+      body: uplift(id, '2098-01-01T00:00:00Z', '2098-02-01T00:00:00Z'),
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('promotion_exists');
     const { object: _object, ...stored } = first;

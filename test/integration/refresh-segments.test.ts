@@ -37,7 +37,10 @@ beforeAll(async () => {
   accounts = await Promise.all(
     Array.from({ length: ACCOUNTS }, async () => {
       const id = await api.createAccount(100_000);
-      expect((await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: strongProfile() })).status).toBe(200);
+      expect(
+        (await api.call('PUT', `/v1/accounts/${id}/profile`, { key: risk.apiKey, body: strongProfile() }))
+          .status,
+      ).toBe(200);
       return id;
     }),
   );
@@ -64,7 +67,9 @@ describe('refresh segments delivered more than once', () => {
     expect(reference.summary.rise).toBe(ACCOUNTS);
 
     const { job, tasks } = await jobs.startRefreshJob({ dryRun: true });
-    await Promise.all(tasks.flatMap((task) => [1, 2, 3].map(() => jobs.runSegment(task, Number.POSITIVE_INFINITY, 1))));
+    await Promise.all(
+      tasks.flatMap((task) => [1, 2, 3].map(() => jobs.runSegment(task, Number.POSITIVE_INFINITY, 1))),
+    );
     const finished = (await repository.getJob(job.id))!;
     expect(finished).toMatchObject({
       status: 'succeeded',
@@ -77,7 +82,11 @@ describe('refresh segments delivered more than once', () => {
       summary: reference.summary,
     });
     // A dry run writes nothing: each account it would change is skipped.
-    expect(reference).toMatchObject({ changed: 0, skipped: ACCOUNTS, unchanged: reference.processed - ACCOUNTS });
+    expect(reference).toMatchObject({
+      changed: 0,
+      skipped: ACCOUNTS,
+      unchanged: reference.processed - ACCOUNTS,
+    });
     expect(finished).not.toHaveProperty('cursors');
   });
 
@@ -90,20 +99,36 @@ describe('refresh segments delivered more than once', () => {
     // One page (one account), then out of budget: the worker returns its continuation and dies before sending it.
     const continuation = await jobs.runSegment(task, 0, 1);
     expect(continuation).toEqual({ jobId: job.id, segment, afterId: expect.any(String) });
-    expect(await repository.getJob(job.id)).toMatchObject({ status: 'running', processed: 1, segmentsDone: 0 });
+    expect(await repository.getJob(job.id)).toMatchObject({
+      status: 'running',
+      processed: 1,
+      segmentsDone: 0,
+    });
 
     // The queue delivers the original message again: it skips the counted page and finishes the segment.
     expect(await jobs.runSegment(task, Number.POSITIVE_INFINITY, 1)).toBeUndefined();
     // The lost continuation was sent after all, and a third copy of the original arrives: neither counts anything.
     expect(await jobs.runSegment(continuation!, Number.POSITIVE_INFINITY, 1)).toBeUndefined();
     expect(await jobs.runSegment(task, Number.POSITIVE_INFINITY, 1)).toBeUndefined();
-    expect(await repository.getJob(job.id)).toMatchObject({ status: 'running', processed: size, changed: size, segmentsDone: 1 });
+    expect(await repository.getJob(job.id)).toMatchObject({
+      status: 'running',
+      processed: size,
+      changed: size,
+      segmentsDone: 1,
+    });
     expect(await repository.getSegmentCursor(job.id, segment)).toMatchObject({ done: true });
 
-    for (const other of tasks.filter((t) => t.segment !== segment)) await jobs.runSegment(other, Number.POSITIVE_INFINITY);
+    for (const other of tasks.filter((t) => t.segment !== segment))
+      await jobs.runSegment(other, Number.POSITIVE_INFINITY);
     const finished = (await repository.getJob(job.id))!;
     expect(finished).toMatchObject({
-      status: 'succeeded', segmentsDone: finished.segmentsTotal, processed: ACCOUNTS, changed: ACCOUNTS, unchanged: 0, skipped: 0, failed: 0,
+      status: 'succeeded',
+      segmentsDone: finished.segmentsTotal,
+      processed: ACCOUNTS,
+      changed: ACCOUNTS,
+      unchanged: 0,
+      skipped: 0,
+      failed: 0,
     });
     for (const id of accounts) expect(await limitChanges(id)).toHaveLength(1);
   });
@@ -115,15 +140,23 @@ describe('refresh segments delivered more than once', () => {
     // Reopen it as a worker dying between its last page and the close would have left it.
     const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    await documentClient.send(new UpdateCommand({
-      TableName: tableName, Key: { pk: `JOB#${job.id}`, sk: 'JOB' },
-      UpdateExpression: 'SET #status = :running REMOVE finishedAt', ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':running': 'running' },
-    }));
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `JOB#${job.id}`, sk: 'JOB' },
+        UpdateExpression: 'SET #status = :running REMOVE finishedAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'running' },
+      }),
+    );
     const before = (await repository.getJob(job.id))!;
     expect(await jobs.runSegment(tasks[0]!, Number.POSITIVE_INFINITY)).toBeUndefined();
     const closed = (await repository.getJob(job.id))!;
-    expect(closed).toMatchObject({ status: 'succeeded', processed: before.processed, segmentsDone: before.segmentsDone });
+    expect(closed).toMatchObject({
+      status: 'succeeded',
+      processed: before.processed,
+      segmentsDone: before.segmentsDone,
+    });
     expect(closed.finishedAt).toEqual(expect.any(String));
   });
 });
@@ -143,7 +176,11 @@ describe('the refresh worker function', () => {
     } as SQSEvent;
     const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
     const result = await handler(event, context);
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['not-json', 'wrong-shape', 'no-such-segment']);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      'not-json',
+      'wrong-shape',
+      'no-such-segment',
+    ]);
     expect(await repository.getSegmentCursor(job.id, 0)).toMatchObject({ done: true });
     expect((await repository.getJob(job.id))!.segmentsDone).toBe(1);
   });
@@ -152,11 +189,19 @@ describe('the refresh worker function', () => {
 describe('the nightly scheduler', () => {
   /** An EventBridge scheduled event; EventBridge and Lambda retry an invocation with this very event. */
   const scheduledEvent = (slot: Date) => ({
-    version: '0', id: `evt-${slot.getTime()}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012',
-    time: slot.toISOString().replace(/\.\d+Z$/, 'Z'), region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/Nightly'], detail: {},
+    version: '0',
+    id: `evt-${slot.getTime()}`,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: slot.toISOString().replace(/\.\d+Z$/, 'Z'),
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/Nightly'],
+    detail: {},
   });
   /** A slot days ahead (its own run key), on the minute as a cron slot is. */
-  const slotInDays = (days: number) => new Date(Math.floor((Date.now() + days * 86_400_000) / 60_000) * 60_000);
+  const slotInDays = (days: number) =>
+    new Date(Math.floor((Date.now() + days * 86_400_000) / 60_000) * 60_000);
   /** Polls of a running job before giving up, JOB_POLL_MS apart (a bound on a hang, not a timing claim). */
   const MAX_JOB_POLLS = 1_200;
   const JOB_POLL_MS = 50;
@@ -177,10 +222,15 @@ describe('the nightly scheduler', () => {
     const items: unknown[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await documentClient.send(new ScanCommand({
-        TableName: tableName, FilterExpression: 'itemType = :job AND asOf = :asOf',
-        ExpressionAttributeValues: { ':job': 'job', ':asOf': slot.toISOString() }, ExclusiveStartKey: start, ConsistentRead: true,
-      }));
+      const page = await documentClient.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: 'itemType = :job AND asOf = :asOf',
+          ExpressionAttributeValues: { ':job': 'job', ':asOf': slot.toISOString() },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -198,11 +248,20 @@ describe('the nightly scheduler', () => {
     expect(first.segments).toBe(ACCOUNT_BUCKETS);
     expect(retried).toEqual({ jobId: first.jobId, segments: 0 });
     const job = await finished(first.jobId);
-    expect(job).toMatchObject({ status: 'succeeded', asOf: slot.toISOString(), segmentsDone: ACCOUNT_BUCKETS, processed: ACCOUNTS, failed: 0 });
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      asOf: slot.toISOString(),
+      segmentsDone: ACCOUNT_BUCKETS,
+      processed: ACCOUNTS,
+      failed: 0,
+    });
     expect(job.processed).toBe(job.changed + job.unchanged + job.skipped + job.failed);
     expect(await jobsAsOf(slot)).toHaveLength(1);
     // Retried once more after the run finished: still that one run, nothing enqueued.
-    expect(await handler(scheduledEvent(slot), SCHEDULER_CONTEXT)).toEqual({ jobId: first.jobId, segments: 0 });
+    expect(await handler(scheduledEvent(slot), SCHEDULER_CONTEXT)).toEqual({
+      jobId: first.jobId,
+      segments: 0,
+    });
   }, 120_000);
 
   it('a retry after the first invocation died between starting the run and enqueueing it enqueues the segments', async () => {
@@ -226,8 +285,12 @@ describe('base-limit increases when a promotion starts mid-day', () => {
     expect(raised.creditLimit).toBe(150_000); // the per-refresh cap: +50%
 
     const promotion = {
-      id: `midday-${now}`, name: 'Mid-day uplift', kind: 'uplift', upliftPercent: 20,
-      startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3 * 86_400_000).toISOString(),
+      id: `midday-${now}`,
+      name: 'Mid-day uplift',
+      kind: 'uplift',
+      upliftPercent: 20,
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 3 * 86_400_000).toISOString(),
     };
     expect((await api.call('POST', '/v1/promotions', { key: ADMIN_KEY, body: promotion })).status).toBe(201);
     await jobs.runRefreshJobInProcess({ dryRun: false, nowMs: now + 60_000 });
@@ -235,12 +298,16 @@ describe('base-limit increases when a promotion starts mid-day', () => {
     expect(festival.creditLimit).toBe(150_000);
     expect(festival.promoLimit).toBe(30_000);
     const deferred = (await limitChanges(accountId)).at(-1);
-    expect(deferred.reasons.map((r: any) => r.code)).toEqual(expect.arrayContaining(['increase_deferred', 'promotion_applied']));
+    expect(deferred.reasons.map((r: any) => r.code)).toEqual(
+      expect.arrayContaining(['increase_deferred', 'promotion_applied']),
+    );
 
     await jobs.runRefreshJobInProcess({ dryRun: false, nowMs: now + 25 * 3_600_000 });
     const nextDay = await api.account(accountId);
     expect(nextDay.creditLimit).toBe(225_000);
     expect(nextDay.totalLimit).toBe(nextDay.creditLimit + nextDay.promoLimit);
-    expect((await limitChanges(accountId)).at(-1).reasons.map((r: any) => r.code)).not.toContain('increase_deferred');
+    expect((await limitChanges(accountId)).at(-1).reasons.map((r: any) => r.code)).not.toContain(
+      'increase_deferred',
+    );
   });
 });

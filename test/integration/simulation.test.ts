@@ -15,7 +15,14 @@ afterAll(() => app.close());
 
 describe('npm run simulate (small)', () => {
   it('ends with oversell = 0, the quota exact and every journal reconciled', async () => {
-    const result = await runSimulation({ url: app.url, adminKey: ADMIN_KEY, accounts: 25, checkouts: 300, concurrency: 16, seed: 7 });
+    const result = await runSimulation({
+      url: app.url,
+      adminKey: ADMIN_KEY,
+      accounts: 25,
+      checkouts: 300,
+      concurrency: 16,
+      seed: 7,
+    });
     expect(result.oversold).toBe(0);
     expect(result.unreconciled).toBe(0);
     expect(result.quotaViolations).toBe(0);

@@ -9,10 +9,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { CheckoutClient, ConflictError, DeclinedError, IdempotencyError, NotFoundError, type FetchLike } from '../../client/index.js';
+import {
+  CheckoutClient,
+  ConflictError,
+  DeclinedError,
+  IdempotencyError,
+  NotFoundError,
+  type FetchLike,
+} from '../../client/index.js';
 import { ROUTES, type RouteDefinition } from '../../functions/routes.js';
 import type { Scope } from '../../shared/clients/model.js';
-import { ROUTE_DOCS, buildOpenApiDocument, errorCodesByStatus, routeKey, type RouteDoc } from '../../shared/openapi/document.js';
+import {
+  ROUTE_DOCS,
+  buildOpenApiDocument,
+  errorCodesByStatus,
+  routeKey,
+  type RouteDoc,
+} from '../../shared/openapi/document.js';
 import * as R from '../../shared/openapi/resources.js';
 import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
@@ -30,7 +43,10 @@ let api: Api;
 
 beforeAll(async () => {
   // The journal pages must hold entries for their schema to be checked: read as if the settling lag had passed.
-  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '100000' }, { journalClock: 'settled' });
+  app = await startTestApp(
+    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '100000' },
+    { journalClock: 'settled' },
+  );
   api = new Api(app.url);
 });
 afterAll(() => app.close());
@@ -46,7 +62,8 @@ function routeFor(method: string, pathname: string): RouteDefinition | undefined
 
 const docOf = (route: RouteDefinition): RouteDoc => ROUTE_DOCS[routeKey(route)]!;
 const document = buildOpenApiDocument() as Record<string, any>;
-const documentedResponse = (route: RouteDefinition, status: number) => document['paths'][route.path]?.[route.method.toLowerCase()]?.responses?.[status];
+const documentedResponse = (route: RouteDefinition, status: number) =>
+  document['paths'][route.path]?.[route.method.toLowerCase()]?.responses?.[status];
 
 it('serves the generated document at GET /openapi.json', async () => {
   const response = await fetch(`${app.url}/openapi.json`);
@@ -57,7 +74,11 @@ const probePath = (route: RouteDefinition) => route.path.replace(/\{\w+\}/g, 'pr
 
 describe('declared scopes and Idempotency-Key match what the handlers enforce', () => {
   it('answers 403 insufficient_scope exactly to the scopes a route does not declare', async () => {
-    const keys = Object.fromEntries(await Promise.all(NON_ADMIN_SCOPES.map(async (s) => [s, (await api.createClient([s])).apiKey] as const)));
+    const keys = Object.fromEntries(
+      await Promise.all(
+        NON_ADMIN_SCOPES.map(async (s) => [s, (await api.createClient([s])).apiKey] as const),
+      ),
+    );
     const mismatches: string[] = [];
     for (const route of ROUTES) {
       const doc = docOf(route);
@@ -66,7 +87,8 @@ describe('declared scopes and Idempotency-Key match what the handlers enforce', 
         const body = route.method === 'GET' ? {} : { rawBody: '{', contentType: 'application/json' };
         const reply = await api.call(route.method, probePath(route), { key: keys[scope], ...body });
         const refused = reply.status === 403 && reply.body?.error?.code === 'insufficient_scope';
-        if (refused === doc.scopes.includes(scope)) mismatches.push(`${routeKey(route)} ${scope}: ${reply.status} ${reply.body?.error?.code}`);
+        if (refused === doc.scopes.includes(scope))
+          mismatches.push(`${routeKey(route)} ${scope}: ${reply.status} ${reply.body?.error?.code}`);
       }
     }
     expect(mismatches).toEqual([]);
@@ -75,9 +97,14 @@ describe('declared scopes and Idempotency-Key match what the handlers enforce', 
   it('asks for an Idempotency-Key exactly on the routes that declare it', async () => {
     const mismatches: string[] = [];
     for (const route of ROUTES.filter((r) => r.method !== 'GET')) {
-      const reply = await api.call(route.method, probePath(route), { key: ADMIN_KEY, rawBody: '{', contentType: 'application/json' });
+      const reply = await api.call(route.method, probePath(route), {
+        key: ADMIN_KEY,
+        rawBody: '{',
+        contentType: 'application/json',
+      });
       const demanded = reply.status === 400 && reply.body?.error?.code === 'missing_idempotency_key';
-      if (demanded !== Boolean(docOf(route).idempotent)) mismatches.push(`${routeKey(route)}: ${reply.status} ${reply.body?.error?.code}`);
+      if (demanded !== Boolean(docOf(route).idempotent))
+        mismatches.push(`${routeKey(route)}: ${reply.status} ${reply.body?.error?.code}`);
     }
     expect(mismatches).toEqual([]);
   });
@@ -102,7 +129,11 @@ function undocumentedFields(schema: z.ZodType, value: unknown, at = '$'): string
 }
 
 /** Wraps fetch: every answer is checked against the document; problems are collected, never thrown (a throw would look like a network error). */
-function conformingFetch(exercised: Set<string>, problems: string[], replays: Set<number> = new Set()): FetchLike {
+function conformingFetch(
+  exercised: Set<string>,
+  problems: string[],
+  replays: Set<number> = new Set(),
+): FetchLike {
   return async (url, init) => {
     const response = await fetch(url, init);
     const { pathname } = new URL(url);
@@ -117,7 +148,10 @@ function conformingFetch(exercised: Set<string>, problems: string[], replays: Se
     const body = text ? JSON.parse(text) : undefined;
     const where = `${key} -> ${response.status}`;
     if (!response.headers.get('x-request-id')) problems.push(`${where}: no x-request-id`);
-    if (response.headers.get('idempotent-replayed') && !documentedResponse(route, response.status)?.headers?.['idempotent-replayed']) {
+    if (
+      response.headers.get('idempotent-replayed') &&
+      !documentedResponse(route, response.status)?.headers?.['idempotent-replayed']
+    ) {
       problems.push(`${where}: replayed, but no idempotent-replayed header is documented here`);
     }
     if (response.headers.get('idempotent-replayed')) replays.add(response.status);
@@ -128,12 +162,17 @@ function conformingFetch(exercised: Set<string>, problems: string[], replays: Se
     } else {
       const codes = errorCodesByStatus(doc).get(response.status);
       if (!codes) problems.push(`${where}: undocumented status`);
-      else if (!codes.includes(body?.error?.code)) problems.push(`${where}: undocumented code ${body?.error?.code}`);
+      else if (!codes.includes(body?.error?.code))
+        problems.push(`${where}: undocumented code ${body?.error?.code}`);
       schema = doc.errorBodies?.[response.status] ?? R.ErrorResponse;
     }
     const parsed = schema.safeParse(body);
-    if (!parsed.success) problems.push(`${where}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-    for (const field of undocumentedFields(schema, body)) problems.push(`${where}: undocumented field ${field}`);
+    if (!parsed.success)
+      problems.push(
+        `${where}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
+    for (const field of undocumentedFields(schema, body))
+      problems.push(`${where}: undocumented field ${field}`);
     return response;
   };
 }
@@ -144,21 +183,34 @@ describe('every route, called through the client, answers as documented', () => 
     const problems: string[] = [];
     const replays = new Set<number>();
     const as = (apiKey: string) =>
-      new CheckoutClient({ baseUrl: app.url, apiKey, fetch: conformingFetch(exercised, problems, replays), sleep: async () => undefined });
+      new CheckoutClient({
+        baseUrl: app.url,
+        apiKey,
+        fetch: conformingFetch(exercised, problems, replays),
+        sleep: async () => undefined,
+      });
 
     const admin = as(ADMIN_KEY);
     const checkout = as((await admin.createClient({ name: 'shop', scopes: ['checkout'] })).data.apiKey);
-    const servicing = as((await admin.createClient({ name: 'collections', scopes: ['servicing'] })).data.apiKey);
+    const servicing = as(
+      (await admin.createClient({ name: 'collections', scopes: ['servicing'] })).data.apiKey,
+    );
     const risk = as((await admin.createClient({ name: 'risk desk', scopes: ['risk'] })).data.apiKey);
 
     const accountId = `acc_${randomUUID().slice(0, 12)}`;
     await admin.createAccount({ id: accountId, currency: 'CNY', creditLimit: 5_000_000 });
-    await expect(admin.createAccount({ id: accountId, currency: 'CNY', creditLimit: 1 })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      admin.createAccount({ id: accountId, currency: 'CNY', creditLimit: 1 }),
+    ).rejects.toBeInstanceOf(ConflictError);
     await checkout.getAccount(accountId);
 
     // Hold, raise, capture in parts, release, refund, repay.
     const order = { accountId, currency: 'CNY', orderId: 'o-conf-1' };
-    const { data: hold } = await checkout.createAuthorization({ ...order, amount: 20_000, metadata: { cart: 'c1' } });
+    const { data: hold } = await checkout.createAuthorization({
+      ...order,
+      amount: 20_000,
+      metadata: { cart: 'c1' },
+    });
     await checkout.getAuthorization(hold.id);
     await checkout.increment(hold.id, { amount: 5_000 });
     await checkout.capture(hold.id, { amount: 10_000, final: false });
@@ -166,10 +218,18 @@ describe('every route, called through the client, answers as documented', () => 
     const { data: captured } = await checkout.capture(hold.id, {}, { idempotencyKey: `capture-${hold.id}` });
     expect(captured.status).toBe('captured');
     // Replays: the success, and a state conflict (stored under its key like a success).
-    expect((await checkout.capture(hold.id, {}, { idempotencyKey: `capture-${hold.id}` })).replayed).toBe(true);
+    expect((await checkout.capture(hold.id, {}, { idempotencyKey: `capture-${hold.id}` })).replayed).toBe(
+      true,
+    );
     const conflictKey = randomUUID();
-    await expect(checkout.capture(hold.id, {}, { idempotencyKey: conflictKey })).rejects.toMatchObject({ code: 'invalid_state', replayed: false });
-    await expect(checkout.capture(hold.id, {}, { idempotencyKey: conflictKey })).rejects.toMatchObject({ code: 'invalid_state', replayed: true });
+    await expect(checkout.capture(hold.id, {}, { idempotencyKey: conflictKey })).rejects.toMatchObject({
+      code: 'invalid_state',
+      replayed: false,
+    });
+    await expect(checkout.capture(hold.id, {}, { idempotencyKey: conflictKey })).rejects.toMatchObject({
+      code: 'invalid_state',
+      replayed: true,
+    });
     await checkout.refund(hold.id, { amount: 3_000 });
     await servicing.repay(accountId, { amount: 5_000, currency: 'CNY' });
     const firstPage = await servicing.listJournal(accountId, { limit: 2 });
@@ -179,22 +239,49 @@ describe('every route, called through the client, answers as documented', () => 
     // Errors are documented too: unknown ids, a reused key, declines with and without a hold to show.
     await expect(checkout.getAuthorization('auth_missing')).rejects.toBeInstanceOf(NotFoundError);
     const key = randomUUID();
-    await checkout.createAuthorization({ ...order, orderId: 'o-conf-2', amount: 100 }, { idempotencyKey: key });
-    await expect(checkout.createAuthorization({ ...order, orderId: 'o-conf-2', amount: 200 }, { idempotencyKey: key })).rejects.toBeInstanceOf(IdempotencyError);
-    const { data: live } = await checkout.createAuthorization({ ...order, orderId: 'o-conf-3', amount: 1_000 });
+    await checkout.createAuthorization(
+      { ...order, orderId: 'o-conf-2', amount: 100 },
+      { idempotencyKey: key },
+    );
+    await expect(
+      checkout.createAuthorization({ ...order, orderId: 'o-conf-2', amount: 200 }, { idempotencyKey: key }),
+    ).rejects.toBeInstanceOf(IdempotencyError);
+    const { data: live } = await checkout.createAuthorization({
+      ...order,
+      orderId: 'o-conf-3',
+      amount: 1_000,
+    });
     await risk.freeze(accountId, { reason: 'suspected fraud' });
     const declineKey = randomUUID();
     for (const replayed of [false, true]) {
-      await expect(checkout.createAuthorization({ ...order, orderId: 'o-conf-4', amount: 1_000 }, { idempotencyKey: declineKey })).rejects.toMatchObject({
-        code: 'account_frozen', replayed, authorization: { status: 'declined' },
+      await expect(
+        checkout.createAuthorization(
+          { ...order, orderId: 'o-conf-4', amount: 1_000 },
+          { idempotencyKey: declineKey },
+        ),
+      ).rejects.toMatchObject({
+        code: 'account_frozen',
+        replayed,
+        authorization: { status: 'declined' },
       });
     }
-    await expect(checkout.increment(live.id, { amount: 1_000 })).rejects.toMatchObject({ code: 'account_frozen', authorization: { id: live.id } });
+    await expect(checkout.increment(live.id, { amount: 1_000 })).rejects.toMatchObject({
+      code: 'account_frozen',
+      authorization: { id: live.id },
+    });
     await risk.unfreeze(accountId, { reason: 'cleared' });
 
     // Manual review: one approved, one declined.
-    const { data: big1 } = await checkout.createAuthorization({ ...order, orderId: 'o-conf-5', amount: REVIEW_THRESHOLD_MINOR });
-    const { data: big2 } = await checkout.createAuthorization({ ...order, orderId: 'o-conf-6', amount: REVIEW_THRESHOLD_MINOR });
+    const { data: big1 } = await checkout.createAuthorization({
+      ...order,
+      orderId: 'o-conf-5',
+      amount: REVIEW_THRESHOLD_MINOR,
+    });
+    const { data: big2 } = await checkout.createAuthorization({
+      ...order,
+      orderId: 'o-conf-6',
+      amount: REVIEW_THRESHOLD_MINOR,
+    });
     expect([big1.status, big2.status]).toEqual(['pending_review', 'pending_review']);
     const { data: queue } = await risk.listReviews({ limit: 100 });
     expect(queue.data.map((a) => a.id)).toEqual(expect.arrayContaining([big1.id, big2.id]));
@@ -207,8 +294,12 @@ describe('every route, called through the client, answers as documented', () => 
     const nowMs = Date.now();
     const promotionId = `promo_${randomUUID().slice(0, 8)}`;
     await admin.createPromotion({
-      id: promotionId, name: 'Singles Day', kind: 'uplift', upliftPercent: 10,
-      startsAt: new Date(nowMs - 3_600_000).toISOString(), endsAt: new Date(nowMs + 86_400_000).toISOString(),
+      id: promotionId,
+      name: 'Singles Day',
+      kind: 'uplift',
+      upliftPercent: 10,
+      startsAt: new Date(nowMs - 3_600_000).toISOString(),
+      endsAt: new Date(nowMs + 86_400_000).toISOString(),
     });
     await risk.listPromotions();
     await admin.endPromotion(promotionId);
@@ -228,9 +319,15 @@ describe('every route, called through the client, answers as documented', () => 
   it('documents the 402 body of a reserve as the declined authorization', async () => {
     const problems: string[] = [];
     const checkoutKey = (await api.createClient(['checkout'])).apiKey;
-    const client = new CheckoutClient({ baseUrl: app.url, apiKey: checkoutKey, fetch: conformingFetch(new Set(), problems) });
+    const client = new CheckoutClient({
+      baseUrl: app.url,
+      apiKey: checkoutKey,
+      fetch: conformingFetch(new Set(), problems),
+    });
     const accountId = await api.createAccount(1_000);
-    const declined = await client.createAuthorization({ accountId, amount: 1_001, currency: 'CNY', orderId: 'o-d' }).catch((e: unknown) => e);
+    const declined = await client
+      .createAuthorization({ accountId, amount: 1_001, currency: 'CNY', orderId: 'o-d' })
+      .catch((e: unknown) => e);
     expect(declined).toBeInstanceOf(DeclinedError);
     expect(problems).toEqual([]);
   });

@@ -35,7 +35,10 @@ const doc = buildOpenApiDocument() as Json;
 
 function operations(document: Json): Operation[] {
   return Object.entries(document['paths'] as Json).flatMap(([path, item]) =>
-    HTTP_METHODS.filter((m) => item[m]).map((m) => ({ key: `${m.toUpperCase()} ${path}`, op: item[m] as Json })),
+    HTTP_METHODS.filter((m) => item[m]).map((m) => ({
+      key: `${m.toUpperCase()} ${path}`,
+      op: item[m] as Json,
+    })),
   );
 }
 
@@ -45,16 +48,19 @@ function resolveRef(ref: string): Json | undefined {
   return ref
     .slice(2)
     .split('/')
-    .reduce<any>((node, part) => (node === undefined ? undefined : node[part.replace(/~1/g, '/').replace(/~0/g, '~')]), doc);
+    .reduce<any>(
+      (node, part) => (node === undefined ? undefined : node[part.replace(/~1/g, '/').replace(/~0/g, '~')]),
+      doc,
+    );
 }
 
-const deref = (node: Json): Json => (typeof node['$ref'] === 'string' ? (resolveRef(node['$ref']) ?? {}) : node);
+const deref = (node: Json): Json =>
+  typeof node['$ref'] === 'string' ? (resolveRef(node['$ref']) ?? {}) : node;
 
 function allRefs(node: unknown, found: string[] = []): string[] {
   if (Array.isArray(node)) {
     for (const n of node) allRefs(n, found);
-  }
-  else if (node && typeof node === 'object') {
+  } else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string') found.push(v);
       else allRefs(v, found);
@@ -75,12 +81,20 @@ describe('the OpenAPI document', () => {
 
   it('documents every route of functions/routes.ts and nothing that is not routed', () => {
     const routed = ROUTES.map((r) => `${r.method} ${r.path}`).sort();
-    expect(operations(doc).map((o) => o.key).sort()).toEqual(routed);
+    expect(
+      operations(doc)
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(routed);
     expect(routeCoverage()).toEqual({ undocumented: [], unrouted: [] });
   });
 
   it('would report a route added without documentation, and documentation left without a route', () => {
-    const added: RouteDefinition = { method: 'POST', path: '/v1/accounts/{id}/close', handler: 'accounts-close' };
+    const added: RouteDefinition = {
+      method: 'POST',
+      path: '/v1/accounts/{id}/close',
+      handler: 'accounts-close',
+    };
     const [first, ...rest] = ROUTES;
     expect(routeCoverage([...ROUTES, added]).undocumented).toEqual(['POST /v1/accounts/{id}/close']);
     expect(routeCoverage(rest).unrouted).toEqual([`${first!.method} ${first!.path}`]);
@@ -104,11 +118,15 @@ describe('the OpenAPI document', () => {
       const op = byKey.get(key);
       expect([key, op !== undefined]).toEqual([key, true]);
       const headers = ((op!['parameters'] ?? []) as Json[]).map(deref).filter((p) => p['in'] === 'header');
-      expect([key, headers.map((h) => [h['name'], h['required']])]).toEqual([key, [['Idempotency-Key', true]]]);
-      // The replay marker is described where a replay can answer.
-      expect([key, Object.keys(op!['responses']['201']?.headers ?? op!['responses']['200']?.headers ?? {})]).toEqual([
-        key, ['x-request-id', 'idempotent-replayed'],
+      expect([key, headers.map((h) => [h['name'], h['required']])]).toEqual([
+        key,
+        [['Idempotency-Key', true]],
       ]);
+      // The replay marker is described where a replay can answer.
+      expect([
+        key,
+        Object.keys(op!['responses']['201']?.headers ?? op!['responses']['200']?.headers ?? {}),
+      ]).toEqual([key, ['x-request-id', 'idempotent-replayed']]);
     }
   });
 
@@ -118,13 +136,20 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(errorDetail['properties'])).toEqual(['type', 'code', 'message', 'param']);
     for (const { key, op } of operations(doc)) {
       const errorStatuses = Object.keys(op['responses']).filter((s) => Number(s) >= 400);
-      expect([key, errorStatuses]).toEqual([key, expect.arrayContaining(['401', '403', '429', '500', '503'])]);
+      expect([key, errorStatuses]).toEqual([
+        key,
+        expect.arrayContaining(['401', '403', '429', '500', '503']),
+      ]);
       for (const status of errorStatuses) {
         const schema = op['responses'][status]['content']['application/json']['schema'] as Json;
         expect([key, status, typeof schema['$ref']]).toEqual([key, status, 'string']);
         const body = deref(schema);
         // Error itself, or a richer body (the declines) whose `error` is the same ErrorDetail.
-        expect([key, status, body['properties']?.['error']?.['$ref']]).toEqual([key, status, '#/components/schemas/ErrorDetail']);
+        expect([key, status, body['properties']?.['error']?.['$ref']]).toEqual([
+          key,
+          status,
+          '#/components/schemas/ErrorDetail',
+        ]);
         expect([key, status, body['required']]).toEqual([key, status, expect.arrayContaining(['error'])]);
       }
     }
@@ -136,7 +161,8 @@ describe('the OpenAPI document', () => {
         if (Number(status) < 400) continue;
         const codes = response['x-error-codes'] as ErrorCode[];
         expect([key, status, codes.length > 0]).toEqual([key, status, true]);
-        for (const code of codes) expect([key, code, ERROR_CATALOGUE[code]?.status]).toEqual([key, code, Number(status)]);
+        for (const code of codes)
+          expect([key, code, ERROR_CATALOGUE[code]?.status]).toEqual([key, code, Number(status)]);
       }
     }
   });
@@ -154,7 +180,11 @@ describe('the OpenAPI document', () => {
     const schema = reserve.content['application/json'].schema;
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['accountId', 'amount', 'currency', 'orderId']);
-    expect(schema.properties.amount).toMatchObject({ type: 'integer', minimum: 1, maximum: 1_000_000_000_000 });
+    expect(schema.properties.amount).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000_000_000,
+    });
     // Every field of a capture has a default: the body may be left out.
     expect(byKey.get('POST /v1/authorizations/{id}/capture')!['requestBody'].required).toBe(false);
     for (const { key, op } of operations(doc)) {
@@ -168,18 +198,26 @@ describe('Lambda bundles', () => {
   /** Relative imports of a TypeScript module, resolved to .ts paths, plus its bare package imports. */
   function importsOf(file: string): { files: string[]; packages: string[] } {
     const source = readFileSync(file, 'utf8');
-    const specifiers = [...source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-      (m) => (m[1] ?? m[2])!,
-    );
+    const specifiers = [
+      ...source.matchAll(
+        /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+      ),
+    ].map((m) => (m[1] ?? m[2])!);
     return {
-      files: specifiers.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts'))),
+      files: specifiers
+        .filter((s) => s.startsWith('.'))
+        .map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts'))),
       packages: specifiers.filter((s) => !s.startsWith('.')),
     };
   }
 
   it('never reach shared/openapi or the OpenAPI generator from a handler, the authorizer or a job', () => {
     const entries = ['functions/http', 'functions/jobs']
-      .flatMap((dir) => readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => join(REPO_ROOT, dir, f)))
+      .flatMap((dir) =>
+        readdirSync(join(REPO_ROOT, dir))
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => join(REPO_ROOT, dir, f)),
+      )
       .concat(join(REPO_ROOT, 'functions/authorizer.ts'));
     const seen = new Set<string>();
     const offending: string[] = [];

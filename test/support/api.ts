@@ -30,7 +30,11 @@ export class Api {
     if (options.rawBody !== undefined) body = options.rawBody;
     else if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const response = await fetch(this.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const response = await fetch(this.url + path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   }
@@ -57,8 +61,16 @@ export class Api {
     return reply.body;
   }
 
-  authorize(key: string, body: Record<string, unknown>, idempotencyKey: string = randomUUID()): Promise<Reply> {
-    return this.call('POST', '/v1/authorizations', { key, idempotencyKey, body: { currency: 'CNY', orderId: `o-${randomUUID().slice(0, 8)}`, ...body } });
+  authorize(
+    key: string,
+    body: Record<string, unknown>,
+    idempotencyKey: string = randomUUID(),
+  ): Promise<Reply> {
+    return this.call('POST', '/v1/authorizations', {
+      key,
+      idempotencyKey,
+      body: { currency: 'CNY', orderId: `o-${randomUUID().slice(0, 8)}`, ...body },
+    });
   }
 
   post(key: string, path: string, body: unknown = {}, idempotencyKey: string = randomUUID()): Promise<Reply> {

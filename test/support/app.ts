@@ -35,7 +35,8 @@ export async function startTestApp(
   env: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {},
   options: { endpoint?: string; journalClock?: JournalClock } = {},
 ): Promise<TestApp> {
-  if (!process.env['DYNAMODB_ENDPOINT']) throw new Error('DYNAMODB_ENDPOINT is not set: run through `npm test`');
+  if (!process.env['DYNAMODB_ENDPOINT'])
+    throw new Error('DYNAMODB_ENDPOINT is not set: run through `npm test`');
   // The service may talk to DynamoDB through something else (the fault proxy); the test itself reads direct.
   if (options.endpoint) process.env['DYNAMODB_ENDPOINT'] = options.endpoint;
   const tableName = `t_${randomBytes(6).toString('hex')}`;

@@ -46,18 +46,27 @@ export async function startFakeSqs(): Promise<FakeSqs> {
     readJson(req)
       .then((input) => {
         if (target !== 'AmazonSQS.SendMessageBatch') {
-          return reply(res, 400, { __type: 'com.amazonaws.sqs#InvalidAction', message: `the fake queue does not do ${target}` });
+          return reply(res, 400, {
+            __type: 'com.amazonaws.sqs#InvalidAction',
+            message: `the fake queue does not do ${target}`,
+          });
         }
         const entries = (input as BatchRequest).Entries ?? [];
         const successful = entries.map((entry) => {
           const messageId = randomUUID();
           sent.push({ messageId, body: entry.MessageBody });
           // The SDK checks each body's MD5 against what it sent.
-          return { Id: entry.Id, MessageId: messageId, MD5OfMessageBody: createHash('md5').update(entry.MessageBody).digest('hex') };
+          return {
+            Id: entry.Id,
+            MessageId: messageId,
+            MD5OfMessageBody: createHash('md5').update(entry.MessageBody).digest('hex'),
+          };
         });
         reply(res, 200, { Successful: successful, Failed: [] });
       })
-      .catch((error: unknown) => reply(res, 400, { __type: 'com.amazonaws.sqs#InvalidParameterValue', message: String(error) }));
+      .catch((error: unknown) =>
+        reply(res, 400, { __type: 'com.amazonaws.sqs#InvalidParameterValue', message: String(error) }),
+      );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

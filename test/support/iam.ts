@@ -44,7 +44,12 @@ export interface DeployedFunction {
 }
 
 /** Every statement of every deployed function's role, by the function's module. */
-export function grantsByEntry(stack: Stack, template: Template, functions: DeployedFunction[], table: IConstruct): Map<string, Statement[]> {
+export function grantsByEntry(
+  stack: Stack,
+  template: Template,
+  functions: DeployedFunction[],
+  table: IConstruct,
+): Map<string, Statement[]> {
   const tableId = stack.getLogicalId(table.node.defaultChild as CfnElement);
   const roles = template.findResources('AWS::IAM::Role') as Record<string, Json>;
   const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Json>);
@@ -53,19 +58,28 @@ export function grantsByEntry(stack: Stack, template: Template, functions: Deplo
     const roleId = stack.getLogicalId(fn.role.node.defaultChild as CfnElement);
     const role = roles[roleId];
     if (!role) throw new Error(`no AWS::IAM::Role ${roleId} for ${fn.entry}`);
-    if (role.Properties.ManagedPolicyArns?.length) throw new Error(`${fn.entry}: managed policies cannot be read from the template`);
+    if (role.Properties.ManagedPolicyArns?.length)
+      throw new Error(`${fn.entry}: managed policies cannot be read from the template`);
     const documents = [
       ...(role.Properties.Policies ?? []).map((p: Json) => p.PolicyDocument),
-      ...policies.filter((p) => (p.Properties.Roles ?? []).some((r: Json) => r.Ref === roleId)).map((p) => p.Properties.PolicyDocument),
+      ...policies
+        .filter((p) => (p.Properties.Roles ?? []).some((r: Json) => r.Ref === roleId))
+        .map((p) => p.Properties.PolicyDocument),
     ];
-    grants.set(fn.entry, documents.flatMap((d: Json) => [d.Statement].flat().map((s: Json) => statementOf(s, tableId, fn.entry))));
+    grants.set(
+      fn.entry,
+      documents.flatMap((d: Json) =>
+        [d.Statement].flat().map((s: Json) => statementOf(s, tableId, fn.entry)),
+      ),
+    );
   }
   return grants;
 }
 
 function statementOf(raw: Json, tableId: string, entry: string): Statement {
   const unsupported = ['NotAction', 'NotResource', 'NotPrincipal'].filter((k) => k in raw);
-  if (unsupported.length) throw new Error(`${entry}: the parity test cannot evaluate ${unsupported.join(', ')}`);
+  if (unsupported.length)
+    throw new Error(`${entry}: the parity test cannot evaluate ${unsupported.join(', ')}`);
   const statement: Statement = {
     effect: raw.Effect,
     actions: [raw.Action].flat(),
@@ -73,8 +87,13 @@ function statementOf(raw: Json, tableId: string, entry: string): Statement {
   };
   if (raw.Condition === undefined) return statement;
   const keys = raw.Condition['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'];
-  const onlyLeadingKeys = Object.keys(raw.Condition).length === 1 && Object.keys(raw.Condition['ForAllValues:StringEquals'] ?? {}).length === 1;
-  if (!keys || !onlyLeadingKeys) throw new Error(`${entry}: the parity test cannot evaluate the condition ${JSON.stringify(raw.Condition)}`);
+  const onlyLeadingKeys =
+    Object.keys(raw.Condition).length === 1 &&
+    Object.keys(raw.Condition['ForAllValues:StringEquals'] ?? {}).length === 1;
+  if (!keys || !onlyLeadingKeys)
+    throw new Error(
+      `${entry}: the parity test cannot evaluate the condition ${JSON.stringify(raw.Condition)}`,
+    );
   return { ...statement, leadingKeys: [keys].flat() };
 }
 
@@ -105,7 +124,10 @@ const TRANSACT_WRITE_ACTIONS: Record<string, string> = {
 /** What AWS authorizes for one request: `operation` is the API name (TransactWriteItems), `arnOf` maps table names. */
 export function accessesOf(operation: string, input: Json, arnOf: (tableName: string) => string): Access[] {
   const item = (action: string, tableName: string, keyOrItem: Json, what: string): Access => ({
-    action, resource: arnOf(tableName), leadingKeys: [partitionKeyOf(keyOrItem)], what,
+    action,
+    resource: arnOf(tableName),
+    leadingKeys: [partitionKeyOf(keyOrItem)],
+    what,
   });
   switch (operation) {
     case 'GetItem':
@@ -120,9 +142,14 @@ export function accessesOf(operation: string, input: Json, arnOf: (tableName: st
       return [{ action: `dynamodb:${operation}`, resource, leadingKeys: undefined, what: operation }];
     }
     case 'BatchGetItem':
-      return Object.entries(input.RequestItems as Record<string, { Keys: Json[] }>).map(([table, { Keys }]) => ({
-        action: 'dynamodb:BatchGetItem', resource: arnOf(table), leadingKeys: Keys.map(partitionKeyOf), what: operation,
-      }));
+      return Object.entries(input.RequestItems as Record<string, { Keys: Json[] }>).map(
+        ([table, { Keys }]) => ({
+          action: 'dynamodb:BatchGetItem',
+          resource: arnOf(table),
+          leadingKeys: Keys.map(partitionKeyOf),
+          what: operation,
+        }),
+      );
     case 'BatchWriteItem':
       return Object.entries(input.RequestItems as Record<string, Json[]>).map(([table, requests]) => ({
         action: 'dynamodb:BatchWriteItem',
@@ -131,22 +158,39 @@ export function accessesOf(operation: string, input: Json, arnOf: (tableName: st
         what: operation,
       }));
     case 'TransactGetItems':
-      return (input.TransactItems as Json[]).map((t, i) => item('dynamodb:GetItem', t.Get.TableName, t.Get.Key, `${operation} item ${i} (Get)`));
+      return (input.TransactItems as Json[]).map((t, i) =>
+        item('dynamodb:GetItem', t.Get.TableName, t.Get.Key, `${operation} item ${i} (Get)`),
+      );
     case 'TransactWriteItems':
       return (input.TransactItems as Json[]).map((t, i) => {
         const [kind, request] = Object.entries(t)[0] as [string, Json];
         const action = TRANSACT_WRITE_ACTIONS[kind];
         if (!action) throw new Error(`unknown TransactWriteItems item kind ${kind}`);
-        return item(action, request.TableName, request.Item ?? request.Key, `${operation} item ${i} (${kind})`);
+        return item(
+          action,
+          request.TableName,
+          request.Item ?? request.Key,
+          `${operation} item ${i} (${kind})`,
+        );
       });
     default:
-      return [{ action: `dynamodb:${operation}`, resource: input.TableName ? arnOf(input.TableName) : '*', leadingKeys: undefined, what: operation }];
+      return [
+        {
+          action: `dynamodb:${operation}`,
+          resource: input.TableName ? arnOf(input.TableName) : '*',
+          leadingKeys: undefined,
+          what: operation,
+        },
+      ];
   }
 }
 
 /** IAM's wildcards: `*` any run of characters, `?` one. */
 function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
 }
 
@@ -161,7 +205,8 @@ function applies(s: Statement, a: Access): boolean | 'unknown' {
 
 /** Why `statements` do not allow `access` (an explicit or possible Deny, or no Allow); undefined when they do. */
 export function refusal(statements: Statement[], access: Access): string | undefined {
-  if (statements.some((s) => s.effect === 'Deny' && applies(s, access) !== false)) return 'denied by a Deny statement';
+  if (statements.some((s) => s.effect === 'Deny' && applies(s, access) !== false))
+    return 'denied by a Deny statement';
   if (statements.some((s) => s.effect === 'Allow' && applies(s, access) === true)) return undefined;
   const keys = access.leadingKeys === undefined ? '' : ` (partition ${access.leadingKeys.join(', ')})`;
   return `${access.action} on ${access.resource}${keys} is not granted`;

@@ -17,19 +17,50 @@ const NOW = Date.parse('2026-06-18T00:00:00Z');
 
 function hold(overrides: Partial<Authorization> = {}): Authorization {
   return {
-    id: 'auth_AAAAAAAAAAAAAAAAAAAAAA', accountId: 'acc_1', clientId: 'cli_1', orderId: 'o-1', currency: 'CNY',
-    amount: 10_000, capturedAmount: 0, releasedAmount: 0, refundedAmount: 0, status: 'authorized',
-    expiresAt: new Date(NOW + 3_600_000).toISOString(), createdAt: new Date(NOW).toISOString(),
-    updatedAt: new Date(NOW).toISOString(), version: 1, ...overrides,
+    id: 'auth_AAAAAAAAAAAAAAAAAAAAAA',
+    accountId: 'acc_1',
+    clientId: 'cli_1',
+    orderId: 'o-1',
+    currency: 'CNY',
+    amount: 10_000,
+    capturedAmount: 0,
+    releasedAmount: 0,
+    refundedAmount: 0,
+    status: 'authorized',
+    expiresAt: new Date(NOW + 3_600_000).toISOString(),
+    createdAt: new Date(NOW).toISOString(),
+    updatedAt: new Date(NOW).toISOString(),
+    version: 1,
+    ...overrides,
   };
 }
 
 describe('decideCapture', () => {
   it.each([
-    ['the whole hold by default', hold(), {}, { status: 'captured', capturedAmount: 10_000, releasedAmount: 0 }],
-    ['part, final: the rest is released', hold(), { amount: 4_000 }, { status: 'captured', capturedAmount: 4_000, releasedAmount: 6_000 }],
-    ['part, not final: the rest stays held', hold(), { amount: 4_000, final: false }, { status: 'partially_captured', capturedAmount: 4_000, releasedAmount: 0 }],
-    ['all that is left of a partial capture', hold({ status: 'partially_captured', capturedAmount: 4_000 }), { final: false }, { status: 'captured', capturedAmount: 10_000 }],
+    [
+      'the whole hold by default',
+      hold(),
+      {},
+      { status: 'captured', capturedAmount: 10_000, releasedAmount: 0 },
+    ],
+    [
+      'part, final: the rest is released',
+      hold(),
+      { amount: 4_000 },
+      { status: 'captured', capturedAmount: 4_000, releasedAmount: 6_000 },
+    ],
+    [
+      'part, not final: the rest stays held',
+      hold(),
+      { amount: 4_000, final: false },
+      { status: 'partially_captured', capturedAmount: 4_000, releasedAmount: 0 },
+    ],
+    [
+      'all that is left of a partial capture',
+      hold({ status: 'partially_captured', capturedAmount: 4_000 }),
+      { final: false },
+      { status: 'captured', capturedAmount: 10_000 },
+    ],
   ])('captures %s', (_name, a, request, expected) => {
     const decision = decideCapture(a, request, NOW);
     expect(decision.ok).toBe(true);
@@ -41,7 +72,12 @@ describe('decideCapture', () => {
     ['a declined hold', hold({ status: 'declined' }), {}, 'invalid_state'],
     ['an expired hold', hold({ status: 'expired' }), {}, 'invalid_state'],
     ['a hold waiting for review', hold({ status: 'pending_review' }), {}, 'invalid_state'],
-    ['a hold past expiresAt', hold({ expiresAt: new Date(NOW - 1).toISOString() }), {}, 'authorization_expired'],
+    [
+      'a hold past expiresAt',
+      hold({ expiresAt: new Date(NOW - 1).toISOString() }),
+      {},
+      'authorization_expired',
+    ],
     ['more than is held', hold(), { amount: 10_001 }, 'amount_exceeds_remaining'],
   ])('refuses %s', (_name, a, request, code) => {
     expect(decideCapture(a, request, NOW)).toEqual({ ok: false, code });
@@ -74,22 +110,26 @@ describe('any sequence of captures and releases', () => {
 
   it('never settles more than the hold, and the account moves by exactly what the hold recorded', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.array(step, { maxLength: 12 }), (amount, steps) => {
-        let a = hold({ amount });
-        let reserved = amount;
-        let outstanding = 0;
-        for (const s of steps) {
-          const d = s.op === 'capture' ? decideCapture(a, s, NOW) : decideRelease(a, s, NOW);
-          if (!d.ok) continue;
-          const delta = totalDelta(d.transition.movements);
-          reserved += delta.reserved;
-          outstanding += delta.outstanding;
-          a = d.transition.next;
-          expect(a.capturedAmount + a.releasedAmount).toBeLessThanOrEqual(a.amount);
-        }
-        expect(reserved).toBe(heldAmount(a));
-        expect(outstanding).toBe(a.capturedAmount);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.array(step, { maxLength: 12 }),
+        (amount, steps) => {
+          let a = hold({ amount });
+          let reserved = amount;
+          let outstanding = 0;
+          for (const s of steps) {
+            const d = s.op === 'capture' ? decideCapture(a, s, NOW) : decideRelease(a, s, NOW);
+            if (!d.ok) continue;
+            const delta = totalDelta(d.transition.movements);
+            reserved += delta.reserved;
+            outstanding += delta.outstanding;
+            a = d.transition.next;
+            expect(a.capturedAmount + a.releasedAmount).toBeLessThanOrEqual(a.amount);
+          }
+          expect(reserved).toBe(heldAmount(a));
+          expect(outstanding).toBe(a.capturedAmount);
+        },
+      ),
     );
   });
 });
@@ -97,21 +137,48 @@ describe('any sequence of captures and releases', () => {
 describe('a hold that drew from a category quota', () => {
   // 10,000 held: 6,000 from the quota (the front), 4,000 general credit (the back).
   const quotaHold = (overrides: Partial<Authorization> = {}) =>
-    hold({ category: 'electronics', quota: { promotionId: 'q1', drawn: 6_000, captured: 0, returned: 0 }, ...overrides });
+    hold({
+      category: 'electronics',
+      quota: { promotionId: 'q1', drawn: 6_000, captured: 0, returned: 0 },
+      ...overrides,
+    });
 
   it.each([
-    ['a capture of 5,000 (final) takes quota first and gives the quota left back', { amount: 5_000 },
-      { captured: 5_000, returned: 1_000 }, [{ type: 'capture', totalLimit: 0 }, { type: 'release', amount: 5_000, totalLimit: -1_000 }]],
-    ['a capture of 8,000 (final) takes all the quota, and the release gives none back', { amount: 8_000 },
-      { captured: 6_000, returned: 0 }, [{ type: 'capture', totalLimit: 0 }, { type: 'release', amount: 2_000, totalLimit: 0 }]],
-    ['a non-final capture of 2,000 keeps the rest of the quota held', { amount: 2_000, final: false },
-      { captured: 2_000, returned: 0 }, [{ type: 'capture', totalLimit: 0 }]],
+    [
+      'a capture of 5,000 (final) takes quota first and gives the quota left back',
+      { amount: 5_000 },
+      { captured: 5_000, returned: 1_000 },
+      [
+        { type: 'capture', totalLimit: 0 },
+        { type: 'release', amount: 5_000, totalLimit: -1_000 },
+      ],
+    ],
+    [
+      'a capture of 8,000 (final) takes all the quota, and the release gives none back',
+      { amount: 8_000 },
+      { captured: 6_000, returned: 0 },
+      [
+        { type: 'capture', totalLimit: 0 },
+        { type: 'release', amount: 2_000, totalLimit: 0 },
+      ],
+    ],
+    [
+      'a non-final capture of 2,000 keeps the rest of the quota held',
+      { amount: 2_000, final: false },
+      { captured: 2_000, returned: 0 },
+      [{ type: 'capture', totalLimit: 0 }],
+    ],
   ])('%s', (_name, request, quota, movements) => {
     const decision = decideCapture(quotaHold(), request, NOW);
     if (!decision.ok) throw new Error(decision.code);
     expect(decision.transition.next.quota).toMatchObject(quota);
-    expect(decision.transition.movements.map((m) => ({ type: m.type, amount: m.amount, totalLimit: m.delta.totalLimit })))
-      .toMatchObject(movements);
+    expect(
+      decision.transition.movements.map((m) => ({
+        type: m.type,
+        amount: m.amount,
+        totalLimit: m.delta.totalLimit,
+      })),
+    ).toMatchObject(movements);
     const back = 0 - totalDelta(decision.transition.movements).totalLimit;
     expect(decision.transition.quotaReturn?.amount ?? 0).toBe(back);
   });
@@ -126,7 +193,12 @@ describe('a hold that drew from a category quota', () => {
     if (!decision.ok) throw new Error(decision.code);
     expect(decision.transition.quotaReturn?.amount ?? 0).toBe(quotaBack);
     expect(decision.transition.next.quota?.returned).toBe(quotaBack);
-    if (quotaBack > 0) expect(decision.transition.quotaReturn).toEqual({ category: 'electronics', promotionId: 'q1', amount: quotaBack });
+    if (quotaBack > 0)
+      expect(decision.transition.quotaReturn).toEqual({
+        category: 'electronics',
+        promotionId: 'q1',
+        amount: quotaBack,
+      });
   });
 
   it('gives all its quota back when it expires or its review is declined', () => {
@@ -135,7 +207,11 @@ describe('a hold that drew from a category quota', () => {
     for (const d of [expired, declined]) {
       if (!d.ok) throw new Error(d.code);
       expect(d.transition.quotaReturn?.amount).toBe(6_000);
-      expect(totalDelta(d.transition.movements)).toEqual({ reserved: -10_000, outstanding: 0, totalLimit: -6_000 });
+      expect(totalDelta(d.transition.movements)).toEqual({
+        reserved: -10_000,
+        outstanding: 0,
+        totalLimit: -6_000,
+      });
     }
   });
 
@@ -150,7 +226,11 @@ describe('a hold that drew from a category quota', () => {
 
   it('for any sequence of captures and releases never gives back or captures more quota than it drew, quota first', () => {
     const step = fc.oneof(
-      fc.record({ op: fc.constant('capture' as const), amount: fc.integer({ min: 1, max: 4_000 }), final: fc.boolean() }),
+      fc.record({
+        op: fc.constant('capture' as const),
+        amount: fc.integer({ min: 1, max: 4_000 }),
+        final: fc.boolean(),
+      }),
       fc.record({ op: fc.constant('release' as const), amount: fc.integer({ min: 1, max: 4_000 }) }),
     );
     fc.assert(
@@ -158,16 +238,23 @@ describe('a hold that drew from a category quota', () => {
         let a = quotaHold({ quota: { promotionId: 'q1', drawn, captured: 0, returned: 0 } });
         let backToGrant = 0;
         for (const s of steps) {
-          const d = s.op === 'capture' ? decideCapture(a, { amount: s.amount, final: s.final }, NOW) : decideRelease(a, { amount: s.amount }, NOW);
+          const d =
+            s.op === 'capture'
+              ? decideCapture(a, { amount: s.amount, final: s.final }, NOW)
+              : decideRelease(a, { amount: s.amount }, NOW);
           if (!d.ok) continue;
           const heldQuotaBefore = a.quota!.drawn - a.quota!.captured - a.quota!.returned;
           const generalBefore = heldAmount(a) - heldQuotaBefore;
           backToGrant += d.transition.quotaReturn?.amount ?? 0;
-          expect(0 - totalDelta(d.transition.movements).totalLimit).toBe(d.transition.quotaReturn?.amount ?? 0);
+          expect(0 - totalDelta(d.transition.movements).totalLimit).toBe(
+            d.transition.quotaReturn?.amount ?? 0,
+          );
           const q = d.transition.next.quota!;
           // Captures take quota first; releases give general credit back first.
-          if (s.op === 'capture') expect(q.captured - a.quota!.captured).toBe(Math.min(s.amount, heldQuotaBefore));
-          if (s.op === 'release') expect(q.returned - a.quota!.returned).toBe(Math.max(0, s.amount - generalBefore));
+          if (s.op === 'capture')
+            expect(q.captured - a.quota!.captured).toBe(Math.min(s.amount, heldQuotaBefore));
+          if (s.op === 'release')
+            expect(q.returned - a.quota!.returned).toBe(Math.max(0, s.amount - generalBefore));
           a = d.transition.next;
         }
         const q = a.quota!;

@@ -49,15 +49,23 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function report(passed: number, failed: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
-    numPassedTests: passed, numFailedTests: failed, numPendingTests: 0, numTodoTests: 0,
-    numTotalTests: passed + failed, success: failed === 0, testResults: [], ...extra,
+    numPassedTests: passed,
+    numFailedTests: failed,
+    numPendingTests: 0,
+    numTodoTests: 0,
+    numTotalTests: passed + failed,
+    success: failed === 0,
+    testResults: [],
+    ...extra,
   });
 }
 
 async function ci(env: Record<string, string>): Promise<Outcome> {
   const log = join(dir, 'npm.log');
   await writeFile(log, '');
-  const options = { env: { ...process.env, ...env, PATH: `${join(dir, 'bin')}:${process.env['PATH']}`, FAKE_LOG: log } };
+  const options = {
+    env: { ...process.env, ...env, PATH: `${join(dir, 'bin')}:${process.env['PATH']}`, FAKE_LOG: log },
+  };
   const done = await run('bash', [join(dir, '.ci', 'run')], options).then(
     (r) => ({ code: 0, stdout: r.stdout }),
     (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
@@ -71,7 +79,10 @@ describe('.ci/run', () => {
   it('runs npm ci, the type check, the linter and the suite, in that order, and passes when all pass', async () => {
     const outcome = await ci({ FAKE_REPORT: report(12, 0) });
     expect(outcome.calls.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
-      'ci --no-audit --no-fund', 'run --silent typecheck', 'run --silent lint', 'test -- --json',
+      'ci --no-audit --no-fund',
+      'run --silent typecheck',
+      'run --silent lint',
+      'test -- --json',
     ]);
     expect(outcome).toMatchObject({ code: 0, lastLine: '12 passed, 0 failed' });
   });
@@ -93,12 +104,18 @@ describe('.ci/run', () => {
 
   it('counts a suite that could not run, and a skipped test makes the run red', async () => {
     const broken = { testResults: [{ status: 'failed', assertionResults: [] }], success: false };
-    expect(await ci({ FAKE_REPORT: report(5, 0, broken), FAKE_TEST_EXIT: '1' })).toMatchObject({ code: 1, lastLine: '5 passed, 1 failed' });
+    expect(await ci({ FAKE_REPORT: report(5, 0, broken), FAKE_TEST_EXIT: '1' })).toMatchObject({
+      code: 1,
+      lastLine: '5 passed, 1 failed',
+    });
     expect((await ci({ FAKE_REPORT: report(5, 0, { numPendingTests: 1 }) })).code).toBe(1);
   });
 
   it('fails when no test ran or jest wrote no report', async () => {
-    expect(await ci({ FAKE_REPORT: report(0, 0) })).toMatchObject({ code: 1, lastLine: '0 passed, 0 failed' });
+    expect(await ci({ FAKE_REPORT: report(0, 0) })).toMatchObject({
+      code: 1,
+      lastLine: '0 passed, 0 failed',
+    });
     expect(await ci({ FAKE_TEST_EXIT: '1' })).toMatchObject({ code: 1, lastLine: '0 passed, 1 failed' });
   });
 

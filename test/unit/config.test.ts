@@ -4,13 +4,20 @@ import { parseConfig } from '../../shared/config.js';
 describe('parseConfig', () => {
   it('gives the contract defaults', () => {
     expect(parseConfig({})).toMatchObject({
-      reviewThresholdMinor: 5_000_000, velocityMax: 20, velocityWindowSeconds: 60, holdTtlSeconds: 604_800,
-      expirySweepIntervalSeconds: 60, limitRefreshIntervalSeconds: 86_400,
+      reviewThresholdMinor: 5_000_000,
+      velocityMax: 20,
+      velocityWindowSeconds: 60,
+      holdTtlSeconds: 604_800,
+      expirySweepIntervalSeconds: 60,
+      limitRefreshIntervalSeconds: 86_400,
     });
   });
 
   it('reads numbers from the environment and treats empty strings as unset', () => {
-    expect(parseConfig({ VELOCITY_MAX: '5', REVIEW_THRESHOLD: '' })).toMatchObject({ velocityMax: 5, reviewThresholdMinor: 5_000_000 });
+    expect(parseConfig({ VELOCITY_MAX: '5', REVIEW_THRESHOLD: '' })).toMatchObject({
+      velocityMax: 5,
+      reviewThresholdMinor: 5_000_000,
+    });
   });
 
   it('refuses a refresh interval that a Node timer cannot hold (> 24 days)', () => {
@@ -19,8 +26,15 @@ describe('parseConfig', () => {
 
   it('takes the cursor key from a Secrets Manager ARN or (locally) a key of at least 32 characters, and knows Lambda', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:CursorKey-AbCdEf';
-    expect(parseConfig({ CURSOR_KEY_SECRET_ARN: arn, AWS_LAMBDA_FUNCTION_NAME: 'journal' })).toMatchObject({ cursorKeySecretArn: arn, inLambda: true });
-    expect(parseConfig({})).toMatchObject({ cursorKeySecretArn: undefined, cursorKey: undefined, inLambda: false });
+    expect(parseConfig({ CURSOR_KEY_SECRET_ARN: arn, AWS_LAMBDA_FUNCTION_NAME: 'journal' })).toMatchObject({
+      cursorKeySecretArn: arn,
+      inLambda: true,
+    });
+    expect(parseConfig({})).toMatchObject({
+      cursorKeySecretArn: undefined,
+      cursorKey: undefined,
+      inLambda: false,
+    });
     expect(() => parseConfig({ CURSOR_KEY: 'short' })).toThrow();
     expect(() => parseConfig({ CURSOR_KEY_SECRET_ARN: 'my-secret' })).toThrow();
   });

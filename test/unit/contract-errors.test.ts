@@ -6,16 +6,37 @@ import { DeadlineExceededError } from '../../shared/storage/deadline.js';
 function fail(error: unknown) {
   const request: any = { event: { ctx: { requestId: 'req-1' } }, error, response: null };
   contractErrors().onError!(request);
-  return { status: request.response.statusCode as number, body: JSON.parse(request.response.body), headers: request.response.headers };
+  return {
+    status: request.response.statusCode as number,
+    body: JSON.parse(request.response.body),
+    headers: request.response.headers,
+  };
 }
 
 describe('contractErrors', () => {
   it.each([
-    ['a throttle the SDK could not retry away', Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $retryable: { throttling: true } })],
-    ['a DynamoDB 500', Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } })],
+    [
+      'a throttle the SDK could not retry away',
+      Object.assign(new Error('slow down'), {
+        name: 'ProvisionedThroughputExceededException',
+        $retryable: { throttling: true },
+      }),
+    ],
+    [
+      'a DynamoDB 500',
+      Object.assign(new Error('boom'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }),
+    ],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
-    ['a DynamoDB call cut by its deadline', new DeadlineExceededError('GetCommand: cut after 2500 ms (its deadline)')],
-    ['an attempt past its request timeout', Object.assign(new Error('a request has exceeded the configured requestTimeout'), { name: 'TimeoutError' })],
+    [
+      'a DynamoDB call cut by its deadline',
+      new DeadlineExceededError('GetCommand: cut after 2500 ms (its deadline)'),
+    ],
+    [
+      'an attempt past its request timeout',
+      Object.assign(new Error('a request has exceeded the configured requestTimeout'), {
+        name: 'TimeoutError',
+      }),
+    ],
   ])('answers 503 unavailable for %s', (_name, error) => {
     const reply = fail(error);
     expect(reply.status).toBe(503);

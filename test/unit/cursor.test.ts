@@ -17,8 +17,12 @@ describe('sealCursor / openCursor', () => {
     const cursor = sealCursor(key, 'journal:acc_1', { after: 'x' });
     expect(openCursor(key, 'journal:acc_2', cursor, Position)).toBeUndefined();
     expect(openCursor(randomBytes(MIN_CURSOR_KEY_BYTES), 'journal:acc_1', cursor, Position)).toBeUndefined();
-    expect(openCursor(key, 'journal:acc_1', sealCursor(key, 'journal:acc_1', { after: 1 }), Position)).toBeUndefined();
-    expect(openCursor(key, 'journal:acc_1', sealCursor(key, 'journal:acc_1', { after: 'x', extra: 1 }), Position)).toBeUndefined();
+    expect(
+      openCursor(key, 'journal:acc_1', sealCursor(key, 'journal:acc_1', { after: 1 }), Position),
+    ).toBeUndefined();
+    expect(
+      openCursor(key, 'journal:acc_1', sealCursor(key, 'journal:acc_1', { after: 'x', extra: 1 }), Position),
+    ).toBeUndefined();
   });
 
   it.each([

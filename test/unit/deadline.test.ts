@@ -6,7 +6,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DeadlineExceededError, RESPONSE_MARGIN_MS, timeLeftMs, withDeadline, withInvocationDeadline, withinDeadline, withoutDeadline,
+  DeadlineExceededError,
+  RESPONSE_MARGIN_MS,
+  timeLeftMs,
+  withDeadline,
+  withInvocationDeadline,
+  withinDeadline,
+  withoutDeadline,
 } from '../../shared/storage/deadline.js';
 import { RETRY, RetriesExhaustedError, WRITE_DEADLINE_MS, withRetries } from '../../shared/storage/retry.js';
 
@@ -21,15 +27,21 @@ describe('deadline scopes', () => {
       await withDeadline(now + 1_000, async () => expect(timeLeftMs(now)).toBe(1_000));
       expect(timeLeftMs(now)).toBe(60_000);
     });
-    await withDeadline(now + 1_000, () => withDeadline(now + 60_000, async () => expect(timeLeftMs(now)).toBe(1_000)));
+    await withDeadline(now + 1_000, () =>
+      withDeadline(now + 60_000, async () => expect(timeLeftMs(now)).toBe(1_000)),
+    );
   });
 
   it('can be left, for work that outlives the request that started it', async () => {
-    await withDeadline(Date.now() - 1, async () => expect(withoutDeadline(() => timeLeftMs())).toBe(Infinity));
+    await withDeadline(Date.now() - 1, async () =>
+      expect(withoutDeadline(() => timeLeftMs())).toBe(Infinity),
+    );
   });
 
   it("an invocation's scope is the time Lambda says it has left, less the margin to answer", async () => {
-    const handler = withInvocationDeadline(async (_event: unknown, _context: { getRemainingTimeInMillis(): number }) => timeLeftMs());
+    const handler = withInvocationDeadline(
+      async (_event: unknown, _context: { getRemainingTimeInMillis(): number }) => timeLeftMs(),
+    );
     const left = await handler({}, { getRemainingTimeInMillis: () => 3_000 });
     expect(left).toBeLessThanOrEqual(3_000 - RESPONSE_MARGIN_MS);
     expect(left).toBeGreaterThan(0);
@@ -47,18 +59,27 @@ describe('withinDeadline', () => {
   });
 
   it('aborts at its own cap outside any scope', async () => {
-    await expect(withinDeadline('a slow call', 20, (signal) => sleep(60_000, undefined, { signal }))).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(
+      withinDeadline('a slow call', 20, (signal) => sleep(60_000, undefined, { signal })),
+    ).rejects.toBeInstanceOf(DeadlineExceededError);
   });
 
   it("passes the call's own failures through as they are", async () => {
-    await expect(withinDeadline('a failing call', 1_000, async () => Promise.reject(new TypeError('bad input')))).rejects.toBeInstanceOf(TypeError);
+    await expect(
+      withinDeadline('a failing call', 1_000, async () => Promise.reject(new TypeError('bad input'))),
+    ).rejects.toBeInstanceOf(TypeError);
   });
 });
 
 describe('withRetries', () => {
   it('starts no attempt when the scope has no time left', async () => {
     let attempts = 0;
-    const write = withDeadline(Date.now() - 1, () => withRetries('test write', async () => (attempts += 1, RETRY)));
+    const write = withDeadline(Date.now() - 1, () =>
+      withRetries('test write', async () => {
+        attempts += 1;
+        return RETRY;
+      }),
+    );
     await expect(write).rejects.toBeInstanceOf(RetriesExhaustedError);
     expect(attempts).toBe(0);
   });
@@ -77,7 +98,9 @@ describe('withRetries', () => {
   });
 
   it("gives each logical write its own WRITE_DEADLINE_MS within the invocation's time", async () => {
-    const left = await withDeadline(Date.now() + 60_000, () => withRetries('test write', async () => timeLeftMs()));
+    const left = await withDeadline(Date.now() + 60_000, () =>
+      withRetries('test write', async () => timeLeftMs()),
+    );
     expect(left).toBeLessThanOrEqual(WRITE_DEADLINE_MS);
     expect(left).toBeGreaterThan(0);
   });

@@ -3,7 +3,12 @@
  * relation is checked when the module loads, from the constants the write paths use.
  */
 import { parseConfig } from '../../shared/config.js';
-import { CLOCK_SKEW_MS, STAMP_TO_COMMIT_MAX_MS, assertSettleLag, settledHorizon } from '../../shared/journal/horizon.js';
+import {
+  CLOCK_SKEW_MS,
+  STAMP_TO_COMMIT_MAX_MS,
+  assertSettleLag,
+  settledHorizon,
+} from '../../shared/journal/horizon.js';
 import { SDK_CALL_MAX_MS } from '../../shared/storage/dynamo-client.js';
 import { WRITE_DEADLINE_MS, WRITE_STAMP_TO_COMMIT_MAX_MS } from '../../shared/storage/retry.js';
 
@@ -21,7 +26,9 @@ describe('the journal settling lag', () => {
   });
 
   it('refuses a lag at or below the bound, naming the constants', () => {
-    expect(() => assertSettleLag(STAMP_TO_COMMIT_MAX_MS)).toThrow(/JOURNAL_SETTLE_MS .* must exceed WRITE_STAMP_TO_COMMIT_MAX_MS \+ CLOCK_SKEW_MS/);
+    expect(() => assertSettleLag(STAMP_TO_COMMIT_MAX_MS)).toThrow(
+      /JOURNAL_SETTLE_MS .* must exceed WRITE_STAMP_TO_COMMIT_MAX_MS \+ CLOCK_SKEW_MS/,
+    );
     expect(() => assertSettleLag(1_000)).toThrow();
     expect(() => assertSettleLag(STAMP_TO_COMMIT_MAX_MS + 1)).not.toThrow();
   });
@@ -32,6 +39,8 @@ describe('the journal settling lag', () => {
   });
 
   it('places the horizon the lag before the reader clock', () => {
-    expect(settledHorizon(Date.parse('2026-06-18T00:01:00.000Z'), 60_000).toISOString()).toBe('2026-06-18T00:00:00.000Z');
+    expect(settledHorizon(Date.parse('2026-06-18T00:01:00.000Z'), 60_000).toISOString()).toBe(
+      '2026-06-18T00:00:00.000Z',
+    );
   });
 });

@@ -60,7 +60,8 @@ describe('refresh outcomes', () => {
     fc.assert(
       fc.property(count, count, count, count, count, (processed, changed, unchanged, skipped, failed) => {
         const counts = { processed, changed, unchanged, skipped, failed };
-        if (processed === changed + unchanged + skipped + failed) expect(() => assertBalanced(counts)).not.toThrow();
+        if (processed === changed + unchanged + skipped + failed)
+          expect(() => assertBalanced(counts)).not.toThrow();
         else expect(() => assertBalanced(counts)).toThrow(/^invariant: processed/);
       }),
     );

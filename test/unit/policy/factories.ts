@@ -15,8 +15,15 @@ export const daysFromNow = (days: number): string => daysAgo(-days);
 
 export function profile(overrides: Partial<CreditProfile> = {}): CreditProfile {
   return {
-    creditScore: 720, monthlyIncome: 1_000_000, incomeVerified: true, onTimeRepayments: 20, overdueCount: 0,
-    maxOverdueDays: 0, recentInquiries: 1, tenureMonths: 12, ...overrides,
+    creditScore: 720,
+    monthlyIncome: 1_000_000,
+    incomeVerified: true,
+    onTimeRepayments: 20,
+    overdueCount: 0,
+    maxOverdueDays: 0,
+    recentInquiries: 1,
+    tenureMonths: 12,
+    ...overrides,
   };
 }
 
@@ -26,8 +33,15 @@ export const recentlyOverdue = (overrides: Partial<CreditProfile> = {}): CreditP
 
 export function account(overrides: Partial<PolicyAccount> = {}): PolicyAccount {
   return {
-    creditLimit: 500_000, promoLimit: 0, riskTier: 'B', reserved: 0, outstanding: 0, currency: 'CNY',
-    limitUpdatedAt: daysAgo(30), status: 'active', ...overrides,
+    creditLimit: 500_000,
+    promoLimit: 0,
+    riskTier: 'B',
+    reserved: 0,
+    outstanding: 0,
+    currency: 'CNY',
+    limitUpdatedAt: daysAgo(30),
+    status: 'active',
+    ...overrides,
   };
 }
 
@@ -38,14 +52,25 @@ export function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
 /** A 618-style percent uplift running from yesterday for ten days; validated, so a bad factory call fails. */
 export function uplift(overrides: Record<string, unknown> = {}): Promotion {
   return Promotion.parse({
-    id: 'p618', name: '618 festival', kind: 'uplift', upliftPercent: 20, startsAt: daysAgo(1), endsAt: daysFromNow(9),
+    id: 'p618',
+    name: '618 festival',
+    kind: 'uplift',
+    upliftPercent: 20,
+    startsAt: daysAgo(1),
+    endsAt: daysFromNow(9),
     ...overrides,
   });
 }
 
 export function quota(overrides: Record<string, unknown> = {}): Promotion {
   return Promotion.parse({
-    id: 'q-electronics', name: 'Electronics week', kind: 'category_quota', category: 'electronics', quotaAmount: 80_000,
-    startsAt: daysAgo(1), endsAt: daysFromNow(6), ...overrides,
+    id: 'q-electronics',
+    name: 'Electronics week',
+    kind: 'category_quota',
+    category: 'electronics',
+    quotaAmount: 80_000,
+    startsAt: daysAgo(1),
+    endsAt: daysFromNow(6),
+    ...overrides,
   });
 }

@@ -13,14 +13,25 @@ const firstIssuePath = (value: unknown) => {
 
 describe('CreditProfile', () => {
   it('accepts a complete profile, optional fields included, unchanged', () => {
-    const full = profile({ overdueCount: 1, maxOverdueDays: 3, lastOverdueAt: daysAgo(100), monthlySpend: 250_000 });
+    const full = profile({
+      overdueCount: 1,
+      maxOverdueDays: 3,
+      lastOverdueAt: daysAgo(100),
+      monthlySpend: 250_000,
+    });
     expect(CreditProfile.parse(full)).toEqual(full);
     expect(CreditProfile.parse(profile())).toEqual(profile());
   });
 
   it('accepts the bounds themselves', () => {
-    expect(CreditProfile.safeParse(profile({ creditScore: 300, monthlyIncome: 0, tenureMonths: 0 })).success).toBe(true);
-    expect(CreditProfile.safeParse(profile({ creditScore: 850, monthlyIncome: MAX_AMOUNT_MINOR, onTimeRepayments: 10_000 })).success).toBe(true);
+    expect(
+      CreditProfile.safeParse(profile({ creditScore: 300, monthlyIncome: 0, tenureMonths: 0 })).success,
+    ).toBe(true);
+    expect(
+      CreditProfile.safeParse(
+        profile({ creditScore: 850, monthlyIncome: MAX_AMOUNT_MINOR, onTimeRepayments: 10_000 }),
+      ).success,
+    ).toBe(true);
   });
 
   it('rejects unknown fields', () => {
@@ -53,7 +64,9 @@ describe('CreditProfile', () => {
   });
 
   it('rejects overdue days or an overdue date without any overdue record', () => {
-    expect(firstIssuePath(profile({ overdueCount: 0, lastOverdueAt: daysAgo(10) }))).toEqual(['overdueCount']);
+    expect(firstIssuePath(profile({ overdueCount: 0, lastOverdueAt: daysAgo(10) }))).toEqual([
+      'overdueCount',
+    ]);
     expect(firstIssuePath(profile({ overdueCount: 0, maxOverdueDays: 5 }))).toEqual(['overdueCount']);
   });
 });

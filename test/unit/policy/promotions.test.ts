@@ -2,21 +2,49 @@
  * The promotion schema (a discriminated union on kind, strict, with a valid window and exactly one uplift
  * form) and the questions "is it in force now" and "is this tier eligible".
  */
-import { activePromotions, endedAt, isActive, isEligible, normalizePromotion, normalizeTimestamp, Promotion } from '../../../shared/policy/promotions.js';
+import {
+  activePromotions,
+  endedAt,
+  isActive,
+  isEligible,
+  normalizePromotion,
+  normalizeTimestamp,
+  Promotion,
+} from '../../../shared/policy/promotions.js';
 import { daysAgo, daysFromNow, NOW, quota, uplift } from './factories.js';
 
 const rawUplift = (overrides: Record<string, unknown> = {}) => ({
-  id: 'p618', name: '618 festival', kind: 'uplift', upliftPercent: 20, startsAt: daysAgo(1), endsAt: daysFromNow(9), ...overrides,
+  id: 'p618',
+  name: '618 festival',
+  kind: 'uplift',
+  upliftPercent: 20,
+  startsAt: daysAgo(1),
+  endsAt: daysFromNow(9),
+  ...overrides,
 });
 const rawQuota = (overrides: Record<string, unknown> = {}) => ({
-  id: 'q1', name: 'Electronics week', kind: 'category_quota', category: 'electronics', quotaAmount: 80_000,
-  startsAt: daysAgo(1), endsAt: daysFromNow(6), ...overrides,
+  id: 'q1',
+  name: 'Electronics week',
+  kind: 'category_quota',
+  category: 'electronics',
+  quotaAmount: 80_000,
+  startsAt: daysAgo(1),
+  endsAt: daysFromNow(6),
+  ...overrides,
 });
 
 describe('Promotion', () => {
   it.each([
     ['a percent uplift', rawUplift()],
-    ['a fixed uplift with a cap and tiers', rawUplift({ upliftPercent: undefined, upliftAmount: 50_000, maxUpliftAmount: 40_000, eligibleTiers: ['A', 'B'] })],
+    [
+      'a fixed uplift with a cap and tiers',
+      rawUplift({
+        upliftPercent: undefined,
+        upliftAmount: 50_000,
+        maxUpliftAmount: 40_000,
+        eligibleTiers: ['A', 'B'],
+      }),
+    ],
     ['a category quota', rawQuota()],
   ])('accepts %s', (_name, raw) => {
     expect(Promotion.parse(raw)).toEqual(raw);
@@ -31,7 +59,10 @@ describe('Promotion', () => {
     ['an id over 64 characters', rawUplift({ id: 'p'.repeat(65) })],
     ['an empty name', rawUplift({ name: '' })],
     ['a window that ends before it starts', rawUplift({ endsAt: daysAgo(5) })],
-    ['a window that ends as it starts', rawUplift({ startsAt: NOW.toISOString(), endsAt: NOW.toISOString() })],
+    [
+      'a window that ends as it starts',
+      rawUplift({ startsAt: NOW.toISOString(), endsAt: NOW.toISOString() }),
+    ],
     ['a date that is not ISO 8601', rawUplift({ startsAt: 'June 1st' })],
     ['both uplift forms', rawUplift({ upliftAmount: 100 })],
     ['neither uplift form', rawUplift({ upliftPercent: undefined })],
@@ -73,7 +104,12 @@ describe('isEligible', () => {
 
   it('opens a promotion with eligibleTiers to those tiers only', () => {
     const forAB = uplift({ eligibleTiers: ['A', 'B'] });
-    expect(['A', 'B', 'C', 'unrated'].map((tier) => isEligible(forAB, tier))).toEqual([true, true, false, false]);
+    expect(['A', 'B', 'C', 'unrated'].map((tier) => isEligible(forAB, tier))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -83,9 +119,15 @@ describe('normalizePromotion', () => {
     expect(normalizeTimestamp('2026-06-01T00:00:00.5Z')).toBe('2026-06-01T00:00:00.500Z');
     // Raw, these compare the wrong way round ('Z' > '.'); normalized, they compare as the instants do.
     expect('2026-06-01T00:00:00Z' > '2026-06-01T00:00:00.500Z').toBe(true);
-    expect(normalizeTimestamp('2026-06-01T00:00:00Z') < normalizeTimestamp('2026-06-01T00:00:00.500Z')).toBe(true);
+    expect(normalizeTimestamp('2026-06-01T00:00:00Z') < normalizeTimestamp('2026-06-01T00:00:00.500Z')).toBe(
+      true,
+    );
     const promotion = uplift({ startsAt: '2026-06-01T00:00:00Z', endsAt: '2026-06-18T23:59:59.9Z' });
-    expect(normalizePromotion(promotion)).toEqual({ ...promotion, startsAt: '2026-06-01T00:00:00.000Z', endsAt: '2026-06-18T23:59:59.900Z' });
+    expect(normalizePromotion(promotion)).toEqual({
+      ...promotion,
+      startsAt: '2026-06-01T00:00:00.000Z',
+      endsAt: '2026-06-18T23:59:59.900Z',
+    });
   });
 });
 
