@@ -19,12 +19,6 @@ import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { CreditTable } from './constructs/table.js';
-import {
-  ROUTE_TABLE_DELETES,
-  ROUTES_THAT_ENQUEUE_REFRESH,
-  ROUTES_THAT_SEAL_CURSORS,
-  tableAccessOf,
-} from './route-permissions.js';
 
 /** The route served through the provisioned `live` alias: the checkout hot path. */
 export const AUTHORIZE_HANDLER = 'authorizations-create';
@@ -79,14 +73,14 @@ export class CreditAuthorizationStack extends Stack {
     this.cursorKey = cursorKey;
     const functions: Record<string, ServiceFunction> = {};
     for (const route of routes) {
-      const enqueues = ROUTES_THAT_ENQUEUE_REFRESH.has(route.handler);
-      const seals = ROUTES_THAT_SEAL_CURSORS.has(route.handler);
-      const fn = new ServiceFunction(this, `Route-${route.handler}`, {
+      const enqueues = route.access.enqueuesRefresh === true;
+      const seals = route.access.sealsCursors === true;
+      const fn = new ServiceFunction(this, `Route-${route.name}`, {
         entry: routeEntry(route),
         description: `${route.method} ${route.path}`,
         table: this.data,
-        access: tableAccessOf(route.handler),
-        deletesFrom: ROUTE_TABLE_DELETES[route.handler],
+        access: route.access.table,
+        deletesFrom: route.access.deletesFrom,
         environment: {
           ...environment,
           ...(enqueues ? { REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : {}),
@@ -97,7 +91,7 @@ export class CreditAuthorizationStack extends Stack {
       });
       if (enqueues) this.jobs.refreshQueue.grantSendMessages(fn.role);
       if (seals) cursorKey.grantRead(fn.role);
-      functions[route.handler] = fn;
+      functions[route.name] = fn;
     }
     this.functions = functions;
     this.authorizer = new ServiceFunction(this, 'Authorizer', {
@@ -110,7 +104,7 @@ export class CreditAuthorizationStack extends Stack {
       logRetention,
     });
 
-    const authorizeRoute = routes.find((r) => r.handler === AUTHORIZE_HANDLER);
+    const authorizeRoute = routes.find((r) => r.name === AUTHORIZE_HANDLER);
     const authorizeFn = functions[AUTHORIZE_HANDLER];
     if (!authorizeRoute || !authorizeFn)
       throw new Error(`the route manifest has no ${AUTHORIZE_HANDLER} route`);

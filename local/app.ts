@@ -43,11 +43,12 @@ export async function startApp(options: {
     respond: async () => {
       // Built on first request: the generator is a local/documentation concern, not a handler's.
       const { buildOpenApiDocument } = await import('../shared/openapi/document.js');
-      openApiDocument ??= buildOpenApiDocument();
+      const { ROUTES } = await import('../functions/routes.js');
+      openApiDocument ??= buildOpenApiDocument(ROUTES);
       return { status: 200, body: openApiDocument };
     },
   };
-  const server = createApiServer(await loadRoutes(options.handlers), [openApi, ...(options.extras ?? [])]);
+  const server = createApiServer(loadRoutes(options.handlers), [openApi, ...(options.extras ?? [])]);
   // Many concurrent checkouts from one load generator: keep sockets alive between requests.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

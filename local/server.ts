@@ -45,23 +45,15 @@ function compile(path: string): { pattern: RegExp; paramNames: string[] } {
 }
 
 /**
- * Every route's handler module. `overrides` (by handler name) replaces a route's handler with one built by the
+ * Every route with its handler. `overrides` (by route name) replaces a route's handler with one built by the
  * same module's factory, e.g. the journal on a test's clock; nothing deployed has any.
  */
-export async function loadRoutes(
-  overrides: Readonly<Record<string, LambdaHandler>> = {},
-): Promise<LoadedRoute[]> {
-  const loaded: LoadedRoute[] = [];
-  // One at a time: jest's ESM loader mislinks modules shared by parallel dynamic imports.
-  for (const definition of ROUTES) {
-    const module = (await import(`../functions/http/${definition.handler}.js`)) as { handler: LambdaHandler };
-    loaded.push({
-      definition,
-      ...compile(definition.path),
-      handler: overrides[definition.handler] ?? module.handler,
-    });
-  }
-  return loaded;
+export function loadRoutes(overrides: Readonly<Record<string, LambdaHandler>> = {}): LoadedRoute[] {
+  return ROUTES.map((definition) => ({
+    definition,
+    ...compile(definition.path),
+    handler: overrides[definition.name] ?? definition.handler,
+  }));
 }
 
 function lambdaContext(name: string, requestId: string, timeoutMs: number): Context {
@@ -259,7 +251,7 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
       requestContext: { requestId, authorizer, httpMethod: method, path: url.pathname, stage: 'local' },
     } as unknown as APIGatewayProxyEvent;
     const invocation = await asInvocationOf(routeEntry(route.definition), () =>
-      invoke(route.definition.handler, requestId, API_TIMEOUT_SECONDS * 1000, (context) =>
+      invoke(route.definition.name, requestId, API_TIMEOUT_SECONDS * 1000, (context) =>
         route.handler(event, context),
       ),
     );

@@ -3,11 +3,30 @@ import { toAccountResource } from '../../shared/accounts/model.js';
 import { CreateAccountBody } from '../../shared/accounts/schemas.js';
 import { openAccount } from '../../shared/accounts/service.js';
 import { ApiError } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 
-export const handler = httpHandler({ scopes: ['admin'], body: CreateAccountBody }, async ({ body }) => {
-  const result = await openAccount(body);
-  if (!result.ok) throw new ApiError(result.code);
-  return jsonResponse(201, toAccountResource(result.account));
-});
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/accounts',
+    scopes: ['admin'],
+    body: CreateAccountBody,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'createAccount',
+      summary: 'Open a credit account',
+      success: { status: 201, schema: R.Account, description: 'The account.' },
+      errors: ['account_exists'],
+    },
+  },
+  async ({ body }) => {
+    const result = await openAccount(body);
+    if (!result.ok) throw new ApiError(result.code);
+    return jsonResponse(201, toAccountResource(result.account));
+  },
+);
+
+export const handler = route.handler;

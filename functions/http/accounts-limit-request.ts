@@ -1,12 +1,28 @@
 /** POST /v1/accounts/{id}/limit-requests (checkout): a limit increase decided at once by the refresh policy. */
 import { ApiError } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { requestLimitIncrease } from '../../shared/limits/requests.js';
 import { LimitRequestBody } from '../../shared/limits/schemas.js';
 
-export const handler = httpHandler(
-  { scopes: ['checkout'], body: LimitRequestBody },
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/accounts/{id}/limit-requests',
+    scopes: ['checkout'],
+    body: LimitRequestBody,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'requestLimitIncrease',
+      summary: 'Ask for a higher limit (decided at once)',
+      notes:
+        'Decided by the same policy as the scheduled refresh; one request per account per cooldown (429 otherwise).',
+      success: { status: 200, schema: R.LimitRequestResult, description: 'The decision and its reasons.' },
+      errors: ['account_not_found'],
+    },
+  },
   async ({ body, params }) => {
     const result = await requestLimitIncrease(params['id'] ?? '', body.requestedLimit);
     if (!result.ok) throw new ApiError(result.code);
@@ -18,3 +34,5 @@ export const handler = httpHandler(
     });
   },
 );
+
+export const handler = route.handler;

@@ -3,11 +3,30 @@ import { toAccountResource } from '../../shared/accounts/model.js';
 import { StatusChangeBody } from '../../shared/accounts/schemas.js';
 import { setAccountStatus } from '../../shared/accounts/service.js';
 import { ApiError } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 
-export const handler = httpHandler({ scopes: ['risk'], body: StatusChangeBody }, async ({ body, params }) => {
-  const result = await setAccountStatus(params['id'] ?? '', 'active', body.reason);
-  if (!result.ok) throw new ApiError(result.code);
-  return jsonResponse(200, toAccountResource(result.account));
-});
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/accounts/{id}/unfreeze',
+    scopes: ['risk'],
+    body: StatusChangeBody,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'unfreeze',
+      summary: 'Unfreeze an account',
+      success: { status: 200, schema: R.Account, description: 'The active account.' },
+      errors: ['account_not_found', 'invalid_state'],
+    },
+  },
+  async ({ body, params }) => {
+    const result = await setAccountStatus(params['id'] ?? '', 'active', body.reason);
+    if (!result.ok) throw new ApiError(result.code);
+    return jsonResponse(200, toAccountResource(result.account));
+  },
+);
+
+export const handler = route.handler;

@@ -2,10 +2,32 @@
 import { decideCapture } from '../../shared/authorizations/model.js';
 import { CaptureBody } from '../../shared/authorizations/schemas.js';
 import { settle } from '../../shared/authorizations/service.js';
-import { httpHandler, sendResult } from '../../shared/http/handler.js';
+import { sendResult } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 
-export const handler = httpHandler(
-  { scopes: ['checkout'], body: CaptureBody, idempotent: true },
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/authorizations/{id}/capture',
+    scopes: ['checkout'],
+    body: CaptureBody,
+    idempotent: true,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'capture',
+      summary: 'Capture all or part of a hold',
+      notes: '`amount` defaults to the held remainder; `final` (default true) releases whatever remains.',
+      success: { status: 200, schema: R.Authorization, description: 'The authorization after the capture.' },
+      errors: [
+        'authorization_not_found',
+        'invalid_state',
+        'authorization_expired',
+        'amount_exceeds_remaining',
+      ],
+    },
+  },
   async ({ body, params, operation }) =>
     sendResult(
       await settle(operation, {
@@ -15,3 +37,5 @@ export const handler = httpHandler(
       }),
     ),
 );
+
+export const handler = route.handler;

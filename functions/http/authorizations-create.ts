@@ -1,9 +1,32 @@
 /** POST /v1/authorizations (checkout): reserve credit for an order, in one DynamoDB round trip. */
 import { CreateAuthorizationBody } from '../../shared/authorizations/schemas.js';
 import { authorize } from '../../shared/authorizations/service.js';
-import { httpHandler, sendResult } from '../../shared/http/handler.js';
+import { sendResult } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 
-export const handler = httpHandler(
-  { scopes: ['checkout'], body: CreateAuthorizationBody, idempotent: true },
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/authorizations',
+    scopes: ['checkout'],
+    body: CreateAuthorizationBody,
+    idempotent: true,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'createAuthorization',
+      summary: 'Reserve credit (create a hold)',
+      success: {
+        status: 201,
+        schema: R.Authorization,
+        description: 'Authorized, or pending_review at or above REVIEW_THRESHOLD.',
+      },
+      errors: ['currency_mismatch', 'account_not_found', ...R.DECLINES],
+      errorBodies: { 402: R.Declined },
+    },
+  },
   async ({ body, operation }) => sendResult(await authorize(operation, body)),
 );
+
+export const handler = route.handler;

@@ -3,10 +3,28 @@ import { decideIncrement } from '../../shared/authorizations/model.js';
 import { IncrementBody } from '../../shared/authorizations/schemas.js';
 import { settle } from '../../shared/authorizations/service.js';
 import { config } from '../../shared/config.js';
-import { httpHandler, sendResult } from '../../shared/http/handler.js';
+import { sendResult } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 
-export const handler = httpHandler(
-  { scopes: ['checkout'], body: IncrementBody, idempotent: true },
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/authorizations/{id}/increment',
+    scopes: ['checkout'],
+    body: IncrementBody,
+    idempotent: true,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'increment',
+      summary: 'Raise a live hold',
+      notes: 'Under the same rules as a new reserve.',
+      success: { status: 200, schema: R.Authorization, description: 'The raised authorization.' },
+      errors: ['authorization_not_found', 'invalid_state', 'authorization_expired', ...R.DECLINES],
+      errorBodies: { 402: R.IncrementDeclined },
+    },
+  },
   async ({ body, params, operation }) =>
     sendResult(
       await settle(operation, {
@@ -17,3 +35,5 @@ export const handler = httpHandler(
       }),
     ),
 );
+
+export const handler = route.handler;

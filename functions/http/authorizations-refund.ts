@@ -6,11 +6,27 @@ import { decideRefund } from '../../shared/authorizations/model.js';
 import { RefundBody } from '../../shared/authorizations/schemas.js';
 import { toAuthorizationResource } from '../../shared/authorizations/model.js';
 import { settle } from '../../shared/authorizations/service.js';
-import { httpHandler, sendResult } from '../../shared/http/handler.js';
+import { sendResult } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 import { requestDigest } from '../../shared/ids.js';
 
-export const handler = httpHandler(
-  { scopes: ['checkout'], body: RefundBody, idempotent: true },
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/authorizations/{id}/refunds',
+    scopes: ['checkout'],
+    body: RefundBody,
+    idempotent: true,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'refund',
+      summary: 'Refund captured money',
+      success: { status: 201, schema: R.Refund, description: 'The refund, with the authorization after it.' },
+      errors: ['authorization_not_found', 'invalid_state', 'amount_exceeds_remaining'],
+    },
+  },
   async ({ body, params, operation }) =>
     sendResult(
       await settle(operation, {
@@ -32,3 +48,5 @@ export const handler = httpHandler(
       }),
     ),
 );
+
+export const handler = route.handler;

@@ -2,10 +2,26 @@
 import { decideRelease } from '../../shared/authorizations/model.js';
 import { ReleaseBody } from '../../shared/authorizations/schemas.js';
 import { settle } from '../../shared/authorizations/service.js';
-import { httpHandler, sendResult } from '../../shared/http/handler.js';
+import { sendResult } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 
-export const handler = httpHandler(
-  { scopes: ['checkout'], body: ReleaseBody, idempotent: true },
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/authorizations/{id}/release',
+    scopes: ['checkout'],
+    body: ReleaseBody,
+    idempotent: true,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'release',
+      summary: 'Release all or part of a hold',
+      success: { status: 200, schema: R.Authorization, description: 'The authorization after the release.' },
+      errors: ['authorization_not_found', 'invalid_state', 'amount_exceeds_remaining'],
+    },
+  },
   async ({ body, params, operation }) =>
     sendResult(
       await settle(operation, {
@@ -15,3 +31,5 @@ export const handler = httpHandler(
       }),
     ),
 );
+
+export const handler = route.handler;

@@ -1,11 +1,29 @@
 /** GET /v1/jobs/{id} (risk): a job's progress (processed, changed, failed) and, for dry runs, its summary. */
 import { ApiError } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { getJob } from '../../shared/jobs/repository.js';
 
-export const handler = httpHandler({ scopes: ['risk'] }, async ({ params }) => {
-  const job = await getJob(params['id'] ?? '');
-  if (!job) throw new ApiError('job_not_found');
-  return jsonResponse(200, job);
-});
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'GET',
+    path: '/v1/jobs/{id}',
+    scopes: ['risk'],
+    access: { table: 'read' },
+    docs: {
+      operationId: 'getJob',
+      summary: "A job's progress",
+      success: { status: 200, schema: R.Job, description: 'The job.' },
+      errors: ['job_not_found'],
+    },
+  },
+  async ({ params }) => {
+    const job = await getJob(params['id'] ?? '');
+    if (!job) throw new ApiError('job_not_found');
+    return jsonResponse(200, job);
+  },
+);
+
+export const handler = route.handler;

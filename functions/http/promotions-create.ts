@@ -1,13 +1,32 @@
 /** POST /v1/promotions (admin): a festival uplift or a category quota, applied by the next limit refresh. */
 import { ApiError } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { Promotion } from '../../shared/policy/promotions.js';
 import { createPromotion } from '../../shared/promotions/repository.js';
 
-export const handler = httpHandler({ scopes: ['admin'], body: Promotion }, async ({ body }) => {
-  // The promotion as stored: its timestamps in the one normalized form (`...:00Z` answers `...:00.000Z`).
-  const promotion = await createPromotion(body);
-  if (!promotion) throw new ApiError('promotion_exists');
-  return jsonResponse(201, { object: 'promotion', ...promotion });
-});
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/promotions',
+    scopes: ['admin'],
+    body: Promotion,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'createPromotion',
+      summary: 'Create a promotion',
+      success: { status: 201, schema: R.PromotionResource, description: 'The promotion.' },
+      errors: ['promotion_exists'],
+    },
+  },
+  async ({ body }) => {
+    // The promotion as stored: its timestamps in the one normalized form (`...:00Z` answers `...:00.000Z`).
+    const promotion = await createPromotion(body);
+    if (!promotion) throw new ApiError('promotion_exists');
+    return jsonResponse(201, { object: 'promotion', ...promotion });
+  },
+);
+
+export const handler = route.handler;

@@ -3,12 +3,31 @@
  * applies). Idempotent: ending an ended promotion answers it unchanged. The refresh withdraws its uplift.
  */
 import { ApiError } from '../../shared/http/errors.js';
-import { httpHandler } from '../../shared/http/handler.js';
+import { httpRoute } from '../../shared/http/route.js';
+import { PROMOTIONS_BY_END_PARTITION } from '../../shared/storage/table.js';
+import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { endPromotion } from '../../shared/promotions/repository.js';
 
-export const handler = httpHandler({ scopes: ['admin'] }, async ({ params }) => {
-  const promotion = await endPromotion(params['id'] ?? '', new Date());
-  if (!promotion) throw new ApiError('promotion_not_found');
-  return jsonResponse(200, { object: 'promotion', ...promotion });
-});
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/promotions/{id}/end',
+    scopes: ['admin'],
+    access: { table: 'write', deletesFrom: [PROMOTIONS_BY_END_PARTITION] },
+    docs: {
+      operationId: 'endPromotion',
+      summary: 'End a promotion now',
+      success: { status: 200, schema: R.PromotionResource, description: 'The ended promotion.' },
+      errors: ['promotion_not_found'],
+    },
+  },
+  async ({ params }) => {
+    const promotion = await endPromotion(params['id'] ?? '', new Date());
+    if (!promotion) throw new ApiError('promotion_not_found');
+    return jsonResponse(200, { object: 'promotion', ...promotion });
+  },
+);
+
+export const handler = route.handler;

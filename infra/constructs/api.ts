@@ -160,8 +160,8 @@ export class CreditApi extends Construct {
 
     const integrationTimeout = Duration.seconds(props.functionTimeoutSeconds + 1);
     for (const route of props.routes) {
-      const target = props.targets[route.handler];
-      if (!target) throw new Error(`no function for route ${route.method} ${route.path} (${route.handler})`);
+      const target = props.targets[route.name];
+      if (!target) throw new Error(`no function for route ${route.method} ${route.path} (${route.name})`);
       this.api.root.resourceForPath(route.path).addMethod(
         route.method,
         // Every method, `public` (documentation) routes included, is behind the authorizer in AWS: a deployed

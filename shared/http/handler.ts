@@ -55,8 +55,8 @@ export interface RouteOptions<S extends z.ZodType | undefined, Q extends z.ZodTy
   notFound?: ErrorCode;
 }
 
-type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
-type QueryOf<Q> = Q extends z.ZodType ? z.output<Q> : Record<string, never>;
+export type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
+export type QueryOf<Q> = Q extends z.ZodType ? z.output<Q> : Record<string, never>;
 
 /** Turns zod's first issue into the contract's 400: `unknown_field` or `validation_failed` with `param`. */
 export function validationError(error: z.ZodError): ApiError {

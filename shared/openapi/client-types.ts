@@ -7,7 +7,6 @@
  * Build-time only, like document.ts: nothing the handlers import reaches this module.
  */
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
-import { buildOpenApiDocument } from './document.js';
 
 /** The checked-in output, relative to the repository root. */
 export const CLIENT_TYPES_PATH = 'client/generated/openapi.ts';
@@ -26,9 +25,7 @@ const HEADER = `/**
 const GENERATOR_OPTIONS = { defaultNonNullable: false, silent: true } as const;
 
 /** The file's full text for the given document (the service's own by default). */
-export async function renderClientTypes(
-  document: Record<string, unknown> = buildOpenApiDocument(),
-): Promise<string> {
+export async function renderClientTypes(document: Record<string, unknown>): Promise<string> {
   const ast = await openapiTS(document as unknown as OpenAPI3, GENERATOR_OPTIONS);
   return `${HEADER}${astToString(ast)}`;
 }

@@ -21,10 +21,11 @@ const ERROR_TYPES = [...new Set(Object.values(ERROR_CATALOGUE).map((entry) => en
   ...string[],
 ];
 
-/** The decline codes: the catalogue's `declined` entries. */
+/** The decline codes: the catalogue's `declined` entries (every route that can decline answers all of them). */
 const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
   .filter(([, entry]) => entry.type === 'declined')
   .map(([code]) => code) as [DeclineCode, ...DeclineCode[]];
+export const DECLINES: readonly DeclineCode[] = DECLINE_CODES;
 
 export const ErrorDetail = z
   .object({

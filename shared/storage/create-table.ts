@@ -5,21 +5,42 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { dynamoClient } from './dynamo-client.js';
+import { config } from '../config.js';
 import { ACCOUNTS_INDEX, EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
+
+/**
+ * Table creation is start-up work, not a request: a client of its own with the SDK's default timeouts, outside
+ * the per-call deadline of the request path (shared/storage/dynamo-client.ts). On a busy machine DynamoDB Local
+ * takes seconds to create a table with three indexes, longer than any request may wait.
+ */
+let controlPlane: DynamoDBClient | undefined;
+function controlPlaneClient(): DynamoDBClient {
+  controlPlane ??= new DynamoDBClient({
+    region: config.region,
+    ...(config.dynamodbEndpoint
+      ? {
+          endpoint: config.dynamodbEndpoint,
+          // DynamoDB Local accepts any credentials; these are not secrets and never reach AWS.
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {}),
+  });
+  return controlPlane;
+}
 
 export async function ensureTable(tableName: string): Promise<'created' | 'existed'> {
   try {
-    await dynamoClient.send(new DescribeTableCommand({ TableName: tableName }));
+    await controlPlaneClient().send(new DescribeTableCommand({ TableName: tableName }));
     return 'existed';
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
   try {
-    await dynamoClient.send(
+    await controlPlaneClient().send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
@@ -70,7 +91,7 @@ export async function ensureTable(tableName: string): Promise<'created' | 'exist
     if (error instanceof ResourceInUseException) return 'existed';
     throw error;
   }
-  await dynamoClient.send(
+  await controlPlaneClient().send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },

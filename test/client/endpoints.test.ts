@@ -1,17 +1,16 @@
 /**
  * The client covers the API: one method per route of functions/routes.ts, named by the route's OpenAPI
  * operationId, sending an Idempotency-Key exactly where the document declares one. A route added to the
- * manifest and the documentation registry without a client method fails here.
+ * route list without a client method fails here.
  */
 import { CheckoutClient, ENDPOINTS, type OperationId } from '../../client/index.js';
 import { fillPath } from '../../client/endpoints.js';
 import { ROUTES } from '../../functions/routes.js';
-import { ROUTE_DOCS, routeKey } from '../../shared/openapi/document.js';
 
 describe('client/endpoints.ts', () => {
   it('has exactly one endpoint per route, keyed by its operationId, with the same method and path', () => {
     const fromRoutes = ROUTES.map((route) => [
-      ROUTE_DOCS[routeKey(route)]?.operationId,
+      route.docs.operationId,
       `${route.method} ${route.path}`,
     ]).sort();
     const fromClient = Object.entries(ENDPOINTS)
@@ -22,12 +21,12 @@ describe('client/endpoints.ts', () => {
 
   it('sends an Idempotency-Key exactly on the routes documented with one, and always retries those', () => {
     for (const route of ROUTES) {
-      const doc = ROUTE_DOCS[routeKey(route)]!;
-      const endpoint = ENDPOINTS[doc.operationId as OperationId];
-      expect([doc.operationId, endpoint.idempotencyKey]).toEqual([doc.operationId, Boolean(doc.idempotent)]);
+      const { operationId } = route.docs;
+      const endpoint = ENDPOINTS[operationId as OperationId];
+      expect([operationId, endpoint.idempotencyKey]).toEqual([operationId, Boolean(route.idempotent)]);
       // A keyed call is safe to repeat; reads are too.
       if (endpoint.idempotencyKey || endpoint.method === 'GET')
-        expect([doc.operationId, endpoint.retry]).toEqual([doc.operationId, 'always']);
+        expect([operationId, endpoint.retry]).toEqual([operationId, 'always']);
     }
   });
 

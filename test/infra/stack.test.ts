@@ -17,11 +17,7 @@ import { EXPIRY_INDEX, PROMOTIONS_BY_END_PARTITION, TTL_ATTRIBUTE } from '../../
 import { buildApp } from '../../infra/app.js';
 import { parseStackConfig, type StackConfig } from '../../infra/config.js';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/constructs/api.js';
-import {
-  ROUTE_TABLE_ACCESS,
-  ROUTES_THAT_SEAL_CURSORS,
-  TABLE_WRITE_ACTIONS,
-} from '../../infra/route-permissions.js';
+import { TABLE_WRITE_ACTIONS } from '../../infra/route-permissions.js';
 import { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { CreditTable } from '../../infra/constructs/table.js';
 import * as cdkLib from 'aws-cdk-lib';
@@ -126,7 +122,7 @@ describe('the functions', () => {
       expect(f.Properties.LoggingConfig).toEqual(expect.objectContaining({ LogFormat: 'JSON' }));
       expect(f.Properties.Timeout).toBeLessThanOrEqual(300);
     }
-    for (const route of ROUTES) expect(stack.functions[route.handler]!.fn.timeout!.toSeconds()).toBe(6);
+    for (const route of ROUTES) expect(stack.functions[route.name]!.fn.timeout!.toSeconds()).toBe(6);
   });
 
   it('get the table name, source maps and the Powertools settings', () => {
@@ -178,9 +174,10 @@ describe('the functions', () => {
 
   it('give the cursor key secret to the listing functions only, each allowed GetSecretValue on that one secret', () => {
     const secretRef = { Ref: logicalId(stack.cursorKey.secret) };
+    const sealing = new Set(ROUTES.filter((r) => r.access.sealsCursors).map((r) => r.name));
     for (const [name, fn] of Object.entries(stack.functions)) {
       const [, resource] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(fn.fn))!;
-      const seals = ROUTES_THAT_SEAL_CURSORS.has(name);
+      const seals = sealing.has(name);
       expect([name, 'CURSOR_KEY_SECRET_ARN' in (resource.Properties.Environment?.Variables ?? {})]).toEqual([
         name,
         seals,
@@ -199,10 +196,8 @@ describe('the functions', () => {
     const readers = resources('AWS::IAM::Policy').filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    expect(readers).toHaveLength(ROUTES_THAT_SEAL_CURSORS.size);
-    expect(ROUTES_THAT_SEAL_CURSORS).toEqual(
-      new Set(['accounts-journal', 'reviews-list', 'promotions-list']),
-    );
+    expect(readers).toHaveLength(sealing.size);
+    expect(sealing).toEqual(new Set(['accounts-journal', 'reviews-list', 'promotions-list']));
   });
 
   it('generates the cursor key in Secrets Manager at deploy: the template holds no key material', () => {
@@ -215,9 +210,12 @@ describe('the functions', () => {
     expect(secret!.Properties.SecretString).toBeUndefined();
   });
 
-  it('declare table access for every route of the manifest (infra/route-permissions.ts)', () => {
-    const missing = ROUTES.map((r) => r.handler).filter((h) => ROUTE_TABLE_ACCESS[h] === undefined);
-    expect(missing).toEqual([]);
+  it("give each route's function the table access its spec declares", () => {
+    for (const route of ROUTES) {
+      const actions = actionsOfRole(logicalId(stack.functions[route.name]!.role));
+      const writes = actions.some((a) => a === 'dynamodb:PutItem');
+      expect([route.name, writes]).toEqual([route.name, route.access.table === 'write']);
+    }
   });
 });
 
@@ -242,9 +240,7 @@ describe('least privilege', () => {
   });
 
   it('gives read-only handlers (and the authorizer) no write action', () => {
-    const readOnly = Object.entries(ROUTE_TABLE_ACCESS)
-      .filter(([, access]) => access === 'read')
-      .map(([name]) => stack.functions[name]!);
+    const readOnly = ROUTES.filter((r) => r.access.table === 'read').map((r) => stack.functions[r.name]!);
     expect(readOnly.length).toBeGreaterThan(0);
     for (const fn of [...readOnly, stack.authorizer]) {
       const actions = actionsOfRole(logicalId(fn.role));

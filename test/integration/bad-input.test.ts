@@ -2,18 +2,20 @@
  * Bad input always gets a clear 4xx in the contract's shape and changes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { ROUTES, type RouteDefinition } from '../../functions/routes.js';
+import type { RouteDefinition } from '../../functions/routes.js';
 import { Api } from '../support/api.js';
-import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN_KEY, startTestApp } from '../support/app.js';
 
-let app: TestApp;
+// At the top, before the route list loads: the route modules read the service's configuration when they load,
+// and the tests below are made from that list.
+const app = await startTestApp();
+const { ROUTES } = await import('../../functions/routes.js');
 let api: Api;
 let checkout: { id: string; apiKey: string };
 let accountId: string;
 let holdId: string;
 
 beforeAll(async () => {
-  app = await startTestApp();
   api = new Api(app.url);
   checkout = await api.createClient(['checkout']);
   accountId = await api.createAccount(100_000);

@@ -57,8 +57,17 @@ async function startQuota(
   return id;
 }
 
+/** Runs that may follow one whose writes lost to racing holds (each a run of its own, as the nightly job's next). */
+const MAX_REFRESH_RUNS = 5;
+
+/**
+ * A refresh, and again while accounts failed: an account whose write lost to racing holds past the write deadline
+ * is counted `failed` and left for the next run, whose run key skips what the first one wrote.
+ */
 async function refresh(): Promise<void> {
-  const job = await runRefresh({ dryRun: false });
+  let job = await runRefresh({ dryRun: false });
+  for (let run = 1; job.failed > 0 && run < MAX_REFRESH_RUNS; run += 1)
+    job = await runRefresh({ dryRun: false });
   expect(job).toMatchObject({ status: 'succeeded', failed: 0 });
 }
 
@@ -67,19 +76,9 @@ async function limitChanges(accountId: string): Promise<any[]> {
   return reply.body.data.filter((e: any) => e.type === 'limit_change');
 }
 
-/**
- * As a payment flow does: a 503 (contention outlasting the write deadline: 15 holds at once on one account while
- * a refresh batch-writes it, on a DynamoDB Local sharing two cores) is retried with the same key and body.
- */
-async function authorizeUntilAnswered(body: Record<string, unknown>) {
-  const key = randomUUID();
-  const request = { ...body, orderId: `o-${key.slice(0, 8)}` };
-  for (let attempt = 1; ; attempt += 1) {
-    const reply = await api.authorize(shop.apiKey, request, key);
-    if (reply.status !== 503 || attempt === 10) return reply;
-    await sleep(50 * attempt);
-  }
-}
+/** As a payment flow does under contention: a 503 is retried with the same key and body (test/support/api.ts). */
+const authorizeUntilAnswered = (body: Record<string, unknown>) =>
+  api.authorizeUntilAnswered(shop.apiKey, body);
 
 const figures = (a: any) => ({
   promoLimit: a.promoLimit,
@@ -303,7 +302,7 @@ describe('a category quota', () => {
       ...Array.from({ length: 40 }, () => ({ accountId, amount: 5_000, category })),
       ...Array.from({ length: 20 }, () => ({ accountId, amount: 5_000 })),
     ].sort(() => Math.random() - 0.5);
-    const replies = await Promise.all(requests.map((body) => api.authorize(shop.apiKey, body)));
+    const replies = await Promise.all(requests.map((body) => api.authorizeUntilAnswered(shop.apiKey, body)));
     for (const r of replies) expect([201, 402]).toContain(r.status);
     const approved = replies.filter((r) => r.status === 201);
     const approvedGeneral = approved.filter((r) => r.body.category === undefined);

@@ -17,10 +17,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { AUTHORIZER_ENTRY, ROUTES, routeEntry } from '../../functions/routes.js';
-import { buildApp } from '../../infra/app.js';
-import { ServiceFunction } from '../../infra/constructs/service-function.js';
-import { JOB_ENTRIES } from '../../infra/stack.js';
+import type { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { asInvocationOf, invokedEntry } from '../../local/invocation.js';
 import { PROMOTIONS_BY_END_PARTITION } from '../../shared/storage/table.js';
 import { Api, type Reply } from '../support/api.js';
@@ -62,8 +59,15 @@ let deployedEntries: string[];
 const arnOf = (tableName: string) =>
   tableName === app.tableName ? TABLE_ARN : `arn:aws:dynamodb:region:account:table/${tableName}`;
 
+/** The job modules (infra/stack.ts), loaded after the service's environment is set (see startTestApp). */
+let JOB_ENTRIES: typeof import('../../infra/stack.js').JOB_ENTRIES;
+
 /** The stack as `cdk synth` builds it (cdk.json's context), without bundling or CloudFormation's schema check. */
-function synthesizeGrants(): void {
+async function synthesizeGrants(): Promise<void> {
+  // Loaded only now: the stack imports every route's module, which reads the service's configuration.
+  const { buildApp } = await import('../../infra/app.js');
+  const { ServiceFunction } = await import('../../infra/constructs/service-function.js');
+  ({ JOB_ENTRIES } = await import('../../infra/stack.js'));
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
     context: Record<string, unknown>;
   };
@@ -99,7 +103,7 @@ beforeAll(async () => {
   app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '1000' });
   api = new Api(app.url);
   await recordDynamoRequests();
-  synthesizeGrants();
+  await synthesizeGrants();
 }, 120_000);
 afterAll(async () => {
   await app.close();
@@ -460,10 +464,11 @@ describe('every function, run locally, is held to the role the stack gives it', 
     });
   });
 
-  it('covers every function of the stack: each route, the authorizer and each job made DynamoDB requests here', () => {
+  it('covers every function of the stack: each route, the authorizer and each job made DynamoDB requests here', async () => {
     const jobModules = readdirSync(new URL('../../functions/jobs', import.meta.url)).map(
       (file) => `functions/jobs/${file}`,
     );
+    const { AUTHORIZER_ENTRY, ROUTES, routeEntry } = await import('../../functions/routes.js');
     const expected = [...ROUTES.map(routeEntry), AUTHORIZER_ENTRY, ...jobModules].sort();
     expect(deployedEntries).toEqual(expected);
     const exercised = new Set(calls.map((c) => c.entry));
@@ -483,7 +488,7 @@ describe('the check itself', () => {
       { TransactItems: [{ Delete: { TableName: app.tableName, Key: { pk, sk: 'x' } } }] },
       arnOf,
     )[0]!;
-  const grantsOf = (route: string) => grants.get(routeEntry({ handler: route }))!;
+  const grantsOf = (route: string) => grants.get(`functions/http/${route}.ts`)!;
 
   it('holds a Delete inside a transaction to dynamodb:DeleteItem', () => {
     expect(refusal(grantsOf('promotions-create'), transactDelete(PROMOTIONS_BY_END_PARTITION))).toContain(

@@ -163,7 +163,7 @@ describe('POST /v1/jobs/limit-refresh', () => {
       ),
     );
     const reserves = accounts.flatMap((accountId) =>
-      Array.from({ length: 8 }, () => api.authorize(shop.apiKey, { accountId, amount: 9_000 })),
+      Array.from({ length: 8 }, () => api.authorizeUntilAnswered(shop.apiKey, { accountId, amount: 9_000 })),
     );
     const [replies] = await Promise.all([
       Promise.all(reserves),

@@ -17,15 +17,9 @@ import {
   NotFoundError,
   type FetchLike,
 } from '../../client/index.js';
-import { ROUTES, type RouteDefinition } from '../../functions/routes.js';
+import type { RouteDefinition } from '../../functions/routes.js';
 import type { Scope } from '../../shared/clients/model.js';
-import {
-  ROUTE_DOCS,
-  buildOpenApiDocument,
-  errorCodesByStatus,
-  routeKey,
-  type RouteDoc,
-} from '../../shared/openapi/document.js';
+import { buildOpenApiDocument, errorCodesByStatus, routeKey } from '../../shared/openapi/document.js';
 import * as R from '../../shared/openapi/resources.js';
 import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
@@ -40,6 +34,10 @@ const NON_ADMIN_SCOPES: readonly Scope[] = ['checkout', 'servicing', 'risk'];
 
 let app: TestApp;
 let api: Api;
+/** Loaded after startTestApp: the route modules read the service's configuration when they load. */
+let ROUTES: readonly RouteDefinition[];
+let compiled: Array<{ route: RouteDefinition; pattern: RegExp }>;
+let document: Record<string, any>;
 
 beforeAll(async () => {
   // The journal pages must hold entries for their schema to be checked: read as if the settling lag had passed.
@@ -48,20 +46,19 @@ beforeAll(async () => {
     { journalClock: 'settled' },
   );
   api = new Api(app.url);
+  ({ ROUTES } = await import('../../functions/routes.js'));
+  compiled = ROUTES.map((route) => ({
+    route,
+    pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+  }));
+  document = buildOpenApiDocument(ROUTES) as Record<string, any>;
 });
 afterAll(() => app.close());
-
-const compiled = ROUTES.map((route) => ({
-  route,
-  pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`),
-}));
 
 function routeFor(method: string, pathname: string): RouteDefinition | undefined {
   return compiled.find((c) => c.route.method === method && c.pattern.test(pathname))?.route;
 }
 
-const docOf = (route: RouteDefinition): RouteDoc => ROUTE_DOCS[routeKey(route)]!;
-const document = buildOpenApiDocument() as Record<string, any>;
 const documentedResponse = (route: RouteDefinition, status: number) =>
   document['paths'][route.path]?.[route.method.toLowerCase()]?.responses?.[status];
 
@@ -81,13 +78,12 @@ describe('declared scopes and Idempotency-Key match what the handlers enforce', 
     );
     const mismatches: string[] = [];
     for (const route of ROUTES) {
-      const doc = docOf(route);
       for (const scope of NON_ADMIN_SCOPES) {
         // A body that is not JSON (GETs carry none): nothing can be created or moved, whatever the route.
         const body = route.method === 'GET' ? {} : { rawBody: '{', contentType: 'application/json' };
         const reply = await api.call(route.method, probePath(route), { key: keys[scope], ...body });
         const refused = reply.status === 403 && reply.body?.error?.code === 'insufficient_scope';
-        if (refused === doc.scopes.includes(scope))
+        if (refused === route.scopes.includes(scope))
           mismatches.push(`${routeKey(route)} ${scope}: ${reply.status} ${reply.body?.error?.code}`);
       }
     }
@@ -103,7 +99,7 @@ describe('declared scopes and Idempotency-Key match what the handlers enforce', 
         contentType: 'application/json',
       });
       const demanded = reply.status === 400 && reply.body?.error?.code === 'missing_idempotency_key';
-      if (demanded !== Boolean(docOf(route).idempotent))
+      if (demanded !== Boolean(route.idempotent))
         mismatches.push(`${routeKey(route)}: ${reply.status} ${reply.body?.error?.code}`);
     }
     expect(mismatches).toEqual([]);
@@ -144,7 +140,7 @@ function conformingFetch(
       return response;
     }
     const key = routeKey(route);
-    const doc = docOf(route);
+    const doc = route.docs;
     const body = text ? JSON.parse(text) : undefined;
     const where = `${key} -> ${response.status}`;
     if (!response.headers.get('x-request-id')) problems.push(`${where}: no x-request-id`);
@@ -160,7 +156,7 @@ function conformingFetch(
       schema = doc.success.schema;
       exercised.add(key);
     } else {
-      const codes = errorCodesByStatus(doc).get(response.status);
+      const codes = errorCodesByStatus(route).get(response.status);
       if (!codes) problems.push(`${where}: undocumented status`);
       else if (!codes.includes(body?.error?.code))
         problems.push(`${where}: undocumented code ${body?.error?.code}`);

@@ -48,14 +48,30 @@ export async function startTestApp(
   }
   const handlers = await journalOverride(options.journalClock ?? 'system');
   const { startApp } = await import('../../local/app.js');
+  await expectConfigurationFromHere(tableName);
   const app = await startApp({ port: 0, adminApiKey: ADMIN_KEY, handlers });
   return { url: app.url, tableName, close: app.close };
 }
 
+/**
+ * The service reads its configuration once, when its modules first load. A test file that imports them before
+ * this function set the environment (a static import of functions/routes.ts, of infra/, or of a handler) would
+ * run the service on another table and settings, silently: say so instead.
+ */
+async function expectConfigurationFromHere(tableName: string): Promise<void> {
+  const { config } = await import('../../shared/config.js');
+  if (config.tableName !== tableName || config.dynamodbEndpoint !== process.env['DYNAMODB_ENDPOINT']) {
+    throw new Error(
+      'the service read its configuration before startTestApp: import functions/routes.ts, infra/ and handler ' +
+        'modules dynamically, after startTestApp',
+    );
+  }
+}
+
 async function journalOverride(clock: JournalClock): Promise<Record<string, LambdaHandler>> {
   if (clock === 'system') return {};
-  const { journalHandler } = await import('../../functions/http/accounts-journal.js');
+  const { journalRoute } = await import('../../functions/http/accounts-journal.js');
   const { config } = await import('../../shared/config.js');
   const nowMs = clock === 'settled' ? () => Date.now() + config.journalSettleMs : clock;
-  return { 'accounts-journal': journalHandler(nowMs) };
+  return { 'accounts-journal': journalRoute(nowMs).handler };
 }

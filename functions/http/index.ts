@@ -1,0 +1,28 @@
+/**
+ * The route list: one line per route, each naming the handler module whose `route` declares it (shared/http/
+ * route.ts). The local server, the CDK stack, the OpenAPI generator and the tests all read functions/routes.ts,
+ * which is built from this list.
+ */
+export { route as clientsCreate } from './clients-create.js';
+export { route as accountsCreate } from './accounts-create.js';
+export { route as accountsGet } from './accounts-get.js';
+export { route as authorizationsCreate } from './authorizations-create.js';
+export { route as authorizationsGet } from './authorizations-get.js';
+export { route as authorizationsCapture } from './authorizations-capture.js';
+export { route as authorizationsRelease } from './authorizations-release.js';
+export { route as authorizationsIncrement } from './authorizations-increment.js';
+export { route as authorizationsRefund } from './authorizations-refund.js';
+export { route as accountsRepay } from './accounts-repay.js';
+export { route as accountsFreeze } from './accounts-freeze.js';
+export { route as accountsUnfreeze } from './accounts-unfreeze.js';
+export { route as accountsJournal } from './accounts-journal.js';
+export { route as reviewsList } from './reviews-list.js';
+export { route as reviewsApprove } from './reviews-approve.js';
+export { route as reviewsDecline } from './reviews-decline.js';
+export { route as accountsProfile } from './accounts-profile.js';
+export { route as accountsLimitRequest } from './accounts-limit-request.js';
+export { route as jobsLimitRefresh } from './jobs-limit-refresh.js';
+export { route as jobsGet } from './jobs-get.js';
+export { route as promotionsCreate } from './promotions-create.js';
+export { route as promotionsList } from './promotions-list.js';
+export { route as promotionsEnd } from './promotions-end.js';

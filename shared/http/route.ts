@@ -1,0 +1,27 @@
+/**
+ * Declares a route in its handler module (the spec's types: shared/http/route-spec.ts):
+ *
+ *   export const route = httpRoute(import.meta.url, { method, path, scopes, body, access, docs, ... }, fn);
+ *   export const handler = route.handler;
+ *
+ * The module's own URL names the route (its function's construct id and bundling entry), so it is never restated.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { z } from 'zod';
+import { type BodyOf, type HttpRequest, httpHandler, type QueryOf } from './handler.js';
+import { moduleName, type Route, type RouteSpec } from './route-spec.js';
+
+export * from './route-spec.js';
+
+/** The route of the handler module at `moduleUrl`: its spec, name, entry and the handler built from both. */
+export function httpRoute<
+  S extends z.ZodType | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+>(
+  moduleUrl: string,
+  spec: RouteSpec<S, Q>,
+  fn: (request: HttpRequest<BodyOf<S>, QueryOf<Q>>) => Promise<APIGatewayProxyResult>,
+): Route<S, Q> {
+  const name = moduleName(moduleUrl);
+  return { ...spec, name, entry: `functions/http/${name}.ts`, handler: httpHandler(spec, fn) };
+}
