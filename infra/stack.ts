@@ -52,14 +52,7 @@ export class CreditAuthorizationStack extends Stack {
     const logRetention = c.logRetentionDays as RetentionDays;
 
     this.data = new CreditTable(this, 'Data', c.table);
-    const environment = {
-      TABLE_NAME: this.data.table.tableName,
-      REVIEW_THRESHOLD: String(c.service.reviewThreshold),
-      VELOCITY_MAX: String(c.service.velocityMax),
-      VELOCITY_WINDOW_SECONDS: String(c.service.velocityWindowSeconds),
-      AUTH_HOLD_TTL_SECONDS: String(c.service.authHoldTtlSeconds),
-    };
-
+    const environment = serviceEnvironment(this.data, c);
     this.jobs = new Jobs(this, 'Jobs', {
       entries: JOB_ENTRIES,
       table: this.data,
@@ -68,9 +61,40 @@ export class CreditAuthorizationStack extends Stack {
       limitRefreshHourUtc: c.jobs.limitRefreshHourUtc,
       refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
     });
+    this.cursorKey = new CursorKey(this, 'CursorKey');
+    this.functions = this.routeFunctions(routes, environment, logRetention);
+    this.authorizer = new ServiceFunction(this, 'Authorizer', {
+      entry: AUTHORIZER_ENTRY,
+      description: 'API key authorizer (REQUEST, cached per key)',
+      table: this.data,
+      access: 'read',
+      environment,
+      timeoutSeconds: AUTHORIZER_TIMEOUT_SECONDS,
+      logRetention,
+    });
 
-    const cursorKey = new CursorKey(this, 'CursorKey');
-    this.cursorKey = cursorKey;
+    const authorizeRoute = routes.find((r) => r.name === AUTHORIZE_HANDLER);
+    const authorizeFn = this.functions[AUTHORIZE_HANDLER];
+    if (!authorizeRoute || !authorizeFn)
+      throw new Error(`the route manifest has no ${AUTHORIZE_HANDLER} route`);
+    const peak = new PeakReadiness(this, 'PeakReadiness', {
+      version: authorizeFn.fn.currentVersion,
+      baselineProvisionedConcurrency: c.authorize.baselineProvisionedConcurrency,
+      maxProvisionedConcurrency: c.authorize.maxProvisionedConcurrency,
+      utilizationTarget: c.authorize.utilizationTarget,
+      festivals: c.festivals,
+    });
+    const api = this.api(c, routes, authorizeRoute, peak.alias, logRetention);
+    const observability = this.observability(c, api, authorizeRoute, peak.alias);
+    this.outputs(observability);
+  }
+
+  /** One function per route, with the table access, queue and secret its spec declares. */
+  private routeFunctions(
+    routes: readonly RouteDefinition[],
+    environment: Readonly<Record<string, string>>,
+    logRetention: RetentionDays,
+  ): Record<string, ServiceFunction> {
     const functions: Record<string, ServiceFunction> = {};
     for (const route of routes) {
       const enqueues = route.access.enqueuesRefresh === true;
@@ -84,43 +108,31 @@ export class CreditAuthorizationStack extends Stack {
         environment: {
           ...environment,
           ...(enqueues ? { REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : {}),
-          ...(seals ? cursorKey.environment : {}),
+          ...(seals ? this.cursorKey.environment : {}),
         },
         timeoutSeconds: API_TIMEOUT_SECONDS,
         logRetention,
       });
       if (enqueues) this.jobs.refreshQueue.grantSendMessages(fn.role);
-      if (seals) cursorKey.grantRead(fn.role);
+      if (seals) this.cursorKey.grantRead(fn.role);
       functions[route.name] = fn;
     }
-    this.functions = functions;
-    this.authorizer = new ServiceFunction(this, 'Authorizer', {
-      entry: AUTHORIZER_ENTRY,
-      description: 'API key authorizer (REQUEST, cached per key)',
-      table: this.data,
-      access: 'read',
-      environment,
-      timeoutSeconds: AUTHORIZER_TIMEOUT_SECONDS,
-      logRetention,
-    });
+    return functions;
+  }
 
-    const authorizeRoute = routes.find((r) => r.name === AUTHORIZE_HANDLER);
-    const authorizeFn = functions[AUTHORIZE_HANDLER];
-    if (!authorizeRoute || !authorizeFn)
-      throw new Error(`the route manifest has no ${AUTHORIZE_HANDLER} route`);
-    const peak = new PeakReadiness(this, 'PeakReadiness', {
-      version: authorizeFn.fn.currentVersion,
-      baselineProvisionedConcurrency: c.authorize.baselineProvisionedConcurrency,
-      maxProvisionedConcurrency: c.authorize.maxProvisionedConcurrency,
-      utilizationTarget: c.authorize.utilizationTarget,
-      festivals: c.festivals,
-    });
-
+  /** The REST API: every route to its function, authorize to the provisioned alias. */
+  private api(
+    c: StackConfig,
+    routes: readonly RouteDefinition[],
+    authorizeRoute: RouteDefinition,
+    authorizeAlias: IFunction,
+    logRetention: RetentionDays,
+  ): CreditApi['api'] {
     const targets: Record<string, IFunction> = Object.fromEntries(
-      Object.entries(functions).map(([name, f]) => [name, f.fn]),
+      Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
     );
-    targets[AUTHORIZE_HANDLER] = peak.alias;
-    const { api } = new CreditApi(this, 'Api', {
+    targets[AUTHORIZE_HANDLER] = authorizeAlias;
+    return new CreditApi(this, 'Api', {
       routes,
       targets,
       authorizerFunction: this.authorizer.fn,
@@ -133,19 +145,27 @@ export class CreditAuthorizationStack extends Stack {
       perClientRateRps: c.api.perClientRateRps,
       functionTimeoutSeconds: API_TIMEOUT_SECONDS,
       accessLogRetention: logRetention,
-    });
+    }).api;
+  }
 
+  /** Alarms and the dashboard over every function, the API, the table and the dead letters. */
+  private observability(
+    c: StackConfig,
+    api: CreditApi['api'],
+    authorizeRoute: RouteDefinition,
+    authorizeAlias: PeakReadiness['alias'],
+  ): Observability {
     const observed = [
-      ...Object.entries(functions).map(([name, f]) => ({ name, fn: f.fn, logGroup: f.logGroup })),
+      ...Object.entries(this.functions).map(([name, f]) => ({ name, fn: f.fn, logGroup: f.logGroup })),
       { name: 'authorizer', fn: this.authorizer.fn, logGroup: this.authorizer.logGroup },
       ...this.jobs.functions.map((f) => ({ name: f.node.id, fn: f.fn, logGroup: f.logGroup })),
     ];
-    const observability = new Observability(this, 'Observability', {
+    return new Observability(this, 'Observability', {
       api,
       authorizeRoute,
       table: this.data,
       functions: observed,
-      authorizeAlias: peak.alias,
+      authorizeAlias,
       deadLetters: {
         refreshQueue: this.jobs.refreshDeadLetterQueue,
         scheduleQueue: this.jobs.scheduleDeadLetterQueue,
@@ -154,8 +174,10 @@ export class CreditAuthorizationStack extends Stack {
       alarmEmail: c.alarmEmail,
       thresholds: c.alarms,
     });
+  }
 
-    // What an operator needs after a deploy (the API URL is output by the RestApi itself).
+  /** What an operator needs after a deploy (the API URL is output by the RestApi itself). */
+  private outputs(observability: Observability): void {
     new CfnOutput(this, 'TableName', {
       value: this.data.table.tableName,
       description: 'Where the bootstrap admin client is put (docs/CAPACITY.md)',
@@ -165,4 +187,15 @@ export class CreditAuthorizationStack extends Stack {
       description: 'Subscribe the on-call rota here',
     });
   }
+}
+
+/** What every function reads from its environment (shared/config.ts): the table and the risk rules. */
+function serviceEnvironment(data: CreditTable, c: StackConfig): Record<string, string> {
+  return {
+    TABLE_NAME: data.table.tableName,
+    REVIEW_THRESHOLD: String(c.service.reviewThreshold),
+    VELOCITY_MAX: String(c.service.velocityMax),
+    VELOCITY_WINDOW_SECONDS: String(c.service.velocityWindowSeconds),
+    AUTH_HOLD_TTL_SECONDS: String(c.service.authHoldTtlSeconds),
+  };
 }

@@ -199,6 +199,7 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
     });
   });
 
+  /** Routing and the answers API Gateway gives by itself; the rest is the route's function. */
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -216,51 +217,77 @@ export function createApiServer(routes: LoadedRoute[], extras: ExtraRoute[] = []
       res.setHeader('connection', 'close');
       return sendError(res, 'body_too_large', requestId);
     }
-    const decoded = decodePathParameters(
-      route.paramNames,
-      present(route.pattern.exec(url.pathname), 'the route match'),
-    );
+    const match = present(route.pattern.exec(url.pathname), 'the route match');
+    const decoded = decodePathParameters(route.paramNames, match);
     if ('malformed' in decoded) {
-      return sendError(
-        res,
-        'validation_failed',
-        requestId,
-        `${decoded.malformed}: not valid percent-encoding.`,
-        decoded.malformed,
-      );
+      const message = `${decoded.malformed}: not valid percent-encoding.`;
+      return sendError(res, 'validation_failed', requestId, message, decoded.malformed);
     }
-    const pathParameters = decoded.parameters;
     const headers = singleHeaders(req);
     const authorizer = route.definition.public
       ? null
       : await authorizerContext(headers, method, url.pathname, requestId);
     if (authorizer === undefined) return sendError(res, 'unavailable', requestId);
-    const query = Object.fromEntries(url.searchParams.entries());
-    const event = {
-      resource: route.definition.path,
-      path: url.pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders: {},
-      queryStringParameters: Object.keys(query).length ? query : null,
-      multiValueQueryStringParameters: null,
-      pathParameters: route.paramNames.length ? pathParameters : null,
-      stageVariables: null,
-      body: body === '' ? null : body,
-      isBase64Encoded: false,
-      requestContext: { requestId, authorizer, httpMethod: method, path: url.pathname, stage: 'local' },
-    } as unknown as APIGatewayProxyEvent;
-    const invocation = await asInvocationOf(routeEntry(route.definition), () =>
-      invoke(route.definition.name, requestId, API_TIMEOUT_SECONDS * 1000, (context) =>
-        route.handler(event, context),
-      ),
+    const event = proxyEvent(
+      { route, url, method, headers, body, requestId, authorizer },
+      decoded.parameters,
     );
-    // A Lambda that timed out: API Gateway answers with its default 5xx (`internal_error` here). A bug, never a design.
-    if (invocation.timedOut) return sendError(res, 'internal_error', requestId);
-    const result = invocation.value;
-    const responseHeaders = Object.fromEntries(
-      Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
-    );
-    send(res, result.statusCode, result.body, { 'x-request-id': requestId, ...responseHeaders });
+    await runRoute(res, route, event, requestId);
   }
+}
+
+interface ProxyRequest {
+  route: LoadedRoute;
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  requestId: string;
+  authorizer: Record<string, string> | null;
+}
+
+/** The API Gateway (REST, proxy) event the deployed stage would send for this request. */
+function proxyEvent(r: ProxyRequest, pathParameters: Record<string, string>): APIGatewayProxyEvent {
+  const query = Object.fromEntries(r.url.searchParams.entries());
+  return {
+    resource: r.route.definition.path,
+    path: r.url.pathname,
+    httpMethod: r.method,
+    headers: r.headers,
+    multiValueHeaders: {},
+    queryStringParameters: Object.keys(query).length ? query : null,
+    multiValueQueryStringParameters: null,
+    pathParameters: r.route.paramNames.length ? pathParameters : null,
+    stageVariables: null,
+    body: r.body === '' ? null : r.body,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: r.requestId,
+      authorizer: r.authorizer,
+      httpMethod: r.method,
+      path: r.url.pathname,
+      stage: 'local',
+    },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+/** Runs the route's function as Lambda would (its timeout enforced) and writes its answer. */
+async function runRoute(
+  res: ServerResponse,
+  route: LoadedRoute,
+  event: APIGatewayProxyEvent,
+  requestId: string,
+): Promise<void> {
+  const invocation = await asInvocationOf(routeEntry(route.definition), () =>
+    invoke(route.definition.name, requestId, API_TIMEOUT_SECONDS * 1000, (context) =>
+      route.handler(event, context),
+    ),
+  );
+  // A Lambda that timed out: API Gateway answers with its default 5xx (`internal_error` here). A bug, never a design.
+  if (invocation.timedOut) return sendError(res, 'internal_error', requestId);
+  const result = invocation.value;
+  const responseHeaders = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  send(res, result.statusCode, result.body, { 'x-request-id': requestId, ...responseHeaders });
 }
