@@ -55,8 +55,9 @@ export class Api {
     return id;
   }
 
+  /** The account, read again after a 503 (a read outlasting its deadline on a busy machine changes nothing). */
   async account(id: string): Promise<any> {
-    const reply = await this.call('GET', `/v1/accounts/${id}`, { key: ADMIN_KEY });
+    const reply = await untilAnswered(() => this.call('GET', `/v1/accounts/${id}`, { key: ADMIN_KEY }));
     if (reply.status !== 200) throw new Error(`account: ${reply.status}`);
     return reply.body;
   }
