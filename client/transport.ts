@@ -154,6 +154,12 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
   }
 }
 
+/** What one attempt leads to: the answer, an error for the caller, or another attempt after a wait. */
+type Next<T> =
+  | { kind: 'done'; response: ApiResponse<T> }
+  | { kind: 'fail'; error: Error }
+  | { kind: 'retry'; delayMs: number };
+
 /** Sends the request, retrying what the policy allows; resolves with the result or throws a CheckoutError. */
 export async function send<T>(
   settings: TransportSettings,
@@ -161,72 +167,106 @@ export async function send<T>(
 ): Promise<ApiResponse<T>> {
   const url = urlOf(settings.baseUrl, request.path, request.query);
   const init = requestInit(settings, request);
-  const { idempotencyKey } = request;
   for (let attempts = 1; ; attempts += 1) {
     request.signal?.throwIfAborted();
-    const retriesLeft = attempts <= request.maxRetries;
-    const retryIndex = attempts - 1;
     const outcome = await attemptOnce(settings, url, init, request);
-
+    let next: Next<T>;
     if (outcome.kind === 'failure') {
       // The caller's own cancellation is theirs to see, as the AbortSignal's reason; never retried.
       if (request.signal?.aborted) throw request.signal.reason;
-      const error = outcome.timedOut
-        ? new CheckoutTimeoutError({
-            timeoutMs: request.timeoutMs,
-            attempts,
-            idempotencyKey,
-            cause: outcome.error,
-          })
-        : new CheckoutConnectionError(`request failed: ${String(outcome.error)}`, {
-            attempts,
-            idempotencyKey,
-            cause: outcome.error,
-          });
-      if (!retriesLeft || !isRetryableNetworkError(outcome.error, request.retry)) throw error;
-      await settings.sleep(backoffDelayMs(retryIndex, settings.random, settings.backoff), request.signal);
-      continue;
+      next = afterFailure(settings, request, outcome, attempts);
+    } else if (outcome.status >= 200 && outcome.status < 300) {
+      next = afterSuccess<T>(request, outcome, attempts);
+    } else {
+      next = afterErrorStatus(settings, request, outcome, Date.now(), attempts);
     }
-
-    const requestId = outcome.headers.get('x-request-id') ?? undefined;
-    const replayed = outcome.headers.get('idempotent-replayed') === 'true';
-    const parsed = parseJson(outcome.text);
-    if (outcome.status >= 200 && outcome.status < 300) {
-      if (!parsed.ok) {
-        throw new UnexpectedResponseError(`HTTP ${outcome.status} with a body that is not JSON`, {
-          status: outcome.status,
-          requestId,
-          idempotencyKey,
-          cause: parsed.error,
-        });
-      }
-      return {
-        data: parsed.value as T,
-        status: outcome.status,
-        requestId,
-        replayed,
-        idempotencyKey,
-        attempts,
-      };
-    }
-
-    const retryAfterMs = parseRetryAfterMs(outcome.headers.get('retry-after'), Date.now());
-    const body =
-      parsed.ok && isErrorBody(parsed.value) ? parsed.value : fallbackErrorBody(outcome.status, outcome.text);
-    const error = apiErrorFor({
-      status: outcome.status,
-      body,
-      requestId,
-      replayed,
-      idempotencyKey,
-      retryAfterMs,
-    });
-    if (!retriesLeft || !isRetryableStatus(outcome.status, request.retry)) throw error;
-    const delayMs = delayAfterStatusMs(retryIndex, retryAfterMs, settings.random, {
-      ...settings.backoff,
-      maxRetryAfterMs: settings.maxRetryAfterMs,
-    });
-    if (delayMs === undefined) throw error;
-    await settings.sleep(delayMs, request.signal);
+    if (next.kind === 'done') return next.response;
+    if (next.kind === 'fail') throw next.error;
+    await settings.sleep(next.delayMs, request.signal);
   }
+}
+
+type Failure = Extract<AttemptOutcome, { kind: 'failure' }>;
+type Answer = Extract<AttemptOutcome, { kind: 'answer' }>;
+
+/** Whether another attempt is allowed at all: `attempts` counts the ones already sent. */
+const retriesLeft = (request: OutgoingRequest, attempts: number): boolean => attempts <= request.maxRetries;
+
+/** No answer (a timeout or a network error): retried with backoff where a repeat is safe. */
+function afterFailure(
+  settings: TransportSettings,
+  request: OutgoingRequest,
+  outcome: Failure,
+  attempts: number,
+): Next<never> {
+  const { idempotencyKey } = request;
+  const error = outcome.timedOut
+    ? new CheckoutTimeoutError({
+        timeoutMs: request.timeoutMs,
+        attempts,
+        idempotencyKey,
+        cause: outcome.error,
+      })
+    : new CheckoutConnectionError(`request failed: ${String(outcome.error)}`, {
+        attempts,
+        idempotencyKey,
+        cause: outcome.error,
+      });
+  if (!retriesLeft(request, attempts) || !isRetryableNetworkError(outcome.error, request.retry))
+    return { kind: 'fail', error };
+  return { kind: 'retry', delayMs: backoffDelayMs(attempts - 1, settings.random, settings.backoff) };
+}
+
+/** A 2xx answer: the resource, unless the body is not JSON (never retried: the service did the work). */
+function afterSuccess<T>(request: OutgoingRequest, outcome: Answer, attempts: number): Next<T> {
+  const { idempotencyKey } = request;
+  const requestId = outcome.headers.get('x-request-id') ?? undefined;
+  const parsed = parseJson(outcome.text);
+  if (!parsed.ok) {
+    const error = new UnexpectedResponseError(`HTTP ${outcome.status} with a body that is not JSON`, {
+      status: outcome.status,
+      requestId,
+      idempotencyKey,
+      cause: parsed.error,
+    });
+    return { kind: 'fail', error };
+  }
+  const response: ApiResponse<T> = {
+    data: parsed.value as T,
+    status: outcome.status,
+    requestId,
+    replayed: outcome.headers.get('idempotent-replayed') === 'true',
+    idempotencyKey,
+    attempts,
+  };
+  return { kind: 'done', response };
+}
+
+/** Any other status: its typed error, or another attempt where the status and Retry-After allow one. */
+function afterErrorStatus(
+  settings: TransportSettings,
+  request: OutgoingRequest,
+  outcome: Answer,
+  nowMs: number,
+  attempts: number,
+): Next<never> {
+  const parsed = parseJson(outcome.text);
+  const retryAfterMs = parseRetryAfterMs(outcome.headers.get('retry-after'), nowMs);
+  const body =
+    parsed.ok && isErrorBody(parsed.value) ? parsed.value : fallbackErrorBody(outcome.status, outcome.text);
+  const error = apiErrorFor({
+    status: outcome.status,
+    body,
+    requestId: outcome.headers.get('x-request-id') ?? undefined,
+    replayed: outcome.headers.get('idempotent-replayed') === 'true',
+    idempotencyKey: request.idempotencyKey,
+    retryAfterMs,
+  });
+  if (!retriesLeft(request, attempts) || !isRetryableStatus(outcome.status, request.retry))
+    return { kind: 'fail', error };
+  const delayMs = delayAfterStatusMs(attempts - 1, retryAfterMs, settings.random, {
+    ...settings.backoff,
+    maxRetryAfterMs: settings.maxRetryAfterMs,
+  });
+  return delayMs === undefined ? { kind: 'fail', error } : { kind: 'retry', delayMs };
 }

@@ -24,6 +24,7 @@ import {
   type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
+  type Server,
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -377,6 +378,267 @@ class FaultCounter {
   }
 }
 
+/** Faults the proxy answers itself: nothing reaches DynamoDB. */
+type AnsweredFault = 'transactionConflict' | 'throttle' | 'internalError';
+/** Faults applied to a forwarded request's answer: the request itself (a write) reaches DynamoDB. */
+type ForwardedFault = Exclude<FaultKind, AnsweredFault>;
+
+/** What happens to one request: an error answered by the proxy, or forwarding, with a fault on the answer or not. */
+type Decision =
+  | { kind: 'answer'; fault: AnsweredFault; status: number; body: string }
+  | { kind: 'forward'; fault: ForwardedFault | undefined };
+
+interface DecisionInput {
+  operation: string;
+  body: Buffer;
+  draws: Draws;
+  /** The operation's next scripted fault, when it has a script. */
+  scripted: ScriptedFault | undefined;
+  targeted: readonly TargetedFault[];
+  rates: FaultRates;
+}
+
+/** The fault one request meets (pure): a scripted request, then a targeted fault, take precedence over the rates. */
+function decide({ operation, body, draws, scripted, targeted, rates }: DecisionInput): Decision {
+  const rule = scripted === undefined ? targetedFault(operation, body, targeted) : undefined;
+  const fault =
+    scripted !== undefined
+      ? scripted === 'none'
+        ? undefined
+        : scripted
+      : (rule?.fault ?? chooseFault(operation, draws, rates));
+  if (fault === 'transactionConflict') {
+    const conflict = conflictBody(body, draws.conflictedItem, rule?.bodyIncludes);
+    return { kind: 'answer', fault, status: 400, body: conflict };
+  }
+  if (fault === 'throttle') return { kind: 'answer', fault, status: 400, body: THROTTLE_BODY };
+  if (fault === 'internalError') return { kind: 'answer', fault, status: 500, body: INTERNAL_ERROR_BODY };
+  return { kind: 'forward', fault };
+}
+
+/** The short operation name of an X-Amz-Target, e.g. `PutItem` for `DynamoDB_20120810.PutItem`. */
+function operationOf(amzTarget: string): string {
+  return amzTarget.split('.').pop() ?? amzTarget;
+}
+
+/** What decides the faults: the seeded draws, the rates, the scripts and the targeted faults, all changeable. */
+class FaultPlan {
+  private readonly random: () => number;
+  private readonly stallRandom: () => number;
+  private readonly scripts = new Map<string, ScriptedFault[]>();
+
+  constructor(
+    seed: number,
+    private rates: FaultRates,
+    private targeted: readonly TargetedFault[],
+  ) {
+    this.random = mulberry32(seed);
+    this.stallRandom = mulberry32(seed ^ STALL_STREAM);
+  }
+
+  setFaults(changes: Partial<FaultRates>): void {
+    this.rates = mergeRates(this.rates, changes);
+  }
+
+  script(operation: string, faults: readonly ScriptedFault[]): void {
+    const wrong = faults.filter((f) => !(f === 'none' || f in NO_FAULTS) || !applies(operation, f));
+    if (wrong.length) throw new Error(`fault proxy: ${operation} cannot meet ${wrong.join(', ')}`);
+    this.scripts.set(operation, [...faults]);
+  }
+
+  setTargetedFaults(rules: TargetedFault[]): void {
+    this.targeted = TargetedFaultsSchema.parse(rules);
+  }
+
+  /**
+   * The next request's fate. Its draws are consumed whatever decides it (a script, a targeted fault), so the
+   * random sequence after them stays the seed's own.
+   */
+  next(operation: string, body: Buffer): Decision {
+    const draws: Draws = {
+      transactionConflict: this.random(),
+      throttle: this.random(),
+      internalError: this.random(),
+      dropResponseAfterCommit: this.random(),
+      conflictedItem: this.random(),
+      stall: this.stallRandom(),
+    };
+    const scripted = this.scripts.get(operation)?.shift();
+    return decide({ operation, body, draws, scripted, targeted: this.targeted, rates: this.rates });
+  }
+}
+
+/** holdNext's gate: armed by a test, taken by the first matching request, which waits there for release. */
+class HoldGate {
+  private armed: PendingHold | undefined;
+  /** The request taken and waiting for release. */
+  private held: PendingHold | undefined;
+
+  arm(operation: string): HeldRequest {
+    if (this.armed || this.held) throw new Error('fault proxy: one hold at a time');
+    const hold = pendingHold(operation);
+    this.armed = hold;
+    return {
+      caught: hold.caught,
+      release: () => {
+        if (this.armed === hold) this.armed = undefined;
+        if (this.held === hold) this.held = undefined;
+        hold.release();
+      },
+    };
+  }
+
+  /** Resolves at once unless a hold is armed for `operation`; then when the test releases it. */
+  async pass(operation: string): Promise<void> {
+    if (this.armed?.operation !== operation) return;
+    const hold = this.armed;
+    this.armed = undefined;
+    this.held = hold;
+    hold.onCaught();
+    await hold.released;
+  }
+
+  releaseAll(): void {
+    this.armed?.release();
+    this.held?.release();
+  }
+}
+
+function answer(res: ServerResponse, status: number, body: string, extra: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
+  res.end(body);
+}
+
+/** Sends the request on as received (the Host header too: it is part of what the SDK signed). */
+function sendToTarget(
+  target: URL,
+  agent: Agent,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...endToEndHeaders(req.headers), 'content-length': body.length },
+        agent,
+      },
+      resolve,
+    );
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+/** The target's whole answer, read before anything is done with it. */
+async function readAll(upstream: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of upstream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Serves the requests: decides each one's fault, answers it or forwards it, and counts what it did. */
+class FaultInjector {
+  readonly counter = new FaultCounter();
+  readonly holds = new HoldGate();
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
+  /** Fires on close: held requests and answers are let go at once. */
+  private readonly closing = new AbortController();
+
+  constructor(
+    readonly plan: FaultPlan,
+    private readonly target: URL,
+    private readonly stallMs: number,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const amzTarget = String(req.headers['x-amz-target'] ?? '(none)');
+    const operation = operationOf(amzTarget);
+    this.counter.received(amzTarget, operation);
+    if (!body) {
+      this.counter.proxyError();
+      const tooLarge = JSON.stringify({ message: `fault proxy: request body over ${MAX_BODY_BYTES} bytes` });
+      answer(res, 413, tooLarge, { connection: 'close' });
+      return;
+    }
+    const decision = this.plan.next(operation, body);
+    if (decision.kind === 'answer') {
+      this.counter.injected(amzTarget, decision.fault);
+      answer(res, decision.status, decision.body);
+      return;
+    }
+    await this.holds.pass(operation);
+    if (this.closing.signal.aborted) throw new Error('closing');
+    const upstream = await sendToTarget(this.target, this.agent, req, body);
+    this.counter.forwarded(amzTarget);
+    if (decision.fault === 'dropResponseAfterCommit') {
+      // Read the target's whole answer first (and discard it): only then is the write known to have committed.
+      await finished(upstream.resume());
+      this.counter.injected(amzTarget, decision.fault);
+      req.socket.destroy();
+      return;
+    }
+    if (decision.fault === 'stall') {
+      await this.stall(amzTarget, upstream, res);
+      return;
+    }
+    res.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
+    await pipeline(upstream, res);
+  }
+
+  /** The whole answer first, as for a lost one: a stalled write has committed, only its answer is late. */
+  private async stall(amzTarget: string, upstream: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readAll(upstream);
+    this.counter.injected(amzTarget, 'stall');
+    if (await heldUntilAbandoned(res, this.stallMs, this.closing.signal)) {
+      this.counter.abandoned();
+      return;
+    }
+    if (res.destroyed) return;
+    res.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
+    res.end(body);
+  }
+
+  /** A request `handle` could not complete. */
+  failed(res: ServerResponse, error: unknown): void {
+    if (res.headersSent || res.destroyed) {
+      res.destroy(); // mid-stream: a cut connection is the honest answer
+      return;
+    }
+    this.counter.proxyError();
+    // 502 (not a DynamoDB error type): a proxy that cannot reach its target must not pass for an injected fault.
+    const message = `fault proxy: ${error instanceof Error ? error.message : String(error)}`;
+    answer(res, 502, JSON.stringify({ message }));
+  }
+
+  /** Refuses to forward anything more and lets every held request and answer go. */
+  stop(): void {
+    this.closing.abort();
+    this.holds.releaseAll();
+    this.agent.destroy();
+  }
+}
+
+/** Listens on a free loopback port; resolves with it. */
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
 export async function startFaultProxy(options: {
   target: string;
   seed?: number;
@@ -386,203 +648,31 @@ export async function startFaultProxy(options: {
   targeted?: TargetedFault[];
 }): Promise<FaultProxy> {
   const parsed = StartOptionsSchema.parse(options);
-  const target = new URL(parsed.target);
   const seed = parsed.seed ?? DEFAULT_SEED;
-  const random = mulberry32(seed);
-  const stallRandom = mulberry32(seed ^ STALL_STREAM);
-  const stallMs = parsed.stallMs ?? DEFAULT_STALL_MS;
-  /** Fires on close: held answers are let go at once. */
-  const closingSignal = new AbortController();
-  let rates = mergeRates(NO_FAULTS, parsed.faults);
-  const scripts = new Map<string, ScriptedFault[]>();
-  let targeted: readonly TargetedFault[] = parsed.targeted ?? [];
-  const counter = new FaultCounter();
-  const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
-  const sockets = new Set<Socket>();
-  let closing = false;
-  /** Armed by holdNext, taken by the first matching request; `held` is the one waiting for release. */
-  let armed: PendingHold | undefined;
-  let held: PendingHold | undefined;
-
-  /** Sends the request on as received (the Host header too: it is part of what the SDK signed). */
-  const sendToTarget = (req: IncomingMessage, body: Buffer): Promise<IncomingMessage> =>
-    new Promise((resolve, reject) => {
-      const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...endToEndHeaders(req.headers), 'content-length': body.length },
-          agent,
-        },
-        resolve,
-      );
-      upstream.on('error', reject);
-      upstream.end(body);
-    });
-
-  const answer = (
-    res: ServerResponse,
-    status: number,
-    body: string,
-    extra: OutgoingHttpHeaders = {},
-  ): void => {
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.0',
-      'content-length': Buffer.byteLength(body),
-      ...extra,
-    });
-    res.end(body);
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
-    const amzTarget = String(req.headers['x-amz-target'] ?? '(none)');
-    const operation = amzTarget.split('.').pop() ?? amzTarget;
-    counter.received(amzTarget, operation);
-    if (!body) {
-      counter.proxyError();
-      answer(
-        res,
-        413,
-        JSON.stringify({ message: `fault proxy: request body over ${MAX_BODY_BYTES} bytes` }),
-        { connection: 'close' },
-      );
-      return;
-    }
-    const draws: Draws = {
-      transactionConflict: random(),
-      throttle: random(),
-      internalError: random(),
-      dropResponseAfterCommit: random(),
-      conflictedItem: random(),
-      stall: stallRandom(),
-    };
-    // A scripted request, then a targeted fault, take precedence over the rates; the draws above are consumed
-    // either way, so the random sequence after them stays the seed's own.
-    const scripted = scripts.get(operation)?.shift();
-    const rule = scripted === undefined ? targetedFault(operation, body, targeted) : undefined;
-    const fault =
-      scripted !== undefined
-        ? scripted === 'none'
-          ? undefined
-          : scripted
-        : (rule?.fault ?? chooseFault(operation, draws, rates));
-    if (fault === 'transactionConflict') {
-      counter.injected(amzTarget, fault);
-      answer(res, 400, conflictBody(body, draws.conflictedItem, rule?.bodyIncludes));
-      return;
-    }
-    if (fault === 'throttle') {
-      counter.injected(amzTarget, fault);
-      answer(res, 400, THROTTLE_BODY);
-      return;
-    }
-    if (fault === 'internalError') {
-      counter.injected(amzTarget, fault);
-      answer(res, 500, INTERNAL_ERROR_BODY);
-      return;
-    }
-    if (armed?.operation === operation) {
-      const hold = armed;
-      armed = undefined;
-      held = hold;
-      hold.onCaught();
-      await hold.released;
-    }
-    if (closing) throw new Error('closing');
-    const upstream = await sendToTarget(req, body);
-    counter.forwarded(amzTarget);
-    if (fault === 'dropResponseAfterCommit') {
-      // Read the target's whole answer first (and discard it): only then is the write known to have committed.
-      await finished(upstream.resume());
-      counter.injected(amzTarget, fault);
-      req.socket.destroy();
-      return;
-    }
-    if (fault === 'stall') {
-      // The whole answer first, as for a lost one: a stalled write has committed, only its answer is late.
-      const chunks: Buffer[] = [];
-      for await (const chunk of upstream) chunks.push(chunk as Buffer);
-      counter.injected(amzTarget, fault);
-      if (await heldUntilAbandoned(res, stallMs, closingSignal.signal)) {
-        counter.abandoned();
-        return;
-      }
-      if (res.destroyed) return;
-      res.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
-      res.end(Buffer.concat(chunks));
-      return;
-    }
-    res.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
-    await pipeline(upstream, res);
-  };
-
+  const plan = new FaultPlan(seed, mergeRates(NO_FAULTS, parsed.faults), parsed.targeted ?? []);
+  const injector = new FaultInjector(plan, new URL(parsed.target), parsed.stallMs ?? DEFAULT_STALL_MS);
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent || res.destroyed) {
-        res.destroy(); // mid-stream: a cut connection is the honest answer
-        return;
-      }
-      counter.proxyError();
-      // 502 (not a DynamoDB error type): a proxy that cannot reach its target must not pass for an injected fault.
-      answer(
-        res,
-        502,
-        JSON.stringify({ message: `fault proxy: ${error instanceof Error ? error.message : String(error)}` }),
-      );
-    });
+    injector.handle(req, res).catch((error: unknown) => injector.failed(res, error));
   });
+  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     seed,
-    setFaults: (next) => {
-      rates = mergeRates(rates, next);
-    },
-    script: (operation, faults) => {
-      const wrong = faults.filter((f) => !(f === 'none' || f in NO_FAULTS) || !applies(operation, f));
-      if (wrong.length) throw new Error(`fault proxy: ${operation} cannot meet ${wrong.join(', ')}`);
-      scripts.set(operation, [...faults]);
-    },
-    setTargetedFaults: (rules) => {
-      targeted = TargetedFaultsSchema.parse(rules);
-    },
-    stats: () => counter.snapshot(),
-    holdNext: (operation) => {
-      if (armed || held) throw new Error('fault proxy: one hold at a time');
-      const hold = pendingHold(operation);
-      armed = hold;
-      return {
-        caught: hold.caught,
-        release: () => {
-          if (armed === hold) armed = undefined;
-          if (held === hold) held = undefined;
-          hold.release();
-        },
-      };
-    },
+    setFaults: (next) => plan.setFaults(next),
+    script: (operation, faults) => plan.script(operation, faults),
+    setTargetedFaults: (rules) => plan.setTargetedFaults(rules),
+    stats: () => injector.counter.snapshot(),
+    holdNext: (operation) => injector.holds.arm(operation),
     close: async () => {
-      closing = true;
-      armed?.release();
-      held?.release();
-      closingSignal.abort();
+      injector.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
-      agent.destroy();
       await closed;
     },
   };

@@ -10,8 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { lineChart } from '../simulation/chart.js';
-import { runSimulation } from '../simulation/run.js';
+import { lineChart, type Series } from '../simulation/chart.js';
+import { runSimulation, type SimulationResult } from '../simulation/run.js';
 
 const Args = z.object({
   accounts: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
@@ -23,7 +23,35 @@ const Args = z.object({
   seed: z.coerce.number().int().default(618),
 });
 
+type Args = z.infer<typeof Args>;
+
 async function main(): Promise<void> {
+  const args = parseCommandLine();
+  const stack = args.url ? externalStack(args.url, args) : await localStack();
+  const bar = progressBar();
+  const result = await runSimulation({
+    url: stack.url,
+    adminKey: stack.adminKey,
+    accounts: args.accounts,
+    checkouts: args.checkouts,
+    concurrency: args.concurrency,
+    seed: args.seed,
+    onProgress: bar.update,
+  });
+  bar.stop();
+  await stack.stop();
+  writeFileSync(args.out, chart(args, result));
+  process.stdout.write(summary(args, result).join('\n'));
+  if (
+    result.oversold > 0 ||
+    result.unreconciled > 0 ||
+    result.inconsistentReplays > 0 ||
+    result.quotaViolations > 0
+  )
+    process.exit(1);
+}
+
+function parseCommandLine(): Args {
   const { values } = parseArgs({
     options: {
       accounts: { type: 'string' },
@@ -35,103 +63,102 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
     },
   });
-  const args = Args.parse(values);
-  let stop = async (): Promise<void> => {};
-  let url = args.url;
-  let adminKey = args['admin-key'] ?? process.env['ADMIN_API_KEY'] ?? 'local-admin-key';
-  if (!url) {
-    const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
-    process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
-    process.env['TABLE_NAME'] = 'simulation';
-    process.env['VELOCITY_MAX'] ??= '1000';
-    adminKey = `sim-admin-${process.pid}`;
-    const { startApp } = await import('../local/app.js');
-    const app = await startApp({ port: 0, adminApiKey: adminKey });
-    url = app.url;
-    stop = async () => {
-      await app.close();
-      await dynamo.stop();
-    };
-  }
+  return Args.parse(values);
+}
+
+/** Where the simulation runs, and how to stop what was started for it. */
+interface Stack {
+  url: string;
+  adminKey: string;
+  stop: () => Promise<void>;
+}
+
+/** A stack someone else runs: nothing to start or stop. */
+function externalStack(url: string, args: Args): Stack {
+  const adminKey = args['admin-key'] ?? process.env['ADMIN_API_KEY'] ?? 'local-admin-key';
+  return { url, adminKey, stop: async () => {} };
+}
+
+/** DynamoDB Local (in memory) and the API in this process, with an admin key of this run's own. */
+async function localStack(): Promise<Stack> {
+  const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
+  process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
+  process.env['TABLE_NAME'] = 'simulation';
+  process.env['VELOCITY_MAX'] ??= '1000';
+  const adminKey = `sim-admin-${process.pid}`;
+  const { startApp } = await import('../local/app.js');
+  const app = await startApp({ port: 0, adminApiKey: adminKey });
+  const stop = async () => {
+    await app.close();
+    await dynamo.stop();
+  };
+  return { url: app.url, adminKey, stop };
+}
+
+/** One bar that restarts its total whenever the simulation enters a new stage. */
+function progressBar(): { update: (done: number, total: number, name: string) => void; stop: () => void } {
   const bar = new SingleBar(
     { format: '{stage} [{bar}] {value}/{total} {percentage}% | {duration}s', hideCursor: true },
     Presets.shades_classic,
   );
   let stage = '';
   bar.start(1, 0, { stage: 'starting' });
-  const result = await runSimulation({
-    url,
-    adminKey,
-    accounts: args.accounts,
-    checkouts: args.checkouts,
-    concurrency: args.concurrency,
-    seed: args.seed,
-    onProgress: (done, total, name) => {
-      if (name !== stage) {
-        stage = name;
-        bar.setTotal(total);
-      }
-      bar.update(done, { stage: name.padEnd(18) });
-    },
-  });
-  bar.stop();
-  await stop();
+  const update = (done: number, total: number, name: string) => {
+    if (name !== stage) {
+      stage = name;
+      bar.setTotal(total);
+    }
+    bar.update(done, { stage: name.padEnd(18) });
+  };
+  return { update, stop: () => bar.stop() };
+}
 
-  writeFileSync(
-    args.out,
-    lineChart(
-      `618 flash sale: ${args.checkouts} checkouts over ${args.accounts} accounts`,
-      'seconds since the burst began',
-      { label: 'authorize latency (ms)', max: Math.max(1, ...result.timeline.map((t) => t.p99Ms)) },
-      { label: 'approval rate (%)', max: 100 },
-      [
-        {
-          label: 'p50 latency (ms)',
-          color: '#1f77b4',
-          axis: 'left',
-          points: result.timeline.map((t) => [t.second, t.p50Ms]),
-        },
-        {
-          label: 'p99 latency (ms)',
-          color: '#ff7f0e',
-          axis: 'left',
-          points: result.timeline.map((t) => [t.second, t.p99Ms]),
-        },
-        {
-          label: 'approval rate (%)',
-          color: '#2ca02c',
-          axis: 'right',
-          points: result.timeline.map((t) => [t.second, t.approvalRate * 100]),
-        },
-      ],
-    ),
+/** Latency (left axis) and approval rate (right axis) per second of the burst, as SVG. */
+function chart(args: Args, result: SimulationResult): string {
+  const series = (
+    label: string,
+    color: string,
+    axis: Series['axis'],
+    y: (t: Timeline) => number,
+  ): Series => ({
+    label,
+    color,
+    axis,
+    points: result.timeline.map((t) => [t.second, y(t)]),
+  });
+  return lineChart(
+    `618 flash sale: ${args.checkouts} checkouts over ${args.accounts} accounts`,
+    'seconds since the burst began',
+    { label: 'authorize latency (ms)', max: Math.max(1, ...result.timeline.map((t) => t.p99Ms)) },
+    { label: 'approval rate (%)', max: 100 },
+    [
+      series('p50 latency (ms)', '#1f77b4', 'left', (t) => t.p50Ms),
+      series('p99 latency (ms)', '#ff7f0e', 'left', (t) => t.p99Ms),
+      series('approval rate (%)', '#2ca02c', 'right', (t) => t.approvalRate * 100),
+    ],
   );
+}
+
+type Timeline = SimulationResult['timeline'][number];
+
+function summary(args: Args, result: SimulationResult): string[] {
   const declined =
     Object.entries(result.declined)
       .map(([code, n]) => `${code} ${n}`)
       .join(', ') || 'none';
-  process.stdout.write(
-    [
-      '',
-      `618 simulation: ${result.checkouts} checkouts on ${result.accounts} accounts in ${result.durationSeconds.toFixed(1)} s (${(result.checkouts / result.durationSeconds).toFixed(0)}/s)`,
-      `  festival uplift applied: ${(result.promoLimitTotal / 100).toFixed(2)} CNY of promotional credit in total`,
-      `  electronics quota drawn: ${(result.quotaUsedTotal / 100).toFixed(2)} CNY; accounts over-drawn or off: ${result.quotaViolations}`,
-      `  approved ${result.approved}, pending review ${result.pendingReview}, captured ${result.captured}, released ${result.released}`,
-      `  declined by reason: ${declined}`,
-      `  duplicates sent ${result.duplicatesSent}, retries after lost responses ${result.retriesSent}, inconsistent replays ${result.inconsistentReplays}`,
-      `  authorize latency p50 ${result.authorizeP50Ms.toFixed(1)} ms, p99 ${result.authorizeP99Ms.toFixed(1)} ms`,
-      `  oversell: ${result.oversold} accounts; journal reconciled: ${result.unreconciled === 0 ? 'yes, every account' : `NO, ${result.unreconciled} accounts differ`}`,
-      `  chart: ${args.out}`,
-      '',
-    ].join('\n'),
-  );
-  if (
-    result.oversold > 0 ||
-    result.unreconciled > 0 ||
-    result.inconsistentReplays > 0 ||
-    result.quotaViolations > 0
-  )
-    process.exit(1);
+  return [
+    '',
+    `618 simulation: ${result.checkouts} checkouts on ${result.accounts} accounts in ${result.durationSeconds.toFixed(1)} s (${(result.checkouts / result.durationSeconds).toFixed(0)}/s)`,
+    `  festival uplift applied: ${(result.promoLimitTotal / 100).toFixed(2)} CNY of promotional credit in total`,
+    `  electronics quota drawn: ${(result.quotaUsedTotal / 100).toFixed(2)} CNY; accounts over-drawn or off: ${result.quotaViolations}`,
+    `  approved ${result.approved}, pending review ${result.pendingReview}, captured ${result.captured}, released ${result.released}`,
+    `  declined by reason: ${declined}`,
+    `  duplicates sent ${result.duplicatesSent}, retries after lost responses ${result.retriesSent}, inconsistent replays ${result.inconsistentReplays}`,
+    `  authorize latency p50 ${result.authorizeP50Ms.toFixed(1)} ms, p99 ${result.authorizeP99Ms.toFixed(1)} ms`,
+    `  oversell: ${result.oversold} accounts; journal reconciled: ${result.unreconciled === 0 ? 'yes, every account' : `NO, ${result.unreconciled} accounts differ`}`,
+    `  chart: ${args.out}`,
+    '',
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -74,8 +74,13 @@ export class Jobs extends Construct {
   readonly deadLetteredSegments: Metric;
   readonly functions: readonly ServiceFunction[];
 
+  private readonly props: JobsProps;
+  /** What every job but the dead-letter consumer gets: the service's variables and the segments queue's URL. */
+  private readonly environment: Readonly<Record<string, string>>;
+
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
+    this.props = props;
     this.refreshDeadLetterQueue = this.newDeadLetterQueue(
       'RefreshDlq',
       'the refresh segments',
@@ -88,62 +93,78 @@ export class Jobs extends Construct {
       visibilityTimeout: Duration.seconds(QUEUE_VISIBILITY_SECONDS),
       deadLetterQueue: { queue: this.refreshDeadLetterQueue, maxReceiveCount: SEGMENT_MAX_DELIVERIES },
     });
-    const environment: Readonly<Record<string, string>> = {
-      ...props.environment,
-      REFRESH_QUEUE_URL: this.refreshQueue.queueUrl,
-    };
-    const job = (
-      name: string,
-      entry: string,
-      description: string,
-      timeoutSeconds: number,
-      env = environment,
-    ) =>
-      new ServiceFunction(this, name, {
-        entry,
-        description,
-        timeoutSeconds,
-        environment: env,
-        table: props.table,
-        access: 'write',
-        logRetention: props.logRetention,
-      });
-    const scheduleTarget = (fn: ServiceFunction) =>
-      new LambdaFunction(fn.fn, {
-        deadLetterQueue: this.scheduleDeadLetterQueue,
-        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
-      });
+    this.environment = { ...props.environment, REFRESH_QUEUE_URL: this.refreshQueue.queueUrl };
+    const sweeper = this.newExpirySweeper();
+    const scheduler = this.newRefreshScheduler();
+    const worker = this.newRefreshWorker();
+    const deadLetters = this.newRefreshDeadLetters();
+    this.deadLetteredSegments = this.countDeadLetteredSegments(deadLetters);
+    this.functions = [sweeper, scheduler, worker, deadLetters];
+  }
 
-    // Overlapping sweeps are safe (each release is a guarded transaction), so a slow minute needs no lock.
-    const sweeper = job(
+  private newJob(
+    name: string,
+    entry: string,
+    description: string,
+    timeoutSeconds: number,
+    environment = this.environment,
+  ): ServiceFunction {
+    return new ServiceFunction(this, name, {
+      entry,
+      description,
+      timeoutSeconds,
+      environment,
+      table: this.props.table,
+      access: 'write',
+      logRetention: this.props.logRetention,
+    });
+  }
+
+  /** A schedule's target: EventBridge retries a failed invocation, then leaves it in the schedule DLQ. */
+  private scheduleTarget(fn: ServiceFunction): LambdaFunction {
+    return new LambdaFunction(fn.fn, {
+      deadLetterQueue: this.scheduleDeadLetterQueue,
+      retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+    });
+  }
+
+  /** Overlapping sweeps are safe (each release is a guarded transaction), so a slow minute needs no lock. */
+  private newExpirySweeper(): ServiceFunction {
+    const sweeper = this.newJob(
       'ExpirySweeper',
-      props.entries.expirySweeper,
+      this.props.entries.expirySweeper,
       'Expiry sweeper (every minute)',
       SWEEPER_TIMEOUT_SECONDS,
     );
     new Rule(this, 'EveryMinute', {
       description: 'Release credit held by authorizations past their expiry',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [scheduleTarget(sweeper)],
+      targets: [this.scheduleTarget(sweeper)],
     });
+    return sweeper;
+  }
 
-    // Retries (EventBridge's and Lambda's) are safe: the run's id is the schedule slot's (limit-refresh-scheduler.ts).
-    const scheduler = job(
+  /** Retries (EventBridge's and Lambda's) are safe: the run's id is the schedule slot's (limit-refresh-scheduler.ts). */
+  private newRefreshScheduler(): ServiceFunction {
+    const scheduler = this.newJob(
       'RefreshScheduler',
-      props.entries.refreshScheduler,
+      this.props.entries.refreshScheduler,
       'Limit refresh scheduler (nightly)',
       SCHEDULER_TIMEOUT_SECONDS,
     );
     this.refreshQueue.grantSendMessages(scheduler.role);
     new Rule(this, 'Nightly', {
       description: 'Start the nightly credit-limit refresh',
-      schedule: Schedule.cron({ minute: '0', hour: String(props.limitRefreshHourUtc) }),
-      targets: [scheduleTarget(scheduler)],
+      schedule: Schedule.cron({ minute: '0', hour: String(this.props.limitRefreshHourUtc) }),
+      targets: [this.scheduleTarget(scheduler)],
     });
+    return scheduler;
+  }
 
-    const worker = job(
+  private newRefreshWorker(): ServiceFunction {
+    const worker = this.newJob(
       'RefreshWorker',
-      props.entries.refreshWorker,
+      this.props.entries.refreshWorker,
       'Limit refresh worker (one segment per message)',
       WORKER_TIMEOUT_SECONDS,
     );
@@ -154,17 +175,20 @@ export class Jobs extends Construct {
         batchSize: 1,
         reportBatchItemFailures: true,
         // Bounds the refresh's share of table throughput and of the account's Lambda concurrency.
-        maxConcurrency: props.refreshWorkerMaxConcurrency,
+        maxConcurrency: this.props.refreshWorkerMaxConcurrency,
       }),
     );
+    return worker;
+  }
 
-    // Consumes the refresh DLQ only (the event source grants receive/delete on it); sends nowhere, so no queue URL.
-    const deadLetters = job(
+  /** Consumes the refresh DLQ only (the event source grants receive/delete on it); sends nowhere, so no queue URL. */
+  private newRefreshDeadLetters(): ServiceFunction {
+    const deadLetters = this.newJob(
       'RefreshDeadLetters',
-      props.entries.refreshDeadLetters,
+      this.props.entries.refreshDeadLetters,
       'Limit refresh dead letters (fails the run of a dead-lettered segment)',
       DEAD_LETTERS_TIMEOUT_SECONDS,
-      props.environment,
+      this.props.environment,
     );
     deadLetters.fn.addEventSource(
       new SqsEventSource(this.refreshDeadLetterQueue, {
@@ -173,6 +197,11 @@ export class Jobs extends Construct {
         maxConcurrency: DEAD_LETTERS_MAX_CONCURRENCY,
       }),
     );
+    return deadLetters;
+  }
+
+  /** The consumer's log line, one per segment it took, feeds the metric the on-call alarm watches. */
+  private countDeadLetteredSegments(deadLetters: ServiceFunction): Metric {
     new MetricFilter(this, 'SegmentsDeadLettered', {
       logGroup: deadLetters.logGroup,
       filterPattern: FilterPattern.stringValue('$.message', '=', SEGMENT_DEAD_LETTERED_LOG_MESSAGE),
@@ -180,14 +209,12 @@ export class Jobs extends Construct {
       metricName: SEGMENTS_DEAD_LETTERED_METRIC,
       metricValue: '1',
     });
-    this.deadLetteredSegments = new Metric({
+    return new Metric({
       namespace: METRIC_NAMESPACE,
       metricName: SEGMENTS_DEAD_LETTERED_METRIC,
       statistic: 'Sum',
       period: Duration.minutes(1),
     });
-
-    this.functions = [sweeper, scheduler, worker, deadLetters];
   }
 
   private newDeadLetterQueue(id: string, of: string, visibilitySeconds?: number): Queue {

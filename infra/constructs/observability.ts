@@ -85,128 +85,254 @@ const MINUTE = Duration.minutes(1);
 const EXPIRY_FAILURE_PERIODS = 3;
 const EXPIRY_FAILURES_PER_SWEEP = 1;
 
+// Every metric here has a one-minute period, so an alarm's evaluation periods are minutes.
+/** Most signals page only after three breaching minutes in a row. */
+const SUSTAINED_MINUTES = 3;
+/** Lambda errors and throttles alarm sooner: each one already failed a request. */
+const LAMBDA_FAULT_MINUTES = 2;
+/** Dead letters alarm on the first minute they appear: each is work that stays undone until a person looks. */
+const FIRST_MINUTE = 1;
+/** For counts where a single occurrence is worth a look (spillover, a dead-lettered segment). */
+const ANY_OCCURRENCE = 1;
+
+/** The API as clients see it: requests, the share of 5xx, and the authorize route's latency. */
+function apiSignals(api: RestApi, route: RouteDefinition) {
+  const stage = api.deploymentStage;
+  const requests = stage.metricCount({ period: MINUTE });
+  const serverErrorRate = new MathExpression({
+    expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+    usingMetrics: { errors: stage.metricServerError({ period: MINUTE }), requests },
+    period: MINUTE,
+    label: 'API 5xx %',
+  });
+  const authorizeLatency = (statistic: string) =>
+    new Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName: 'Latency',
+      dimensionsMap: {
+        ApiName: api.restApiName,
+        Stage: stage.stageName,
+        Resource: route.path,
+        Method: route.method,
+      },
+      statistic,
+      period: MINUTE,
+      label: `authorize ${statistic}`,
+    });
+  return { requests, serverErrorRate, authorizeLatency };
+}
+
+/** The authorize alias's concurrency against its provisioned floor. */
+function authorizeSignals(alias: Alias) {
+  const maximum = (metricName: string) => alias.metric(metricName, { statistic: 'Maximum', period: MINUTE });
+  return {
+    spillover: alias.metric('ProvisionedConcurrencySpilloverInvocations', {
+      period: MINUTE,
+      statistic: 'Sum',
+    }),
+    throttles: alias.metric('Throttles', { statistic: 'Sum', period: MINUTE }),
+    concurrency: maximum('ConcurrentExecutions'),
+    provisioned: maximum('ProvisionedConcurrentExecutions'),
+    utilization: maximum('ProvisionedConcurrencyUtilization'),
+  };
+}
+
+/** The table: throttling (the expiry index's back-pressure throttles the table too), system errors, units. */
+function dynamoSignals(table: CreditTable) {
+  const dynamo = (metricName: string, extra: Record<string, string> = {}) =>
+    new Metric({
+      namespace: 'AWS/DynamoDB',
+      metricName,
+      dimensionsMap: { TableName: table.table.tableName, ...extra },
+      statistic: 'Sum',
+      period: MINUTE,
+    });
+  const throttleEvents = new MathExpression({
+    expression: 'FILL(reads, 0) + FILL(writes, 0) + FILL(expiryWrites, 0)',
+    usingMetrics: {
+      reads: dynamo('ReadThrottleEvents'),
+      writes: dynamo('WriteThrottleEvents'),
+      expiryWrites: dynamo('WriteThrottleEvents', { GlobalSecondaryIndexName: EXPIRY_INDEX.name }),
+    },
+    period: MINUTE,
+    label: 'throttle events',
+  });
+  const systemErrors = table.table.metricSystemErrorsForOperations({
+    operations: TABLE_OPERATIONS,
+    period: MINUTE,
+  });
+  return { dynamo, throttleEvents, systemErrors };
+}
+
+/** A sum of one of the service's own metrics; `dimensionsMap` as its publisher sets it. */
+function serviceMetric(metricName: string, dimensionsMap?: Record<string, string>): Metric {
+  return new Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName,
+    ...(dimensionsMap ? { dimensionsMap } : {}),
+    statistic: 'Sum',
+    period: MINUTE,
+  });
+}
+
+/** The expiry sweeper's EMF metrics (functions/jobs/expiry-sweeper.ts), with Powertools' service dimension. */
+const sweeperMetric = (metricName: string): Metric => serviceMetric(metricName, { service: SERVICE_NAME });
+
+/** Segments dead-lettered, and what waits in each DLQ. */
+function deadLetterSignals(deadLetters: ObservabilityProps['deadLetters']) {
+  const depth = (queue: IQueue) =>
+    queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
+  return {
+    segments: deadLetters.deadLetteredSegments,
+    refreshDepth: depth(deadLetters.refreshQueue),
+    scheduleDepth: depth(deadLetters.scheduleQueue),
+  };
+}
+
+type Thresholds = StackConfig['alarms'];
+
+/** What both the alarms and the dashboard show, built once. */
+interface Signals {
+  readonly api: ReturnType<typeof apiSignals>;
+  readonly authorize: ReturnType<typeof authorizeSignals>;
+  readonly dynamo: ReturnType<typeof dynamoSignals>;
+  readonly conflicts: Metric;
+  readonly deadLetters: ReturnType<typeof deadLetterSignals>;
+  readonly expiryFailures: Metric;
+  readonly expiredHolds: Metric;
+}
+
 export class Observability extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
+  private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.topic = this.newAlarmTopic(props.alarmEmail);
+    this.action = new SnsAction(this.topic);
+    const signals: Signals = {
+      api: apiSignals(props.api, props.authorizeRoute),
+      authorize: authorizeSignals(props.authorizeAlias),
+      dynamo: dynamoSignals(props.table),
+      conflicts: serviceMetric(TRANSACTION_CONFLICTS_METRIC),
+      deadLetters: deadLetterSignals(props.deadLetters),
+      expiryFailures: sweeperMetric(EXPIRY_FAILURES_METRIC),
+      expiredHolds: sweeperMetric(EXPIRED_HOLDS_METRIC),
+    };
     const t = props.thresholds;
-    // CloudWatch can only publish to an encrypted topic through a customer managed key whose policy lets it.
+    this.apiAlarms(signals, t);
+    this.lambdaAlarms(props.functions, signals, t);
+    this.dynamoAlarms(signals, t);
+    this.conflictAlarms(props.functions, signals, t);
+    this.deadLetterAlarms(signals, t);
+    this.expiryAlarms(signals);
+    this.newDashboard(signals);
+  }
+
+  /** CloudWatch can only publish to an encrypted topic through a customer managed key whose policy lets it. */
+  private newAlarmTopic(alarmEmail: string): Topic {
     const key = new Key(this, 'AlarmsKey', {
       enableKeyRotation: true,
       description: 'Encrypts the alarm topic',
     });
-    this.topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const action = new SnsAction(this.topic);
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string, periods = 3) => {
-      const a = new Alarm(this, name, {
-        metric,
-        alarmDescription: description,
-        threshold,
-        evaluationPeriods: periods,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      a.addAlarmAction(action);
-      this.alarms.push(a);
-      return a;
-    };
+    const topic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
+    if (alarmEmail) topic.addSubscription(new EmailSubscription(alarmEmail));
+    return topic;
+  }
 
-    // API: share of 5xx answers, and the authorize route's client-side p99.
-    const stage = props.api.deploymentStage;
-    const requests = stage.metricCount({ period: MINUTE });
-    const serverErrorRate = new MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: { errors: stage.metricServerError({ period: MINUTE }), requests },
-      period: MINUTE,
-      label: 'API 5xx %',
+  private alarm(
+    name: string,
+    metric: IMetric,
+    threshold: number,
+    description: string,
+    minutes: number,
+  ): void {
+    const alarm = new Alarm(this, name, {
+      metric,
+      alarmDescription: description,
+      threshold,
+      evaluationPeriods: minutes,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    alarm('Api5xxRate', serverErrorRate, t.serverErrorRatePercent, 'Share of API answers that are 5xx (%)');
-    const authorizeLatency = (statistic: string) =>
-      new Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName: 'Latency',
-        dimensionsMap: {
-          ApiName: props.api.restApiName,
-          Stage: stage.stageName,
-          Resource: props.authorizeRoute.path,
-          Method: props.authorizeRoute.method,
-        },
-        statistic,
-        period: MINUTE,
-        label: `authorize ${statistic}`,
-      });
-    alarm(
+    alarm.addAlarmAction(this.action);
+    this.alarms.push(alarm);
+  }
+
+  /** API: share of 5xx answers, and the authorize route's client-side p99. */
+  private apiAlarms({ api }: Signals, t: Thresholds): void {
+    this.alarm(
+      'Api5xxRate',
+      api.serverErrorRate,
+      t.serverErrorRatePercent,
+      'Share of API answers that are 5xx (%)',
+      SUSTAINED_MINUTES,
+    );
+    this.alarm(
       'AuthorizeP99Latency',
-      authorizeLatency('p99'),
+      api.authorizeLatency('p99'),
       t.authorizeP99Ms,
       'POST /v1/authorizations p99 latency (ms), as clients see it',
+      SUSTAINED_MINUTES,
     );
+  }
 
-    // Lambda: crashes/timeouts and throttles per function, and cold starts on the authorize path.
-    for (const f of props.functions) {
-      alarm(
+  /** Lambda: crashes/timeouts and throttles per function, and cold starts on the authorize path. */
+  private lambdaAlarms(functions: readonly ObservedFunction[], { authorize }: Signals, t: Thresholds): void {
+    for (const f of functions) {
+      this.alarm(
         `Errors-${f.name}`,
         f.fn.metricErrors({ period: MINUTE, statistic: 'Sum' }),
         t.lambdaErrorsPerMinute,
         `${f.name}: invocation errors per minute`,
-        2,
+        LAMBDA_FAULT_MINUTES,
       );
-      alarm(
+      this.alarm(
         `Throttles-${f.name}`,
         f.fn.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
         t.lambdaThrottlesPerMinute,
         `${f.name}: throttled invocations per minute`,
-        2,
+        LAMBDA_FAULT_MINUTES,
       );
     }
-    const spillover = props.authorizeAlias.metric('ProvisionedConcurrencySpilloverInvocations', {
-      period: MINUTE,
-      statistic: 'Sum',
-    });
-    alarm(
+    this.alarm(
       'AuthorizeSpillover',
-      spillover,
-      1,
+      authorize.spillover,
+      ANY_OCCURRENCE,
       'Authorize ran beyond its provisioned concurrency (cold starts at checkout): raise the floor',
+      SUSTAINED_MINUTES,
     );
+  }
 
-    // DynamoDB: throttling (table, and the expiry index whose back-pressure throttles the table), system errors.
-    const tableName = props.table.table.tableName;
-    const dynamo = (metricName: string, extra: Record<string, string> = {}) =>
-      new Metric({
-        namespace: 'AWS/DynamoDB',
-        metricName,
-        dimensionsMap: { TableName: tableName, ...extra },
-        statistic: 'Sum',
-        period: MINUTE,
-      });
-    const throttleEvents = new MathExpression({
-      expression: 'FILL(reads, 0) + FILL(writes, 0) + FILL(expiryWrites, 0)',
-      usingMetrics: {
-        reads: dynamo('ReadThrottleEvents'),
-        writes: dynamo('WriteThrottleEvents'),
-        expiryWrites: dynamo('WriteThrottleEvents', { GlobalSecondaryIndexName: EXPIRY_INDEX.name }),
-      },
-      period: MINUTE,
-      label: 'throttle events',
-    });
-    alarm(
+  /** DynamoDB: throttling of the table and the expiry index, and system errors. */
+  private dynamoAlarms({ dynamo }: Signals, t: Thresholds): void {
+    this.alarm(
       'DynamoThrottleEvents',
-      throttleEvents,
+      dynamo.throttleEvents,
       t.dynamoThrottleEventsPerMinute,
       'DynamoDB throttle events per minute (table + expiry index)',
+      SUSTAINED_MINUTES,
     );
-    const systemErrors = props.table.table.metricSystemErrorsForOperations({
-      operations: TABLE_OPERATIONS,
-      period: MINUTE,
-    });
-    alarm('DynamoSystemErrors', systemErrors, t.dynamoSystemErrorsPerMinute, 'DynamoDB 5xx per minute');
+    this.alarm(
+      'DynamoSystemErrors',
+      dynamo.systemErrors,
+      t.dynamoSystemErrorsPerMinute,
+      'DynamoDB 5xx per minute',
+      SUSTAINED_MINUTES,
+    );
+  }
 
-    // Conflicts as the code sees them (each one is retried): the log line of every function feeds one metric.
-    for (const f of props.functions) {
+  /**
+   * Conflicts as the code sees them (each one is retried): the log line of every function feeds one metric.
+   * Normal under contention; sustained, they mean a hot account (docs/CAPACITY.md, "One hot account").
+   */
+  private conflictAlarms(
+    functions: readonly ObservedFunction[],
+    { conflicts }: Signals,
+    t: Thresholds,
+  ): void {
+    for (const f of functions) {
       new MetricFilter(this, `Conflicts-${f.name}`, {
         logGroup: f.logGroup,
         filterPattern: FilterPattern.stringValue('$.message', '=', TRANSACTION_CONFLICT_LOG_MESSAGE),
@@ -215,116 +341,109 @@ export class Observability extends Construct {
         metricValue: '1',
       });
     }
-    const conflicts = new Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: TRANSACTION_CONFLICTS_METRIC,
-      statistic: 'Sum',
-      period: MINUTE,
-    });
-    // Normal under contention; sustained, they mean a hot account (docs/CAPACITY.md, "One hot account").
-    alarm(
+    this.alarm(
       'TransactionConflicts',
       conflicts,
       t.transactionConflictsPerMinute,
       'Transactions cancelled by conflicts per minute',
+      SUSTAINED_MINUTES,
     );
+  }
 
-    // Dead letters: a refresh segment that failed for good (its run is marked failed), and what waits in a DLQ.
-    const depth = (queue: IQueue) =>
-      queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
-    const refreshDlqDepth = depth(props.deadLetters.refreshQueue);
-    const scheduleDlqDepth = depth(props.deadLetters.scheduleQueue);
-    alarm(
+  /** Dead letters: a refresh segment that failed for good (its run is marked failed), and what waits in a DLQ. */
+  private deadLetterAlarms({ deadLetters }: Signals, t: Thresholds): void {
+    this.alarm(
       'RefreshSegmentsDeadLettered',
-      props.deadLetters.deadLetteredSegments,
-      1,
+      deadLetters.segments,
+      ANY_OCCURRENCE,
       'A limit refresh segment failed every delivery: its run is marked failed (GET /v1/jobs/{id} says which segment and why)',
-      1,
+      FIRST_MINUTE,
     );
-    alarm(
+    this.alarm(
       'RefreshDlqDepth',
-      refreshDlqDepth,
+      deadLetters.refreshDepth,
       t.dlqDepth,
       'Refresh segments waiting in their DLQ: the dead-letter consumer cannot mark their runs failed',
-      1,
+      FIRST_MINUTE,
     );
-    alarm(
+    this.alarm(
       'ScheduleDlqDepth',
-      scheduleDlqDepth,
+      deadLetters.scheduleDepth,
       t.dlqDepth,
       'Schedule invocations EventBridge gave up on: a nightly refresh or an expiry sweep did not start',
-      1,
+      FIRST_MINUTE,
     );
+  }
 
-    // Expiry: the sweeper's own EMF metrics (functions/jobs/expiry-sweeper.ts), with Powertools' service dimension.
-    const sweeperMetric = (metricName: string) =>
-      new Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: 'Sum',
-        period: MINUTE,
-      });
-    const expiryFailures = sweeperMetric(EXPIRY_FAILURES_METRIC);
-    alarm(
+  /** Expiry: holds the sweeper failed to expire, in every one of the recent sweeps. */
+  private expiryAlarms({ expiryFailures }: Signals): void {
+    this.alarm(
       'ExpiryFailures',
       expiryFailures,
       EXPIRY_FAILURES_PER_SWEEP,
       'Holds the expiry sweeper could not expire, in every recent sweep: credit stays held (see the "hold expiry failed" log lines)',
       EXPIRY_FAILURE_PERIODS,
     );
+  }
 
-    const alias = props.authorizeAlias;
+  /** One row per architectural piece: the API, authorize's capacity, DynamoDB, and the jobs. */
+  private newDashboard(signals: Signals): void {
     new Dashboard(this, 'Dashboard', {
       dashboardName: 'credit-authorization',
-      widgets: [
-        [
-          new GraphWidget({ title: 'API requests and 5xx %', left: [requests], right: [serverErrorRate] }),
-          new GraphWidget({
-            title: 'Authorize latency (ms)',
-            left: [authorizeLatency('p50'), authorizeLatency('p99')],
-          }),
-        ],
-        [
-          new GraphWidget({
-            title: 'Authorize: concurrency vs provisioned',
-            left: [
-              alias.metric('ConcurrentExecutions', { statistic: 'Maximum', period: MINUTE }),
-              alias.metric('ProvisionedConcurrentExecutions', { statistic: 'Maximum', period: MINUTE }),
-            ],
-            right: [
-              alias.metric('ProvisionedConcurrencyUtilization', { statistic: 'Maximum', period: MINUTE }),
-            ],
-          }),
-          new GraphWidget({
-            title: 'Authorize: spillover (cold starts) and throttles',
-            left: [spillover, alias.metric('Throttles', { statistic: 'Sum', period: MINUTE })],
-          }),
-        ],
-        [
-          new GraphWidget({
-            title: 'DynamoDB consumed units (per minute)',
-            left: [dynamo('ConsumedWriteCapacityUnits'), dynamo('ConsumedReadCapacityUnits')],
-          }),
-          new GraphWidget({
-            title: 'DynamoDB throttles, system errors, conflicts',
-            left: [throttleEvents, systemErrors],
-            right: [conflicts, dynamo('TransactionConflict')],
-          }),
-        ],
-        [
-          new GraphWidget({ title: 'Dead-letter queue depth', left: [refreshDlqDepth, scheduleDlqDepth] }),
-          new GraphWidget({
-            title: 'Refresh segments dead-lettered',
-            left: [props.deadLetters.deadLetteredSegments],
-          }),
-          new GraphWidget({
-            title: 'Expiry sweeper: holds expired and failures',
-            left: [sweeperMetric(EXPIRED_HOLDS_METRIC)],
-            right: [expiryFailures],
-          }),
-        ],
-      ],
+      widgets: [apiRow(signals), authorizeRow(signals), dynamoRow(signals), jobsRow(signals)],
     });
   }
+}
+
+function apiRow({ api }: Signals): GraphWidget[] {
+  return [
+    new GraphWidget({ title: 'API requests and 5xx %', left: [api.requests], right: [api.serverErrorRate] }),
+    new GraphWidget({
+      title: 'Authorize latency (ms)',
+      left: [api.authorizeLatency('p50'), api.authorizeLatency('p99')],
+    }),
+  ];
+}
+
+function authorizeRow({ authorize }: Signals): GraphWidget[] {
+  return [
+    new GraphWidget({
+      title: 'Authorize: concurrency vs provisioned',
+      left: [authorize.concurrency, authorize.provisioned],
+      right: [authorize.utilization],
+    }),
+    new GraphWidget({
+      title: 'Authorize: spillover (cold starts) and throttles',
+      left: [authorize.spillover, authorize.throttles],
+    }),
+  ];
+}
+
+function dynamoRow({ dynamo, conflicts }: Signals): GraphWidget[] {
+  return [
+    new GraphWidget({
+      title: 'DynamoDB consumed units (per minute)',
+      left: [dynamo.dynamo('ConsumedWriteCapacityUnits'), dynamo.dynamo('ConsumedReadCapacityUnits')],
+    }),
+    new GraphWidget({
+      title: 'DynamoDB throttles, system errors, conflicts',
+      left: [dynamo.throttleEvents, dynamo.systemErrors],
+      right: [conflicts, dynamo.dynamo('TransactionConflict')],
+    }),
+  ];
+}
+
+function jobsRow({ deadLetters, expiryFailures, expiredHolds }: Signals): GraphWidget[] {
+  return [
+    new GraphWidget({
+      title: 'Dead-letter queue depth',
+      left: [deadLetters.refreshDepth, deadLetters.scheduleDepth],
+    }),
+    new GraphWidget({ title: 'Refresh segments dead-lettered', left: [deadLetters.segments] }),
+    new GraphWidget({
+      title: 'Expiry sweeper: holds expired and failures',
+      left: [expiredHolds],
+      right: [expiryFailures],
+    }),
+  ];
 }

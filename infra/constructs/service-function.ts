@@ -7,7 +7,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -69,16 +69,25 @@ export class ServiceFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Its own role, not AWSLambdaBasicExecutionRole: that policy may create and write *any* log group.
-    this.role = new Role(this, 'Role', {
+    this.role = this.newRole(props);
+    this.fn = this.newFunction(props);
+    this.suppressFindings();
+  }
+
+  /** Its own role, not AWSLambdaBasicExecutionRole: that policy may create and write *any* log group. */
+  private newRole(props: ServiceFunctionProps): Role {
+    const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.description}`,
     });
-    this.logGroup.grantWrite(this.role);
-    props.table.grant(this.role, props.access);
-    if (props.deletesFrom?.length) props.table.grantDeletes(this.role, props.deletesFrom);
+    this.logGroup.grantWrite(role);
+    props.table.grant(role, props.access);
+    if (props.deletesFrom?.length) props.table.grantDeletes(role, props.deletesFrom);
+    return role;
+  }
 
-    this.fn = new NodejsFunction(this, 'Function', {
+  private newFunction(props: ServiceFunctionProps): NodejsFunction {
+    return new NodejsFunction(this, 'Function', {
       entry: join(REPO_ROOT, props.entry),
       handler: 'handler',
       description: props.description,
@@ -98,24 +107,12 @@ export class ServiceFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        minify: LAMBDA_BUNDLE_OPTIONS.minify,
-        sourceMap: LAMBDA_BUNDLE_OPTIONS.sourceMap,
-        target: LAMBDA_BUNDLE_OPTIONS.target,
-        mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields],
-        externalModules: [...LAMBDA_BUNDLE_OPTIONS.externalModules],
-        banner: LAMBDA_BUNDLE_OPTIONS.banner,
-        esbuildArgs: Object.fromEntries(
-          Object.entries(LAMBDA_BUNDLE_OPTIONS.aliases).map(([from, to]) => [
-            `--alias:${from}`,
-            join(REPO_ROOT, to),
-          ]),
-        ),
-      },
+      bundling: bundlingOptions(),
     });
+  }
 
+  /** cdk-nag findings accepted on purpose, each with its reason. */
+  private suppressFindings(): void {
     NagSuppressions.addResourceSuppressions(
       this.role,
       [
@@ -138,4 +135,24 @@ export class ServiceFunction extends Construct {
       },
     ]);
   }
+}
+
+/** infra/bundling.ts's options (the bench bundles with them too) in CDK's shape: the same for every function. */
+function bundlingOptions(): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: OutputFormat.ESM,
+    minify: LAMBDA_BUNDLE_OPTIONS.minify,
+    sourceMap: LAMBDA_BUNDLE_OPTIONS.sourceMap,
+    target: LAMBDA_BUNDLE_OPTIONS.target,
+    mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields],
+    externalModules: [...LAMBDA_BUNDLE_OPTIONS.externalModules],
+    banner: LAMBDA_BUNDLE_OPTIONS.banner,
+    esbuildArgs: Object.fromEntries(
+      Object.entries(LAMBDA_BUNDLE_OPTIONS.aliases).map(([from, to]) => [
+        `--alias:${from}`,
+        join(REPO_ROOT, to),
+      ]),
+    ),
+  };
 }
