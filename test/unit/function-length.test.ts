@@ -15,13 +15,10 @@ const MAX_LINES = 70;
  * the splits merge.
  */
 const STILL_OVER_CAP: ReadonlyArray<Pick<FunctionLength, 'file' | 'name'>> = [
-  { file: 'infra/stack.ts', name: 'CreditAuthorizationStack.constructor' },
-  { file: 'infra/constructs/api.ts', name: 'CreditApi.constructor' },
   { file: 'shared/authorizations/service.ts', name: 'settle' },
   { file: 'shared/authorizations/service.ts', name: 'authorize' },
   { file: 'shared/authorizations/service.ts', name: 'withRetries(…)' },
   { file: 'shared/authorizations/service.ts', name: 'withRetries(…)' },
-  { file: 'local/server.ts', name: 'createApiServer' },
 ];
 
 const keyOf = (f: Pick<FunctionLength, 'file' | 'name'>): string => `${f.file} ${f.name}`;
