@@ -323,7 +323,8 @@ async function checkout(
     orderId: `o-${key.slice(0, 12)}`,
     ...(c.electronics ? { category: QUOTA_CATEGORY } : {}),
   };
-  const authorize = () => call('POST', '/v1/authorizations', shop, body, key);
+  // A payment flow sends the same request again after a 503 (nothing or all of it was written; the key says which).
+  const authorize = () => untilAnswered(() => call('POST', '/v1/authorizations', shop, body, key));
   const t0 = performance.now();
   const sends = [authorize()];
   if (c.duplicate) sends.push(authorize()); // a double-clicked "pay" button
@@ -336,6 +337,20 @@ async function checkout(
   return { first: first!, copies, ms, second, settled };
 }
 
+/** Sends of one request at most, while the service answers 503 (a write outlasted its deadline). */
+const MAX_SENDS_WHILE_UNAVAILABLE = 10;
+const UNAVAILABLE_PAUSE_MS = 50;
+
+/** The same request again after a `503 unavailable`, as a payment flow does; the first other answer. */
+async function untilAnswered<R extends { status: number }>(send: () => Promise<R>): Promise<R> {
+  let reply = await send();
+  for (let sent = 1; reply.status === 503 && sent < MAX_SENDS_WHILE_UNAVAILABLE; sent += 1) {
+    await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_PAUSE_MS * sent));
+    reply = await send();
+  }
+  return reply;
+}
+
 /** Captures (all or half) or releases an approved hold. */
 async function settle(
   call: Call,
@@ -345,13 +360,9 @@ async function settle(
 ): Promise<CheckoutOutcome['settled']> {
   const amount = c.capture && c.partial ? Math.max(1, Math.floor(c.amount / 2)) : undefined;
   const action = c.capture ? 'capture' : 'release';
-  const reply = await call(
-    'POST',
-    `/v1/authorizations/${id}/${action}`,
-    shop,
-    amount ? { amount } : {},
-    randomUUID(),
-  );
+  const key = randomUUID();
+  const path = `/v1/authorizations/${id}/${action}`;
+  const reply = await untilAnswered(() => call('POST', path, shop, amount ? { amount } : {}, key));
   if (reply.status !== 200) return 'failed';
   return c.capture ? 'captured' : 'released';
 }
