@@ -25,6 +25,7 @@ const shared = {
 const UNIT = [
   '<rootDir>/test/unit/**/*.test.ts',
   '<rootDir>/test/openapi/openapi.test.ts',
+  '<rootDir>/test/openapi/reference.test.ts',
   '<rootDir>/test/client/endpoints.test.ts',
   '<rootDir>/test/client/retries.test.ts',
   '<rootDir>/test/client/types.test.ts',
