@@ -2,7 +2,7 @@
 import { ApiError } from '../../shared/http/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
-import { CreditProfile } from '../../shared/policy/profile.js';
+import { CreditProfile } from '../../shared/profiles/model.js';
 import { putProfile } from '../../shared/profiles/repository.js';
 
 export const handler = httpHandler({ scopes: ['risk'], body: CreditProfile }, async ({ body, params }) => {

@@ -2,7 +2,7 @@
 import { ApiError } from '../../shared/http/errors.js';
 import { httpHandler } from '../../shared/http/handler.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
-import { Promotion } from '../../shared/policy/promotions.js';
+import { Promotion } from '../../shared/promotions/model.js';
 import { createPromotion } from '../../shared/promotions/repository.js';
 
 export const handler = httpHandler({ scopes: ['admin'], body: Promotion }, async ({ body }) => {

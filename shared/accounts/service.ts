@@ -3,19 +3,12 @@
  * so a journal replay from nothing reproduces every figure of the account.
  */
 import { randomUUID } from 'node:crypto';
-import { type ServiceResult, storeConflict } from '../authorizations/service.js';
-import type { ErrorCode } from '../http/errors.js';
+import { failure, fresh, type ServiceResult, type StoredResponse } from '../contract/results.js';
 import { requestDigest } from '../ids.js';
-import {
-  readSnapshot,
-  judgeExisting,
-  operationRecordPut,
-  recordFields,
-  requestKey,
-  type StoredResponse,
-} from '../idempotency/records.js';
+import { operationRecordPut, readSnapshot, recordFields, requestKey } from '../idempotency/records.js';
+import { fromExisting, storeConflict } from '../idempotency/results.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
-import type { CreditProfile } from '../policy/profile.js';
+import type { CreditProfile } from '../profiles/model.js';
 import { profilePut } from '../profiles/repository.js';
 import { tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
@@ -77,8 +70,6 @@ export async function openAccount(input: {
   });
 }
 
-const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });
-
 /**
  * A repayment lowers `outstanding`. It reads the account (with its key's record, one BatchGet) so the answer
  * carries the account exactly as this repayment left it; the write is guarded by the figures read.
@@ -93,24 +84,13 @@ export async function repay(
     const items = await readSnapshot([requestKey(digest), accountKey(accountId)]);
     if (items === null) return RETRY;
     const [existing, accountItem] = items;
-    if (existing) {
-      const verdict = judgeExisting(existing, ctx.fingerprint);
-      return verdict.kind === 'replay'
-        ? { kind: 'response', response: verdict.response, replayed: true }
-        : failure('idempotency_key_reused');
-    }
+    if (existing) return fromExisting(existing, ctx.fingerprint);
     if (!accountItem) return failure('account_not_found');
     const account = accountFromItem(accountItem);
     if (account.currency !== input.currency) return failure('currency_mismatch');
     const nowMs = Date.now();
     if (input.amount > account.outstanding)
-      return storeConflict(
-        digest,
-        'repayment',
-        { ...ctx, actsForAnyClient: false },
-        'amount_exceeds_remaining',
-        nowMs,
-      );
+      return storeConflict(digest, 'repayment', ctx, 'amount_exceeds_remaining', nowMs);
 
     const nowIso = new Date(nowMs).toISOString();
     const delta = { reserved: 0, outstanding: -input.amount, totalLimit: 0 };
@@ -134,7 +114,7 @@ export async function repay(
       ],
       randomUUID(),
     );
-    if (outcome.committed) return { kind: 'response', response, replayed: false };
+    if (outcome.committed) return fresh(response);
     if (conditionFailed(outcome.reasons, 0)) return RETRY; // a concurrent copy won: the next read replays it
     if (conditionFailed(outcome.reasons, 1) || isTransient(outcome.reasons)) return RETRY; // figures moved on
     throw new Error(`repayment cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);

@@ -4,7 +4,7 @@
  */
 import type { BalanceDelta } from '../accounts/model.js';
 import type { QuotaReturn } from '../accounts/repository.js';
-import type { DeclineCode, ErrorCode } from '../http/errors.js';
+import type { DeclineCode, ErrorCode } from '../contract/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
 
 export type AuthorizationStatus =

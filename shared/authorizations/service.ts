@@ -14,18 +14,23 @@ import {
   type VelocityShape,
 } from '../accounts/repository.js';
 import { config } from '../config.js';
-import type { DeclineCode, ErrorCode } from '../http/errors.js';
-import { errorBody } from '../http/errors.js';
+import { type DeclineCode, errorBody } from '../contract/errors.js';
+import {
+  failure,
+  fresh,
+  type RequestContext,
+  type ServiceResult,
+  type StoredResponse,
+} from '../contract/results.js';
 import { requestDigest } from '../ids.js';
 import {
-  readSnapshot,
-  judgeExisting,
   operationRecordPut,
+  readSnapshot,
   recordFields,
   requestKey,
   type RequestKind,
-  type StoredResponse,
 } from '../idempotency/records.js';
+import { fromExisting, isStoredConflict, storeConflict, storeOnce } from '../idempotency/results.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
@@ -49,20 +54,6 @@ import { explainReserveFailure, type ReserveFailure } from './reserve-decision.j
 import { guessQuotaShape, guessShape, remember, rememberQuota } from './velocity-hint.js';
 import { present } from '../assert.js';
 
-export type ServiceResult =
-  | { kind: 'response'; response: StoredResponse; replayed: boolean }
-  | { kind: 'error'; code: ErrorCode };
-
-export interface RequestContext {
-  clientId: string;
-  /** Absent for operations that are not money-moving client requests (reviews, the sweeper). */
-  idempotencyKey?: string;
-  /** Fingerprint of method + path + canonical body (see ids.requestFingerprint). */
-  fingerprint: string;
-  /** Admins, reviewers and the sweeper act on any client's authorizations. */
-  actsForAnyClient: boolean;
-}
-
 export interface AuthorizeInput {
   accountId: string;
   amount: number;
@@ -70,46 +61,6 @@ export interface AuthorizeInput {
   orderId: string;
   category?: string | undefined;
   metadata?: Record<string, string> | undefined;
-}
-
-const fresh = (response: StoredResponse): ServiceResult => ({ kind: 'response', response, replayed: false });
-
-/**
- * Answers decided after the operation began executing (the hold or account was read): stored under the key like
- * a success, so every copy of a request gets the first answer, as the contract asks. Bad input (400) and unknown
- * ids (404) are not stored: nothing began executing, and a corrected retry must be able to use the key (Stripe).
- */
-const STORED_CONFLICTS: ReadonlySet<ErrorCode> = new Set([
-  'invalid_state',
-  'authorization_expired',
-  'amount_exceeds_remaining',
-]);
-
-/** Stores a conflict under the key (or replays whatever the key already holds). */
-export async function storeConflict(
-  digest: string,
-  kind: RequestKind,
-  ctx: RequestContext,
-  code: ErrorCode,
-  nowMs: number,
-): Promise<ServiceResult | typeof RETRY> {
-  const response: StoredResponse = { status: 409, body: JSON.stringify(errorBody(code)) };
-  return storeOnce(
-    [operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs)],
-    response,
-    ctx.fingerprint,
-  );
-}
-
-export const isStoredConflict = (code: ErrorCode): boolean => STORED_CONFLICTS.has(code);
-const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });
-
-function fromExisting(item: Record<string, unknown> | undefined, fingerprint: string): ServiceResult {
-  if (!item) return failure('internal_error');
-  const verdict = judgeExisting(item, fingerprint);
-  return verdict.kind === 'replay'
-    ? { kind: 'response', response: verdict.response, replayed: true }
-    : failure('idempotency_key_reused');
 }
 
 const velocityWindowOf = (nowMs: number): number => Math.floor(nowMs / 1000 / config.velocityWindowSeconds);
@@ -284,18 +235,6 @@ function declineOf(code: DeclineCode, authorization: Authorization): StoredRespo
     status: 402,
     body: JSON.stringify({ ...errorBody(code), authorization: toAuthorizationResource(authorization) }),
   };
-}
-
-/** Writes a result that moves no money (a decline) so its key answers the same forever. */
-async function storeOnce(
-  items: TransactItem[],
-  response: StoredResponse,
-  fingerprint: string,
-): Promise<ServiceResult | typeof RETRY> {
-  const outcome = await transactWrite(items, randomUUID());
-  if (outcome.committed) return fresh(response);
-  if (conditionFailed(outcome.reasons, 0)) return fromExisting(outcome.reasons[0]?.item, fingerprint);
-  return RETRY;
 }
 
 export interface SettleOperation {

@@ -5,6 +5,7 @@
  * record *is* the authorization item (its id is derived from the same digest).
  */
 import { BatchGetCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoredResponse } from '../contract/results.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { TTL_ATTRIBUTE } from '../storage/table.js';
@@ -13,12 +14,6 @@ import { TTL_ATTRIBUTE } from '../storage/table.js';
 const OPERATION_RECORD_TTL_SECONDS = 7 * 86_400;
 
 export type RequestKind = 'authorize' | 'capture' | 'release' | 'increment' | 'refund' | 'repayment';
-
-export interface StoredResponse {
-  status: number;
-  /** The exact JSON text answered the first time. */
-  body: string;
-}
 
 export const requestKey = (digest: string) => ({ pk: `REQ#${digest}`, sk: 'REQ' });
 

@@ -13,7 +13,7 @@ import { listAccountIds } from '../accounts/repository.js';
 import { randomId } from '../ids.js';
 import { logger } from '../observability/logger.js';
 import { emptyTotals, POLICY_VERSION, tally } from '../policy/limit-policy.js';
-import { activePromotions, type Promotion } from '../policy/promotions.js';
+import { activePromotions, type Promotion } from '../promotions/model.js';
 import { listCurrentPromotions } from '../promotions/repository.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
 import {

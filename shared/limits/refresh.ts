@@ -12,8 +12,8 @@ import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { logger } from '../observability/logger.js';
 import type { Reason } from '../journal/model.js';
 import { assessLimit, type QuotaGrant } from '../policy/limit-policy.js';
-import type { Promotion } from '../policy/promotions.js';
-import type { CreditProfile } from '../policy/profile.js';
+import type { Promotion } from '../promotions/model.js';
+import type { CreditProfile } from '../profiles/model.js';
 import { profileFromItem, profileKey } from '../profiles/repository.js';
 import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
 

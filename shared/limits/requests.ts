@@ -4,7 +4,7 @@
  */
 import { config } from '../config.js';
 import type { Reason } from '../journal/model.js';
-import { activePromotions } from '../policy/promotions.js';
+import { activePromotions } from '../promotions/model.js';
 import { listCurrentPromotions } from '../promotions/repository.js';
 import { assess, loadAccounts, writeAssessment } from './refresh.js';
 

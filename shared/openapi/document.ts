@@ -26,8 +26,8 @@ import type { Scope } from '../clients/model.js';
 import { CreateClientBody } from '../clients/schemas.js';
 import { ERROR_CATALOGUE, type ErrorCode } from '../http/errors.js';
 import { LimitRequestBody, RefreshJobBody } from '../limits/schemas.js';
-import { CreditProfile } from '../policy/profile.js';
-import { Promotion } from '../policy/promotions.js';
+import { CreditProfile } from '../profiles/model.js';
+import { Promotion } from '../promotions/model.js';
 import * as R from './resources.js';
 
 export type RouteKey = `${RouteDefinition['method']} ${string}`;

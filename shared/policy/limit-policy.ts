@@ -11,8 +11,8 @@
 import type { Account, CategoryQuota } from '../accounts/model.js';
 import type { Reason } from '../journal/model.js';
 import { MAX_AMOUNT_MINOR } from '../money.js';
-import type { CreditProfile } from './profile.js';
-import { activePromotions, isEligible, type Promotion, type RiskTier } from './promotions.js';
+import type { CreditProfile } from '../profiles/model.js';
+import { activePromotions, isEligible, type Promotion, type RiskTier } from '../promotions/model.js';
 
 export const POLICY_VERSION = 'limit-policy/2026-11-25.5';
 

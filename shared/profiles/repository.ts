@@ -1,7 +1,7 @@
 /** Storage of credit profiles: one item beside its account, written only while the account exists. */
 import { randomUUID } from 'node:crypto';
 import { accountKey } from '../accounts/repository.js';
-import type { CreditProfile } from '../policy/profile.js';
+import type { CreditProfile } from './model.js';
 import { tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, type TransactItem, transactWrite } from '../storage/transactions.js';

@@ -19,7 +19,7 @@ import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@a
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { ResourceId } from '../money.js';
-import { endedAt, normalizePromotion, normalizeTimestamp, type Promotion } from '../policy/promotions.js';
+import { endedAt, normalizePromotion, normalizeTimestamp, type Promotion } from './model.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { RETRY, withRetries } from '../storage/retry.js';
 import { PROMOTIONS_BY_END_PARTITION } from '../storage/table.js';
