@@ -11,8 +11,13 @@ import { journalPut, newJournalEntry } from '../journal/repository.js';
 import type { CreditProfile } from '../profiles/model.js';
 import { profilePut } from '../profiles/repository.js';
 import { tableName } from '../storage/dynamo-client.js';
-import { RETRY, withRetries } from '../storage/retry.js';
-import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
+import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  transactWrite,
+} from '../storage/transactions.js';
 import { type Account, applyToAccount, newAccount, toAccountResource } from './model.js';
 import {
   accountFromItem,
@@ -65,8 +70,9 @@ export async function openAccount(input: {
     );
     if (outcome.committed) return { ok: true, account } as const;
     if (conditionFailed(outcome.reasons, 0)) return { ok: false, code: 'account_exists' } as const;
-    if (isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`open account cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('open account', outcome.reasons));
+    throw new TransactionCancelledError('open account', outcome.reasons);
   });
 }
 
@@ -116,8 +122,10 @@ export async function repay(
     );
     if (outcome.committed) return fresh(response);
     if (conditionFailed(outcome.reasons, 0)) return RETRY; // a concurrent copy won: the next read replays it
-    if (conditionFailed(outcome.reasons, 1) || isTransient(outcome.reasons)) return RETRY; // figures moved on
-    throw new Error(`repayment cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (conditionFailed(outcome.reasons, 1)) return RETRY; // the figures moved on: read them again
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('repayment', outcome.reasons));
+    throw new TransactionCancelledError('repayment', outcome.reasons);
   });
 }
 
@@ -153,8 +161,9 @@ export async function setAccountStatus(
     // Only the account's own condition answers for the account: no image means no account, an image a closed one.
     if (conditionFailed(outcome.reasons, 0))
       return { ok: false, code: outcome.reasons[0]?.item ? 'invalid_state' : 'account_not_found' } as const;
-    if (isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`set status ${status} cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError(`set status ${status}`, outcome.reasons));
+    throw new TransactionCancelledError(`set status ${status}`, outcome.reasons);
   });
   if (!written.ok) return written;
   const account = await getAccount(accountId);

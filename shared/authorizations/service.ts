@@ -32,8 +32,14 @@ import {
 } from '../idempotency/records.js';
 import { fromExisting, isStoredConflict, storeConflict, storeOnce } from '../idempotency/results.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
-import { RETRY, withRetries } from '../storage/retry.js';
-import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
+import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
 import {
   type Authorization,
   type Decision,
@@ -196,9 +202,8 @@ export async function authorize(
     }
     const { reasons } = outcome;
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
-    if (isTransient(reasons)) return RETRY;
-    if (!conditionFailed(reasons, 1))
-      throw new Error(`authorize cancelled: ${reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
+    if (!conditionFailed(reasons, 1)) throw new TransactionCancelledError('authorize', reasons);
     const why = reserve.explain(reasons[1]?.item, input.amount, input.currency, nowIso);
     switch (why.kind) {
       case 'account_not_found':
@@ -320,7 +325,8 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
     const at = { record: record.length ? 0 : -1, hold: record.length, account: record.length + 1 };
     if (at.record >= 0 && conditionFailed(reasons, at.record))
       return fromExisting(reasons[at.record]?.item, ctx.fingerprint);
-    if (conditionFailed(reasons, at.hold) || isTransient(reasons)) return RETRY; // the hold moved on: decide again
+    if (conditionFailed(reasons, at.hold)) return RETRY; // the hold moved on: decide again
+    if (isTransient(reasons)) return retryAfter(new TransactionCancelledError(op.kind, reasons));
     if (accountUpdate && conditionFailed(reasons, at.account)) {
       const image = reasons[at.account]?.item;
       if (quotaReturn && image) {
@@ -357,7 +363,7 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
         ctx.fingerprint,
       );
     }
-    throw new Error(`${op.kind} cancelled: ${reasons.map((r) => r.code).join(',')}`);
+    throw new TransactionCancelledError(op.kind, reasons);
   });
 }
 

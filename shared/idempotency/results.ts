@@ -13,8 +13,13 @@ import {
   type ServiceResult,
   type StoredResponse,
 } from '../contract/results.js';
-import { RETRY } from '../storage/retry.js';
-import { conditionFailed, type TransactItem, transactWrite } from '../storage/transactions.js';
+import { type Attempt, retryAfter } from '../storage/retry.js';
+import {
+  conditionFailed,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
 import { judgeExisting, operationRecordPut, type RequestKind, recordFields } from './records.js';
 
 /**
@@ -42,11 +47,12 @@ export async function storeOnce(
   items: TransactItem[],
   response: StoredResponse,
   fingerprint: string,
-): Promise<ServiceResult | typeof RETRY> {
+): Promise<Attempt<ServiceResult>> {
   const outcome = await transactWrite(items, randomUUID());
   if (outcome.committed) return fresh(response);
   if (conditionFailed(outcome.reasons, 0)) return fromExisting(outcome.reasons[0]?.item, fingerprint);
-  return RETRY;
+  // Anything else (a conflict, a throttle): the caller reads and decides again.
+  return retryAfter(new TransactionCancelledError('store answer', outcome.reasons));
 }
 
 /** Stores a conflict under the key (or replays whatever the key already holds). */
@@ -56,7 +62,7 @@ export async function storeConflict(
   ctx: Pick<RequestContext, 'clientId' | 'fingerprint'>,
   code: ErrorCode,
   nowMs: number,
-): Promise<ServiceResult | typeof RETRY> {
+): Promise<Attempt<ServiceResult>> {
   const response: StoredResponse = { status: 409, body: JSON.stringify(errorBody(code)) };
   return storeOnce(
     [operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs)],

@@ -15,7 +15,13 @@ import { assessLimit, type QuotaGrant } from '../policy/limit-policy.js';
 import type { Promotion } from '../promotions/model.js';
 import type { CreditProfile } from '../profiles/model.js';
 import { profileFromItem, profileKey } from '../profiles/repository.js';
-import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
 
 export interface Assessment {
   accountId: string;
@@ -250,7 +256,7 @@ export async function writeAssessment(
   if (outcome.committed) return 'written';
   if (isTransient(outcome.reasons)) return 'stale';
   if (!conditionFailed(outcome.reasons, 0))
-    throw new Error(`limit change cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    throw new TransactionCancelledError('limit change', outcome.reasons);
   const image = outcome.reasons[0]?.item;
   if (!image) return 'account_not_found';
   if (a.runKey !== undefined && image['lastRefreshKey'] === a.runKey) return 'already_refreshed';

@@ -21,9 +21,14 @@ import * as z from 'zod';
 import { ResourceId } from '../money.js';
 import { endedAt, normalizePromotion, normalizeTimestamp, type Promotion } from './model.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
-import { RETRY, withRetries } from '../storage/retry.js';
+import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
 import { PROMOTIONS_BY_END_PARTITION } from '../storage/table.js';
-import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  transactWrite,
+} from '../storage/transactions.js';
 import { present } from '../assert.js';
 
 const PARTITION = 'PROMOTIONS';
@@ -105,8 +110,9 @@ export async function createPromotion(input: Promotion): Promise<Promotion | und
       if (outcome.committed) return { created: promotion };
       if (conditionFailed(outcome.reasons, 0)) return { created: undefined };
       if (conditionFailed(outcome.reasons, 2)) return 'index_incomplete' as const;
-      if (isTransient(outcome.reasons)) return RETRY;
-      throw new Error(`create promotion cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+      if (isTransient(outcome.reasons))
+        return retryAfter(new TransactionCancelledError('create promotion', outcome.reasons));
+      throw new TransactionCancelledError('create promotion', outcome.reasons);
     });
   let result = await attempt();
   if (result === 'index_incomplete') {
@@ -207,8 +213,10 @@ export async function endPromotion(promotionId: string, now: Date): Promise<Prom
       randomUUID(),
     );
     if (outcome.committed) return ended;
-    if (conditionFailed(outcome.reasons, 0) || isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`end promotion cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (conditionFailed(outcome.reasons, 0)) return RETRY; // a concurrent end: read it again
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('end promotion', outcome.reasons));
+    throw new TransactionCancelledError('end promotion', outcome.reasons);
   });
 }
 
@@ -254,7 +262,8 @@ async function indexPromotion(promotion: Promotion): Promise<void> {
       randomUUID(),
     );
     if (outcome.committed || conditionFailed(outcome.reasons, 0)) return true;
-    if (isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`index promotion cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('index promotion', outcome.reasons));
+    throw new TransactionCancelledError('index promotion', outcome.reasons);
   });
 }

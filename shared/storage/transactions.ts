@@ -30,6 +30,26 @@ export function isTransient(reasons: CancellationReason[]): boolean {
   return reasons.some((r) => TRANSIENT_REASONS.has(r.code));
 }
 
+/**
+ * A TransactWriteItems that DynamoDB cancelled, named by the operation that sent it, with each item's reason
+ * code in item order. Thrown when the reasons are not ones the operation explains (a bug, or a table in a shape
+ * the code does not know): the HTTP shell answers 500 without internals. It is also the cause a
+ * RetriesExhaustedError keeps when the last attempt was cancelled for a transient reason (a conflict, a
+ * throttle). It keeps the codes only, never the items' images: errors are logged, and images hold customer data.
+ */
+export class TransactionCancelledError extends Error {
+  readonly reasons: readonly string[];
+  constructor(
+    readonly operation: string,
+    reasons: readonly CancellationReason[],
+  ) {
+    const codes = reasons.map((r) => r.code);
+    super(`${operation} cancelled: ${codes.join(',')}`);
+    this.name = 'TransactionCancelledError';
+    this.reasons = codes;
+  }
+}
+
 export function conditionFailed(reasons: CancellationReason[], index: number): boolean {
   return reasons[index]?.code === 'ConditionalCheckFailed';
 }
