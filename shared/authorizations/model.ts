@@ -3,6 +3,7 @@
  * The held remainder is amount - capturedAmount - releasedAmount; only live holds have one.
  */
 import type { BalanceDelta } from '../accounts/model.js';
+import { assert } from '../assert.js';
 import type { QuotaReturn } from '../accounts/repository.js';
 import type { DeclineCode, ErrorCode } from '../contract/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
@@ -184,19 +185,38 @@ function settledStatus(
   return capturedAmount > 0 ? 'captured' : 'released';
 }
 
+/**
+ * What every hold must satisfy, checked in pairs: when a transition is decided and before a hold is written
+ * (repository.newAuthorizationPut / authorizationUpdate), and again when one is read (authorizationFromItem).
+ * One condition per assertion.
+ */
+export function assertAuthorizationInvariants(a: Authorization): void {
+  const id = a.id;
+  for (const figure of AUTHORIZATION_FIGURES)
+    assert(Number.isSafeInteger(a[figure]), `authorization ${id} ${figure} is not an integer`);
+  assert(a.capturedAmount >= 0, `authorization ${id} capturedAmount is negative`);
+  assert(a.releasedAmount >= 0, `authorization ${id} releasedAmount is negative`);
+  assert(a.refundedAmount >= 0, `authorization ${id} refundedAmount is negative`);
+  assert(a.capturedAmount + a.releasedAmount <= a.amount, `authorization ${id} over-settled`);
+  assert(a.refundedAmount <= a.capturedAmount, `authorization ${id} refunded more than it captured`);
+  assert(a.version >= 1, `authorization ${id} version is below 1`);
+  if (!a.quota) return;
+  assert(a.quota.captured + a.quota.returned <= a.quota.drawn, `authorization ${id} quota over-settled`);
+  assert(a.quota.captured <= a.capturedAmount, `authorization ${id} captured more quota than it captured`);
+  assert(heldQuota(a) <= heldAmount(a), `authorization ${id} holds more quota than it holds`);
+}
+
+/** The money figures and counters of a hold, all integers. */
+const AUTHORIZATION_FIGURES = [
+  'amount',
+  'capturedAmount',
+  'releasedAmount',
+  'refundedAmount',
+  'version',
+] as const satisfies ReadonlyArray<keyof Authorization>;
+
 function assertTransition(t: Transition): Transition {
-  const n = t.next;
-  if (n.capturedAmount + n.releasedAmount > n.amount || n.capturedAmount < 0 || n.releasedAmount < 0) {
-    throw new Error(`invariant: authorization ${n.id} over-settled`);
-  }
-  if (
-    n.quota &&
-    (n.quota.captured + n.quota.returned > n.quota.drawn ||
-      n.quota.captured > n.capturedAmount ||
-      heldQuota(n) > heldAmount(n))
-  ) {
-    throw new Error(`invariant: authorization ${n.id} quota over-settled`);
-  }
+  assertAuthorizationInvariants(t.next);
   return t;
 }
 

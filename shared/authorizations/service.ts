@@ -58,7 +58,7 @@ import {
 } from './repository.js';
 import { explainReserveFailure, type ReserveFailure } from './reserve-decision.js';
 import { guessQuotaShape, guessShape, remember, rememberQuota } from './velocity-hint.js';
-import { present } from '../assert.js';
+import { assert, present } from '../assert.js';
 
 export interface AuthorizeInput {
   accountId: string;
@@ -331,8 +331,10 @@ export async function settle(ctx: RequestContext, op: SettleOperation): Promise<
       const image = reasons[at.account]?.item;
       if (quotaReturn && image) {
         // The only account condition a give-back adds is "the grant is still the one drawn from".
-        if (grantStillThere(image, quotaReturn.category, quotaReturn.promotionId))
-          throw new Error(`invariant: ${op.kind} found less quota drawn than the hold holds`);
+        assert(
+          !grantStillThere(image, quotaReturn.category, quotaReturn.promotionId),
+          `${op.kind} found less quota drawn than the hold holds`,
+        );
         grantEnded = true;
         return RETRY;
       }

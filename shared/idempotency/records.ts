@@ -6,7 +6,9 @@
  */
 import { BatchGetCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredResponse } from '../contract/results.js';
+import { assert } from '../assert.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { BATCH_GET_MAX_KEYS, TRANSACT_GET_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { TTL_ATTRIBUTE } from '../storage/table.js';
 
@@ -71,6 +73,8 @@ export async function getItems(
 ): Promise<Array<Record<string, unknown> | undefined> | null> {
   // BatchGet refuses duplicate keys; the same key may be asked for twice (a key reused on its own hold).
   const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
+  assert(unique.length > 0, 'a BatchGet reads at least one key');
+  assert(unique.length <= BATCH_GET_MAX_KEYS, `a BatchGet reads at most ${BATCH_GET_MAX_KEYS} keys`);
   const result = await documentClient.send(
     new BatchGetCommand({ RequestItems: { [tableName]: { Keys: unique, ConsistentRead: true } } }),
   );
@@ -89,6 +93,8 @@ export async function readSnapshot(
   keys: Array<{ pk: string; sk: string }>,
 ): Promise<Array<Record<string, unknown> | undefined> | null> {
   const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
+  assert(unique.length > 0, 'a snapshot reads at least one key');
+  assert(unique.length <= TRANSACT_GET_MAX_ITEMS, `a snapshot reads at most ${TRANSACT_GET_MAX_ITEMS} keys`);
   try {
     const result = await documentClient.send(
       new TransactGetCommand({

@@ -29,7 +29,7 @@ import {
   TransactionCancelledError,
   transactWrite,
 } from '../storage/transactions.js';
-import { present } from '../assert.js';
+import { assert, present } from '../assert.js';
 
 const PARTITION = 'PROMOTIONS';
 const BY_END_PARTITION = PROMOTIONS_BY_END_PARTITION;
@@ -57,13 +57,22 @@ const ENDS_AT_NAMES = { '#promotion': 'promotion', '#endsAt': 'endsAt' };
 
 const endsAfter = (asOf: Date) => (promotion: Promotion) => Date.parse(promotion.endsAt) > asOf.getTime();
 
+/**
+ * Pages of promotions one read follows at most (up to 1 MB each: millions of promotions). Far beyond any table
+ * this service will hold; reaching it means a loop that does not end, not a big table.
+ */
+const MAX_PROMOTION_PAGES = 10_000;
+
 /** Every item of a key condition, following LastEvaluatedKey to the end. */
 async function queryAll(
   input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
+  let pages = 0;
   do {
+    assert(pages < MAX_PROMOTION_PAGES, `a promotions read follows at most ${MAX_PROMOTION_PAGES} pages`);
+    pages += 1;
     const page = await documentClient.send(
       new QueryCommand({
         TableName: tableName,
@@ -119,8 +128,7 @@ export async function createPromotion(input: Promotion): Promise<Promotion | und
     await completeEndIndex();
     result = await attempt();
   }
-  if (result === 'index_incomplete')
-    throw new Error('invariant: the promotion end index is still incomplete after indexing it');
+  assert(result !== 'index_incomplete', 'the promotion end index is still incomplete after indexing it');
   return result.created;
 }
 

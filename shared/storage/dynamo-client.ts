@@ -9,9 +9,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import assert from 'node:assert/strict';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { assert } from '../assert.js';
 import { config } from '../config.js';
 import { AUTHORIZER_TIMEOUT_SECONDS } from '../function-timeouts.js';
 import { RESPONSE_MARGIN_MS, withinDeadline } from './deadline.js';

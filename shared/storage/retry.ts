@@ -2,8 +2,8 @@
  * Bounded retries with capped, full-jitter backoff (AWS Architecture Blog, "Exponential Backoff and Jitter"),
  * inside a deadline well under the Lambda timeout, so contention never turns into a timeout.
  */
-import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../assert.js';
 import { API_TIMEOUT_SECONDS } from '../function-timeouts.js';
 import { RESPONSE_MARGIN_MS, timeLeftMs, withDeadline } from './deadline.js';
 import { SDK_CALL_MAX_MS } from './dynamo-client.js';
@@ -39,6 +39,14 @@ assert(
 assert(
   SDK_CALL_MAX_MS <= WRITE_DEADLINE_MS,
   'a lone DynamoDB call must not outlast a logical write (WRITE_STAMP_TO_COMMIT_MAX_MS)',
+);
+/** The longest all the backoff waits of one logical write can add up to (each is at most its ceiling). */
+const BACKOFF_TOTAL_MAX_MS = Array.from({ length: MAX_WRITE_ATTEMPTS }, (_, n) =>
+  Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** n),
+).reduce((sum, ms) => sum + ms, 0);
+assert(
+  2 * BACKOFF_TOTAL_MAX_MS <= WRITE_DEADLINE_MS,
+  'the waits between attempts must leave at least half the write deadline to the attempts themselves',
 );
 
 export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {

@@ -6,8 +6,10 @@
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { assert } from '../assert.js';
 import { logger } from '../observability/logger.js';
 import { documentClient } from './dynamo-client.js';
+import { TRANSACT_WRITE_MAX_ITEMS } from './dynamodb-limits.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -62,6 +64,11 @@ export async function transactWrite(
   items: TransactItem[],
   clientRequestToken?: string,
 ): Promise<TransactionOutcome> {
+  assert(items.length > 0, 'a transaction writes at least one item');
+  assert(
+    items.length <= TRANSACT_WRITE_MAX_ITEMS,
+    `a transaction writes at most ${TRANSACT_WRITE_MAX_ITEMS} items`,
+  );
   try {
     await documentClient.send(
       new TransactWriteCommand({
