@@ -54,6 +54,66 @@ export interface HoldQuota {
   returned: number;
 }
 
+/**
+ * The rules a new hold is decided by. The service passes the environment's configuration; a test passes any.
+ */
+export interface HoldRules {
+  /** A hold of at least this amount (minor units) waits for manual review instead of being authorized. */
+  reviewThresholdMinor: number;
+  /** How long a hold lives before the sweeper expires it and gives its credit back. */
+  holdTtlSeconds: number;
+}
+
+/** What a checkout asks to hold. */
+export interface HoldRequest {
+  accountId: string;
+  amount: number;
+  currency: string;
+  orderId: string;
+  category?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+/**
+ * A new hold as decided at `nowMs`: authorized, or waiting for review at or above the review threshold; living
+ * `holdTtlSeconds`; with the quota its reserve draws, if any. Pure: the same inputs give the same hold.
+ */
+export function newHold(
+  fields: { id: string; clientId: string; request: HoldRequest; quota: HoldQuota | undefined; nowMs: number },
+  rules: HoldRules,
+): Authorization {
+  const { request, nowMs } = fields;
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    id: fields.id,
+    accountId: request.accountId,
+    clientId: fields.clientId,
+    orderId: request.orderId,
+    currency: request.currency,
+    amount: request.amount,
+    capturedAmount: 0,
+    releasedAmount: 0,
+    refundedAmount: 0,
+    status: request.amount >= rules.reviewThresholdMinor ? 'pending_review' : 'authorized',
+    ...(request.category ? { category: request.category } : {}),
+    ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(fields.quota ? { quota: fields.quota } : {}),
+    expiresAt: new Date(nowMs + rules.holdTtlSeconds * 1000).toISOString(),
+    createdAt: nowIso,
+    updatedAt: nowIso,
+    version: 1,
+  };
+}
+
+/**
+ * The same hold declined by the reserve guard: nothing held and no quota drawn, over at once. Stored so a replay
+ * of the request answers the same 402.
+ */
+export function declinedHold(a: Authorization, code: DeclineCode): Authorization {
+  const { quota: _none, ...undrawn } = a;
+  return { ...undrawn, status: 'declined', declineCode: code, expiresAt: a.createdAt };
+}
+
 /** The part of the held remainder that came from the quota. */
 export function heldQuota(a: Authorization): number {
   return a.quota && isLive(a) ? a.quota.drawn - a.quota.captured - a.quota.returned : 0;
