@@ -5,7 +5,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { sha256 } from '../ids.js';
-import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { defaultStorage, documentClient, type Storage, tableName } from '../storage/dynamo-client.js';
 import { ACCOUNT_BUCKETS, ACCOUNTS_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
 import {
@@ -213,9 +213,12 @@ export function statusUpdate(
   };
 }
 
-export async function getAccount(accountId: string): Promise<Account | undefined> {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: accountKey(accountId), ConsistentRead: true }),
+export async function getAccount(
+  accountId: string,
+  storage: Storage = defaultStorage,
+): Promise<Account | undefined> {
+  const result = await storage.documentClient.send(
+    new GetCommand({ TableName: storage.tableName, Key: accountKey(accountId), ConsistentRead: true }),
   );
   return result.Item ? accountFromItem(result.Item) : undefined;
 }

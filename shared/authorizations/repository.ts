@@ -5,7 +5,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { requestKey, type RequestRecordFields } from '../idempotency/records.js';
-import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { defaultStorage, documentClient, type Storage, tableName } from '../storage/dynamo-client.js';
 import { EXPIRY_INDEX, EXPIRY_SHARDS, REVIEW_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { assert, present } from '../assert.js';
@@ -123,11 +123,12 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
 
 export async function getAuthorization(
   authorizationId: string,
+  storage: Storage = defaultStorage,
 ): Promise<(Authorization & { clientId: string }) | undefined> {
   const key = authorizationKey(authorizationId);
   if (!key) return undefined;
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+  const result = await storage.documentClient.send(
+    new GetCommand({ TableName: storage.tableName, Key: key, ConsistentRead: true }),
   );
   return result.Item && isAuthorizationItem(result.Item) ? authorizationFromItem(result.Item) : undefined;
 }

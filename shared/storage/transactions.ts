@@ -8,7 +8,7 @@ import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/l
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assert } from '../assert.js';
 import { logger } from '../observability/logger.js';
-import { documentClient } from './dynamo-client.js';
+import { defaultStorage, type Storage } from './dynamo-client.js';
 import { TRANSACT_WRITE_MAX_ITEMS } from './dynamodb-limits.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -59,10 +59,12 @@ export function conditionFailed(reasons: CancellationReason[], index: number): b
 /**
  * @param clientRequestToken makes an SDK-level retry of the very same transaction (e.g. after a lost
  * response) a no-op that reports success, for 10 minutes. At most 36 characters.
+ * @param storage the client to send it with (the items name their own tables).
  */
 export async function transactWrite(
   items: TransactItem[],
   clientRequestToken?: string,
+  storage: Pick<Storage, 'documentClient'> = defaultStorage,
 ): Promise<TransactionOutcome> {
   assert(items.length > 0, 'a transaction writes at least one item');
   assert(
@@ -70,7 +72,7 @@ export async function transactWrite(
     `a transaction writes at most ${TRANSACT_WRITE_MAX_ITEMS} items`,
   );
   try {
-    await documentClient.send(
+    await storage.documentClient.send(
       new TransactWriteCommand({
         TransactItems: items,
         ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}),
