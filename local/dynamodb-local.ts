@@ -12,6 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The JVM starts in ~1-3 s on these machines; 60 s covers a cold, loaded CI box. */
 const READY_TIMEOUT_MS = 60_000;
+/** Between probes of the port while DynamoDB Local starts. */
+const READY_POLL_INTERVAL_MS = 100;
+/** Probes at most: the timeout's worth of intervals (each probe also takes time, so the deadline usually ends it). */
+const READY_MAX_PROBES = Math.ceil(READY_TIMEOUT_MS / READY_POLL_INTERVAL_MS);
 
 export interface RunningDynamoDb {
   endpoint: string;
@@ -44,17 +48,21 @@ function assertJava(): void {
 
 async function waitUntilListening(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  let lastError: unknown;
+  for (let probe = 0; probe < READY_MAX_PROBES && Date.now() < deadline; probe += 1) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST' });
       await response.arrayBuffer();
       return; // any HTTP answer means it is up
-    } catch {
-      await sleep(100);
+    } catch (error) {
+      lastError = error;
+      await sleep(READY_POLL_INTERVAL_MS);
     }
   }
-  throw new Error(`DynamoDB Local did not answer on port ${port} within ${READY_TIMEOUT_MS} ms`);
+  throw new Error(`DynamoDB Local did not answer on port ${port} within ${READY_TIMEOUT_MS} ms`, {
+    cause: lastError,
+  });
 }
 
 /** @param dataDir a folder to keep data in, or ':memory:' to keep nothing. */

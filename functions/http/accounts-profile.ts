@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
 import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
-import { CreditProfile } from '../../shared/policy/profile.js';
+import { CreditProfile } from '../../shared/profiles/model.js';
 import { putProfile } from '../../shared/profiles/repository.js';
 
 export const route = httpRoute(

@@ -3,7 +3,7 @@ import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
 import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
-import { Promotion } from '../../shared/policy/promotions.js';
+import { Promotion } from '../../shared/promotions/model.js';
 import { createPromotion } from '../../shared/promotions/repository.js';
 
 export const route = httpRoute(

@@ -3,6 +3,8 @@
  * cannot do arithmetic: every write moves it together with what it depends on, so always
  * available = totalLimit - reserved - outstanding.
  */
+import { assert } from '../assert.js';
+
 export type AccountStatus = 'active' | 'frozen' | 'closed';
 
 /**
@@ -138,22 +140,43 @@ export function toAccountResource(account: Account): AccountResource {
   };
 }
 
+/**
+ * What every account must satisfy, checked in pairs: before an account is written (newAccountItem, and every
+ * figure computed here, applyToAccount) and again when one is read (accountFromItem), so figures broken by a bug
+ * or by hand never reach a decision or a response. One condition per assertion: a failure names what broke.
+ */
 export function assertAccountInvariants(account: Account): void {
-  const expected = account.totalLimit - account.reserved - account.outstanding;
-  if (account.available !== expected) {
-    throw new Error(`invariant: account ${account.id} available ${account.available} != ${expected}`);
-  }
-  if (account.reserved < 0 || account.outstanding < 0) {
-    throw new Error(`invariant: account ${account.id} has a negative balance`);
-  }
+  const id = account.id;
+  for (const figure of ACCOUNT_FIGURES)
+    assert(Number.isSafeInteger(account[figure]), `account ${id} ${figure} is not an integer`);
+  assert(account.reserved >= 0, `account ${id} reserved is negative`);
+  assert(account.outstanding >= 0, `account ${id} outstanding is negative`);
+  assert(account.creditLimit >= 0, `account ${id} creditLimit is negative`);
+  assert(account.promoLimit >= 0, `account ${id} promoLimit is negative`);
+  assert(
+    account.totalLimit === account.creditLimit + account.promoLimit,
+    `account ${id} totalLimit ${account.totalLimit} != creditLimit + promoLimit`,
+  );
+  assert(
+    account.available === account.totalLimit - account.reserved - account.outstanding,
+    `account ${id} available ${account.available} != totalLimit - reserved - outstanding`,
+  );
   for (const [category, q] of Object.entries(account.quotas)) {
-    if (q.unused < 0 || q.drawn < 0)
-      throw new Error(`invariant: account ${account.id} quota ${category} is negative`);
+    assert(q.unused >= 0, `account ${id} quota ${category} unused is negative`);
+    assert(q.drawn >= 0, `account ${id} quota ${category} drawn is negative`);
   }
-  if (drawnQuota(account) > account.promoLimit) {
-    throw new Error(`invariant: account ${account.id} has more quota drawn than promoLimit`);
-  }
+  assert(drawnQuota(account) <= account.promoLimit, `account ${id} has more quota drawn than promoLimit`);
 }
+
+/** The money figures of an account, all integer minor units. */
+const ACCOUNT_FIGURES = [
+  'creditLimit',
+  'promoLimit',
+  'totalLimit',
+  'reserved',
+  'outstanding',
+  'available',
+] as const satisfies ReadonlyArray<keyof Account>;
 
 export function newAccount(input: {
   id: string;

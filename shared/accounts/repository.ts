@@ -5,11 +5,17 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { sha256 } from '../ids.js';
-import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { defaultStorage, documentClient, type Storage, tableName } from '../storage/dynamo-client.js';
 import { ACCOUNT_BUCKETS, ACCOUNTS_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
-import { type Account, type BalanceDelta, type CategoryQuota, availableDelta } from './model.js';
-import { present } from '../assert.js';
+import {
+  type Account,
+  assertAccountInvariants,
+  type BalanceDelta,
+  type CategoryQuota,
+  availableDelta,
+} from './model.js';
+import { assert, present } from '../assert.js';
 
 const ACCOUNT_SK = 'ACCOUNT';
 export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: ACCOUNT_SK });
@@ -21,6 +27,7 @@ export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, 
 const QUOTA_PREFIX = 'quota:';
 export const quotaAttribute = (category: string): string => `${QUOTA_PREFIX}${category}`;
 
+/** An account as stored, its invariants checked on the way in (the pair of the check before every write). */
 export function accountFromItem(item: Record<string, unknown>): Account {
   const {
     pk: _pk,
@@ -40,7 +47,9 @@ export function accountFromItem(item: Record<string, unknown>): Account {
     else account[name] = value;
   }
   account['quotas'] = quotas;
-  return account as unknown as Account;
+  const read = account as unknown as Account;
+  assertAccountInvariants(read);
+  return read;
 }
 
 export const accountBucket = (accountId: string): number =>
@@ -48,6 +57,7 @@ export const accountBucket = (accountId: string): number =>
 
 /** The whole item of a new account, with its accounts-index keys. */
 export function newAccountItem(account: Account): Record<string, unknown> {
+  assertAccountInvariants(account);
   return {
     ...accountKey(account.id),
     itemType: 'account',
@@ -116,6 +126,11 @@ export interface LimitChange {
  * update, so reserves racing it never see a torn state. Guarded by the limits it was computed from.
  */
 export function limitChangeUpdate(c: LimitChange): TransactItem {
+  // The write side of the limits' invariants (accountFromItem checks them on every read).
+  assert(Number.isSafeInteger(c.creditLimit), `account ${c.accountId} new creditLimit is not an integer`);
+  assert(Number.isSafeInteger(c.promoLimit), `account ${c.accountId} new promoLimit is not an integer`);
+  assert(c.creditLimit >= 0, `account ${c.accountId} new creditLimit is negative`);
+  assert(c.promoLimit >= 0, `account ${c.accountId} new promoLimit is negative`);
   const deltaMinor = c.creditLimit + c.promoLimit - (c.before.creditLimit + c.before.promoLimit);
   const conditions = ['attribute_exists(pk)', 'creditLimit = :oldCredit', 'promoLimit = :oldPromo'];
   const sets = [
@@ -198,9 +213,12 @@ export function statusUpdate(
   };
 }
 
-export async function getAccount(accountId: string): Promise<Account | undefined> {
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: accountKey(accountId), ConsistentRead: true }),
+export async function getAccount(
+  accountId: string,
+  storage: Storage = defaultStorage,
+): Promise<Account | undefined> {
+  const result = await storage.documentClient.send(
+    new GetCommand({ TableName: storage.tableName, Key: accountKey(accountId), ConsistentRead: true }),
   );
   return result.Item ? accountFromItem(result.Item) : undefined;
 }
@@ -254,6 +272,8 @@ export interface ReserveGuard {
  * negative: an account over its limit takes no new holds, quota or not).
  */
 export function reserveUpdate(g: ReserveGuard): TransactItem {
+  assert(Number.isSafeInteger(g.amountMinor), `a reserve on ${g.accountId} is not an integer amount`);
+  assert(g.amountMinor > 0, `a reserve on ${g.accountId} is not positive`);
   const velocity =
     g.shape === 'new_window'
       ? { set: 'velocityWindow = :window, velocityCount = :one', cond: 'velocityWindow < :window' }

@@ -1,7 +1,7 @@
 /** Request schemas of the account endpoints. */
 import * as z from 'zod';
 import { AmountMinor, Currency, LimitMinor, ResourceId } from '../money.js';
-import { CreditProfile } from '../policy/profile.js';
+import { CreditProfile } from '../profiles/model.js';
 
 export const CreateAccountBody = z.strictObject({
   id: ResourceId,

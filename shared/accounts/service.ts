@@ -3,23 +3,21 @@
  * so a journal replay from nothing reproduces every figure of the account.
  */
 import { randomUUID } from 'node:crypto';
-import { type ServiceResult, storeConflict } from '../authorizations/service.js';
-import type { ErrorCode } from '../http/errors.js';
+import { failure, fresh, type ServiceResult, type StoredResponse } from '../contract/results.js';
 import { requestDigest } from '../ids.js';
-import {
-  readSnapshot,
-  judgeExisting,
-  operationRecordPut,
-  recordFields,
-  requestKey,
-  type StoredResponse,
-} from '../idempotency/records.js';
+import { operationRecordPut, readSnapshot, recordFields, requestKey } from '../idempotency/records.js';
+import { fromExisting, storeConflict } from '../idempotency/results.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
-import type { CreditProfile } from '../policy/profile.js';
+import type { CreditProfile } from '../profiles/model.js';
 import { profilePut } from '../profiles/repository.js';
 import { tableName } from '../storage/dynamo-client.js';
-import { RETRY, withRetries } from '../storage/retry.js';
-import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
+import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  transactWrite,
+} from '../storage/transactions.js';
 import { type Account, applyToAccount, newAccount, toAccountResource } from './model.js';
 import {
   accountFromItem,
@@ -72,12 +70,11 @@ export async function openAccount(input: {
     );
     if (outcome.committed) return { ok: true, account } as const;
     if (conditionFailed(outcome.reasons, 0)) return { ok: false, code: 'account_exists' } as const;
-    if (isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`open account cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('open account', outcome.reasons));
+    throw new TransactionCancelledError('open account', outcome.reasons);
   });
 }
-
-const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });
 
 /**
  * A repayment lowers `outstanding`. It reads the account (with its key's record, one BatchGet) so the answer
@@ -93,24 +90,13 @@ export async function repay(
     const items = await readSnapshot([requestKey(digest), accountKey(accountId)]);
     if (items === null) return RETRY;
     const [existing, accountItem] = items;
-    if (existing) {
-      const verdict = judgeExisting(existing, ctx.fingerprint);
-      return verdict.kind === 'replay'
-        ? { kind: 'response', response: verdict.response, replayed: true }
-        : failure('idempotency_key_reused');
-    }
+    if (existing) return fromExisting(existing, ctx.fingerprint);
     if (!accountItem) return failure('account_not_found');
     const account = accountFromItem(accountItem);
     if (account.currency !== input.currency) return failure('currency_mismatch');
     const nowMs = Date.now();
     if (input.amount > account.outstanding)
-      return storeConflict(
-        digest,
-        'repayment',
-        { ...ctx, actsForAnyClient: false },
-        'amount_exceeds_remaining',
-        nowMs,
-      );
+      return storeConflict(digest, 'repayment', ctx, 'amount_exceeds_remaining', nowMs);
 
     const nowIso = new Date(nowMs).toISOString();
     const delta = { reserved: 0, outstanding: -input.amount, totalLimit: 0 };
@@ -134,10 +120,12 @@ export async function repay(
       ],
       randomUUID(),
     );
-    if (outcome.committed) return { kind: 'response', response, replayed: false };
+    if (outcome.committed) return fresh(response);
     if (conditionFailed(outcome.reasons, 0)) return RETRY; // a concurrent copy won: the next read replays it
-    if (conditionFailed(outcome.reasons, 1) || isTransient(outcome.reasons)) return RETRY; // figures moved on
-    throw new Error(`repayment cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (conditionFailed(outcome.reasons, 1)) return RETRY; // the figures moved on: read them again
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('repayment', outcome.reasons));
+    throw new TransactionCancelledError('repayment', outcome.reasons);
   });
 }
 
@@ -173,8 +161,9 @@ export async function setAccountStatus(
     // Only the account's own condition answers for the account: no image means no account, an image a closed one.
     if (conditionFailed(outcome.reasons, 0))
       return { ok: false, code: outcome.reasons[0]?.item ? 'invalid_state' : 'account_not_found' } as const;
-    if (isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`set status ${status} cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError(`set status ${status}`, outcome.reasons));
+    throw new TransactionCancelledError(`set status ${status}`, outcome.reasons);
   });
   if (!written.ok) return written;
   const account = await getAccount(accountId);

@@ -8,16 +8,32 @@
  * of what is left of the budget before any shard gets more, and the first shard rotates from run to run.
  */
 import { logger } from '../observability/logger.js';
+import { KEYS_ONLY_INDEX_ITEM_MAX_BYTES, QUERY_PAGE_MAX_BYTES } from '../storage/dynamodb-limits.js';
 import { EXPIRY_SHARDS } from '../storage/table.js';
 import { decideExpire } from './model.js';
 import { type DuePage, type DuePosition, listDueHolds } from './repository.js';
 import { settle } from './service.js';
-import { present } from '../assert.js';
+import { assert, present } from '../assert.js';
 
 /** Holds read per index query: one page of keys, well under the 1 MB Query limit. */
 export const DUE_PAGE_SIZE = 100;
+assert(
+  DUE_PAGE_SIZE * KEYS_ONLY_INDEX_ITEM_MAX_BYTES <= QUERY_PAGE_MAX_BYTES,
+  'a page of due holds must fit one Query page of the keys-only expiry index',
+);
 /** Holds expired at once: enough to keep DynamoDB busy, few enough not to starve checkouts of connections. */
 const PARALLEL_EXPIRIES = 8;
+assert(PARALLEL_EXPIRIES <= DUE_PAGE_SIZE, 'a batch of expiries comes from one page');
+/**
+ * Passes over the shards in one run, at most. Every pass visits each unfinished shard and moves its cursor on, so
+ * a run's budget ends it long before: this only makes the bound explicit (a run that reaches it is truncated).
+ */
+const MAX_SWEEP_PASSES = 1_000;
+/**
+ * Pages of one shard read in one visit, at most (100,000 holds at DUE_PAGE_SIZE); then the visit ends as if its
+ * share of the budget had, and the cursor says where the next one goes on.
+ */
+const MAX_PAGES_PER_VISIT = 1_000;
 /** The sweeper's identity in request contexts (it acts for every client). */
 const SWEEPER_CLIENT_ID = 'system:expiry-sweeper';
 /**
@@ -68,8 +84,9 @@ export async function sweepExpiredHolds(options: { nowMs?: number; budgetMs: num
     shard: (first + i) % EXPIRY_SHARDS,
     from: undefined,
   }));
-  // Passes over the shards with due holds left. Bounded: every visit reads at least one page, moving its cursor on.
-  while (pending.length > 0) {
+  // Passes over the shards with due holds left: every visit reads at least one page, moving its cursor on.
+  for (let pass = 0; pending.length > 0; pass += 1) {
+    if (pass >= MAX_SWEEP_PASSES) return { ...sweep.result, truncated: true };
     const unfinished: ShardCursor[] = [];
     for (const [i, cursor] of pending.entries()) {
       const nowMs = Date.now();
@@ -89,7 +106,7 @@ export async function sweepExpiredHolds(options: { nowMs?: number; budgetMs: num
  */
 async function sweepShard(cursor: ShardCursor, sweep: Sweep, untilMs: number): Promise<boolean> {
   let batches = 0;
-  for (;;) {
+  for (let pages = 0; pages < MAX_PAGES_PER_VISIT; pages += 1) {
     let page: DuePage;
     try {
       page = await listDueHolds(cursor.shard, sweep.nowIso, DUE_PAGE_SIZE, cursor.from);
@@ -112,6 +129,7 @@ async function sweepShard(cursor: ShardCursor, sweep: Sweep, untilMs: number): P
     cursor.from = page.next;
     if (Date.now() >= untilMs) return false;
   }
+  return false;
 }
 
 /** Settles each hold on its own: one failure is counted and logged, and the others still expire. */

@@ -3,8 +3,9 @@
  * The held remainder is amount - capturedAmount - releasedAmount; only live holds have one.
  */
 import type { BalanceDelta } from '../accounts/model.js';
+import { assert } from '../assert.js';
 import type { QuotaReturn } from '../accounts/repository.js';
-import type { DeclineCode, ErrorCode } from '../http/errors.js';
+import type { DeclineCode, ErrorCode } from '../contract/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
 
 export type AuthorizationStatus =
@@ -51,6 +52,66 @@ export interface HoldQuota {
   captured: number;
   /** Given back, or let go when the grant had ended by the time the hold let it go. */
   returned: number;
+}
+
+/**
+ * The rules a new hold is decided by. The service passes the environment's configuration; a test passes any.
+ */
+export interface HoldRules {
+  /** A hold of at least this amount (minor units) waits for manual review instead of being authorized. */
+  reviewThresholdMinor: number;
+  /** How long a hold lives before the sweeper expires it and gives its credit back. */
+  holdTtlSeconds: number;
+}
+
+/** What a checkout asks to hold. */
+export interface HoldRequest {
+  accountId: string;
+  amount: number;
+  currency: string;
+  orderId: string;
+  category?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+/**
+ * A new hold as decided at `nowMs`: authorized, or waiting for review at or above the review threshold; living
+ * `holdTtlSeconds`; with the quota its reserve draws, if any. Pure: the same inputs give the same hold.
+ */
+export function newHold(
+  fields: { id: string; clientId: string; request: HoldRequest; quota: HoldQuota | undefined; nowMs: number },
+  rules: HoldRules,
+): Authorization {
+  const { request, nowMs } = fields;
+  const nowIso = new Date(nowMs).toISOString();
+  return {
+    id: fields.id,
+    accountId: request.accountId,
+    clientId: fields.clientId,
+    orderId: request.orderId,
+    currency: request.currency,
+    amount: request.amount,
+    capturedAmount: 0,
+    releasedAmount: 0,
+    refundedAmount: 0,
+    status: request.amount >= rules.reviewThresholdMinor ? 'pending_review' : 'authorized',
+    ...(request.category ? { category: request.category } : {}),
+    ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(fields.quota ? { quota: fields.quota } : {}),
+    expiresAt: new Date(nowMs + rules.holdTtlSeconds * 1000).toISOString(),
+    createdAt: nowIso,
+    updatedAt: nowIso,
+    version: 1,
+  };
+}
+
+/**
+ * The same hold declined by the reserve guard: nothing held and no quota drawn, over at once. Stored so a replay
+ * of the request answers the same 402.
+ */
+export function declinedHold(a: Authorization, code: DeclineCode): Authorization {
+  const { quota: _none, ...undrawn } = a;
+  return { ...undrawn, status: 'declined', declineCode: code, expiresAt: a.createdAt };
 }
 
 /** The part of the held remainder that came from the quota. */
@@ -184,19 +245,38 @@ function settledStatus(
   return capturedAmount > 0 ? 'captured' : 'released';
 }
 
+/**
+ * What every hold must satisfy, checked in pairs: when a transition is decided and before a hold is written
+ * (repository.newAuthorizationPut / authorizationUpdate), and again when one is read (authorizationFromItem).
+ * One condition per assertion.
+ */
+export function assertAuthorizationInvariants(a: Authorization): void {
+  const id = a.id;
+  for (const figure of AUTHORIZATION_FIGURES)
+    assert(Number.isSafeInteger(a[figure]), `authorization ${id} ${figure} is not an integer`);
+  assert(a.capturedAmount >= 0, `authorization ${id} capturedAmount is negative`);
+  assert(a.releasedAmount >= 0, `authorization ${id} releasedAmount is negative`);
+  assert(a.refundedAmount >= 0, `authorization ${id} refundedAmount is negative`);
+  assert(a.capturedAmount + a.releasedAmount <= a.amount, `authorization ${id} over-settled`);
+  assert(a.refundedAmount <= a.capturedAmount, `authorization ${id} refunded more than it captured`);
+  assert(a.version >= 1, `authorization ${id} version is below 1`);
+  if (!a.quota) return;
+  assert(a.quota.captured + a.quota.returned <= a.quota.drawn, `authorization ${id} quota over-settled`);
+  assert(a.quota.captured <= a.capturedAmount, `authorization ${id} captured more quota than it captured`);
+  assert(heldQuota(a) <= heldAmount(a), `authorization ${id} holds more quota than it holds`);
+}
+
+/** The money figures and counters of a hold, all integers. */
+const AUTHORIZATION_FIGURES = [
+  'amount',
+  'capturedAmount',
+  'releasedAmount',
+  'refundedAmount',
+  'version',
+] as const satisfies ReadonlyArray<keyof Authorization>;
+
 function assertTransition(t: Transition): Transition {
-  const n = t.next;
-  if (n.capturedAmount + n.releasedAmount > n.amount || n.capturedAmount < 0 || n.releasedAmount < 0) {
-    throw new Error(`invariant: authorization ${n.id} over-settled`);
-  }
-  if (
-    n.quota &&
-    (n.quota.captured + n.quota.returned > n.quota.drawn ||
-      n.quota.captured > n.capturedAmount ||
-      heldQuota(n) > heldAmount(n))
-  ) {
-    throw new Error(`invariant: authorization ${n.id} quota over-settled`);
-  }
+  assertAuthorizationInvariants(t.next);
   return t;
 }
 

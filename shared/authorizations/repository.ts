@@ -5,11 +5,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { requestKey, type RequestRecordFields } from '../idempotency/records.js';
-import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { defaultStorage, documentClient, type Storage, tableName } from '../storage/dynamo-client.js';
 import { EXPIRY_INDEX, EXPIRY_SHARDS, REVIEW_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
-import { type Authorization, isLive } from './model.js';
-import { present } from '../assert.js';
+import { assert, present } from '../assert.js';
+import { type Authorization, assertAuthorizationInvariants, isLive } from './model.js';
 
 const AUTH_ID = /^auth_([A-Za-z0-9_-]{22})$/;
 
@@ -43,6 +43,7 @@ function indexFields(a: Authorization): Record<string, string> {
   };
 }
 
+/** A hold as stored, its invariants checked on the way in (the pair of the check before every write). */
 export function authorizationFromItem(item: Record<string, unknown>): Authorization {
   const {
     pk: _pk,
@@ -56,9 +57,11 @@ export function authorizationFromItem(item: Record<string, unknown>): Authorizat
     gsi1sk: _g2,
     gsi2pk: _g3,
     gsi2sk: _g4,
-    ...authorization
+    ...rest
   } = item;
-  return authorization as unknown as Authorization;
+  const authorization = rest as unknown as Authorization;
+  assertAuthorizationInvariants(authorization);
+  return authorization;
 }
 
 export function isAuthorizationItem(item: Record<string, unknown> | undefined): boolean {
@@ -67,8 +70,9 @@ export function isAuthorizationItem(item: Record<string, unknown> | undefined): 
 
 /** A new authorization (approved, pending review or declined), put only if its key was never used. */
 export function newAuthorizationPut(a: Authorization, record: RequestRecordFields): TransactItem {
-  const key = authorizationKey(a.id);
-  if (!key) throw new Error(`invariant: malformed authorization id ${a.id}`);
+  const key = present(authorizationKey(a.id), `the key of authorization ${a.id}`);
+  assert(a.version === 1, `new authorization ${a.id} is not at version 1`);
+  assertAuthorizationInvariants(a);
   return {
     Put: {
       TableName: tableName,
@@ -81,9 +85,9 @@ export function newAuthorizationPut(a: Authorization, record: RequestRecordField
 
 /** Writes the next state of an authorization, guarded by the version it was computed from. */
 export function authorizationUpdate(next: Authorization, expectedVersion: number): TransactItem {
-  const key = authorizationKey(next.id);
-  if (!key) throw new Error(`invariant: malformed authorization id ${next.id}`);
-  if (next.version !== expectedVersion + 1) throw new Error('invariant: version must advance by one');
+  const key = present(authorizationKey(next.id), `the key of authorization ${next.id}`);
+  assert(next.version === expectedVersion + 1, `authorization ${next.id} version must advance by one`);
+  assertAuthorizationInvariants(next);
   const dropped = [
     ...(isLive(next) ? [] : ['gsi1pk', 'gsi1sk']),
     ...(next.status === 'pending_review' ? [] : ['gsi2pk', 'gsi2sk']),
@@ -119,11 +123,12 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
 
 export async function getAuthorization(
   authorizationId: string,
+  storage: Storage = defaultStorage,
 ): Promise<(Authorization & { clientId: string }) | undefined> {
   const key = authorizationKey(authorizationId);
   if (!key) return undefined;
-  const result = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+  const result = await storage.documentClient.send(
+    new GetCommand({ TableName: storage.tableName, Key: key, ConsistentRead: true }),
   );
   return result.Item && isAuthorizationItem(result.Item) ? authorizationFromItem(result.Item) : undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { type Account, isDrawable } from '../accounts/model.js';
 import { type QuotaShape, quotaDraw, type VelocityShape } from '../accounts/repository.js';
-import type { DeclineCode } from '../http/errors.js';
+import type { DeclineCode } from '../contract/errors.js';
 
 export type ReserveFailure =
   | { kind: 'account_not_found' }

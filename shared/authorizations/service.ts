@@ -2,36 +2,50 @@
  * The authorization write paths. Each is one guarded TransactWriteItems over the request record /
  * authorization, the account and the journal; failures are explained from the cancellation reasons, not by
  * reading again. Results are data: a response to send (fresh or replayed) or a contract error code.
+ *
+ * Each path's parent function holds its branches (committed, replay, retry, refuse, decline); the leaves build
+ * the hold, the items and the answers. The rules they decide by (review threshold, hold TTL, velocity) are a
+ * parameter, the environment's configuration by default.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  accountFromItem,
-  movementUpdate,
-  type QuotaShape,
-  quotaDraw,
-  quotaAttribute,
-  reserveUpdate,
-  type VelocityShape,
-} from '../accounts/repository.js';
+import type { BalanceDelta } from '../accounts/model.js';
+import { movementUpdate, quotaAttribute } from '../accounts/repository.js';
+import { assert, present } from '../assert.js';
 import { config } from '../config.js';
-import type { DeclineCode, ErrorCode } from '../http/errors.js';
-import { errorBody } from '../http/errors.js';
+import { type DeclineCode, type ErrorCode, errorBody } from '../contract/errors.js';
+import {
+  failure,
+  fresh,
+  type RequestContext,
+  type ServiceResult,
+  type StoredResponse,
+} from '../contract/results.js';
 import { requestDigest } from '../ids.js';
 import {
-  readSnapshot,
-  judgeExisting,
   operationRecordPut,
+  readSnapshot,
   recordFields,
   requestKey,
   type RequestKind,
-  type StoredResponse,
 } from '../idempotency/records.js';
+import { fromExisting, isStoredConflict, storeConflict, storeOnce } from '../idempotency/results.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
-import { RETRY, withRetries } from '../storage/retry.js';
-import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
+import { type Attempt, RETRY, retryAfter, withRetries } from '../storage/retry.js';
+import {
+  type CancellationReason,
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
 import {
   type Authorization,
   type Decision,
+  declinedHold,
+  type HoldRequest,
+  type HoldRules,
+  newHold,
   type Transition,
   toAuthorizationResource,
   totalDelta,
@@ -45,136 +59,13 @@ import {
   isAuthorizationItem,
   newAuthorizationPut,
 } from './repository.js';
-import { explainReserveFailure, type ReserveFailure } from './reserve-decision.js';
-import { guessQuotaShape, guessShape, remember, rememberQuota } from './velocity-hint.js';
-import { present } from '../assert.js';
+import { ReserveShape, type VelocityRule } from './reserve-shape.js';
 
-export type ServiceResult =
-  | { kind: 'response'; response: StoredResponse; replayed: boolean }
-  | { kind: 'error'; code: ErrorCode };
+/** The rules a new hold is decided by: the hold's own and the velocity rule its reserve is guarded by. */
+export type AuthorizeRules = HoldRules & VelocityRule;
 
-export interface RequestContext {
-  clientId: string;
-  /** Absent for operations that are not money-moving client requests (reviews, the sweeper). */
-  idempotencyKey?: string;
-  /** Fingerprint of method + path + canonical body (see ids.requestFingerprint). */
-  fingerprint: string;
-  /** Admins, reviewers and the sweeper act on any client's authorizations. */
-  actsForAnyClient: boolean;
-}
-
-export interface AuthorizeInput {
-  accountId: string;
-  amount: number;
-  currency: string;
-  orderId: string;
-  category?: string | undefined;
-  metadata?: Record<string, string> | undefined;
-}
-
-const fresh = (response: StoredResponse): ServiceResult => ({ kind: 'response', response, replayed: false });
-
-/**
- * Answers decided after the operation began executing (the hold or account was read): stored under the key like
- * a success, so every copy of a request gets the first answer, as the contract asks. Bad input (400) and unknown
- * ids (404) are not stored: nothing began executing, and a corrected retry must be able to use the key (Stripe).
- */
-const STORED_CONFLICTS: ReadonlySet<ErrorCode> = new Set([
-  'invalid_state',
-  'authorization_expired',
-  'amount_exceeds_remaining',
-]);
-
-/** Stores a conflict under the key (or replays whatever the key already holds). */
-export async function storeConflict(
-  digest: string,
-  kind: RequestKind,
-  ctx: RequestContext,
-  code: ErrorCode,
-  nowMs: number,
-): Promise<ServiceResult | typeof RETRY> {
-  const response: StoredResponse = { status: 409, body: JSON.stringify(errorBody(code)) };
-  return storeOnce(
-    [operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs)],
-    response,
-    ctx.fingerprint,
-  );
-}
-
-export const isStoredConflict = (code: ErrorCode): boolean => STORED_CONFLICTS.has(code);
-const failure = (code: ErrorCode): ServiceResult => ({ kind: 'error', code });
-
-function fromExisting(item: Record<string, unknown> | undefined, fingerprint: string): ServiceResult {
-  if (!item) return failure('internal_error');
-  const verdict = judgeExisting(item, fingerprint);
-  return verdict.kind === 'replay'
-    ? { kind: 'response', response: verdict.response, replayed: true }
-    : failure('idempotency_key_reused');
-}
-
-const velocityWindowOf = (nowMs: number): number => Math.floor(nowMs / 1000 / config.velocityWindowSeconds);
-
-/**
- * The update-shape state of one reserve attempt sequence: which velocity shape to try and in which window, and,
- * for a category hold, how it meets the category's quota. A wrong guess costs one more round trip, never
- * correctness (the guard decides).
- */
-class ReserveShape {
-  window: number;
-  shape: VelocityShape;
-  quota: QuotaShape;
-  /** `category`: a category hold (an increment passes none: it draws general credit only). */
-  constructor(
-    private readonly accountId: string,
-    private readonly category?: string,
-  ) {
-    this.window = velocityWindowOf(Date.now());
-    this.shape = guessShape(accountId, this.window);
-    this.quota = category === undefined ? { kind: 'none' } : guessQuotaShape(accountId, category);
-  }
-  /** What this attempt draws from the quota. */
-  draw(amountMinor: number): number {
-    return quotaDraw(this.quota, amountMinor);
-  }
-  guard(amountMinor: number, currency: string, nowMs: number, nowIso: string): TransactItem {
-    this.window = Math.max(this.window, velocityWindowOf(nowMs));
-    return reserveUpdate({
-      accountId: this.accountId,
-      amountMinor,
-      currency,
-      nowIso,
-      velocityWindow: this.window,
-      velocityMax: config.velocityMax,
-      shape: this.shape,
-      ...(this.category === undefined ? {} : { quota: { category: this.category, shape: this.quota } }),
-    });
-  }
-  explain(
-    image: Record<string, unknown> | undefined,
-    amountMinor: number,
-    currency: string,
-    nowIso: string,
-  ): ReserveFailure {
-    const why = explainReserveFailure(image ? accountFromItem(image) : undefined, {
-      amountMinor,
-      currency,
-      window: this.window,
-      velocityMax: config.velocityMax,
-      category: this.category,
-      nowIso,
-    });
-    if (why.kind === 'retry') {
-      this.shape = why.shape;
-      this.window = why.window;
-      if (this.category !== undefined) this.quota = why.quota;
-    }
-    return why;
-  }
-  committed(): void {
-    remember(this.accountId, this.window);
-    if (this.category !== undefined) rememberQuota(this.accountId, this.category, this.quota);
-  }
-}
+/** What POST /v1/authorizations asks for: the hold request. */
+export type AuthorizeInput = HoldRequest;
 
 /**
  * Reserve: Put authorization (new key only) + guarded account Update + journal Put, in one round trip.
@@ -183,60 +74,18 @@ class ReserveShape {
 export async function authorize(
   ctx: RequestContext & { idempotencyKey: string },
   input: AuthorizeInput,
+  rules: AuthorizeRules = config,
 ): Promise<ServiceResult> {
-  const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
-  const id = authorizationIdFor(digest);
-  const reserve = new ReserveShape(input.accountId, input.category);
+  const id = authorizationIdFor(requestDigest(ctx.clientId, ctx.idempotencyKey));
+  const reserve = new ReserveShape(input.accountId, input.category, rules);
 
   return withRetries('authorize', async () => {
     const nowMs = Date.now();
-    const nowIso = new Date(nowMs).toISOString();
-    const draw = reserve.draw(input.amount);
-    const quotaPromotion = reserve.quota.kind === 'none' ? undefined : reserve.quota.promotionId;
-    const authorization: Authorization = {
-      id,
-      accountId: input.accountId,
-      clientId: ctx.clientId,
-      orderId: input.orderId,
-      currency: input.currency,
-      amount: input.amount,
-      capturedAmount: 0,
-      releasedAmount: 0,
-      refundedAmount: 0,
-      status: input.amount >= config.reviewThresholdMinor ? 'pending_review' : 'authorized',
-      ...(input.category ? { category: input.category } : {}),
-      ...(input.metadata ? { metadata: input.metadata } : {}),
-      ...(draw > 0 && quotaPromotion
-        ? { quota: { promotionId: quotaPromotion, drawn: draw, captured: 0, returned: 0 } }
-        : {}),
-      expiresAt: new Date(nowMs + config.holdTtlSeconds * 1000).toISOString(),
-      createdAt: nowIso,
-      updatedAt: nowIso,
-      version: 1,
-    };
-    const response: StoredResponse = {
-      status: 201,
-      body: JSON.stringify(toAuthorizationResource(authorization)),
-    };
+    const quota = reserve.holdQuota(input.amount);
+    const authorization = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
+    const response = created(authorization);
     const outcome = await transactWrite(
-      [
-        newAuthorizationPut(
-          authorization,
-          recordFields('authorize', ctx.clientId, ctx.fingerprint, response),
-        ),
-        reserve.guard(input.amount, input.currency, nowMs, nowIso),
-        journalPut(
-          newJournalEntry({
-            accountId: input.accountId,
-            type: 'reserve',
-            amount: input.amount,
-            // Drawn quota joins totalLimit with the hold, so replaying the journal still gives the account.
-            delta: { reserved: input.amount, outstanding: 0, totalLimit: draw },
-            authorizationId: id,
-            nowIso,
-          }),
-        ),
-      ],
+      reserveItems(ctx, authorization, reserve, response, nowMs),
       randomUUID(),
     );
     if (outcome.committed) {
@@ -245,38 +94,64 @@ export async function authorize(
     }
     const { reasons } = outcome;
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
-    if (isTransient(reasons)) return RETRY;
-    if (!conditionFailed(reasons, 1))
-      throw new Error(`authorize cancelled: ${reasons.map((r) => r.code).join(',')}`);
-    const why = reserve.explain(reasons[1]?.item, input.amount, input.currency, nowIso);
+    if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
+    if (!conditionFailed(reasons, 1)) throw new TransactionCancelledError('authorize', reasons);
+    const why = reserve.explain(reasons[1]?.item, input.amount, input.currency, authorization.createdAt);
     switch (why.kind) {
       case 'account_not_found':
       case 'currency_mismatch':
         return failure(why.kind);
       case 'retry':
         return RETRY;
-      case 'decline': {
-        const { quota: _none, ...undrawn } = authorization;
-        const declined: Authorization = {
-          ...undrawn,
-          status: 'declined',
-          declineCode: why.code,
-          expiresAt: authorization.createdAt,
-        };
-        const declineResponse = declineOf(why.code, declined);
-        return storeOnce(
-          [
-            newAuthorizationPut(
-              declined,
-              recordFields('authorize', ctx.clientId, ctx.fingerprint, declineResponse),
-            ),
-          ],
-          declineResponse,
-          ctx.fingerprint,
-        );
-      }
+      case 'decline':
+        return storeDeclinedHold(ctx, declinedHold(authorization, why.code), why.code);
     }
   });
+}
+
+/** The answer to a new hold: 201 with the authorization. */
+function created(authorization: Authorization): StoredResponse {
+  return { status: 201, body: JSON.stringify(toAuthorizationResource(authorization)) };
+}
+
+/** The authorize transaction: the hold at its key (new only), the guarded reserve, the `reserve` journal entry. */
+function reserveItems(
+  ctx: RequestContext,
+  authorization: Authorization,
+  reserve: ReserveShape,
+  response: StoredResponse,
+  nowMs: number,
+): TransactItem[] {
+  const { id, accountId, amount, currency, createdAt: nowIso } = authorization;
+  return [
+    newAuthorizationPut(authorization, recordFields('authorize', ctx.clientId, ctx.fingerprint, response)),
+    reserve.guard(amount, currency, nowMs, nowIso),
+    journalPut(
+      newJournalEntry({
+        accountId,
+        type: 'reserve',
+        amount,
+        // Drawn quota joins totalLimit with the hold, so replaying the journal still gives the account.
+        delta: { reserved: amount, outstanding: 0, totalLimit: authorization.quota?.drawn ?? 0 },
+        authorizationId: id,
+        nowIso,
+      }),
+    ),
+  ];
+}
+
+/** Stores a declined hold under its key (it moves no money), or replays what the key already holds. */
+function storeDeclinedHold(
+  ctx: RequestContext,
+  declined: Authorization,
+  code: DeclineCode,
+): Promise<Attempt<ServiceResult>> {
+  const response = declineOf(code, declined);
+  return storeOnce(
+    [newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, response))],
+    response,
+    ctx.fingerprint,
+  );
 }
 
 function declineOf(code: DeclineCode, authorization: Authorization): StoredResponse {
@@ -284,18 +159,6 @@ function declineOf(code: DeclineCode, authorization: Authorization): StoredRespo
     status: 402,
     body: JSON.stringify({ ...errorBody(code), authorization: toAuthorizationResource(authorization) }),
   };
-}
-
-/** Writes a result that moves no money (a decline) so its key answers the same forever. */
-async function storeOnce(
-  items: TransactItem[],
-  response: StoredResponse,
-  fingerprint: string,
-): Promise<ServiceResult | typeof RETRY> {
-  const outcome = await transactWrite(items, randomUUID());
-  if (outcome.committed) return fresh(response);
-  if (conditionFailed(outcome.reasons, 0)) return fromExisting(outcome.reasons[0]?.item, fingerprint);
-  return RETRY;
 }
 
 export interface SettleOperation {
@@ -306,120 +169,194 @@ export interface SettleOperation {
   respond?: (next: Authorization, transition: Transition) => { status: number; body: unknown };
 }
 
+/** One settlement's fixed inputs and the state its attempts carry from one to the next. */
+interface SettleRun {
+  ctx: RequestContext;
+  op: SettleOperation;
+  /** The digest of the request's key; undefined for operations without one (reviews, the sweeper). */
+  digest: string | undefined;
+  rule: VelocityRule;
+  /** The reserve guard's shapes, once a transition asks for the reserve guard (an increment). */
+  reserve: ReserveShape | undefined;
+  /** Set when the grant this hold drew from turned out to have ended: settle without giving quota back. */
+  grantEnded: boolean;
+}
+
 /**
  * Everything that changes an existing hold (capture, release, increment, refund, review, expiry): read the hold
- * and the key's record in one consistent BatchGet, decide in pure code, then one transaction guarded by the
+ * and the key's record in one consistent snapshot, decide in pure code, then one transaction guarded by the
  * hold's version (+ the account guard the transition asks for). A lost race re-reads and decides again.
  */
-export async function settle(ctx: RequestContext, op: SettleOperation): Promise<ServiceResult> {
+export async function settle(
+  ctx: RequestContext,
+  op: SettleOperation,
+  rule: VelocityRule = config,
+): Promise<ServiceResult> {
   const authKey = authorizationKey(op.authorizationId);
   if (!authKey) return failure('authorization_not_found');
   const digest =
     ctx.idempotencyKey === undefined ? undefined : requestDigest(ctx.clientId, ctx.idempotencyKey);
-  const recordKey = digest === undefined ? undefined : requestKey(digest);
-  let reserve: ReserveShape | undefined;
-  /** Set when the grant this hold drew from turned out to have ended: settle without giving quota back. */
-  let grantEnded = false;
+  const run: SettleRun = { ctx, op, digest, rule, reserve: undefined, grantEnded: false };
 
   return withRetries(op.kind, async () => {
-    const items = await readSnapshot(recordKey ? [recordKey, authKey] : [authKey]);
-    if (items === null) return RETRY;
-    const [existing, authItem] = recordKey ? items : [undefined, items[0]];
-    if (existing) return fromExisting(existing, ctx.fingerprint);
-    if (!authItem || !isAuthorizationItem(authItem)) return failure('authorization_not_found');
-    const current = authorizationFromItem(authItem);
-    if (current.clientId !== ctx.clientId && !ctx.actsForAnyClient) return failure('authorization_not_found');
-
+    const read = await readHold(run, authKey);
+    if ('answer' in read) return read.answer;
     const nowMs = Date.now();
-    const decision = op.decide(current, nowMs);
-    if (!decision.ok) {
-      return digest !== undefined && isStoredConflict(decision.code)
-        ? storeConflict(digest, op.kind as RequestKind, ctx, decision.code, nowMs)
-        : failure(decision.code);
-    }
-    const transition = grantEnded ? withoutQuotaReturn(decision.transition) : decision.transition;
-    const { next, accountGuard, quotaReturn } = transition;
-    const answer = op.respond?.(next, transition) ?? { status: 200, body: toAuthorizationResource(next) };
-    const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
-    const delta = totalDelta(transition.movements);
-    const movesMoney = transition.movements.length > 0;
-
-    let accountUpdate: TransactItem | undefined;
-    if (accountGuard === 'reserve') {
-      reserve ??= new ReserveShape(current.accountId);
-      accountUpdate = reserve.guard(delta.reserved, current.currency, nowMs, next.updatedAt);
-    } else if (movesMoney) {
-      accountUpdate = movementUpdate(current.accountId, delta, next.updatedAt, {
-        ...(accountGuard ? { requireOutstandingAtLeast: accountGuard.outstandingAtLeast } : {}),
-        ...(quotaReturn ? { quotaReturn } : {}),
-      });
-    }
-    const record =
-      digest === undefined
-        ? []
-        : [
-            operationRecordPut(
-              digest,
-              recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, response),
-              nowMs,
-            ),
-          ];
-    const outcome = await transactWrite(
-      [
-        ...record,
-        authorizationUpdate(next, current.version),
-        ...(accountUpdate ? [accountUpdate] : []),
-        ...journalPuts(transition),
-      ],
-      randomUUID(),
-    );
+    const decision = op.decide(read.hold, nowMs);
+    if (!decision.ok) return refuse(run, decision.code, nowMs);
+    const plan = planSettlement(run, read.hold, decision.transition, nowMs);
+    const outcome = await transactWrite(plan.items, randomUUID());
     if (outcome.committed) {
-      reserve?.committed();
-      return fresh(response);
+      run.reserve?.committed();
+      return fresh(plan.response);
     }
-    const { reasons } = outcome;
-    const at = { record: record.length ? 0 : -1, hold: record.length, account: record.length + 1 };
-    if (at.record >= 0 && conditionFailed(reasons, at.record))
-      return fromExisting(reasons[at.record]?.item, ctx.fingerprint);
-    if (conditionFailed(reasons, at.hold) || isTransient(reasons)) return RETRY; // the hold moved on: decide again
-    if (accountUpdate && conditionFailed(reasons, at.account)) {
-      const image = reasons[at.account]?.item;
-      if (quotaReturn && image) {
-        // The only account condition a give-back adds is "the grant is still the one drawn from".
-        if (grantStillThere(image, quotaReturn.category, quotaReturn.promotionId))
-          throw new Error(`invariant: ${op.kind} found less quota drawn than the hold holds`);
-        grantEnded = true;
-        return RETRY;
-      }
-      if (accountGuard !== 'reserve') {
-        return digest === undefined
-          ? failure('amount_exceeds_remaining')
-          : storeConflict(digest, op.kind as RequestKind, ctx, 'amount_exceeds_remaining', nowMs);
-      }
-      const why = present(reserve, 'the reserve of an account guard').explain(
-        image,
-        delta.reserved,
-        current.currency,
-        next.updatedAt,
-      );
-      if (why.kind === 'retry') return RETRY;
-      if (why.kind !== 'decline') return failure(why.kind);
-      const declined = declineOf(why.code, current);
-      if (digest === undefined) return { kind: 'response', response: declined, replayed: false };
-      return storeOnce(
-        [
-          operationRecordPut(
-            digest,
-            recordFields(op.kind as RequestKind, ctx.clientId, ctx.fingerprint, declined),
-            nowMs,
-          ),
-        ],
-        declined,
-        ctx.fingerprint,
-      );
-    }
-    throw new Error(`${op.kind} cancelled: ${reasons.map((r) => r.code).join(',')}`);
+    return explainSettleFailure(run, plan, outcome.reasons, nowMs);
   });
+}
+
+type HoldRead = { hold: Authorization } | { answer: Attempt<ServiceResult> };
+
+/** The hold and the key's record as one snapshot: the hold to decide on, or the answer without deciding. */
+async function readHold(run: SettleRun, authKey: { pk: string; sk: string }): Promise<HoldRead> {
+  const recordKey = run.digest === undefined ? undefined : requestKey(run.digest);
+  const items = await readSnapshot(recordKey ? [recordKey, authKey] : [authKey]);
+  if (items === null) return { answer: RETRY };
+  const [existing, authItem] = recordKey ? items : [undefined, items[0]];
+  if (existing) return { answer: fromExisting(existing, run.ctx.fingerprint) };
+  if (!authItem || !isAuthorizationItem(authItem)) return { answer: failure('authorization_not_found') };
+  const hold = authorizationFromItem(authItem);
+  // Another client's hold is, to this client, no hold at all.
+  if (hold.clientId !== run.ctx.clientId && !run.ctx.actsForAnyClient)
+    return { answer: failure('authorization_not_found') };
+  return { hold };
+}
+
+/** A refused decision: stored under the key when the contract keeps such answers (STORED_CONFLICTS). */
+async function refuse(run: SettleRun, code: ErrorCode, nowMs: number): Promise<Attempt<ServiceResult>> {
+  return run.digest !== undefined && isStoredConflict(code)
+    ? storeConflict(run.digest, run.op.kind as RequestKind, run.ctx, code, nowMs)
+    : failure(code);
+}
+
+/** A decided settlement: what it writes, what it answers, and where each part sits among the items. */
+interface SettlePlan {
+  current: Authorization;
+  transition: Transition;
+  delta: BalanceDelta;
+  response: StoredResponse;
+  accountUpdate: TransactItem | undefined;
+  items: TransactItem[];
+  /** Indexes into `items` (record -1: none). */
+  at: { record: number; hold: number; account: number };
+}
+
+function planSettlement(
+  run: SettleRun,
+  current: Authorization,
+  decided: Transition,
+  nowMs: number,
+): SettlePlan {
+  const transition = run.grantEnded ? withoutQuotaReturn(decided) : decided;
+  const { next } = transition;
+  const answer = run.op.respond?.(next, transition) ?? { status: 200, body: toAuthorizationResource(next) };
+  const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
+  const delta = totalDelta(transition.movements);
+  const accountUpdate = accountUpdateFor(run, current, transition, delta, nowMs);
+  const record =
+    run.digest === undefined ? [] : [operationRecordPut(run.digest, settleRecord(run, response), nowMs)];
+  return {
+    current,
+    transition,
+    delta,
+    response,
+    accountUpdate,
+    items: [
+      ...record,
+      authorizationUpdate(next, current.version),
+      ...(accountUpdate ? [accountUpdate] : []),
+      ...journalPuts(transition),
+    ],
+    at: { record: record.length ? 0 : -1, hold: record.length, account: record.length + 1 },
+  };
+}
+
+const settleRecord = (run: SettleRun, response: StoredResponse) =>
+  recordFields(run.op.kind as RequestKind, run.ctx.clientId, run.ctx.fingerprint, response);
+
+/** The account side: the full reserve guard (an increment), a plain movement, or nothing (no money moves). */
+function accountUpdateFor(
+  run: SettleRun,
+  current: Authorization,
+  transition: Transition,
+  delta: BalanceDelta,
+  nowMs: number,
+): TransactItem | undefined {
+  const { next, accountGuard, quotaReturn } = transition;
+  if (accountGuard === 'reserve') {
+    run.reserve ??= new ReserveShape(current.accountId, undefined, run.rule);
+    return run.reserve.guard(delta.reserved, current.currency, nowMs, next.updatedAt);
+  }
+  if (transition.movements.length === 0) return undefined;
+  return movementUpdate(current.accountId, delta, next.updatedAt, {
+    ...(accountGuard ? { requireOutstandingAtLeast: accountGuard.outstandingAtLeast } : {}),
+    ...(quotaReturn ? { quotaReturn } : {}),
+  });
+}
+
+/** Why a settlement's transaction was cancelled, and what follows: a replay, another attempt, an answer, a throw. */
+async function explainSettleFailure(
+  run: SettleRun,
+  plan: SettlePlan,
+  reasons: CancellationReason[],
+  nowMs: number,
+): Promise<Attempt<ServiceResult>> {
+  const { at } = plan;
+  if (at.record >= 0 && conditionFailed(reasons, at.record))
+    return fromExisting(reasons[at.record]?.item, run.ctx.fingerprint);
+  if (conditionFailed(reasons, at.hold)) return RETRY; // the hold moved on: decide again
+  if (isTransient(reasons)) return retryAfter(new TransactionCancelledError(run.op.kind, reasons));
+  if (plan.accountUpdate && conditionFailed(reasons, at.account))
+    return accountRefused(run, plan, reasons[at.account]?.item, nowMs);
+  throw new TransactionCancelledError(run.op.kind, reasons);
+}
+
+/** The account's condition failed: its grant ended, the money is no longer there, or the reserve guard refused. */
+async function accountRefused(
+  run: SettleRun,
+  plan: SettlePlan,
+  image: Record<string, unknown> | undefined,
+  nowMs: number,
+): Promise<Attempt<ServiceResult>> {
+  const { quotaReturn, accountGuard, next } = plan.transition;
+  if (quotaReturn && image) {
+    // The only account condition a give-back adds is "the grant is still the one drawn from".
+    assert(
+      !grantStillThere(image, quotaReturn.category, quotaReturn.promotionId),
+      `${run.op.kind} found less quota drawn than the hold holds`,
+    );
+    run.grantEnded = true;
+    return RETRY;
+  }
+  if (accountGuard !== 'reserve') {
+    return run.digest === undefined
+      ? failure('amount_exceeds_remaining')
+      : storeConflict(run.digest, run.op.kind as RequestKind, run.ctx, 'amount_exceeds_remaining', nowMs);
+  }
+  const why = present(run.reserve, 'the reserve of an account guard').explain(
+    image,
+    plan.delta.reserved,
+    plan.current.currency,
+    next.updatedAt,
+  );
+  if (why.kind === 'retry') return RETRY;
+  if (why.kind !== 'decline') return failure(why.kind);
+  const declined = declineOf(why.code, plan.current);
+  if (run.digest === undefined) return fresh(declined);
+  return storeOnce(
+    [operationRecordPut(run.digest, settleRecord(run, declined), nowMs)],
+    declined,
+    run.ctx.fingerprint,
+  );
 }
 
 function grantStillThere(

@@ -3,7 +3,7 @@
  * same authorizer module). Results are cached per execution environment for AUTH_CACHE_TTL_MS, as API
  * Gateway caches authorizer results, so the authorize hot path makes no DynamoDB call for its key.
  */
-import type { ErrorCode } from '../http/errors.js';
+import type { ErrorCode } from '../contract/errors.js';
 import type { Principal } from './model.js';
 import { findClientByApiKey } from './repository.js';
 

@@ -1,113 +1,18 @@
 /**
- * The contract's error catalogue (API.md "Errors"): every stable `code`, its HTTP status and `type`.
- * Domain code returns these codes as data; this is the one place that turns them into HTTP.
+ * The HTTP shell's view of the contract's errors: the catalogue itself lives in shared/contract/errors.ts (domain
+ * code returns its codes as data); this module adds ApiError, the exception the shell throws to answer one.
+ * Handlers keep importing the catalogue from here, so the shell has one errors module.
  */
-export const ERROR_CATALOGUE = {
-  invalid_json: { status: 400, type: 'invalid_request', message: 'The request body is not valid JSON.' },
-  validation_failed: { status: 400, type: 'invalid_request', message: 'A parameter is invalid.' },
-  invalid_cursor: {
-    status: 400,
-    type: 'invalid_request',
-    message: 'The cursor is not one this API returned for this list: start again without a cursor.',
-  },
-  unknown_field: {
-    status: 400,
-    type: 'invalid_request',
-    message: 'The request has a field this endpoint does not accept.',
-  },
-  currency_mismatch: {
-    status: 400,
-    type: 'invalid_request',
-    message: "The currency does not match the account's currency.",
-  },
-  missing_idempotency_key: {
-    status: 400,
-    type: 'invalid_request',
-    message:
-      'This request moves money and needs an Idempotency-Key header (1-255 printable ASCII characters).',
-  },
-  missing_api_key: {
-    status: 401,
-    type: 'authentication',
-    message: 'No API key was given: send Authorization: Bearer <apiKey>.',
-  },
-  invalid_api_key: { status: 401, type: 'authentication', message: 'The API key is not valid.' },
-  insufficient_scope: {
-    status: 403,
-    type: 'permission',
-    message: "The API key's scopes do not allow this request.",
-  },
-  account_not_found: { status: 404, type: 'not_found', message: 'No such account.' },
-  authorization_not_found: { status: 404, type: 'not_found', message: 'No such authorization.' },
-  route_not_found: { status: 404, type: 'not_found', message: 'No such endpoint.' },
-  job_not_found: { status: 404, type: 'not_found', message: 'No such job.' },
-  promotion_not_found: { status: 404, type: 'not_found', message: 'No such promotion.' },
-  method_not_allowed: {
-    status: 405,
-    type: 'invalid_request',
-    message: 'This endpoint does not accept that method.',
-  },
-  insufficient_credit: {
-    status: 402,
-    type: 'declined',
-    message: 'The account does not have enough available credit.',
-  },
-  account_frozen: { status: 402, type: 'declined', message: 'The account is frozen.' },
-  account_closed: { status: 402, type: 'declined', message: 'The account is closed.' },
-  velocity_exceeded: {
-    status: 402,
-    type: 'declined',
-    message: 'Too many authorizations on this account in a short time.',
-  },
-  risk_declined: { status: 402, type: 'declined', message: 'Declined by risk review.' },
-  idempotency_key_reused: {
-    status: 409,
-    type: 'conflict',
-    message: 'This Idempotency-Key was already used with a different request.',
-  },
-  invalid_state: {
-    status: 409,
-    type: 'conflict',
-    message: 'The authorization is not in a state that allows this operation.',
-  },
-  authorization_expired: { status: 409, type: 'conflict', message: 'The authorization has expired.' },
-  amount_exceeds_remaining: { status: 409, type: 'conflict', message: 'The amount exceeds what remains.' },
-  account_exists: { status: 409, type: 'conflict', message: 'An account with this id already exists.' },
-  promotion_exists: { status: 409, type: 'conflict', message: 'A promotion with this id already exists.' },
-  body_too_large: { status: 413, type: 'invalid_request', message: 'The request body exceeds 64 KiB.' },
-  unsupported_media_type: {
-    status: 415,
-    type: 'invalid_request',
-    message: 'Send the body as Content-Type: application/json.',
-  },
-  too_many_requests: {
-    status: 429,
-    type: 'rate_limited',
-    message: 'Too many requests; retry later with backoff.',
-  },
-  internal_error: {
-    status: 500,
-    type: 'internal',
-    message: 'An internal error occurred. It is safe to retry with the same Idempotency-Key.',
-  },
-  unavailable: {
-    status: 503,
-    type: 'internal',
-    message: 'The service is temporarily unavailable. Retry with the same Idempotency-Key.',
-  },
-} as const satisfies Record<string, { status: number; type: string; message: string }>;
+import { ERROR_CATALOGUE, type ErrorCode } from '../contract/errors.js';
 
-export type ErrorCode = keyof typeof ERROR_CATALOGUE;
-export type DeclineCode =
-  | 'insufficient_credit'
-  | 'account_frozen'
-  | 'account_closed'
-  | 'velocity_exceeded'
-  | 'risk_declined';
-
-export interface ErrorBody {
-  error: { type: string; code: ErrorCode; message: string; param?: string };
-}
+export {
+  type DeclineCode,
+  ERROR_CATALOGUE,
+  type ErrorBody,
+  type ErrorCode,
+  errorBody,
+  isErrorCode,
+} from '../contract/errors.js';
 
 /** An expected failure that should become a contract error response. Thrown only inside the HTTP shell. */
 export class ApiError extends Error {
@@ -125,20 +30,4 @@ export class ApiError extends Error {
     this.status = ERROR_CATALOGUE[code].status;
     this.type = ERROR_CATALOGUE[code].type;
   }
-}
-
-export function errorBody(code: ErrorCode, message?: string, param?: string): ErrorBody {
-  const entry = ERROR_CATALOGUE[code];
-  return {
-    error: {
-      type: entry.type,
-      code,
-      message: message ?? entry.message,
-      ...(param === undefined ? {} : { param }),
-    },
-  };
-}
-
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(ERROR_CATALOGUE, value);
 }

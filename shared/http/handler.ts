@@ -19,7 +19,7 @@ import {
   requireScope,
   validPathParameters,
 } from './middleware.js';
-import type { RequestContext, ServiceResult } from '../authorizations/service.js';
+import type { RequestContext, ServiceResult } from '../contract/results.js';
 import { RESPONSE_MARGIN_MS, withInvocationDeadline } from '../storage/deadline.js';
 import { present } from '../assert.js';
 

@@ -5,7 +5,10 @@
  * record *is* the authorization item (its id is derived from the same digest).
  */
 import { BatchGetCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '../storage/dynamo-client.js';
+import type { StoredResponse } from '../contract/results.js';
+import { assert } from '../assert.js';
+import { defaultStorage, type Storage, tableName } from '../storage/dynamo-client.js';
+import { BATCH_GET_MAX_KEYS, TRANSACT_GET_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { TTL_ATTRIBUTE } from '../storage/table.js';
 
@@ -13,12 +16,6 @@ import { TTL_ATTRIBUTE } from '../storage/table.js';
 const OPERATION_RECORD_TTL_SECONDS = 7 * 86_400;
 
 export type RequestKind = 'authorize' | 'capture' | 'release' | 'increment' | 'refund' | 'repayment';
-
-export interface StoredResponse {
-  status: number;
-  /** The exact JSON text answered the first time. */
-  body: string;
-}
 
 export const requestKey = (digest: string) => ({ pk: `REQ#${digest}`, sk: 'REQ' });
 
@@ -73,15 +70,19 @@ export function judgeExisting(item: Record<string, unknown>, fingerprint: string
 /** Reads several items in one consistent round trip; undefined where missing; null if DynamoDB deferred some. */
 export async function getItems(
   keys: Array<{ pk: string; sk: string }>,
+  storage: Storage = defaultStorage,
 ): Promise<Array<Record<string, unknown> | undefined> | null> {
   // BatchGet refuses duplicate keys; the same key may be asked for twice (a key reused on its own hold).
   const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
-  const result = await documentClient.send(
-    new BatchGetCommand({ RequestItems: { [tableName]: { Keys: unique, ConsistentRead: true } } }),
+  assert(unique.length > 0, 'a BatchGet reads at least one key');
+  assert(unique.length <= BATCH_GET_MAX_KEYS, `a BatchGet reads at most ${BATCH_GET_MAX_KEYS} keys`);
+  const table = storage.tableName;
+  const result = await storage.documentClient.send(
+    new BatchGetCommand({ RequestItems: { [table]: { Keys: unique, ConsistentRead: true } } }),
   );
-  const unprocessed = result.UnprocessedKeys?.[tableName]?.Keys?.length ?? 0;
+  const unprocessed = result.UnprocessedKeys?.[table]?.Keys?.length ?? 0;
   if (unprocessed > 0) return null;
-  const found = result.Responses?.[tableName] ?? [];
+  const found = result.Responses?.[table] ?? [];
   return keys.map((k) => found.find((item) => item['pk'] === k.pk && item['sk'] === k.sk));
 }
 
@@ -92,12 +93,15 @@ export async function getItems(
  */
 export async function readSnapshot(
   keys: Array<{ pk: string; sk: string }>,
+  storage: Storage = defaultStorage,
 ): Promise<Array<Record<string, unknown> | undefined> | null> {
   const unique = keys.filter((k, i) => keys.findIndex((o) => o.pk === k.pk && o.sk === k.sk) === i);
+  assert(unique.length > 0, 'a snapshot reads at least one key');
+  assert(unique.length <= TRANSACT_GET_MAX_ITEMS, `a snapshot reads at most ${TRANSACT_GET_MAX_ITEMS} keys`);
   try {
-    const result = await documentClient.send(
+    const result = await storage.documentClient.send(
       new TransactGetCommand({
-        TransactItems: unique.map((Key) => ({ Get: { TableName: tableName, Key } })),
+        TransactItems: unique.map((Key) => ({ Get: { TableName: storage.tableName, Key } })),
       }),
     );
     const found = (result.Responses ?? []).map((r) => r.Item);

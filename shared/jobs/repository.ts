@@ -18,6 +18,7 @@ import { assertBalanced, emptyCounts, type Counts } from '../limits/outcomes.js'
 import { emptyTotals, type DryRunTotals } from '../policy/limit-policy.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { TTL_ATTRIBUTE } from '../storage/table.js';
+import { present } from '../assert.js';
 
 /** Job records are kept 90 days: long enough to audit a season's refreshes. */
 const JOB_TTL_SECONDS = 90 * 86_400;
@@ -86,8 +87,7 @@ export async function createJobOnce(job: Job): Promise<{ job: Job; dispatched: b
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
   }
-  const item = await getJobItem(job.id);
-  if (!item) throw new Error(`invariant: job ${job.id} refused its create as existing, then was not found`);
+  const item = present(await getJobItem(job.id), `job ${job.id}, which refused its create as existing`);
   return { job: jobFromItem(item), dispatched: item['dispatchedAt'] !== undefined };
 }
 

@@ -8,6 +8,7 @@ import { randomId } from '../ids.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import type { TransactItem } from '../storage/transactions.js';
 import type { JournalEntry, JournalEntryType, Reason } from './model.js';
+import { assert } from '../assert.js';
 
 const JOURNAL_PREFIX = 'JOURNAL#';
 /** Page size bounds: a page is one Query; 100 entries stay far under the 1 MB Query limit. */
@@ -98,8 +99,8 @@ export async function listSettledJournal(
 ): Promise<SettledPage> {
   // Every stamp at or after the horizon sorts after this key ('#' follows the timestamp in every sort key).
   const upperSk = `${JOURNAL_PREFIX}${page.horizon.toISOString()}`;
-  if (page.afterSk !== null && !page.afterSk.startsWith(JOURNAL_PREFIX))
-    throw new Error(`invariant: ${page.afterSk} is not a journal position`);
+  if (page.afterSk !== null)
+    assert(page.afterSk.startsWith(JOURNAL_PREFIX), `${page.afterSk} is not a journal position`);
   // A horizon behind the cursor (a lag raised since, or a clock stepped back): nothing new has settled yet.
   if (page.afterSk !== null && page.afterSk >= upperSk) return { entries: [], hasMore: false };
   const result = await documentClient.send(
@@ -122,16 +123,18 @@ export async function listSettledJournal(
 export const journalSortKey = (entry: JournalEntry): string =>
   `${JOURNAL_PREFIX}${entry.createdAt}#${String(entry.sequence ?? 0).padStart(2, '0')}#${entry.id}`;
 
-/** Every entry of an account (reconciliation and tests). Bounded by MAX_PAGES as a guard against runaway loops. */
+/** Pages of one account's journal a whole read follows at most (ten million entries at MAX_JOURNAL_PAGE). */
+const MAX_JOURNAL_PAGES = 100_000;
+
+/** Every entry of an account (reconciliation and tests), at most MAX_JOURNAL_PAGES pages of them. */
 export async function listAllJournal(accountId: string): Promise<JournalEntry[]> {
-  const MAX_PAGES = 100_000;
   const all: JournalEntry[] = [];
   let afterSk: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
+  for (let page = 0; page < MAX_JOURNAL_PAGES; page += 1) {
     const result = await listJournal(accountId, MAX_JOURNAL_PAGE, afterSk);
     all.push(...result.entries);
     if (!result.lastSk) return all;
     afterSk = result.lastSk;
   }
-  throw new Error(`journal of ${accountId} exceeds ${MAX_PAGES} pages`);
+  throw new Error(`journal of ${accountId} exceeds ${MAX_JOURNAL_PAGES} pages`);
 }

@@ -13,8 +13,9 @@ import { listAccountIds } from '../accounts/repository.js';
 import { randomId } from '../ids.js';
 import { logger } from '../observability/logger.js';
 import { emptyTotals, POLICY_VERSION, tally } from '../policy/limit-policy.js';
-import { activePromotions, type Promotion } from '../policy/promotions.js';
+import { activePromotions, type Promotion } from '../promotions/model.js';
 import { listCurrentPromotions } from '../promotions/repository.js';
+import { KEYS_ONLY_INDEX_ITEM_MAX_BYTES, QUERY_PAGE_MAX_BYTES } from '../storage/dynamodb-limits.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
 import {
   addPageProgress,
@@ -46,11 +47,23 @@ import {
   type SegmentFailure,
   segmentFailureReason,
 } from './segment-failures.js';
-import { present } from '../assert.js';
+import { assert, present } from '../assert.js';
 
 /** Accounts per page of a segment: one index Query, two BatchGets. */
 const PAGE_ACCOUNTS = 100;
-/** Batched transactions in flight per segment (each up to 25 accounts). In AWS each worker is its own Lambda. */
+assert(
+  PAGE_ACCOUNTS * KEYS_ONLY_INDEX_ITEM_MAX_BYTES <= QUERY_PAGE_MAX_BYTES,
+  'a page of account ids must fit one Query page of the keys-only accounts index',
+);
+/**
+ * Pages one delivery of a segment reads at most (a million accounts at PAGE_ACCOUNTS): then it hands back its
+ * continuation like a delivery out of time, so no loop over pages runs unbounded, whatever the budget.
+ */
+const MAX_PAGES_PER_DELIVERY = 10_000;
+/**
+ * Batched transactions in flight per segment (each up to MAX_ACCOUNTS_PER_WRITE accounts). In AWS each worker is
+ * its own Lambda.
+ */
 const WRITE_CONCURRENCY = 4;
 /** Re-assessments of one account whose limits moved under us (a limit request raced the refresh). */
 const MAX_STALE_RETRIES = 3;
@@ -123,7 +136,8 @@ export function refreshKeyOf(asOf: Date, promotions: readonly Promotion[]): stri
 }
 
 /**
- * Processes one segment until done or out of budget; returns the continuation, if any. A delivery that finds
+ * Processes one segment until done, out of budget or MAX_PAGES_PER_DELIVERY pages on; returns the continuation,
+ * if any. A delivery that finds
  * its page already counted (the same segment delivered twice, or a worker that died before enqueueing its
  * continuation) carries on from the segment's cursor, or stops if the segment is done.
  */
@@ -132,22 +146,25 @@ export async function runSegment(
   budgetMs: number,
   pageAccounts = PAGE_ACCOUNTS,
 ): Promise<SegmentTask | undefined> {
+  assert(pageAccounts >= 1, 'a page holds at least one account');
+  assert(pageAccounts <= PAGE_ACCOUNTS, `a page holds at most PAGE_ACCOUNTS (${PAGE_ACCOUNTS}) accounts`);
   const started = Date.now();
   const job = await getJob(task.jobId);
   if (job?.status !== 'running') return undefined;
   const asOf = new Date(job.asOf);
   const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
   let afterId = task.afterId;
-  for (;;) {
+  for (let pages = 0; pages < MAX_PAGES_PER_DELIVERY; pages += 1) {
     const page = await listAccountIds(task.segment, pageAccounts, afterId);
     const progress = await refreshAccounts(page.ids, promotions, asOf, job);
     if (await addPageProgress(job.id, { segment: task.segment, from: afterId, to: page.lastId }, progress)) {
       if (page.lastId === null) return undefined;
       afterId = page.lastId;
     } else {
-      const cursor = await getSegmentCursor(job.id, task.segment);
-      if (!cursor)
-        throw new Error(`invariant: segment ${task.segment} of ${job.id} refused a page but has no cursor`);
+      const cursor = present(
+        await getSegmentCursor(job.id, task.segment),
+        `the cursor of segment ${task.segment} of ${job.id}, which refused a page`,
+      );
       if (cursor.done) {
         await closeRunIfComplete(job.id);
         return undefined;
@@ -158,8 +175,9 @@ export async function runSegment(
       });
       afterId = cursor.afterId ?? undefined;
     }
-    if (Date.now() - started > budgetMs) return { ...task, ...(afterId === undefined ? {} : { afterId }) };
+    if (Date.now() - started > budgetMs) break;
   }
+  return { ...task, ...(afterId === undefined ? {} : { afterId }) };
 }
 
 /** One page: every listed account gets exactly one outcome, counted into the page's progress. */

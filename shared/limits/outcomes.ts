@@ -5,6 +5,7 @@
  * failed with its batch). Pure: the job records one outcome per account, and the job repository checks the
  * balance where it adds a page.
  */
+import { assert } from '../assert.js';
 
 /** What happened to one account in a run. */
 export type AccountOutcome =
@@ -75,9 +76,8 @@ export const isBalanced = (c: Counts): boolean =>
 
 /** Throws when counts do not add up: a page counted that way would corrupt the run's totals for good. */
 export function assertBalanced(c: Counts): void {
-  if (!isBalanced(c)) {
-    throw new Error(
-      `invariant: processed ${c.processed} != changed ${c.changed} + unchanged ${c.unchanged} + skipped ${c.skipped} + failed ${c.failed}`,
-    );
-  }
+  assert(
+    isBalanced(c),
+    `processed ${c.processed} != changed ${c.changed} + unchanged ${c.unchanged} + skipped ${c.skipped} + failed ${c.failed}`,
+  );
 }

@@ -8,14 +8,22 @@ import { randomUUID } from 'node:crypto';
 import { type Account, type CategoryQuota, drawnQuota } from '../accounts/model.js';
 import { accountFromItem, accountKey, limitChangeUpdate } from '../accounts/repository.js';
 import { getItems } from '../idempotency/records.js';
+import { BATCH_GET_MAX_KEYS, TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { logger } from '../observability/logger.js';
 import type { Reason } from '../journal/model.js';
 import { assessLimit, type QuotaGrant } from '../policy/limit-policy.js';
-import type { Promotion } from '../policy/promotions.js';
-import type { CreditProfile } from '../policy/profile.js';
+import type { Promotion } from '../promotions/model.js';
+import type { CreditProfile } from '../profiles/model.js';
 import { profileFromItem, profileKey } from '../profiles/repository.js';
-import { conditionFailed, isTransient, transactWrite, type TransactItem } from '../storage/transactions.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
+import { assert } from '../assert.js';
 
 export interface Assessment {
   accountId: string;
@@ -84,17 +92,27 @@ export interface LoadedAccount {
   lastIncreaseAt: string | undefined;
 }
 
-/** Reads accounts with their profiles, at most 50 accounts (100 keys) per BatchGet. */
+/** Accounts read per BatchGet, each with its profile. */
+const LOAD_BATCH_ACCOUNTS = 50;
+/** Keys read per account: the account and its profile. */
+const KEYS_PER_ACCOUNT = 2;
+assert(
+  LOAD_BATCH_ACCOUNTS * KEYS_PER_ACCOUNT <= BATCH_GET_MAX_KEYS,
+  'one load batch must fit one BatchGet (accounts x keys per account)',
+);
+/** BatchGets of one batch while DynamoDB defers some of its keys (it answers none deferred when not throttled). */
+const MAX_LOAD_ATTEMPTS = 5;
+
+/** Reads accounts with their profiles, LOAD_BATCH_ACCOUNTS accounts (their keys and profiles') per BatchGet. */
 export async function loadAccounts(accountIds: readonly string[]): Promise<LoadedAccount[]> {
-  const BATCH_ACCOUNTS = 50;
   const loaded: LoadedAccount[] = [];
-  for (let i = 0; i < accountIds.length; i += BATCH_ACCOUNTS) {
-    const ids = accountIds.slice(i, i + BATCH_ACCOUNTS);
+  for (let i = 0; i < accountIds.length; i += LOAD_BATCH_ACCOUNTS) {
+    const ids = accountIds.slice(i, i + LOAD_BATCH_ACCOUNTS);
     let items: Array<Record<string, unknown> | undefined> | null = null;
-    for (let attempt = 0; items === null && attempt < 5; attempt += 1) {
+    for (let attempt = 0; items === null && attempt < MAX_LOAD_ATTEMPTS; attempt += 1) {
       items = await getItems(ids.flatMap((id) => [accountKey(id), profileKey(id)]));
     }
-    if (items === null) throw new Error('BatchGet kept deferring keys');
+    if (items === null) throw new Error(`BatchGet kept deferring keys after ${MAX_LOAD_ATTEMPTS} attempts`);
     const got = items;
     ids.forEach((_id, j) => {
       const accountItem = got[2 * j];
@@ -171,7 +189,7 @@ function assessmentItems(
   nowIso: string,
 ): TransactItem[] {
   const deltaMinor = a.after.totalLimit - a.before.totalLimit;
-  return [
+  const items = [
     limitChangeUpdate({
       accountId: a.accountId,
       before: a.before,
@@ -195,6 +213,11 @@ function assessmentItems(
       }),
     ),
   ];
+  assert(
+    items.length === ITEMS_PER_ACCOUNT_WRITE,
+    'an account change writes ITEMS_PER_ACCOUNT_WRITE items (the batch bound rests on it)',
+  );
+  return items;
 }
 
 /**
@@ -207,10 +230,15 @@ function assessmentItems(
  * itself throwing throws (nothing of the batch is known to be written: the caller counts it failed).
  */
 export const MAX_ACCOUNTS_PER_WRITE = 50;
+/** What one account's change writes: its limits update and its `limit_change` journal entry. */
+const ITEMS_PER_ACCOUNT_WRITE = 2;
+assert(
+  MAX_ACCOUNTS_PER_WRITE * ITEMS_PER_ACCOUNT_WRITE <= TRANSACT_WRITE_MAX_ITEMS,
+  'a batch of account changes must fit one TransactWriteItems (accounts x items per account)',
+);
 export type BatchWriteOutcome = WriteOutcome | 'failed';
 export async function writeAssessments(batch: readonly Assessment[]): Promise<BatchWriteOutcome[]> {
-  if (batch.length > MAX_ACCOUNTS_PER_WRITE)
-    throw new Error(`invariant: at most ${MAX_ACCOUNTS_PER_WRITE} accounts per write`);
+  assert(batch.length <= MAX_ACCOUNTS_PER_WRITE, `at most ${MAX_ACCOUNTS_PER_WRITE} accounts per write`);
   if (batch.length > 1) {
     const nowIso = new Date().toISOString();
     const outcome = await transactWrite(
@@ -250,7 +278,7 @@ export async function writeAssessment(
   if (outcome.committed) return 'written';
   if (isTransient(outcome.reasons)) return 'stale';
   if (!conditionFailed(outcome.reasons, 0))
-    throw new Error(`limit change cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    throw new TransactionCancelledError('limit change', outcome.reasons);
   const image = outcome.reasons[0]?.item;
   if (!image) return 'account_not_found';
   if (a.runKey !== undefined && image['lastRefreshKey'] === a.runKey) return 'already_refreshed';

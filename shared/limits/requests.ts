@@ -4,7 +4,7 @@
  */
 import { config } from '../config.js';
 import type { Reason } from '../journal/model.js';
-import { activePromotions } from '../policy/promotions.js';
+import { activePromotions } from '../promotions/model.js';
 import { listCurrentPromotions } from '../promotions/repository.js';
 import { assess, loadAccounts, writeAssessment } from './refresh.js';
 
@@ -20,29 +20,49 @@ export type LimitRequestResult =
 /** Attempts when a refresh changes the limits between our read and our write. */
 const MAX_ATTEMPTS = 3;
 
+/** The rule a limit request is decided by (the environment's configuration unless a caller passes another). */
+export interface LimitRequestRules {
+  /** An account may ask again only this long after its last request. */
+  limitRequestCooldownSeconds: number;
+}
+
+/** The earliest instant an account's previous request may have been made for one at `now` to be heard (ISO). */
+export function cooldownSince(now: Date, rules: LimitRequestRules): string {
+  return new Date(now.getTime() - rules.limitRequestCooldownSeconds * 1000).toISOString();
+}
+
+/** What the policy's reasons say of the request it assessed. */
+export function requestDecision(reasons: readonly Reason[]): 'approved' | 'declined' | 'partially_approved' {
+  const codes = new Set(reasons.map((r) => r.code));
+  if (codes.has('requested_limit_granted')) return 'approved';
+  if (codes.has('requested_limit_partially_granted')) return 'partially_approved';
+  return 'declined';
+}
+
 export async function requestLimitIncrease(
   accountId: string,
   requestedLimit: number | undefined,
+  rules: LimitRequestRules = config,
 ): Promise<LimitRequestResult> {
   const now = new Date();
   const promotions = activePromotions(await listCurrentPromotions(now), now);
-  const cooldownSince = new Date(now.getTime() - config.limitRequestCooldownSeconds * 1000).toISOString();
+  const requestCooldownSinceIso = cooldownSince(now, rules);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const [loaded] = await loadAccounts([accountId]);
     if (!loaded) return { ok: false, code: 'account_not_found' };
     // No amount asked: as much as the policy supports now.
     const assessment = assess(loaded, promotions, now, requestedLimit ?? 'max');
-    const outcome = await writeAssessment(assessment, { requestCooldownSinceIso: cooldownSince });
+    const outcome = await writeAssessment(assessment, { requestCooldownSinceIso });
     if (outcome === 'account_not_found') return { ok: false, code: 'account_not_found' };
     if (outcome === 'rate_limited') return { ok: false, code: 'too_many_requests' };
     if (outcome === 'stale') continue;
-    const codes = new Set(assessment.reasons.map((r) => r.code));
-    const decision = codes.has('requested_limit_granted')
-      ? 'approved'
-      : codes.has('requested_limit_partially_granted')
-        ? 'partially_approved'
-        : 'declined';
-    return { ok: true, decision, creditLimit: assessment.after.creditLimit, reasons: assessment.reasons };
+    const { reasons } = assessment;
+    return {
+      ok: true,
+      decision: requestDecision(reasons),
+      creditLimit: assessment.after.creditLimit,
+      reasons,
+    };
   }
   return { ok: false, code: 'unavailable' };
 }

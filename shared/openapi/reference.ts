@@ -4,6 +4,7 @@
  * (`npm run api-reference`; test/openapi/reference.test.ts fails when the checked-in file is stale).
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document is walked as untyped JSON, checked by the test.
 type Json = Record<string, any>;
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -80,7 +81,7 @@ function parametersOf(op: Json): string[] {
   const params = ((op['parameters'] as Json[] | undefined) ?? []).filter((p) => p['in'] === 'query');
   if (params.length === 0) return [];
   return [
-    'Query: ' + params.map((p) => `\`${p['name']}\`${p['required'] ? '' : ' (optional)'}`).join(', ') + '.',
+    `Query: ${params.map((p) => `\`${p['name']}\`${p['required'] ? '' : ' (optional)'}`).join(', ')}.`,
     '',
   ];
 }

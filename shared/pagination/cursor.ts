@@ -10,6 +10,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type * as z from 'zod';
+import { assert } from '../assert.js';
 
 /** Bumped if the payload layout or the mac input ever changes: old cursors then fail closed (400), never misread. */
 const CURSOR_VERSION = 'cursor.v1';
@@ -25,8 +26,7 @@ function mac(key: Uint8Array, scope: string, payload: string): Buffer {
 }
 
 export function sealCursor(key: Uint8Array, scope: string, payload: unknown): string {
-  if (key.length < MIN_CURSOR_KEY_BYTES)
-    throw new Error(`invariant: cursor key shorter than ${MIN_CURSOR_KEY_BYTES} bytes`);
+  assert(key.length >= MIN_CURSOR_KEY_BYTES, `cursor key shorter than ${MIN_CURSOR_KEY_BYTES} bytes`);
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${mac(key, scope, body).toString('base64url')}`;
 }

@@ -9,10 +9,11 @@
  * signal (recent overdue, many new inquiries, tier E).
  */
 import type { Account, CategoryQuota } from '../accounts/model.js';
+import { assert } from '../assert.js';
 import type { Reason } from '../journal/model.js';
 import { MAX_AMOUNT_MINOR } from '../money.js';
-import type { CreditProfile } from './profile.js';
-import { activePromotions, isEligible, type Promotion, type RiskTier } from './promotions.js';
+import type { CreditProfile } from '../profiles/model.js';
+import { activePromotions, isEligible, type Promotion, type RiskTier } from '../promotions/model.js';
 
 export const POLICY_VERSION = 'limit-policy/2026-11-25.5';
 
@@ -467,18 +468,18 @@ function grantQuotas(
 }
 
 function assertMinorInBounds(value: number, what: string): void {
-  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_AMOUNT_MINOR) {
-    throw new Error(`invariant: ${what} must be an integer in [0, ${MAX_AMOUNT_MINOR}], got ${value}`);
-  }
+  assert(Number.isSafeInteger(value), `${what} must be an integer, got ${value}`);
+  assert(value >= 0, `${what} must not be negative, got ${value}`);
+  assert(value <= MAX_AMOUNT_MINOR, `${what} must be at most ${MAX_AMOUNT_MINOR}, got ${value}`);
 }
 
 function assertInput(input: PolicyInput): void {
-  if (Number.isNaN(input.now.getTime())) throw new Error('invariant: now must be a valid date');
+  assert(!Number.isNaN(input.now.getTime()), 'now must be a valid date');
   assertMinorInBounds(input.account.creditLimit, 'account.creditLimit');
   assertMinorInBounds(input.account.promoLimit, 'account.promoLimit');
   if (typeof input.requestedLimit === 'number') assertMinorInBounds(input.requestedLimit, 'requestedLimit');
-  if (input.lastIncreaseAt !== undefined && Number.isNaN(Date.parse(input.lastIncreaseAt)))
-    throw new Error('invariant: lastIncreaseAt must be a date');
+  if (input.lastIncreaseAt !== undefined)
+    assert(!Number.isNaN(Date.parse(input.lastIncreaseAt)), 'lastIncreaseAt must be a date');
 }
 
 function assertResult(r: PolicyResult): void {

@@ -1,10 +1,16 @@
 /** Storage of credit profiles: one item beside its account, written only while the account exists. */
 import { randomUUID } from 'node:crypto';
 import { accountKey } from '../accounts/repository.js';
-import type { CreditProfile } from '../policy/profile.js';
+import type { CreditProfile } from './model.js';
 import { tableName } from '../storage/dynamo-client.js';
-import { RETRY, withRetries } from '../storage/retry.js';
-import { conditionFailed, isTransient, type TransactItem, transactWrite } from '../storage/transactions.js';
+import { retryAfter, withRetries } from '../storage/retry.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
 
 export const profileKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' });
 
@@ -47,8 +53,9 @@ export async function putProfile(
     );
     if (outcome.committed) return stored;
     if (conditionFailed(outcome.reasons, 0)) return undefined;
-    if (isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`put profile cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('put profile', outcome.reasons));
+    throw new TransactionCancelledError('put profile', outcome.reasons);
   });
 }
 

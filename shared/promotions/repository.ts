@@ -19,12 +19,17 @@ import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@a
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { ResourceId } from '../money.js';
-import { endedAt, normalizePromotion, normalizeTimestamp, type Promotion } from '../policy/promotions.js';
+import { endedAt, normalizePromotion, normalizeTimestamp, type Promotion } from './model.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
-import { RETRY, withRetries } from '../storage/retry.js';
+import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
 import { PROMOTIONS_BY_END_PARTITION } from '../storage/table.js';
-import { conditionFailed, isTransient, transactWrite } from '../storage/transactions.js';
-import { present } from '../assert.js';
+import {
+  conditionFailed,
+  isTransient,
+  TransactionCancelledError,
+  transactWrite,
+} from '../storage/transactions.js';
+import { assert, present } from '../assert.js';
 
 const PARTITION = 'PROMOTIONS';
 const BY_END_PARTITION = PROMOTIONS_BY_END_PARTITION;
@@ -52,13 +57,22 @@ const ENDS_AT_NAMES = { '#promotion': 'promotion', '#endsAt': 'endsAt' };
 
 const endsAfter = (asOf: Date) => (promotion: Promotion) => Date.parse(promotion.endsAt) > asOf.getTime();
 
+/**
+ * Pages of promotions one read follows at most (up to 1 MB each: millions of promotions). Far beyond any table
+ * this service will hold; reaching it means a loop that does not end, not a big table.
+ */
+const MAX_PROMOTION_PAGES = 10_000;
+
 /** Every item of a key condition, following LastEvaluatedKey to the end. */
 async function queryAll(
   input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
+  let pages = 0;
   do {
+    assert(pages < MAX_PROMOTION_PAGES, `a promotions read follows at most ${MAX_PROMOTION_PAGES} pages`);
+    pages += 1;
     const page = await documentClient.send(
       new QueryCommand({
         TableName: tableName,
@@ -105,16 +119,16 @@ export async function createPromotion(input: Promotion): Promise<Promotion | und
       if (outcome.committed) return { created: promotion };
       if (conditionFailed(outcome.reasons, 0)) return { created: undefined };
       if (conditionFailed(outcome.reasons, 2)) return 'index_incomplete' as const;
-      if (isTransient(outcome.reasons)) return RETRY;
-      throw new Error(`create promotion cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+      if (isTransient(outcome.reasons))
+        return retryAfter(new TransactionCancelledError('create promotion', outcome.reasons));
+      throw new TransactionCancelledError('create promotion', outcome.reasons);
     });
   let result = await attempt();
   if (result === 'index_incomplete') {
     await completeEndIndex();
     result = await attempt();
   }
-  if (result === 'index_incomplete')
-    throw new Error('invariant: the promotion end index is still incomplete after indexing it');
+  assert(result !== 'index_incomplete', 'the promotion end index is still incomplete after indexing it');
   return result.created;
 }
 
@@ -207,8 +221,10 @@ export async function endPromotion(promotionId: string, now: Date): Promise<Prom
       randomUUID(),
     );
     if (outcome.committed) return ended;
-    if (conditionFailed(outcome.reasons, 0) || isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`end promotion cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (conditionFailed(outcome.reasons, 0)) return RETRY; // a concurrent end: read it again
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('end promotion', outcome.reasons));
+    throw new TransactionCancelledError('end promotion', outcome.reasons);
   });
 }
 
@@ -254,7 +270,8 @@ async function indexPromotion(promotion: Promotion): Promise<void> {
       randomUUID(),
     );
     if (outcome.committed || conditionFailed(outcome.reasons, 0)) return true;
-    if (isTransient(outcome.reasons)) return RETRY;
-    throw new Error(`index promotion cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
+    if (isTransient(outcome.reasons))
+      return retryAfter(new TransactionCancelledError('index promotion', outcome.reasons));
+    throw new TransactionCancelledError('index promotion', outcome.reasons);
   });
 }

@@ -4,6 +4,7 @@
  */
 import {
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
@@ -32,70 +33,77 @@ function controlPlaneClient(): DynamoDBClient {
   return controlPlane;
 }
 
-export async function ensureTable(tableName: string): Promise<'created' | 'existed'> {
+/** @param client the client to create it with: a start-up client of this environment by default. */
+export async function ensureTable(
+  tableName: string,
+  client: DynamoDBClient = controlPlaneClient(),
+): Promise<'created' | 'existed'> {
   try {
-    await controlPlaneClient().send(new DescribeTableCommand({ TableName: tableName }));
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
     return 'existed';
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
   try {
-    await controlPlaneClient().send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-          { AttributeName: EXPIRY_INDEX.partitionKey, AttributeType: 'S' },
-          { AttributeName: EXPIRY_INDEX.sortKey, AttributeType: 'S' },
-          { AttributeName: REVIEW_INDEX.partitionKey, AttributeType: 'S' },
-          { AttributeName: REVIEW_INDEX.sortKey, AttributeType: 'S' },
-          { AttributeName: ACCOUNTS_INDEX.partitionKey, AttributeType: 'S' },
-          { AttributeName: ACCOUNTS_INDEX.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: EXPIRY_INDEX.name,
-            KeySchema: [
-              { AttributeName: EXPIRY_INDEX.partitionKey, KeyType: 'HASH' },
-              { AttributeName: EXPIRY_INDEX.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-          {
-            IndexName: REVIEW_INDEX.name,
-            KeySchema: [
-              { AttributeName: REVIEW_INDEX.partitionKey, KeyType: 'HASH' },
-              { AttributeName: REVIEW_INDEX.sortKey, KeyType: 'RANGE' },
-            ],
-            // The review queue shows whole holds; it is small, so project everything.
-            Projection: { ProjectionType: 'ALL' },
-          },
-          {
-            IndexName: ACCOUNTS_INDEX.name,
-            KeySchema: [
-              { AttributeName: ACCOUNTS_INDEX.partitionKey, KeyType: 'HASH' },
-              { AttributeName: ACCOUNTS_INDEX.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-        ],
-      }),
-    );
+    await client.send(new CreateTableCommand(tableDefinition(tableName)));
   } catch (error) {
     if (error instanceof ResourceInUseException) return 'existed';
     throw error;
   }
-  await controlPlaneClient().send(
+  await client.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     }),
   );
   return 'created';
+}
+
+/** The table as table.ts describes it: keys, the three sparse or keys-only indexes, on-demand billing. */
+function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+      { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+      { AttributeName: EXPIRY_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: EXPIRY_INDEX.sortKey, AttributeType: 'S' },
+      { AttributeName: REVIEW_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: REVIEW_INDEX.sortKey, AttributeType: 'S' },
+      { AttributeName: ACCOUNTS_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: ACCOUNTS_INDEX.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: EXPIRY_INDEX.name,
+        KeySchema: [
+          { AttributeName: EXPIRY_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: EXPIRY_INDEX.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      {
+        IndexName: REVIEW_INDEX.name,
+        KeySchema: [
+          { AttributeName: REVIEW_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: REVIEW_INDEX.sortKey, KeyType: 'RANGE' },
+        ],
+        // The review queue shows whole holds; it is small, so project everything.
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: ACCOUNTS_INDEX.name,
+        KeySchema: [
+          { AttributeName: ACCOUNTS_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: ACCOUNTS_INDEX.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  };
 }

@@ -9,10 +9,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import assert from 'node:assert/strict';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { config } from '../config.js';
+import { assert } from '../assert.js';
+import { type Config, config } from '../config.js';
 import { AUTHORIZER_TIMEOUT_SECONDS } from '../function-timeouts.js';
 import { RESPONSE_MARGIN_MS, withinDeadline } from './deadline.js';
 
@@ -68,14 +68,17 @@ function boundEveryCall<C extends DynamoDBClient | DynamoDBDocumentClient>(clien
   return client;
 }
 
-function createClient(): DynamoDBClient {
+/** Where the clients connect: the Region, or a local DynamoDB's endpoint. */
+export type ClientSettings = Pick<Config, 'region' | 'dynamodbEndpoint'>;
+
+function createClient(settings: ClientSettings): DynamoDBClient {
   const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
   return new DynamoDBClient({
-    region: config.region,
+    region: settings.region,
     maxAttempts: SDK_MAX_ATTEMPTS,
-    ...(config.dynamodbEndpoint
+    ...(settings.dynamodbEndpoint
       ? {
-          endpoint: config.dynamodbEndpoint,
+          endpoint: settings.dynamodbEndpoint,
           // DynamoDB Local accepts any credentials; these are not secrets and never reach AWS.
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }
@@ -91,9 +94,35 @@ function createClient(): DynamoDBClient {
   });
 }
 
-export const dynamoClient: DynamoDBClient = boundEveryCall(createClient());
-/** Shares the client's configuration and middleware, not its `send`: it is bounded on its own. */
-export const documentClient: DynamoDBDocumentClient = boundEveryCall(
-  DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
-);
-export const tableName: string = config.tableName;
+/**
+ * What the storage functions that take one talk to: a document client and the table. Each defaults to this
+ * environment's (`defaultStorage`); a tool or a test may pass its own (a second table, a stub client), as
+ * Powertools' persistence layer takes an SDK client. Item builders (reserveUpdate, journalPut, ...) name the
+ * environment's table, so a Storage with another table is for reads; transactWrite uses only its client.
+ */
+export interface Storage {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** Clients bounded like this environment's (deadlines, timeouts, keep-alive), for `settings`. */
+export function createStorage(
+  settings: ClientSettings & Pick<Config, 'tableName'>,
+): Storage & { dynamoClient: DynamoDBClient } {
+  const dynamoClient = boundEveryCall(createClient(settings));
+  return {
+    dynamoClient,
+    /** Shares the client's configuration and middleware, not its `send`: it is bounded on its own. */
+    documentClient: boundEveryCall(
+      DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
+    ),
+    tableName: settings.tableName,
+  };
+}
+
+/** This execution environment's clients and table, from its configuration: created once, at cold start. */
+const environment = createStorage(config);
+export const defaultStorage: Storage = environment;
+export const dynamoClient: DynamoDBClient = environment.dynamoClient;
+export const documentClient: DynamoDBDocumentClient = environment.documentClient;
+export const tableName: string = environment.tableName;

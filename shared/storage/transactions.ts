@@ -6,8 +6,10 @@
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { assert } from '../assert.js';
 import { logger } from '../observability/logger.js';
-import { documentClient } from './dynamo-client.js';
+import { defaultStorage, type Storage } from './dynamo-client.js';
+import { TRANSACT_WRITE_MAX_ITEMS } from './dynamodb-limits.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -30,6 +32,26 @@ export function isTransient(reasons: CancellationReason[]): boolean {
   return reasons.some((r) => TRANSIENT_REASONS.has(r.code));
 }
 
+/**
+ * A TransactWriteItems that DynamoDB cancelled, named by the operation that sent it, with each item's reason
+ * code in item order. Thrown when the reasons are not ones the operation explains (a bug, or a table in a shape
+ * the code does not know): the HTTP shell answers 500 without internals. It is also the cause a
+ * RetriesExhaustedError keeps when the last attempt was cancelled for a transient reason (a conflict, a
+ * throttle). It keeps the codes only, never the items' images: errors are logged, and images hold customer data.
+ */
+export class TransactionCancelledError extends Error {
+  readonly reasons: readonly string[];
+  constructor(
+    readonly operation: string,
+    reasons: readonly CancellationReason[],
+  ) {
+    const codes = reasons.map((r) => r.code);
+    super(`${operation} cancelled: ${codes.join(',')}`);
+    this.name = 'TransactionCancelledError';
+    this.reasons = codes;
+  }
+}
+
 export function conditionFailed(reasons: CancellationReason[], index: number): boolean {
   return reasons[index]?.code === 'ConditionalCheckFailed';
 }
@@ -37,13 +59,20 @@ export function conditionFailed(reasons: CancellationReason[], index: number): b
 /**
  * @param clientRequestToken makes an SDK-level retry of the very same transaction (e.g. after a lost
  * response) a no-op that reports success, for 10 minutes. At most 36 characters.
+ * @param storage the client to send it with (the items name their own tables).
  */
 export async function transactWrite(
   items: TransactItem[],
   clientRequestToken?: string,
+  storage: Pick<Storage, 'documentClient'> = defaultStorage,
 ): Promise<TransactionOutcome> {
+  assert(items.length > 0, 'a transaction writes at least one item');
+  assert(
+    items.length <= TRANSACT_WRITE_MAX_ITEMS,
+    `a transaction writes at most ${TRANSACT_WRITE_MAX_ITEMS} items`,
+  );
   try {
-    await documentClient.send(
+    await storage.documentClient.send(
       new TransactWriteCommand({
         TransactItems: items,
         ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}),

@@ -28,8 +28,8 @@ import type { Job } from '../../shared/jobs/repository.js';
 import type { JournalEntryResource, JournalPageBody } from '../../shared/journal/pagination.js';
 import type { LimitRequestBody, RefreshJobBody } from '../../shared/limits/schemas.js';
 import type * as R from '../../shared/openapi/resources.js';
-import type { CreditProfile } from '../../shared/policy/profile.js';
-import type { Promotion } from '../../shared/policy/promotions.js';
+import type { CreditProfile } from '../../shared/profiles/model.js';
+import type { Promotion } from '../../shared/promotions/model.js';
 
 /** Mutual assignability: each side accepts every value of the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

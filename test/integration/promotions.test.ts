@@ -12,7 +12,7 @@ import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 
 type Repository = typeof import('../../shared/promotions/repository.js');
-type Promotion = import('../../shared/policy/promotions.js').Promotion;
+type Promotion = import('../../shared/promotions/model.js').Promotion;
 
 let app: TestApp;
 let api: Api;

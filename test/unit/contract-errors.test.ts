@@ -2,6 +2,8 @@
 import { ApiError } from '../../shared/http/errors.js';
 import { contractErrors } from '../../shared/http/middleware.js';
 import { DeadlineExceededError } from '../../shared/storage/deadline.js';
+import { RetriesExhaustedError } from '../../shared/storage/retry.js';
+import { TransactionCancelledError } from '../../shared/storage/transactions.js';
 
 function fail(error: unknown) {
   const request: any = { event: { ctx: { requestId: 'req-1' } }, error, response: null };
@@ -49,6 +51,26 @@ describe('contractErrors', () => {
     expect(reply.status).toBe(500);
     expect(reply.body.error.code).toBe('internal_error');
     expect(JSON.stringify(reply.body)).not.toMatch(/TypeError|secretThing/);
+  });
+
+  it('answers 503 for a write out of retries, without the transient cause it keeps', () => {
+    const conflict = new TransactionCancelledError('capture', [
+      { code: 'None' },
+      { code: 'TransactionConflict' },
+    ]);
+    const reply = fail(new RetriesExhaustedError('capture', { cause: conflict }));
+    expect(reply.status).toBe(503);
+    expect(reply.body.error.code).toBe('unavailable');
+    expect(JSON.stringify(reply.body)).not.toMatch(/TransactionConflict|cancelled|retries/);
+  });
+
+  it('answers 500 for a transaction cancelled for a reason the write path does not explain, without the reasons', () => {
+    const reply = fail(
+      new TransactionCancelledError('authorize', [{ code: 'None' }, { code: 'ValidationError' }]),
+    );
+    expect(reply.status).toBe(500);
+    expect(reply.body.error.code).toBe('internal_error');
+    expect(JSON.stringify(reply.body)).not.toMatch(/ValidationError|cancelled|authorize/);
   });
 
   it('answers an ApiError as itself', () => {

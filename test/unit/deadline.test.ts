@@ -14,7 +14,15 @@ import {
   withinDeadline,
   withoutDeadline,
 } from '../../shared/storage/deadline.js';
-import { RETRY, RetriesExhaustedError, WRITE_DEADLINE_MS, withRetries } from '../../shared/storage/retry.js';
+import {
+  MAX_WRITE_ATTEMPTS,
+  RETRY,
+  RetriesExhaustedError,
+  retryAfter,
+  WRITE_DEADLINE_MS,
+  withRetries,
+} from '../../shared/storage/retry.js';
+import { TransactionCancelledError } from '../../shared/storage/transactions.js';
 
 describe('deadline scopes', () => {
   it('outside any scope there is no deadline', () => {
@@ -103,5 +111,29 @@ describe('withRetries', () => {
     );
     expect(left).toBeLessThanOrEqual(WRITE_DEADLINE_MS);
     expect(left).toBeGreaterThan(0);
+  });
+
+  it('keeps the last transient failure as the cause of RetriesExhaustedError', async () => {
+    const conflicts = Array.from(
+      { length: MAX_WRITE_ATTEMPTS },
+      (_, n) => new TransactionCancelledError(`attempt ${n}`, [{ code: 'TransactionConflict' }]),
+    );
+    const error = await withRetries('contended write', async (n) =>
+      // The last attempt only lost a race: the cause stays the last transient failure before it.
+      n === MAX_WRITE_ATTEMPTS - 1 ? RETRY : retryAfter(conflicts[n]),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect((error as Error).message).toBe('retries exhausted: contended write');
+    expect((error as Error).cause).toBe(conflicts[MAX_WRITE_ATTEMPTS - 2]);
+    expect((error as Error).cause).toMatchObject({
+      operation: `attempt ${MAX_WRITE_ATTEMPTS - 2}`,
+      reasons: ['TransactionConflict'],
+    });
+  });
+
+  it('has no cause when every attempt only lost a race', async () => {
+    const error = await withRetries('racing write', async () => RETRY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect((error as Error).cause).toBeUndefined();
   });
 });

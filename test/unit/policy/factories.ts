@@ -5,8 +5,8 @@
  * = 40 points = tier B, target 2 x income = 20,000.00 (2,000,000 minor units); the account holds 5,000.00.
  */
 import type { PolicyAccount, PolicyInput } from '../../../shared/policy/limit-policy.js';
-import type { CreditProfile } from '../../../shared/policy/profile.js';
-import { Promotion } from '../../../shared/policy/promotions.js';
+import type { CreditProfile } from '../../../shared/profiles/model.js';
+import { Promotion } from '../../../shared/promotions/model.js';
 
 export const NOW = new Date('2026-06-10T00:00:00.000Z');
 const DAY_MS = 86_400_000;

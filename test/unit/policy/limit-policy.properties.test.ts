@@ -13,8 +13,8 @@ import {
   type PolicyInput,
   type PolicyResult,
 } from '../../../shared/policy/limit-policy.js';
-import { CreditProfile } from '../../../shared/policy/profile.js';
-import { Promotion, RISK_TIERS } from '../../../shared/policy/promotions.js';
+import { CreditProfile } from '../../../shared/profiles/model.js';
+import { Promotion, RISK_TIERS } from '../../../shared/promotions/model.js';
 import { daysAgo, NOW } from './factories.js';
 
 const DAY_MS = 86_400_000;

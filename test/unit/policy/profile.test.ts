@@ -2,7 +2,7 @@
  * The credit-profile schema: bounded fields, unknown keys rejected, contradictory overdue records rejected.
  */
 import { MAX_AMOUNT_MINOR } from '../../../shared/money.js';
-import { CreditProfile } from '../../../shared/policy/profile.js';
+import { CreditProfile } from '../../../shared/profiles/model.js';
 import { daysAgo, profile } from './factories.js';
 
 const firstIssuePath = (value: unknown) => {

@@ -10,7 +10,7 @@ import {
   normalizePromotion,
   normalizeTimestamp,
   Promotion,
-} from '../../../shared/policy/promotions.js';
+} from '../../../shared/promotions/model.js';
 import { daysAgo, daysFromNow, NOW, quota, uplift } from './factories.js';
 
 const rawUplift = (overrides: Record<string, unknown> = {}) => ({

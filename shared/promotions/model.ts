@@ -1,7 +1,8 @@
 /**
  * Promotions as data: a festival uplift for a time window (percent or fixed, optionally for some risk tiers)
  * or a quota of credit for one product category. Validated here, with the question "is it in force at `now`";
- * what a promotion does to a limit is the limit policy's.
+ * what a promotion does to a limit is the limit policy's (shared/policy/limit-policy.ts, which imports this
+ * model; it sits beside its repository so storage never reaches into the policy).
  */
 import * as z from 'zod';
 import { MAX_AMOUNT_MINOR, ResourceId } from '../money.js';

@@ -1,6 +1,7 @@
 /**
  * The credit profile: the assessment inputs the limit policy reads. Every field is bounded, so a typo or a
- * unit mistake (yuan instead of fen, days instead of months) is a 400, not a silently absurd limit.
+ * unit mistake (yuan instead of fen, days instead of months) is a 400, not a silently absurd limit. It sits
+ * beside its repository; the pure limit policy imports it from here.
  */
 import * as z from 'zod';
 import { MAX_AMOUNT_MINOR } from '../money.js';
