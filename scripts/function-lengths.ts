@@ -84,7 +84,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const maxAt = process.argv.indexOf('--max');
   const max = maxAt > 0 ? Number(process.argv[maxAt + 1]) : 0;
   const rows = allFunctionLengths().filter((f) => f.lines > max);
-  for (const f of rows.slice(0, max ? rows.length : 15)) {
-    process.stdout.write(`${String(f.lines).padStart(4)}  ${f.file}:${f.line}  ${f.name}\n`);
-  }
+  // A reader that stops early (`| head`) closes the pipe: that is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  const lines = rows
+    .slice(0, max ? rows.length : 15)
+    .map((f) => `${String(f.lines).padStart(4)}  ${f.file}:${f.line}  ${f.name}\n`);
+  process.stdout.write(lines.join(''));
 }
