@@ -14,7 +14,12 @@ import { handler as authorizer } from '../functions/authorizer.js';
 import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
 import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../shared/http/errors.js';
 import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
-import { API_TIMEOUT_SECONDS, AUTHORIZER_TIMEOUT_SECONDS } from '../shared/function-timeouts.js';
+import { config } from '../shared/config.js';
+import {
+  API_TIMEOUT_SECONDS,
+  AUTHORIZER_TIMEOUT_SECONDS,
+  runTimeoutMs,
+} from '../shared/function-timeouts.js';
 import { logger } from '../shared/observability/logger.js';
 import { asInvocationOf } from './invocation.js';
 import { present } from '../shared/assert.js';
@@ -179,8 +184,11 @@ async function authorizerContext(
   } as Parameters<typeof authorizer>[0];
   try {
     const outcome = await asInvocationOf(AUTHORIZER_ENTRY, () =>
-      invoke('authorizer', requestId, AUTHORIZER_TIMEOUT_SECONDS * 1000, (context) =>
-        authorizer(event, context),
+      invoke(
+        'authorizer',
+        requestId,
+        runTimeoutMs(AUTHORIZER_TIMEOUT_SECONDS, config.localTimeScale),
+        (context) => authorizer(event, context),
       ),
     );
     if (outcome.timedOut) return undefined;
@@ -279,8 +287,11 @@ async function runRoute(
   requestId: string,
 ): Promise<void> {
   const invocation = await asInvocationOf(routeEntry(route.definition), () =>
-    invoke(route.definition.name, requestId, API_TIMEOUT_SECONDS * 1000, (context) =>
-      route.handler(event, context),
+    invoke(
+      route.definition.name,
+      requestId,
+      runTimeoutMs(API_TIMEOUT_SECONDS, config.localTimeScale),
+      (context) => route.handler(event, context),
     ),
   );
   // A Lambda that timed out: API Gateway answers with its default 5xx (`internal_error` here). A bug, never a design.

@@ -29,7 +29,15 @@ const ConfigSchema = z.object({
    * (shared/journal/horizon.ts, which refuses at load any value not above the longest stamp-to-commit time).
    * Ten seconds: about twice that bound (4.5 s), and fresh enough for a repayment system that polls.
    */
-  JOURNAL_SETTLE_MS: intFromEnv(10_000, 1, 3_600_000),
+  JOURNAL_SETTLE_MS: z.coerce.number().int().min(1).max(3_600_000).optional(),
+  /**
+   * Local only (DynamoDB Local; refused anywhere else): multiplies every deadline of the request path (a DynamoDB
+   * call's, a write's, each function's timeout as the local server enforces it) and the journal's default lag.
+   * DynamoDB Local on a shared 2-core machine answers 100-1000x slower than DynamoDB and sometimes pauses for
+   * seconds; the test suite runs at 3 so that no test depends on how fast the machine is (test/support/global-setup).
+   * `npm start` runs at 1: the deployed deadlines.
+   */
+  LOCAL_TIME_SCALE: intFromEnv(1, 1, 10),
   /** Set in AWS on the listing functions: the Secrets Manager secret holding the cursor HMAC key. */
   CURSOR_KEY_SECRET_ARN: z
     .string()
@@ -54,15 +62,26 @@ export interface Config {
   refreshQueueUrl: string | undefined;
   limitRequestCooldownSeconds: number;
   journalSettleMs: number;
+  /** 1 in AWS; see LOCAL_TIME_SCALE. */
+  localTimeScale: number;
   cursorKeySecretArn: string | undefined;
   cursorKey: string | undefined;
   inLambda: boolean;
 }
 
+const DEFAULT_JOURNAL_SETTLE_MS = 10_000;
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" (a shell `VAR= cmd` should not fail validation).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ConfigSchema.parse(cleaned);
+  if (
+    parsed.LOCAL_TIME_SCALE !== 1 &&
+    (parsed.DYNAMODB_ENDPOINT === undefined || parsed.AWS_LAMBDA_FUNCTION_NAME)
+  )
+    throw new Error(
+      'LOCAL_TIME_SCALE is for DynamoDB Local only: a deployed function keeps the real deadlines',
+    );
   return {
     tableName: parsed.TABLE_NAME,
     dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
@@ -75,7 +94,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     limitRefreshIntervalSeconds: parsed.LIMIT_REFRESH_INTERVAL_SECONDS,
     refreshQueueUrl: parsed.REFRESH_QUEUE_URL,
     limitRequestCooldownSeconds: parsed.LIMIT_REQUEST_COOLDOWN_SECONDS,
-    journalSettleMs: parsed.JOURNAL_SETTLE_MS,
+    // Ten seconds by default: about twice the longest stamp-to-commit time (shared/journal/horizon.ts), scaled.
+    journalSettleMs: parsed.JOURNAL_SETTLE_MS ?? DEFAULT_JOURNAL_SETTLE_MS * parsed.LOCAL_TIME_SCALE,
+    localTimeScale: parsed.LOCAL_TIME_SCALE,
     cursorKeySecretArn: parsed.CURSOR_KEY_SECRET_ARN,
     cursorKey: parsed.CURSOR_KEY,
     inLambda: parsed.AWS_LAMBDA_FUNCTION_NAME !== undefined,

@@ -9,3 +9,6 @@
 export const API_TIMEOUT_SECONDS = 6;
 /** The authorizer makes at most one GetItem (its answers are cached 300 s per key). */
 export const AUTHORIZER_TIMEOUT_SECONDS = 3;
+
+/** A function's timeout as it runs here: the deployed one, times LOCAL_TIME_SCALE on DynamoDB Local. */
+export const runTimeoutMs = (seconds: number, timeScale: number): number => seconds * 1_000 * timeScale;

@@ -34,7 +34,7 @@ const DEFAULT_MEMORY_MIB = 1024;
  * functions read theirs from Secrets Manager), and the DynamoDB Local endpoint (with it the SDK would use the
  * fixed local credentials). Checked at synth time.
  */
-export const FORBIDDEN_VARIABLES = ['ADMIN_API_KEY', 'CURSOR_KEY', 'DYNAMODB_ENDPOINT'];
+export const FORBIDDEN_VARIABLES = ['ADMIN_API_KEY', 'CURSOR_KEY', 'DYNAMODB_ENDPOINT', 'LOCAL_TIME_SCALE'];
 
 export interface ServiceFunctionProps {
   /** Path of the handler module from the repository root, e.g. functions/http/accounts-get.ts. */

@@ -13,15 +13,16 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { assert } from '../assert.js';
 import { type Config, config } from '../config.js';
-import { AUTHORIZER_TIMEOUT_SECONDS } from '../function-timeouts.js';
+import { AUTHORIZER_TIMEOUT_SECONDS, runTimeoutMs } from '../function-timeouts.js';
 import { RESPONSE_MARGIN_MS, withinDeadline } from './deadline.js';
 
 /**
  * One call's budget, SDK attempts and the SDK's waits between them included, enforced by an abort signal at
  * min(this, the time the call's scope has left). DynamoDB answers in single-digit ms (transactions in tens), so
- * only a stuck call gets near it; 2.5 s is what the authorizer (3 s) can give one call and still answer.
+ * only a stuck call gets near it; 2.5 s is what the authorizer (3 s) can give one call and still answer. Times
+ * LOCAL_TIME_SCALE on DynamoDB Local (shared/config.ts).
  */
-export const SDK_CALL_MAX_MS = 2_500;
+export const SDK_CALL_MAX_MS = 2_500 * config.localTimeScale;
 /**
  * One attempt may use the whole call's budget. A shorter per-attempt timeout would retry a stuck attempt on a
  * fresh connection sooner, but it also cuts slow answers that were coming: DynamoDB Local on a shared machine
@@ -41,7 +42,7 @@ const MAX_SOCKETS = 256;
 
 assert(CONNECTION_TIMEOUT_MS < SDK_CALL_MAX_MS, 'a connection must be able to open within one call');
 assert(
-  SDK_CALL_MAX_MS <= AUTHORIZER_TIMEOUT_SECONDS * 1000 - RESPONSE_MARGIN_MS,
+  SDK_CALL_MAX_MS <= runTimeoutMs(AUTHORIZER_TIMEOUT_SECONDS, config.localTimeScale) - RESPONSE_MARGIN_MS,
   'one DynamoDB call must fit the smallest function timeout (the authorizer) with the margin to answer',
 );
 

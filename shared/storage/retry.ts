@@ -4,7 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../assert.js';
-import { API_TIMEOUT_SECONDS } from '../function-timeouts.js';
+import { config } from '../config.js';
+import { API_TIMEOUT_SECONDS, runTimeoutMs } from '../function-timeouts.js';
 import { RESPONSE_MARGIN_MS, timeLeftMs, withDeadline } from './deadline.js';
 import { SDK_CALL_MAX_MS } from './dynamo-client.js';
 
@@ -15,14 +16,14 @@ const MAX_DELAY_MS = 200;
 /**
  * One logical write's whole budget, from its first attempt: no attempt starts and no DynamoDB call of it is
  * waited for after this (or after the invocation's own deadline, if that comes first). Then 503, safe to
- * retry with the same key, well before the API function's timeout.
+ * retry with the same key, well before the API function's timeout. Times LOCAL_TIME_SCALE on DynamoDB Local.
  */
-export const WRITE_DEADLINE_MS = 2_500;
+export const WRITE_DEADLINE_MS = 2_500 * config.localTimeScale;
 /**
  * What we allow DynamoDB to apply a write it received just before we stopped waiting for it: its own
  * processing takes milliseconds. An allowance, not a bound DynamoDB documents.
  */
-const LATE_APPLY_ALLOWANCE_MS = 1_000;
+const LATE_APPLY_ALLOWANCE_MS = 1_000 * config.localTimeScale;
 /**
  * The longest from an item's timestamp (a journal entry's `createdAt`) to its commit, for a stamp taken inside a
  * logical write (withRetries) or just before a lone transactWrite: every request of the write is sent before
@@ -33,7 +34,7 @@ const LATE_APPLY_ALLOWANCE_MS = 1_000;
 export const WRITE_STAMP_TO_COMMIT_MAX_MS = WRITE_DEADLINE_MS + LATE_APPLY_ALLOWANCE_MS;
 
 assert(
-  WRITE_DEADLINE_MS <= API_TIMEOUT_SECONDS * 1000 - RESPONSE_MARGIN_MS,
+  WRITE_DEADLINE_MS <= runTimeoutMs(API_TIMEOUT_SECONDS, config.localTimeScale) - RESPONSE_MARGIN_MS,
   'a logical write must end, with the margin to answer 503, before the API function times out',
 );
 assert(

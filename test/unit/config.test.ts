@@ -43,4 +43,21 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ VELOCITY_MAX: 'many' })).toThrow();
     expect(() => parseConfig({ AUTH_HOLD_TTL_SECONDS: '0' })).toThrow();
   });
+
+  it('scales deadlines only on DynamoDB Local, never in a deployed function, and the journal lag with them', () => {
+    const local = { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' };
+    expect(parseConfig({})).toMatchObject({ localTimeScale: 1, journalSettleMs: 10_000 });
+    expect(parseConfig({ ...local, LOCAL_TIME_SCALE: '3' })).toMatchObject({
+      localTimeScale: 3,
+      journalSettleMs: 30_000,
+    });
+    expect(parseConfig({ ...local, LOCAL_TIME_SCALE: '3', JOURNAL_SETTLE_MS: '40000' }).journalSettleMs).toBe(
+      40_000,
+    );
+    expect(() => parseConfig({ LOCAL_TIME_SCALE: '3' })).toThrow(/DynamoDB Local only/);
+    expect(() => parseConfig({ ...local, LOCAL_TIME_SCALE: '3', AWS_LAMBDA_FUNCTION_NAME: 'f' })).toThrow(
+      /DynamoDB Local only/,
+    );
+    expect(() => parseConfig({ ...local, LOCAL_TIME_SCALE: '11' })).toThrow();
+  });
 });
