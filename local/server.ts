@@ -21,7 +21,7 @@ import {
   runTimeoutMs,
 } from '../shared/function-timeouts.js';
 import { logger } from '../shared/observability/logger.js';
-import { asInvocationOf } from './invocation.js';
+import { asInvocationOf, lambdaContext } from './invocation.js';
 import { present } from '../shared/assert.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -59,24 +59,6 @@ export function loadRoutes(overrides: Readonly<Record<string, LambdaHandler>> = 
     ...compile(definition.path),
     handler: overrides[definition.name] ?? definition.handler,
   }));
-}
-
-function lambdaContext(name: string, requestId: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 type Invocation<R> = { timedOut: false; value: R } | { timedOut: true };

@@ -18,7 +18,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ServiceFunction } from '../../infra/constructs/service-function.js';
-import { asInvocationOf, invokedEntry } from '../../local/invocation.js';
+import { asInvocationOf, invokedEntry, lambdaContext } from '../../local/invocation.js';
 import { PROMOTIONS_BY_END_PARTITION } from '../../shared/storage/table.js';
 import { Api, type Reply } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
@@ -128,24 +128,6 @@ function violations(): string[] {
 
 function expectStatus(reply: Reply, status: number, code?: string): void {
   expect({ status: reply.status, code: reply.body?.error?.code }).toEqual({ status, code });
-}
-
-function lambdaContext(name: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /** A job module's `handler` (functions/jobs/*.ts), by its entry. */
@@ -404,10 +386,10 @@ describe('every function, run locally, is held to the role the stack gives it', 
       time: nowIso(0).replace(/\.\d{3}Z$/, 'Z'),
     };
     const started = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () =>
-      scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)),
+      scheduler(scheduled, lambdaContext('refresh-scheduler', randomUUID(), SCHEDULER_TIMEOUT_MS)),
     );
     const retried = await asInvocationOf(JOB_ENTRIES.refreshScheduler, () =>
-      scheduler(scheduled, lambdaContext('refresh-scheduler', SCHEDULER_TIMEOUT_MS)),
+      scheduler(scheduled, lambdaContext('refresh-scheduler', randomUUID(), SCHEDULER_TIMEOUT_MS)),
     );
     expect(retried).toEqual({ jobId: started.jobId, segments: 0 });
     expect(started.segments).toBeGreaterThan(0);
@@ -416,7 +398,7 @@ describe('every function, run locally, is held to the role the stack gives it', 
     const worker = await jobHandler<Worker>(JOB_ENTRIES.refreshWorker);
     const deliver = async (message: { messageId: string; body: string }) => {
       const result = await asInvocationOf(JOB_ENTRIES.refreshWorker, () =>
-        worker(sqsEvent(message), lambdaContext('refresh-worker', WORKER_TIMEOUT_MS)),
+        worker(sqsEvent(message), lambdaContext('refresh-worker', randomUUID(), WORKER_TIMEOUT_MS)),
       );
       expect(result.batchItemFailures).toEqual([]);
     };
@@ -445,7 +427,7 @@ describe('every function, run locally, is held to the role the stack gives it', 
       JOB_ENTRIES.expirySweeper,
     );
     const swept = await asInvocationOf(JOB_ENTRIES.expirySweeper, () =>
-      sweeper({}, lambdaContext('expiry-sweeper', SWEEPER_TIMEOUT_MS)),
+      sweeper({}, lambdaContext('expiry-sweeper', randomUUID(), SWEEPER_TIMEOUT_MS)),
     );
     expect(swept.expired).toBeGreaterThanOrEqual(1);
 
@@ -456,7 +438,7 @@ describe('every function, run locally, is held to the role the stack gives it', 
     const deadLetters = await jobHandler<DeadLetters>(JOB_ENTRIES.refreshDeadLetters);
     const message = { messageId: randomUUID(), body: JSON.stringify(doomed.tasks[0]) };
     const dead = await asInvocationOf(JOB_ENTRIES.refreshDeadLetters, () =>
-      deadLetters(sqsEvent(message), lambdaContext('refresh-dead-letters', WORKER_TIMEOUT_MS)),
+      deadLetters(sqsEvent(message), lambdaContext('refresh-dead-letters', randomUUID(), WORKER_TIMEOUT_MS)),
     );
     expect(dead.batchItemFailures).toEqual([]);
     expect((await api.call('GET', `/v1/jobs/${doomed.job.id}`, { key: risk.apiKey })).body).toMatchObject({

@@ -12,27 +12,15 @@ import {
   totalDelta,
   withoutQuotaReturn,
 } from '../../shared/authorizations/model.js';
+import { holdAt } from '../support/holds.js';
 
 const NOW = Date.parse('2026-06-18T00:00:00Z');
 
 function hold(overrides: Partial<Authorization> = {}): Authorization {
-  return {
-    id: 'auth_AAAAAAAAAAAAAAAAAAAAAA',
-    accountId: 'acc_1',
-    clientId: 'cli_1',
-    orderId: 'o-1',
-    currency: 'CNY',
-    amount: 10_000,
-    capturedAmount: 0,
-    releasedAmount: 0,
-    refundedAmount: 0,
-    status: 'authorized',
+  return holdAt(new Date(NOW).toISOString(), {
     expiresAt: new Date(NOW + 3_600_000).toISOString(),
-    createdAt: new Date(NOW).toISOString(),
-    updatedAt: new Date(NOW).toISOString(),
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 describe('decideCapture', () => {

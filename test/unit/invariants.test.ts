@@ -18,6 +18,7 @@ import {
   newAuthorizationPut,
 } from '../../shared/authorizations/repository.js';
 import { recordFields } from '../../shared/idempotency/records.js';
+import { holdAt } from '../support/holds.js';
 
 const NOW_ISO = '2026-06-18T00:00:00.000Z';
 
@@ -32,23 +33,7 @@ const storedAccount = (overrides: Partial<Account> = {}): Record<string, unknown
   ...overrides,
 });
 
-const hold = (overrides: Partial<Authorization> = {}): Authorization => ({
-  id: 'auth_AAAAAAAAAAAAAAAAAAAAAA',
-  accountId: 'acc_1',
-  clientId: 'cli_1',
-  orderId: 'o-1',
-  currency: 'CNY',
-  amount: 10_000,
-  capturedAmount: 0,
-  releasedAmount: 0,
-  refundedAmount: 0,
-  status: 'authorized',
-  expiresAt: NOW_ISO,
-  createdAt: NOW_ISO,
-  updatedAt: NOW_ISO,
-  version: 1,
-  ...overrides,
-});
+const hold = (overrides: Partial<Authorization> = {}): Authorization => holdAt(NOW_ISO, overrides);
 
 const RECORD = recordFields('authorize', 'cli_1', 'fp', { status: 201, body: '{}' });
 
