@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { handler as authorizer } from '../functions/authorizer.js';
 import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
-import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../shared/http/errors.js';
+import { type ErrorCode, errorBody, ERROR_CATALOGUE, retryAfterSecondsOf } from '../shared/http/errors.js';
 import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
 import { config } from '../shared/config.js';
 import {
@@ -104,8 +104,11 @@ function sendError(
   message?: string,
   param?: string,
 ): void {
+  const retryAfterSeconds = retryAfterSecondsOf(code);
   send(res, ERROR_CATALOGUE[code].status, JSON.stringify(errorBody(code, message, param)), {
     'x-request-id': requestId,
+    // As the stage's gateway responses answer (infra/constructs/api.ts): every 429 and 503 says when to retry.
+    ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
   });
 }
 

@@ -18,14 +18,17 @@ export const route = httpRoute(
       operationId: 'requestLimitIncrease',
       summary: 'Ask for a higher limit (decided at once)',
       notes:
-        'Decided by the same policy as the scheduled refresh; one request per account per cooldown (429 otherwise).',
+        'Decided by the same policy as the scheduled refresh; one request per account per cooldown (429 otherwise, with Retry-After: the seconds until the cooldown ends).',
       success: { status: 200, schema: R.LimitRequestResult, description: 'The decision and its reasons.' },
       errors: ['account_not_found'],
     },
   },
   async ({ body, params }) => {
     const result = await requestLimitIncrease(params['id'] ?? '', body.requestedLimit);
-    if (!result.ok) throw new ApiError(result.code);
+    if (!result.ok)
+      throw result.code === 'too_many_requests'
+        ? ApiError.retryAfter(result.code, result.retryAfterSeconds)
+        : new ApiError(result.code);
     return jsonResponse(200, {
       object: 'limit_request',
       decision: result.decision,

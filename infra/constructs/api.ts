@@ -31,7 +31,7 @@ import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../functions/routes.js';
-import { type ErrorCode, errorBody, ERROR_CATALOGUE } from '../../shared/http/errors.js';
+import { type ErrorCode, errorBody, ERROR_CATALOGUE, retryAfterSecondsOf } from '../../shared/http/errors.js';
 
 export interface CreditApiProps {
   readonly routes: readonly RouteDefinition[];
@@ -88,6 +88,19 @@ const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, ResponseType, ErrorCode
   ['Default4xx', ResponseType.DEFAULT_4XX, 'validation_failed'],
   ['Default5xx', ResponseType.DEFAULT_5XX, 'internal_error'],
 ];
+
+/**
+ * Retry-After of the gateway responses that know better than the catalogue's default (every 429 and 503 carries
+ * one): WAF notices a key's rate has dropped below its limit only some time later, usually within 30 seconds
+ * (AWS WAF's rate-based rule caveats), so an earlier retry would be blocked again.
+ */
+const GATEWAY_RETRY_AFTER_SECONDS: Readonly<Record<string, number>> = { WafFiltered: 30 };
+
+/** The Retry-After of gateway response `name` answering `code`; undefined for codes that carry none. */
+function gatewayRetryAfterSeconds(name: string, code: ErrorCode): number | undefined {
+  const byDefault = retryAfterSecondsOf(code);
+  return byDefault === undefined ? undefined : (GATEWAY_RETRY_AFTER_SECONDS[name] ?? byDefault);
+}
 
 /** `POST /v1/authorizations` → the key API Gateway's method settings use (`/v1/authorizations/POST`). */
 const methodSettingsKey = (route: RouteDefinition) => `${route.path}/${route.method}`;
@@ -187,11 +200,17 @@ export class CreditApi extends Construct {
   /** API Gateway's own answers (unknown route, throttled, authorizer failure) in the contract's error shape. */
   private addGatewayResponses(): void {
     for (const [name, type, code] of GATEWAY_RESPONSES) {
+      const retryAfterSeconds = gatewayRetryAfterSeconds(name, code);
       this.api.addGatewayResponse(name, {
         type,
         statusCode: String(ERROR_CATALOGUE[code].status),
-        // Every response carries x-request-id (API.md): API Gateway's own request id here.
-        responseHeaders: { 'x-request-id': 'context.requestId', 'content-type': "'application/json'" },
+        // Every response carries x-request-id (API.md): API Gateway's own request id here. Static header values
+        // are quoted: API Gateway reads an unquoted one as a mapping expression.
+        responseHeaders: {
+          'x-request-id': 'context.requestId',
+          'content-type': "'application/json'",
+          ...(retryAfterSeconds === undefined ? {} : { 'retry-after': `'${retryAfterSeconds}'` }),
+        },
         templates: { 'application/json': JSON.stringify(errorBody(code)) },
       });
     }

@@ -1,9 +1,18 @@
 /**
- * The contract's error catalogue (API.md "Errors"): every stable `code`, its HTTP status and `type`.
+ * The contract's error catalogue (API.md "Errors"): every stable `code`, its HTTP status and `type`, and for
+ * the 429 and 503 codes the Retry-After they carry by default.
  * Domain code returns these codes as data; this is the one place that says what they mean in HTTP.
  *
  * Part of the contract module: imports nothing, so every domain and the HTTP shell may import it.
  */
+interface CatalogueEntry {
+  status: number;
+  type: string;
+  message: string;
+  /** On every 429 and 503 (and nothing else): the Retry-After header's default, in whole seconds. */
+  retryAfterSeconds?: number;
+}
+
 export const ERROR_CATALOGUE = {
   invalid_json: { status: 400, type: 'invalid_request', message: 'The request body is not valid JSON.' },
   validation_failed: { status: 400, type: 'invalid_request', message: 'A parameter is invalid.' },
@@ -86,6 +95,8 @@ export const ERROR_CATALOGUE = {
     status: 429,
     type: 'rate_limited',
     message: 'Too many requests; retry later with backoff.',
+    // API Gateway's token buckets refill every second; an answer that knows better says so (a limit request's cooldown).
+    retryAfterSeconds: 1,
   },
   internal_error: {
     status: 500,
@@ -96,8 +107,11 @@ export const ERROR_CATALOGUE = {
     status: 503,
     type: 'internal',
     message: 'The service is temporarily unavailable. Retry with the same Idempotency-Key.',
+    // A 503 follows DynamoDB throttling or a stall that outlasted our own retries (2.5 s): a second is the least a
+    // Retry-After can say (it counts whole seconds), and enough for a throttle or a failover to pass.
+    retryAfterSeconds: 1,
   },
-} as const satisfies Record<string, { status: number; type: string; message: string }>;
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 export type DeclineCode =
@@ -121,6 +135,12 @@ export function errorBody(code: ErrorCode, message?: string, param?: string): Er
       ...(param === undefined ? {} : { param }),
     },
   };
+}
+
+/** The Retry-After (seconds) answers with `code` carry unless they know better: every 429 and 503 has one. */
+export function retryAfterSecondsOf(code: ErrorCode): number | undefined {
+  const entry: CatalogueEntry = ERROR_CATALOGUE[code];
+  return entry.retryAfterSeconds;
 }
 
 export function isErrorCode(value: string): value is ErrorCode {

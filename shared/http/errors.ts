@@ -3,7 +3,8 @@
  * code returns its codes as data); this module adds ApiError, the exception the shell throws to answer one.
  * Handlers keep importing the catalogue from here, so the shell has one errors module.
  */
-import { ERROR_CATALOGUE, type ErrorCode } from '../contract/errors.js';
+import { assert } from '../assert.js';
+import { ERROR_CATALOGUE, type ErrorCode, retryAfterSecondsOf } from '../contract/errors.js';
 
 export {
   type DeclineCode,
@@ -12,12 +13,15 @@ export {
   type ErrorCode,
   errorBody,
   isErrorCode,
+  retryAfterSecondsOf,
 } from '../contract/errors.js';
 
 /** An expected failure that should become a contract error response. Thrown only inside the HTTP shell. */
 export class ApiError extends Error {
   readonly status: number;
   readonly type: string;
+  /** The Retry-After header (whole seconds): on every 429 and 503, the catalogue's unless the answer knows better. */
+  readonly retryAfterSeconds: number | undefined;
   constructor(
     readonly code: ErrorCode,
     message?: string,
@@ -29,5 +33,14 @@ export class ApiError extends Error {
     this.name = 'ApiError';
     this.status = ERROR_CATALOGUE[code].status;
     this.type = ERROR_CATALOGUE[code].type;
+    this.retryAfterSeconds = retryAfterSecondsOf(code);
+  }
+
+  /** A 429 or 503 that knows how long the client should wait (e.g. until a cooldown ends), in whole seconds. */
+  static retryAfter(code: ErrorCode, seconds: number): ApiError {
+    const error = new ApiError(code);
+    assert(error.retryAfterSeconds !== undefined, `${code} is not an answer that carries Retry-After`);
+    assert(Number.isInteger(seconds) && seconds >= 1, 'Retry-After is a whole number of seconds, at least 1');
+    return Object.assign(error, { retryAfterSeconds: seconds });
   }
 }

@@ -41,9 +41,14 @@ export function jsonResponse(
   };
 }
 
+/** The contract's error body; a 429 or 503 also says when to come back (Retry-After, whole seconds). */
 function errorResponse(error: ApiError): APIGatewayProxyResult {
   const body = errorBody(error.code, error.message, error.param);
-  return jsonResponse(error.status, error.extra ? { ...body, ...error.extra } : body);
+  return jsonResponse(
+    error.status,
+    error.extra ? { ...body, ...error.extra } : body,
+    error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) },
+  );
 }
 
 /**

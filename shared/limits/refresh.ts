@@ -90,6 +90,8 @@ export interface LoadedAccount {
   profileUpdatedAt: string | undefined;
   lastRefreshKey: string | undefined;
   lastIncreaseAt: string | undefined;
+  /** The customer's last limit request: its cooldown says when the next one may be heard (shared/limits/requests.ts). */
+  lastLimitRequestAt: string | undefined;
 }
 
 /** Accounts read per BatchGet, each with its profile. */
@@ -123,6 +125,7 @@ export async function loadAccounts(accountIds: readonly string[]): Promise<Loade
         profileUpdatedAt: got[2 * j + 1]?.['updatedAt'] as string | undefined,
         lastRefreshKey: accountItem['lastRefreshKey'] as string | undefined,
         lastIncreaseAt: accountItem['lastIncreaseAt'] as string | undefined,
+        lastLimitRequestAt: accountItem['lastLimitRequestAt'] as string | undefined,
       });
     });
   }

@@ -15,7 +15,9 @@ export type LimitRequestResult =
       creditLimit: number;
       reasons: Reason[];
     }
-  | { ok: false; code: 'account_not_found' | 'too_many_requests' | 'unavailable' };
+  | { ok: false; code: 'account_not_found' | 'unavailable' }
+  /** Asked again within the cooldown: how long until the next request may be heard (whole seconds, at least 1). */
+  | { ok: false; code: 'too_many_requests'; retryAfterSeconds: number };
 
 /** Attempts when a refresh changes the limits between our read and our write. */
 const MAX_ATTEMPTS = 3;
@@ -29,6 +31,25 @@ export interface LimitRequestRules {
 /** The earliest instant an account's previous request may have been made for one at `now` to be heard (ISO). */
 export function cooldownSince(now: Date, rules: LimitRequestRules): string {
   return new Date(now.getTime() - rules.limitRequestCooldownSeconds * 1000).toISOString();
+}
+
+/**
+ * Whole seconds until an account refused for its cooldown may ask again, from the last request the refusal read.
+ * A last request older than the cooldown (or none) cannot have refused it: another request took the cooldown
+ * between our read and our write, so it started just now.
+ */
+export function cooldownLeftSeconds(
+  lastRequestAtIso: string | undefined,
+  now: Date,
+  rules: LimitRequestRules,
+): number {
+  const since = cooldownSince(now, rules);
+  const lastMs =
+    lastRequestAtIso !== undefined && lastRequestAtIso >= since
+      ? Date.parse(lastRequestAtIso)
+      : now.getTime();
+  const endsMs = lastMs + rules.limitRequestCooldownSeconds * 1000;
+  return Math.max(1, Math.ceil((endsMs - now.getTime()) / 1000));
 }
 
 /** What the policy's reasons say of the request it assessed. */
@@ -54,7 +75,12 @@ export async function requestLimitIncrease(
     const assessment = assess(loaded, promotions, now, requestedLimit ?? 'max');
     const outcome = await writeAssessment(assessment, { requestCooldownSinceIso });
     if (outcome === 'account_not_found') return { ok: false, code: 'account_not_found' };
-    if (outcome === 'rate_limited') return { ok: false, code: 'too_many_requests' };
+    if (outcome === 'rate_limited')
+      return {
+        ok: false,
+        code: 'too_many_requests',
+        retryAfterSeconds: cooldownLeftSeconds(loaded.lastLimitRequestAt, now, rules),
+      };
     if (outcome === 'stale') continue;
     const { reasons } = assessment;
     return {

@@ -14,7 +14,7 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import type { Scope } from '../clients/model.js';
-import { ERROR_CATALOGUE, type ErrorCode } from '../http/errors.js';
+import { ERROR_CATALOGUE, type ErrorCode, retryAfterSecondsOf } from '../http/errors.js';
 import { type RouteSpec, routeKey } from '../http/route-spec.js';
 import * as R from './resources.js';
 
@@ -52,6 +52,7 @@ const BODY_ERRORS: readonly ErrorCode[] = [
 const SECURITY_SCHEME = 'bearerAuth';
 const HEADER_REQUEST_ID = 'RequestId';
 const HEADER_REPLAYED = 'IdempotentReplayed';
+const HEADER_RETRY_AFTER = 'RetryAfter';
 const PARAMETER_IDEMPOTENCY_KEY = 'IdempotencyKey';
 /** The middleware's rule (shared/http/middleware.ts): 1-255 printable ASCII characters. */
 const IDEMPOTENCY_KEY_PATTERN = '^[\\x20-\\x7E]{1,255}$';
@@ -77,6 +78,12 @@ function registerComponents(registry: OpenAPIRegistry): void {
     description:
       '"true" when this is the stored answer to an earlier request with the same Idempotency-Key; absent otherwise.',
     schema: { type: 'string', enum: ['true'] },
+  });
+  registry.registerComponent('headers', HEADER_RETRY_AFTER, {
+    description:
+      'Whole seconds to wait before retrying, on every 429 and 503: 1 for a throttle or a transient failure, more ' +
+      'where the service knows (the rest of a limit-request cooldown; 30 after a WAF block).',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
   });
   registry.registerComponent('parameters', PARAMETER_IDEMPOTENCY_KEY, {
     name: 'Idempotency-Key',
@@ -130,7 +137,10 @@ function responsesOf(route: DocumentedRoute): RouteConfig['responses'] {
     },
   };
   for (const [status, codes] of errorCodesByStatus(route)) {
-    const headers = REPLAYABLE_ERROR_STATUSES.has(status) ? replayable : requestId;
+    const retryAfter = codes.some((code) => retryAfterSecondsOf(code) !== undefined)
+      ? { 'retry-after': ref('headers', HEADER_RETRY_AFTER) }
+      : {};
+    const headers = { ...(REPLAYABLE_ERROR_STATUSES.has(status) ? replayable : requestId), ...retryAfter };
     const [firstCode] = codes;
     if (firstCode === undefined) continue;
     responses[status] = {

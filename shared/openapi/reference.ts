@@ -24,7 +24,7 @@ Generated from the OpenAPI document (\`npm run api-reference\`; the document its
 - Times are ISO 8601 UTC strings. Every response carries \`x-request-id\`.
 - Every non-2xx body is \`{"error": {"type", "code", "message", "param"?}}\`; \`code\` is stable, \`message\` is for humans.
   A \`500\` or \`503\` never carries a stack trace or an internal name; a \`503 unavailable\` is safe to retry with the
-  same Idempotency-Key.
+  same Idempotency-Key. Every \`429\` and \`503\` carries \`Retry-After\` (whole seconds) saying when to retry.
 - \`Authorization: Bearer <apiKey>\`. A key belongs to a client with scopes (\`checkout\`, \`servicing\`, \`risk\`,
   \`admin\`); \`admin\` may call everything. Another client's authorization answers \`404\`, never \`403\`.
 - Money-moving POSTs require an \`Idempotency-Key\` (1-255 printable ASCII characters), scoped to the client and kept

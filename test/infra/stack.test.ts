@@ -383,6 +383,32 @@ describe('the API', () => {
     expectResponse('AUTHORIZER_CONFIGURATION_ERROR', '503', errorBody('unavailable'));
   });
 
+  it('says when to retry (Retry-After, seconds) on every 429 and 503 it answers, and on nothing else', () => {
+    const retryAfterOf = new Map(
+      resources('AWS::ApiGateway::GatewayResponse').map((r) => [
+        r.Properties.ResponseType as string,
+        r.Properties.ResponseParameters?.['gatewayresponse.header.retry-after'] as string | undefined,
+      ]),
+    );
+    expect(Object.fromEntries([...retryAfterOf].filter(([, value]) => value !== undefined))).toEqual({
+      THROTTLED: "'1'",
+      QUOTA_EXCEEDED: "'1'",
+      // WAF notices a key's rate has dropped only some time later (usually within 30 s).
+      WAF_FILTERED: "'30'",
+      AUTHORIZER_FAILURE: "'1'",
+      AUTHORIZER_CONFIGURATION_ERROR: "'1'",
+      INTEGRATION_FAILURE: "'1'",
+      INTEGRATION_TIMEOUT: "'1'",
+    });
+    for (const r of resources('AWS::ApiGateway::GatewayResponse')) {
+      const carries = r.Properties.ResponseParameters?.['gatewayresponse.header.retry-after'] !== undefined;
+      expect([r.Properties.ResponseType, carries]).toEqual([
+        r.Properties.ResponseType,
+        ['429', '503'].includes(r.Properties.StatusCode),
+      ]);
+    }
+  });
+
   it('sends authorize, and only authorize, to the live alias with provisioned concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Alias', {
       Name: 'live',

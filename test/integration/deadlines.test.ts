@@ -42,9 +42,11 @@ async function accountKnownTo(apiKey: string): Promise<string> {
   return accountId;
 }
 
+/** The contract's 503, which also says when to retry (Retry-After: a second, as every 503 by default). */
 function expectUnavailable(reply: Reply): void {
   expect(reply.status).toBe(503);
   expect(reply.body).toEqual(errorBody('unavailable'));
+  expect(reply.headers.get('retry-after')).toBe('1');
 }
 
 /** Waits for something the proxy notices asynchronously (a closed connection), failing after `limitMs`. */

@@ -185,7 +185,7 @@ describe('POST /v1/jobs/limit-refresh', () => {
 });
 
 describe('POST /v1/accounts/{id}/limit-requests', () => {
-  it('approves within policy, answers with reasons, and rate-limits a second request (429)', async () => {
+  it('approves within policy, answers with reasons, and rate-limits a second request (429, Retry-After: the rest of the cooldown)', async () => {
     const id = await accountWithProfile(100_000, strongProfile());
     const first = await api.call('POST', `/v1/accounts/${id}/limit-requests`, {
       key: shop.apiKey,
@@ -201,6 +201,10 @@ describe('POST /v1/accounts/{id}/limit-requests', () => {
     });
     expect(second.status).toBe(429);
     expect(second.body.error.code).toBe('too_many_requests');
+    // The cooldown (LIMIT_REQUEST_COOLDOWN_SECONDS, a day by default) started with the first request, just now.
+    const retryAfterSeconds = Number(second.headers.get('retry-after'));
+    expect(retryAfterSeconds).toBeLessThanOrEqual(86_400);
+    expect(retryAfterSeconds).toBeGreaterThan(86_400 - 600);
     await expectReconciled(api, id);
   });
 

@@ -1,5 +1,9 @@
-/** Every failure leaves the handler in the contract's shape: transient dependency trouble is a 503, the rest a 500 without internals. */
-import { ApiError } from '../../shared/http/errors.js';
+/**
+ * Every failure leaves the handler in the contract's shape: transient dependency trouble is a 503, the rest a 500
+ * without internals; every 429 and 503 says when to retry.
+ */
+import { InvariantError } from '../../shared/assert.js';
+import { ApiError, ERROR_CATALOGUE, type ErrorCode, retryAfterSecondsOf } from '../../shared/http/errors.js';
 import { contractErrors } from '../../shared/http/middleware.js';
 import { DeadlineExceededError } from '../../shared/storage/deadline.js';
 import { RetriesExhaustedError } from '../../shared/storage/retry.js';
@@ -75,5 +79,32 @@ describe('contractErrors', () => {
 
   it('answers an ApiError as itself', () => {
     expect(fail(new ApiError('insufficient_scope')).status).toBe(403);
+  });
+
+  it('says when to retry (Retry-After, whole seconds) on a 429 or a 503, and on nothing else', () => {
+    expect(fail(new RetriesExhaustedError('capture')).headers['retry-after']).toBe('1');
+    expect(fail(new ApiError('too_many_requests')).headers['retry-after']).toBe('1');
+    expect(fail(ApiError.retryAfter('too_many_requests', 3_600)).headers['retry-after']).toBe('3600');
+    expect(fail(new ApiError('insufficient_credit')).headers['retry-after']).toBeUndefined();
+    expect(fail(new TypeError('a bug')).headers['retry-after']).toBeUndefined();
+  });
+
+  it('refuses a Retry-After an answer cannot carry: on a code that is no 429 or 503, or not whole seconds', () => {
+    expect(() => ApiError.retryAfter('insufficient_credit', 5)).toThrow(InvariantError);
+    expect(() => ApiError.retryAfter('unavailable', 0)).toThrow(InvariantError);
+    expect(() => ApiError.retryAfter('unavailable', 1.5)).toThrow(InvariantError);
+  });
+});
+
+describe('the error catalogue', () => {
+  it('gives every 429 and 503 code a default Retry-After of whole seconds, and no other code one', () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      const seconds = retryAfterSecondsOf(code as ErrorCode);
+      if (entry.status === 429 || entry.status === 503) {
+        expect([code, Number.isInteger(seconds) && (seconds ?? 0) >= 1]).toEqual([code, true]);
+      } else {
+        expect([code, seconds]).toEqual([code, undefined]);
+      }
+    }
   });
 });

@@ -10,7 +10,7 @@ import { newAccount } from '../../shared/accounts/model.js';
 import { getAccount, newAccountItem } from '../../shared/accounts/repository.js';
 import { newHold } from '../../shared/authorizations/model.js';
 import { ReserveShape, velocityWindowOf } from '../../shared/authorizations/reserve-shape.js';
-import { cooldownSince, requestDecision } from '../../shared/limits/requests.js';
+import { cooldownLeftSeconds, cooldownSince, requestDecision } from '../../shared/limits/requests.js';
 
 const NOW_MS = Date.parse('2026-06-18T12:00:00.000Z');
 const REQUEST = { accountId: 'acc_rules', amount: 1_000, currency: 'CNY', orderId: 'o-1' };
@@ -66,6 +66,17 @@ describe('a limit request, decided by the cooldown passed in', () => {
     const now = new Date(NOW_MS);
     expect(cooldownSince(now, { limitRequestCooldownSeconds: 3_600 })).toBe('2026-06-18T11:00:00.000Z');
     expect(cooldownSince(now, { limitRequestCooldownSeconds: 0 })).toBe('2026-06-18T12:00:00.000Z');
+  });
+
+  it('tells a refused account how long until it may ask again (Retry-After), from the last request it read', () => {
+    const now = new Date(NOW_MS);
+    const rules = { limitRequestCooldownSeconds: 3_600 };
+    const ago = (seconds: number) => new Date(NOW_MS - seconds * 1000).toISOString();
+    expect(cooldownLeftSeconds(ago(600), now, rules)).toBe(3_000);
+    expect(cooldownLeftSeconds(ago(3_599.5), now, rules)).toBe(1); // half a second left: whole seconds, rounded up
+    // A last request that cannot have refused it (none, or before the cooldown): another one raced in just now.
+    expect(cooldownLeftSeconds(undefined, now, rules)).toBe(3_600);
+    expect(cooldownLeftSeconds(ago(7_200), now, rules)).toBe(3_600);
   });
 
   it("reads its decision from the policy's reasons", () => {
