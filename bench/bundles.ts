@@ -39,7 +39,8 @@ export async function bundleAll(root: string, outDir: string): Promise<BundleSiz
   return sizes.sort((a, b) => b.kib - a.kib);
 }
 
-function esbuildOptions(root: string) {
+/** esbuild's options for one function, as infra/bundling.ts (and so the stack) bundles it. */
+export function esbuildOptions(root: string) {
   return {
     bundle: true,
     minify: LAMBDA_BUNDLE_OPTIONS.minify,

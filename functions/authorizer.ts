@@ -12,9 +12,10 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { authenticate } from '../shared/clients/authenticate.js';
 import { logger } from '../shared/observability/logger.js';
+import { observedHandler } from '../shared/observability/tracing.js';
 import { withInvocationDeadline } from '../shared/storage/deadline.js';
 
-export const handler = withInvocationDeadline(
+const authorize = withInvocationDeadline(
   async (event: APIGatewayRequestAuthorizerEvent, _context: Context): Promise<APIGatewayAuthorizerResult> => {
     const headers = event.headers ?? {};
     const header = headers['Authorization'] ?? headers['authorization'];
@@ -36,3 +37,5 @@ export const handler = withInvocationDeadline(
     };
   },
 );
+
+export const handler = observedHandler('authorizer', authorize);

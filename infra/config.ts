@@ -83,6 +83,10 @@ export const StackConfig = z
       dynamoThrottleEventsPerMinute: PositiveInt,
       dynamoSystemErrorsPerMinute: PositiveInt,
       transactionConflictsPerMinute: PositiveInt,
+      /** Share of POST /v1/authorizations declined over 5 minutes (%) that pages: a systematic decline, not a customer's. */
+      declineRatePercent: z.number().positive().max(100),
+      /** Fewer authorizations than this in those 5 minutes never page, whatever their decline rate (a quiet night). */
+      declineRateMinAuthorizations: PositiveInt,
     }),
     /** The functions' business settings (shared/config.ts reads them from the environment). */
     service: z.strictObject({

@@ -156,9 +156,9 @@ export class CreditAuthorizationStack extends Stack {
     authorizeAlias: PeakReadiness['alias'],
   ): Observability {
     const observed = [
-      ...Object.entries(this.functions).map(([name, f]) => ({ name, fn: f.fn, logGroup: f.logGroup })),
-      { name: 'authorizer', fn: this.authorizer.fn, logGroup: this.authorizer.logGroup },
-      ...this.jobs.functions.map((f) => ({ name: f.node.id, fn: f.fn, logGroup: f.logGroup })),
+      ...Object.entries(this.functions).map(([name, f]) => ({ name, fn: f.fn })),
+      { name: 'authorizer', fn: this.authorizer.fn },
+      ...this.jobs.functions.map((f) => ({ name: f.node.id, fn: f.fn })),
     ];
     return new Observability(this, 'Observability', {
       api,

@@ -5,22 +5,25 @@
  * recorded, instead of leaving it `running` forever.
  *
  * The message is then consumed, but nothing is lost for a person: its whole content is in the log line below
- * (a metric filter counts it and alarms) and in the job's failureReason, and re-driving it would do nothing (a
+ * (the RefreshSegmentsDeadLettered metric counts it, and alarms) and in the job's failureReason, and re-driving it would do nothing (a
  * failed run's segments stop at once; the next run starts over, and its run key skips what this one wrote).
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { failRunForSegment } from '../../shared/limits/job.js';
 import { SegmentTaskSchema } from '../../shared/limits/schemas.js';
 import { SEGMENT_DEAD_LETTERED_LOG_MESSAGE } from '../../shared/limits/segment-failures.js';
+import { countDeadLetteredSegment } from '../../shared/observability/emf.js';
 import { logger } from '../../shared/observability/logger.js';
+import { observedHandler } from '../../shared/observability/tracing.js';
 import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 
 /** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
-export const handler = withInvocationDeadline(
+const consume = withInvocationDeadline(
   async (event: SQSEvent, _context: Context): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
-      // First, whatever happens next: the alarm counts this line, and it keeps the message for a person.
+      // First, whatever happens next: the alarm counts the segment, and the line keeps the message for a person.
+      countDeadLetteredSegment();
       logger.error(SEGMENT_DEAD_LETTERED_LOG_MESSAGE, {
         messageId: record.messageId,
         body: record.body,
@@ -42,6 +45,9 @@ export const handler = withInvocationDeadline(
     return { batchItemFailures };
   },
 );
+
+/** Its count is published as the invocation ends (observedHandler). */
+export const handler = observedHandler('limit-refresh-dead-letters', consume);
 
 function parseJson(body: string): unknown {
   try {

@@ -11,10 +11,11 @@ import { dispatchSegments } from '../../shared/limits/dispatch.js';
 import { startRefreshJob, startScheduledRefreshJob } from '../../shared/limits/job.js';
 import { ScheduledEventSchema } from '../../shared/limits/schemas.js';
 import { logger } from '../../shared/observability/logger.js';
+import { observedHandler } from '../../shared/observability/tracing.js';
 import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 
 /** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
-export const handler = withInvocationDeadline(
+const start = withInvocationDeadline(
   async (event: unknown, _context: Context): Promise<{ jobId: string; segments: number }> => {
     const scheduled = ScheduledEventSchema.safeParse(event);
     const { job, tasks, dispatched } = scheduled.success
@@ -32,3 +33,5 @@ export const handler = withInvocationDeadline(
     return { jobId: job.id, segments: tasks.length };
   },
 );
+
+export const handler = observedHandler('limit-refresh-scheduler', start);

@@ -11,13 +11,14 @@ import { runSegment, type SegmentTask } from '../../shared/limits/job.js';
 import { SegmentTaskSchema } from '../../shared/limits/schemas.js';
 import { describeError } from '../../shared/limits/segment-failures.js';
 import { logger } from '../../shared/observability/logger.js';
+import { observedHandler } from '../../shared/observability/tracing.js';
 import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 
 /** Stop taking new pages this long before the timeout: a page is ~100 accounts, a few seconds at most. */
 const SAFETY_MARGIN_MS = 20_000;
 
 /** Within the invocation's deadline (storage/deadline.ts): a stuck DynamoDB call cannot outlive the function. */
-export const handler = withInvocationDeadline(
+const processSegments = withInvocationDeadline(
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
@@ -36,6 +37,9 @@ export const handler = withInvocationDeadline(
     return { batchItemFailures };
   },
 );
+
+/** The accounts its pages counted are published as the invocation ends (observedHandler). */
+export const handler = observedHandler('limit-refresh-worker', processSegments);
 
 /** Best effort: the message is retried either way, and the dead-letter consumer copes with no recorded error. */
 async function recordError(task: SegmentTask, error: unknown): Promise<void> {

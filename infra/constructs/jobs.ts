@@ -10,15 +10,18 @@ import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { FilterPattern, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
 import {
-  SEGMENT_DEAD_LETTERED_LOG_MESSAGE,
-  SEGMENT_MAX_DELIVERIES,
-} from '../../shared/limits/segment-failures.js';
-import { METRIC_NAMESPACE, ServiceFunction } from './service-function.js';
+  METRIC_NAMESPACE,
+  SEGMENTS_DEAD_LETTERED_METRIC,
+  SERVICE_DIMENSION,
+  SERVICE_NAME,
+} from '../../shared/observability/metrics.js';
+import { ServiceFunction } from './service-function.js';
 import type { CreditTable } from './table.js';
 
 export interface JobEntries {
@@ -61,8 +64,6 @@ const DEAD_LETTER_VISIBILITY_SECONDS = 6 * DEAD_LETTERS_TIMEOUT_SECONDS;
 const DEAD_LETTERS_MAX_CONCURRENCY = 2;
 /** Kept as long as SQS allows: a message the consumer cannot process waits there for a person. */
 const DLQ_RETENTION_DAYS = 14;
-/** The metric the dead-letter consumer's log line feeds (SEGMENT_DEAD_LETTERED_LOG_MESSAGE). */
-export const SEGMENTS_DEAD_LETTERED_METRIC = 'RefreshSegmentsDeadLettered';
 
 export class Jobs extends Construct {
   readonly refreshQueue: Queue;
@@ -98,7 +99,7 @@ export class Jobs extends Construct {
     const scheduler = this.newRefreshScheduler();
     const worker = this.newRefreshWorker();
     const deadLetters = this.newRefreshDeadLetters();
-    this.deadLetteredSegments = this.countDeadLetteredSegments(deadLetters);
+    this.deadLetteredSegments = deadLetteredSegments();
     this.functions = [sweeper, scheduler, worker, deadLetters];
   }
 
@@ -200,23 +201,6 @@ export class Jobs extends Construct {
     return deadLetters;
   }
 
-  /** The consumer's log line, one per segment it took, feeds the metric the on-call alarm watches. */
-  private countDeadLetteredSegments(deadLetters: ServiceFunction): Metric {
-    new MetricFilter(this, 'SegmentsDeadLettered', {
-      logGroup: deadLetters.logGroup,
-      filterPattern: FilterPattern.stringValue('$.message', '=', SEGMENT_DEAD_LETTERED_LOG_MESSAGE),
-      metricNamespace: METRIC_NAMESPACE,
-      metricName: SEGMENTS_DEAD_LETTERED_METRIC,
-      metricValue: '1',
-    });
-    return new Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: SEGMENTS_DEAD_LETTERED_METRIC,
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-    });
-  }
-
   private newDeadLetterQueue(id: string, of: string, visibilitySeconds?: number): Queue {
     const queue = new Queue(this, id, {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -232,4 +216,15 @@ export class Jobs extends Construct {
     ]);
     return queue;
   }
+}
+
+/** Segments the dead-letter consumer took, one each, as it writes them (EMF): what the on-call alarm watches. */
+function deadLetteredSegments(): Metric {
+  return new Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: SEGMENTS_DEAD_LETTERED_METRIC,
+    dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
+    statistic: 'Sum',
+    period: Duration.minutes(1),
+  });
 }

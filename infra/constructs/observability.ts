@@ -1,8 +1,10 @@
 /**
- * What the on-call engineer watches: alarms (API 5xx rate, authorize p99, Lambda errors and throttles,
- * provisioned-concurrency spillover, DynamoDB throttles and system errors, transaction conflicts, expiry
- * failures, refresh segments dead-lettered, DLQ depth) into one encrypted SNS topic, and a dashboard with the
- * same signals plus capacity in use.
+ * What the on-call engineer watches: alarms (API 5xx rate, authorize p99, the authorizations' decline rate, Lambda
+ * errors and throttles, provisioned-concurrency spillover, DynamoDB throttles and system errors, transaction
+ * conflicts, expiry failures, refresh segments dead-lettered, DLQ depth) into one encrypted SNS topic, and a
+ * dashboard with the same signals plus capacity in use and the business: authorizations by outcome and decline
+ * code, quota draws, limit refresh counts. The service's own metrics are EMF its code writes
+ * (shared/observability/emf.ts), named in shared/observability/metrics.ts; no metric is read from log text.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
@@ -14,29 +16,43 @@ import {
   type IMetric,
   MathExpression,
   Metric,
+  SearchExpression,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Alias, IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../functions/routes.js';
-import { EXPIRED_HOLDS_METRIC, EXPIRY_FAILURES_METRIC } from '../../shared/observability/metrics.js';
+import { ERROR_CATALOGUE } from '../../shared/contract/errors.js';
+import {
+  AUTHORIZATION_OUTCOMES,
+  AUTHORIZATIONS_METRIC,
+  CURRENCY_DIMENSION,
+  DECLINE_CODE_DIMENSION,
+  EXPIRED_HOLDS_METRIC,
+  EXPIRY_FAILURES_METRIC,
+  METRIC_NAMESPACE,
+  OUTCOME_DIMENSION,
+  QUOTA_DRAWN_METRIC,
+  QUOTA_DRAWS_METRIC,
+  REFRESH_ACCOUNTS_METRICS,
+  SERVICE_DIMENSION,
+  SERVICE_NAME,
+  TRANSACTION_CONFLICTS_METRIC,
+} from '../../shared/observability/metrics.js';
 import { EXPIRY_INDEX } from '../../shared/storage/table.js';
 import type { StackConfig } from '../config.js';
-import { METRIC_NAMESPACE, SERVICE_NAME } from './service-function.js';
 import type { CreditTable } from './table.js';
 
 export interface ObservedFunction {
   /** Short, stable name used in alarm ids (the handler name for routes). */
   readonly name: string;
   readonly fn: IFunction;
-  readonly logGroup: ILogGroup;
 }
 
 export interface ObservabilityProps {
@@ -58,13 +74,6 @@ export interface ObservabilityProps {
   readonly thresholds: StackConfig['alarms'];
 }
 
-/**
- * The log line shared/storage/transactions.ts writes when a transaction is cancelled by a conflict; a metric
- * filter turns it into the TransactionConflicts metric. Keep both sides in step.
- */
-export const TRANSACTION_CONFLICT_LOG_MESSAGE = 'transaction conflict';
-export const TRANSACTION_CONFLICTS_METRIC = 'TransactionConflicts';
-
 /** The operations the service sends to DynamoDB (per-operation metrics only exist with this dimension). */
 const TABLE_OPERATIONS = [
   Operation.TRANSACT_WRITE_ITEMS,
@@ -76,6 +85,13 @@ const TABLE_OPERATIONS = [
 ];
 
 const MINUTE = Duration.minutes(1);
+/**
+ * The decline rate is a share, so it needs volume: over five minutes a peak's thousands of holds make it steady,
+ * and config's declineRateMinAuthorizations keeps a quiet night's handful from paging.
+ */
+const DECLINE_RATE_PERIOD = Duration.minutes(5);
+/** One breaching five-minute window pages: a spike in declines is customers failing at checkout now. */
+const DECLINE_RATE_PERIODS = 1;
 
 /**
  * Expiry failures alarm when some hold failed in every one of this many consecutive sweeps (one a minute): a
@@ -164,19 +180,64 @@ function dynamoSignals(table: CreditTable) {
   return { dynamo, throttleEvents, systemErrors };
 }
 
-/** A sum of one of the service's own metrics; `dimensionsMap` as its publisher sets it. */
-function serviceMetric(metricName: string, dimensionsMap?: Record<string, string>): Metric {
+/** A sum of one of the service's own metrics (EMF): its `service` dimension, and `more` as its writer sets them. */
+function serviceMetric(metricName: string, more: Record<string, string> = {}, period = MINUTE): Metric {
   return new Metric({
     namespace: METRIC_NAMESPACE,
     metricName,
-    ...(dimensionsMap ? { dimensionsMap } : {}),
+    dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME, ...more },
     statistic: 'Sum',
-    period: MINUTE,
+    period,
   });
 }
 
-/** The expiry sweeper's EMF metrics (functions/jobs/expiry-sweeper.ts), with Powertools' service dimension. */
-const sweeperMetric = (metricName: string): Metric => serviceMetric(metricName, { service: SERVICE_NAME });
+/** Every series of `metricName` written per currency (a sum of minor units of two currencies means nothing). */
+const perCurrency = (metricName: string): SearchExpression =>
+  new SearchExpression({
+    expression: `SEARCH('{${METRIC_NAMESPACE},${CURRENCY_DIMENSION},${SERVICE_DIMENSION}} MetricName="${metricName}"', 'Sum', 60)`,
+    label: '',
+    period: MINUTE,
+  });
+
+/** The catalogue's decline codes (its 402s): every value the declineCode dimension can take. */
+const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
+  .filter(([, entry]) => entry.status === 402)
+  .map(([code]) => code);
+
+/**
+ * POST /v1/authorizations as the code decided them (shared/observability/emf.ts countAuthorization): by outcome,
+ * declines by code, the share declined, and the category-quota draws of new holds.
+ */
+function authorizationSignals(t: Thresholds) {
+  const authorizations = (more: Record<string, string>, period = MINUTE) =>
+    serviceMetric(AUTHORIZATIONS_METRIC, more, period);
+  const declineRate = new MathExpression({
+    expression: `IF(FILL(all, 0) >= ${t.declineRateMinAuthorizations}, 100 * FILL(declined, 0) / all, 0)`,
+    usingMetrics: {
+      all: authorizations({}, DECLINE_RATE_PERIOD),
+      declined: authorizations({ [OUTCOME_DIMENSION]: 'declined' }, DECLINE_RATE_PERIOD),
+    },
+    period: DECLINE_RATE_PERIOD,
+    label: 'declined % (5 min)',
+  });
+  return {
+    byOutcome: AUTHORIZATION_OUTCOMES.map((outcome) =>
+      authorizations({ [OUTCOME_DIMENSION]: outcome }).with({ label: outcome }),
+    ),
+    byDeclineCode: DECLINE_CODES.map((code) =>
+      authorizations({ [DECLINE_CODE_DIMENSION]: code }).with({ label: code }),
+    ),
+    declineRate,
+    quotaDraws: perCurrency(QUOTA_DRAWS_METRIC),
+    quotaDrawnMinor: perCurrency(QUOTA_DRAWN_METRIC),
+  };
+}
+
+/** What each page of a limit refresh run counted, by bucket (shared/limits/outcomes.ts). */
+const refreshSignals = () =>
+  Object.entries(REFRESH_ACCOUNTS_METRICS).map(([bucket, name]) =>
+    serviceMetric(name).with({ label: bucket }),
+  );
 
 /** Segments dead-lettered, and what waits in each DLQ. */
 function deadLetterSignals(deadLetters: ObservabilityProps['deadLetters']) {
@@ -194,12 +255,14 @@ type Thresholds = StackConfig['alarms'];
 /** What both the alarms and the dashboard show, built once. */
 interface Signals {
   readonly api: ReturnType<typeof apiSignals>;
+  readonly authorizations: ReturnType<typeof authorizationSignals>;
   readonly authorize: ReturnType<typeof authorizeSignals>;
   readonly dynamo: ReturnType<typeof dynamoSignals>;
   readonly conflicts: Metric;
   readonly deadLetters: ReturnType<typeof deadLetterSignals>;
   readonly expiryFailures: Metric;
   readonly expiredHolds: Metric;
+  readonly refreshedAccounts: Metric[];
 }
 
 export class Observability extends Construct {
@@ -211,20 +274,22 @@ export class Observability extends Construct {
     super(scope, id);
     this.topic = this.newAlarmTopic(props.alarmEmail);
     this.action = new SnsAction(this.topic);
+    const t = props.thresholds;
     const signals: Signals = {
       api: apiSignals(props.api, props.authorizeRoute),
+      authorizations: authorizationSignals(t),
       authorize: authorizeSignals(props.authorizeAlias),
       dynamo: dynamoSignals(props.table),
       conflicts: serviceMetric(TRANSACTION_CONFLICTS_METRIC),
       deadLetters: deadLetterSignals(props.deadLetters),
-      expiryFailures: sweeperMetric(EXPIRY_FAILURES_METRIC),
-      expiredHolds: sweeperMetric(EXPIRED_HOLDS_METRIC),
+      expiryFailures: serviceMetric(EXPIRY_FAILURES_METRIC),
+      expiredHolds: serviceMetric(EXPIRED_HOLDS_METRIC),
+      refreshedAccounts: refreshSignals(),
     };
-    const t = props.thresholds;
     this.apiAlarms(signals, t);
     this.lambdaAlarms(props.functions, signals, t);
     this.dynamoAlarms(signals, t);
-    this.conflictAlarms(props.functions, signals, t);
+    this.conflictAlarms(signals, t);
     this.deadLetterAlarms(signals, t);
     this.expiryAlarms(signals);
     this.newDashboard(signals);
@@ -260,8 +325,8 @@ export class Observability extends Construct {
     this.alarms.push(alarm);
   }
 
-  /** API: share of 5xx answers, and the authorize route's client-side p99. */
-  private apiAlarms({ api }: Signals, t: Thresholds): void {
+  /** API: share of 5xx answers, the authorize route's client-side p99, and the share of holds declined. */
+  private apiAlarms({ api, authorizations }: Signals, t: Thresholds): void {
     this.alarm(
       'Api5xxRate',
       api.serverErrorRate,
@@ -275,6 +340,14 @@ export class Observability extends Construct {
       t.authorizeP99Ms,
       'POST /v1/authorizations p99 latency (ms), as clients see it',
       SUSTAINED_MINUTES,
+    );
+    this.alarm(
+      'AuthorizeDeclineRate',
+      authorizations.declineRate,
+      t.declineRatePercent,
+      `Share of POST /v1/authorizations declined over 5 minutes (%), with at least ${t.declineRateMinAuthorizations} ` +
+        'authorizations: the dashboard shows which decline code rose (a refresh, a freeze or a velocity setting gone wrong)',
+      DECLINE_RATE_PERIODS,
     );
   }
 
@@ -324,23 +397,11 @@ export class Observability extends Construct {
   }
 
   /**
-   * Conflicts as the code sees them (each one is retried): the log line of every function feeds one metric.
-   * Normal under contention; sustained, they mean a hot account (docs/CAPACITY.md, "One hot account").
+   * Conflicts as the code sees them (each one is retried), counted where the transaction is cancelled
+   * (shared/storage/transactions.ts). Normal under contention; sustained, they mean a hot account
+   * (docs/CAPACITY.md, "One hot account").
    */
-  private conflictAlarms(
-    functions: readonly ObservedFunction[],
-    { conflicts }: Signals,
-    t: Thresholds,
-  ): void {
-    for (const f of functions) {
-      new MetricFilter(this, `Conflicts-${f.name}`, {
-        logGroup: f.logGroup,
-        filterPattern: FilterPattern.stringValue('$.message', '=', TRANSACTION_CONFLICT_LOG_MESSAGE),
-        metricNamespace: METRIC_NAMESPACE,
-        metricName: TRANSACTION_CONFLICTS_METRIC,
-        metricValue: '1',
-      });
-    }
+  private conflictAlarms({ conflicts }: Signals, t: Thresholds): void {
     this.alarm(
       'TransactionConflicts',
       conflicts,
@@ -386,11 +447,17 @@ export class Observability extends Construct {
     );
   }
 
-  /** One row per architectural piece: the API, authorize's capacity, DynamoDB, and the jobs. */
+  /** One row per architectural piece: the API, the business it serves, authorize's capacity, DynamoDB, the jobs. */
   private newDashboard(signals: Signals): void {
     new Dashboard(this, 'Dashboard', {
       dashboardName: 'credit-authorization',
-      widgets: [apiRow(signals), authorizeRow(signals), dynamoRow(signals), jobsRow(signals)],
+      widgets: [
+        apiRow(signals),
+        authorizationsRow(signals),
+        authorizeRow(signals),
+        dynamoRow(signals),
+        jobsRow(signals),
+      ],
     });
   }
 }
@@ -401,6 +468,22 @@ function apiRow({ api }: Signals): GraphWidget[] {
     new GraphWidget({
       title: 'Authorize latency (ms)',
       left: [api.authorizeLatency('p50'), api.authorizeLatency('p99')],
+    }),
+  ];
+}
+
+function authorizationsRow({ authorizations }: Signals): GraphWidget[] {
+  return [
+    new GraphWidget({
+      title: 'Authorizations by outcome, and declined %',
+      left: authorizations.byOutcome,
+      right: [authorizations.declineRate],
+    }),
+    new GraphWidget({ title: 'Declines by code', left: authorizations.byDeclineCode, stacked: true }),
+    new GraphWidget({
+      title: 'Category quota draws: holds, and minor units drawn (per currency)',
+      left: [authorizations.quotaDraws],
+      right: [authorizations.quotaDrawnMinor],
     }),
   ];
 }
@@ -433,7 +516,7 @@ function dynamoRow({ dynamo, conflicts }: Signals): GraphWidget[] {
   ];
 }
 
-function jobsRow({ deadLetters, expiryFailures, expiredHolds }: Signals): GraphWidget[] {
+function jobsRow({ deadLetters, expiryFailures, expiredHolds, refreshedAccounts }: Signals): GraphWidget[] {
   return [
     new GraphWidget({
       title: 'Dead-letter queue depth',
@@ -445,5 +528,6 @@ function jobsRow({ deadLetters, expiryFailures, expiredHolds }: Signals): GraphW
       left: [expiredHolds],
       right: [expiryFailures],
     }),
+    new GraphWidget({ title: 'Limit refresh: accounts by outcome', left: refreshedAccounts, stacked: true }),
   ];
 }

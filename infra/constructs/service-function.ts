@@ -13,16 +13,12 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { METRIC_NAMESPACE, SERVICE_NAME } from '../../shared/observability/metrics.js';
 import { LAMBDA_BUNDLE_OPTIONS } from '../bundling.js';
 import type { TableAccess } from '../route-permissions.js';
 import type { CreditTable } from './table.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Powertools' service name (logs, metrics, traces); shared/observability/logger.ts uses the same. */
-export const SERVICE_NAME = 'credit-authorization';
-/** Namespace of the service's own metrics (TransactionConflicts...). */
-export const METRIC_NAMESPACE = 'CreditAuthorization';
 
 /** API handlers answer in milliseconds; 6 s leaves room for the bounded write retries (2.5 s deadline) and a cold start. */
 const DEFAULT_TIMEOUT_SECONDS = 6;
@@ -103,6 +99,7 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
+        // What the code names too (shared/observability/metrics.ts), for any Powertools utility left to read them.
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         ...props.environment,

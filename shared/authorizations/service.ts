@@ -30,7 +30,8 @@ import {
 } from '../idempotency/records.js';
 import { fromExisting, isStoredConflict, storeConflict, storeOnce } from '../idempotency/results.js';
 import { journalPut, newJournalEntry } from '../journal/repository.js';
-import { type Attempt, RETRY, retryAfter, withRetries } from '../storage/retry.js';
+import { countAuthorization, countQuotaDraw } from '../observability/emf.js';
+import { type Attempt, RETRY, RetryAfter, retryAfter, withRetries } from '../storage/retry.js';
 import {
   type CancellationReason,
   conditionFailed,
@@ -90,6 +91,7 @@ export async function authorize(
     );
     if (outcome.committed) {
       reserve.committed();
+      countNewHold(authorization);
       return fresh(response);
     }
     const { reasons } = outcome;
@@ -107,6 +109,17 @@ export async function authorize(
         return storeDeclinedHold(ctx, declinedHold(authorization, why.code), why.code);
     }
   });
+}
+
+/** A new hold in the metrics: its outcome, and what it drew from a category quota. */
+function countNewHold(authorization: Authorization): void {
+  const { status, quota, currency } = authorization;
+  assert(
+    status === 'authorized' || status === 'pending_review',
+    'a new hold is authorized or pending review',
+  );
+  countAuthorization(status);
+  if (quota && quota.drawn > 0) countQuotaDraw(currency, quota.drawn);
 }
 
 /** The answer to a new hold: 201 with the authorization. */
@@ -140,19 +153,28 @@ function reserveItems(
   ];
 }
 
-/** Stores a declined hold under its key (it moves no money), or replays what the key already holds. */
-function storeDeclinedHold(
+/**
+ * Stores a declined hold under its key (it moves no money), or replays what the key already holds. Counted in
+ * the metrics once, by the request that stored it.
+ */
+async function storeDeclinedHold(
   ctx: RequestContext,
   declined: Authorization,
   code: DeclineCode,
 ): Promise<Attempt<ServiceResult>> {
   const response = declineOf(code, declined);
-  return storeOnce(
+  const stored = await storeOnce(
     [newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, response))],
     response,
     ctx.fingerprint,
   );
+  if (isFresh(stored)) countAuthorization('declined', code);
+  return stored;
 }
+
+/** An answer this request produced, not a replay and not another attempt. */
+const isFresh = (result: Attempt<ServiceResult>): boolean =>
+  result !== RETRY && !(result instanceof RetryAfter) && result.kind === 'response' && !result.replayed;
 
 function declineOf(code: DeclineCode, authorization: Authorization): StoredResponse {
   return {

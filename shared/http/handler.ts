@@ -2,8 +2,11 @@
  * Builds a Lambda handler from its middy chain, its zod schema and one function: a handler file reads as
  * "who may call it, what it accepts, what it does". Every handler runs within its invocation's deadline
  * (storage/deadline.ts): its DynamoDB calls are cut in time to answer `503 unavailable` before Lambda's timeout.
+ * Every log line carries the invocation's Lambda context, and the invocation's metrics are published when it ends.
  */
-import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
@@ -20,6 +23,8 @@ import {
   validPathParameters,
 } from './middleware.js';
 import type { RequestContext, ServiceResult } from '../contract/results.js';
+import { metrics } from '../observability/emf.js';
+import { logger } from '../observability/logger.js';
 import { RESPONSE_MARGIN_MS, withInvocationDeadline } from '../storage/deadline.js';
 import { present } from '../assert.js';
 
@@ -83,8 +88,16 @@ export function httpHandler<
 >(
   options: RouteOptions<S, Q>,
   fn: (request: HttpRequest<BodyOf<S>, QueryOf<Q>>) => Promise<APIGatewayProxyResult>,
+  /** Around the contract's answers, so they see them (the X-Ray subsegment: shared/http/route.ts). */
+  outer: readonly MiddlewareObj<Event, APIGatewayProxyResult>[] = [],
 ) {
   const chain = middy<Event, APIGatewayProxyResult>({ timeoutEarlyInMillis: HANDLER_BACKSTOP_MS })
+    // First: every line the invocation logs carries its function, request id and cold start.
+    .use(injectLambdaContext(logger))
+    // Published after everything else, answered or thrown.
+    .use(logMetrics(metrics));
+  for (const middleware of outer) chain.use(middleware);
+  chain
     .use(contractErrors())
     .use(httpHeaderNormalizer())
     .use(requireScope(options.scopes))

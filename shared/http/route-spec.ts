@@ -95,3 +95,13 @@ export function moduleName(moduleUrl: string): string {
   const file = new URL(moduleUrl).pathname.split('/').at(-1) ?? '';
   return file.replace(/\.(ts|js|mjs)$/, '');
 }
+
+/** The route of the handler module at `moduleUrl`: its spec, the name and entry its URL gives, and `handler`. */
+export function routeOf<S extends z.ZodType | undefined, Q extends z.ZodObject | undefined>(
+  moduleUrl: string,
+  spec: RouteSpec<S, Q>,
+  handler: LambdaHttpHandler,
+): Route<S, Q> {
+  const name = moduleName(moduleUrl);
+  return { ...spec, name, entry: `functions/http/${name}.ts`, handler };
+}

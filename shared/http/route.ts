@@ -5,11 +5,14 @@
  *   export const handler = route.handler;
  *
  * The module's own URL names the route (its function's construct id and bundling entry), so it is never restated.
+ * Its invocations are traced (X-Ray, shared/observability/tracing.ts); POST /v1/authorizations alone is declared
+ * with shared/http/untraced-route.ts instead.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
+import { traceHttpHandler } from '../observability/tracing.js';
 import { type BodyOf, type HttpRequest, httpHandler, type QueryOf } from './handler.js';
-import { moduleName, type Route, type RouteSpec } from './route-spec.js';
+import { type Route, type RouteSpec, routeKey, routeOf } from './route-spec.js';
 
 export * from './route-spec.js';
 
@@ -22,6 +25,5 @@ export function httpRoute<
   spec: RouteSpec<S, Q>,
   fn: (request: HttpRequest<BodyOf<S>, QueryOf<Q>>) => Promise<APIGatewayProxyResult>,
 ): Route<S, Q> {
-  const name = moduleName(moduleUrl);
-  return { ...spec, name, entry: `functions/http/${name}.ts`, handler: httpHandler(spec, fn) };
+  return routeOf(moduleUrl, spec, httpHandler(spec, fn, [traceHttpHandler(routeKey(spec))]));
 }

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { listAccountIds } from '../accounts/repository.js';
 import { randomId } from '../ids.js';
+import { countRefreshedAccounts, metrics } from '../observability/emf.js';
 import { logger } from '../observability/logger.js';
 import { emptyTotals, POLICY_VERSION, tally } from '../policy/limit-policy.js';
 import { activePromotions, type Promotion } from '../promotions/model.js';
@@ -158,6 +159,8 @@ export async function runSegment(
     const page = await listAccountIds(task.segment, pageAccounts, afterId);
     const progress = await refreshAccounts(page.ids, promotions, asOf, job);
     if (await addPageProgress(job.id, { segment: task.segment, from: afterId, to: page.lastId }, progress)) {
+      // Counted as the job counts it: once per page, however often its segment is delivered.
+      countRefreshedAccounts(progress);
       if (page.lastId === null) return undefined;
       afterId = page.lastId;
     } else {
@@ -332,6 +335,9 @@ export async function runTasksInProcess(tasks: SegmentTask[], parallelSegments: 
           queue.push({ task: next.task, deliveries: next.deliveries + 1 });
         else
           await failRunForSegment(next.task, { where: 'in_process', deliveries: next.deliveries, lastError });
+      } finally {
+        // The pages it counted, published per delivery as a worker's invocation publishes them in AWS.
+        metrics.publishStoredMetrics();
       }
     }
   };

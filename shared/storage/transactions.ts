@@ -7,7 +7,7 @@ import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/clie
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assert } from '../assert.js';
-import { logger } from '../observability/logger.js';
+import { countTransactionConflict } from '../observability/emf.js';
 import { defaultStorage, type Storage } from './dynamo-client.js';
 import { TRANSACT_WRITE_MAX_ITEMS } from './dynamodb-limits.js';
 
@@ -85,8 +85,8 @@ export async function transactWrite(
       (error as { name?: string }).name === 'TransactionCanceledException'
     ) {
       const raw = (error as TransactionCanceledException).CancellationReasons ?? [];
-      // Counted by a CloudWatch metric filter (infra/constructs/observability.ts): keep the message stable.
-      if (raw.some((r) => r.Code === 'TransactionConflict')) logger.warn('transaction conflict');
+      // The TransactionConflicts metric (alarmed on, infra/constructs/observability.ts): one per cancelled transaction.
+      if (raw.some((r) => r.Code === 'TransactionConflict')) countTransactionConflict();
       return {
         committed: false,
         reasons: raw.map((r) => ({

@@ -9,10 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ROUTES } from '../../functions/routes.js';
 import { AUTH_CACHE_TTL_MS } from '../../shared/clients/authenticate.js';
 import { errorBody } from '../../shared/http/errors.js';
-import {
-  SEGMENT_DEAD_LETTERED_LOG_MESSAGE,
-  SEGMENT_MAX_DELIVERIES,
-} from '../../shared/limits/segment-failures.js';
+import { SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
 import { EXPIRY_INDEX, PROMOTIONS_BY_END_PARTITION, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
 import { buildApp } from '../../infra/app.js';
 import { parseStackConfig, type StackConfig } from '../../infra/config.js';
@@ -492,20 +489,11 @@ describe('scheduled work', () => {
     expect(actions.filter((a) => a.startsWith('sqs:Send'))).toEqual([]);
     const [, fn] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(consumer.fn))!;
     expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('REFRESH_QUEUE_URL');
-    // Its log line counts dead-lettered segments, and that metric pages the on-call.
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: { Ref: logicalId(consumer.logGroup) },
-      FilterPattern: `{ $.message = "${SEGMENT_DEAD_LETTERED_LOG_MESSAGE}" }`,
-      MetricTransformations: [
-        Match.objectLike({
-          MetricName: 'RefreshSegmentsDeadLettered',
-          MetricNamespace: 'CreditAuthorization',
-        }),
-      ],
-    });
+    // It counts dead-lettered segments (EMF, with the service dimension), and that metric pages the on-call.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'CreditAuthorization',
       MetricName: 'RefreshSegmentsDeadLettered',
+      Dimensions: [{ Name: 'service', Value: 'credit-authorization' }],
       Threshold: 1,
       EvaluationPeriods: 1,
     });
@@ -582,16 +570,85 @@ describe('observability', () => {
     ]) {
       expect({ needle, found: text.includes(needle) }).toEqual({ needle, found: true });
     }
+    // Counted by the code as EMF (shared/storage/transactions.ts), so it carries the service dimension.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'CreditAuthorization',
       MetricName: 'TransactionConflicts',
+      Dimensions: [{ Name: 'service', Value: 'credit-authorization' }],
+      Threshold: config.alarms.transactionConflictsPerMinute,
     });
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{ $.message = "transaction conflict" }',
-      MetricTransformations: [
-        Match.objectLike({ MetricName: 'TransactionConflicts', MetricNamespace: 'CreditAuthorization' }),
-      ],
+  });
+
+  it('reads no metric from log text: every metric of its own is EMF the code writes', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  });
+
+  it('alarms on a decline-rate spike: the share of authorizations declined over 5 minutes, given enough of them', () => {
+    const service = { Name: 'service', Value: 'credit-authorization' };
+    const authorizations = (dimensions: unknown[]) => ({
+      MetricStat: {
+        Metric: { Namespace: 'CreditAuthorization', MetricName: 'Authorizations', Dimensions: dimensions },
+        Period: 300,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression: `IF(FILL(all, 0) >= ${config.alarms.declineRateMinAuthorizations}, 100 * FILL(declined, 0) / all, 0)`,
+        }),
+        Match.objectLike({ Id: 'all', ...authorizations([service]) }),
+        Match.objectLike({
+          Id: 'declined',
+          ...authorizations([{ Name: 'outcome', Value: 'declined' }, service]),
+        }),
+      ]),
+      Threshold: config.alarms.declineRatePercent,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('shows the business on the dashboard: outcomes, decline codes, quota draws per currency, refresh counts', () => {
+    const [dashboard] = resources('AWS::CloudWatch::Dashboard');
+    const body = dashboard!.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    // The body is JSON around tokens (the Region): read it with the tokens as plain strings.
+    const text =
+      typeof body === 'string'
+        ? body
+        : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'token')).join('');
+    const widgets = JSON.parse(text).widgets as Array<{ properties: { metrics?: unknown[][] } }>;
+    const series = widgets.flatMap((w) => w.properties.metrics ?? []);
+    const named = (...parts: string[]) => series.some((m) => parts.every((part) => m.includes(part)));
+    for (const outcome of ['authorized', 'pending_review', 'declined'])
+      expect({ outcome, shown: named('Authorizations', 'outcome', outcome) }).toEqual({
+        outcome,
+        shown: true,
+      });
+    for (const code of [
+      'insufficient_credit',
+      'account_frozen',
+      'account_closed',
+      'velocity_exceeded',
+      'risk_declined',
+    ])
+      expect({ code, shown: named('Authorizations', 'declineCode', code) }).toEqual({ code, shown: true });
+    const expressions = series.flatMap((m) =>
+      m.map((part) => (part as { expression?: string }).expression ?? []),
+    );
+    for (const metric of ['QuotaDraws', 'QuotaDrawnMinor'])
+      expect(expressions).toContain(
+        `SEARCH('{CreditAuthorization,currency,service} MetricName="${metric}"', 'Sum', 60)`,
+      );
+    for (const metric of [
+      'LimitRefreshChanged',
+      'LimitRefreshUnchanged',
+      'LimitRefreshSkipped',
+      'LimitRefreshFailed',
+    ])
+      expect({ metric, shown: named(metric) }).toEqual({ metric, shown: true });
   });
 
   it("alarms when holds fail to expire in every recent sweep (the sweeper's EMF metric, with its service dimension)", () => {

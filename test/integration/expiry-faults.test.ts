@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.js';
 import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
+import { emfWritten } from '../support/emf.js';
 import { expectReconciled } from '../support/journal.js';
 import { EXPIRY_SHARDS } from '../../shared/storage/table.js';
 
@@ -28,9 +29,6 @@ let repository: typeof import('../../shared/authorizations/repository.js');
 let requestDigest: typeof import('../../shared/ids.js').requestDigest;
 
 beforeAll(async () => {
-  // What the stack sets on every function (infra/constructs/service-function.ts): the EMF namespace and service.
-  process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'CreditAuthorization';
-  process.env['POWERTOOLS_SERVICE_NAME'] = 'credit-authorization';
   proxy = await startFaultProxy({ target: directEndpoint, seed: 12 });
   app = await startTestApp(
     { AUTH_HOLD_TTL_SECONDS: '1', VELOCITY_MAX: '1000', REVIEW_THRESHOLD: '50000' },
@@ -86,7 +84,7 @@ function poison(holdId: string): void {
 const statusOf = async (id: string): Promise<string> =>
   (await api.call('GET', `/v1/authorizations/${id}`, { key: ADMIN_KEY })).body.status;
 
-/** Runs `work` with everything the process writes to stdout/stderr (Powertools logs and EMF) captured, not shown. */
+/** Runs `work` with everything the process writes to stdout/stderr (Powertools logs) captured, not shown. */
 async function captured<T>(work: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
   const chunks: string[] = [];
   const original = { out: process.stdout.write, err: process.stderr.write };
@@ -181,10 +179,9 @@ describe('expiry sweep with a hold that keeps failing', () => {
       await sleep(1_100); // past the 1 s TTL: the job sweeps at the real time
 
       const context = { getRemainingTimeInMillis: () => 45_000 } as Context;
-      const { value: result, lines } = await captured(() => handler({}, context));
+      const { value: swept, documents: emf } = await emfWritten(() => captured(() => handler({}, context)));
       proxy.setTargetedFaults([]);
-      expect(result).toMatchObject({ expired: others.length, failed: 1, failedShards: 0 });
-      const emf = jsonLines(lines).filter((l) => l['_aws']);
+      expect(swept.value).toMatchObject({ expired: others.length, failed: 1, failedShards: 0 });
       expect(emf).toHaveLength(1);
       expect(emf[0]).toMatchObject({
         _aws: {

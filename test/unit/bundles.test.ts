@@ -1,0 +1,44 @@
+/**
+ * What the deployed bundles carry, built as the stack builds them (bench/bundles.ts, infra/bundling.ts): every
+ * function brings Powertools Tracer and the X-Ray SDK, except POST /v1/authorizations, whose cold start and bundle
+ * are budgeted (shared/http/untraced-route.ts).
+ */
+import { build } from 'esbuild';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { esbuildOptions } from '../../bench/bundles.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The source files and packages `entry`'s bundle is made of. */
+async function inputsOf(entry: string): Promise<string[]> {
+  const result = await build({
+    ...esbuildOptions(ROOT),
+    entryPoints: [join(ROOT, entry)],
+    write: false,
+    outfile: join(ROOT, '.bench', 'unused.mjs'),
+    metafile: true,
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+const xray = (inputs: string[]) => inputs.some((p) => p.includes('node_modules/aws-xray-sdk-core/'));
+const tracer = (inputs: string[]) => inputs.some((p) => p.includes('@aws-lambda-powertools/tracer/'));
+
+describe('the bundles', () => {
+  it('leave the X-Ray SDK out of POST /v1/authorizations, which still logs with its context and writes EMF', async () => {
+    const inputs = await inputsOf('functions/http/authorizations-create.ts');
+    expect({ xray: xray(inputs), tracer: tracer(inputs) }).toEqual({ xray: false, tracer: false });
+    expect(inputs.some((p) => p.includes('@aws-lambda-powertools/metrics/'))).toBe(true);
+    expect(inputs.some((p) => p.includes('@aws-lambda-powertools/logger/lib/esm/middleware/'))).toBe(true);
+  });
+
+  it.each([
+    'functions/http/authorizations-capture.ts',
+    'functions/authorizer.ts',
+    'functions/jobs/limit-refresh-worker.ts',
+  ])('trace every other function with the X-Ray SDK: %s', async (entry) => {
+    const inputs = await inputsOf(entry);
+    expect({ xray: xray(inputs), tracer: tracer(inputs) }).toEqual({ xray: true, tracer: true });
+  });
+});
