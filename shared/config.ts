@@ -13,8 +13,11 @@ const ConfigSchema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   /** Amount (minor units) at or above which a new hold waits for manual review. */
   REVIEW_THRESHOLD: intFromEnv(5_000_000, 1, 1_000_000_000_000),
-  /** At most this many approved holds per account in one velocity window. */
-  VELOCITY_MAX: intFromEnv(20, 1, 1_000_000),
+  /**
+   * At most this many approved holds per account within any VELOCITY_WINDOW_SECONDS (exact at the window's edges:
+   * the account's velocity log, shared/accounts/repository.ts). 0 turns the rule off; at most 32 (VELOCITY_LOG_SLOTS).
+   */
+  VELOCITY_MAX: intFromEnv(20, 0, 32),
   VELOCITY_WINDOW_SECONDS: intFromEnv(60, 1, 86_400),
   AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
   EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),

@@ -100,7 +100,7 @@ beforeAll(async () => {
   // The SQS client signs its requests; the stand-in queue does not check them.
   process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
-  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '1000' });
+  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '0' });
   api = new Api(app.url);
   await recordDynamoRequests();
   await synthesizeGrants();

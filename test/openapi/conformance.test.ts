@@ -42,7 +42,7 @@ let document: Record<string, any>;
 beforeAll(async () => {
   // The journal pages must hold entries for their schema to be checked: read as if the settling lag had passed.
   app = await startTestApp(
-    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '100000' },
+    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '0' },
     { journalClock: 'settled' },
   );
   api = new Api(app.url);
