@@ -87,7 +87,8 @@ export const StackConfig = z
     /** The functions' business settings (shared/config.ts reads them from the environment). */
     service: z.strictObject({
       reviewThreshold: PositiveInt,
-      velocityMax: PositiveInt,
+      /** 0 turns the rule off; at most 32 (the account's velocity log, shared/accounts/model.ts). */
+      velocityMax: z.number().int().min(0).max(32),
       velocityWindowSeconds: PositiveInt.max(86_400),
       authHoldTtlSeconds: PositiveInt.max(31 * 86_400),
     }),
