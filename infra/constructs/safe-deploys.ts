@@ -18,11 +18,11 @@
  * them in parallel anyway. The bake window above covers them; authorize, the route that runs at 50,000/s, is
  * the one whose new code meets real traffic gradually.
  *
- * Provisioned concurrency during a shift: the alias's provisioned concurrency follows the weights (Lambda's API
- * says the allocation "fluctuates" during canary and linear deployments), so the new version gets pre-initialized
- * environments for its share and the old version keeps the rest; calls beyond what is ready on either side spill
- * over to on-demand environments (cold starts: the AuthorizeSpillover alarm counts them, and is deliberately not
- * a rollback alarm, since spillover says nothing about the new code). Deploy off-peak. CloudFormation applies
+ * Provisioned concurrency during a shift: while the alias is weighted, its provisioned concurrency is divided
+ * between the two versions (Lambda's API documents the allocation as fluctuating during canary and linear
+ * deployments), and calls beyond what is ready on either side spill over to on-demand environments (cold starts:
+ * the AuthorizeSpillover alarm counts them, and is deliberately not a rollback alarm, since spillover says nothing
+ * about the new code). Deploy off-peak. CloudFormation applies
  * the alias's configured provisioned concurrency (the everyday baseline) when it updates the alias, and a
  * festival's raised floor is a scheduled action that has already run: do not deploy inside a festival window
  * (PeakReadiness warns at synth time when one is open).
