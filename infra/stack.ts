@@ -1,24 +1,28 @@
 /**
- * The whole service as one stack, composed of constructs that mirror the architecture:
+ * The whole service as one stack per stage, composed of constructs that mirror the architecture:
  * table → jobs (queue, schedules) → functions (one per route, the same modules `npm start` serves) → peak
- * readiness (authorize alias) → API → observability. Environment-agnostic (no account/Region lookups), so
- * `cdk synth` runs offline. No default keys anywhere: the first admin client is created by an operator
- * (docs/CAPACITY.md, "Standing it up").
+ * readiness (authorize alias) → API → observability → safe deploys (CodeDeploy on the authorize alias).
+ * Environment-agnostic (no account/Region lookups), so `cdk synth` runs offline. The stage is in the stack's
+ * name and in every name it sets (infra/names.ts). No default keys anywhere: the first admin client is created
+ * by an operator (docs/CAPACITY.md, "Standing it up").
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
 import { API_TIMEOUT_SECONDS, AUTHORIZER_TIMEOUT_SECONDS } from '../shared/function-timeouts.js';
-import type { StackConfig } from './config.js';
+import { clientLimits, type StackConfig } from './config.js';
 import { CreditApi } from './constructs/api.js';
 import { CursorKey } from './constructs/cursor-key.js';
 import { Jobs } from './constructs/jobs.js';
 import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
+import { SafeDeploys } from './constructs/safe-deploys.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { CreditTable } from './constructs/table.js';
+import { type StageNames, stageNames } from './names.js';
 
 /** The route served through the provisioned `live` alias: the checkout hot path. */
 export const AUTHORIZE_HANDLER = 'authorizations-create';
@@ -44,12 +48,16 @@ export class CreditAuthorizationStack extends Stack {
   readonly jobs: Jobs;
   readonly data: CreditTable;
   readonly cursorKey: CursorKey;
+  /** The names this stack sets itself, each carrying its stage. */
+  readonly names: StageNames;
+  readonly safeDeploys: SafeDeploys;
 
   constructor(scope: Construct, id: string, props: CreditAuthorizationStackProps) {
     super(scope, id, props);
     const c = props.config;
     const routes = props.routes ?? ROUTES;
     const logRetention = c.logRetentionDays as RetentionDays;
+    this.names = stageNames(c.stage);
 
     this.data = new CreditTable(this, 'Data', c.table);
     const environment = serviceEnvironment(this.data, c);
@@ -57,6 +65,7 @@ export class CreditAuthorizationStack extends Stack {
       entries: JOB_ENTRIES,
       table: this.data,
       environment,
+      metricNamespace: this.names.metricNamespace,
       logRetention,
       limitRefreshHourUtc: c.jobs.limitRefreshHourUtc,
       refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
@@ -69,6 +78,7 @@ export class CreditAuthorizationStack extends Stack {
       table: this.data,
       access: 'read',
       environment,
+      metricNamespace: this.names.metricNamespace,
       timeoutSeconds: AUTHORIZER_TIMEOUT_SECONDS,
       logRetention,
     });
@@ -86,7 +96,21 @@ export class CreditAuthorizationStack extends Stack {
     });
     const api = this.api(c, routes, authorizeRoute, peak.alias, logRetention);
     const observability = this.observability(c, api, authorizeRoute, peak.alias);
-    this.outputs(observability);
+    this.safeDeploys = new SafeDeploys(this, 'SafeDeploys', {
+      alias: peak.alias,
+      api,
+      authorizeRoute,
+      trafficShift: c.deploy.authorizeTrafficShift,
+      deployedBefore: [
+        ...Object.entries(this.functions)
+          .filter(([name]) => name !== AUTHORIZE_HANDLER)
+          .map(([, f]) => f.fn),
+        this.authorizer.fn,
+      ],
+      alarmAction: new SnsAction(observability.topic),
+      thresholds: c.alarms,
+    });
+    this.outputs(c, api, observability);
   }
 
   /** One function per route, with the table access, queue and secret its spec declares. */
@@ -110,6 +134,7 @@ export class CreditAuthorizationStack extends Stack {
           ...(enqueues ? { REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : {}),
           ...(seals ? this.cursorKey.environment : {}),
         },
+        metricNamespace: this.names.metricNamespace,
         timeoutSeconds: API_TIMEOUT_SECONDS,
         logRetention,
       });
@@ -136,13 +161,19 @@ export class CreditAuthorizationStack extends Stack {
       routes,
       targets,
       authorizerFunction: this.authorizer.fn,
-      stageName: c.api.stageName,
+      name: this.names.api,
+      stageName: c.stage,
       stageRateRps: c.api.stageRateRps,
       stageBurst: c.api.stageBurst,
       authorizeRoute,
       authorizeRateRps: c.api.authorizeRateRps,
       authorizeBurst: c.api.authorizeBurst,
-      perClientRateRps: c.api.perClientRateRps,
+      waf: {
+        clientRps: clientLimits(c.api).stageRps,
+        clientAuthorizeRps: clientLimits(c.api).authorizeRps,
+        perIpRps: c.api.perIpRateRps,
+        unrecognizedKeyRps: c.api.unrecognizedKeyRateRps,
+      },
       functionTimeoutSeconds: API_TIMEOUT_SECONDS,
       accessLogRetention: logRetention,
     }).api;
@@ -173,11 +204,28 @@ export class CreditAuthorizationStack extends Stack {
       },
       alarmEmail: c.alarmEmail,
       thresholds: c.alarms,
+      metricNamespace: this.names.metricNamespace,
+      dashboardName: this.names.dashboard,
     });
   }
 
-  /** What an operator needs after a deploy (the API URL is output by the RestApi itself). */
-  private outputs(observability: Observability): void {
+  /** What an operator needs after a deploy (README, "Deploy to AWS"). */
+  private outputs(c: StackConfig, api: CreditApi['api'], observability: Observability): void {
+    new CfnOutput(this, 'Stage', { value: c.stage, description: 'The stage this stack deploys' });
+    new CfnOutput(this, 'ApiUrl', {
+      // No trailing slash: `curl $API_URL/v1/accounts`.
+      value: Fn.join('', [
+        'https://',
+        api.restApiId,
+        '.execute-api.',
+        Aws.REGION,
+        '.',
+        Aws.URL_SUFFIX,
+        '/',
+        api.deploymentStage.stageName,
+      ]),
+      description: 'Base URL of the API (routes start with /v1)',
+    });
     new CfnOutput(this, 'TableName', {
       value: this.data.table.tableName,
       description: 'Where the bootstrap admin client is put (docs/CAPACITY.md)',

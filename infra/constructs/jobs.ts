@@ -18,7 +18,7 @@ import {
   SEGMENT_DEAD_LETTERED_LOG_MESSAGE,
   SEGMENT_MAX_DELIVERIES,
 } from '../../shared/limits/segment-failures.js';
-import { METRIC_NAMESPACE, ServiceFunction } from './service-function.js';
+import { ServiceFunction } from './service-function.js';
 import type { CreditTable } from './table.js';
 
 export interface JobEntries {
@@ -36,6 +36,8 @@ export interface JobsProps {
   readonly entries: JobEntries;
   readonly table: CreditTable;
   readonly environment: Readonly<Record<string, string>>;
+  /** The stage's namespace for the service's own metrics (infra/names.ts). */
+  readonly metricNamespace: string;
   readonly logRetention: RetentionDays;
   /** Hour (UTC) the nightly refresh starts. */
   readonly limitRefreshHourUtc: number;
@@ -114,6 +116,7 @@ export class Jobs extends Construct {
       description,
       timeoutSeconds,
       environment,
+      metricNamespace: this.props.metricNamespace,
       table: this.props.table,
       access: 'write',
       logRetention: this.props.logRetention,
@@ -205,12 +208,12 @@ export class Jobs extends Construct {
     new MetricFilter(this, 'SegmentsDeadLettered', {
       logGroup: deadLetters.logGroup,
       filterPattern: FilterPattern.stringValue('$.message', '=', SEGMENT_DEAD_LETTERED_LOG_MESSAGE),
-      metricNamespace: METRIC_NAMESPACE,
+      metricNamespace: this.props.metricNamespace,
       metricName: SEGMENTS_DEAD_LETTERED_METRIC,
       metricValue: '1',
     });
     return new Metric({
-      namespace: METRIC_NAMESPACE,
+      namespace: this.props.metricNamespace,
       metricName: SEGMENTS_DEAD_LETTERED_METRIC,
       statistic: 'Sum',
       period: Duration.minutes(1),

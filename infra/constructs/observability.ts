@@ -29,7 +29,7 @@ import type { RouteDefinition } from '../../functions/routes.js';
 import { EXPIRED_HOLDS_METRIC, EXPIRY_FAILURES_METRIC } from '../../shared/observability/metrics.js';
 import { EXPIRY_INDEX } from '../../shared/storage/table.js';
 import type { StackConfig } from '../config.js';
-import { METRIC_NAMESPACE, SERVICE_NAME } from './service-function.js';
+import { SERVICE_NAME } from './service-function.js';
 import type { CreditTable } from './table.js';
 
 export interface ObservedFunction {
@@ -56,6 +56,9 @@ export interface ObservabilityProps {
   };
   readonly alarmEmail: string;
   readonly thresholds: StackConfig['alarms'];
+  /** The stage's namespace for the service's own metrics, and its dashboard's name (infra/names.ts). */
+  readonly metricNamespace: string;
+  readonly dashboardName: string;
 }
 
 /**
@@ -165,9 +168,13 @@ function dynamoSignals(table: CreditTable) {
 }
 
 /** A sum of one of the service's own metrics; `dimensionsMap` as its publisher sets it. */
-function serviceMetric(metricName: string, dimensionsMap?: Record<string, string>): Metric {
+function serviceMetric(
+  namespace: string,
+  metricName: string,
+  dimensionsMap?: Record<string, string>,
+): Metric {
   return new Metric({
-    namespace: METRIC_NAMESPACE,
+    namespace,
     metricName,
     ...(dimensionsMap ? { dimensionsMap } : {}),
     statistic: 'Sum',
@@ -176,7 +183,8 @@ function serviceMetric(metricName: string, dimensionsMap?: Record<string, string
 }
 
 /** The expiry sweeper's EMF metrics (functions/jobs/expiry-sweeper.ts), with Powertools' service dimension. */
-const sweeperMetric = (metricName: string): Metric => serviceMetric(metricName, { service: SERVICE_NAME });
+const sweeperMetric = (namespace: string, metricName: string): Metric =>
+  serviceMetric(namespace, metricName, { service: SERVICE_NAME });
 
 /** Segments dead-lettered, and what waits in each DLQ. */
 function deadLetterSignals(deadLetters: ObservabilityProps['deadLetters']) {
@@ -215,19 +223,19 @@ export class Observability extends Construct {
       api: apiSignals(props.api, props.authorizeRoute),
       authorize: authorizeSignals(props.authorizeAlias),
       dynamo: dynamoSignals(props.table),
-      conflicts: serviceMetric(TRANSACTION_CONFLICTS_METRIC),
+      conflicts: serviceMetric(props.metricNamespace, TRANSACTION_CONFLICTS_METRIC),
       deadLetters: deadLetterSignals(props.deadLetters),
-      expiryFailures: sweeperMetric(EXPIRY_FAILURES_METRIC),
-      expiredHolds: sweeperMetric(EXPIRED_HOLDS_METRIC),
+      expiryFailures: sweeperMetric(props.metricNamespace, EXPIRY_FAILURES_METRIC),
+      expiredHolds: sweeperMetric(props.metricNamespace, EXPIRED_HOLDS_METRIC),
     };
     const t = props.thresholds;
     this.apiAlarms(signals, t);
     this.lambdaAlarms(props.functions, signals, t);
     this.dynamoAlarms(signals, t);
-    this.conflictAlarms(props.functions, signals, t);
+    this.conflictAlarms(props.functions, props.metricNamespace, signals, t);
     this.deadLetterAlarms(signals, t);
     this.expiryAlarms(signals);
-    this.newDashboard(signals);
+    this.newDashboard(props.dashboardName, signals);
   }
 
   /** CloudWatch can only publish to an encrypted topic through a customer managed key whose policy lets it. */
@@ -329,6 +337,7 @@ export class Observability extends Construct {
    */
   private conflictAlarms(
     functions: readonly ObservedFunction[],
+    metricNamespace: string,
     { conflicts }: Signals,
     t: Thresholds,
   ): void {
@@ -336,7 +345,7 @@ export class Observability extends Construct {
       new MetricFilter(this, `Conflicts-${f.name}`, {
         logGroup: f.logGroup,
         filterPattern: FilterPattern.stringValue('$.message', '=', TRANSACTION_CONFLICT_LOG_MESSAGE),
-        metricNamespace: METRIC_NAMESPACE,
+        metricNamespace,
         metricName: TRANSACTION_CONFLICTS_METRIC,
         metricValue: '1',
       });
@@ -387,9 +396,9 @@ export class Observability extends Construct {
   }
 
   /** One row per architectural piece: the API, authorize's capacity, DynamoDB, and the jobs. */
-  private newDashboard(signals: Signals): void {
+  private newDashboard(dashboardName: string, signals: Signals): void {
     new Dashboard(this, 'Dashboard', {
-      dashboardName: 'credit-authorization',
+      dashboardName,
       widgets: [apiRow(signals), authorizeRow(signals), dynamoRow(signals), jobsRow(signals)],
     });
   }

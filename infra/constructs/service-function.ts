@@ -21,8 +21,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Powertools' service name (logs, metrics, traces); shared/observability/logger.ts uses the same. */
 export const SERVICE_NAME = 'credit-authorization';
-/** Namespace of the service's own metrics (TransactionConflicts...). */
-export const METRIC_NAMESPACE = 'CreditAuthorization';
 
 /** API handlers answer in milliseconds; 6 s leaves room for the bounded write retries (2.5 s deadline) and a cold start. */
 const DEFAULT_TIMEOUT_SECONDS = 6;
@@ -46,6 +44,8 @@ export interface ServiceFunctionProps {
   /** Partitions whose items the function may also delete (infra/route-permissions.ts ROUTE_TABLE_DELETES). */
   readonly deletesFrom?: readonly string[] | undefined;
   readonly environment: Readonly<Record<string, string>>;
+  /** Where its EMF metrics go (POWERTOOLS_METRICS_NAMESPACE): the stage's namespace (infra/names.ts). */
+  readonly metricNamespace: string;
   readonly logRetention: RetentionDays;
   readonly timeoutSeconds?: number;
   readonly memoryMiB?: number;
@@ -104,7 +104,7 @@ export class ServiceFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricNamespace,
         ...props.environment,
       },
       bundling: bundlingOptions(),
