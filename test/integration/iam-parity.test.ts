@@ -212,6 +212,31 @@ describe('every function, run locally, is held to the role the stack gives it', 
     );
   });
 
+  it('client keys: listed, rotated, revoked (twice), and unknown or revoked clients', async () => {
+    const shop = await api.createClient(['checkout']);
+    expectStatus(await api.call('GET', '/v1/clients', { key: ADMIN_KEY }), 200);
+    const rotate = (id: string) =>
+      api.call('POST', `/v1/clients/${id}/rotate`, { key: ADMIN_KEY, body: { overlapSeconds: 60 } });
+    const rotated = await rotate(shop.id);
+    expectStatus(rotated, 201);
+    expectStatus(await rotate(shop.id), 201);
+    expectStatus(
+      await api.call('GET', '/v1/clients', { key: rotated.body.apiKey }),
+      403,
+      'insufficient_scope',
+    );
+    expectStatus(await api.call('DELETE', `/v1/clients/${shop.id}`, { key: ADMIN_KEY }), 200);
+    expectStatus(await api.call('DELETE', `/v1/clients/${shop.id}`, { key: ADMIN_KEY }), 200);
+    expectStatus(await rotate(shop.id), 409, 'client_revoked');
+    expectStatus(await rotate('cli_nobody'), 404, 'client_not_found');
+    expectStatus(
+      await api.call('DELETE', '/v1/clients/cli_nobody', { key: ADMIN_KEY }),
+      404,
+      'client_not_found',
+    );
+    expectStatus(await api.call('GET', '/v1/clients', { key: shop.apiKey }), 401, 'invalid_api_key');
+  });
+
   it('holds: approved, replayed, key reused, declined, sent to review, for an unknown account', async () => {
     const key = randomUUID();
     const order = { accountId, amount: 10_000, orderId: 'o-parity' };

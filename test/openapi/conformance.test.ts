@@ -284,6 +284,17 @@ describe('every route, called through the client, answers as documented', () => 
     expect((await risk.approveReview(big1.id)).data.status).toBe('authorized');
     expect((await risk.declineReview(big2.id)).data.status).toBe('declined');
 
+    // Clients: listed, rotated (the old key keeps working), revoked twice (the same answer), and their errors.
+    const { data: temp } = await admin.createClient({ name: 'temporary', scopes: ['checkout'] });
+    expect((await admin.listClients()).data.data.map((c) => c.id)).toContain(temp.id);
+    const { data: rotated } = await admin.rotateClient(temp.id, { overlapSeconds: 3_600 });
+    await as(rotated.apiKey).getAccount(accountId);
+    await as(temp.apiKey).getAccount(accountId);
+    expect((await admin.revokeClient(temp.id)).data.revokedAt).toBeDefined();
+    await admin.revokeClient(temp.id);
+    await expect(admin.rotateClient(temp.id)).rejects.toMatchObject({ code: 'client_revoked' });
+    await expect(admin.revokeClient('cli_missing')).rejects.toBeInstanceOf(NotFoundError);
+
     // Limits, promotions, jobs.
     await risk.setProfile(accountId, strongProfile() as never);
     await checkout.requestLimitIncrease(accountId, { requestedLimit: 6_000_000 });
