@@ -73,7 +73,7 @@ function recordFromItem(item: Record<string, unknown>): ClientRecord {
   const record = item as unknown as ClientRecord;
   assert(Array.isArray(record.keys), 'a client record lists its keys');
   assert(Number.isInteger(record.version), 'a client record has a version');
-  assert(record.keys.length <= MAX_KEYS_PER_CLIENT + 1, 'a client record lists a bounded number of keys');
+  assert(record.keys.length <= MAX_KEYS_PER_CLIENT, 'a client record lists at most MAX_KEYS_PER_CLIENT keys');
   return record;
 }
 

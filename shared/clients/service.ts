@@ -14,12 +14,17 @@ export async function revoke(clientId: string, now: Date = new Date()): Promise<
   return client;
 }
 
+/** A rotation's answer: the new key (shown once) with the client, or why there is none. */
+export type Rotation =
+  | Extract<RotationResult, { ok: false }>
+  | (Extract<RotationResult, { ok: true }> & { apiKey: string });
+
 /** A new current key for the client; the ones it had stop `overlapSeconds` from now at the latest. */
 export async function rotate(
   clientId: string,
   overlapSeconds: number,
   now: Date = new Date(),
-): Promise<(RotationResult & { ok: false }) | (RotationResult & { ok: true; apiKey: string })> {
+): Promise<Rotation> {
   const apiKey = newApiKey();
   const result = await rotateClientKey(clientId, apiKey, now, overlapSeconds);
   if (!result.ok) return result;
