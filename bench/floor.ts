@@ -85,15 +85,14 @@ export function floorRequests(b: Builders, accountIds: readonly string[], count:
         authorization,
         b.recordFields('authorize', 'cli_bench', 'x'.repeat(43), response),
       ),
-      // The velocity guard in its steady-state shape, always true here: same condition cost as an authorize.
+      // The velocity guard in its one shape (append, drop the oldest), always true here (a 1 ms window): the same
+      // update and condition cost as an authorize's.
       b.reserveUpdate({
         accountId,
         amountMinor: 100,
         currency: 'CNY',
         nowIso,
-        velocityWindow: 0,
-        velocityMax: 1e12,
-        shape: 'same_window',
+        velocity: { max: 32, windowMs: 1, nowMs: Date.parse(nowIso) },
       }),
       b.journalPut(
         b.newJournalEntry({

@@ -26,6 +26,8 @@ import type {
   Authorization,
   CaptureParams,
   Client,
+  ClientList,
+  ClientSummary,
   CreateAccountParams,
   CreateAuthorizationParams,
   CreateClientParams,
@@ -46,6 +48,8 @@ import type {
   ReleaseParams,
   Repayment,
   RepaymentParams,
+  RotateClientParams,
+  RotatedClient,
   StatusChangeParams,
 } from './types.js';
 
@@ -145,6 +149,24 @@ export class CheckoutClient {
 
   createClient(params: CreateClientParams, options?: CallOptions): Promise<ApiResponse<Client>> {
     return this.#call('createClient', {}, params, options);
+  }
+
+  listClients(options?: CallOptions): Promise<ApiResponse<ClientList>> {
+    return this.#call('listClients', {}, undefined, options);
+  }
+
+  /** Every key of the client stops working (deployed: within API Gateway's 300 s authorizer cache). Idempotent. */
+  revokeClient(clientId: string, options?: CallOptions): Promise<ApiResponse<ClientSummary>> {
+    return this.#call('revokeClient', { id: clientId }, undefined, options);
+  }
+
+  /** A new key; the client's earlier keys keep working `overlapSeconds` (default 3600). Not retried blindly. */
+  rotateClient(
+    clientId: string,
+    params: RotateClientParams = {},
+    options?: CallOptions,
+  ): Promise<ApiResponse<RotatedClient>> {
+    return this.#call('rotateClient', { id: clientId }, params, options);
   }
 
   createAccount(params: CreateAccountParams, options?: CallOptions): Promise<ApiResponse<Account>> {

@@ -7,7 +7,7 @@
 import type { RetryMode } from './retry-policy.js';
 
 export interface EndpointSpec {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** With {param} placeholders, as in the route manifest. */
   path: string;
   /** Money-moving POST: sends an Idempotency-Key (the caller's or a fresh UUID), the same on every retry. */
@@ -17,6 +17,16 @@ export interface EndpointSpec {
 
 export const ENDPOINTS = {
   createClient: { method: 'POST', path: '/v1/clients', idempotencyKey: false, retry: 'unprocessed_only' },
+  listClients: { method: 'GET', path: '/v1/clients', idempotencyKey: false, retry: 'always' },
+  // Revoking a revoked client answers it unchanged: safe to repeat after a lost answer.
+  revokeClient: { method: 'DELETE', path: '/v1/clients/{id}', idempotencyKey: false, retry: 'always' },
+  // A repeat would make a second key (and retire the first one it made): not repeated on an ambiguous failure.
+  rotateClient: {
+    method: 'POST',
+    path: '/v1/clients/{id}/rotate',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
   createAccount: { method: 'POST', path: '/v1/accounts', idempotencyKey: false, retry: 'unprocessed_only' },
   getAccount: { method: 'GET', path: '/v1/accounts/{id}', idempotencyKey: false, retry: 'always' },
   createAuthorization: { method: 'POST', path: '/v1/authorizations', idempotencyKey: true, retry: 'always' },

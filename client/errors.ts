@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'route_not_found'
   | 'job_not_found'
   | 'promotion_not_found'
+  | 'client_not_found'
   | 'method_not_allowed'
   | DeclineCode
   | 'idempotency_key_reused'
@@ -46,6 +47,8 @@ export type ErrorCode =
   | 'amount_exceeds_remaining'
   | 'account_exists'
   | 'promotion_exists'
+  | 'client_revoked'
+  | 'too_many_api_keys'
   | 'body_too_large'
   | 'unsupported_media_type'
   | 'too_many_requests'

@@ -55,7 +55,7 @@ export interface TransportSettings {
 }
 
 export interface OutgoingRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Placeholders already filled. */
   path: string;
   query?: Readonly<Record<string, string | number | undefined>>;

@@ -34,6 +34,12 @@ export type DeclineCode = NonNullable<Authorization['declineCode']>;
 
 export type Client = Schemas['Client'];
 export type Scope = Client['scopes'][number];
+/** A client as listed and revoked: never its keys. `revokedAt` once it is revoked. */
+export type ClientSummary = Schemas['ClientSummary'];
+/** Every client, in id order (`hasMore`: more exist than one listing shows). */
+export type ClientList = Schemas['ClientList'];
+/** The client with its new key (shown only here) and when its earlier keys stop working. */
+export type RotatedClient = Schemas['RotatedClient'];
 
 export type Refund = Schemas['Refund'];
 export type Repayment = Schemas['Repayment'];
@@ -76,6 +82,8 @@ export type PromotionResource = Promotion & Known<Schemas['Promotion']>;
 // ---- request parameters ----
 
 export type CreateClientParams = RequestBody<'createClient'>;
+/** `overlapSeconds`: how long the client's current keys keep working (default 3600, at most 604800). */
+export type RotateClientParams = RequestBody<'rotateClient'>;
 /** `profile` is written with the account, in the same transaction. */
 export type CreateAccountParams = RequestBody<'createAccount'>;
 export type CreateAuthorizationParams = RequestBody<'createAuthorization'>;

@@ -2,6 +2,13 @@
  * The stack's configuration: the `credit` object of cdk.json's context, parsed and bounded once with zod, so
  * a typo in a festival date or a capacity figure fails `cdk synth` instead of scaling at the wrong hour.
  * Every number names its unit; the reasoning behind the values is in docs/CAPACITY.md.
+ *
+ * Stages. One account can hold several copies of the service (`prod`, `staging`...): `credit.stages` lists
+ * them, each with the settings it overrides (objects merge key by key, lists and values replace), and
+ * `-c stage=<name>` picks one (`credit.defaultStage` otherwise). The stage is in the stack's name, and so in
+ * every physical name CloudFormation generates, and in every name the stack sets itself (API, dashboard, WAF,
+ * secrets, metric namespace): two stages never share a resource or a metric. A stage cdk.json does not list is
+ * refused, so a typo never deploys a copy with the production capacity (and its bill).
  */
 import * as z from 'zod';
 
@@ -19,6 +26,30 @@ const DEFAULT_WARM_WRITE_UNITS_PER_SECOND = 4_000;
 /** Lambda caps provisioned concurrency by the account's concurrency quota; this is a typo guard, not a quota. */
 const MAX_PROVISIONED_CONCURRENCY = 100_000;
 
+/**
+ * A stage's name: lower-case letters and digits, short. It goes into the stack name (and so into every
+ * generated physical name, which CloudFormation truncates), the API Gateway stage and the metric namespace.
+ */
+export const STAGE_NAME = /^[a-z][a-z0-9]{0,15}$/;
+
+/**
+ * How CodeDeploy shifts the authorize alias to a new version (CDK's LambdaDeploymentConfig names): a canary
+ * sends 10% of calls to the new version for the minutes named, then all; linear adds 10% per step; all at once
+ * shifts at once (still through CodeDeploy, still rolled back on an alarm while it runs).
+ */
+export const TRAFFIC_SHIFTS = [
+  'CANARY_10PERCENT_5MINUTES',
+  'CANARY_10PERCENT_10MINUTES',
+  'CANARY_10PERCENT_15MINUTES',
+  'CANARY_10PERCENT_30MINUTES',
+  'LINEAR_10PERCENT_EVERY_1MINUTE',
+  'LINEAR_10PERCENT_EVERY_2MINUTES',
+  'LINEAR_10PERCENT_EVERY_3MINUTES',
+  'LINEAR_10PERCENT_EVERY_10MINUTES',
+  'ALL_AT_ONCE',
+] as const;
+export type TrafficShift = (typeof TRAFFIC_SHIFTS)[number];
+
 const Festival = z
   .strictObject({
     /** Also the id of its scheduled scaling actions: letters, digits and dashes. */
@@ -35,14 +66,13 @@ const Festival = z
     error: 'maxProvisionedConcurrency is below minProvisionedConcurrency',
   });
 
-export const StackConfig = z
+/** What one stage deploys: cdk.json's `credit` with the stage's overrides merged in. */
+const StageSettings = z
   .strictObject({
-    stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/),
     /** Where alarms are emailed; empty: alarms go to the SNS topic only (subscribe it elsewhere). */
     alarmEmail: z.union([z.literal(''), z.email()]),
     logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     api: z.strictObject({
-      stageName: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
       /** Steady-state requests/s for the whole stage; the account's regional API Gateway quota must be raised to match. */
       stageRateRps: PositiveInt,
       stageBurst: PositiveInt,
@@ -50,10 +80,21 @@ export const StackConfig = z
       authorizeRateRps: PositiveInt,
       authorizeBurst: PositiveInt,
       /**
-       * WAF's per-API-key ceiling (requests/s over its 5-minute window). It applies to every key alike, so it must
-       * admit the biggest legitimate caller; it exists to cut off one runaway or leaked key, not to share capacity.
+       * The share (%) of the stage rate, and of the authorize rate, that one client (one API key) may use: WAF
+       * blocks a key above it (infra/constructs/web-acl.ts), so no caller can take the whole authorize capacity.
        */
-      perClientRateRps: PositiveInt.max(6_000_000),
+      clientSharePercent: z.number().int().min(1).max(100),
+      /**
+       * One source address, every route and key together (requests/s): the backstop that also bounds how many
+       * made-up keys one address can try. At least one client's share of the stage: a client behind a single
+       * NAT address must still reach its own limit.
+       */
+      perIpRateRps: PositiveInt,
+      /**
+       * Requests without a key-shaped Authorization header (missing, not `Bearer <token>`, too short), counted
+       * together in one WAF bucket: they can only be answered 401, so they share a small allowance.
+       */
+      unrecognizedKeyRateRps: PositiveInt,
     }),
     table: z.strictObject({
       warmReadUnitsPerSecond: PositiveInt.min(DEFAULT_WARM_READ_UNITS_PER_SECOND),
@@ -91,9 +132,14 @@ export const StackConfig = z
     /** The functions' business settings (shared/config.ts reads them from the environment). */
     service: z.strictObject({
       reviewThreshold: PositiveInt,
-      velocityMax: PositiveInt,
+      /** 0 turns the rule off; at most 32 (the account's velocity log, shared/accounts/model.ts). */
+      velocityMax: z.number().int().min(0).max(32),
       velocityWindowSeconds: PositiveInt.max(86_400),
       authHoldTtlSeconds: PositiveInt.max(31 * 86_400),
+    }),
+    deploy: z.strictObject({
+      /** How a new authorize version takes traffic (infra/constructs/safe-deploys.ts). */
+      authorizeTrafficShift: z.enum(TRAFFIC_SHIFTS),
     }),
   })
   .refine((c) => c.authorize.maxProvisionedConcurrency >= c.authorize.baselineProvisionedConcurrency, {
@@ -115,12 +161,39 @@ export const StackConfig = z
   .refine((c) => c.api.authorizeRateRps <= c.api.stageRateRps, {
     error: 'authorizeRateRps exceeds the stage rate',
   })
-  .refine((c) => c.api.perClientRateRps <= c.api.stageRateRps, {
-    error: 'perClientRateRps exceeds the stage rate',
+  .refine((c) => c.api.perIpRateRps <= c.api.stageRateRps, {
+    error: 'perIpRateRps exceeds the stage rate',
+  })
+  .refine((c) => c.api.perIpRateRps >= clientLimits(c.api).stageRps, {
+    error: "perIpRateRps is below one client's share of the stage rate",
   });
 
-export type StackConfig = z.infer<typeof StackConfig>;
+/** The context object: the shared settings, the stages and what each overrides. */
+const ConfigContext = z.looseObject({
+  /** The stack is named `<stackNamePrefix>-<stage>`. */
+  stackNamePrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,100}$/),
+  defaultStage: z.string().regex(STAGE_NAME),
+  /** Every stage that may be deployed, with the settings it overrides ({} for none). */
+  stages: z.record(z.string().regex(STAGE_NAME), z.record(z.string(), z.unknown())),
+});
+
+export type StackConfig = z.infer<typeof StageSettings> & {
+  /** The stage deployed: in the stack name, the API Gateway stage and every name the stack sets. */
+  readonly stage: string;
+  /** `<stackNamePrefix>-<stage>`. */
+  readonly stackName: string;
+};
 export type FestivalConfig = StackConfig['festivals'][number];
+
+/** Requests/s one client may send: its share of the stage rate and of the authorize rate, rounded up. */
+export function clientLimits(api: {
+  stageRateRps: number;
+  authorizeRateRps: number;
+  clientSharePercent: number;
+}): { stageRps: number; authorizeRps: number } {
+  const share = (rps: number) => Math.ceil((rps * api.clientSharePercent) / 100);
+  return { stageRps: share(api.stageRateRps), authorizeRps: share(api.authorizeRateRps) };
+}
 
 function festivalsOverlap(festivals: ReadonlyArray<{ prewarmAt: string; endsAt: string }>): boolean {
   const sorted = [...festivals].sort((a, b) => Date.parse(a.prewarmAt) - Date.parse(b.prewarmAt));
@@ -129,7 +202,34 @@ function festivalsOverlap(festivals: ReadonlyArray<{ prewarmAt: string; endsAt: 
 
 /** The context key under which cdk.json keeps this configuration. */
 export const CONFIG_CONTEXT_KEY = 'credit';
+/** The context key that picks the stage: `npx cdk deploy -c stage=staging`. */
+export const STAGE_CONTEXT_KEY = 'stage';
 
-export function parseStackConfig(context: unknown): StackConfig {
-  return StackConfig.parse(context);
+/** The settings of `stage` (the context's defaultStage when not given), validated. */
+export function parseStackConfig(context: unknown, stage?: string): StackConfig {
+  const { stackNamePrefix, defaultStage, stages, ...shared } = ConfigContext.parse(context);
+  const chosen = stage ?? defaultStage;
+  const overrides = Object.hasOwn(stages, chosen) ? stages[chosen] : undefined;
+  if (!overrides)
+    throw new Error(
+      `unknown stage '${chosen}': cdk.json context.credit.stages lists ${Object.keys(stages).join(', ')}`,
+    );
+  const settings = StageSettings.parse(mergeSettings(shared, overrides));
+  return { ...settings, stage: chosen, stackName: `${stackNamePrefix}-${chosen}` };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `overrides` over `base`: objects merge key by key, anything else (values, lists) replaces. */
+export function mergeSettings(
+  base: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = merged[key];
+    merged[key] = isPlainObject(current) && isPlainObject(value) ? mergeSettings(current, value) : value;
+  }
+  return merged;
 }

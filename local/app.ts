@@ -3,13 +3,17 @@
  * after the environment (DYNAMODB_ENDPOINT, TABLE_NAME, ...) is set: configuration is read at first import.
  */
 import type { AddressInfo } from 'node:net';
-import { putClient } from '../shared/clients/repository.js';
+import { bootstrapClient } from '../shared/clients/repository.js';
 import { config } from '../shared/config.js';
 import { ensureTable } from '../shared/storage/create-table.js';
 import { dynamoClient } from '../shared/storage/dynamo-client.js';
+import { logger } from '../shared/observability/logger.js';
 import { createApiServer, type ExtraRoute, type LambdaHandler, loadRoutes } from './server.js';
 
-/** The bootstrap admin's fixed id: restarting with another ADMIN_API_KEY adds a key, it never duplicates. */
+/**
+ * The bootstrap admin's fixed id: restarting with another ADMIN_API_KEY adds a key to it, it never duplicates it; a
+ * key it already had (even one a rotation retired) is left as it is, and a revoked local admin stays revoked.
+ */
 export const LOCAL_ADMIN_CLIENT_ID = 'cli_local_admin';
 
 let openApiDocument: Record<string, unknown> | undefined;
@@ -28,7 +32,7 @@ export async function startApp(options: {
   handlers?: Readonly<Record<string, LambdaHandler>>;
 }): Promise<RunningApp> {
   await ensureTable(config.tableName);
-  await putClient(
+  const outcome = await bootstrapClient(
     {
       id: LOCAL_ADMIN_CLIENT_ID,
       name: 'local admin',
@@ -37,6 +41,8 @@ export async function startApp(options: {
     },
     options.adminApiKey,
   );
+  if (outcome === 'revoked')
+    logger.warn('local: the local admin client is revoked; ADMIN_API_KEY will not work');
   const openApi: ExtraRoute = {
     method: 'GET',
     path: '/openapi.json',

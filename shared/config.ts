@@ -13,8 +13,11 @@ const ConfigSchema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   /** Amount (minor units) at or above which a new hold waits for manual review. */
   REVIEW_THRESHOLD: intFromEnv(5_000_000, 1, 1_000_000_000_000),
-  /** At most this many approved holds per account in one velocity window. */
-  VELOCITY_MAX: intFromEnv(20, 1, 1_000_000),
+  /**
+   * At most this many approved holds per account within any VELOCITY_WINDOW_SECONDS (exact at the window's edges:
+   * the account's velocity log, shared/accounts/repository.ts). 0 turns the rule off; at most 32 (VELOCITY_LOG_SLOTS).
+   */
+  VELOCITY_MAX: intFromEnv(20, 0, 32),
   VELOCITY_WINDOW_SECONDS: intFromEnv(60, 1, 86_400),
   AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
   EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
@@ -47,6 +50,14 @@ const ConfigSchema = z.object({
   CURSOR_KEY: z.string().min(32).max(1_024).optional(),
   /** Set by the Lambda runtime: tells a deployed function from the local server. */
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  /**
+   * The CloudWatch namespace of the service's own metrics (shared/observability/emf.ts): one per stage, set on
+   * every deployed function (infra/names.ts, `CreditAuthorization/<stage>`); locally, the local server's stage.
+   */
+  POWERTOOLS_METRICS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9._#:/-]{1,255}$/)
+    .default('CreditAuthorization/local'),
 });
 
 export interface Config {
@@ -67,6 +78,7 @@ export interface Config {
   cursorKeySecretArn: string | undefined;
   cursorKey: string | undefined;
   inLambda: boolean;
+  metricNamespace: string;
 }
 
 const DEFAULT_JOURNAL_SETTLE_MS = 10_000;
@@ -100,6 +112,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cursorKeySecretArn: parsed.CURSOR_KEY_SECRET_ARN,
     cursorKey: parsed.CURSOR_KEY,
     inLambda: parsed.AWS_LAMBDA_FUNCTION_NAME !== undefined,
+    metricNamespace: parsed.POWERTOOLS_METRICS_NAMESPACE,
   };
 }
 

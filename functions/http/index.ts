@@ -4,6 +4,9 @@
  * which is built from this list.
  */
 export { route as clientsCreate } from './clients-create.js';
+export { route as clientsList } from './clients-list.js';
+export { route as clientsRevoke } from './clients-revoke.js';
+export { route as clientsRotate } from './clients-rotate.js';
 export { route as accountsCreate } from './accounts-create.js';
 export { route as accountsGet } from './accounts-get.js';
 export { route as authorizationsCreate } from './authorizations-create.js';

@@ -3,13 +3,10 @@
  * hand-listed), every method behind the Lambda REQUEST authorizer, stage and per-method throttling, JSON access
  * logs, a WAF web ACL, and gateway responses in the contract's error shape (shared/http/errors.ts).
  *
- * Per-client throttling. API keys are our own (random, stored as hashes, checked by the authorizer), not API
- * Gateway API keys, so API Gateway usage plans, which meter *their* keys, cannot see our clients unless the
- * authorizer mapped each client to a usage-plan key (apiKeySourceType AUTHORIZER + usageIdentifierKey), which
- * would mean creating a gateway key per client in POST /v1/clients. Instead, per-client throttling here means:
- * a WAF rate-based rule keyed on the Authorization header, i.e. on the client's key, so one runaway or leaked
- * key is cut off without touching the others; the stage and authorize-route limits cap everyone together below
- * what the table and Lambda are provisioned for; and per account, the velocity rule bounds holds per minute.
+ * Throttling, outermost first: WAF (./web-acl.ts) holds each client (API key) to its share of the stage and
+ * authorize rates, every source address to a backstop, and requests without a usable key to one small shared
+ * allowance; the stage and authorize-route limits cap everyone together below what the table and Lambda are
+ * provisioned for; and per account, the velocity rule bounds holds per minute.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
@@ -27,17 +24,20 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../../functions/routes.js';
 import { type ErrorCode, errorBody, ERROR_CATALOGUE, retryAfterSecondsOf } from '../../shared/http/errors.js';
+import { ApiWebAcl } from './web-acl.js';
 
 export interface CreditApiProps {
   readonly routes: readonly RouteDefinition[];
   /** The integration target of each route, by handler name (the authorize route's is its `live` alias). */
   readonly targets: Readonly<Record<string, IFunction>>;
   readonly authorizerFunction: IFunction;
+  /** The API's name (and its WAF web ACL's): carries the stage (infra/names.ts). */
+  readonly name: string;
+  /** The API Gateway stage: the deployment stage's name (`prod`, `staging`). */
   readonly stageName: string;
   readonly stageRateRps: number;
   readonly stageBurst: number;
@@ -45,8 +45,15 @@ export interface CreditApiProps {
   readonly authorizeRoute: RouteDefinition;
   readonly authorizeRateRps: number;
   readonly authorizeBurst: number;
-  /** Requests/s one API key may send before WAF blocks it (averaged over WAF's 5-minute window). */
-  readonly perClientRateRps: number;
+  /** WAF's limits, requests/s (./web-acl.ts). */
+  readonly waf: {
+    /** One API key, every route: its share of the stage rate. */
+    readonly clientRps: number;
+    /** One API key, the authorize route: its share of the authorize rate. */
+    readonly clientAuthorizeRps: number;
+    readonly perIpRps: number;
+    readonly unrecognizedKeyRps: number;
+  };
   /** The functions' own timeout: API Gateway waits one second longer, so a timeout is the function's answer. */
   readonly functionTimeoutSeconds: number;
   readonly accessLogRetention: RetentionDays;
@@ -58,9 +65,6 @@ export interface CreditApiProps {
  * SDK into every synth).
  */
 export const AUTHORIZER_CACHE_TTL_SECONDS = 300;
-
-/** WAF counts rate-based rules over this window (its default). */
-const WAF_WINDOW_SECONDS = 300;
 
 /**
  * What API Gateway answers by itself, mapped to the contract's codes. The authorizer always allows (it passes
@@ -75,7 +79,7 @@ const GATEWAY_RESPONSES: ReadonlyArray<readonly [string, ResponseType, ErrorCode
   ['ResourceNotFound', ResponseType.RESOURCE_NOT_FOUND, 'route_not_found'],
   ['Throttled', ResponseType.THROTTLED, 'too_many_requests'],
   ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 'too_many_requests'],
-  // WAF blocks are (almost always) the per-client rate rule.
+  // WAF blocks are its rate rules (per client, per address, unrecognized keys), bar a known-bad input.
   ['WafFiltered', ResponseType.WAF_FILTERED, 'too_many_requests'],
   ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 'body_too_large'],
   ['MediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type'],
@@ -117,14 +121,22 @@ export class CreditApi extends Construct {
     this.api = this.restApi(props, accessLogs);
     this.addRoutes(props);
     this.addGatewayResponses();
-    this.addWebAcl(props.perClientRateRps);
+    new ApiWebAcl(this, 'Waf', {
+      name: props.name,
+      stageArn: this.api.deploymentStage.stageArn,
+      authorizeRoute: props.authorizeRoute,
+      clientRps: props.waf.clientRps,
+      clientAuthorizeRps: props.waf.clientAuthorizeRps,
+      perIpRps: props.waf.perIpRps,
+      unrecognizedKeyRps: props.waf.unrecognizedKeyRps,
+    });
     this.suppressFindings();
   }
 
   /** The stage: throttling (the authorize route apart), tracing, per-method metrics and access logs. */
   private restApi(props: CreditApiProps, accessLogs: LogGroup): RestApi {
     return new RestApi(this, 'Api', {
-      restApiName: 'credit-authorization',
+      restApiName: props.name,
       description: 'Checkout authorization for the consumer credit line (contract v1)',
       // Callers are backends in the same Region; edge-optimized would add a CloudFront hop to every checkout.
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
@@ -246,53 +258,5 @@ export class CreditApi extends Construct {
       ],
       true,
     );
-  }
-
-  /**
-   * WAF: a rate-based rule per API key (see the module comment) and AWS's known-bad-inputs rules (Log4j-style
-   * payloads). No per-IP rule: checkout platforms reach us through a few NAT addresses carrying thousands of rps.
-   */
-  private addWebAcl(perClientRateRps: number): void {
-    const visibility = (metricName: string) => ({
-      cloudWatchMetricsEnabled: true,
-      metricName,
-      sampledRequestsEnabled: true,
-    });
-    const acl = new CfnWebACL(this, 'WebAcl', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: visibility('credit-api'),
-      rules: [
-        {
-          name: 'rate-per-client',
-          priority: 0,
-          action: { block: {} },
-          statement: {
-            rateBasedStatement: {
-              aggregateKeyType: 'CUSTOM_KEYS',
-              customKeys: [
-                { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
-              ],
-              evaluationWindowSec: WAF_WINDOW_SECONDS,
-              limit: perClientRateRps * WAF_WINDOW_SECONDS,
-            },
-          },
-          visibilityConfig: visibility('rate-per-client'),
-        },
-        {
-          name: 'known-bad-inputs',
-          priority: 1,
-          overrideAction: { none: {} },
-          statement: {
-            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' },
-          },
-          visibilityConfig: visibility('known-bad-inputs'),
-        },
-      ],
-    });
-    new CfnWebACLAssociation(this, 'WebAclAssociation', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      webAclArn: acl.attrArn,
-    });
   }
 }

@@ -7,6 +7,7 @@ import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { secretName } from '../names.js';
 
 /** Alphanumeric, 64 characters: about 380 bits, above the 32 bytes shared/pagination/cursor.ts requires. */
 const KEY_LENGTH_CHARS = 64;
@@ -20,6 +21,8 @@ export class CursorKey extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.secret = new Secret(this, 'Secret', {
+      // Carries the stage (infra/names.ts): two stages' keys side by side in one account.
+      secretName: secretName('cursor-key'),
       description: 'HMAC-SHA256 key that seals the API list cursors (journal, reviews, promotions)',
       generateSecretString: {
         passwordLength: KEY_LENGTH_CHARS,

@@ -16,7 +16,6 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
 import {
-  METRIC_NAMESPACE,
   SEGMENTS_DEAD_LETTERED_METRIC,
   SERVICE_DIMENSION,
   SERVICE_NAME,
@@ -39,6 +38,8 @@ export interface JobsProps {
   readonly entries: JobEntries;
   readonly table: CreditTable;
   readonly environment: Readonly<Record<string, string>>;
+  /** The stage's namespace for the service's own metrics (infra/names.ts). */
+  readonly metricNamespace: string;
   readonly logRetention: RetentionDays;
   /** Hour (UTC) the nightly refresh starts. */
   readonly limitRefreshHourUtc: number;
@@ -99,7 +100,7 @@ export class Jobs extends Construct {
     const scheduler = this.newRefreshScheduler();
     const worker = this.newRefreshWorker();
     const deadLetters = this.newRefreshDeadLetters();
-    this.deadLetteredSegments = deadLetteredSegments();
+    this.deadLetteredSegments = deadLetteredSegments(props.metricNamespace);
     this.functions = [sweeper, scheduler, worker, deadLetters];
   }
 
@@ -115,6 +116,7 @@ export class Jobs extends Construct {
       description,
       timeoutSeconds,
       environment,
+      metricNamespace: this.props.metricNamespace,
       table: this.props.table,
       access: 'write',
       logRetention: this.props.logRetention,
@@ -218,10 +220,13 @@ export class Jobs extends Construct {
   }
 }
 
-/** Segments the dead-letter consumer took, one each, as it writes them (EMF): what the on-call alarm watches. */
-function deadLetteredSegments(): Metric {
+/**
+ * Segments the dead-letter consumer took, one each, as it writes them (EMF, in the stage's `namespace`): what the
+ * on-call alarm watches.
+ */
+function deadLetteredSegments(namespace: string): Metric {
   return new Metric({
-    namespace: METRIC_NAMESPACE,
+    namespace,
     metricName: SEGMENTS_DEAD_LETTERED_METRIC,
     dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
     statistic: 'Sum',

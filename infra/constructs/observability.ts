@@ -36,7 +36,6 @@ import {
   DECLINE_CODE_DIMENSION,
   EXPIRED_HOLDS_METRIC,
   EXPIRY_FAILURES_METRIC,
-  METRIC_NAMESPACE,
   OUTCOME_DIMENSION,
   QUOTA_DRAWN_METRIC,
   QUOTA_DRAWS_METRIC,
@@ -72,6 +71,9 @@ export interface ObservabilityProps {
   };
   readonly alarmEmail: string;
   readonly thresholds: StackConfig['alarms'];
+  /** The stage's namespace for the service's own metrics, and its dashboard's name (infra/names.ts). */
+  readonly metricNamespace: string;
+  readonly dashboardName: string;
 }
 
 /** The operations the service sends to DynamoDB (per-operation metrics only exist with this dimension). */
@@ -180,10 +182,18 @@ function dynamoSignals(table: CreditTable) {
   return { dynamo, throttleEvents, systemErrors };
 }
 
-/** A sum of one of the service's own metrics (EMF): its `service` dimension, and `more` as its writer sets them. */
-function serviceMetric(metricName: string, more: Record<string, string> = {}, period = MINUTE): Metric {
+/**
+ * A sum of one of the service's own metrics (EMF, in the stage's `namespace`): its `service` dimension, and `more`
+ * as its writer sets them.
+ */
+function serviceMetric(
+  namespace: string,
+  metricName: string,
+  more: Record<string, string> = {},
+  period = MINUTE,
+): Metric {
   return new Metric({
-    namespace: METRIC_NAMESPACE,
+    namespace,
     metricName,
     dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME, ...more },
     statistic: 'Sum',
@@ -192,9 +202,9 @@ function serviceMetric(metricName: string, more: Record<string, string> = {}, pe
 }
 
 /** Every series of `metricName` written per currency (a sum of minor units of two currencies means nothing). */
-const perCurrency = (metricName: string): SearchExpression =>
+const perCurrency = (namespace: string, metricName: string): SearchExpression =>
   new SearchExpression({
-    expression: `SEARCH('{${METRIC_NAMESPACE},${CURRENCY_DIMENSION},${SERVICE_DIMENSION}} MetricName="${metricName}"', 'Sum', 60)`,
+    expression: `SEARCH('{${namespace},${CURRENCY_DIMENSION},${SERVICE_DIMENSION}} MetricName="${metricName}"', 'Sum', 60)`,
     label: '',
     period: MINUTE,
   });
@@ -208,9 +218,9 @@ const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
  * POST /v1/authorizations as the code decided them (shared/observability/emf.ts countAuthorization): by outcome,
  * declines by code, the share declined, and the category-quota draws of new holds.
  */
-function authorizationSignals(t: Thresholds) {
+function authorizationSignals(namespace: string, t: Thresholds) {
   const authorizations = (more: Record<string, string>, period = MINUTE) =>
-    serviceMetric(AUTHORIZATIONS_METRIC, more, period);
+    serviceMetric(namespace, AUTHORIZATIONS_METRIC, more, period);
   const declineRate = new MathExpression({
     expression: `IF(FILL(all, 0) >= ${t.declineRateMinAuthorizations}, 100 * FILL(declined, 0) / all, 0)`,
     usingMetrics: {
@@ -228,15 +238,15 @@ function authorizationSignals(t: Thresholds) {
       authorizations({ [DECLINE_CODE_DIMENSION]: code }).with({ label: code }),
     ),
     declineRate,
-    quotaDraws: perCurrency(QUOTA_DRAWS_METRIC),
-    quotaDrawnMinor: perCurrency(QUOTA_DRAWN_METRIC),
+    quotaDraws: perCurrency(namespace, QUOTA_DRAWS_METRIC),
+    quotaDrawnMinor: perCurrency(namespace, QUOTA_DRAWN_METRIC),
   };
 }
 
 /** What each page of a limit refresh run counted, by bucket (shared/limits/outcomes.ts). */
-const refreshSignals = () =>
+const refreshSignals = (namespace: string) =>
   Object.entries(REFRESH_ACCOUNTS_METRICS).map(([bucket, name]) =>
-    serviceMetric(name).with({ label: bucket }),
+    serviceMetric(namespace, name).with({ label: bucket }),
   );
 
 /** Segments dead-lettered, and what waits in each DLQ. */
@@ -275,16 +285,17 @@ export class Observability extends Construct {
     this.topic = this.newAlarmTopic(props.alarmEmail);
     this.action = new SnsAction(this.topic);
     const t = props.thresholds;
+    const namespace = props.metricNamespace;
     const signals: Signals = {
       api: apiSignals(props.api, props.authorizeRoute),
-      authorizations: authorizationSignals(t),
+      authorizations: authorizationSignals(namespace, t),
       authorize: authorizeSignals(props.authorizeAlias),
       dynamo: dynamoSignals(props.table),
-      conflicts: serviceMetric(TRANSACTION_CONFLICTS_METRIC),
+      conflicts: serviceMetric(namespace, TRANSACTION_CONFLICTS_METRIC),
       deadLetters: deadLetterSignals(props.deadLetters),
-      expiryFailures: serviceMetric(EXPIRY_FAILURES_METRIC),
-      expiredHolds: serviceMetric(EXPIRED_HOLDS_METRIC),
-      refreshedAccounts: refreshSignals(),
+      expiryFailures: serviceMetric(namespace, EXPIRY_FAILURES_METRIC),
+      expiredHolds: serviceMetric(namespace, EXPIRED_HOLDS_METRIC),
+      refreshedAccounts: refreshSignals(namespace),
     };
     this.apiAlarms(signals, t);
     this.lambdaAlarms(props.functions, signals, t);
@@ -292,7 +303,7 @@ export class Observability extends Construct {
     this.conflictAlarms(signals, t);
     this.deadLetterAlarms(signals, t);
     this.expiryAlarms(signals);
-    this.newDashboard(signals);
+    this.newDashboard(props.dashboardName, signals);
   }
 
   /** CloudWatch can only publish to an encrypted topic through a customer managed key whose policy lets it. */
@@ -448,9 +459,9 @@ export class Observability extends Construct {
   }
 
   /** One row per architectural piece: the API, the business it serves, authorize's capacity, DynamoDB, the jobs. */
-  private newDashboard(signals: Signals): void {
+  private newDashboard(dashboardName: string, signals: Signals): void {
     new Dashboard(this, 'Dashboard', {
-      dashboardName: 'credit-authorization',
+      dashboardName,
       widgets: [
         apiRow(signals),
         authorizationsRow(signals),

@@ -9,7 +9,9 @@
  * Region (default 1,000) must exceed the festival's maxProvisionedConcurrency plus every other function's peak.
  *
  * Do not deploy inside a festival window: CloudFormation resets the alias's provisioned concurrency and the
- * scalable target's minimum to the baseline until the next scheduled action, and the last one has already run.
+ * scalable target's minimum to the baseline until the next scheduled action, and the last one has already run;
+ * and a canary (./safe-deploys.ts) splits the pool between two versions at the worst time. Synthesizing inside
+ * a window warns.
  */
 import { Annotations } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-applicationautoscaling';
@@ -56,8 +58,15 @@ export class PeakReadiness extends Construct {
     });
     scaling.scaleOnUtilization({ utilizationTarget: props.utilizationTarget });
     for (const festival of props.festivals) {
+      const now = Date.now();
+      if (Date.parse(festival.prewarmAt) <= now && now < Date.parse(festival.endsAt)) {
+        Annotations.of(this).addWarningV2(
+          'credit:festival-open',
+          `festival '${festival.name}' is on until ${festival.endsAt}: a deploy now resets authorize's provisioned concurrency to the everyday baseline. Do not deploy inside a festival window.`,
+        );
+      }
       // A window that has ended protects nothing any more: say so, so next year's dates get entered.
-      if (Date.parse(festival.endsAt) < Date.now()) {
+      if (Date.parse(festival.endsAt) < now) {
         Annotations.of(this).addWarningV2(
           'credit:festival-past',
           `festival '${festival.name}' ended at ${festival.endsAt}: replace it with the next window in cdk.json (context.credit.festivals)`,

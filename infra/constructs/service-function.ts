@@ -13,7 +13,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { METRIC_NAMESPACE, SERVICE_NAME } from '../../shared/observability/metrics.js';
+import { SERVICE_NAME } from '../../shared/observability/metrics.js';
 import { LAMBDA_BUNDLE_OPTIONS } from '../bundling.js';
 import type { TableAccess } from '../route-permissions.js';
 import type { CreditTable } from './table.js';
@@ -42,6 +42,8 @@ export interface ServiceFunctionProps {
   /** Partitions whose items the function may also delete (infra/route-permissions.ts ROUTE_TABLE_DELETES). */
   readonly deletesFrom?: readonly string[] | undefined;
   readonly environment: Readonly<Record<string, string>>;
+  /** Where its EMF metrics go (POWERTOOLS_METRICS_NAMESPACE): the stage's namespace (infra/names.ts). */
+  readonly metricNamespace: string;
   readonly logRetention: RetentionDays;
   readonly timeoutSeconds?: number;
   readonly memoryMiB?: number;
@@ -99,9 +101,10 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        // What the code names too (shared/observability/metrics.ts), for any Powertools utility left to read them.
+        // The service name the code uses too (shared/observability/metrics.ts); the stage's metric namespace,
+        // which the code reads through shared/config.ts.
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricNamespace,
         ...props.environment,
       },
       bundling: bundlingOptions(),

@@ -58,9 +58,13 @@ export interface Account {
   limitUpdatedAt: string;
   createdAt: string;
   updatedAt: string;
-  /** Fixed-window velocity counter: the window index (epoch seconds / window length) and holds approved in it. */
-  velocityWindow: number;
-  velocityCount: number;
+  /**
+   * The velocity log: when (epoch ms) the last VELOCITY_LOG_SLOTS reserves on this account were approved, in the
+   * order they committed, oldest first; 0 is a slot never used. Every reserve appends its instant and drops the
+   * oldest in one update shape, and is refused when the N-th most recent is still inside the window (at most N
+   * within any window, exactly at its edges). Absent only on an account written before the log existed.
+   */
+  velocityLog?: number[];
   /** Category quotas by category (see CategoryQuota); `{}` when none was ever granted. */
   quotas: Record<string, CategoryQuota>;
   /** Why the account was last frozen or unfrozen (risk's words). */
@@ -166,7 +170,20 @@ export function assertAccountInvariants(account: Account): void {
     assert(q.drawn >= 0, `account ${id} quota ${category} drawn is negative`);
   }
   assert(drawnQuota(account) <= account.promoLimit, `account ${id} has more quota drawn than promoLimit`);
+  if (account.velocityLog !== undefined)
+    assert(
+      account.velocityLog.length === VELOCITY_LOG_SLOTS,
+      `account ${id} velocity log has ${account.velocityLog.length} slots, not ${VELOCITY_LOG_SLOTS}`,
+    );
 }
+
+/**
+ * Slots in an account's velocity log: the largest velocity maximum a deployment can set. 32 instants cost about
+ * 300 bytes on the account item, and no risk rule counts more than 32 approvals per account in a window.
+ */
+export const VELOCITY_LOG_SLOTS = 32;
+
+export const emptyVelocityLog = (): number[] => Array.from({ length: VELOCITY_LOG_SLOTS }, () => 0);
 
 /** The money figures of an account, all integer minor units. */
 const ACCOUNT_FIGURES = [
@@ -199,8 +216,7 @@ export function newAccount(input: {
     limitUpdatedAt: input.now,
     createdAt: input.now,
     updatedAt: input.now,
-    velocityWindow: 0,
-    velocityCount: 0,
+    velocityLog: emptyVelocityLog(),
     quotas: {},
   };
 }

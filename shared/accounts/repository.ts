@@ -14,6 +14,8 @@ import {
   type BalanceDelta,
   type CategoryQuota,
   availableDelta,
+  emptyVelocityLog,
+  VELOCITY_LOG_SLOTS,
 } from './model.js';
 import { assert, present } from '../assert.js';
 
@@ -38,6 +40,9 @@ export function accountFromItem(item: Record<string, unknown>): Account {
     lastRefreshKey: _r,
     lastIncreaseAt: _li,
     lastLimitRequestAt: _lr,
+    // The fixed-window counter an account written before the velocity log carried (replaced on its next reserve).
+    velocityWindow: _vw,
+    velocityCount: _vc,
     ...rest
   } = item;
   const account: Record<string, unknown> = {};
@@ -223,9 +228,6 @@ export async function getAccount(
   return result.Item ? accountFromItem(result.Item) : undefined;
 }
 
-/** Which velocity update to try: first hold in a new window, or one more in the current window. */
-export type VelocityShape = 'new_window' | 'same_window';
-
 /**
  * How a category hold meets its category's quota. DynamoDB updates cannot branch, so like velocity this has
  * shapes, picked from the last image seen and corrected from the cancellation's image when wrong:
@@ -254,18 +256,60 @@ export interface ReserveGuard {
   amountMinor: number;
   currency: string;
   nowIso: string;
-  velocityWindow: number;
-  velocityMax: number;
-  shape: VelocityShape;
+  /** The velocity rule at this instant; undefined when the deployment turns it off (VELOCITY_MAX=0). */
+  velocity: VelocityGuard | undefined;
   /** A hold for a product category, and how it meets that category's quota. */
   quota?: { category: string; shape: QuotaShape };
 }
 
+export interface VelocityGuard {
+  /** At most this many approved reserves (1..VELOCITY_LOG_SLOTS) within any `windowMs`. */
+  max: number;
+  windowMs: number;
+  nowMs: number;
+  /** The account has no velocity log yet (written before it existed): start one instead of appending. */
+  startLog?: boolean;
+}
+
+/**
+ * The velocity part of the reserve, in one shape for every account and every execution environment: append this
+ * instant to the log and drop the oldest (`SET log[SLOTS] = :now REMOVE log[0]`: a SET past a list's end appends,
+ * and both act on the item as it was), guarded by "the max-th most recent approval is outside the window", i.e.
+ * slot SLOTS - max is at or before now - window. Nothing to guess: no window index, no count to reset.
+ */
+function velocityParts(v: VelocityGuard | undefined): {
+  sets: string[];
+  removes: string[];
+  conditions: string[];
+  values: Record<string, unknown>;
+} {
+  if (v === undefined) return { sets: [], removes: [], conditions: [], values: {} };
+  assert(Number.isSafeInteger(v.max), 'the velocity maximum is not an integer');
+  assert(
+    v.max >= 1 && v.max <= VELOCITY_LOG_SLOTS,
+    `the velocity maximum ${v.max} is not 1..${VELOCITY_LOG_SLOTS}`,
+  );
+  if (v.startLog) {
+    const log = [...emptyVelocityLog().slice(1), v.nowMs];
+    return {
+      sets: ['velocityLog = :velocityLog'],
+      removes: ['velocityWindow', 'velocityCount'],
+      conditions: ['attribute_not_exists(velocityLog)'],
+      values: { ':velocityLog': log },
+    };
+  }
+  return {
+    sets: [`velocityLog[${VELOCITY_LOG_SLOTS}] = :velocityNow`],
+    removes: ['velocityLog[0]'],
+    conditions: [`velocityLog[${VELOCITY_LOG_SLOTS - v.max}] <= :velocityCutoff`],
+    values: { ':velocityNow': v.nowMs, ':velocityCutoff': v.nowMs - v.windowMs },
+  };
+}
+
 /**
  * The reserve: SET available = available - amt, reserved = reserved + amt, guarded by
- * available >= amt AND status = active AND currency AND the velocity window. One item, one condition.
- * DynamoDB updates cannot branch, so the velocity counter has two shapes; a wrong guess fails the condition
- * and the caller retries with the other one (the failure's old image says which).
+ * available >= amt AND status = active AND currency AND the velocity log. One item, one condition, and for the
+ * velocity rule one update shape (velocityParts).
  *
  * A category hold draws from its category's quota first: a draw of x moves x from the quota into promoLimit and
  * totalLimit in the same update, so available falls only by amt - x, which it must cover (and it may never be
@@ -274,24 +318,21 @@ export interface ReserveGuard {
 export function reserveUpdate(g: ReserveGuard): TransactItem {
   assert(Number.isSafeInteger(g.amountMinor), `a reserve on ${g.accountId} is not an integer amount`);
   assert(g.amountMinor > 0, `a reserve on ${g.accountId} is not positive`);
-  const velocity =
-    g.shape === 'new_window'
-      ? { set: 'velocityWindow = :window, velocityCount = :one', cond: 'velocityWindow < :window' }
-      : {
-          set: 'velocityCount = velocityCount + :one',
-          cond: 'velocityWindow = :window AND velocityCount < :velocityMax',
-        };
-  const sets = ['reserved = reserved + :amt', 'updatedAt = :now', velocity.set];
-  const conditions = ['attribute_exists(pk)', '#status = :active', 'currency = :currency', velocity.cond];
+  const velocity = velocityParts(g.velocity);
+  const sets = ['reserved = reserved + :amt', 'updatedAt = :now', ...velocity.sets];
+  const conditions = [
+    'attribute_exists(pk)',
+    '#status = :active',
+    'currency = :currency',
+    ...velocity.conditions,
+  ];
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = {
     ':amt': g.amountMinor,
     ':now': g.nowIso,
     ':active': 'active',
     ':currency': g.currency,
-    ':window': g.velocityWindow,
-    ':one': 1,
-    ...(g.shape === 'same_window' ? { ':velocityMax': g.velocityMax } : {}),
+    ...velocity.values,
   };
   const shape: QuotaShape = g.quota?.shape ?? { kind: 'none' };
   const draw = quotaDraw(shape, g.amountMinor);
@@ -326,7 +367,7 @@ export function reserveUpdate(g: ReserveGuard): TransactItem {
     Update: {
       TableName: tableName,
       Key: accountKey(g.accountId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
+      UpdateExpression: `SET ${sets.join(', ')}${velocity.removes.length > 0 ? ` REMOVE ${velocity.removes.join(', ')}` : ''}`,
       ConditionExpression: conditions.join(' AND '),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,

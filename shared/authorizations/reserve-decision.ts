@@ -2,22 +2,25 @@
  * Why a reserve guard failed, read from the account's image at the moment DynamoDB evaluated the condition
  * (ALL_OLD). Pure: the same image always gives the same answer.
  */
-import { type Account, isDrawable } from '../accounts/model.js';
-import { type QuotaShape, quotaDraw, type VelocityShape } from '../accounts/repository.js';
+import { type Account, isDrawable, VELOCITY_LOG_SLOTS } from '../accounts/model.js';
+import { type QuotaShape, quotaDraw } from '../accounts/repository.js';
 import type { DeclineCode } from '../contract/errors.js';
 
 export type ReserveFailure =
   | { kind: 'account_not_found' }
   | { kind: 'currency_mismatch' }
   | { kind: 'decline'; code: DeclineCode }
-  /** An update shape guessed wrong (or the window or quota moved on): try again with these. */
-  | { kind: 'retry'; shape: VelocityShape; window: number; quota: QuotaShape };
+  /**
+   * The quota moved (or was guessed wrong), or the account has no velocity log yet (`startLog`), or a racing
+   * write changed what the guard read: try again with these.
+   */
+  | { kind: 'retry'; startLog: boolean; quota: QuotaShape };
 
 export interface ReserveAttempt {
   amountMinor: number;
   currency: string;
-  window: number;
-  velocityMax: number;
+  /** The velocity rule, or undefined when it is off. */
+  velocity: { max: number; windowMs: number; nowMs: number } | undefined;
   /** A category hold: its category (its quota is drawn first). */
   category?: string | undefined;
   nowIso: string;
@@ -37,6 +40,12 @@ export function quotaShapeFor(
     : { kind: 'split', promotionId: quota.promotionId, unused: quota.unused };
 }
 
+/** Whether the velocity log already holds `max` approvals inside the window ending at `nowMs`. */
+export function velocityFull(log: readonly number[], v: NonNullable<ReserveAttempt['velocity']>): boolean {
+  const nthMostRecent = log[VELOCITY_LOG_SLOTS - v.max] ?? 0;
+  return nthMostRecent > v.nowMs - v.windowMs;
+}
+
 export function explainReserveFailure(image: Account | undefined, attempt: ReserveAttempt): ReserveFailure {
   if (!image) return { kind: 'account_not_found' };
   if (image.currency !== attempt.currency) return { kind: 'currency_mismatch' };
@@ -46,11 +55,8 @@ export function explainReserveFailure(image: Account | undefined, attempt: Reser
   // What the general credit must cover: the amount less what the quota gives (and never a negative available).
   const rest = attempt.amountMinor - quotaDraw(quota, attempt.amountMinor);
   if (image.available < rest) return { kind: 'decline', code: 'insufficient_credit' };
-  // Another execution environment's clock may be a window ahead: join its window rather than reset it.
-  const window = Math.max(attempt.window, image.velocityWindow);
-  if (image.velocityWindow === window) {
-    if (image.velocityCount >= attempt.velocityMax) return { kind: 'decline', code: 'velocity_exceeded' };
-    return { kind: 'retry', shape: 'same_window', window, quota };
-  }
-  return { kind: 'retry', shape: 'new_window', window, quota };
+  const log = image.velocityLog;
+  if (attempt.velocity !== undefined && log !== undefined && velocityFull(log, attempt.velocity))
+    return { kind: 'decline', code: 'velocity_exceeded' };
+  return { kind: 'retry', startLog: attempt.velocity !== undefined && log === undefined, quota };
 }

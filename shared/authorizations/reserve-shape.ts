@@ -1,47 +1,42 @@
 /**
- * The update-shape state of one sequence of reserve attempts (a new hold, or an increment): which velocity shape
- * to try and in which window, and, for a category hold, how it meets the category's quota. DynamoDB updates
- * cannot branch, so the guard is written for one guess; a wrong guess costs one more round trip, never
- * correctness (the guard decides), and the cancellation's image says what to try next.
+ * The state of one sequence of reserve attempts (a new hold, or an increment): for a category hold, how it meets
+ * the category's quota. DynamoDB updates cannot branch, so the quota part of the guard is written for one guess;
+ * a wrong guess costs one more round trip, never correctness (the guard decides), and the cancellation's image
+ * says what to try next. The velocity part has one shape for every account (accounts/repository.ts), so it needs
+ * no guess: only an account written before the velocity log existed is told, once, to start one.
  *
- * The velocity rule is passed in (the environment's configuration at the service shell), so the window and the
- * guard depend on nothing but their inputs and the hints of velocity-hint.ts.
+ * The velocity rule is passed in (the environment's configuration at the service shell), so the guard depends on
+ * nothing but its inputs and the quota hints of quota-hint.ts.
  */
-import {
-  accountFromItem,
-  type QuotaShape,
-  quotaDraw,
-  reserveUpdate,
-  type VelocityShape,
-} from '../accounts/repository.js';
+import { accountFromItem, type QuotaShape, quotaDraw, reserveUpdate } from '../accounts/repository.js';
 import type { TransactItem } from '../storage/transactions.js';
 import type { HoldQuota } from './model.js';
-import { explainReserveFailure, type ReserveFailure } from './reserve-decision.js';
-import { guessQuotaShape, guessShape, remember, rememberQuota } from './velocity-hint.js';
+import { guessQuotaShape, rememberQuota } from './quota-hint.js';
+import { explainReserveFailure, type ReserveAttempt, type ReserveFailure } from './reserve-decision.js';
 
-/** The velocity rule: at most `velocityMax` approved holds per account in each fixed window. */
+/** The velocity rule: at most `velocityMax` approved reserves per account within any `velocityWindowSeconds`. */
 export interface VelocityRule {
+  /** 0 turns the rule off; otherwise 1..VELOCITY_LOG_SLOTS. */
   velocityMax: number;
   velocityWindowSeconds: number;
 }
 
-/** The fixed velocity window `nowMs` falls in: windows are counted from the epoch. */
-export const velocityWindowOf = (nowMs: number, rule: Pick<VelocityRule, 'velocityWindowSeconds'>): number =>
-  Math.floor(nowMs / 1000 / rule.velocityWindowSeconds);
+/** The rule as the guard applies it at `nowMs`, or undefined when it is off. */
+export function velocityAt(rule: VelocityRule, nowMs: number): ReserveAttempt['velocity'] {
+  if (rule.velocityMax === 0) return undefined;
+  return { max: rule.velocityMax, windowMs: rule.velocityWindowSeconds * 1000, nowMs };
+}
 
 export class ReserveShape {
-  window: number;
-  shape: VelocityShape;
   quota: QuotaShape;
+  /** The account has no velocity log yet: the next attempt starts one. */
+  private startLog = false;
   /** `category`: a category hold (an increment passes none: it draws general credit only). */
   constructor(
     private readonly accountId: string,
     private readonly category: string | undefined,
     private readonly rule: VelocityRule,
-    nowMs: number = Date.now(),
   ) {
-    this.window = velocityWindowOf(nowMs, rule);
-    this.shape = guessShape(accountId, this.window);
     this.quota = category === undefined ? { kind: 'none' } : guessQuotaShape(accountId, category);
   }
   /** What this attempt draws from the quota. */
@@ -55,15 +50,13 @@ export class ReserveShape {
     return { promotionId: this.quota.promotionId, drawn, captured: 0, returned: 0 };
   }
   guard(amountMinor: number, currency: string, nowMs: number, nowIso: string): TransactItem {
-    this.window = Math.max(this.window, velocityWindowOf(nowMs, this.rule));
+    const velocity = velocityAt(this.rule, nowMs);
     return reserveUpdate({
       accountId: this.accountId,
       amountMinor,
       currency,
       nowIso,
-      velocityWindow: this.window,
-      velocityMax: this.rule.velocityMax,
-      shape: this.shape,
+      velocity: velocity && (this.startLog ? { ...velocity, startLog: true } : velocity),
       ...(this.category === undefined ? {} : { quota: { category: this.category, shape: this.quota } }),
     });
   }
@@ -71,25 +64,24 @@ export class ReserveShape {
     image: Record<string, unknown> | undefined,
     amountMinor: number,
     currency: string,
+    nowMs: number,
     nowIso: string,
   ): ReserveFailure {
     const why = explainReserveFailure(image ? accountFromItem(image) : undefined, {
       amountMinor,
       currency,
-      window: this.window,
-      velocityMax: this.rule.velocityMax,
+      velocity: velocityAt(this.rule, nowMs),
       category: this.category,
       nowIso,
     });
     if (why.kind === 'retry') {
-      this.shape = why.shape;
-      this.window = why.window;
+      this.startLog = why.startLog;
       if (this.category !== undefined) this.quota = why.quota;
     }
     return why;
   }
   committed(): void {
-    remember(this.accountId, this.window);
+    this.startLog = false;
     if (this.category !== undefined) rememberQuota(this.accountId, this.category, this.quota);
   }
 }

@@ -76,12 +76,14 @@ export async function authorize(
   ctx: RequestContext & { idempotencyKey: string },
   input: AuthorizeInput,
   rules: AuthorizeRules = config,
+  /** The clock the hold is stamped and the velocity window is read by (tests move it to a window's edges). */
+  clock: () => number = Date.now,
 ): Promise<ServiceResult> {
   const id = authorizationIdFor(requestDigest(ctx.clientId, ctx.idempotencyKey));
   const reserve = new ReserveShape(input.accountId, input.category, rules);
 
   return withRetries('authorize', async () => {
-    const nowMs = Date.now();
+    const nowMs = clock();
     const quota = reserve.holdQuota(input.amount);
     const authorization = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
     const response = created(authorization);
@@ -98,7 +100,13 @@ export async function authorize(
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
     if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
     if (!conditionFailed(reasons, 1)) throw new TransactionCancelledError('authorize', reasons);
-    const why = reserve.explain(reasons[1]?.item, input.amount, input.currency, authorization.createdAt);
+    const why = reserve.explain(
+      reasons[1]?.item,
+      input.amount,
+      input.currency,
+      nowMs,
+      authorization.createdAt,
+    );
     switch (why.kind) {
       case 'account_not_found':
       case 'currency_mismatch':
@@ -368,6 +376,7 @@ async function accountRefused(
     image,
     plan.delta.reserved,
     plan.current.currency,
+    nowMs,
     next.updatedAt,
   );
   if (why.kind === 'retry') return RETRY;

@@ -1,4 +1,4 @@
-/** API clients and their scopes (API.md "Authentication and scopes"). */
+/** API clients and their scopes (API.md "Authentication and scopes", "Clients"). */
 import * as z from 'zod';
 
 export const SCOPES = ['checkout', 'servicing', 'risk', 'admin'] as const;
@@ -11,6 +11,18 @@ export interface Client {
   scopes: Scope[];
   createdAt: string;
 }
+
+/** A client as GET /v1/clients shows it: never a key, never a key's hash. */
+export interface ClientView extends Client {
+  /** When DELETE /v1/clients/{id} revoked it: every key of the client stopped working then. */
+  revokedAt?: string;
+}
+
+/**
+ * The most clients GET /v1/clients lists (in id order; `hasMore` says when there are more). Clients are the
+ * service's callers: tens, not thousands; a Query page of their records holds a few thousand.
+ */
+export const MAX_LISTED_CLIENTS = 1_000;
 
 /** Who is calling, as the authorizer established it. */
 export interface Principal {

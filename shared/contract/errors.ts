@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
   route_not_found: { status: 404, type: 'not_found', message: 'No such endpoint.' },
   job_not_found: { status: 404, type: 'not_found', message: 'No such job.' },
   promotion_not_found: { status: 404, type: 'not_found', message: 'No such promotion.' },
+  client_not_found: { status: 404, type: 'not_found', message: 'No such client.' },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request',
@@ -85,6 +86,17 @@ export const ERROR_CATALOGUE = {
   amount_exceeds_remaining: { status: 409, type: 'conflict', message: 'The amount exceeds what remains.' },
   account_exists: { status: 409, type: 'conflict', message: 'An account with this id already exists.' },
   promotion_exists: { status: 409, type: 'conflict', message: 'A promotion with this id already exists.' },
+  client_revoked: {
+    status: 409,
+    type: 'conflict',
+    message: 'The client is revoked: it has no key to rotate. Create a new client instead.',
+  },
+  too_many_api_keys: {
+    status: 409,
+    type: 'conflict',
+    message:
+      "The client has as many keys that still work as it may hold: wait until an earlier rotation's overlap ends.",
+  },
   body_too_large: { status: 413, type: 'invalid_request', message: 'The request body exceeds 64 KiB.' },
   unsupported_media_type: {
     status: 415,

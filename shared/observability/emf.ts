@@ -24,7 +24,6 @@ import {
   AUTHORIZATIONS_METRIC,
   CURRENCY_DIMENSION,
   DECLINE_CODE_DIMENSION,
-  METRIC_NAMESPACE,
   OUTCOME_DIMENSION,
   QUOTA_DRAWN_METRIC,
   QUOTA_DRAWS_METRIC,
@@ -64,7 +63,8 @@ class ServiceMetrics extends Metrics {
   }
 }
 
-const OPTIONS: MetricsOptions = { namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME };
+/** The stage's namespace (config: POWERTOOLS_METRICS_NAMESPACE, which Powertools would read itself, with a default). */
+const OPTIONS: MetricsOptions = { namespace: config.metricNamespace, serviceName: SERVICE_NAME };
 const write: WriteDocument | undefined = config.inLambda
   ? undefined
   : (emf) => logger.debug(EMF_LOG_MESSAGE, { emf });

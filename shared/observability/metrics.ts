@@ -1,13 +1,12 @@
 /**
- * The service's own CloudWatch metrics: namespace, names and dimensions, shared by the code that writes them as
+ * The service's own CloudWatch metrics: names and dimensions, shared by the code that writes them as
  * EMF (shared/observability/emf.ts) and the alarms and dashboard that read them (infra/constructs/observability.ts),
- * so both sides always name the same metric. Every metric also carries Powertools' `service` dimension.
+ * so both sides always name the same metric. Every metric also carries Powertools' `service` dimension. Their
+ * namespace is the stage's (infra/names.ts), handed to the functions as POWERTOOLS_METRICS_NAMESPACE.
  *
  * Imports nothing: the CDK app reads it without loading any service code.
  */
 
-/** The one namespace of every metric the code writes. */
-export const METRIC_NAMESPACE = 'CreditAuthorization';
 /** Powertools' service name (logs, metrics, traces), and so the value of every metric's `service` dimension. */
 export const SERVICE_NAME = 'credit-authorization';
 export const SERVICE_DIMENSION = 'service';

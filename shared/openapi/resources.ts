@@ -8,7 +8,7 @@
  * client must not break when it does.
  */
 import * as z from 'zod';
-import { Scope } from '../clients/model.js';
+import { MAX_LISTED_CLIENTS, Scope } from '../clients/model.js';
 import { type DeclineCode, ERROR_CATALOGUE } from '../http/errors.js';
 
 const Money = z.number().int().meta({ description: 'Integer minor units (fen for CNY).' });
@@ -136,6 +136,45 @@ export const Client = z
     createdAt: Timestamp,
   })
   .meta({ id: 'Client', description: 'apiKey is shown only in this response.' });
+
+const clientFields = {
+  id: z.string(),
+  object: z.literal('client'),
+  name: z.string(),
+  scopes: z.array(Scope),
+  createdAt: Timestamp,
+};
+
+/** A client as listed and revoked: never a key, never a key's hash. */
+export const ClientSummary = z
+  .object({
+    ...clientFields,
+    revokedAt: Timestamp.optional().meta({
+      description:
+        'When the client was revoked: every key of it stopped working then. Absent while it is not.',
+    }),
+  })
+  .meta({ id: 'ClientSummary', description: 'An API client, without its keys.' });
+
+export const ClientList = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(ClientSummary),
+    hasMore: z.boolean().meta({
+      description: `More clients exist than the listing shows (at most ${MAX_LISTED_CLIENTS}, in id order).`,
+    }),
+  })
+  .meta({ id: 'ClientList' });
+
+export const RotatedClient = z
+  .object({
+    ...clientFields,
+    apiKey: z.string().meta({ description: 'The new key, shown only in this response.' }),
+    previousKeyExpiresAt: Timestamp.meta({
+      description: 'When the keys the client had before stop working (the end of the overlap).',
+    }),
+  })
+  .meta({ id: 'RotatedClient', description: 'The client with its new key; apiKey is shown only here.' });
 
 export const Refund = z
   .object({

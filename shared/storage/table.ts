@@ -8,7 +8,8 @@
  *   REQ#<digest>        / REQ                       one idempotent request (client + Idempotency-Key); for an
  *                                                   authorize it *is* the authorization (`auth_<digest>`)
  *   ACCOUNT#<accountId> / PROFILE                   credit profile (the limit policy's inputs)
- *   CLIENT#<keyHash>    / CLIENT                    API client, found by the hash of its key
+ *   CLIENT#<keyHash>    / CLIENT                    an API key: its client's id and scopes, its expiry or revocation
+ *   CLIENTS             / <clientId>                an API client: name, scopes, revocation, its keys' hashes
  *   PROMOTIONS          / <promotionId>             festival uplifts and category quotas
  *   PROMOTIONS#BY_END   / <endsAt>#<promotionId>    a copy of each, by end: the refresh reads only those not ended
  *   JOB#<jobId>         / JOB                       a limit-refresh run and its progress

@@ -23,7 +23,7 @@ let api: Api;
 let checkoutKey: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ VELOCITY_MAX: '100000' });
+  app = await startTestApp({ VELOCITY_MAX: '0' });
   api = new Api(app.url);
   checkoutKey = (await api.createClient(['checkout'])).apiKey;
 });

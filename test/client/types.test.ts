@@ -21,8 +21,8 @@ import type {
   RefundBody,
   ReleaseBody,
 } from '../../shared/authorizations/schemas.js';
-import type { Scope } from '../../shared/clients/model.js';
-import type { CreateClientBody } from '../../shared/clients/schemas.js';
+import type { ClientView, Scope } from '../../shared/clients/model.js';
+import type { CreateClientBody, RotateClientBody } from '../../shared/clients/schemas.js';
 import type { DeclineCode, ERROR_CATALOGUE, ErrorCode } from '../../shared/http/errors.js';
 import type { Job } from '../../shared/jobs/repository.js';
 import type { JournalEntryResource, JournalPageBody } from '../../shared/journal/pagination.js';
@@ -71,6 +71,9 @@ type Checks = [
     >
   >,
   Check<Same<C.PromotionResource, Promotion & { object: 'promotion' }>>,
+  Check<Same<C.ClientSummary, ClientView & { object: 'client' }>>,
+  Check<Same<C.ClientList, z.infer<typeof R.ClientList>>>,
+  Check<Same<C.RotatedClient, z.infer<typeof R.RotatedClient>>>,
   // The document describes these two as open objects; the client still names only their known fields.
   Check<Same<keyof C.CreditProfileResource, keyof CreditProfile | 'object' | 'accountId' | 'updatedAt'>>,
   Check<Same<keyof C.PromotionResource, keyof Promotion | 'object'>>,
@@ -88,6 +91,7 @@ type Checks = [
   Check<Same<C.StatusChangeParams, z.input<typeof StatusChangeBody>>>,
   Check<Same<C.CreateAccountParams, z.input<typeof CreateAccountBody>>>,
   Check<Same<C.CreateClientParams, z.input<typeof CreateClientBody>>>,
+  Check<Same<C.RotateClientParams, z.input<typeof RotateClientBody>>>,
   Check<Same<C.LimitRequestParams, z.input<typeof LimitRequestBody>>>,
   Check<Same<C.RefreshJobParams, z.input<typeof RefreshJobBody>>>,
   Check<Same<C.CreditProfile, CreditProfile>>,

@@ -1,8 +1,9 @@
 /**
- * The AWS stack, checked on its synthesized template: table, functions, API and authorizer, schedules and
- * fan-out, peak readiness, alarms, least-privilege IAM, no default keys, and cdk-nag with no open error.
- * Synthesized once for the whole file (bundling ~27 functions with esbuild takes a while), from cdk.json's
- * own context, so the tests check what `cdk synth` deploys.
+ * The AWS stack, checked on its synthesized template: table, functions, API and authorizer, WAF throttling per
+ * client, schedules and fan-out, peak readiness, safe deploys (CodeDeploy), alarms, least-privilege IAM, no
+ * default keys, stages side by side, and cdk-nag with no open error. Synthesized once for the whole file
+ * (bundling ~27 functions with esbuild takes a while), from cdk.json's own context, so the tests check what
+ * `cdk synth` deploys (prod, the default stage); staging is synthesized once more, without bundling.
  */
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
@@ -12,8 +13,10 @@ import { errorBody } from '../../shared/http/errors.js';
 import { SEGMENT_MAX_DELIVERIES } from '../../shared/limits/segment-failures.js';
 import { EXPIRY_INDEX, PROMOTIONS_BY_END_PARTITION, TTL_ATTRIBUTE } from '../../shared/storage/table.js';
 import { buildApp } from '../../infra/app.js';
-import { parseStackConfig, type StackConfig } from '../../infra/config.js';
+import { clientLimits, parseStackConfig, type StackConfig } from '../../infra/config.js';
 import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/constructs/api.js';
+import { KEY_SHAPED, WAF_WINDOW_SECONDS, wafLimit } from '../../infra/constructs/web-acl.js';
+import { newApiKey } from '../../shared/ids.js';
 import { TABLE_WRITE_ACTIONS } from '../../infra/route-permissions.js';
 import { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { CreditTable } from '../../infra/constructs/table.js';
@@ -103,9 +106,9 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per route of the manifest, plus the authorizer and four jobs', () => {
+  it('are one per route of the manifest, plus the authorizer, four jobs and the bootstrap admin writer', () => {
     const functions = serviceFunctions();
-    expect(functions).toHaveLength(ROUTES.length + 5);
+    expect(functions).toHaveLength(ROUTES.length + 6);
     const descriptions = functions.map((f) => f.Properties.Description as string);
     for (const route of ROUTES)
       expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
@@ -129,7 +132,7 @@ describe('the functions', () => {
           TABLE_NAME: expect.anything(),
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'credit-authorization',
-          POWERTOOLS_METRICS_NAMESPACE: 'CreditAuthorization',
+          POWERTOOLS_METRICS_NAMESPACE: 'CreditAuthorization/prod',
         }),
       );
     }
@@ -164,6 +167,7 @@ describe('the functions', () => {
           table,
           access: 'read',
           environment: { CURSOR_KEY: 'k'.repeat(64) },
+          metricNamespace: 'CreditAuthorization/scratch',
           logRetention: config.logRetentionDays as never,
         }),
     ).toThrow(/must not set CURSOR_KEY/);
@@ -189,22 +193,26 @@ describe('the functions', () => {
           : [],
       ]);
     }
-    // No other role (authorizer, jobs) may touch Secrets Manager at all.
+    // No other role (authorizer, jobs) may touch Secrets Manager at all, but the bootstrap writer (its own secret).
     const readers = resources('AWS::IAM::Policy').filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    expect(readers).toHaveLength(sealing.size);
+    expect(readers).toHaveLength(sealing.size + 1);
+    const bootstrapSecret = { Ref: logicalId(stack.bootstrapAdmin.secret) };
+    for (const p of readers.filter((r) => JSON.stringify(r).includes(JSON.stringify(bootstrapSecret))))
+      expect(p.Properties.Roles).toEqual([{ Ref: logicalId(stack.bootstrapAdmin.function.role) }]);
     expect(sealing).toEqual(new Set(['accounts-journal', 'reviews-list', 'promotions-list']));
   });
 
   it('generates the cursor key in Secrets Manager at deploy: the template holds no key material', () => {
-    const [secret] = resources('AWS::SecretsManager::Secret');
-    expect(resources('AWS::SecretsManager::Secret')).toHaveLength(1);
-    expect(secret!.Properties.GenerateSecretString).toMatchObject({
+    const [, secret] = withIds('AWS::SecretsManager::Secret').find(
+      ([id]) => id === logicalId(stack.cursorKey.secret),
+    )!;
+    expect(secret.Properties.GenerateSecretString).toMatchObject({
       PasswordLength: 64,
       ExcludePunctuation: true,
     });
-    expect(secret!.Properties.SecretString).toBeUndefined();
+    expect(secret.Properties.SecretString).toBeUndefined();
   });
 
   it("give each route's function the table access its spec declares", () => {
@@ -282,7 +290,13 @@ describe('least privilege', () => {
   });
 
   it('gives function roles no AWS managed policy: each writes only its own log group', () => {
-    for (const fn of [...Object.values(stack.functions), stack.authorizer, ...stack.jobs.functions]) {
+    const all = [
+      ...Object.values(stack.functions),
+      stack.authorizer,
+      ...stack.jobs.functions,
+      stack.bootstrapAdmin.function,
+    ];
+    for (const fn of all) {
       const [, role] = withIds('AWS::IAM::Role').find(([id]) => id === logicalId(fn.role))!;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       const logStatements = statementsOfRole(logicalId(fn.role)).filter((s) =>
@@ -301,6 +315,69 @@ describe('least privilege', () => {
     expect(senders).toHaveLength(3); // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations)
     for (const p of senders)
       expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(logicalId(stack.jobs.refreshQueue));
+  });
+});
+
+describe('the bootstrap admin client', () => {
+  const secretRef = () => ({ Ref: logicalId(stack.bootstrapAdmin.secret) });
+
+  it('has its key generated by Secrets Manager at deploy: no key material in the template', () => {
+    const [, secret] = withIds('AWS::SecretsManager::Secret').find(
+      ([id]) => id === logicalId(stack.bootstrapAdmin.secret),
+    )!;
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(resources('AWS::SecretsManager::Secret')).toHaveLength(2); // this one and the cursor key
+  });
+
+  it('is written by a custom resource our own bundled function serves, after its role may do so', () => {
+    const writer = stack.bootstrapAdmin.function;
+    const [[, resource]] = withIds('Custom::BootstrapAdminClient') as [[string, Resource]];
+    expect(resource.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [logicalId(writer.fn), 'Arn'] },
+      ServiceTimeout: '300',
+      SecretArn: secretRef(),
+    });
+    const policyId = logicalId(writer.role.node.findChild('DefaultPolicy') as never);
+    expect(resource['DependsOn']).toEqual(expect.arrayContaining([policyId]));
+    const [, fn] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(writer.fn))!;
+    expect(fn.Properties.Handler).toBe('index.handler');
+    // No key and no secret in its environment: the secret's ARN comes with each request, as a property.
+    expect(
+      Object.keys(fn.Properties.Environment.Variables).filter((v) => /KEY|SECRET|ADMIN/.test(v)),
+    ).toEqual([]);
+    // Every resource of the stack is served by our functions: CDK's provider framework adds none.
+    expect(
+      resources('AWS::Lambda::Function').filter((f) => f.Properties.Handler !== 'index.handler'),
+    ).toEqual([]);
+  });
+
+  it('lets its writer read that one secret and write the table, and delete nothing', () => {
+    const statements = statementsOfRole(logicalId(stack.bootstrapAdmin.function.role));
+    const secretStatements = statements.filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secretStatements).toEqual([
+      expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: secretRef() }),
+    ]);
+    const actions = actionsOfRole(logicalId(stack.bootstrapAdmin.function.role));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    );
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it("outputs the secret's name (AdminKeySecretName) with the command that reads the key", () => {
+    const name = stack.resolve(stack.bootstrapAdmin.secret.secretName);
+    expect(JSON.stringify(name)).toContain('bootstrap-admin-key');
+    template.hasOutput('AdminKeySecretName', {
+      Value: name,
+      Description: Match.stringLikeRegexp('aws secretsmanager get-secret-value --secret-id'),
+    });
   });
 });
 
@@ -346,7 +423,7 @@ describe('the API', () => {
 
   it('writes JSON access logs (with the client id, never headers or bodies) to a log group', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      StageName: config.api.stageName,
+      StageName: config.stage,
       TracingEnabled: true,
       AccessLogSetting: {
         DestinationArn: Match.anyValue(),
@@ -421,22 +498,106 @@ describe('the API', () => {
     expect(callers[0]!.Properties.HttpMethod).toBe('POST');
   });
 
-  it('is protected by a WAF web ACL that rate-limits each API key', () => {
+  it('is protected by a WAF web ACL, named for its stage, on the stage', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 1);
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
-      Rules: Match.arrayWith([
-        Match.objectLike({
-          Name: 'rate-per-client',
-          Statement: {
-            RateBasedStatement: Match.objectLike({
-              AggregateKeyType: 'CUSTOM_KEYS',
-              CustomKeys: [Match.objectLike({ Header: Match.objectLike({ Name: 'authorization' }) })],
-              Limit: config.api.perClientRateRps * 300,
-            }),
-          },
-        }),
-      ]),
+      Name: 'credit-authorization-prod',
+      VisibilityConfig: Match.objectLike({ MetricName: 'credit-authorization-prod' }),
     });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+});
+
+describe('throttling per client (WAF)', () => {
+  type Rule = { Name: string; Priority: number; Action?: unknown; Statement: any };
+  const rules = () => resources('AWS::WAFv2::WebACL')[0]!.Properties.Rules as Rule[];
+  const rule = (name: string) => rules().find((r) => r.Name === name)!.Statement.RateBasedStatement;
+  const limits = clientLimits(config.api);
+  const perMinute = (rps: number) => rps * WAF_WINDOW_SECONDS;
+  /** What the rules' key-shaped statements match, as the JavaScript equivalent of WAF's checks. */
+  const keyShaped = (header: string) =>
+    new RegExp(KEY_SHAPED.regex).test(header) &&
+    header.length >= KEY_SHAPED.minLength &&
+    header.length <= KEY_SHAPED.maxLength;
+
+  it('holds each key to its share of the authorize rate on POST /v1/authorizations, and of the stage rate overall', () => {
+    expect(limits.authorizeRps).toBe(config.api.authorizeRateRps * (config.api.clientSharePercent / 100));
+    const authorize = rule('rate-per-client-authorize');
+    expect(authorize.AggregateKeyType).toBe('CUSTOM_KEYS');
+    expect(authorize.CustomKeys).toEqual([
+      { Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
+    ]);
+    expect(authorize.Limit).toBe(perMinute(limits.authorizeRps));
+    expect(authorize.EvaluationWindowSec).toBe(WAF_WINDOW_SECONDS);
+    const scope = JSON.stringify(authorize.ScopeDownStatement);
+    expect(scope).toContain('"SearchString":"POST"');
+    expect(scope).toContain('"RegexString":"/v1/authorizations/?$"');
+    const overall = rule('rate-per-client');
+    expect(overall.CustomKeys).toEqual(authorize.CustomKeys);
+    expect(overall.Limit).toBe(perMinute(limits.stageRps));
+    // No single client can take the whole authorize capacity any more.
+    expect(limits.authorizeRps).toBeLessThan(config.api.authorizeRateRps);
+  });
+
+  it('gives only key-shaped headers a bucket each: everything else shares one (CONSTANT) bucket', () => {
+    const shaped = { AndStatement: { Statements: expect.any(Array) } };
+    for (const name of ['rate-per-client', 'rate-per-client-authorize']) {
+      const statements = rule(name).ScopeDownStatement.AndStatement.Statements as unknown[];
+      expect(JSON.stringify(statements)).toContain(JSON.stringify(KEY_SHAPED.regex));
+    }
+    const unrecognized = rule('rate-unrecognized-keys');
+    expect(unrecognized.AggregateKeyType).toBe('CONSTANT');
+    expect(unrecognized.CustomKeys).toBeUndefined();
+    expect(unrecognized.ScopeDownStatement).toEqual({ NotStatement: { Statement: shaped } });
+    expect(unrecognized.ScopeDownStatement.NotStatement.Statement.AndStatement.Statements).toEqual(
+      rule('rate-per-client').ScopeDownStatement.AndStatement.Statements,
+    );
+    expect(unrecognized.Limit).toBe(perMinute(config.api.unrecognizedKeyRateRps));
+  });
+
+  it('treats every key POST /v1/clients issues, and a generated bootstrap key, as key-shaped, and junk as not', () => {
+    for (let i = 0; i < 50; i++) expect(keyShaped(`Bearer ${newApiKey()}`)).toBe(true);
+    // A Secrets Manager password without punctuation, as a bootstrap admin key would be generated.
+    expect(keyShaped(`Bearer ${'aZ09'.repeat(16)}`)).toBe(true);
+    for (const junk of [
+      'Bearer short',
+      `Basic ${'a'.repeat(40)}`,
+      `Bearer ${'a'.repeat(20)} ${'b'.repeat(20)}`,
+      `bearer ${'a'.repeat(40)}`,
+      `Bearer ${'a'.repeat(513)}`,
+      `Bearer ${'é'.repeat(40)}`,
+    ])
+      expect({ junk, shaped: keyShaped(junk) }).toEqual({ junk, shaped: false });
+  });
+
+  it('backstops every source address, and blocks before anything else is counted', () => {
+    const ip = rule('rate-per-ip');
+    expect(ip.AggregateKeyType).toBe('IP');
+    expect(ip.Limit).toBe(perMinute(config.api.perIpRateRps));
+    expect(config.api.perIpRateRps).toBeGreaterThanOrEqual(limits.stageRps);
+    expect(rules().map((r) => [r.Name, r.Priority])).toEqual([
+      ['rate-per-ip', 0],
+      ['rate-unrecognized-keys', 1],
+      ['rate-per-client-authorize', 2],
+      ['rate-per-client', 3],
+      ['known-bad-inputs', 4],
+    ]);
+    for (const r of rules().filter((r) => r.Name.startsWith('rate-')))
+      expect(r.Action).toEqual({ Block: {} });
+  });
+
+  it('answers a WAF block with 429 too_many_requests in the contract shape', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'WAF_FILTERED',
+      StatusCode: '429',
+      ResponseTemplates: { 'application/json': JSON.stringify(errorBody('too_many_requests')) },
+    });
+  });
+
+  it('refuses at synth a limit WAF would not accept', () => {
+    expect(() => wafLimit(0.1)).toThrow(/outside what WAF accepts/);
+    expect(() => wafLimit(40_000_000)).toThrow(/outside what WAF accepts/);
+    expect(wafLimit(1)).toBe(WAF_WINDOW_SECONDS);
   });
 });
 
@@ -491,7 +652,7 @@ describe('scheduled work', () => {
     expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('REFRESH_QUEUE_URL');
     // It counts dead-lettered segments (EMF, with the service dimension), and that metric pages the on-call.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'CreditAuthorization',
+      Namespace: 'CreditAuthorization/prod',
       MetricName: 'RefreshSegmentsDeadLettered',
       Dimensions: [{ Name: 'service', Value: 'credit-authorization' }],
       Threshold: 1,
@@ -555,6 +716,199 @@ describe('peak readiness', () => {
   });
 });
 
+describe('safe deploys (CodeDeploy on the authorize alias)', () => {
+  const liveAlias = () => withIds('AWS::Lambda::Alias')[0]!;
+  const groups = () => withIds('AWS::CodeDeploy::DeploymentGroup');
+
+  it("shifts the alias to each new version as the stage says (prod: 10% for 5 minutes, then all), through CloudFormation's CodeDeploy update policy", () => {
+    expect(config.deploy.authorizeTrafficShift).toBe('CANARY_10PERCENT_5MINUTES');
+    expect(groups()).toHaveLength(1);
+    const [groupId, group] = groups()[0]!;
+    expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+    expect(group.Properties.AutoRollbackConfiguration).toEqual({
+      Enabled: true,
+      Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+    });
+    const [, alias] = liveAlias();
+    expect(alias['UpdatePolicy']).toEqual({
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: { Ref: Object.keys(template.findResources('AWS::CodeDeploy::Application'))[0] },
+        DeploymentGroupName: { Ref: groupId },
+      },
+    });
+  });
+
+  it("rolls back on the new version's errors and p99, the authorize route's 5xx share and the whole API's", () => {
+    const rollback = stack.safeDeploys.rollbackAlarms.map((a) => ({ Name: { Ref: logicalId(a) } }));
+    expect(rollback).toHaveLength(4);
+    const [, group] = groups()[0]!;
+    expect(group.Properties.AlarmConfiguration).toEqual({ Alarms: rollback, Enabled: true });
+    const authorizeFn = logicalId(stack.functions['authorizations-create']!.fn);
+    const [, alias] = liveAlias();
+    const newVersion = [
+      { Name: 'ExecutedVersion', Value: alias.Properties.FunctionVersion },
+      { Name: 'FunctionName', Value: { Ref: authorizeFn } },
+      { Name: 'Resource', Value: { 'Fn::Join': ['', [{ Ref: authorizeFn }, ':live']] } },
+    ];
+    const byName = (n: string) =>
+      resources('AWS::CloudWatch::Alarm').filter((a) => a.Properties.MetricName === n);
+    const onNewVersion = (a: Resource) =>
+      JSON.stringify([...(a.Properties.Dimensions ?? [])].sort((x, y) => x.Name.localeCompare(y.Name))) ===
+      JSON.stringify(newVersion);
+    expect(byName('Errors').filter(onNewVersion)).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          Threshold: config.alarms.lambdaErrorsPerMinute,
+          EvaluationPeriods: 1,
+        }),
+      }),
+    ]);
+    expect(byName('Duration').filter(onNewVersion)).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          ExtendedStatistic: 'p99',
+          Threshold: config.alarms.authorizeP99Ms,
+        }),
+      }),
+    ]);
+    const rates = stack.safeDeploys.rollbackAlarms.slice(2).map((a) => {
+      const [, resource] = withIds('AWS::CloudWatch::Alarm').find(([id]) => id === logicalId(a))!;
+      return JSON.stringify(resource.Properties.Metrics);
+    });
+    expect(rates[0]).toContain('"Name":"Resource","Value":"/v1/authorizations"');
+    expect(rates[0]).toContain('"MetricName":"5XXError"');
+    expect(rates[1]).toContain('"MetricName":"5XXError"');
+    expect(rates[1]).not.toContain('"Name":"Resource"');
+  });
+
+  it('lets every other route and the authorizer take their new code before the shift starts: the canary is their bake time', () => {
+    const [, alias] = liveAlias();
+    const others = ROUTES.filter((r) => r.name !== 'authorizations-create').map((r) =>
+      logicalId(stack.functions[r.name]!.fn),
+    );
+    expect(alias['DependsOn']).toEqual(expect.arrayContaining([...others, logicalId(stack.authorizer.fn)]));
+  });
+
+  it("gives CodeDeploy a role of its own with only AWS's limited policy for Lambda deployments", () => {
+    const [, group] = groups()[0]!;
+    const roleId = (group.Properties.ServiceRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const [, role] = withIds('AWS::IAM::Role').find(([id]) => id === roleId)!;
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain(
+      ':iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited',
+    );
+    expect(role.Properties.ManagedPolicyArns).toHaveLength(1);
+    expect(statementsOfRole(roleId)).toEqual([]);
+  });
+});
+
+describe('stages: staging and prod side by side in one account', () => {
+  let staging: CreditAuthorizationStack;
+  let stagingTemplate: Template;
+  const stagingConfig = parseStackConfig(cdkJson.context['credit'], 'staging');
+
+  beforeAll(() => {
+    // The same app as `npx cdk deploy -c stage=staging`, without bundling (the functions' code is not checked here).
+    ({ stack: staging } = buildApp({ ...cdkJson.context, stage: 'staging', 'aws:cdk:bundling-stacks': [] }));
+    stagingTemplate = Template.fromStack(staging);
+  }, 300_000);
+
+  /** Properties named *Name that are not account-wide physical names: scoped to a parent, or not a name at all. */
+  const NOT_ACCOUNT_WIDE = new Set([
+    'AWS::Lambda::Alias/Name',
+    'AWS::IAM::Policy/PolicyName',
+    'AWS::CloudWatch::Alarm/MetricName',
+    'AWS::CodeDeploy::DeploymentGroup/DeploymentConfigName',
+  ]);
+
+  /** Every name a template sets itself (literal, or joined from parts): what must differ between stages. */
+  const setNames = (t: Template) =>
+    Object.entries(t.toJSON().Resources as Record<string, Resource & { Type: string }>).flatMap(([id, r]) =>
+      Object.entries(r.Properties ?? {})
+        .filter(([key]) => key.endsWith('Name') && !NOT_ACCOUNT_WIDE.has(`${r.Type}/${key}`))
+        .filter(([, value]) => typeof value === 'string' || 'Fn::Join' in (value as object))
+        .map(([key, value]) => ({ resource: `${id} ${r.Type}.${key}`, value: JSON.stringify(value) })),
+    );
+
+  it("is its own stack, API Gateway stage and metric namespace, with staging's settings", () => {
+    expect(staging.stackName).toBe('CreditAuthorization-staging');
+    expect(staging.names.metricNamespace).toBe('CreditAuthorization/staging');
+    stagingTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'staging' });
+    stagingTemplate.hasOutput('Stage', { Value: 'staging' });
+    stagingTemplate.hasResourceProperties('AWS::Lambda::Alias', {
+      ProvisionedConcurrencyConfig: {
+        ProvisionedConcurrentExecutions: stagingConfig.authorize.baselineProvisionedConcurrency,
+      },
+    });
+    const [target] = Object.values(
+      stagingTemplate.findResources('AWS::ApplicationAutoScaling::ScalableTarget'),
+    );
+    expect(target!['Properties'].ScheduledActions).toBeUndefined();
+    stagingTemplate.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+    });
+  });
+
+  it('names nothing without its stage: every account-wide name is generated from the stack name or carries the stage', () => {
+    const names = setNames(stagingTemplate);
+    const stageless = names.filter(
+      (n) => !n.value.includes('staging') && !n.value.includes('{"Ref":"AWS::StackName"}'),
+    );
+    expect(stageless).toEqual([]);
+    // The names the stack sets itself (the rest are CloudFormation's, which start with the stack name).
+    expect(names.map((n) => n.resource.split(' ')[1]).sort()).toEqual(
+      expect.arrayContaining([
+        'AWS::ApiGateway::RestApi.Name',
+        'AWS::CloudWatch::Dashboard.DashboardName',
+        'AWS::SecretsManager::Secret.Name',
+        'AWS::WAFv2::WebACL.Name',
+      ]),
+    );
+    for (const type of [
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::Lambda::Function',
+      'AWS::Logs::LogGroup',
+      'AWS::SQS::Queue',
+    ])
+      for (const r of Object.values(stagingTemplate.findResources(type)))
+        expect(
+          Object.keys(r['Properties'] ?? {}).filter((k) => /^(Table|Function|LogGroup|Queue)Name$/.test(k)),
+        ).toEqual([]);
+  });
+
+  it('shares no literal name with prod', () => {
+    const literal = (t: Template) =>
+      new Set(
+        setNames(t)
+          .map((n) => n.value)
+          .filter((v) => !v.includes('AWS::StackName')),
+      );
+    const prodNames = literal(template);
+    expect(prodNames).toContain(JSON.stringify('credit-authorization-prod'));
+    expect([...literal(stagingTemplate)].filter((n) => prodNames.has(n))).toEqual([]);
+  });
+
+  it("puts the service's own metrics in the stage's namespace: functions (which write them), alarms and dashboard", () => {
+    for (const f of Object.values(stagingTemplate.findResources('AWS::Lambda::Function')).filter(
+      (f) => f['Properties'].Handler === 'index.handler',
+    ))
+      expect(f['Properties'].Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe(
+        'CreditAuthorization/staging',
+      );
+    const own = JSON.stringify(stagingTemplate.findResources('AWS::CloudWatch::Alarm'));
+    expect(own).toContain('"Namespace":"CreditAuthorization/staging"');
+    expect(own).not.toContain('"Namespace":"CreditAuthorization"');
+    expect(own).not.toContain('"Namespace":"CreditAuthorization/prod"');
+    const dashboard = JSON.stringify(stagingTemplate.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('CreditAuthorization/staging');
+    expect(dashboard).not.toContain('CreditAuthorization/prod');
+  });
+
+  it('passes cdk-nag too', () => {
+    const errors = Annotations.fromStack(staging).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(errors.map((e) => `${e.id}: ${String(e.entry.data).slice(0, 160)}`)).toEqual([]);
+  });
+});
+
 describe('observability', () => {
   const alarmsJson = () => JSON.stringify(resources('AWS::CloudWatch::Alarm'));
 
@@ -570,9 +924,8 @@ describe('observability', () => {
     ]) {
       expect({ needle, found: text.includes(needle) }).toEqual({ needle, found: true });
     }
-    // Counted by the code as EMF (shared/storage/transactions.ts), so it carries the service dimension.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'CreditAuthorization',
+      Namespace: 'CreditAuthorization/prod',
       MetricName: 'TransactionConflicts',
       Dimensions: [{ Name: 'service', Value: 'credit-authorization' }],
       Threshold: config.alarms.transactionConflictsPerMinute,
@@ -587,7 +940,11 @@ describe('observability', () => {
     const service = { Name: 'service', Value: 'credit-authorization' };
     const authorizations = (dimensions: unknown[]) => ({
       MetricStat: {
-        Metric: { Namespace: 'CreditAuthorization', MetricName: 'Authorizations', Dimensions: dimensions },
+        Metric: {
+          Namespace: 'CreditAuthorization/prod',
+          MetricName: 'Authorizations',
+          Dimensions: dimensions,
+        },
         Period: 300,
         Stat: 'Sum',
       },
@@ -640,7 +997,7 @@ describe('observability', () => {
     );
     for (const metric of ['QuotaDraws', 'QuotaDrawnMinor'])
       expect(expressions).toContain(
-        `SEARCH('{CreditAuthorization,currency,service} MetricName="${metric}"', 'Sum', 60)`,
+        `SEARCH('{CreditAuthorization/prod,currency,service} MetricName="${metric}"', 'Sum', 60)`,
       );
     for (const metric of [
       'LimitRefreshChanged',
@@ -653,7 +1010,7 @@ describe('observability', () => {
 
   it("alarms when holds fail to expire in every recent sweep (the sweeper's EMF metric, with its service dimension)", () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'CreditAuthorization',
+      Namespace: 'CreditAuthorization/prod',
       MetricName: 'ExpiryFailures',
       Dimensions: [{ Name: 'service', Value: 'credit-authorization' }],
       Statistic: 'Sum',

@@ -14,7 +14,7 @@ let replay: typeof import('../../shared/journal/model.js').replay;
 
 beforeAll(async () => {
   // A high velocity limit: these tests are about credit, the velocity rule has its own tests.
-  app = await startTestApp({ VELOCITY_MAX: '100000' });
+  app = await startTestApp({ VELOCITY_MAX: '0' });
   api = new Api(app.url);
   checkout = await api.createClient(['checkout']);
   ({ listAllJournal } = await import('../../shared/journal/repository.js'));

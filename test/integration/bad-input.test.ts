@@ -233,6 +233,7 @@ const NOT_FOUND_BY_COLLECTION: Record<string, string> = {
   reviews: 'authorization_not_found',
   jobs: 'job_not_found',
   promotions: 'promotion_not_found',
+  clients: 'client_not_found',
 };
 
 function expectIdCannotExist(route: RouteDefinition, reply: { status: number; body: any }): void {

@@ -19,7 +19,7 @@ let sweep: typeof import('../../shared/authorizations/expiry.js').sweepExpiredHo
 
 beforeAll(async () => {
   // Journal reads check entries just written: read as if the settling lag had passed.
-  app = await startTestApp({ VELOCITY_MAX: '100000' }, { journalClock: 'settled' });
+  app = await startTestApp({ VELOCITY_MAX: '0' }, { journalClock: 'settled' });
   api = new Api(app.url);
   shop = await api.createClient(['checkout']);
   ({ runRefreshJobInProcess: runRefresh } = await import('../../shared/limits/job.js'));

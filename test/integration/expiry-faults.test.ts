@@ -31,7 +31,7 @@ let requestDigest: typeof import('../../shared/ids.js').requestDigest;
 beforeAll(async () => {
   proxy = await startFaultProxy({ target: directEndpoint, seed: 12 });
   app = await startTestApp(
-    { AUTH_HOLD_TTL_SECONDS: '1', VELOCITY_MAX: '1000', REVIEW_THRESHOLD: '50000' },
+    { AUTH_HOLD_TTL_SECONDS: '1', VELOCITY_MAX: '0', REVIEW_THRESHOLD: '50000' },
     { endpoint: proxy.endpoint },
   );
   api = new Api(app.url);

@@ -14,7 +14,7 @@ let api: Api;
 let shop: { id: string; apiKey: string };
 
 beforeAll(async () => {
-  app = await startTestApp({ AUTH_HOLD_TTL_SECONDS: '1', VELOCITY_MAX: '1000', REVIEW_THRESHOLD: '50000' });
+  app = await startTestApp({ AUTH_HOLD_TTL_SECONDS: '1', VELOCITY_MAX: '0', REVIEW_THRESHOLD: '50000' });
   api = new Api(app.url);
   shop = await api.createClient(['checkout']);
 });

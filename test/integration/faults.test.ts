@@ -23,7 +23,7 @@ const MAX_CLIENT_ATTEMPTS = 25;
 
 beforeAll(async () => {
   proxy = await startFaultProxy({ target: directEndpoint, seed: 618 });
-  app = await startTestApp({ VELOCITY_MAX: '100000' }, { endpoint: proxy.endpoint });
+  app = await startTestApp({ VELOCITY_MAX: '0' }, { endpoint: proxy.endpoint });
   api = new Api(app.url);
   [shop, servicing] = await Promise.all([api.createClient(['checkout']), api.createClient(['servicing'])]);
 });

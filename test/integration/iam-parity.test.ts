@@ -3,8 +3,8 @@
  * DynamoDB Local ignores IAM, so a request a role does not allow passes every other test and answers 500 in AWS
  * (ending a promotion did: a Delete inside TransactWriteItems needs dynamodb:DeleteItem).
  *
- * Each route runs through the local server (one function per route, the authorizer in front), each job through
- * its handler with a Lambda context and the event AWS would send; refresh segments go through a stand-in queue
+ * Each route runs through the local server (one function per route, the authorizer in front), each job and the
+ * bootstrap admin custom resource through its handler with a Lambda context and the event AWS would send; refresh segments go through a stand-in queue
  * (test/support/fake-sqs.ts) to the worker, as in AWS, not in-process. An SDK middleware on the service's DynamoDB
  * client records every request with the function it ran for (local/invocation.ts). Every request, and every item
  * inside a transaction, is then held against that function's role as synthesized from the stack
@@ -24,6 +24,11 @@ import { Api, type Reply } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { startFakeSqs, type FakeSqs } from '../support/fake-sqs.js';
 import {
+  type FakeCloudFormation,
+  secretArn,
+  startFakeCloudFormation,
+} from '../support/fake-cloudformation.js';
+import {
   type Access,
   accessesOf,
   grantsByEntry,
@@ -41,6 +46,8 @@ const HARNESS = 'test harness';
 const WORKER_TIMEOUT_MS = 300_000;
 const SWEEPER_TIMEOUT_MS = 55_000;
 const SCHEDULER_TIMEOUT_MS = 30_000;
+/** The bootstrap custom resource's timeout (infra/constructs/bootstrap-admin.ts). */
+const BOOTSTRAP_TIMEOUT_MS = 30_000;
 const DAY_MS = 86_400_000;
 
 interface Call {
@@ -51,6 +58,7 @@ interface Call {
 
 const calls: Call[] = [];
 let fakeSqs: FakeSqs;
+let cloudFormation: FakeCloudFormation;
 let app: TestApp;
 let api: Api;
 let grants: Map<string, Statement[]>;
@@ -61,13 +69,15 @@ const arnOf = (tableName: string) =>
 
 /** The job modules (infra/stack.ts), loaded after the service's environment is set (see startTestApp). */
 let JOB_ENTRIES: typeof import('../../infra/stack.js').JOB_ENTRIES;
+/** The bootstrap admin custom resource's module (infra/stack.ts). */
+let BOOTSTRAP_ADMIN_ENTRY: string;
 
 /** The stack as `cdk synth` builds it (cdk.json's context), without bundling or CloudFormation's schema check. */
 async function synthesizeGrants(): Promise<void> {
   // Loaded only now: the stack imports every route's module, which reads the service's configuration.
   const { buildApp } = await import('../../infra/app.js');
   const { ServiceFunction } = await import('../../infra/constructs/service-function.js');
-  ({ JOB_ENTRIES } = await import('../../infra/stack.js'));
+  ({ JOB_ENTRIES, BOOTSTRAP_ADMIN_ENTRY } = await import('../../infra/stack.js'));
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
     context: Record<string, unknown>;
   };
@@ -94,13 +104,16 @@ async function recordDynamoRequests(): Promise<void> {
 
 beforeAll(async () => {
   fakeSqs = await startFakeSqs();
+  // The bootstrap custom resource reads its secret through the SDK and answers CloudFormation at a URL: both here.
+  cloudFormation = await startFakeCloudFormation();
+  process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] = cloudFormation.secretsEndpoint;
   process.env['REFRESH_QUEUE_URL'] = fakeSqs.queueUrl;
   // The SDK sends to the queue URL's host anyway; saying so keeps it from warning about it on every send.
   process.env['AWS_ENDPOINT_URL_SQS'] = new URL(fakeSqs.queueUrl).origin;
   // The SQS client signs its requests; the stand-in queue does not check them.
   process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
-  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '1000' });
+  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '0' });
   api = new Api(app.url);
   await recordDynamoRequests();
   await synthesizeGrants();
@@ -108,6 +121,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await fakeSqs.close();
+  await cloudFormation.close();
 });
 
 /** Every request a function's role does not allow, one line each (the same line once). */
@@ -210,6 +224,52 @@ describe('every function, run locally, is held to the role the stack gives it', 
       404,
       'account_not_found',
     );
+  });
+
+  it('client keys: listed, rotated, revoked (twice), and unknown or revoked clients', async () => {
+    const shop = await api.createClient(['checkout']);
+    expectStatus(await api.call('GET', '/v1/clients', { key: ADMIN_KEY }), 200);
+    const rotate = (id: string) =>
+      api.call('POST', `/v1/clients/${id}/rotate`, { key: ADMIN_KEY, body: { overlapSeconds: 60 } });
+    const rotated = await rotate(shop.id);
+    expectStatus(rotated, 201);
+    expectStatus(await rotate(shop.id), 201);
+    expectStatus(
+      await api.call('GET', '/v1/clients', { key: rotated.body.apiKey }),
+      403,
+      'insufficient_scope',
+    );
+    expectStatus(await api.call('DELETE', `/v1/clients/${shop.id}`, { key: ADMIN_KEY }), 200);
+    expectStatus(await api.call('DELETE', `/v1/clients/${shop.id}`, { key: ADMIN_KEY }), 200);
+    expectStatus(await rotate(shop.id), 409, 'client_revoked');
+    expectStatus(await rotate('cli_nobody'), 404, 'client_not_found');
+    expectStatus(
+      await api.call('DELETE', '/v1/clients/cli_nobody', { key: ADMIN_KEY }),
+      404,
+      'client_not_found',
+    );
+    expectStatus(await api.call('GET', '/v1/clients', { key: shop.apiKey }), 401, 'invalid_api_key');
+  });
+
+  it('the bootstrap admin custom resource: created, found again, given a second key', async () => {
+    type Handler = (
+      event: unknown,
+      context: Context,
+    ) => Promise<{ Status: string; Data?: { Outcome: string } }>;
+    const bootstrap = await jobHandler<Handler>(BOOTSTRAP_ADMIN_ENTRY);
+    const run = async (requestType: 'Create' | 'Update', arn: string) => {
+      const event = cloudFormation.event(requestType, { SecretArn: arn }, 'cli_bootstrap_admin');
+      const context = lambdaContext('bootstrap-admin', randomUUID(), BOOTSTRAP_TIMEOUT_MS);
+      return asInvocationOf(BOOTSTRAP_ADMIN_ENTRY, () => bootstrap(event, context));
+    };
+    const [first, second] = [secretArn('bootstrap'), secretArn('bootstrap-again')];
+    const firstKey = `bootstrap-${randomUUID()}`;
+    cloudFormation.secrets.set(first, firstKey);
+    cloudFormation.secrets.set(second, `bootstrap-${randomUUID()}`);
+    expect(await run('Create', first)).toMatchObject({ Status: 'SUCCESS', Data: { Outcome: 'created' } });
+    expect(await run('Update', first)).toMatchObject({ Status: 'SUCCESS', Data: { Outcome: 'existed' } });
+    expect(await run('Update', second)).toMatchObject({ Status: 'SUCCESS', Data: { Outcome: 'key_added' } });
+    expectStatus(await api.call('GET', '/v1/clients', { key: firstKey }), 200);
   });
 
   it('holds: approved, replayed, key reused, declined, sent to review, for an unknown account', async () => {
@@ -446,12 +506,17 @@ describe('every function, run locally, is held to the role the stack gives it', 
     });
   });
 
-  it('covers every function of the stack: each route, the authorizer and each job made DynamoDB requests here', async () => {
+  it('covers every function of the stack: each route, the authorizer, each job and the bootstrap made DynamoDB requests here', async () => {
     const jobModules = readdirSync(new URL('../../functions/jobs', import.meta.url)).map(
       (file) => `functions/jobs/${file}`,
     );
     const { AUTHORIZER_ENTRY, ROUTES, routeEntry } = await import('../../functions/routes.js');
-    const expected = [...ROUTES.map(routeEntry), AUTHORIZER_ENTRY, ...jobModules].sort();
+    const expected = [
+      ...ROUTES.map(routeEntry),
+      AUTHORIZER_ENTRY,
+      ...jobModules,
+      BOOTSTRAP_ADMIN_ENTRY,
+    ].sort();
     expect(deployedEntries).toEqual(expected);
     const exercised = new Set(calls.map((c) => c.entry));
     expect(expected.filter((entry) => !exercised.has(entry))).toEqual([]);

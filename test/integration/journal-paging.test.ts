@@ -34,7 +34,7 @@ let readerNowMs: number | undefined;
 beforeAll(async () => {
   proxy = await startFaultProxy({ target: directEndpoint });
   app = await startTestApp(
-    { VELOCITY_MAX: '1000' },
+    { VELOCITY_MAX: '0' },
     { endpoint: proxy.endpoint, journalClock: () => readerNowMs ?? Date.now() },
   );
   api = new Api(app.url);

@@ -45,7 +45,7 @@ let runRefresh: typeof import('../../shared/limits/job.js').runRefreshJobInProce
 let getAuthorization: typeof import('../../shared/authorizations/repository.js').getAuthorization;
 
 beforeAll(async () => {
-  app = await startTestApp({ VELOCITY_MAX: '100000', REVIEW_THRESHOLD: '40000' });
+  app = await startTestApp({ VELOCITY_MAX: '0', REVIEW_THRESHOLD: '40000' });
   api = new Api(app.url);
   [shop, servicing, risk] = await Promise.all([
     api.createClient(['checkout']),

@@ -16,7 +16,7 @@ let runRefresh: typeof import('../../shared/limits/job.js').runRefreshJobInProce
 
 beforeAll(async () => {
   // Journal reads check entries just written: read as if the settling lag had passed.
-  app = await startTestApp({ VELOCITY_MAX: '100000' }, { journalClock: 'settled' });
+  app = await startTestApp({ VELOCITY_MAX: '0' }, { journalClock: 'settled' });
   api = new Api(app.url);
   [shop, risk] = await Promise.all([api.createClient(['checkout']), api.createClient(['risk'])]);
   ({ runRefreshJobInProcess: runRefresh } = await import('../../shared/limits/job.js'));

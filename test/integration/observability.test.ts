@@ -24,7 +24,7 @@ let runRefresh: typeof import('../../shared/limits/job.js').runRefreshJobInProce
 beforeAll(async () => {
   proxy = await startFaultProxy({ target: directEndpoint, seed: 16 });
   app = await startTestApp(
-    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '100000' },
+    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '0' },
     { endpoint: proxy.endpoint },
   );
   api = new Api(app.url);

@@ -42,7 +42,7 @@ let document: Record<string, any>;
 beforeAll(async () => {
   // The journal pages must hold entries for their schema to be checked: read as if the settling lag had passed.
   app = await startTestApp(
-    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '100000' },
+    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '0' },
     { journalClock: 'settled' },
   );
   api = new Api(app.url);
@@ -283,6 +283,17 @@ describe('every route, called through the client, answers as documented', () => 
     expect(queue.data.map((a) => a.id)).toEqual(expect.arrayContaining([big1.id, big2.id]));
     expect((await risk.approveReview(big1.id)).data.status).toBe('authorized');
     expect((await risk.declineReview(big2.id)).data.status).toBe('declined');
+
+    // Clients: listed, rotated (the old key keeps working), revoked twice (the same answer), and their errors.
+    const { data: temp } = await admin.createClient({ name: 'temporary', scopes: ['checkout'] });
+    expect((await admin.listClients()).data.data.map((c) => c.id)).toContain(temp.id);
+    const { data: rotated } = await admin.rotateClient(temp.id, { overlapSeconds: 3_600 });
+    await as(rotated.apiKey).getAccount(accountId);
+    await as(temp.apiKey).getAccount(accountId);
+    expect((await admin.revokeClient(temp.id)).data.revokedAt).toBeDefined();
+    await admin.revokeClient(temp.id);
+    await expect(admin.rotateClient(temp.id)).rejects.toMatchObject({ code: 'client_revoked' });
+    await expect(admin.revokeClient('cli_missing')).rejects.toBeInstanceOf(NotFoundError);
 
     // Limits, promotions, jobs.
     await risk.setProfile(accountId, strongProfile() as never);

@@ -84,14 +84,19 @@ describe('account invariants', () => {
       accountId: 'acc_1',
       currency: 'CNY',
       nowIso: NOW_ISO,
-      velocityWindow: 1,
-      velocityMax: 20,
-      shape: 'new_window' as const,
+      velocity: { max: 20, windowMs: 60_000, nowMs: Date.parse(NOW_ISO) },
     };
     expect(() => reserveUpdate({ ...reserve, amountMinor: 0 })).toThrow(/not positive/);
     expect(reserveUpdate({ ...reserve, amountMinor: 1 }).Update?.ConditionExpression).toContain(
       'available >= :amt',
     );
+    const velocity = (max: number) => ({
+      ...reserve,
+      amountMinor: 1,
+      velocity: { ...reserve.velocity, max },
+    });
+    expect(() => reserveUpdate(velocity(0))).toThrow(/velocity maximum 0/);
+    expect(() => reserveUpdate(velocity(33))).toThrow(/velocity maximum 33/);
   });
 });
 

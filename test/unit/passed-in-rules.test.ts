@@ -9,7 +9,7 @@ import { InvariantError } from '../../shared/assert.js';
 import { newAccount } from '../../shared/accounts/model.js';
 import { getAccount, newAccountItem } from '../../shared/accounts/repository.js';
 import { newHold } from '../../shared/authorizations/model.js';
-import { ReserveShape, velocityWindowOf } from '../../shared/authorizations/reserve-shape.js';
+import { ReserveShape, velocityAt } from '../../shared/authorizations/reserve-shape.js';
 import { cooldownLeftSeconds, cooldownSince, requestDecision } from '../../shared/limits/requests.js';
 
 const NOW_MS = Date.parse('2026-06-18T12:00:00.000Z');
@@ -40,24 +40,44 @@ describe('a new hold, decided by the rules it is given', () => {
 });
 
 describe('the velocity rule passed in', () => {
-  it('sets the window length', () => {
-    expect(velocityWindowOf(NOW_MS, { velocityWindowSeconds: 60 })).toBe(Math.floor(NOW_MS / 60_000));
-    expect(velocityWindowOf(NOW_MS, { velocityWindowSeconds: 1 })).toBe(NOW_MS / 1_000);
+  it('sets the window length and the maximum, and 0 turns it off', () => {
+    expect(velocityAt({ velocityMax: 5, velocityWindowSeconds: 60 }, NOW_MS)).toEqual({
+      max: 5,
+      windowMs: 60_000,
+      nowMs: NOW_MS,
+    });
+    expect(velocityAt({ velocityMax: 0, velocityWindowSeconds: 60 }, NOW_MS)).toBeUndefined();
   });
 
   it('sets how many holds a window takes when a reserve guard fails', () => {
-    const rule = (velocityMax: number) => ({ velocityMax, velocityWindowSeconds: 60 });
-    const window = velocityWindowOf(NOW_MS, rule(3));
-    // The account image a cancelled reserve returns: three holds already approved in this window.
-    const image = newAccountItem({
-      ...newAccount({ id: REQUEST.accountId, currency: 'CNY', creditLimit: 100_000, riskTier: 'B', now: '' }),
-      velocityWindow: window,
-      velocityCount: 3,
+    const rule = (velocityMax: number, velocityWindowSeconds = 60) => ({
+      velocityMax,
+      velocityWindowSeconds,
     });
-    const explain = (max: number) =>
-      new ReserveShape(REQUEST.accountId, undefined, rule(max), NOW_MS).explain(image, 1_000, 'CNY', '');
+    // The account image a cancelled reserve returns: three holds approved 50, 30 and 10 seconds ago.
+    const base = newAccount({
+      id: REQUEST.accountId,
+      currency: 'CNY',
+      creditLimit: 100_000,
+      riskTier: 'B',
+      now: '',
+    });
+    const log = [...(base.velocityLog ?? []).slice(3), NOW_MS - 50_000, NOW_MS - 30_000, NOW_MS - 10_000];
+    const image = newAccountItem({ ...base, velocityLog: log });
+    const explain = (max: number, seconds?: number) =>
+      new ReserveShape(REQUEST.accountId, undefined, rule(max, seconds)).explain(
+        image,
+        1_000,
+        'CNY',
+        NOW_MS,
+        '',
+      );
     expect(explain(3)).toEqual({ kind: 'decline', code: 'velocity_exceeded' });
-    expect(explain(4)).toMatchObject({ kind: 'retry', shape: 'same_window', window });
+    expect(explain(4)).toMatchObject({ kind: 'retry', startLog: false });
+    // A 40-second window holds only the last two of the three.
+    expect(explain(3, 40)).toMatchObject({ kind: 'retry' });
+    expect(explain(2, 40)).toEqual({ kind: 'decline', code: 'velocity_exceeded' });
+    expect(explain(0)).toMatchObject({ kind: 'retry' });
   });
 });
 

@@ -1,7 +1,15 @@
 /** Why a reserve was refused, read from the account image DynamoDB returned. */
-import { newAccount } from '../../shared/accounts/model.js';
-import { explainReserveFailure } from '../../shared/authorizations/reserve-decision.js';
+import { newAccount, VELOCITY_LOG_SLOTS } from '../../shared/accounts/model.js';
+import fc from 'fast-check';
+import { explainReserveFailure, velocityFull } from '../../shared/authorizations/reserve-decision.js';
 
+const NOW_MS = Date.parse('2026-06-18T00:00:00.000Z');
+const WINDOW_MS = 60_000;
+/** A velocity log with approvals at these instants (oldest first), the rest of its slots never used. */
+const logOf = (...instants: number[]) => [
+  ...Array(VELOCITY_LOG_SLOTS - instants.length).fill(0),
+  ...instants,
+];
 const account = (overrides = {}) => ({
   ...newAccount({
     id: 'acc_1',
@@ -10,15 +18,12 @@ const account = (overrides = {}) => ({
     riskTier: 'B',
     now: '2026-06-18T00:00:00Z',
   }),
-  velocityWindow: 100,
-  velocityCount: 3,
   ...overrides,
 });
 const attempt = {
   amountMinor: 1_000,
   currency: 'CNY',
-  window: 100,
-  velocityMax: 20,
+  velocity: { max: 3, windowMs: WINDOW_MS, nowMs: NOW_MS },
   nowIso: '2026-06-18T00:00:00.000Z',
 };
 
@@ -30,24 +35,24 @@ describe('explainReserveFailure', () => {
     ['a frozen account', account({ status: 'frozen' }), { kind: 'decline', code: 'account_frozen' }],
     ['too little available', account({ available: 999 }), { kind: 'decline', code: 'insufficient_credit' }],
     [
-      'a full velocity window',
-      account({ velocityCount: 20 }),
+      'max approvals within the window',
+      account({ velocityLog: logOf(NOW_MS - 59_999, NOW_MS - 30_000, NOW_MS - 1) }),
       { kind: 'decline', code: 'velocity_exceeded' },
     ],
     [
-      'a guess of "new window" in a current window',
-      account({ velocityCount: 5 }),
-      { kind: 'retry', shape: 'same_window', window: 100, quota: { kind: 'none' } },
+      'the oldest of max approvals exactly one window ago (outside it)',
+      account({ velocityLog: logOf(NOW_MS - WINDOW_MS, NOW_MS - 30_000, NOW_MS - 1) }),
+      { kind: 'retry', startLog: false, quota: { kind: 'none' } },
     ],
     [
-      'a guess of "same window" after the window moved',
-      account({ velocityWindow: 99 }),
-      { kind: 'retry', shape: 'new_window', window: 100, quota: { kind: 'none' } },
+      'fewer than max approvals within the window (a racing write moved the account)',
+      account({ velocityLog: logOf(NOW_MS - 90_000, NOW_MS - 30_000, NOW_MS - 1) }),
+      { kind: 'retry', startLog: false, quota: { kind: 'none' } },
     ],
     [
-      'an image from a clock one window ahead',
-      account({ velocityWindow: 101, velocityCount: 2 }),
-      { kind: 'retry', shape: 'same_window', window: 101, quota: { kind: 'none' } },
+      'an account written before the velocity log',
+      account({ velocityLog: undefined }),
+      { kind: 'retry', startLog: true, quota: { kind: 'none' } },
     ],
   ])('%s', (_name, image, expected) => {
     expect(explainReserveFailure(image, attempt)).toEqual(expected);
@@ -66,7 +71,7 @@ describe('explainReserveFailure for a category hold', () => {
   const withQuota = (quotaOverrides = {}, overrides = {}) =>
     account({ quotas: { electronics: grant(quotaOverrides) }, ...overrides });
   const inCategory = { ...attempt, category: 'electronics' };
-  const retry = (quota: unknown) => ({ kind: 'retry', shape: 'same_window', window: 100, quota });
+  const retry = (quota: unknown) => ({ kind: 'retry', startLog: false, quota });
 
   it.each([
     [
@@ -109,5 +114,40 @@ describe('explainReserveFailure for a category hold', () => {
         category: 'travel',
       }),
     ).toEqual({ kind: 'decline', code: 'insufficient_credit' });
+  });
+});
+
+describe('the velocity log (property)', () => {
+  /** Reserves tried at these gaps (ms) after each other, against a log that only approved ones append to. */
+  const attempts = fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 1, maxLength: 120 });
+  const rules = fc.record({
+    max: fc.integer({ min: 1, max: VELOCITY_LOG_SLOTS }),
+    windowMs: fc.integer({ min: 1, max: 120_000 }),
+  });
+
+  it('approves exactly when fewer than max approvals lie within the window before it, at every instant', () => {
+    fc.assert(
+      fc.property(attempts, rules, (gaps, rule) => {
+        let log = Array(VELOCITY_LOG_SLOTS).fill(0) as number[];
+        const approved: number[] = [];
+        let nowMs = 1_000_000;
+        for (const gap of gaps) {
+          nowMs += gap;
+          const full = velocityFull(log, { ...rule, nowMs });
+          const inWindow = approved.filter((t) => t > nowMs - rule.windowMs).length;
+          expect(full).toBe(inWindow >= rule.max);
+          if (!full) {
+            // The update: append this instant, drop the oldest (SET log[SLOTS] = :now REMOVE log[0]).
+            log = [...log.slice(1), nowMs];
+            approved.push(nowMs);
+          }
+        }
+        // Never more than max approvals in any window-long interval (each approval starting one).
+        for (const start of approved)
+          expect(approved.filter((t) => t >= start && t < start + rule.windowMs).length).toBeLessThanOrEqual(
+            rule.max,
+          );
+      }),
+    );
   });
 });

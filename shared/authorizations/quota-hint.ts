@@ -1,15 +1,13 @@
 /**
- * Which update shapes to try first for an account. The guard in DynamoDB decides; this only saves a round trip:
- * - velocity: an account this environment saw in the current window most likely needs "same_window";
- * - quota: a category hold most likely meets its quota the way the last one on this account did, or, for an
- *   account not seen yet, the way the last one in its category did (a promotion grants every eligible account
- *   the same grant, so one account's image predicts the next one's).
- * Bounded so a flash sale over millions of accounts cannot grow memory.
+ * Which quota shape to try first for a category hold. The guard in DynamoDB decides; this only saves a round
+ * trip: a category hold most likely meets its quota the way the last one on this account did, or, for an account
+ * not seen yet, the way the last one in its category did (a promotion grants every eligible account the same
+ * grant, so one account's image predicts the next one's). Bounded so a flash sale over millions of accounts
+ * cannot grow memory.
  */
-import type { QuotaShape, VelocityShape } from '../accounts/repository.js';
+import type { QuotaShape } from '../accounts/repository.js';
 
 const MAX_ENTRIES = 10_000;
-const lastWindowByAccount = new Map<string, number>();
 /** `promotionId` of the grant last drawn from, or null for "nothing drawable". */
 const lastGrantByAccountCategory = new Map<string, string | null>();
 const lastGrantByCategory = new Map<string, string | null>();
@@ -21,14 +19,6 @@ function touch<V>(map: Map<string, V>, key: string, value: V): void {
     const oldest = map.keys().next().value;
     if (oldest !== undefined) map.delete(oldest);
   }
-}
-
-export function guessShape(accountId: string, window: number): VelocityShape {
-  return lastWindowByAccount.get(accountId) === window ? 'same_window' : 'new_window';
-}
-
-export function remember(accountId: string, window: number): void {
-  touch(lastWindowByAccount, accountId, window);
 }
 
 const accountCategory = (accountId: string, category: string): string => `${accountId}\u0000${category}`;
