@@ -187,7 +187,7 @@ describe('expiry sweep with a hold that keeps failing', () => {
         _aws: {
           CloudWatchMetrics: [
             {
-              Namespace: 'CreditAuthorization',
+              Namespace: 'CreditAuthorization/local',
               Dimensions: [['service']],
               Metrics: expect.arrayContaining([
                 { Name: 'ExpiredHolds', Unit: 'Count' },

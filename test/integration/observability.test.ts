@@ -1,8 +1,8 @@
 /**
  * Observability wired (issue 16, item 5), as the functions write it: each authorization decided is one EMF
  * document (by outcome, a decline by its code), a quota draw one per currency, a conflict counted where the
- * transaction is cancelled, a refresh's pages counted as its job counts them; and every log line of an
- * invocation carries its Lambda context. The service talks to DynamoDB through the fault proxy, which stays
+ * transaction is cancelled, a refresh's pages counted as its job counts them, all in the local stage's namespace;
+ * and every log line of an invocation carries its Lambda context. The service talks to DynamoDB through the fault proxy, which stays
  * quiet unless a test scripts a fault.
  */
 import { randomUUID } from 'node:crypto';
@@ -62,7 +62,7 @@ describe('POST /v1/authorizations, in the metrics', () => {
         Timestamp: expect.any(Number),
         CloudWatchMetrics: [
           {
-            Namespace: 'CreditAuthorization',
+            Namespace: 'CreditAuthorization/local',
             Dimensions: [['service'], ['service', 'outcome']],
             Metrics: [{ Name: 'Authorizations', Unit: 'Count' }],
           },
@@ -86,7 +86,7 @@ describe('POST /v1/authorizations, in the metrics', () => {
     );
     expect(emf['_aws'].CloudWatchMetrics).toEqual([
       {
-        Namespace: 'CreditAuthorization',
+        Namespace: 'CreditAuthorization/local',
         Dimensions: [['service'], ['service', 'outcome'], ['service', 'declineCode']],
         Metrics: [{ Name: 'Authorizations', Unit: 'Count' }],
       },
@@ -138,7 +138,7 @@ describe('POST /v1/authorizations, in the metrics', () => {
           Timestamp: expect.any(Number),
           CloudWatchMetrics: [
             {
-              Namespace: 'CreditAuthorization',
+              Namespace: 'CreditAuthorization/local',
               Dimensions: [['service', 'currency']],
               Metrics: [
                 { Name: 'QuotaDraws', Unit: 'Count' },
@@ -168,7 +168,7 @@ describe('transaction conflicts, in the metrics', () => {
     expect(sum(valuesOf(conflicts, 'TransactionConflicts'))).toBe(2);
     for (const emf of conflicts)
       expect(emf['_aws'].CloudWatchMetrics[0]).toMatchObject({
-        Namespace: 'CreditAuthorization',
+        Namespace: 'CreditAuthorization/local',
         Dimensions: [['service']],
       });
   });
@@ -190,7 +190,7 @@ describe('a limit refresh, in the metrics', () => {
     for (const emf of refresh)
       expect(emf['_aws'].CloudWatchMetrics).toEqual([
         {
-          Namespace: 'CreditAuthorization',
+          Namespace: 'CreditAuthorization/local',
           Dimensions: [['service']],
           Metrics: expect.arrayContaining([
             { Name: 'LimitRefreshChanged', Unit: 'Count' },

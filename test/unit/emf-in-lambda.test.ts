@@ -9,6 +9,8 @@ let emf: typeof import('../../shared/observability/emf.js');
 beforeAll(async () => {
   // This file's own module registry (jest): the configuration below is what the service reads at import.
   process.env['AWS_LAMBDA_FUNCTION_NAME'] = 'credit-authorization-authorize';
+  // What the stack sets on every function: the stage's namespace (infra/names.ts).
+  process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'CreditAuthorization/prod';
   delete process.env['LOCAL_TIME_SCALE'];
   delete process.env['DYNAMODB_ENDPOINT'];
   emf = await import('../../shared/observability/emf.js');
@@ -36,6 +38,7 @@ function written(work: () => void): string[] {
 
 afterAll(() => {
   delete process.env['AWS_LAMBDA_FUNCTION_NAME'];
+  delete process.env['POWERTOOLS_METRICS_NAMESPACE'];
 });
 
 describe('EMF inside Lambda', () => {
@@ -47,7 +50,7 @@ describe('EMF inside Lambda', () => {
         Timestamp: expect.any(Number),
         CloudWatchMetrics: [
           {
-            Namespace: 'CreditAuthorization',
+            Namespace: 'CreditAuthorization/prod',
             Dimensions: [['service'], ['service', 'outcome'], ['service', 'declineCode']],
             Metrics: [{ Name: 'Authorizations', Unit: 'Count' }],
           },
