@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { RouteDefinition } from '../../functions/routes.js';
 import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp } from '../support/app.js';
+import { tableSnapshot } from '../support/table.js';
 
 // At the top, before the route list loads: the route modules read the service's configuration when they load,
 // and the tests below are made from that list.
@@ -187,26 +188,6 @@ describe('routing', () => {
   });
 });
 
-/** Every item of this file's table, in key order: "nothing changed" means this is equal before and after. */
-async function tableSnapshot(): Promise<unknown[]> {
-  const { documentClient } = await import('../../shared/storage/dynamo-client.js');
-  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const scan = new ScanCommand({
-      TableName: app.tableName,
-      ConsistentRead: true,
-      ExclusiveStartKey: start,
-    });
-    const page = await documentClient.send(scan);
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  const key = (item: Record<string, unknown>) => `${String(item['pk'])}\u0000${String(item['sk'])}`;
-  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-}
-
 /** Every route with a path parameter, straight from the routes table: a new route is covered automatically. */
 const PARAM_ROUTES = ROUTES.filter((route) => route.path.includes('{')).map(
   (route) => [`${route.method} ${route.path}`, route] as const,
@@ -258,7 +239,7 @@ describe('path parameters that cannot be an id', () => {
   it.each(PARAM_ROUTES)(
     '%s answers 404 <resource>_not_found for them and changes nothing',
     async (_name, route) => {
-      const before = await tableSnapshot();
+      const before = await tableSnapshot(app.tableName);
       for (const [label, id] of impossibleIds) {
         const reply = await callRoute(route, pathWith(route, id));
         try {
@@ -270,20 +251,20 @@ describe('path parameters that cannot be an id', () => {
         }
         expect(reply.headers.get('x-request-id')).toBeTruthy();
       }
-      expect(await tableSnapshot()).toEqual(before);
+      expect(await tableSnapshot(app.tableName)).toEqual(before);
     },
   );
 
   it.each(PARAM_ROUTES)(
     '%s answers 400 validation_failed naming the parameter for malformed percent-encoding',
     async (_name, route) => {
-      const before = await tableSnapshot();
+      const before = await tableSnapshot(app.tableName);
       for (const raw of ['%E0%A4%A', '%', '%zz', 'acc_1%E0']) {
         const reply = await callRoute(route, pathWith(route, raw));
         expectContractError(reply, 400, 'validation_failed', paramNames(route)[0]);
         expect(reply.headers.get('x-request-id')).toBeTruthy();
       }
-      expect(await tableSnapshot()).toEqual(before);
+      expect(await tableSnapshot(app.tableName)).toEqual(before);
     },
   );
 

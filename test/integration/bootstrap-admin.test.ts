@@ -12,6 +12,7 @@ import {
   secretArn,
   startFakeCloudFormation,
 } from '../support/fake-cloudformation.js';
+import { tableSnapshot } from '../support/table.js';
 
 const cloudFormation: FakeCloudFormation = await startFakeCloudFormation();
 process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] = cloudFormation.secretsEndpoint;
@@ -53,23 +54,6 @@ async function invoke(requestType: 'Create' | 'Update' | 'Delete', properties: R
 
 const works = async (apiKey: string) => (await api.call('GET', '/v1/clients', { key: apiKey })).status;
 
-/** Every item of this file's table, in key order. */
-async function tableSnapshot(): Promise<Array<Record<string, unknown>>> {
-  const { documentClient } = await import('../../shared/storage/dynamo-client.js');
-  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-  const items: Array<Record<string, unknown>> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new ScanCommand({ TableName: app.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  const key = (item: Record<string, unknown>) => `${String(item['pk'])}\u0000${String(item['sk'])}`;
-  return items.sort((a, b) => key(a).localeCompare(key(b)));
-}
-
 describe('the bootstrap admin custom resource', () => {
   it('on Create, writes the admin client with the hash of the generated key, and that key works', async () => {
     expect(await works(firstKey)).toBe(401);
@@ -85,14 +69,14 @@ describe('the bootstrap admin custom resource', () => {
       expect.objectContaining({ id: CLIENT_ID, name: 'bootstrap admin', scopes: ['admin'] }),
     );
     // Only hashes: the key itself is nowhere in the table.
-    expect(JSON.stringify(await tableSnapshot())).not.toContain(firstKey);
+    expect(JSON.stringify(await tableSnapshot(app.tableName))).not.toContain(firstKey);
   });
 
   it('on Update with the same secret, changes nothing', async () => {
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     const response = await invoke('Update', { SecretArn: firstArn });
     expect(response).toMatchObject({ Status: 'SUCCESS', Data: { Outcome: 'existed' } });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
   });
 
   it('does not bring back a key a rotation retired', async () => {
@@ -104,12 +88,12 @@ describe('the bootstrap admin custom resource', () => {
     const waitMs = Date.parse(rotated.body.previousKeyExpiresAt) - Date.now() + 20;
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     expect(await works(firstKey)).toBe(401);
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     expect(await invoke('Update', { SecretArn: firstArn })).toMatchObject({
       Status: 'SUCCESS',
       Data: { Outcome: 'existed' },
     });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
     expect(await works(firstKey)).toBe(401);
     expect(await works(rotated.body.apiKey)).toBe(200);
   }, 60_000);
@@ -120,31 +104,31 @@ describe('the bootstrap admin custom resource', () => {
   ])('answers FAILED for %s, without the value, and writes nothing', async (_name, value, reason) => {
     const arn = secretArn('weak');
     cloudFormation.secrets.set(arn, value);
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     const response = await invoke('Create', { SecretArn: arn });
     expect(response['Status']).toBe('FAILED');
     expect(response['Reason']).toContain(reason);
     expect(response['Reason']).not.toContain(value);
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
   });
 
   it('answers FAILED for a secret it cannot read and for a malformed property, and writes nothing', async () => {
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     const missing = await invoke('Update', { SecretArn: secretArn('nowhere') });
     expect(missing).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CLIENT_ID });
     expect(missing['Reason']).toContain('ResourceNotFoundException');
     const malformed = await invoke('Create', { SecretArn: 'not-an-arn' });
     expect(malformed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'BootstrapAdminClient4A77EF6B' });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
   });
 
   it('on Delete, answers SUCCESS and leaves the client (the table outlives the stack)', async () => {
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     expect(await invoke('Delete', { SecretArn: firstArn })).toMatchObject({
       Status: 'SUCCESS',
       PhysicalResourceId: CLIENT_ID,
     });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
   });
 
   it('adds a key the secret holds that the client lacks (a local restart with another key), but none to a revoked client', async () => {
@@ -161,12 +145,12 @@ describe('the bootstrap admin custom resource', () => {
     const thirdArn = secretArn('third');
     const thirdKey = generatedKey();
     cloudFormation.secrets.set(thirdArn, thirdKey);
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     expect(await invoke('Update', { SecretArn: thirdArn })).toMatchObject({
       Status: 'SUCCESS',
       Data: { Outcome: 'revoked' },
     });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
     expect(await works(thirdKey)).toBe(401);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { Api, type Reply } from '../support/api.js';
 import { ADMIN_KEY, startTestApp } from '../support/app.js';
+import { tableSnapshot } from '../support/table.js';
 
 const app = await startTestApp();
 const api = new Api(app.url);
@@ -42,23 +43,6 @@ async function waitPast(iso: string): Promise<void> {
   const waitMs = Date.parse(iso) - Date.now() + 20;
   if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   expect(Date.now()).toBeGreaterThan(Date.parse(iso));
-}
-
-/** Every item of this file's table, in key order: "nothing changed" means this is equal before and after. */
-async function tableSnapshot(): Promise<unknown[]> {
-  const { documentClient } = await import('../../shared/storage/dynamo-client.js');
-  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new ScanCommand({ TableName: app.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  const key = (item: Record<string, unknown>) => `${String(item['pk'])}\u0000${String(item['sk'])}`;
-  return items.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 describe('GET /v1/clients', () => {
@@ -133,13 +117,13 @@ describe('DELETE /v1/clients/{id}', () => {
   });
 
   it('answers an unknown client 404 client_not_found in the contract shape, and changes nothing', async () => {
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     const reply = await revoke('cli_nobody');
     expect(reply.status).toBe(404);
     expect(reply.body).toEqual({
       error: { type: 'not_found', code: 'client_not_found', message: 'No such client.' },
     });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
   });
 
   it('leaves no key working when rotations race the revocation', async () => {
@@ -220,18 +204,18 @@ describe('POST /v1/clients/{id}/rotate', () => {
     ['an unknown field', { overlap: 60 }, 'unknown_field', 'overlap'],
   ])('answers overlapSeconds %s with 400 and changes nothing', async (_name, body, code, param) => {
     const shop = await api.createClient(['checkout']);
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     const reply = await rotate(shop.id, body);
     expect(reply.status).toBe(400);
     expect(reply.body.error).toMatchObject({ type: 'invalid_request', code, param });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
     expectWorks(await readAccount(shop.apiKey));
   });
 
   it('answers an unknown client 404 client_not_found, and a revoked one 409 client_revoked, changing nothing', async () => {
     const shop = await api.createClient(['checkout']);
     await revoke(shop.id);
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     const unknown = await rotate('cli_nobody');
     expect({ status: unknown.status, code: unknown.body.error.code }).toEqual({
       status: 404,
@@ -240,7 +224,7 @@ describe('POST /v1/clients/{id}/rotate', () => {
     const revoked = await rotate(shop.id);
     expect(revoked.body.error).toMatchObject({ type: 'conflict', code: 'client_revoked' });
     expect(revoked.status).toBe(409);
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
   });
 
   it('refuses a rotation past the keys a client may hold at once (409 too_many_api_keys), changing nothing', async () => {
@@ -248,13 +232,13 @@ describe('POST /v1/clients/{id}/rotate', () => {
     const shop = await api.createClient(['checkout']);
     const keys = [shop.apiKey];
     for (let i = 1; i < MAX_KEYS_PER_CLIENT; i += 1) keys.push((await rotate(shop.id)).body.apiKey);
-    const before = await tableSnapshot();
+    const before = await tableSnapshot(app.tableName);
     const reply = await rotate(shop.id);
     expect({ status: reply.status, code: reply.body.error.code }).toEqual({
       status: 409,
       code: 'too_many_api_keys',
     });
-    expect(await tableSnapshot()).toEqual(before);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
     for (const apiKey of keys) expectWorks(await readAccount(apiKey));
   });
 });

@@ -1,0 +1,21 @@
+/** What a test reads of the table itself, beside the API. */
+
+/**
+ * Every item of the table, in key order (a consistent scan, every page): "nothing changed" means this is equal
+ * before and after.
+ */
+export async function tableSnapshot(tableName: string): Promise<Array<Record<string, unknown>>> {
+  const { documentClient } = await import('../../shared/storage/dynamo-client.js');
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const key = (item: Record<string, unknown>) => `${String(item['pk'])}\u0000${String(item['sk'])}`;
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
