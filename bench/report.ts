@@ -7,7 +7,25 @@ import type { LoadResult } from './load.js';
 import type { RefreshBench } from './refresh.js';
 import { describeStat, type RatioStat } from './rounds.js';
 
-export interface ReportInput {
+/** Floor and authorize: alternating rounds at c=16 (the targets), one pair at c=1 and c=64, one hot account. */
+export interface AuthorizeMeasurements {
+  /** One floor and one authorize run at c=1 and c=64. */
+  floor: LoadResult[];
+  authorize: LoadResult[];
+  /** The alternating rounds at c=16, in order. */
+  floorRounds: LoadResult[];
+  authorizeRounds: LoadResult[];
+  ratios: { p50: RatioStat; p99: RatioStat; throughput: RatioStat };
+  hot: LoadResult;
+}
+
+/** A refresh population's rounds, each in its own process and table, and their ratio. */
+export interface RefreshRounds {
+  runs: RefreshBench[];
+  ratio: RatioStat;
+}
+
+export interface ReportInput extends AuthorizeMeasurements {
   startedAt: Date;
   /** Requests per measurement, by concurrency. */
   requestsAt: Readonly<Record<number, number>>;
@@ -15,14 +33,6 @@ export interface ReportInput {
   rounds: number;
   /** The nightly mix's share of accounts whose limit the refresh moves. */
   refreshChangedShare: number;
-  /** One floor and one authorize run at c=1 and c=64. */
-  floor: LoadResult[];
-  authorize: LoadResult[];
-  /** The alternating rounds at c=16. */
-  floorRounds: LoadResult[];
-  authorizeRounds: LoadResult[];
-  ratios: { p50: RatioStat; p99: RatioStat; throughput: RatioStat };
-  hot: LoadResult;
   capture: LoadResult[];
   release: LoadResult[];
   calls: Record<string, number>;
@@ -30,8 +40,8 @@ export interface ReportInput {
   runtimeSdkKiB: number;
   cold: { emptyMs: number; bundleMs: number; ratio: RatioStat };
   coldRuntimeSdk: { emptyMs: number; bundleMs: number; ratio: RatioStat };
-  refresh: { runs: RefreshBench[]; ratio: RatioStat };
-  worst: { runs: RefreshBench[]; ratio: RatioStat };
+  refresh: RefreshRounds;
+  worst: RefreshRounds;
   summary: Record<string, number | undefined>;
 }
 

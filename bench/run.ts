@@ -14,7 +14,7 @@ import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
-import { report } from './report.js';
+import { type AuthorizeMeasurements, type RefreshRounds, report } from './report.js';
 import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat, ratioStat } from './rounds.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -160,17 +160,6 @@ async function measureHotAccount(endpoint: string, shopKey: string): Promise<Loa
   }
 }
 
-export interface AuthorizeMeasurements {
-  /** One floor and one authorize run at c=1 and c=64. */
-  floor: LoadResult[];
-  authorize: LoadResult[];
-  /** The alternating rounds at c=16, in order. */
-  floorRounds: LoadResult[];
-  authorizeRounds: LoadResult[];
-  ratios: { p50: RatioStat; p99: RatioStat; throughput: RatioStat };
-  hot: LoadResult;
-}
-
 const logged = (r: LoadResult): LoadResult => {
   log(`  ${describe(r)}`);
   return r;
@@ -231,11 +220,6 @@ function measureRefresh(endpoint: string): { refresh: RefreshRounds; worst: Refr
     refresh: rounds(REFRESH_ACCOUNTS, REFRESH_CHANGED_SHARE, 'nightly mix'),
     worst: rounds(WORST_CASE_ACCOUNTS, 1, 'every limit moving'),
   };
-}
-
-export interface RefreshRounds {
-  runs: RefreshBench[];
-  ratio: RatioStat;
 }
 
 /** The numbers the targets are about: ratios at c=16 (median of the rounds, with their spread), calls, sizes. */
