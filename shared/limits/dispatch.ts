@@ -7,7 +7,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../config.js';
 import { failJob } from '../jobs/repository.js';
 import { logger } from '../observability/logger.js';
-import { tracer } from '../observability/tracing.js';
+import { traced } from '../observability/tracing.js';
 import { withoutDeadline } from '../storage/deadline.js';
 import { runTasksInProcess, type SegmentTask } from './job.js';
 
@@ -31,7 +31,7 @@ export async function dispatchSegments(tasks: SegmentTask[]): Promise<void> {
     );
     return;
   }
-  sqs ??= tracer.captureAWSv3Client(new SQSClient({ region: config.region }));
+  sqs ??= traced(new SQSClient({ region: config.region }));
   for (let i = 0; i < tasks.length; i += SQS_BATCH) {
     const batch = tasks.slice(i, i + SQS_BATCH);
     const result = await sqs.send(

@@ -54,14 +54,17 @@ class ServiceMetrics extends Metrics {
   override publishStoredMetrics(): this {
     if (!this.hasStoredMetrics()) return this;
     if (this.#write === undefined || this.isDisabled()) return super.publishStoredMetrics();
-    const emf = this.serializeMetrics();
+    // Serialized only when the logger would keep it: the local server counts every authorization.
+    const emf = debugLogged() ? this.serializeMetrics() : undefined;
     this.clearMetrics();
     this.clearDimensions();
     this.clearMetadata();
-    this.#write(emf);
+    if (emf !== undefined) this.#write(emf);
     return this;
   }
 }
+
+const debugLogged = () => ['DEBUG', 'TRACE'].includes(logger.getLevelName());
 
 /** The stage's namespace (config: POWERTOOLS_METRICS_NAMESPACE, which Powertools would read itself, with a default). */
 const OPTIONS: MetricsOptions = { namespace: config.metricNamespace, serviceName: SERVICE_NAME };

@@ -3,11 +3,16 @@
  * says why): each SDK call a subsegment, and each invocation a `## <handler>` subsegment annotated with ColdStart
  * and Service. Also the wrapper every function that is not an HTTP route runs in (observedHandler).
  *
- * Importing this module captures this execution environment's DynamoDB client (storage/dynamo-client.ts; the
- * document client sends through the same middleware stack). Outside Lambda Tracer is off: nothing is recorded and
- * the clients stay as they are.
+ * In Lambda, importing this module captures this execution environment's DynamoDB client (storage/dynamo-client.ts;
+ * the document client sends through the same middleware stack).
+ *
+ * Outside Lambda Tracer records nothing, so it is not even loaded (`tracer` is undefined): the X-Ray SDK enables a
+ * process-wide async hook with destroy tracking when it is imported, which costs every promise of every request.
+ * The local server runs all routes in one process, so it would otherwise make the checkout path, bundled without
+ * the X-Ray SDK in AWS (untraced-route.ts), pay for the other routes' tracing: about 8% of the local API's CPU
+ * under the bench's c=16 authorize load, measured with --cpu-prof.
  */
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { dynamoClient } from '../storage/dynamo-client.js';
@@ -15,12 +20,27 @@ import { metrics } from './emf.js';
 import { logger } from './logger.js';
 import { SERVICE_NAME } from './metrics.js';
 
+/** Powertools' own test for a Lambda runtime (Tracer.isLambdaExecutionEnv): without it Tracer records nothing. */
+const inLambdaRuntime = (process.env['AWS_EXECUTION_ENV'] ?? '') !== '';
+
 /**
  * No global capture of http, https and fetch (Tracer's default): the service's only outbound calls are the SDK
- * clients', captured one by one below and where they are made.
+ * clients', captured one by one (`traced`).
  */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
-tracer.captureAWSv3Client(dynamoClient);
+async function createTracer(): Promise<Tracer> {
+  const { Tracer } = await import('@aws-lambda-powertools/tracer');
+  const created = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
+  created.captureAWSv3Client(dynamoClient);
+  return created;
+}
+
+/** This environment's Tracer in a Lambda runtime; undefined anywhere else (see the module comment). */
+export const tracer: Tracer | undefined = inLambdaRuntime ? await createTracer() : undefined;
+
+/** `client` with each of its calls an X-Ray subsegment in Lambda; as it is anywhere else. */
+export function traced<C>(client: C): C {
+  return tracer ? tracer.captureAWSv3Client(client) : client;
+}
 
 type Segment = NonNullable<ReturnType<Tracer['getSegment']>>;
 type Subsegment = ReturnType<Segment['addNewSubsegment']>;
@@ -31,7 +51,7 @@ interface OpenSegment {
 
 /** Opens `## name` under the invocation's segment, as Powertools' captureLambdaHandler does; undefined when off. */
 function openHandlerSegment(name: string): OpenSegment | undefined {
-  if (!tracer.isTracingEnabled()) return undefined;
+  if (!tracer?.isTracingEnabled()) return undefined;
   const parent = tracer.getSegment();
   if (parent === undefined) return undefined;
   const handler = parent.addNewSubsegment(`## ${name}`);
@@ -47,7 +67,7 @@ function closeHandlerSegment({ handler, parent }: OpenSegment): void {
   } catch (error) {
     logger.warn('could not close the handler subsegment: its trace may be incomplete', { error });
   }
-  tracer.setSegment(parent);
+  tracer?.setSegment(parent);
 }
 
 /**

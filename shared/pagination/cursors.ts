@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type * as z from 'zod';
 import { type Config, config } from '../config.js';
 import { ApiError } from '../http/errors.js';
-import { tracer } from '../observability/tracing.js';
+import { traced } from '../observability/tracing.js';
 import { MIN_CURSOR_KEY_BYTES, openCursor, sealCursor } from './cursor.js';
 
 /** Powertools caches for 5 s by default; the key changes only with a deploy, so once per cold start is enough. */
@@ -55,7 +55,7 @@ async function loadKey(): Promise<Buffer> {
   switch (source.kind) {
     case 'secret': {
       secrets ??= new SecretsProvider({
-        awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient({ region: config.region })),
+        awsSdkV3Client: traced(new SecretsManagerClient({ region: config.region })),
       });
       const secret = await secrets.get(source.arn, { maxAge: SECRET_MAX_AGE_SECONDS });
       if (typeof secret !== 'string') throw new Error('the cursor key secret is not a string');
