@@ -86,7 +86,7 @@ const DEFAULT_JOURNAL_SETTLE_MS = 10_000;
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" (a shell `VAR= cmd` should not fail validation).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.parse(cleaned);
+  const parsed = ConfigSchema.parse(cleaned, { jitless: true });
   if (
     parsed.LOCAL_TIME_SCALE !== 1 &&
     (parsed.DYNAMODB_ENDPOINT === undefined || parsed.AWS_LAMBDA_FUNCTION_NAME)
