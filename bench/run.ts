@@ -15,7 +15,7 @@ import { floorRequests, loadBuilders } from './floor.js';
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
 import { type AuthorizeMeasurements, type RefreshRounds, report } from './report.js';
-import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat, ratioStat } from './rounds.js';
+import { alternate, describeStat, MIN_ROUNDS, pairedRatios, ratioStat } from './rounds.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CONCURRENCIES = [1, 16, 64] as const;

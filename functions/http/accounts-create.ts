@@ -4,7 +4,6 @@ import { CreateAccountBody } from '../../shared/accounts/schemas.js';
 import { openAccount } from '../../shared/accounts/service.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 
 export const route = httpRoute(
@@ -18,7 +17,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'createAccount',
       summary: 'Open a credit account',
-      success: { status: 201, schema: R.Account, description: 'The account.' },
+      success: { status: 201, schema: 'Account', description: 'The account.' },
       errors: ['account_exists'],
     },
   },

@@ -4,7 +4,6 @@ import { StatusChangeBody } from '../../shared/accounts/schemas.js';
 import { setAccountStatus } from '../../shared/accounts/service.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 
 export const route = httpRoute(
@@ -20,7 +19,7 @@ export const route = httpRoute(
       summary: 'Freeze an account',
       notes:
         'New authorizations and increments are declined account_frozen; captures and releases still work.',
-      success: { status: 200, schema: R.Account, description: 'The frozen account.' },
+      success: { status: 200, schema: 'Account', description: 'The frozen account.' },
       errors: ['account_not_found', 'invalid_state'],
     },
   },

@@ -3,7 +3,6 @@ import { toAccountResource } from '../../shared/accounts/model.js';
 import { getAccount } from '../../shared/accounts/repository.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 
 export const route = httpRoute(
@@ -16,7 +15,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'getAccount',
       summary: 'Read an account',
-      success: { status: 200, schema: R.Account, description: 'The account.' },
+      success: { status: 200, schema: 'Account', description: 'The account.' },
       errors: ['account_not_found'],
     },
   },

@@ -16,7 +16,6 @@ import {
   journalPage,
 } from '../../shared/journal/pagination.js';
 import { journalSortKey, listSettledJournal } from '../../shared/journal/repository.js';
-import * as R from '../../shared/openapi/resources.js';
 import { listCursors } from '../../shared/pagination/cursors.js';
 
 const spec: RouteSpec<undefined, typeof PageQuery> = {
@@ -32,7 +31,7 @@ const spec: RouteSpec<undefined, typeof PageQuery> = {
       'Serves entries once they have settled (JOURNAL_SETTLE_MS after they happen, ten seconds by default), so a cursor never skips one.',
     success: {
       status: 200,
-      schema: R.JournalPage,
+      schema: 'JournalPage',
       description: 'One page of entries with running balances.',
     },
     errors: ['account_not_found'],

@@ -1,7 +1,6 @@
 /** POST /v1/accounts/{id}/limit-requests (checkout): a limit increase decided at once by the refresh policy. */
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { requestLimitIncrease } from '../../shared/limits/requests.js';
 import { LimitRequestBody } from '../../shared/limits/schemas.js';
@@ -19,7 +18,7 @@ export const route = httpRoute(
       summary: 'Ask for a higher limit (decided at once)',
       notes:
         'Decided by the same policy as the scheduled refresh; one request per account per cooldown (429 otherwise, with Retry-After: the seconds until the cooldown ends).',
-      success: { status: 200, schema: R.LimitRequestResult, description: 'The decision and its reasons.' },
+      success: { status: 200, schema: 'LimitRequestResult', description: 'The decision and its reasons.' },
       errors: ['account_not_found'],
     },
   },

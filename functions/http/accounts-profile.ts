@@ -1,7 +1,6 @@
 /** PUT /v1/accounts/{id}/profile (risk): the credit-assessment inputs the limit policy reads. */
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { CreditProfile } from '../../shared/profiles/model.js';
 import { putProfile } from '../../shared/profiles/repository.js';
@@ -17,7 +16,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'setProfile',
       summary: 'Set the credit profile the limit policy reads',
-      success: { status: 200, schema: R.CreditProfileResource, description: 'The stored profile.' },
+      success: { status: 200, schema: 'CreditProfileResource', description: 'The stored profile.' },
       errors: ['account_not_found'],
     },
   },

@@ -3,7 +3,6 @@ import { RepaymentBody } from '../../shared/accounts/schemas.js';
 import { repay } from '../../shared/accounts/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -17,7 +16,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'repay',
       summary: 'Record a repayment',
-      success: { status: 201, schema: R.Repayment, description: 'The repayment and the account after it.' },
+      success: { status: 201, schema: 'Repayment', description: 'The repayment and the account after it.' },
       errors: ['currency_mismatch', 'account_not_found', 'amount_exceeds_remaining'],
     },
   },

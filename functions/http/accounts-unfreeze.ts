@@ -4,7 +4,6 @@ import { StatusChangeBody } from '../../shared/accounts/schemas.js';
 import { setAccountStatus } from '../../shared/accounts/service.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 
 export const route = httpRoute(
@@ -18,7 +17,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'unfreeze',
       summary: 'Unfreeze an account',
-      success: { status: 200, schema: R.Account, description: 'The active account.' },
+      success: { status: 200, schema: 'Account', description: 'The active account.' },
       errors: ['account_not_found', 'invalid_state'],
     },
   },

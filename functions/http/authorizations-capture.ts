@@ -4,7 +4,6 @@ import { CaptureBody } from '../../shared/authorizations/schemas.js';
 import { settle } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -19,7 +18,7 @@ export const route = httpRoute(
       operationId: 'capture',
       summary: 'Capture all or part of a hold',
       notes: '`amount` defaults to the held remainder; `final` (default true) releases whatever remains.',
-      success: { status: 200, schema: R.Authorization, description: 'The authorization after the capture.' },
+      success: { status: 200, schema: 'Authorization', description: 'The authorization after the capture.' },
       errors: [
         'authorization_not_found',
         'invalid_state',

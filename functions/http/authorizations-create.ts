@@ -6,7 +6,7 @@ import { CreateAuthorizationBody } from '../../shared/authorizations/schemas.js'
 import { authorize } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { untracedHttpRoute } from '../../shared/http/untraced-route.js';
-import * as R from '../../shared/openapi/resources.js';
+import { DECLINE_CODES } from '../../shared/http/errors.js';
 
 export const route = untracedHttpRoute(
   import.meta.url,
@@ -22,11 +22,11 @@ export const route = untracedHttpRoute(
       summary: 'Reserve credit (create a hold)',
       success: {
         status: 201,
-        schema: R.Authorization,
+        schema: 'Authorization',
         description: 'Authorized, or pending_review at or above REVIEW_THRESHOLD.',
       },
-      errors: ['currency_mismatch', 'account_not_found', ...R.DECLINES],
-      errorBodies: { 402: R.Declined },
+      errors: ['currency_mismatch', 'account_not_found', ...DECLINE_CODES],
+      errorBodies: { 402: 'Declined' },
     },
   },
   async ({ body, operation }) => sendResult(await authorize(operation, body)),

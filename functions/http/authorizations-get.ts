@@ -3,7 +3,6 @@ import { toAuthorizationResource } from '../../shared/authorizations/model.js';
 import { getAuthorization } from '../../shared/authorizations/repository.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 
 export const route = httpRoute(
@@ -17,7 +16,7 @@ export const route = httpRoute(
       operationId: 'getAuthorization',
       summary: 'Read an authorization',
       notes: "A checkout client reads only its own; another client's authorization is a 404.",
-      success: { status: 200, schema: R.Authorization, description: 'The authorization.' },
+      success: { status: 200, schema: 'Authorization', description: 'The authorization.' },
       errors: ['authorization_not_found'],
     },
   },

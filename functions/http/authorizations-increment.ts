@@ -5,7 +5,7 @@ import { settle } from '../../shared/authorizations/service.js';
 import { config } from '../../shared/config.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
+import { DECLINE_CODES } from '../../shared/http/errors.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -20,9 +20,9 @@ export const route = httpRoute(
       operationId: 'increment',
       summary: 'Raise a live hold',
       notes: 'Under the same rules as a new reserve.',
-      success: { status: 200, schema: R.Authorization, description: 'The raised authorization.' },
-      errors: ['authorization_not_found', 'invalid_state', 'authorization_expired', ...R.DECLINES],
-      errorBodies: { 402: R.IncrementDeclined },
+      success: { status: 200, schema: 'Authorization', description: 'The raised authorization.' },
+      errors: ['authorization_not_found', 'invalid_state', 'authorization_expired', ...DECLINE_CODES],
+      errorBodies: { 402: 'IncrementDeclined' },
     },
   },
   async ({ body, params, operation }) =>

@@ -8,7 +8,6 @@ import { toAuthorizationResource } from '../../shared/authorizations/model.js';
 import { settle } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { requestDigest } from '../../shared/ids.js';
 
 export const route = httpRoute(
@@ -23,7 +22,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'refund',
       summary: 'Refund captured money',
-      success: { status: 201, schema: R.Refund, description: 'The refund, with the authorization after it.' },
+      success: { status: 201, schema: 'Refund', description: 'The refund, with the authorization after it.' },
       errors: ['authorization_not_found', 'invalid_state', 'amount_exceeds_remaining'],
     },
   },

@@ -4,7 +4,6 @@ import { ReleaseBody } from '../../shared/authorizations/schemas.js';
 import { settle } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -18,7 +17,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'release',
       summary: 'Release all or part of a hold',
-      success: { status: 200, schema: R.Authorization, description: 'The authorization after the release.' },
+      success: { status: 200, schema: 'Authorization', description: 'The authorization after the release.' },
       errors: ['authorization_not_found', 'invalid_state', 'amount_exceeds_remaining'],
     },
   },

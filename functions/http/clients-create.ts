@@ -2,7 +2,6 @@
 import { putClient } from '../../shared/clients/repository.js';
 import { CreateClientBody } from '../../shared/clients/schemas.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { newApiKey, randomId } from '../../shared/ids.js';
 
@@ -17,7 +16,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'createClient',
       summary: 'Create an API client',
-      success: { status: 201, schema: R.Client, description: 'The client and its key (shown only here).' },
+      success: { status: 201, schema: 'Client', description: 'The client and its key (shown only here).' },
     },
   },
   async ({ body }) => {

@@ -2,7 +2,6 @@
 import { listClients } from '../../shared/clients/repository.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -17,7 +16,7 @@ export const route = httpRoute(
       notes:
         'Shows each client with `revokedAt` once it is revoked. Keys are never shown again after they are made, ' +
         'and their hashes never leave the table.',
-      success: { status: 200, schema: R.ClientList, description: 'The clients, in id order.' },
+      success: { status: 200, schema: 'ClientList', description: 'The clients, in id order.' },
     },
   },
   async () => {

@@ -6,7 +6,6 @@ import { revoke } from '../../shared/clients/service.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -22,7 +21,7 @@ export const route = httpRoute(
         'Every key of the client stops working: on the local server at once; deployed, within 300 s, as long as ' +
         "API Gateway keeps the authorizer's answer for a key. The client stays listed, with `revokedAt`; it " +
         'cannot be restored (create a new client).',
-      success: { status: 200, schema: R.ClientSummary, description: 'The revoked client.' },
+      success: { status: 200, schema: 'ClientSummary', description: 'The revoked client.' },
       errors: ['client_not_found'],
     },
   },

@@ -8,7 +8,6 @@ import { rotate } from '../../shared/clients/service.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -29,7 +28,7 @@ export const route = httpRoute(
         `A client holds at most ${MAX_KEYS_PER_CLIENT} keys that work.`,
       success: {
         status: 201,
-        schema: R.RotatedClient,
+        schema: 'RotatedClient',
         description: 'The client and its new key (shown only here).',
       },
       errors: ['client_not_found', 'client_revoked', 'too_many_api_keys'],

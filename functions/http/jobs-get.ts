@@ -1,7 +1,6 @@
 /** GET /v1/jobs/{id} (risk): a job's progress (processed, changed, failed) and, for dry runs, its summary. */
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { getJob } from '../../shared/jobs/repository.js';
 
@@ -15,7 +14,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'getJob',
       summary: "A job's progress",
-      success: { status: 200, schema: R.Job, description: 'The job.' },
+      success: { status: 200, schema: 'Job', description: 'The job.' },
       errors: ['job_not_found'],
     },
   },

@@ -1,6 +1,5 @@
 /** POST /v1/jobs/limit-refresh (risk): starts a refresh run (or a dry run) and answers 202 with the job. */
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { dispatchSegments } from '../../shared/limits/dispatch.js';
 import { startRefreshJob } from '../../shared/limits/job.js';
@@ -17,7 +16,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'startLimitRefresh',
       summary: 'Start a limit refresh (or a dry run)',
-      success: { status: 202, schema: R.Job, description: 'The started job; poll GET /v1/jobs/{id}.' },
+      success: { status: 202, schema: 'Job', description: 'The started job; poll GET /v1/jobs/{id}.' },
     },
   },
   async ({ body }) => {

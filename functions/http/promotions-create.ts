@@ -1,7 +1,6 @@
 /** POST /v1/promotions (admin): a festival uplift or a category quota, applied by the next limit refresh. */
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { Promotion } from '../../shared/promotions/model.js';
 import { createPromotion } from '../../shared/promotions/repository.js';
@@ -17,7 +16,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'createPromotion',
       summary: 'Create a promotion',
-      success: { status: 201, schema: R.PromotionResource, description: 'The promotion.' },
+      success: { status: 201, schema: 'PromotionResource', description: 'The promotion.' },
       errors: ['promotion_exists'],
     },
   },

@@ -5,7 +5,6 @@
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
 import { PROMOTIONS_BY_END_PARTITION } from '../../shared/storage/table.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { endPromotion } from '../../shared/promotions/repository.js';
 
@@ -19,7 +18,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'endPromotion',
       summary: 'End a promotion now',
-      success: { status: 200, schema: R.PromotionResource, description: 'The ended promotion.' },
+      success: { status: 200, schema: 'PromotionResource', description: 'The ended promotion.' },
       errors: ['promotion_not_found'],
     },
   },

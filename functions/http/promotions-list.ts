@@ -1,7 +1,6 @@
 /** GET /v1/promotions (risk): every promotion, past, present and future, in id order, one page at a time. */
 import { PageQuery } from '../../shared/accounts/schemas.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { listCursors } from '../../shared/pagination/cursors.js';
 import { PromotionListPosition, listPromotionsPage } from '../../shared/promotions/repository.js';
@@ -22,7 +21,7 @@ export const route = httpRoute(
       summary: 'List promotions',
       success: {
         status: 200,
-        schema: R.listOf(R.PromotionResource, 'PromotionList'),
+        schema: 'PromotionList',
         description: 'Every promotion, past, present and future, in id order, a page at a time.',
       },
     },

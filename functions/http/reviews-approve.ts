@@ -3,7 +3,6 @@ import { decideReviewApprove } from '../../shared/authorizations/model.js';
 import { settle } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -15,7 +14,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'approveReview',
       summary: 'Approve a pending hold',
-      success: { status: 200, schema: R.Authorization, description: 'The authorized hold.' },
+      success: { status: 200, schema: 'Authorization', description: 'The authorized hold.' },
       errors: ['authorization_not_found', 'invalid_state', 'authorization_expired'],
     },
   },

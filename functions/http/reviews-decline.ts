@@ -3,7 +3,6 @@ import { decideReviewDecline } from '../../shared/authorizations/model.js';
 import { settle } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -15,7 +14,7 @@ export const route = httpRoute(
     docs: {
       operationId: 'declineReview',
       summary: 'Decline a pending hold (credit returned)',
-      success: { status: 200, schema: R.Authorization, description: 'The declined hold.' },
+      success: { status: 200, schema: 'Authorization', description: 'The declined hold.' },
       errors: ['authorization_not_found', 'invalid_state'],
     },
   },

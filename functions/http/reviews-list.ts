@@ -3,7 +3,6 @@ import { PageQuery } from '../../shared/accounts/schemas.js';
 import { toAuthorizationResource } from '../../shared/authorizations/model.js';
 import { ReviewQueuePosition, listPendingReviews } from '../../shared/authorizations/repository.js';
 import { httpRoute } from '../../shared/http/route.js';
-import * as R from '../../shared/openapi/resources.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { listCursors } from '../../shared/pagination/cursors.js';
 
@@ -23,7 +22,7 @@ export const route = httpRoute(
       summary: 'Holds waiting for manual review',
       success: {
         status: 200,
-        schema: R.listOf(R.Authorization, 'ReviewPage'),
+        schema: 'ReviewPage',
         description: 'One page of the queue, oldest first.',
       },
     },

@@ -133,6 +133,11 @@ export type DeclineCode =
   | 'velocity_exceeded'
   | 'risk_declined';
 
+/** The decline codes: the catalogue's `declined` entries (every route that can decline answers all of them). */
+export const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
+  .filter(([, entry]) => entry.type === 'declined')
+  .map(([code]) => code) as readonly DeclineCode[];
+
 export interface ErrorBody {
   error: { type: string; code: ErrorCode; message: string; param?: string };
 }

@@ -7,6 +7,7 @@ import { assert } from '../assert.js';
 import { ERROR_CATALOGUE, type ErrorCode, retryAfterSecondsOf } from '../contract/errors.js';
 
 export {
+  DECLINE_CODES,
   type DeclineCode,
   ERROR_CATALOGUE,
   type ErrorBody,

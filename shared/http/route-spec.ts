@@ -10,6 +10,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Scope } from '../clients/model.js';
+import type * as Resources from '../openapi/resources.js';
 import type { ErrorCode } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -31,6 +32,15 @@ export interface RouteAccess {
   readonly sealsCursors?: boolean;
 }
 
+/**
+ * A response shape of shared/openapi/resources.ts, by its export's name. By name, not the schema itself: the
+ * resources are for the OpenAPI document only, and a route module that imported them would construct every one
+ * of them (some hundred zod schemas) at each cold start of its function, where none is ever used.
+ */
+export type ResourceName = {
+  [K in keyof typeof Resources]: (typeof Resources)[K] extends z.ZodType ? K : never;
+}[keyof typeof Resources];
+
 /** What the OpenAPI document says of a route beyond its schemas (params, auth and common errors are derived). */
 export interface RouteDocs {
   /** Unique; also the method name of the TypeScript client (client/endpoints.ts), which a test checks. */
@@ -38,11 +48,11 @@ export interface RouteDocs {
   readonly summary: string;
   /** Extra prose after the scopes line. */
   readonly notes?: string;
-  readonly success: { readonly status: number; readonly schema: z.ZodType; readonly description: string };
+  readonly success: { readonly status: number; readonly schema: ResourceName; readonly description: string };
   /** Route-specific error codes, beside the ones every route can answer. */
   readonly errors?: readonly ErrorCode[];
   /** Error bodies richer than `Error` (the declines that carry the authorization). */
-  readonly errorBodies?: Partial<Record<number, z.ZodType>>;
+  readonly errorBodies?: Partial<Record<number, ResourceName>>;
 }
 
 export interface RouteSpec<

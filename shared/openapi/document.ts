@@ -15,8 +15,13 @@ import {
 import * as z from 'zod';
 import type { Scope } from '../clients/model.js';
 import { ERROR_CATALOGUE, type ErrorCode, retryAfterSecondsOf } from '../http/errors.js';
-import { type RouteSpec, routeKey } from '../http/route-spec.js';
+import { type ResourceName, type RouteSpec, routeKey } from '../http/route-spec.js';
 import * as R from './resources.js';
+
+const RESOURCES: Readonly<Record<ResourceName, z.ZodType>> = R;
+
+/** The response shape a route's docs name (RouteDocs: by name, so handlers never construct the resources). */
+export const resourceSchema = (name: ResourceName): z.ZodType => RESOURCES[name];
 
 /** A route as the document reads it: its spec (method, path, scopes, schemas, docs). */
 export type DocumentedRoute = Pick<
@@ -133,7 +138,7 @@ function responsesOf(route: DocumentedRoute): RouteConfig['responses'] {
     [doc.success.status]: {
       description: doc.success.description,
       headers: replayable,
-      content: { 'application/json': { schema: doc.success.schema } },
+      content: { 'application/json': { schema: resourceSchema(doc.success.schema) } },
     },
   };
   for (const [status, codes] of errorCodesByStatus(route)) {
@@ -143,10 +148,13 @@ function responsesOf(route: DocumentedRoute): RouteConfig['responses'] {
     const headers = { ...(REPLAYABLE_ERROR_STATUSES.has(status) ? replayable : requestId), ...retryAfter };
     const [firstCode] = codes;
     if (firstCode === undefined) continue;
+    const errorBody = doc.errorBodies?.[status];
     responses[status] = {
       description: `${ERROR_CATALOGUE[firstCode].type}: ${codes.join(', ')}.`,
       headers,
-      content: { 'application/json': { schema: doc.errorBodies?.[status] ?? R.ErrorResponse } },
+      content: {
+        'application/json': { schema: errorBody === undefined ? R.ErrorResponse : resourceSchema(errorBody) },
+      },
       // Machine-readable list of the stable codes at this status (a specification extension).
       ['x-error-codes' as string]: codes,
     } as ResponseConfig;

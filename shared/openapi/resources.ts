@@ -9,7 +9,7 @@
  */
 import * as z from 'zod';
 import { MAX_LISTED_CLIENTS, Scope } from '../clients/model.js';
-import { type DeclineCode, ERROR_CATALOGUE } from '../http/errors.js';
+import { DECLINE_CODES, type DeclineCode, ERROR_CATALOGUE } from '../http/errors.js';
 
 const Money = z.number().int().meta({ description: 'Integer minor units (fen for CNY).' });
 const Count = z.number().int().min(0);
@@ -21,11 +21,7 @@ const ERROR_TYPES = [...new Set(Object.values(ERROR_CATALOGUE).map((entry) => en
   ...string[],
 ];
 
-/** The decline codes: the catalogue's `declined` entries (every route that can decline answers all of them). */
-const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
-  .filter(([, entry]) => entry.type === 'declined')
-  .map(([code]) => code) as [DeclineCode, ...DeclineCode[]];
-export const DECLINES: readonly DeclineCode[] = DECLINE_CODES;
+const DECLINES = DECLINE_CODES as [DeclineCode, ...DeclineCode[]];
 
 export const ErrorDetail = z
   .object({
@@ -103,7 +99,7 @@ export const Authorization = z
     status: z
       .enum(AUTHORIZATION_STATUSES)
       .meta({ description: 'The held remainder is amount - capturedAmount - releasedAmount.' }),
-    declineCode: z.enum(DECLINE_CODES).optional(),
+    declineCode: z.enum(DECLINES).optional(),
     category: z.string().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
     expiresAt: Timestamp,
@@ -323,3 +319,6 @@ export const Job = z
 export const PromotionResource = z
   .looseObject({ object: z.literal('promotion'), id: z.string(), kind: z.enum(['uplift', 'category_quota']) })
   .meta({ id: 'Promotion', description: 'The promotion as created (see the request body), plus object.' });
+
+export const PromotionList = listOf(PromotionResource, 'PromotionList');
+export const ReviewPage = listOf(Authorization, 'ReviewPage');

@@ -19,7 +19,12 @@ import {
 } from '../../client/index.js';
 import type { RouteDefinition } from '../../functions/routes.js';
 import type { Scope } from '../../shared/clients/model.js';
-import { buildOpenApiDocument, errorCodesByStatus, routeKey } from '../../shared/openapi/document.js';
+import {
+  buildOpenApiDocument,
+  errorCodesByStatus,
+  resourceSchema,
+  routeKey,
+} from '../../shared/openapi/document.js';
 import * as R from '../../shared/openapi/resources.js';
 import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
@@ -153,14 +158,15 @@ function conformingFetch(
     if (response.headers.get('idempotent-replayed')) replays.add(response.status);
     let schema: z.ZodType;
     if (response.status === doc.success.status) {
-      schema = doc.success.schema;
+      schema = resourceSchema(doc.success.schema);
       exercised.add(key);
     } else {
       const codes = errorCodesByStatus(route).get(response.status);
       if (!codes) problems.push(`${where}: undocumented status`);
       else if (!codes.includes(body?.error?.code))
         problems.push(`${where}: undocumented code ${body?.error?.code}`);
-      schema = doc.errorBodies?.[response.status] ?? R.ErrorResponse;
+      const errorBody = doc.errorBodies?.[response.status];
+      schema = errorBody === undefined ? R.ErrorResponse : resourceSchema(errorBody);
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success)

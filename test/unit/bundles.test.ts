@@ -33,6 +33,14 @@ describe('the bundles', () => {
     expect(inputs.some((p) => p.includes('@aws-lambda-powertools/logger/lib/esm/middleware/'))).toBe(true);
   });
 
+  it.each(['functions/http/authorizations-create.ts', 'functions/http/accounts-get.ts'])(
+    'construct none of the OpenAPI response shapes, which route docs name without importing: %s',
+    async (entry) => {
+      const inputs = await inputsOf(entry);
+      expect(inputs.filter((p) => p.includes('shared/openapi/'))).toEqual([]);
+    },
+  );
+
   it.each([
     'functions/http/authorizations-capture.ts',
     'functions/authorizer.ts',
