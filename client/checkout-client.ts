@@ -48,6 +48,8 @@ import type {
   ReleaseParams,
   Repayment,
   RepaymentParams,
+  RiskSettings,
+  RiskSettingsChange,
   RotateClientParams,
   RotatedClient,
   StatusChangeParams,
@@ -319,6 +321,17 @@ export class CheckoutClient {
 
   endPromotion(promotionId: string, options?: CallOptions): Promise<ApiResponse<PromotionResource>> {
     return this.#call('endPromotion', { id: promotionId }, undefined, options);
+  }
+
+  // ---- risk settings ----
+
+  getRiskSettings(options?: CallOptions): Promise<ApiResponse<RiskSettings>> {
+    return this.#call('getRiskSettings', {}, undefined, options);
+  }
+
+  /** Replaces the whole document (a field left out is a 400, never a silent reset). */
+  setRiskSettings(change: RiskSettingsChange, options?: CallOptions): Promise<ApiResponse<RiskSettings>> {
+    return this.#call('setRiskSettings', {}, change, options);
   }
 
   /** Async, so argument errors (a bad id or key) reject like every other failure: callers handle one channel. */

@@ -86,6 +86,9 @@ export const ENDPOINTS = {
     retry: 'unprocessed_only',
   },
   listPromotions: { method: 'GET', path: '/v1/promotions', idempotencyKey: false, retry: 'always' },
+  getRiskSettings: { method: 'GET', path: '/v1/risk-settings', idempotencyKey: false, retry: 'always' },
+  // Setting the same document twice leaves the same settings: safe to repeat after a lost answer.
+  setRiskSettings: { method: 'PUT', path: '/v1/risk-settings', idempotencyKey: false, retry: 'always' },
   endPromotion: {
     method: 'POST',
     path: '/v1/promotions/{id}/end',

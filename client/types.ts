@@ -69,6 +69,14 @@ export interface Page<T> {
 export type CreditProfile = RequestBody<'setProfile'>;
 export type CreditProfileResource = CreditProfile & Known<Schemas['CreditProfile']>;
 
+/**
+ * The risk settings: review thresholds, the velocity rule and the sale switches, changed at runtime (no deploy);
+ * every function applies a change within `appliedWithinSeconds`.
+ */
+export type RiskSettings = Schemas['RiskSettings'];
+/** A change to the risk settings: the whole document (every field required) and a reason. */
+export type RiskSettingsChange = RequestBody<'setRiskSettings'>;
+
 export type LimitRequestResult = Schemas['LimitRequestResult'];
 export type Job = Schemas['Job'];
 

@@ -21,6 +21,7 @@ import { CursorKey } from './constructs/cursor-key.js';
 import { Jobs } from './constructs/jobs.js';
 import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
+import { RiskSettingsParameter } from './constructs/risk-settings.js';
 import { SafeDeploys } from './constructs/safe-deploys.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { CreditTable } from './constructs/table.js';
@@ -57,6 +58,7 @@ export class CreditAuthorizationStack extends Stack {
   readonly names: StageNames;
   readonly safeDeploys: SafeDeploys;
   readonly bootstrapAdmin: BootstrapAdmin;
+  readonly riskSettings: RiskSettingsParameter;
 
   constructor(scope: Construct, id: string, props: CreditAuthorizationStackProps) {
     super(scope, id, props);
@@ -67,9 +69,11 @@ export class CreditAuthorizationStack extends Stack {
 
     this.data = new CreditTable(this, 'Data', c.table);
     const environment = serviceEnvironment(this.data, c);
+    this.riskSettings = new RiskSettingsParameter(this, 'RiskSettings', { defaults: c.service });
     this.jobs = new Jobs(this, 'Jobs', {
       entries: JOB_ENTRIES,
       table: this.data,
+      riskSettings: this.riskSettings,
       environment,
       metricNamespace: this.names.metricNamespace,
       logRetention,
@@ -127,7 +131,7 @@ export class CreditAuthorizationStack extends Stack {
     this.outputs(c, api, observability);
   }
 
-  /** One function per route, with the table access, queue and secret its spec declares. */
+  /** One function per route, with the table access, queue, secret and risk settings access its spec declares. */
   private routeFunctions(
     routes: readonly RouteDefinition[],
     environment: Readonly<Record<string, string>>,
@@ -137,6 +141,7 @@ export class CreditAuthorizationStack extends Stack {
     for (const route of routes) {
       const enqueues = route.access.enqueuesRefresh === true;
       const seals = route.access.sealsCursors === true;
+      const settings = route.access.riskSettings;
       const fn = new ServiceFunction(this, `Route-${route.name}`, {
         entry: routeEntry(route),
         description: `${route.method} ${route.path}`,
@@ -147,6 +152,7 @@ export class CreditAuthorizationStack extends Stack {
           ...environment,
           ...(enqueues ? { REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : {}),
           ...(seals ? this.cursorKey.environment : {}),
+          ...(settings ? this.riskSettings.environment : {}),
         },
         metricNamespace: this.names.metricNamespace,
         timeoutSeconds: API_TIMEOUT_SECONDS,
@@ -154,6 +160,8 @@ export class CreditAuthorizationStack extends Stack {
       });
       if (enqueues) this.jobs.refreshQueue.grantSendMessages(fn.role);
       if (seals) this.cursorKey.grantRead(fn.role);
+      if (settings === 'read') this.riskSettings.grantRead(fn.role);
+      if (settings === 'write') this.riskSettings.grantWrite(fn.role);
       functions[route.name] = fn;
     }
     return functions;
@@ -257,7 +265,10 @@ export class CreditAuthorizationStack extends Stack {
   }
 }
 
-/** What every function reads from its environment (shared/config.ts): the table and the risk rules. */
+/**
+ * What every function reads from its environment (shared/config.ts): the table, and the risk rules' defaults (the
+ * risk settings document starts from them, and a function applies them until it has read the document).
+ */
 function serviceEnvironment(data: CreditTable, c: StackConfig): Record<string, string> {
   return {
     TABLE_NAME: data.table.tableName,

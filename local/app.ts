@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { bootstrapClient } from '../shared/clients/repository.js';
 import { config } from '../shared/config.js';
+import { seedRiskSettings } from '../shared/settings/source.js';
 import { ensureTable } from '../shared/storage/create-table.js';
 import { dynamoClient } from '../shared/storage/dynamo-client.js';
 import { logger } from '../shared/observability/logger.js';
@@ -32,6 +33,8 @@ export async function startApp(options: {
   handlers?: Readonly<Record<string, LambdaHandler>>;
 }): Promise<RunningApp> {
   await ensureTable(config.tableName);
+  // As a deploy creates the SSM parameter: the risk settings start from the environment's defaults.
+  await seedRiskSettings();
   const outcome = await bootstrapClient(
     {
       id: LOCAL_ADMIN_CLIENT_ID,

@@ -6,6 +6,7 @@ import { sweepExpiredHolds } from '../shared/authorizations/expiry.js';
 import { config } from '../shared/config.js';
 import { runRefreshJobInProcess } from '../shared/limits/job.js';
 import { logger } from '../shared/observability/logger.js';
+import { scheduledRefreshPaused } from '../shared/settings/source.js';
 
 export interface ScheduledJob {
   name: string;
@@ -25,7 +26,9 @@ export const JOBS: ScheduledJob[] = [
   {
     name: 'limit-refresh',
     intervalSeconds: config.limitRefreshIntervalSeconds,
-    run: () => runRefreshJobInProcess({ dryRun: false }),
+    // As the deployed scheduler: no run while the risk settings pause the scheduled refresh.
+    run: async () =>
+      (await scheduledRefreshPaused()) ? undefined : runRefreshJobInProcess({ dryRun: false }),
   },
 ];
 

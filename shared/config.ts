@@ -1,24 +1,67 @@
 /**
  * Runtime configuration: parsed once, at cold start, from the environment (zod), with every default in
  * this one place. Nothing else reads `process.env` for settings.
+ *
+ * The risk rules (REVIEW_THRESHOLD, VELOCITY_MAX, VELOCITY_WINDOW_SECONDS) are only the *defaults* of the risk
+ * settings document, which the risk team changes at runtime without a deploy (shared/settings/): the document
+ * the parameter store starts from, and what a function applies when it cannot read the store at cold start.
  */
 import * as z from 'zod';
+import { RISK_RULE_BOUNDS } from './settings/risk-settings.js';
 
 const intFromEnv = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * How long a function keeps the risk settings it read before reading them again (Powertools Parameters'
+ * maxAge): a change reaches every function within this many seconds. 15 s: fast enough for a risk team in a
+ * sale, slow enough that thousands of warm functions stay within SSM's throughput (docs/CAPACITY.md).
+ */
+const DEFAULT_RISK_SETTINGS_MAX_AGE_SECONDS = 15;
+/**
+ * The parameter's name: `/<stack name>/risk-settings`, as the stack names it (infra/constructs/risk-settings.ts),
+ * for the stage `local`; a deployed function is given its stage's (a test keeps the two patterns equal).
+ */
+export const DEFAULT_RISK_SETTINGS_PARAMETER = '/CreditAuthorization-local/risk-settings';
+/** An SSM parameter name of the hierarchical kind: `/a/b`, SSM's characters, no `.`/`..` segment. */
+const ParameterName = z
+  .string()
+  .max(1_011)
+  .regex(/^(\/[A-Za-z0-9_.-]+)+$/)
+  .refine((name) => !name.split('/').some((part) => part === '.' || part === '..'), {
+    error: 'no . or .. segment',
+  });
 
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(3).max(255).default('credit-authorization'),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   AWS_REGION: z.string().default('us-east-1'),
-  /** Amount (minor units) at or above which a new hold waits for manual review. */
-  REVIEW_THRESHOLD: intFromEnv(5_000_000, 1, 1_000_000_000_000),
+  /** Default: amount (minor units) at or above which a new hold waits for manual review. */
+  REVIEW_THRESHOLD: intFromEnv(
+    5_000_000,
+    RISK_RULE_BOUNDS.reviewThreshold.min,
+    RISK_RULE_BOUNDS.reviewThreshold.max,
+  ),
   /**
-   * At most this many approved holds per account within any VELOCITY_WINDOW_SECONDS (exact at the window's edges:
-   * the account's velocity log, shared/accounts/repository.ts). 0 turns the rule off; at most 32 (VELOCITY_LOG_SLOTS).
+   * Default: at most this many approved holds per account within any VELOCITY_WINDOW_SECONDS (exact at the window's
+   * edges: the account's velocity log, shared/accounts/repository.ts). 0 turns the rule off; at most 32
+   * (VELOCITY_LOG_SLOTS).
    */
-  VELOCITY_MAX: intFromEnv(20, 0, 32),
-  VELOCITY_WINDOW_SECONDS: intFromEnv(60, 1, 86_400),
+  VELOCITY_MAX: intFromEnv(20, RISK_RULE_BOUNDS.velocityMax.min, RISK_RULE_BOUNDS.velocityMax.max),
+  VELOCITY_WINDOW_SECONDS: intFromEnv(
+    60,
+    RISK_RULE_BOUNDS.velocityWindowSeconds.min,
+    RISK_RULE_BOUNDS.velocityWindowSeconds.max,
+  ),
+  /** The risk settings parameter (SSM Parameter Store in AWS; the local parameter store under the same name). */
+  RISK_SETTINGS_PARAMETER: ParameterName.default(DEFAULT_RISK_SETTINGS_PARAMETER),
+  /** Seconds a function keeps the settings it read; 0 (local only: refused in Lambda) reads on every use. */
+  RISK_SETTINGS_MAX_AGE_SECONDS: intFromEnv(DEFAULT_RISK_SETTINGS_MAX_AGE_SECONDS, 0, 300),
+  /**
+   * Local only (refused inside Lambda): the folder the local parameter store keeps its parameters in (`npm start`
+   * uses DATA_DIR/parameters). Unset: in memory, for this process only.
+   */
+  LOCAL_PARAMETER_DIR: z.string().min(1).max(1_024).optional(),
   AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
   EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
   /** At most 24 days: Node timers cannot wait longer than 2^31 - 1 ms. */
@@ -72,6 +115,9 @@ export interface Config {
   limitRefreshIntervalSeconds: number;
   refreshQueueUrl: string | undefined;
   limitRequestCooldownSeconds: number;
+  riskSettingsParameter: string;
+  riskSettingsMaxAgeSeconds: number;
+  localParameterDir: string | undefined;
   journalSettleMs: number;
   /** 1 in AWS; see LOCAL_TIME_SCALE. */
   localTimeScale: number;
@@ -94,6 +140,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new Error(
       'LOCAL_TIME_SCALE is for DynamoDB Local only: a deployed function keeps the real deadlines',
     );
+  refuseLocalOnlyInLambda(parsed);
   return {
     tableName: parsed.TABLE_NAME,
     dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
@@ -106,6 +153,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     limitRefreshIntervalSeconds: parsed.LIMIT_REFRESH_INTERVAL_SECONDS,
     refreshQueueUrl: parsed.REFRESH_QUEUE_URL,
     limitRequestCooldownSeconds: parsed.LIMIT_REQUEST_COOLDOWN_SECONDS,
+    riskSettingsParameter: parsed.RISK_SETTINGS_PARAMETER,
+    riskSettingsMaxAgeSeconds: parsed.RISK_SETTINGS_MAX_AGE_SECONDS,
+    localParameterDir: parsed.LOCAL_PARAMETER_DIR,
     // Ten seconds by default: about twice the longest stamp-to-commit time (shared/journal/horizon.ts), scaled.
     journalSettleMs: parsed.JOURNAL_SETTLE_MS ?? DEFAULT_JOURNAL_SETTLE_MS * parsed.LOCAL_TIME_SCALE,
     localTimeScale: parsed.LOCAL_TIME_SCALE,
@@ -114,6 +164,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     inLambda: parsed.AWS_LAMBDA_FUNCTION_NAME !== undefined,
     metricNamespace: parsed.POWERTOOLS_METRICS_NAMESPACE,
   };
+}
+
+/**
+ * A deployed function reads its risk settings from SSM and keeps them a while: no local parameter folder, and
+ * no maxAge of 0 (one SSM call per request would exceed SSM's throughput at the peak).
+ */
+function refuseLocalOnlyInLambda(parsed: z.infer<typeof ConfigSchema>): void {
+  if (parsed.AWS_LAMBDA_FUNCTION_NAME === undefined) return;
+  if (parsed.LOCAL_PARAMETER_DIR !== undefined)
+    throw new Error('LOCAL_PARAMETER_DIR is local only: a deployed function reads SSM Parameter Store');
+  if (parsed.RISK_SETTINGS_MAX_AGE_SECONDS === 0)
+    throw new Error('RISK_SETTINGS_MAX_AGE_SECONDS=0 is local only: a deployed function caches its settings');
 }
 
 /** The configuration of this execution environment (parsed on first use, then fixed). */

@@ -235,7 +235,7 @@ export interface paths {
         put?: never;
         /**
          * Raise a live hold
-         * @description Scopes: checkout, admin. Under the same rules as a new reserve.
+         * @description Scopes: checkout, admin. Under the same rules as a new reserve: declined holds_paused while new holds are paused.
          */
         post: operations["increment"];
         delete?: never;
@@ -492,6 +492,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/risk-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The risk settings: review thresholds, velocity rule, sale switches
+         * @description Scopes: risk, admin.
+         */
+        get: operations["getRiskSettings"];
+        /**
+         * Change the risk settings (whole document, with a reason)
+         * @description Scopes: risk, admin. Every field is required: a field left out would silently reset. Applied by every function within appliedWithinSeconds.
+         */
+        put: operations["setRiskSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -652,7 +676,7 @@ export interface components {
              */
             status: "authorized" | "pending_review" | "partially_captured" | "captured" | "released" | "expired" | "declined";
             /** @enum {string} */
-            declineCode?: "insufficient_credit" | "account_frozen" | "account_closed" | "velocity_exceeded" | "risk_declined";
+            declineCode?: "insufficient_credit" | "account_frozen" | "account_closed" | "velocity_exceeded" | "risk_declined" | "holds_paused";
             category?: string;
             metadata?: {
                 [key: string]: string;
@@ -795,6 +819,57 @@ export interface components {
             data: components["schemas"]["Authorization"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
+        };
+        RiskSettings: {
+            /** @enum {string} */
+            object: "risk_settings";
+            /** @enum {number} */
+            schemaVersion: 1;
+            /** @description A new hold at or above it waits for manual review. */
+            reviewThreshold: number;
+            /** @description Per hold category, instead of reviewThreshold. */
+            categoryReviewThresholds: {
+                [key: string]: number;
+            };
+            velocityMax: number;
+            velocityWindowSeconds: number;
+            /** @description Every new hold and increment is declined holds_paused. */
+            newHoldsPaused: boolean;
+            /** @description The scheduled limit refresh starts no run. */
+            refreshPaused: boolean;
+            reason: string;
+            /** @description The API client that made the change (`deployment` for the deployed defaults). */
+            changedBy: string;
+            /** @description ISO 8601 UTC. */
+            changedAt?: string;
+            /**
+             * @description parameter: the latest valid document read from the parameter store. defaults: no valid document could be read (the logs say why), so these are the deployed defaults, which a function falls back to until it reads one.
+             * @enum {string}
+             */
+            origin: "parameter" | "defaults";
+            /** @description The parameter holding the document (SSM Parameter Store in AWS): its history keeps every version. */
+            parameter: string;
+            /** @description Every function applies the stored document within this many seconds of a change. */
+            appliedWithinSeconds: number;
+        };
+        RiskSettingsChange: {
+            /** @enum {number} */
+            schemaVersion: 1;
+            /** @description Minor units: a new hold at or above it waits for manual review. */
+            reviewThreshold: number;
+            /** @description Per hold category, instead of reviewThreshold (e.g. lower for electronics). */
+            categoryReviewThresholds: {
+                [key: string]: number;
+            };
+            /** @description At most this many approved holds and increments per account within any window; 0: no limit. */
+            velocityMax: number;
+            velocityWindowSeconds: number;
+            /** @description Declines every new hold and increment (402 holds_paused); settling holds goes on. */
+            newHoldsPaused: boolean;
+            /** @description The scheduled limit refresh starts no run. */
+            refreshPaused: boolean;
+            /** @description Why: kept for audit. */
+            reason: string;
         };
     };
     responses: never;
@@ -1946,7 +2021,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Authorized, or pending_review at or above REVIEW_THRESHOLD. */
+            /** @description Authorized, or pending_review at or above the risk settings' review threshold (its category's, if set). */
             201: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -1977,7 +2052,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined. */
+            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined, holds_paused. */
             402: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -2209,7 +2284,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined. */
+            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined, holds_paused. */
             402: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -3722,6 +3797,186 @@ export interface operations {
             };
             /** @description permission: insufficient_scope. */
             403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRiskSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskSettings"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setRiskSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskSettingsChange"];
+            };
+        };
+        responses: {
+            /** @description The stored settings. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskSettings"];
+                };
+            };
+            /** @description invalid_request: validation_failed, invalid_json, unknown_field. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: body_too_large. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: unsupported_media_type. */
+            415: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -1,12 +1,14 @@
 /**
- * POST /v1/authorizations (checkout): reserve credit for an order, in one DynamoDB round trip. Declared without the
- * X-Ray SDK, to keep the checkout's cold start in budget (shared/http/untraced-route.ts).
+ * POST /v1/authorizations (checkout): reserve credit for an order, in one DynamoDB round trip, under the risk
+ * settings in force (cached in memory: no store read on most requests). Declared without the X-Ray SDK, to keep the
+ * checkout's cold start in budget (shared/http/untraced-route.ts).
  */
 import { CreateAuthorizationBody } from '../../shared/authorizations/schemas.js';
 import { authorize } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { untracedHttpRoute } from '../../shared/http/untraced-route.js';
 import { DECLINE_CODES } from '../../shared/http/errors.js';
+import { currentRules } from '../../shared/settings/source.js';
 
 export const route = untracedHttpRoute(
   import.meta.url,
@@ -16,20 +18,21 @@ export const route = untracedHttpRoute(
     scopes: ['checkout'],
     body: CreateAuthorizationBody,
     idempotent: true,
-    access: { table: 'write' },
+    access: { table: 'write', riskSettings: 'read' },
     docs: {
       operationId: 'createAuthorization',
       summary: 'Reserve credit (create a hold)',
       success: {
         status: 201,
         schema: 'Authorization',
-        description: 'Authorized, or pending_review at or above REVIEW_THRESHOLD.',
+        description:
+          "Authorized, or pending_review at or above the risk settings' review threshold (its category's, if set).",
       },
       errors: ['currency_mismatch', 'account_not_found', ...DECLINE_CODES],
       errorBodies: { 402: 'Declined' },
     },
   },
-  async ({ body, operation }) => sendResult(await authorize(operation, body)),
+  async ({ body, operation }) => sendResult(await authorize(operation, body, await currentRules())),
 );
 
 export const handler = route.handler;

@@ -29,3 +29,5 @@ export { route as jobsGet } from './jobs-get.js';
 export { route as promotionsCreate } from './promotions-create.js';
 export { route as promotionsList } from './promotions-list.js';
 export { route as promotionsEnd } from './promotions-end.js';
+export { route as riskSettingsGet } from './risk-settings-get.js';
+export { route as riskSettingsPut } from './risk-settings-put.js';

@@ -20,6 +20,7 @@ import {
   SERVICE_DIMENSION,
   SERVICE_NAME,
 } from '../../shared/observability/metrics.js';
+import type { RiskSettingsParameter } from './risk-settings.js';
 import { ServiceFunction } from './service-function.js';
 import type { CreditTable } from './table.js';
 
@@ -37,6 +38,8 @@ export interface JobEntries {
 export interface JobsProps {
   readonly entries: JobEntries;
   readonly table: CreditTable;
+  /** The scheduler reads it: the risk team's `refreshPaused` stops the nightly run. */
+  readonly riskSettings: RiskSettingsParameter;
   readonly environment: Readonly<Record<string, string>>;
   /** The stage's namespace for the service's own metrics (infra/names.ts). */
   readonly metricNamespace: string;
@@ -147,15 +150,20 @@ export class Jobs extends Construct {
     return sweeper;
   }
 
-  /** Retries (EventBridge's and Lambda's) are safe: the run's id is the schedule slot's (limit-refresh-scheduler.ts). */
+  /**
+   * Retries (EventBridge's and Lambda's) are safe: the run's id is the schedule slot's (limit-refresh-scheduler.ts).
+   * It reads the risk settings: while `refreshPaused` is set, a scheduled invocation starts no run.
+   */
   private newRefreshScheduler(): ServiceFunction {
     const scheduler = this.newJob(
       'RefreshScheduler',
       this.props.entries.refreshScheduler,
       'Limit refresh scheduler (nightly)',
       SCHEDULER_TIMEOUT_SECONDS,
+      { ...this.environment, ...this.props.riskSettings.environment },
     );
     this.refreshQueue.grantSendMessages(scheduler.role);
+    this.props.riskSettings.grantRead(scheduler.role);
     new Rule(this, 'Nightly', {
       description: 'Start the nightly credit-limit refresh',
       schedule: Schedule.cron({ minute: '0', hour: String(this.props.limitRefreshHourUtc) }),

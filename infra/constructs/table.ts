@@ -96,6 +96,7 @@ export class CreditTable extends Construct {
 
   /** Grants exactly the table actions of `access` on the table and its named indexes. */
   grant(grantee: IGrantable, access: TableAccess): void {
+    if (TABLE_ACTIONS[access].length === 0) return;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: [...TABLE_ACTIONS[access]],

@@ -55,13 +55,26 @@ export interface HoldQuota {
 }
 
 /**
- * The rules a new hold is decided by. The service passes the environment's configuration; a test passes any.
+ * The rules a new hold is decided by. The service passes the risk settings in force (shared/settings/) and the
+ * environment's hold TTL; a test passes any.
  */
-export interface HoldRules {
-  /** A hold of at least this amount (minor units) waits for manual review instead of being authorized. */
-  reviewThresholdMinor: number;
+export interface HoldRules extends ReviewRules {
   /** How long a hold lives before the sweeper expires it and gives its credit back. */
   holdTtlSeconds: number;
+}
+
+/** When a hold waits for manual review (the risk settings' thresholds). */
+export interface ReviewRules {
+  /** A hold of at least this amount (minor units) waits for manual review instead of being authorized. */
+  reviewThresholdMinor: number;
+  /** Per hold category, instead of reviewThresholdMinor (absent: none). */
+  categoryReviewThresholds?: Readonly<Record<string, number>> | undefined;
+}
+
+/** The review threshold of a hold in `category`: its category's override, else the general one. */
+export function reviewThresholdFor(rules: ReviewRules, category: string | undefined): number {
+  const override = category === undefined ? undefined : rules.categoryReviewThresholds?.[category];
+  return override ?? rules.reviewThresholdMinor;
 }
 
 /** What a checkout asks to hold. */
@@ -94,7 +107,7 @@ export function newHold(
     capturedAmount: 0,
     releasedAmount: 0,
     refundedAmount: 0,
-    status: request.amount >= rules.reviewThresholdMinor ? 'pending_review' : 'authorized',
+    status: request.amount >= reviewThresholdFor(rules, request.category) ? 'pending_review' : 'authorized',
     ...(request.category ? { category: request.category } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
     ...(fields.quota ? { quota: fields.quota } : {}),
@@ -405,18 +418,21 @@ export function decideRelease(
 
 /**
  * Raise a live hold by `amount`. The account side goes through the same guard as a new reserve (status,
- * available, velocity), so the transition asks for it with `accountGuard: 'reserve'`.
+ * available, velocity), so the transition asks for it with `accountGuard: 'reserve'`. While new holds are
+ * paused (the risk settings' switch), so are increments: both are new credit.
  */
 export function decideIncrement(
   a: Authorization,
   request: { amount: number },
   nowMs: number,
-  reviewThresholdMinor: number,
+  rules: ReviewRules & { newHoldsPaused?: boolean | undefined },
 ): Decision {
   if (a.status === 'pending_review' || !isLive(a)) return { ok: false, code: 'invalid_state' };
   if (isExpired(a, nowMs)) return { ok: false, code: 'authorization_expired' };
+  if (rules.newHoldsPaused) return { ok: false, code: 'holds_paused' };
   // A hold that grows to the review threshold would skip review: such an order needs a new authorization.
-  if (a.amount + request.amount >= reviewThresholdMinor) return { ok: false, code: 'risk_declined' };
+  if (a.amount + request.amount >= reviewThresholdFor(rules, a.category))
+    return { ok: false, code: 'risk_declined' };
   const nowIso = new Date(nowMs).toISOString();
   return {
     ok: true,

@@ -62,15 +62,20 @@ import {
 } from './repository.js';
 import { ReserveShape, type VelocityRule } from './reserve-shape.js';
 
-/** The rules a new hold is decided by: the hold's own and the velocity rule its reserve is guarded by. */
-export type AuthorizeRules = HoldRules & VelocityRule;
+/**
+ * The rules a new hold is decided by: the hold's own, the velocity rule its reserve is guarded by, and the risk
+ * team's pause (shared/settings/: while set, every new hold is declined `holds_paused`).
+ */
+export type AuthorizeRules = HoldRules & VelocityRule & { newHoldsPaused?: boolean | undefined };
 
 /** What POST /v1/authorizations asks for: the hold request. */
 export type AuthorizeInput = HoldRequest;
 
 /**
  * Reserve: Put authorization (new key only) + guarded account Update + journal Put, in one round trip.
- * A decline is stored as a declined authorization so a replay answers the same 402.
+ * A decline is stored as a declined authorization so a replay answers the same 402. While new holds are paused,
+ * the hold is declined before any account is touched: still one round trip (the declined hold's put), and a key
+ * used before the pause still replays its first answer.
  */
 export async function authorize(
   ctx: RequestContext & { idempotencyKey: string },
@@ -84,6 +89,10 @@ export async function authorize(
 
   return withRetries('authorize', async () => {
     const nowMs = clock();
+    if (rules.newHoldsPaused) {
+      const hold = newHold({ id, clientId: ctx.clientId, request: input, quota: undefined, nowMs }, rules);
+      return storeDeclinedHold(ctx, declinedHold(hold, 'holds_paused'), 'holds_paused');
+    }
     const quota = reserve.holdQuota(input.amount);
     const authorization = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
     const response = created(authorization);

@@ -72,6 +72,11 @@ export const ERROR_CATALOGUE = {
     message: 'Too many authorizations on this account in a short time.',
   },
   risk_declined: { status: 402, type: 'declined', message: 'Declined by risk review.' },
+  holds_paused: {
+    status: 402,
+    type: 'declined',
+    message: 'New holds are paused by risk operations for now: try again later with a new Idempotency-Key.',
+  },
   idempotency_key_reused: {
     status: 409,
     type: 'conflict',
@@ -131,7 +136,8 @@ export type DeclineCode =
   | 'account_frozen'
   | 'account_closed'
   | 'velocity_exceeded'
-  | 'risk_declined';
+  | 'risk_declined'
+  | 'holds_paused';
 
 /** The decline codes: the catalogue's `declined` entries (every route that can decline answers all of them). */
 export const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)

@@ -19,8 +19,15 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
  * What a route's function may do to the table (infra turns it into IAM actions). `read`: GetItem, BatchGetItem,
  * Query. `write`: also PutItem, UpdateItem, ConditionCheckItem — the per-item actions AWS authorizes each item of
  * a TransactWriteItems by. Deletes are named by partition: IAM's dynamodb:LeadingKeys limits them to it.
+ * `none`: the function never touches the table (the risk settings routes).
  */
-export type TableAccess = 'read' | 'write';
+export type TableAccess = 'none' | 'read' | 'write';
+
+/**
+ * What a function may do to the risk settings parameter (shared/settings/): `read` gets its name and
+ * ssm:GetParameter on it; `write` gets ssm:PutParameter on it and nothing else.
+ */
+export type SettingsAccess = 'read' | 'write';
 
 export interface RouteAccess {
   readonly table: TableAccess;
@@ -30,6 +37,8 @@ export interface RouteAccess {
   readonly enqueuesRefresh?: boolean;
   /** Hands out list cursors: gets the cursor key secret's ARN and may read that one secret. */
   readonly sealsCursors?: boolean;
+  /** Reads (or writes) the risk settings parameter. */
+  readonly riskSettings?: SettingsAccess;
 }
 
 /**

@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { MAX_LISTED_CLIENTS, Scope } from '../clients/model.js';
 import { DECLINE_CODES, type DeclineCode, ERROR_CATALOGUE } from '../http/errors.js';
+import { RISK_SETTINGS_SCHEMA_VERSION } from '../settings/risk-settings.js';
 
 const Money = z.number().int().meta({ description: 'Integer minor units (fen for CNY).' });
 const Count = z.number().int().min(0);
@@ -322,3 +323,36 @@ export const PromotionResource = z
 
 export const PromotionList = listOf(PromotionResource, 'PromotionList');
 export const ReviewPage = listOf(Authorization, 'ReviewPage');
+
+export const RiskSettingsResource = z
+  .object({
+    object: z.literal('risk_settings'),
+    schemaVersion: z.literal(RISK_SETTINGS_SCHEMA_VERSION),
+    reviewThreshold: Money.meta({ description: 'A new hold at or above it waits for manual review.' }),
+    categoryReviewThresholds: z
+      .record(z.string(), Money)
+      .meta({ description: 'Per hold category, instead of reviewThreshold.' }),
+    velocityMax: Count,
+    velocityWindowSeconds: Count,
+    newHoldsPaused: z
+      .boolean()
+      .meta({ description: 'Every new hold and increment is declined holds_paused.' }),
+    refreshPaused: z.boolean().meta({ description: 'The scheduled limit refresh starts no run.' }),
+    reason: z.string(),
+    changedBy: z.string().meta({
+      description: 'The API client that made the change (`deployment` for the deployed defaults).',
+    }),
+    changedAt: Timestamp.optional(),
+    origin: z.enum(['parameter', 'defaults']).meta({
+      description:
+        'parameter: the latest valid document read from the parameter store. defaults: no valid document could be read (the logs say why), so these are the deployed defaults, which a function falls back to until it reads one.',
+    }),
+    parameter: z.string().meta({
+      description:
+        'The parameter holding the document (SSM Parameter Store in AWS): its history keeps every version.',
+    }),
+    appliedWithinSeconds: Count.meta({
+      description: 'Every function applies the stored document within this many seconds of a change.',
+    }),
+  })
+  .meta({ id: 'RiskSettings' });

@@ -30,6 +30,7 @@ import type { LimitRequestBody, RefreshJobBody } from '../../shared/limits/schem
 import type * as R from '../../shared/openapi/resources.js';
 import type { CreditProfile } from '../../shared/profiles/model.js';
 import type { Promotion } from '../../shared/promotions/model.js';
+import type { RiskSettingsChange, toRiskSettingsResource } from '../../shared/settings/risk-settings.js';
 
 /** Mutual assignability: each side accepts every value of the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -61,6 +62,8 @@ type Checks = [
   Check<Same<C.Repayment, z.infer<typeof R.Repayment>>>,
   Check<Same<C.Client, z.infer<typeof R.Client>>>,
   Check<Same<C.Job, z.infer<typeof R.Job>>>,
+  Check<Same<C.RiskSettings, z.infer<typeof R.RiskSettingsResource>>>,
+  Check<Same<C.RiskSettings, ReturnType<typeof toRiskSettingsResource>>>,
   Check<Same<C.Scope, Scope>>,
   Check<Same<C.Page<C.JournalEntry>, z.infer<ReturnType<typeof R.listOf<typeof R.JournalEntry>>>>>,
   Check<Same<C.Page<C.Authorization>, z.infer<ReturnType<typeof R.listOf<typeof R.Authorization>>>>>,
@@ -96,6 +99,7 @@ type Checks = [
   Check<Same<C.RefreshJobParams, z.input<typeof RefreshJobBody>>>,
   Check<Same<C.CreditProfile, CreditProfile>>,
   Check<Same<C.Promotion, Promotion>>,
+  Check<Same<C.RiskSettingsChange, z.input<typeof RiskSettingsChange>>>,
   Check<Accepts<z.input<typeof PageQuery>, C.PageParams>>,
 ];
 

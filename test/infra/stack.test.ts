@@ -18,6 +18,9 @@ import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../infra/constructs/api.js';
 import { KEY_SHAPED, WAF_WINDOW_SECONDS, wafLimit } from '../../infra/constructs/web-acl.js';
 import { newApiKey } from '../../shared/ids.js';
 import { TABLE_WRITE_ACTIONS } from '../../infra/route-permissions.js';
+import { DEFAULT_RISK_SETTINGS_PARAMETER } from '../../shared/config.js';
+import { defaultRiskSettings, RiskSettingsDocument } from '../../shared/settings/risk-settings.js';
+import { riskSettingsParameterName } from '../../infra/constructs/risk-settings.js';
 import { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { CreditTable } from '../../infra/constructs/table.js';
 import * as cdkLib from 'aws-cdk-lib';
@@ -234,7 +237,8 @@ describe('least privilege', () => {
 
   it('scopes every DynamoDB statement to the table and its named indexes: no "*" anywhere in them', () => {
     const statements = dynamoStatements();
-    expect(statements.length).toBeGreaterThanOrEqual(ROUTES.length + 5);
+    const tableRoutes = ROUTES.filter((r) => r.access.table !== 'none');
+    expect(statements.length).toBeGreaterThanOrEqual(tableRoutes.length + 5);
     for (const s of statements) {
       expect([s.Action].flat().some((a) => a.includes('*'))).toBe(false);
       for (const r of [s.Resource].flat()) {
@@ -378,6 +382,85 @@ describe('the bootstrap admin client', () => {
       Value: name,
       Description: Match.stringLikeRegexp('aws secretsmanager get-secret-value --secret-id'),
     });
+  });
+});
+
+describe('the risk settings parameter', () => {
+  const parameters = () => resources('AWS::SSM::Parameter');
+  const parameterArn = () => stack.resolve(stack.riskSettings.parameterArn);
+  /** Every IAM statement of the stack that names an SSM action, with the roles it is attached to. */
+  const ssmStatements = () =>
+    resources('AWS::IAM::Policy').flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:') || a === '*'))
+        .map((statement) => ({ roles: p.Properties.Roles as Array<{ Ref: string }>, statement })),
+    );
+  const readers = () => [
+    ...ROUTES.filter((r) => r.access.riskSettings === 'read').map((r) => stack.functions[r.name]!),
+    stack.jobs.functions.find((f) => f.entry === 'functions/jobs/limit-refresh-scheduler.ts')!,
+  ];
+  const writers = () =>
+    ROUTES.filter((r) => r.access.riskSettings === 'write').map((r) => stack.functions[r.name]!);
+
+  it('is one String parameter named with the stack, holding the defaults of cdk.json as a valid document', () => {
+    expect(parameters()).toHaveLength(1);
+    const [parameter] = parameters();
+    expect(parameter!.Properties).toMatchObject({
+      Type: 'String',
+      Tier: 'Standard',
+      Name: `/${config.stackName}/risk-settings`,
+    });
+    const document = JSON.parse(parameter!.Properties.Value);
+    expect(RiskSettingsDocument.parse(document)).toEqual(defaultRiskSettings(config.service));
+    expect(document).toMatchObject({
+      reviewThreshold: config.service.reviewThreshold,
+      velocityMax: config.service.velocityMax,
+      velocityWindowSeconds: config.service.velocityWindowSeconds,
+      newHoldsPaused: false,
+      refreshPaused: false,
+      changedBy: 'deployment',
+    });
+  });
+
+  it('is named as the local parameter store names it by default, stage `local` (the same configuration names)', () => {
+    const prefix = (cdkJson.context['credit'] as { stackNamePrefix: string }).stackNamePrefix;
+    expect(parameters()[0]!.Properties.Name).toBe(riskSettingsParameterName(`${prefix}-${config.stage}`));
+    expect(DEFAULT_RISK_SETTINGS_PARAMETER).toBe(riskSettingsParameterName(`${prefix}-local`));
+  });
+
+  it('is named to exactly the functions that read or write it', () => {
+    const named = [...readers(), ...writers()].map((f) => logicalId(f.fn)).sort();
+    const withVariable = withIds('AWS::Lambda::Function')
+      .filter(([, f]) => 'RISK_SETTINGS_PARAMETER' in (f.Properties.Environment?.Variables ?? {}))
+      .map(([id, f]) => {
+        expect(f.Properties.Environment.Variables.RISK_SETTINGS_PARAMETER).toBe(
+          `/${config.stackName}/risk-settings`,
+        );
+        return id;
+      })
+      .sort();
+    expect(withVariable).toEqual(named);
+    expect(readers().map((f) => f.entry)).toEqual(
+      expect.arrayContaining([
+        'functions/http/authorizations-create.ts',
+        'functions/http/authorizations-increment.ts',
+      ]),
+    );
+  });
+
+  it('grants ssm:GetParameter on that one parameter to the readers, ssm:PutParameter to the settings route, and no other SSM action to anyone', () => {
+    const byRole = (fns: Array<{ role: { node: { defaultChild?: unknown } } }>, action: string) =>
+      fns.map((f) => ({
+        roles: [{ Ref: logicalId(f.role) }],
+        statement: { Effect: 'Allow', Action: action, Resource: parameterArn() },
+      }));
+    const expected = [...byRole(readers(), 'ssm:GetParameter'), ...byRole(writers(), 'ssm:PutParameter')];
+    const key = (s: { roles: Array<{ Ref: string }> }) => s.roles[0]!.Ref;
+    expect(ssmStatements().sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+      expected.sort((a, b) => key(a).localeCompare(key(b))),
+    );
+    expect(writers()).toHaveLength(1);
+    expect(JSON.stringify(parameterArn())).toContain(`:parameter/${config.stackName}/risk-settings`);
   });
 });
 

@@ -1,12 +1,16 @@
 /**
- * IAM parity: every function of the stack, run here, makes only DynamoDB requests its deployed role allows.
- * DynamoDB Local ignores IAM, so a request a role does not allow passes every other test and answers 500 in AWS
- * (ending a promotion did: a Delete inside TransactWriteItems needs dynamodb:DeleteItem).
+ * IAM parity: every function of the stack, run here, makes only DynamoDB and parameter store (SSM) requests its
+ * deployed role allows. DynamoDB Local and the local parameter store ignore IAM, so a request a role does not allow
+ * passes every other test and fails in AWS (ending a promotion did: a Delete inside TransactWriteItems needs
+ * dynamodb:DeleteItem; a function reading the risk settings without ssm:GetParameter would apply only the
+ * deployed defaults, silently).
  *
  * Each route runs through the local server (one function per route, the authorizer in front), each job and the
  * bootstrap admin custom resource through its handler with a Lambda context and the event AWS would send; refresh segments go through a stand-in queue
  * (test/support/fake-sqs.ts) to the worker, as in AWS, not in-process. An SDK middleware on the service's DynamoDB
- * client records every request with the function it ran for (local/invocation.ts). Every request, and every item
+ * client records every request with the function it ran for (local/invocation.ts), and the local parameter store
+ * reports every read and write as the SSM action AWS would authorize; the risk settings are read on every use
+ * here (RISK_SETTINGS_MAX_AGE_SECONDS=0), so each reader's own read is checked. Every request, and every item
  * inside a transaction, is then held against that function's role as synthesized from the stack
  * (test/support/iam.ts). A function the scenario never reaches fails too: the list is the stack's functions.
  *
@@ -32,6 +36,7 @@ import {
   type Access,
   accessesOf,
   grantsByEntry,
+  parameterArn,
   refusal,
   type Statement,
   TABLE_ARN,
@@ -72,15 +77,19 @@ let JOB_ENTRIES: typeof import('../../infra/stack.js').JOB_ENTRIES;
 /** The bootstrap admin custom resource's module (infra/stack.ts). */
 let BOOTSTRAP_ADMIN_ENTRY: string;
 
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown> & { credit: { stackNamePrefix: string; defaultStage: string } };
+};
+/** The risk settings parameter as the synthesized stack (cdk.json's default stage) names it for its functions. */
+const { stackNamePrefix, defaultStage } = cdkJson.context.credit;
+const RISK_SETTINGS_PARAMETER = `/${stackNamePrefix}-${defaultStage}/risk-settings`;
+
 /** The stack as `cdk synth` builds it (cdk.json's context), without bundling or CloudFormation's schema check. */
 async function synthesizeGrants(): Promise<void> {
   // Loaded only now: the stack imports every route's module, which reads the service's configuration.
   const { buildApp } = await import('../../infra/app.js');
   const { ServiceFunction } = await import('../../infra/constructs/service-function.js');
   ({ JOB_ENTRIES, BOOTSTRAP_ADMIN_ENTRY } = await import('../../infra/stack.js'));
-  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
   // The schema check takes ~10 s and test/infra runs it; roles and policies are the same without it.
   process.env['CDK_VALIDATION'] = 'false';
   const { stack } = buildApp({ ...cdkJson.context, 'aws:cdk:bundling-stacks': [] });
@@ -88,6 +97,15 @@ async function synthesizeGrants(): Promise<void> {
   const functions = stack.node.findAll().filter((c): c is ServiceFunction => c instanceof ServiceFunction);
   deployedEntries = functions.map((f) => f.entry).sort();
   grants = grantsByEntry(stack, template, functions, stack.data.table);
+}
+
+/** Every read and write of the local parameter store, as the SSM request AWS would authorize. */
+async function recordParameterRequests(): Promise<void> {
+  const { localParameterStore } = await import('../../shared/settings/parameter-store.js');
+  localParameterStore.onAccess(({ action, name }) => {
+    const access = { action, resource: parameterArn(name), leadingKeys: undefined, what: action };
+    calls.push({ entry: invokedEntry(), operation: action, accesses: [access] });
+  });
 }
 
 async function recordDynamoRequests(): Promise<void> {
@@ -113,9 +131,16 @@ beforeAll(async () => {
   // The SQS client signs its requests; the stand-in queue does not check them.
   process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
-  app = await startTestApp({ REVIEW_THRESHOLD: String(REVIEW_THRESHOLD), VELOCITY_MAX: '0' });
+  app = await startTestApp({
+    REVIEW_THRESHOLD: String(REVIEW_THRESHOLD),
+    VELOCITY_MAX: '0',
+    // Read on every use, so each reader's own read is checked; under the name the deployed functions are given.
+    RISK_SETTINGS_MAX_AGE_SECONDS: '0',
+    RISK_SETTINGS_PARAMETER,
+  });
   api = new Api(app.url);
   await recordDynamoRequests();
+  await recordParameterRequests();
   await synthesizeGrants();
 }, 120_000);
 afterAll(async () => {
@@ -305,6 +330,20 @@ describe('every function, run locally, is held to the role the stack gives it', 
       await api.call('GET', `/v1/authorizations/${approved.body.id}`, { key: checkout.apiKey }),
       200,
     );
+  });
+
+  it('the risk settings: read, changed, a bad change refused; new holds paused, declined, and resumed', async () => {
+    expectStatus(await api.call('GET', '/v1/risk-settings', { key: risk.apiKey }), 200);
+    const live = await api.authorize(checkout.apiKey, { accountId, amount: 1_000 });
+    expectStatus(live, 201);
+    expectStatus(await api.changeRiskSettings({ newHoldsPaused: true }, risk.apiKey), 200);
+    expectStatus(await api.authorize(checkout.apiKey, { accountId, amount: 1_000 }), 402, 'holds_paused');
+    const increment = `/v1/authorizations/${live.body.id}/increment`;
+    expectStatus(await api.post(checkout.apiKey, increment, { amount: 1 }), 402, 'holds_paused');
+    expectStatus(await api.changeRiskSettings({ velocityMax: 33 }, risk.apiKey), 400, 'validation_failed');
+    expectStatus(await api.changeRiskSettings({ newHoldsPaused: false }, risk.apiKey), 200);
+    expectStatus(await api.post(checkout.apiKey, increment, { amount: 1 }), 200);
+    expectStatus(await api.post(checkout.apiKey, `/v1/authorizations/${live.body.id}/release`, {}), 200);
   });
 
   it('settling holds: capture, increment, release, refund, repay, review; with replays, conflicts and declines', async () => {
@@ -506,7 +545,7 @@ describe('every function, run locally, is held to the role the stack gives it', 
     });
   });
 
-  it('covers every function of the stack: each route, the authorizer, each job and the bootstrap made DynamoDB requests here', async () => {
+  it('covers every function of the stack: each route, the authorizer, each job and the bootstrap made requests here', async () => {
     const jobModules = readdirSync(new URL('../../functions/jobs', import.meta.url)).map(
       (file) => `functions/jobs/${file}`,
     );
@@ -548,6 +587,24 @@ describe('the check itself', () => {
     expect(refusal(grantsOf('promotions-end'), transactDelete(`ACCOUNT#${accountId}`))).toContain(
       'is not granted',
     );
+  });
+
+  it('holds each function to its one SSM action on the risk settings parameter, and to that parameter', async () => {
+    const { config } = await import('../../shared/config.js');
+    const ssm = (action: string, name = config.riskSettingsParameter) => ({
+      action,
+      resource: parameterArn(name),
+      leadingKeys: undefined,
+      what: action,
+    });
+    expect(refusal(grantsOf('authorizations-create'), ssm('ssm:GetParameter'))).toBeUndefined();
+    expect(refusal(grantsOf('authorizations-create'), ssm('ssm:PutParameter'))).toContain('is not granted');
+    expect(refusal(grantsOf('authorizations-create'), ssm('ssm:GetParameter', '/Other/x'))).toContain(
+      'is not granted',
+    );
+    expect(refusal(grantsOf('risk-settings-put'), ssm('ssm:PutParameter'))).toBeUndefined();
+    expect(refusal(grantsOf('risk-settings-put'), ssm('ssm:GetParameter'))).toContain('is not granted');
+    expect(refusal(grantsOf('accounts-get'), ssm('ssm:GetParameter'))).toContain('is not granted');
   });
 
   it('holds a Query on an index to that index, and a read-only role to reads', () => {

@@ -243,7 +243,11 @@ describe('the nightly scheduler', () => {
   it('is idempotent: a retried invocation with the same event finds the run the first one started and enqueues nothing', async () => {
     const { handler } = await import('../../functions/jobs/limit-refresh-scheduler.js');
     const slot = slotInDays(6);
-    const first = await handler(scheduledEvent(slot), SCHEDULER_CONTEXT);
+    // Not paused (the risk settings' refreshPaused is off): the invocation starts a run.
+    const first = (await handler(scheduledEvent(slot), SCHEDULER_CONTEXT)) as {
+      jobId: string;
+      segments: number;
+    };
     const retried = await handler(scheduledEvent(slot), SCHEDULER_CONTEXT);
     expect(first.segments).toBe(ACCOUNT_BUCKETS);
     expect(retried).toEqual({ jobId: first.jobId, segments: 0 });

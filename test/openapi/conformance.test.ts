@@ -46,8 +46,13 @@ let document: Record<string, any>;
 
 beforeAll(async () => {
   // The journal pages must hold entries for their schema to be checked: read as if the settling lag had passed.
+  // The risk settings read on every use: a change through the API shows on the next request.
   app = await startTestApp(
-    { REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR), VELOCITY_MAX: '0' },
+    {
+      REVIEW_THRESHOLD: String(REVIEW_THRESHOLD_MINOR),
+      VELOCITY_MAX: '0',
+      RISK_SETTINGS_MAX_AGE_SECONDS: '0',
+    },
     { journalClock: 'settled' },
   );
   api = new Api(app.url);
@@ -323,6 +328,23 @@ describe('every route, called through the client, answers as documented', () => 
       status = (await risk.getJob(job.id)).data.status;
     }
     expect(status).toBe('succeeded');
+
+    // Risk settings: read, new holds paused (a hold is declined holds_paused, with the declined hold), resumed.
+    const { data: settings } = await risk.getRiskSettings();
+    const {
+      object: _o,
+      changedBy: _b,
+      changedAt: _a,
+      origin: _g,
+      parameter: _p,
+      appliedWithinSeconds: _w,
+      ...change
+    } = settings;
+    await risk.setRiskSettings({ ...change, newHoldsPaused: true, reason: 'conformance' });
+    await expect(
+      checkout.createAuthorization({ ...order, orderId: 'o-conf-7', amount: 100 }),
+    ).rejects.toMatchObject({ code: 'holds_paused', authorization: { status: 'declined' } });
+    await risk.setRiskSettings({ ...change, reason: 'conformance over' });
 
     expect(problems).toEqual([]);
     expect([...exercised].sort()).toEqual(ROUTES.map(routeKey).sort());

@@ -78,6 +78,37 @@ export class Api {
     return this.call('POST', path, { key, idempotencyKey, body });
   }
 
+  /** GET /v1/risk-settings as the admin. */
+  async riskSettings(): Promise<any> {
+    const reply = await untilAnswered(() => this.call('GET', '/v1/risk-settings', { key: ADMIN_KEY }));
+    if (reply.status !== 200) throw new Error(`riskSettings: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  }
+
+  /**
+   * PUT /v1/risk-settings: the settings as they are now with `changes` (and a reason), as a risk operator edits
+   * them. Answers the reply, whatever its status.
+   */
+  async changeRiskSettings(
+    changes: Record<string, unknown>,
+    key: string = ADMIN_KEY,
+    reason = 'test',
+  ): Promise<Reply> {
+    const current = await this.riskSettings();
+    const {
+      object: _o,
+      changedBy: _b,
+      changedAt: _a,
+      origin: _g,
+      parameter: _p,
+      appliedWithinSeconds: _w,
+      ...change
+    } = current;
+    return untilAnswered(() =>
+      this.call('PUT', '/v1/risk-settings', { key, body: { ...change, reason, ...changes } }),
+    );
+  }
+
   /**
    * A reserve as a careful payment flow sends it under contention: the same body and Idempotency-Key again after
    * a `503 unavailable` (contention or a slow DynamoDB outlasted the write deadline: nothing or the whole hold

@@ -1,6 +1,6 @@
 /**
- * The IAM half of the parity test (test/integration/iam-parity.test.ts). DynamoDB Local ignores IAM, so a call a
- * role does not allow passes every local test and fails in AWS. Here:
+ * The IAM half of the parity test (test/integration/iam-parity.test.ts). DynamoDB Local (and the local parameter
+ * store) ignore IAM, so a call a role does not allow passes every local test and fails in AWS. Here:
  *   - grantsByEntry: each function's statements, read from the synthesized template (its role's policies), keyed
  *     by the module the function runs; never a hand-kept list;
  *   - accessesOf: what AWS authorizes for one DynamoDB request: one action per request, and one per item inside a
@@ -97,10 +97,24 @@ function statementOf(raw: Json, tableId: string, entry: string): Statement {
   return { ...statement, leadingKeys: [keys].flat() };
 }
 
-/** A template ARN as a string: the table's GetAtt becomes TABLE_ARN; what is not the table stays recognisably other. */
+/** The pseudo parameters an ARN is built from, as TABLE_ARN and parameterArn spell them. */
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'region',
+  'AWS::AccountId': 'account',
+};
+
+/** The ARN of an SSM parameter, as a template statement names it once resolved (`name` starts with `/`). */
+export const parameterArn = (name: string): string => `arn:aws:ssm:region:account:parameter${name}`;
+
+/**
+ * A template ARN as a string: the table's GetAtt becomes TABLE_ARN, pseudo parameters their stand-ins; what is
+ * not the table stays recognisably other.
+ */
 function resolveArn(value: Json, tableId: string): string {
   if (typeof value === 'string') return value;
   if (value?.['Fn::GetAtt']?.[0] === tableId && value['Fn::GetAtt'][1] === 'Arn') return TABLE_ARN;
+  if (typeof value?.Ref === 'string' && value.Ref in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[value.Ref]!;
   if (value?.['Fn::Join']) {
     const [separator, parts] = value['Fn::Join'] as [string, Json[]];
     return parts.map((p) => resolveArn(p, tableId)).join(separator);

@@ -60,4 +60,25 @@ describe('parseConfig', () => {
     );
     expect(() => parseConfig({ ...local, LOCAL_TIME_SCALE: '11' })).toThrow();
   });
+
+  it('names the risk settings parameter as the stack does, caches it 15 s, and keeps local-only settings out of Lambda', () => {
+    expect(parseConfig({})).toMatchObject({
+      riskSettingsParameter: '/CreditAuthorization-local/risk-settings',
+      riskSettingsMaxAgeSeconds: 15,
+      localParameterDir: undefined,
+    });
+    expect(parseConfig({ RISK_SETTINGS_PARAMETER: '/Staging-2/risk-settings' }).riskSettingsParameter).toBe(
+      '/Staging-2/risk-settings',
+    );
+    for (const name of ['risk-settings', '/a/../b', '/a/./b', '/a b', '/a//b'])
+      expect(() => parseConfig({ RISK_SETTINGS_PARAMETER: name })).toThrow();
+    expect(() => parseConfig({ RISK_SETTINGS_MAX_AGE_SECONDS: '301' })).toThrow();
+    const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'authorize' };
+    expect(parseConfig({ RISK_SETTINGS_MAX_AGE_SECONDS: '0' }).riskSettingsMaxAgeSeconds).toBe(0);
+    expect(() => parseConfig({ ...lambda, RISK_SETTINGS_MAX_AGE_SECONDS: '0' })).toThrow(/local only/);
+    expect(parseConfig({ LOCAL_PARAMETER_DIR: '.data/parameters' }).localParameterDir).toBe(
+      '.data/parameters',
+    );
+    expect(() => parseConfig({ ...lambda, LOCAL_PARAMETER_DIR: '/tmp/p' })).toThrow(/local only/);
+  });
 });
