@@ -8,7 +8,13 @@ import { authorize } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { untracedHttpRoute } from '../../shared/http/untraced-route.js';
 import { DECLINE_CODES } from '../../shared/http/errors.js';
-import { currentRules } from '../../shared/settings/source.js';
+import { config } from '../../shared/config.js';
+import { currentRules, riskSettings } from '../../shared/settings/source.js';
+
+// Inside Lambda, the risk settings are read while the function initializes (provisioned concurrency does so
+// before any traffic), so the first checkout of an environment does not wait for SSM. It never throws: a failed
+// read leaves the deployed defaults until the next read (shared/settings/source.ts).
+if (config.inLambda) await riskSettings.current();
 
 export const route = untracedHttpRoute(
   import.meta.url,

@@ -11,9 +11,7 @@
  */
 import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { Agent as HttpsAgent } from 'node:https';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.js';
@@ -31,15 +29,6 @@ export interface ParameterStore {
   /** Writes `value` as the parameter's next version. */
   put(name: string, value: string): Promise<void>;
 }
-
-/**
- * One SSM call's bounds. The settings are read on the checkout path once per maxAge per execution environment:
- * a slow or throttled SSM must cost that checkout little, and the function keeps its last good settings
- * (source.ts). One attempt: a throttled read is not retried at once (the source tries again a few seconds later).
- */
-const SSM_CONNECTION_TIMEOUT_MS = 500;
-const SSM_REQUEST_TIMEOUT_MS = 1_000;
-const SSM_MAX_ATTEMPTS = 1;
 
 /** SSM Parameter Store through Powertools' SSMProvider, loaded on first use (functions that never read it pay nothing). */
 export class SsmParameterStore implements ParameterStore {
@@ -67,26 +56,9 @@ export class SsmParameterStore implements ParameterStore {
   }
 
   private provider(): Promise<SSMProvider> {
-    this.#provider ??= newSsmProvider(this.region);
+    this.#provider ??= import('./ssm-provider.js').then(({ newSsmProvider }) => newSsmProvider(this.region));
     return this.#provider;
   }
-}
-
-async function newSsmProvider(region: string): Promise<SSMProvider> {
-  const [{ SSMProvider }, { SSMClient }] = await Promise.all([
-    import('@aws-lambda-powertools/parameters/ssm'),
-    import('@aws-sdk/client-ssm'),
-  ]);
-  const client = new SSMClient({
-    region,
-    maxAttempts: SSM_MAX_ATTEMPTS,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: SSM_CONNECTION_TIMEOUT_MS,
-      requestTimeout: SSM_REQUEST_TIMEOUT_MS,
-      httpsAgent: new HttpsAgent({ keepAlive: true }),
-    }),
-  });
-  return new SSMProvider({ awsSdkV3Client: client });
 }
 
 /** What the local store was asked, as AWS would authorize it. */
