@@ -15,6 +15,7 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.js';
+import { ApiError } from '../http/errors.js';
 
 /** The IAM action AWS authorizes a store call by (the local store reports it too: test/integration/iam-parity). */
 export type ParameterAction = 'ssm:GetParameter' | 'ssm:PutParameter';
@@ -34,7 +35,14 @@ export interface ParameterStore {
 export class SsmParameterStore implements ParameterStore {
   #provider: Promise<SSMProvider> | undefined;
 
-  constructor(private readonly region: string) {}
+  /** `newProvider`: Powertools' SSMProvider over this Region's client by default (a test passes its own). */
+  constructor(
+    private readonly region: string,
+    private readonly newProvider: (region: string) => Promise<SSMProvider> = async (r) => {
+      const { newSsmClient, newSsmProvider } = await import('./ssm-provider.js');
+      return newSsmProvider(newSsmClient(r));
+    },
+  ) {}
 
   async getJson(name: string, options: { maxAgeSeconds: number; forceFetch?: boolean }): Promise<unknown> {
     const provider = await this.provider();
@@ -50,13 +58,16 @@ export class SsmParameterStore implements ParameterStore {
     try {
       await provider.set(name, { value, overwrite: true, parameterType: 'String' });
     } catch (error) {
-      // Powertools wraps the SDK's error: hand on the SDK's own, so a throttled write answers 503, not 500.
-      throw (error as { cause?: unknown }).cause ?? error;
+      // Powertools wraps the SDK's error: hand on the SDK's own, so a throttled write answers 503, not 500. SSM
+      // refuses a write racing another write of the same parameter (TooManyUpdates): also a 503, retried as one.
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      if ((cause as { name?: string }).name === 'TooManyUpdates') throw new ApiError('unavailable');
+      throw cause;
     }
   }
 
   private provider(): Promise<SSMProvider> {
-    this.#provider ??= import('./ssm-provider.js').then(({ newSsmProvider }) => newSsmProvider(this.region));
+    this.#provider ??= this.newProvider(this.region);
     return this.#provider;
   }
 }

@@ -17,8 +17,8 @@ const SSM_CONNECTION_TIMEOUT_MS = 500;
 const SSM_REQUEST_TIMEOUT_MS = 1_000;
 const SSM_MAX_ATTEMPTS = 1;
 
-export function newSsmProvider(region: string): SSMProvider {
-  const client = new SSMClient({
+export function newSsmClient(region: string): SSMClient {
+  return new SSMClient({
     region,
     maxAttempts: SSM_MAX_ATTEMPTS,
     requestHandler: new NodeHttpHandler({
@@ -27,5 +27,9 @@ export function newSsmProvider(region: string): SSMProvider {
       httpsAgent: new HttpsAgent({ keepAlive: true }),
     }),
   });
+}
+
+/** Powertools' SSM provider over `client` (this Region's, with the bounds above, by default). */
+export function newSsmProvider(client: SSMClient): SSMProvider {
   return new SSMProvider({ awsSdkV3Client: client });
 }

@@ -8,7 +8,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Authorization, decideIncrement, newHold } from '../../shared/authorizations/model.js';
-import { LocalParameterProvider, type ParameterStore } from '../../shared/settings/parameter-store.js';
+import { ApiError } from '../../shared/http/errors.js';
+import {
+  LocalParameterProvider,
+  type ParameterStore,
+  SsmParameterStore,
+} from '../../shared/settings/parameter-store.js';
+import { newSsmClient, newSsmProvider } from '../../shared/settings/ssm-provider.js';
 import {
   defaultRiskSettings,
   MAX_CATEGORY_THRESHOLDS,
@@ -328,5 +334,78 @@ describe('the local parameter store (a Powertools provider)', () => {
     const store = new LocalParameterProvider(undefined);
     await store.put(NAME, '{"reviewThreshold": ');
     await expect(store.getJson(NAME, { maxAgeSeconds: 0 })).rejects.toThrow();
+  });
+});
+
+describe('the SSM store (Powertools SSMProvider over the SDK client, answered in-process)', () => {
+  /** The client the service builds, with its requests answered before they are signed or sent. */
+  function answeredClient(answer: (command: string, input: any) => unknown) {
+    const sent: Array<{ command: string; input: any }> = [];
+    const client = newSsmClient('us-east-1');
+    client.middlewareStack.add(
+      (_next, context) => async (args) => {
+        const command = String(context.commandName);
+        sent.push({ command, input: args.input });
+        return { output: { $metadata: {}, ...(answer(command, args.input) as object) }, response: {} };
+      },
+      { step: 'initialize', name: 'answerInProcess' },
+    );
+    return { client, sent };
+  }
+
+  it('reads the parameter with GetParameter (no decryption), as JSON, cached for maxAge; writes the next version with PutParameter', async () => {
+    let value = JSON.stringify(stored({ velocityMax: 7 }));
+    const { client, sent } = answeredClient((command, input) => {
+      if (command === 'PutParameterCommand') {
+        value = input.Value;
+        return { Version: 2 };
+      }
+      return { Parameter: { Name: NAME, Value: value, Version: 1 } };
+    });
+    const store = new SsmParameterStore('us-east-1', async () => newSsmProvider(client));
+    expect(await store.getJson(NAME, { maxAgeSeconds: 15 })).toMatchObject({ velocityMax: 7 });
+    expect(await store.getJson(NAME, { maxAgeSeconds: 15 })).toMatchObject({ velocityMax: 7 });
+    await store.put(NAME, JSON.stringify(stored({ velocityMax: 8 })));
+    expect(await store.getJson(NAME, { maxAgeSeconds: 15, forceFetch: true })).toMatchObject({
+      velocityMax: 8,
+    });
+    expect(sent.map((s) => s.command)).toEqual([
+      'GetParameterCommand',
+      'PutParameterCommand',
+      'GetParameterCommand',
+    ]);
+    expect(sent[0]!.input).toEqual({ Name: NAME, WithDecryption: false });
+    expect(sent[1]!.input).toMatchObject({ Name: NAME, Type: 'String', Tier: 'Standard', Overwrite: true });
+  });
+
+  it('answers a throttled write with the SDK error (a 503), and a write racing another as 503 unavailable', async () => {
+    const failing = (name: string) => {
+      const { client } = answeredClient(() => {
+        throw Object.assign(new Error(name), { name, $metadata: {} });
+      });
+      return new SsmParameterStore('us-east-1', async () => newSsmProvider(client));
+    };
+    await expect(failing('ThrottlingException').put(NAME, '{}')).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+    const racing = failing('TooManyUpdates').put(NAME, '{}');
+    await expect(racing).rejects.toBeInstanceOf(ApiError);
+    await expect(racing).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('lets a throttled read fail, and the source applies the deployed defaults instead', async () => {
+    const { client } = answeredClient(() => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
+    });
+    const store = new SsmParameterStore('us-east-1', async () => newSsmProvider(client));
+    await expect(store.getJson(NAME, { maxAgeSeconds: 15 })).rejects.toThrow(/Rate exceeded/);
+    const source = new RiskSettingsSource({
+      store,
+      name: NAME,
+      defaults: DEFAULTS,
+      maxAgeSeconds: 15,
+      log: { error: () => undefined, info: () => undefined } as never,
+    });
+    expect(await source.current()).toEqual(DEFAULTS);
   });
 });
