@@ -62,6 +62,8 @@ const ConfigSchema = z.object({
    * uses DATA_DIR/parameters). Unset: in memory, for this process only.
    */
   LOCAL_PARAMETER_DIR: z.string().min(1).max(1_024).optional(),
+  /** Another SSM endpoint than the Region's (the SDK's own variable; tests point it at a stand-in). */
+  AWS_ENDPOINT_URL_SSM: z.string().url().optional(),
   AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
   EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
   /** At most 24 days: Node timers cannot wait longer than 2^31 - 1 ms. */
@@ -118,6 +120,7 @@ export interface Config {
   riskSettingsParameter: string;
   riskSettingsMaxAgeSeconds: number;
   localParameterDir: string | undefined;
+  ssmEndpoint: string | undefined;
   journalSettleMs: number;
   /** 1 in AWS; see LOCAL_TIME_SCALE. */
   localTimeScale: number;
@@ -156,6 +159,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     riskSettingsParameter: parsed.RISK_SETTINGS_PARAMETER,
     riskSettingsMaxAgeSeconds: parsed.RISK_SETTINGS_MAX_AGE_SECONDS,
     localParameterDir: parsed.LOCAL_PARAMETER_DIR,
+    ssmEndpoint: parsed.AWS_ENDPOINT_URL_SSM,
     // Ten seconds by default: about twice the longest stamp-to-commit time (shared/journal/horizon.ts), scaled.
     journalSettleMs: parsed.JOURNAL_SETTLE_MS ?? DEFAULT_JOURNAL_SETTLE_MS * parsed.LOCAL_TIME_SCALE,
     localTimeScale: parsed.LOCAL_TIME_SCALE,

@@ -8,6 +8,7 @@ import { jsonResponse } from '../../shared/http/middleware.js';
 import { httpRoute } from '../../shared/http/route.js';
 import { RiskSettingsChange, toRiskSettingsResource } from '../../shared/settings/risk-settings.js';
 import { riskSettings } from '../../shared/settings/source.js';
+import { parameterWriter } from '../../shared/settings/writer.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -26,7 +27,7 @@ export const route = httpRoute(
     },
   },
   async ({ body, principal }) => {
-    const stored = await riskSettings.save(body, principal.clientId);
+    const stored = await riskSettings.save(body, principal.clientId, parameterWriter);
     const where = {
       origin: 'parameter' as const,
       parameter: riskSettings.name,

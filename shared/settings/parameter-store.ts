@@ -1,8 +1,9 @@
 /**
- * Where named parameters (the risk settings document) live: SSM Parameter Store in AWS, read and written with
- * Powertools Parameters (`SSMProvider`); locally a Powertools provider of our own (`LocalParameterProvider`,
- * extending Powertools' BaseProvider) under the same names, so both are read the same way: `get(name,
- * {transform: 'json', maxAge})`, cached by Powertools for maxAge seconds.
+ * Where named parameters (the risk settings document) live: SSM Parameter Store in AWS, read through a Powertools
+ * provider over GetParameter (ssm-reader.ts) and written with Powertools' SSMProvider (ssm-writer.ts, imported by
+ * the one function that writes); locally a Powertools provider of our own (`LocalParameterProvider`, extending
+ * BaseProvider) under the same names. All are read the same way, `get(name, {transform: 'json', maxAge})`, cached
+ * by Powertools for maxAge seconds.
  *
  * The local store keeps each parameter as a file under LOCAL_PARAMETER_DIR (`npm start`: DATA_DIR/parameters;
  * `/CreditAuthorization-local/risk-settings` is `CreditAuthorization-local/risk-settings.json`, every version
@@ -10,65 +11,50 @@
  * (tests).
  */
 import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
-import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.js';
-import { ApiError } from '../http/errors.js';
+import { SsmReader, type SsmReaderOptions } from './ssm-reader.js';
 
 /** The IAM action AWS authorizes a store call by (the local store reports it too: test/integration/iam-parity). */
 export type ParameterAction = 'ssm:GetParameter' | 'ssm:PutParameter';
 
-export interface ParameterStore {
+export interface ParameterReader {
   /**
    * The parameter's value parsed as JSON, or undefined when the local store has none. Cached for
    * `maxAgeSeconds` (0: not cached); `forceFetch` reads the store whatever the cache holds. Throws when the
    * store cannot be read or the value is not JSON.
    */
   getJson(name: string, options: { maxAgeSeconds: number; forceFetch?: boolean }): Promise<unknown>;
+}
+
+export interface ParameterWriter {
   /** Writes `value` as the parameter's next version. */
   put(name: string, value: string): Promise<void>;
 }
 
-/** SSM Parameter Store through Powertools' SSMProvider, loaded on first use (functions that never read it pay nothing). */
-export class SsmParameterStore implements ParameterStore {
-  #provider: Promise<SSMProvider> | undefined;
+/** Powertools' `get(name, {transform: 'json', maxAge, forceFetch})` on `provider`: how every store is read. */
+export function jsonOf(
+  provider: BaseProvider,
+  name: string,
+  options: { maxAgeSeconds: number; forceFetch?: boolean },
+): Promise<unknown> {
+  return provider.get(name, {
+    transform: 'json',
+    maxAge: options.maxAgeSeconds,
+    forceFetch: options.forceFetch ?? false,
+  });
+}
 
-  /** `newProvider`: Powertools' SSMProvider over this Region's client by default (a test passes its own). */
-  constructor(
-    private readonly region: string,
-    private readonly newProvider: (region: string) => Promise<SSMProvider> = async (r) => {
-      const { newSsmClient, newSsmProvider } = await import('./ssm-provider.js');
-      return newSsmProvider(newSsmClient(r));
-    },
-  ) {}
-
-  async getJson(name: string, options: { maxAgeSeconds: number; forceFetch?: boolean }): Promise<unknown> {
-    const provider = await this.provider();
-    return provider.get(name, {
-      transform: 'json',
-      maxAge: options.maxAgeSeconds,
-      forceFetch: options.forceFetch ?? false,
-    });
+/** SSM Parameter Store, read with GetParameter (ssm-reader.ts: no SSM client in the bundle). */
+export class SsmParameterReader implements ParameterReader {
+  readonly #reader: SsmReader;
+  constructor(options: SsmReaderOptions) {
+    this.#reader = new SsmReader(options);
   }
-
-  async put(name: string, value: string): Promise<void> {
-    const provider = await this.provider();
-    try {
-      await provider.set(name, { value, overwrite: true, parameterType: 'String' });
-    } catch (error) {
-      // Powertools wraps the SDK's error: hand on the SDK's own, so a throttled write answers 503, not 500. SSM
-      // refuses a write racing another write of the same parameter (TooManyUpdates): also a 503, retried as one.
-      const cause = (error as { cause?: unknown }).cause ?? error;
-      if ((cause as { name?: string }).name === 'TooManyUpdates') throw new ApiError('unavailable');
-      throw cause;
-    }
-  }
-
-  private provider(): Promise<SSMProvider> {
-    this.#provider ??= this.newProvider(this.region);
-    return this.#provider;
+  getJson(name: string, options: { maxAgeSeconds: number; forceFetch?: boolean }): Promise<unknown> {
+    return jsonOf(this.#reader, name, options);
   }
 }
 
@@ -82,7 +68,7 @@ export interface ParameterAccess {
  * The local parameter store: a Powertools provider (caching and the JSON transform are BaseProvider's, as for
  * SSM) over files under `dir`, or over memory when `dir` is undefined.
  */
-export class LocalParameterProvider extends BaseProvider implements ParameterStore {
+export class LocalParameterProvider extends BaseProvider implements ParameterReader, ParameterWriter {
   readonly #memory = new Map<string, string>();
   readonly #listeners = new Set<(access: ParameterAccess) => void>();
 
@@ -91,11 +77,7 @@ export class LocalParameterProvider extends BaseProvider implements ParameterSto
   }
 
   getJson(name: string, options: { maxAgeSeconds: number; forceFetch?: boolean }): Promise<unknown> {
-    return this.get(name, {
-      transform: 'json',
-      maxAge: options.maxAgeSeconds,
-      forceFetch: options.forceFetch ?? false,
-    });
+    return jsonOf(this, name, options);
   }
 
   async put(name: string, value: string): Promise<void> {
@@ -150,7 +132,7 @@ export class LocalParameterProvider extends BaseProvider implements ParameterSto
 /** The local store of this process (unused inside Lambda). */
 export const localParameterStore = new LocalParameterProvider(config.localParameterDir);
 
-/** The store this execution environment reads and writes: SSM inside Lambda, the local store elsewhere. */
-export const parameterStore: ParameterStore = config.inLambda
-  ? new SsmParameterStore(config.region)
+/** Where this execution environment reads parameters: SSM inside Lambda, the local store elsewhere. */
+export const parameterReader: ParameterReader = config.inLambda
+  ? new SsmParameterReader({ region: config.region, endpoint: config.ssmEndpoint })
   : localParameterStore;

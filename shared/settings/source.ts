@@ -12,7 +12,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../config.js';
 import { logger } from '../observability/logger.js';
-import { parameterStore, type ParameterStore } from './parameter-store.js';
+import {
+  localParameterStore,
+  type ParameterReader,
+  parameterReader,
+  type ParameterWriter,
+} from './parameter-store.js';
 import {
   environmentDefaults,
   MAX_DOCUMENT_BYTES,
@@ -32,7 +37,7 @@ import { assert } from '../assert.js';
 export const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export interface RiskSettingsSourceOptions {
-  store: ParameterStore;
+  store: ParameterReader;
   /** The parameter's name. */
   name: string;
   /** What applies until a good document is read. */
@@ -63,7 +68,8 @@ export class RiskSettingsSource {
       ...options,
     };
     this.name = options.name;
-    this.#lastGood = RiskSettingsDocument.parse(options.defaults);
+    // Not parsed here: the defaults come from the bounded configuration, and a first zod parse costs cold-start time.
+    this.#lastGood = options.defaults;
   }
 
   /** The settings to apply now: cached, never throws. */
@@ -78,15 +84,23 @@ export class RiskSettingsSource {
     return { settings, origin: this.#origin };
   }
 
-  /** Stores a change as the next document (whole, validated, with who made it); applied within maxAge. */
-  async save(change: RiskSettingsChange, changedBy: string, now = new Date()): Promise<RiskSettings> {
+  /**
+   * Stores a change through `writer` as the next document (whole, validated, with who made it); every function
+   * applies it within maxAge. The writer is passed in: only the function that writes imports one (writer.ts).
+   */
+  async save(
+    change: RiskSettingsChange,
+    changedBy: string,
+    writer: ParameterWriter,
+    now = new Date(),
+  ): Promise<RiskSettings> {
     const document = documentOf(change, changedBy, now);
     const value = JSON.stringify(document);
     assert(
       Buffer.byteLength(value, 'utf8') <= MAX_DOCUMENT_BYTES,
       'the bounds of the settings keep a document within an SSM Standard parameter',
     );
-    await this.#options.store.put(this.name, value);
+    await writer.put(this.name, value);
     this.#options.log.info('risk settings changed', { parameter: this.name, settings: document });
     return document;
   }
@@ -127,7 +141,7 @@ export class RiskSettingsSource {
 
 /** This execution environment's risk settings: the configured parameter, the environment's defaults. */
 export const riskSettings = new RiskSettingsSource({
-  store: parameterStore,
+  store: parameterReader,
   name: config.riskSettingsParameter,
   defaults: environmentDefaults(config),
   maxAgeSeconds: config.riskSettingsMaxAgeSeconds,
@@ -161,7 +175,7 @@ export async function scheduledRefreshPaused(source: RiskSettingsSource = riskSe
  * deploy creates it in SSM (infra/constructs/risk-settings.ts); an existing document is kept.
  */
 export async function seedRiskSettings(
-  store: ParameterStore = parameterStore,
+  store: ParameterReader & ParameterWriter = localParameterStore,
   name: string = config.riskSettingsParameter,
   defaults: RiskSettings = environmentDefaults(config),
 ): Promise<void> {

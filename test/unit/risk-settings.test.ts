@@ -4,17 +4,22 @@
  * defaults; never a failed checkout). The source is driven through a stand-in store with a clock of the test's;
  * the local store (a Powertools provider) on a temporary folder.
  */
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Authorization, decideIncrement, newHold } from '../../shared/authorizations/model.js';
 import { ApiError } from '../../shared/http/errors.js';
 import {
   LocalParameterProvider,
-  type ParameterStore,
-  SsmParameterStore,
+  type ParameterReader,
+  type ParameterWriter,
+  SsmParameterReader,
 } from '../../shared/settings/parameter-store.js';
-import { newSsmClient, newSsmProvider } from '../../shared/settings/ssm-provider.js';
+import { ssmEndpoint } from '../../shared/settings/ssm-reader.js';
+import { newSsmClient, SsmParameterWriter } from '../../shared/settings/ssm-writer.js';
 import {
   defaultRiskSettings,
   MAX_CATEGORY_THRESHOLDS,
@@ -159,7 +164,7 @@ describe('the rules new credit is decided by', () => {
 });
 
 /** A store that answers what the test says (the same object while unchanged, as Powertools' cache does). */
-class StandInStore implements ParameterStore {
+class StandInStore implements ParameterReader, ParameterWriter {
   value: unknown;
   failure: Error | undefined;
   reads = 0;
@@ -278,6 +283,7 @@ describe('RiskSettingsSource', () => {
     const saved = await source.save(
       { ...CHANGE, reason: '  fraud wave  ', newHoldsPaused: true },
       'cli_9',
+      store,
       now,
     );
     expect(saved).toEqual({
@@ -337,13 +343,148 @@ describe('the local parameter store (a Powertools provider)', () => {
   });
 });
 
-describe('the SSM store (Powertools SSMProvider over the SDK client, answered in-process)', () => {
+describe('the SSM reader: GetParameter, signed, against a stand-in SSM', () => {
+  const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret', sessionToken: 'token' };
+  type Seen = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
+  let server: Server;
+  let endpoint: string;
+  const seen: Seen[] = [];
+  let answer: (body: any) => { status: number; body: unknown } = () => ({ status: 500, body: {} });
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        seen.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
+        const reply = answer(JSON.parse(body));
+        response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(reply.body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  const reader = () => new SsmParameterReader({ region: 'ap-east-1', endpoint, credentials: CREDENTIALS });
+
+  /** SHA-256 for the test's own signer, written apart from the service's. */
+  class TestSha256 {
+    readonly #parts: Uint8Array[] = [];
+    constructor(private readonly key?: unknown) {}
+    update(data: Uint8Array | string): void {
+      this.#parts.push(typeof data === 'string' ? Buffer.from(data) : data);
+    }
+    async digest(): Promise<Uint8Array> {
+      const hash =
+        this.key === undefined ? createHash('sha256') : createHmac('sha256', this.key as Uint8Array);
+      for (const part of this.#parts) hash.update(part);
+      return new Uint8Array(hash.digest());
+    }
+    reset(): void {
+      this.#parts.length = 0;
+    }
+  }
+
+  /** The request as the stand-in received it, signed again with the same key and instant: the same signature. */
+  async function resigned(request: Seen): Promise<string | undefined> {
+    const signedHeaders = /SignedHeaders=([^,]+)/.exec(String(request.headers.authorization))?.[1] ?? '';
+    const headers = Object.fromEntries(
+      signedHeaders.split(';').map((name) => [name, String(request.headers[name])]),
+    );
+    const date = String(request.headers['x-amz-date']);
+    const signingDate = new Date(
+      `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`,
+    );
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { HttpRequest } = await import('@smithy/core/protocols');
+    const signer = new SignatureV4({
+      service: 'ssm',
+      region: 'ap-east-1',
+      credentials: CREDENTIALS,
+      sha256: TestSha256,
+    });
+    const again = new HttpRequest({
+      method: request.method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      path: request.path,
+      headers,
+      body: request.body,
+    });
+    const signed = await signer.sign(again, { signingDate });
+    return signed.headers['authorization'];
+  }
+
+  it('asks for the parameter without decryption, in a request SigV4-signed for ssm in its Region, and caches it for maxAge', async () => {
+    answer = () => ({
+      status: 200,
+      body: { Parameter: { Name: NAME, Value: JSON.stringify(stored({ velocityMax: 7 })) } },
+    });
+    const store = reader();
+    expect(await store.getJson(NAME, { maxAgeSeconds: 15 })).toMatchObject({ velocityMax: 7 });
+    expect(await store.getJson(NAME, { maxAgeSeconds: 15 })).toMatchObject({ velocityMax: 7 });
+    expect(seen).toHaveLength(1);
+    const [request] = seen;
+    expect(request).toMatchObject({ method: 'POST', path: '/' });
+    expect(JSON.parse(request!.body)).toEqual({ Name: NAME, WithDecryption: false });
+    expect(request!.headers).toMatchObject({
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AmazonSSM.GetParameter',
+      'x-amz-security-token': 'token',
+    });
+    expect(request!.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/ap-east-1\/ssm\/aws4_request, SignedHeaders=[^,]*host[^,]*x-amz-target/,
+    );
+    expect(await resigned(request!)).toBe(request!.headers.authorization);
+    expect(await store.getJson(NAME, { maxAgeSeconds: 15, forceFetch: true })).toMatchObject({
+      velocityMax: 7,
+    });
+    expect(seen).toHaveLength(2);
+  });
+
+  it.each([
+    ['throttled', 400, { __type: 'ThrottlingException', message: 'Rate exceeded' }, 'ThrottlingException'],
+    ['missing', 400, { __type: 'com.amazonaws.ssm#ParameterNotFound', message: '' }, 'ParameterNotFound'],
+    ['not allowed', 400, { __type: 'AccessDeniedException', Message: 'no' }, 'AccessDeniedException'],
+    ['down', 503, {}, 'HTTP503'],
+  ])(
+    'fails a read SSM refuses (%s), with its error as the cause; the source then keeps the defaults',
+    async (_what, status, body, name) => {
+      answer = () => ({ status, body });
+      const store = reader();
+      const failure = await store.getJson(NAME, { maxAgeSeconds: 15 }).catch((error: unknown) => error);
+      expect((failure as { cause?: { name?: string } }).cause?.name).toBe(name);
+      const source = new RiskSettingsSource({
+        store,
+        name: NAME,
+        defaults: DEFAULTS,
+        maxAgeSeconds: 15,
+        log: { error: () => undefined, info: () => undefined } as never,
+      });
+      expect(await source.current()).toEqual(DEFAULTS);
+    },
+  );
+
+  it("reaches each Region's endpoint, China's in its own partition", () => {
+    expect(ssmEndpoint('ap-southeast-1', undefined).href).toBe('https://ssm.ap-southeast-1.amazonaws.com/');
+    expect(ssmEndpoint('cn-north-1', undefined).href).toBe('https://ssm.cn-north-1.amazonaws.com.cn/');
+    expect(ssmEndpoint('cn-north-1', 'http://127.0.0.1:9/').href).toBe('http://127.0.0.1:9/');
+  });
+});
+
+describe('the SSM writer (Powertools SSMProvider over the SDK client, answered in-process)', () => {
   /** The client the service builds, with its requests answered before they are signed or sent. */
   function answeredClient(answer: (command: string, input: any) => unknown) {
     const sent: Array<{ command: string; input: any }> = [];
     const client = newSsmClient('us-east-1');
     client.middlewareStack.add(
-      (_next, context) => async (args) => {
+      (_next: unknown, context: { commandName?: string }) => async (args: { input: unknown }) => {
         const command = String(context.commandName);
         sent.push({ command, input: args.input });
         return { output: { $metadata: {}, ...(answer(command, args.input) as object) }, response: {} };
@@ -353,29 +494,12 @@ describe('the SSM store (Powertools SSMProvider over the SDK client, answered in
     return { client, sent };
   }
 
-  it('reads the parameter with GetParameter (no decryption), as JSON, cached for maxAge; writes the next version with PutParameter', async () => {
-    let value = JSON.stringify(stored({ velocityMax: 7 }));
-    const { client, sent } = answeredClient((command, input) => {
-      if (command === 'PutParameterCommand') {
-        value = input.Value;
-        return { Version: 2 };
-      }
-      return { Parameter: { Name: NAME, Value: value, Version: 1 } };
-    });
-    const store = new SsmParameterStore('us-east-1', async () => newSsmProvider(client));
-    expect(await store.getJson(NAME, { maxAgeSeconds: 15 })).toMatchObject({ velocityMax: 7 });
-    expect(await store.getJson(NAME, { maxAgeSeconds: 15 })).toMatchObject({ velocityMax: 7 });
-    await store.put(NAME, JSON.stringify(stored({ velocityMax: 8 })));
-    expect(await store.getJson(NAME, { maxAgeSeconds: 15, forceFetch: true })).toMatchObject({
-      velocityMax: 8,
-    });
-    expect(sent.map((s) => s.command)).toEqual([
-      'GetParameterCommand',
-      'PutParameterCommand',
-      'GetParameterCommand',
-    ]);
-    expect(sent[0]!.input).toEqual({ Name: NAME, WithDecryption: false });
-    expect(sent[1]!.input).toMatchObject({ Name: NAME, Type: 'String', Tier: 'Standard', Overwrite: true });
+  it('writes the next version with PutParameter: a String, Standard tier, over the one there', async () => {
+    const { client, sent } = answeredClient(() => ({ Version: 2 }));
+    await new SsmParameterWriter(client).put(NAME, JSON.stringify(stored({ velocityMax: 8 })));
+    expect(sent.map((s) => s.command)).toEqual(['PutParameterCommand']);
+    expect(sent[0]!.input).toMatchObject({ Name: NAME, Type: 'String', Tier: 'Standard', Overwrite: true });
+    expect(JSON.parse(sent[0]!.input.Value)).toMatchObject({ velocityMax: 8 });
   });
 
   it('answers a throttled write with the SDK error (a 503), and a write racing another as 503 unavailable', async () => {
@@ -383,7 +507,7 @@ describe('the SSM store (Powertools SSMProvider over the SDK client, answered in
       const { client } = answeredClient(() => {
         throw Object.assign(new Error(name), { name, $metadata: {} });
       });
-      return new SsmParameterStore('us-east-1', async () => newSsmProvider(client));
+      return new SsmParameterWriter(client);
     };
     await expect(failing('ThrottlingException').put(NAME, '{}')).rejects.toMatchObject({
       name: 'ThrottlingException',
@@ -391,21 +515,5 @@ describe('the SSM store (Powertools SSMProvider over the SDK client, answered in
     const racing = failing('TooManyUpdates').put(NAME, '{}');
     await expect(racing).rejects.toBeInstanceOf(ApiError);
     await expect(racing).rejects.toMatchObject({ code: 'unavailable' });
-  });
-
-  it('lets a throttled read fail, and the source applies the deployed defaults instead', async () => {
-    const { client } = answeredClient(() => {
-      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
-    });
-    const store = new SsmParameterStore('us-east-1', async () => newSsmProvider(client));
-    await expect(store.getJson(NAME, { maxAgeSeconds: 15 })).rejects.toThrow(/Rate exceeded/);
-    const source = new RiskSettingsSource({
-      store,
-      name: NAME,
-      defaults: DEFAULTS,
-      maxAgeSeconds: 15,
-      log: { error: () => undefined, info: () => undefined } as never,
-    });
-    expect(await source.current()).toEqual(DEFAULTS);
   });
 });
