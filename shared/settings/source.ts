@@ -116,7 +116,7 @@ export class RiskSettingsSource {
     if (raw === undefined) return this.keepLastGood('does not exist', {});
     if (raw === this.#seen) return this.#lastGood;
     this.#seen = raw;
-    const parsed = RiskSettingsDocument.safeParse(raw);
+    const parsed = RiskSettingsDocument.safeParse(raw, { jitless: true });
     if (!parsed.success) return this.keepLastGood('is not a valid document', { issues: parsed.error.issues });
     const changed =
       this.#origin !== 'parameter' || JSON.stringify(parsed.data) !== JSON.stringify(this.#lastGood);
