@@ -39,48 +39,52 @@ export const EMF_LOG_MESSAGE = 'emf';
 type WriteDocument = (emf: EmfOutput) => void;
 
 /**
+ * Where documents go outside Lambda: to the logger at debug, and serialized only when the logger keeps debug lines
+ * (the local server counts every authorization). A test reads them by replacing both (test/support/emf.ts).
+ */
+export const localSink: { wanted: () => boolean; write: WriteDocument } = {
+  wanted: () => ['DEBUG', 'TRACE'].includes(logger.getLevelName()),
+  write: (emf) => logger.debug(EMF_LOG_MESSAGE, { emf }),
+};
+
+/**
  * Powertools Metrics, publishing only when something was stored (Powertools warns on every empty publish, i.e.
  * on every GET: aws-powertools/powertools-lambda-typescript#2036 added hasStoredMetrics for this), and, when
  * given `write`, handing each document to it instead of stdout.
  */
 class ServiceMetrics extends Metrics {
-  readonly #write: WriteDocument | undefined;
+  readonly #sink: typeof localSink | undefined;
 
-  constructor(options: MetricsOptions, write: WriteDocument | undefined) {
+  constructor(options: MetricsOptions, sink: typeof localSink | undefined) {
     super(options);
-    this.#write = write;
+    this.#sink = sink;
   }
 
   override publishStoredMetrics(): this {
     if (!this.hasStoredMetrics()) return this;
-    if (this.#write === undefined || this.isDisabled()) return super.publishStoredMetrics();
-    // Serialized only when the logger would keep it: the local server counts every authorization.
-    const emf = debugLogged() ? this.serializeMetrics() : undefined;
+    if (this.#sink === undefined || this.isDisabled()) return super.publishStoredMetrics();
+    const emf = this.#sink.wanted() ? this.serializeMetrics() : undefined;
     this.clearMetrics();
     this.clearDimensions();
     this.clearMetadata();
-    if (emf !== undefined) this.#write(emf);
+    if (emf !== undefined) this.#sink.write(emf);
     return this;
   }
 }
 
-const debugLogged = () => ['DEBUG', 'TRACE'].includes(logger.getLevelName());
-
 /** The stage's namespace (config: POWERTOOLS_METRICS_NAMESPACE, which Powertools would read itself, with a default). */
 const OPTIONS: MetricsOptions = { namespace: config.metricNamespace, serviceName: SERVICE_NAME };
-const write: WriteDocument | undefined = config.inLambda
-  ? undefined
-  : (emf) => logger.debug(EMF_LOG_MESSAGE, { emf });
+const sink = config.inLambda ? undefined : localSink;
 
 /** This execution environment's counters: publish once per invocation (`metrics.publishStoredMetrics()`). */
-export const metrics: Metrics = new ServiceMetrics(OPTIONS, write);
+export const metrics: Metrics = new ServiceMetrics(OPTIONS, sink);
 
 /**
  * Documents of one event each. Only ever used synchronously (dimensions, metrics, publish, with no await between),
  * so two invocations in one process never share a document. One instance, not one per event: making a Metrics
  * (a Console each) takes 0.3-0.7 ms, too much for every authorization.
  */
-const events = new ServiceMetrics(OPTIONS, write);
+const events = new ServiceMetrics(OPTIONS, sink);
 
 /** A new hold or a stored decline (not a replay): all, by outcome, and a decline by its catalogue code. */
 export function countAuthorization(outcome: AuthorizationOutcome, declineCode?: DeclineCode): void {

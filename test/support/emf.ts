@@ -1,6 +1,7 @@
 /**
  * The EMF documents the service writes while some work runs. Outside Lambda they go to the logger at debug under
- * EMF_LOG_MESSAGE (shared/observability/emf.ts), so they are read there: the logger's own output is left alone.
+ * EMF_LOG_MESSAGE, serialized only when it keeps debug lines (shared/observability/emf.ts, localSink): they are read
+ * by taking the sink's place while the work runs, the logger's own output left alone.
  * Call it after startTestApp (it imports the service's modules).
  */
 
@@ -18,18 +19,15 @@ export interface EmfDocument {
 }
 
 export async function emfWritten<T>(work: () => Promise<T>): Promise<{ value: T; documents: EmfDocument[] }> {
-  const { logger } = await import('../../shared/observability/logger.js');
-  const { EMF_LOG_MESSAGE } = await import('../../shared/observability/emf.js');
+  const { localSink } = await import('../../shared/observability/emf.js');
   const documents: EmfDocument[] = [];
-  const debug = logger.debug;
-  logger.debug = ((message: unknown, ...extra: unknown[]) => {
-    if (message === EMF_LOG_MESSAGE) documents.push((extra[0] as { emf: EmfDocument }).emf);
-    else debug.call(logger, message as string, ...(extra as []));
-  }) as typeof logger.debug;
+  const { wanted, write } = localSink;
+  localSink.wanted = () => true;
+  localSink.write = (emf) => documents.push(emf as unknown as EmfDocument);
   try {
     return { value: await work(), documents };
   } finally {
-    logger.debug = debug;
+    Object.assign(localSink, { wanted, write });
   }
 }
 
