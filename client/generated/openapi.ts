@@ -554,6 +554,21 @@ export interface components {
                     endsAt: string;
                 };
             };
+            /** @description Promotions staged on the account, with their status now; totalLimit, promoLimit and available include an uplift in force now. */
+            promotions: {
+                id: string;
+                /** @enum {string} */
+                kind: "uplift" | "category_quota";
+                /** @description The uplift this account gets, or the quota granted. */
+                amount: number;
+                category?: string;
+                /** @description ISO 8601 UTC. */
+                startsAt: string;
+                /** @description ISO 8601 UTC. */
+                endsAt: string;
+                /** @enum {string} */
+                status: "scheduled" | "active" | "ended";
+            }[];
             /** @description ISO 8601 UTC. */
             createdAt: string;
         };

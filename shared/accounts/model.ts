@@ -22,6 +22,11 @@ export interface CategoryQuota {
   unused: number;
   /** Drawn by holds and not given back (held or captured), minor units; counted in promoLimit. */
   drawn: number;
+  /**
+   * Draws start at this instant (the promotion's start): a refresh stages a grant ahead of its start, so no job
+   * has to run then. Absent on a grant staged only once in force (before staging existed): drawable at once.
+   */
+  startsAt?: string;
   /** Draws stop at this instant (the promotion's end), even before a refresh removes the grant. */
   endsAt: string;
   /** Promotions whose grants on this account have ended: never granted again, so a grant is identified by its promotion. */
@@ -33,7 +38,78 @@ export function isDrawable(
   q: CategoryQuota | undefined,
   nowIso: string,
 ): q is CategoryQuota & { promotionId: string } {
-  return q !== undefined && q.promotionId !== undefined && q.unused > 0 && q.endsAt > nowIso;
+  return (
+    q !== undefined &&
+    q.promotionId !== undefined &&
+    q.unused > 0 &&
+    (q.startsAt === undefined || q.startsAt <= nowIso) &&
+    q.endsAt > nowIso
+  );
+}
+
+/**
+ * Slots for staged promotion windows per account. Every reserve's guard names each slot, so a slot costs every
+ * authorize a few condition terms; two cover the next two changes of an account's uplift (a promotion that
+ * starts, and its end; or the end of one in force and the start of the next) between two stagings.
+ */
+export const PROMOTION_WINDOW_SLOTS = 2;
+
+/**
+ * A staged promotion window: on [startsAt, endsAt) the account's promotional credit is its stored `promoLimit`
+ * plus `promoDeltaMinor` (negative for a window that starts when an uplift in the stored figures ends). The
+ * figure the reserve guard compares in the window, `available + promoDeltaMinor`, is stored beside `available`
+ * and moved by every update that moves it, so a hold at any instant is decided in its one write, with no job
+ * running at either edge (accounts/repository.ts). Windows of one account never overlap.
+ */
+export interface PromotionWindow {
+  slot: number;
+  startsAt: string;
+  endsAt: string;
+  promoDeltaMinor: number;
+}
+
+/** A promotion staged on an account, as the account resource shows it; its status follows from the instant. */
+export interface StagedPromotion {
+  id: string;
+  kind: 'uplift' | 'category_quota';
+  /** The uplift this account gets, or the quota granted, minor units. */
+  amount: number;
+  category?: string;
+  startsAt: string;
+  endsAt: string;
+}
+
+/** Promotions an account remembers for its resource: a bound on the item's size (ended ones go first). */
+export const MAX_STAGED_PROMOTIONS = 16;
+
+export type PromotionStatus = 'scheduled' | 'active' | 'ended';
+
+export function promotionStatus(
+  p: Pick<StagedPromotion, 'startsAt' | 'endsAt'>,
+  nowIso: string,
+): PromotionStatus {
+  if (nowIso < p.startsAt) return 'scheduled';
+  return nowIso < p.endsAt ? 'active' : 'ended';
+}
+
+/** The window in force at `nowIso`, if any (half-open: at endsAt it has ended). */
+export function windowAt(account: Pick<Account, 'windows'>, nowIso: string): PromotionWindow | undefined {
+  return account.windows.find((w) => w.startsAt <= nowIso && nowIso < w.endsAt);
+}
+
+/**
+ * The account's figures at `nowIso`: the stored ones moved by the window in force. What the guard compares and
+ * what the resource shows; `available = totalLimit - reserved - outstanding` holds for both.
+ */
+export function figuresAt(account: Account, nowIso: string): Account {
+  const delta = windowAt(account, nowIso)?.promoDeltaMinor ?? 0;
+  if (delta === 0) return account;
+  return {
+    ...account,
+    promoLimit: account.promoLimit + delta,
+    totalLimit: account.totalLimit + delta,
+    available: account.available + delta,
+  };
 }
 
 /** The sum of quota drawn across categories: the part of promoLimit that is not a festival uplift. */
@@ -67,6 +143,10 @@ export interface Account {
   velocityLog?: number[];
   /** Category quotas by category (see CategoryQuota); `{}` when none was ever granted. */
   quotas: Record<string, CategoryQuota>;
+  /** Staged promotion windows (see PromotionWindow), at most PROMOTION_WINDOW_SLOTS; `[]` when none. */
+  windows: PromotionWindow[];
+  /** Promotions staged on this account, at most MAX_STAGED_PROMOTIONS; `[]` when none. */
+  promotions: StagedPromotion[];
   /** Why the account was last frozen or unfrozen (risk's words). */
   statusReason?: string;
 }
@@ -111,10 +191,17 @@ export interface AccountResource {
   limitUpdatedAt: string;
   /** Grants in force, by category: what is left to draw and what holds have drawn (an extension of contract v1). */
   categoryQuotas: Record<string, { promotionId: string; remaining: number; used: number; endsAt: string }>;
+  /** Promotions staged on the account, with their status at the instant of the answer (contract v1.1). */
+  promotions: Array<StagedPromotion & { status: PromotionStatus }>;
   createdAt: string;
 }
 
-export function toAccountResource(account: Account): AccountResource {
+/** The account as the API shows it at `nowIso`: its figures and promotions as of that instant. */
+export function toAccountResource(
+  stored: Account,
+  nowIso: string = new Date().toISOString(),
+): AccountResource {
+  const account = figuresAt(stored, nowIso);
   return {
     id: account.id,
     object: 'account',
@@ -140,6 +227,7 @@ export function toAccountResource(account: Account): AccountResource {
             ],
       ),
     ),
+    promotions: account.promotions.map((p) => ({ ...p, status: promotionStatus(p, nowIso) })),
     createdAt: account.createdAt,
   };
 }
@@ -170,6 +258,22 @@ export function assertAccountInvariants(account: Account): void {
     assert(q.drawn >= 0, `account ${id} quota ${category} drawn is negative`);
   }
   assert(drawnQuota(account) <= account.promoLimit, `account ${id} has more quota drawn than promoLimit`);
+  assert(account.windows.length <= PROMOTION_WINDOW_SLOTS, `account ${id} has too many promotion windows`);
+  for (const w of account.windows) {
+    assert(Number.isSafeInteger(w.promoDeltaMinor), `account ${id} window ${w.slot} delta is not an integer`);
+    assert(w.startsAt < w.endsAt, `account ${id} window ${w.slot} does not end after it starts`);
+    assert(
+      account.promoLimit + w.promoDeltaMinor >= 0,
+      `account ${id} window ${w.slot} promoLimit is negative`,
+    );
+  }
+  const byStart = [...account.windows].sort((a, b) => (a.startsAt < b.startsAt ? -1 : 1));
+  for (let i = 1; i < byStart.length; i += 1)
+    assert(
+      (byStart[i - 1]?.endsAt ?? '') <= (byStart[i]?.startsAt ?? ''),
+      `account ${id} has overlapping promotion windows`,
+    );
+  assert(account.promotions.length <= MAX_STAGED_PROMOTIONS, `account ${id} has too many staged promotions`);
   if (account.velocityLog !== undefined)
     assert(
       account.velocityLog.length === VELOCITY_LOG_SLOTS,
@@ -218,5 +322,7 @@ export function newAccount(input: {
     updatedAt: input.now,
     velocityLog: emptyVelocityLog(),
     quotas: {},
+    windows: [],
+    promotions: [],
   };
 }

@@ -15,6 +15,9 @@ import {
   type CategoryQuota,
   availableDelta,
   emptyVelocityLog,
+  PROMOTION_WINDOW_SLOTS,
+  type PromotionWindow,
+  type StagedPromotion,
   VELOCITY_LOG_SLOTS,
 } from './model.js';
 import { assert, present } from '../assert.js';
@@ -28,6 +31,65 @@ export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, 
  */
 const QUOTA_PREFIX = 'quota:';
 export const quotaAttribute = (category: string): string => `${QUOTA_PREFIX}${category}`;
+
+/**
+ * A staged promotion window's attributes (accounts/model.PromotionWindow), flat at the top level so every update
+ * can name them whether or not a window was ever staged: `if_not_exists(<available>, available)` reads an
+ * account that has none as "the window figure is `available`". An empty slot has empty instants.
+ */
+const windowAttributes = (slot: number) => ({
+  startsAt: `promoWindow${slot}StartsAt`,
+  endsAt: `promoWindow${slot}EndsAt`,
+  delta: `promoWindow${slot}Delta`,
+  available: `promoWindow${slot}Available`,
+});
+const WINDOW_SLOTS = Array.from({ length: PROMOTION_WINDOW_SLOTS }, (_, slot) => slot);
+
+/** `(slot in force at :now)`: DynamoDB compares the stored ISO instants with the write's own instant. */
+const inWindow = (slot: number): string => {
+  const w = windowAttributes(slot);
+  return `(${w.startsAt} <= :now AND ${w.endsAt} > :now)`;
+};
+
+/**
+ * "The credit at :now covers `amount`": the stored `available` outside every window, the window's own figure
+ * inside one. The condition cannot add, so each window keeps its figure precomputed (moved with `available`).
+ */
+function creditCovers(amount: string): string {
+  const outside = WINDOW_SLOTS.map((slot) => `NOT ${inWindow(slot)}`).join(' AND ');
+  const inside = WINDOW_SLOTS.map(
+    (slot) => `(${inWindow(slot)} AND ${windowAttributes(slot).available} >= ${amount})`,
+  );
+  return `((available >= ${amount} AND ${outside}) OR ${inside.join(' OR ')})`;
+}
+
+/** SET clauses moving every window's figure by `by` (a signed placeholder), as `available` moves. */
+const windowMoves = (by: string): string[] =>
+  WINDOW_SLOTS.map((slot) => {
+    const a = windowAttributes(slot).available;
+    return `${a} = if_not_exists(${a}, available) + ${by}`;
+  });
+
+/** The staged windows of an item, each checked against `available` (the window figure moved with it). */
+function windowsFromItem(item: Record<string, unknown>, accountId: string): PromotionWindow[] {
+  const windows: PromotionWindow[] = [];
+  for (const slot of WINDOW_SLOTS) {
+    const names = windowAttributes(slot);
+    const startsAt = item[names.startsAt];
+    const delta = typeof item[names.delta] === 'number' ? (item[names.delta] as number) : 0;
+    const figure = item[names.available];
+    if (figure !== undefined)
+      assert(
+        figure === (item['available'] as number) + delta,
+        `account ${accountId} window ${slot} figure ${String(figure)} != available + its delta`,
+      );
+    if (typeof startsAt !== 'string' || startsAt === '') continue;
+    windows.push({ slot, startsAt, endsAt: String(item[names.endsAt]), promoDeltaMinor: delta });
+  }
+  return windows;
+}
+
+const WINDOW_ATTRIBUTE_NAMES = new Set(WINDOW_SLOTS.flatMap((slot) => Object.values(windowAttributes(slot))));
 
 /** An account as stored, its invariants checked on the way in (the pair of the check before every write). */
 export function accountFromItem(item: Record<string, unknown>): Account {
@@ -49,9 +111,11 @@ export function accountFromItem(item: Record<string, unknown>): Account {
   const quotas: Record<string, CategoryQuota> = {};
   for (const [name, value] of Object.entries(rest)) {
     if (name.startsWith(QUOTA_PREFIX)) quotas[name.slice(QUOTA_PREFIX.length)] = value as CategoryQuota;
-    else account[name] = value;
+    else if (!WINDOW_ATTRIBUTE_NAMES.has(name)) account[name] = value;
   }
   account['quotas'] = quotas;
+  account['windows'] = windowsFromItem(item, String(item['id']));
+  account['promotions'] = (item['promotions'] as StagedPromotion[] | undefined) ?? [];
   const read = account as unknown as Account;
   assertAccountInvariants(read);
   return read;
@@ -73,7 +137,9 @@ export function newAccountItem(account: Account): Record<string, unknown> {
 }
 
 function accountAttributes(account: Account): Record<string, unknown> {
-  const { quotas, ...rest } = account;
+  // A new account has no staged window: its figures are `available` (if_not_exists in every update).
+  assert(account.windows.length === 0, `a new account ${account.id} has no promotion window`);
+  const { quotas, windows: _windows, ...rest } = account;
   return {
     ...rest,
     ...Object.fromEntries(Object.entries(quotas).map(([category, q]) => [quotaAttribute(category), q])),
@@ -124,6 +190,37 @@ export interface LimitChange {
    * a draw or give-back racing the refresh makes it stale rather than lost.
    */
   quotaWrites?: ReadonlyArray<{ category: string; before: CategoryQuota | null; after: CategoryQuota }>;
+  /**
+   * The promotion windows to stage, relative to the new limits (every slot is rewritten: a slot not named is
+   * emptied), and the promotions the account resource shows. Absent: the staged windows stay and move with the
+   * limits.
+   */
+  staging?: { windows: readonly PromotionWindow[]; promotions: readonly StagedPromotion[] };
+}
+
+/** SET clauses and values that stage `windows` afresh, each figure = the new `available` + its delta. */
+function stagingParts(
+  staging: NonNullable<LimitChange['staging']>,
+  deltaMinor: number,
+): { sets: string[]; values: Record<string, unknown> } {
+  const sets = ['promotions = :stagedPromotions'];
+  const values: Record<string, unknown> = { ':stagedPromotions': staging.promotions };
+  for (const slot of WINDOW_SLOTS) {
+    const w = staging.windows.find((window) => window.slot === slot);
+    const names = windowAttributes(slot);
+    sets.push(
+      `${names.startsAt} = :w${slot}StartsAt`,
+      `${names.endsAt} = :w${slot}EndsAt`,
+      `${names.delta} = :w${slot}Delta`,
+      // Both read the item as it is when the write applies: racing reserves cannot tear the pair.
+      `${names.available} = available + :w${slot}Move`,
+    );
+    values[`:w${slot}StartsAt`] = w?.startsAt ?? '';
+    values[`:w${slot}EndsAt`] = w?.endsAt ?? '';
+    values[`:w${slot}Delta`] = w?.promoDeltaMinor ?? 0;
+    values[`:w${slot}Move`] = deltaMinor + (w?.promoDeltaMinor ?? 0);
+  }
+  return { sets, values };
 }
 
 /**
@@ -155,6 +252,12 @@ export function limitChangeUpdate(c: LimitChange): TransactItem {
     ':tier': c.riskTier,
     ':now': c.nowIso,
   };
+  if (c.staging === undefined) sets.push(...windowMoves(':delta'));
+  else {
+    const staged = stagingParts(c.staging, deltaMinor);
+    sets.push(...staged.sets);
+    Object.assign(values, staged.values);
+  }
   if (deltaMinor !== 0) sets.push('limitUpdatedAt = :now');
   if (c.creditLimit > c.before.creditLimit) sets.push('lastIncreaseAt = :now');
   if (c.refreshKey !== undefined) {
@@ -309,7 +412,9 @@ function velocityParts(v: VelocityGuard | undefined): {
 /**
  * The reserve: SET available = available - amt, reserved = reserved + amt, guarded by
  * available >= amt AND status = active AND currency AND the velocity log. One item, one condition, and for the
- * velocity rule one update shape (velocityParts).
+ * velocity rule one update shape (velocityParts). With promotion windows staged, "available >= amt" is read at
+ * the write's instant (creditCovers): a hold one second into a window uses its figure, one second after its end
+ * does not, and no job runs at either edge.
  *
  * A category hold draws from its category's quota first: a draw of x moves x from the quota into promoLimit and
  * totalLimit in the same update, so available falls only by amt - x, which it must cover (and it may never be
@@ -339,10 +444,13 @@ export function reserveUpdate(g: ReserveGuard): TransactItem {
   const rest = g.amountMinor - draw;
   if (g.quota) names['#q'] = quotaAttribute(g.quota.category);
   if (shape.kind === 'none') {
-    sets.push('available = available - :amt');
-    conditions.push('available >= :amt');
+    sets.push('available = available - :amt', ...windowMoves(':negAmt'));
+    conditions.push(creditCovers(':amt'));
+    values[':negAmt'] = -g.amountMinor;
     if (g.quota) {
-      conditions.push('(attribute_not_exists(#q.promotionId) OR #q.unused <= :zero OR #q.endsAt <= :now)');
+      conditions.push(
+        '(attribute_not_exists(#q.promotionId) OR #q.unused <= :zero OR #q.endsAt <= :now OR #q.startsAt > :now)',
+      );
       values[':zero'] = 0;
     }
   } else {
@@ -351,17 +459,19 @@ export function reserveUpdate(g: ReserveGuard): TransactItem {
       '#q.drawn = #q.drawn + :draw',
       'promoLimit = promoLimit + :draw',
       'totalLimit = totalLimit + :draw',
-      ...(rest > 0 ? ['available = available - :rest'] : []),
+      ...(rest > 0 ? ['available = available - :rest', ...windowMoves(':negRest')] : []),
     );
     conditions.push(
       '#q.promotionId = :quotaPromotion',
+      '(attribute_not_exists(#q.startsAt) OR #q.startsAt <= :now)',
       '#q.endsAt > :now',
       // A split draws what the quota held when last seen; "at least" rather than "exactly" keeps it valid when a
       // racing release gave some back (the hold then draws a little less quota than it could: never more).
       '#q.unused >= :draw',
-      'available >= :rest',
+      creditCovers(':rest'),
     );
     Object.assign(values, { ':draw': draw, ':rest': rest, ':quotaPromotion': shape.promotionId });
+    if (rest > 0) values[':negRest'] = -rest;
   }
   return {
     Update: {
@@ -403,6 +513,7 @@ export function movementUpdate(
     'totalLimit = totalLimit + :totalLimit',
     'available = available + :available',
     'updatedAt = :now',
+    ...windowMoves(':available'),
   ];
   const values: Record<string, unknown> = {
     ':reserved': delta.reserved,

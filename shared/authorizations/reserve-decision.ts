@@ -2,7 +2,7 @@
  * Why a reserve guard failed, read from the account's image at the moment DynamoDB evaluated the condition
  * (ALL_OLD). Pure: the same image always gives the same answer.
  */
-import { type Account, isDrawable, VELOCITY_LOG_SLOTS } from '../accounts/model.js';
+import { type Account, figuresAt, isDrawable, VELOCITY_LOG_SLOTS } from '../accounts/model.js';
 import { type QuotaShape, quotaDraw } from '../accounts/repository.js';
 import type { DeclineCode } from '../contract/errors.js';
 
@@ -52,9 +52,11 @@ export function explainReserveFailure(image: Account | undefined, attempt: Reser
   if (image.status === 'closed') return { kind: 'decline', code: 'account_closed' };
   if (image.status === 'frozen') return { kind: 'decline', code: 'account_frozen' };
   const quota = quotaShapeFor(image, attempt.category, attempt.amountMinor, attempt.nowIso);
-  // What the general credit must cover: the amount less what the quota gives (and never a negative available).
+  // What the general credit must cover: the amount less what the quota gives (and never a negative available),
+  // with the credit of the promotion window in force at the guard's instant.
   const rest = attempt.amountMinor - quotaDraw(quota, attempt.amountMinor);
-  if (image.available < rest) return { kind: 'decline', code: 'insufficient_credit' };
+  if (figuresAt(image, attempt.nowIso).available < rest)
+    return { kind: 'decline', code: 'insufficient_credit' };
   const log = image.velocityLog;
   if (attempt.velocity !== undefined && log !== undefined && velocityFull(log, attempt.velocity))
     return { kind: 'decline', code: 'velocity_exceeded' };

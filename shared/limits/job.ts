@@ -14,7 +14,7 @@ import { randomId } from '../ids.js';
 import { countRefreshedAccounts, metrics } from '../observability/emf.js';
 import { logger } from '../observability/logger.js';
 import { emptyTotals, POLICY_VERSION, tally } from '../policy/limit-policy.js';
-import { activePromotions, type Promotion } from '../promotions/model.js';
+import type { Promotion } from '../promotions/model.js';
 import { listCurrentPromotions } from '../promotions/repository.js';
 import { KEYS_ONLY_INDEX_ITEM_MAX_BYTES, QUERY_PAGE_MAX_BYTES } from '../storage/dynamodb-limits.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
@@ -104,7 +104,7 @@ export const scheduledJobId = (slot: Date): string =>
   `job_nightly_${slot.toISOString().replace(/[-:]|\.\d+/g, '')}`;
 
 async function newRefreshJob(id: string, dryRun: boolean, asOf: Date): Promise<Job> {
-  const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
+  const promotions = await listCurrentPromotions(asOf);
   return {
     id,
     object: 'job',
@@ -124,12 +124,13 @@ const segmentTasks = (job: Job): SegmentTask[] =>
   Array.from({ length: job.segmentsTotal }, (_, segment) => ({ jobId: job.id, segment }));
 
 /**
- * A run is keyed by its day, the policy version and the promotions in force: running it again the same day
- * with the same inputs writes nothing twice, while a promotion that starts or ends makes a new key.
+ * A run is keyed by its day, the policy version and the promotions not yet ended (with their ends): running it
+ * again the same day with the same inputs writes nothing twice, while a promotion created, ended early or past
+ * its end makes a new key (a run then stages or folds it).
  */
 export function refreshKeyOf(asOf: Date, promotions: readonly Promotion[]): string {
   const ids = promotions
-    .map((p) => p.id)
+    .map((p) => `${p.id}@${p.endsAt}`)
     .sort()
     .join(',');
   const digest = createHash('sha256').update(`${POLICY_VERSION}|${ids}`).digest('base64url').slice(0, 12);
@@ -153,7 +154,7 @@ export async function runSegment(
   const job = await getJob(task.jobId);
   if (job?.status !== 'running') return undefined;
   const asOf = new Date(job.asOf);
-  const promotions = activePromotions(await listCurrentPromotions(asOf), asOf);
+  const promotions = await listCurrentPromotions(asOf);
   let afterId = task.afterId;
   for (let pages = 0; pages < MAX_PAGES_PER_DELIVERY; pages += 1) {
     const page = await listAccountIds(task.segment, pageAccounts, afterId);

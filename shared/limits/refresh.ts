@@ -5,7 +5,13 @@
  * totalLimit and available atomically and is guarded only by the limits it was computed from.
  */
 import { randomUUID } from 'node:crypto';
-import { type Account, type CategoryQuota, drawnQuota } from '../accounts/model.js';
+import {
+  type Account,
+  type CategoryQuota,
+  drawnQuota,
+  type PromotionWindow,
+  type StagedPromotion,
+} from '../accounts/model.js';
 import { accountFromItem, accountKey, limitChangeUpdate } from '../accounts/repository.js';
 import { getItems } from '../idempotency/records.js';
 import { BATCH_GET_MAX_KEYS, TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
@@ -13,6 +19,13 @@ import { journalPut, newJournalEntry } from '../journal/repository.js';
 import { logger } from '../observability/logger.js';
 import type { Reason } from '../journal/model.js';
 import { assessLimit, type QuotaGrant } from '../policy/limit-policy.js';
+import {
+  planWindows,
+  samePromotions,
+  sameWindows,
+  stagedPromotions,
+  stagingReasons,
+} from '../policy/promotion-windows.js';
 import type { Promotion } from '../promotions/model.js';
 import type { CreditProfile } from '../profiles/model.js';
 import { profileFromItem, profileKey } from '../profiles/repository.js';
@@ -33,6 +46,8 @@ export interface Assessment {
   policyVersion: string;
   /** Category quotas to (re)write, each with the value it was computed from. */
   quotaWrites: QuotaWrite[];
+  /** The promotion windows and promotions to stage (policy/promotion-windows.ts), relative to `after`. */
+  staging: { windows: PromotionWindow[]; promotions: StagedPromotion[] };
   /** Limits, tier or quotas differ: something to write. */
   changed: boolean;
   /**
@@ -74,9 +89,18 @@ export function planQuotas(
       continue;
     }
     if (!live && !grant) continue;
-    const ended = [...(before?.ended ?? []), ...(live?.promotionId === undefined ? [] : [live.promotionId])];
+    // A grant replaced before its start never applied: its promotion may still be granted later.
+    const started = live !== undefined && (live.startsAt === undefined || live.startsAt <= nowIso);
+    const ended = [...(before?.ended ?? []), ...(started && live?.promotionId ? [live.promotionId] : [])];
     const after: CategoryQuota = grant
-      ? { promotionId: grant.promotionId, unused: grant.amount, drawn: 0, endsAt: grant.endsAt, ended }
+      ? {
+          promotionId: grant.promotionId,
+          unused: grant.amount,
+          drawn: 0,
+          ...(grant.startsAt === undefined ? {} : { startsAt: grant.startsAt }),
+          endsAt: grant.endsAt,
+          ended,
+        }
       : { unused: 0, drawn: 0, endsAt: nowIso, ended };
     writes.push({ category, before: before ?? null, after });
   }
@@ -150,6 +174,7 @@ export function assess(
   });
   const quotas = planQuotas(account.quotas, result.categoryQuotas, now.toISOString());
   const promoLimit = result.promoLimit + quotas.keptDrawn;
+  const staging = stage(account, result, promotions, now);
   const after = {
     creditLimit: result.creditLimit,
     promoLimit,
@@ -165,14 +190,31 @@ export function assess(
       riskTier: account.riskTier,
     },
     after,
-    reasons: result.reasons,
+    reasons: [...result.reasons, ...stagingReasons(staging.promotions, now.toISOString(), account.currency)],
     policyVersion: result.policyVersion,
     quotaWrites: quotas.writes,
+    staging,
     changed:
       after.totalLimit !== account.totalLimit ||
       after.creditLimit !== account.creditLimit ||
       after.riskTier !== account.riskTier ||
-      quotas.writes.length > 0,
+      quotas.writes.length > 0 ||
+      !sameWindows(staging.windows, account.windows) ||
+      !samePromotions(staging.promotions, account.promotions),
+  };
+}
+
+/** What to stage on the account: the windows of its uplifts' later starts and ends, and its promotions. */
+function stage(
+  account: Account,
+  result: { creditLimit: number; riskTier: string; categoryQuotas: Record<string, QuotaGrant> },
+  promotions: readonly Promotion[],
+  now: Date,
+): Assessment['staging'] {
+  const s = { promotions, tier: result.riskTier, creditLimit: result.creditLimit, now };
+  return {
+    windows: planWindows(s),
+    promotions: stagedPromotions(s, result.categoryQuotas, account.promotions),
   };
 }
 
@@ -203,6 +245,7 @@ function assessmentItems(
       ...options,
       ...(a.runKey === undefined ? {} : { refreshKey: a.runKey }),
       ...(a.quotaWrites.length ? { quotaWrites: a.quotaWrites } : {}),
+      staging: a.staging,
     }),
     journalPut(
       newJournalEntry({

@@ -4,7 +4,6 @@
  */
 import { config } from '../config.js';
 import type { Reason } from '../journal/model.js';
-import { activePromotions } from '../promotions/model.js';
 import { listCurrentPromotions } from '../promotions/repository.js';
 import { assess, loadAccounts, writeAssessment } from './refresh.js';
 
@@ -66,7 +65,7 @@ export async function requestLimitIncrease(
   rules: LimitRequestRules = config,
 ): Promise<LimitRequestResult> {
   const now = new Date();
-  const promotions = activePromotions(await listCurrentPromotions(now), now);
+  const promotions = await listCurrentPromotions(now);
   const requestCooldownSinceIso = cooldownSince(now, rules);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const [loaded] = await loadAccounts([accountId]);

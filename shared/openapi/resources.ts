@@ -72,6 +72,23 @@ export const Account = z
         description:
           'Category quotas in force, by category: drawn before general credit by holds with that category.',
       }),
+    promotions: z
+      .array(
+        z.strictObject({
+          id: z.string(),
+          kind: z.enum(['uplift', 'category_quota']),
+          amount: Money.meta({ description: 'The uplift this account gets, or the quota granted.' }),
+          category: z.string().optional(),
+          startsAt: Timestamp,
+          endsAt: Timestamp,
+          status: z.enum(['scheduled', 'active', 'ended']),
+        }),
+      )
+      .meta({
+        description:
+          'Promotions staged on the account, with their status now; totalLimit, promoLimit and available ' +
+          'include an uplift in force now.',
+      }),
     createdAt: Timestamp,
   })
   .meta({ id: 'Account' });

@@ -13,7 +13,13 @@ import { assert } from '../assert.js';
 import type { Reason } from '../journal/model.js';
 import { MAX_AMOUNT_MINOR } from '../money.js';
 import type { CreditProfile } from '../profiles/model.js';
-import { activePromotions, isEligible, type Promotion, type RiskTier } from '../promotions/model.js';
+import {
+  activePromotions,
+  isActive,
+  isEligible,
+  type Promotion,
+  type RiskTier,
+} from '../promotions/model.js';
 
 export const POLICY_VERSION = 'limit-policy/2026-11-25.5';
 
@@ -66,6 +72,8 @@ export interface QuotaGrant {
   promotionId: string;
   amount: number;
   endsAt: string;
+  /** Draws begin here (a grant staged ahead of its promotion's start). */
+  startsAt?: string;
 }
 
 export interface PolicyInput {
@@ -382,29 +390,62 @@ function upliftMinor(p: Extract<Promotion, { kind: 'uplift' }>, creditLimit: num
   return Math.min(raw, p.maxUpliftAmount ?? raw);
 }
 
-/** Uplifts the tier is eligible for (summed), and category quotas, from the promotions in force at `now`. */
+const byId = (a: Promotion, b: Promotion) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The uplifts a `tier` account with base limit `creditLimit` gets at `at`, each with its amount. Uplifts stack,
+ * but the total limit stays within the money contract's bound. Sorted by id, so the result does not depend on
+ * the order the store listed them in. The refresh applies it at its instant and stages it at every later
+ * start and end (policy/promotion-windows.ts): the same amounts either way.
+ */
+export function upliftsAt(
+  promotions: readonly Promotion[],
+  tier: string,
+  creditLimit: number,
+  at: Date,
+): Array<{ promotion: Extract<Promotion, { kind: 'uplift' }>; amount: number }> {
+  const uplifts: Array<{ promotion: Extract<Promotion, { kind: 'uplift' }>; amount: number }> = [];
+  let total = 0;
+  for (const p of activePromotions(promotions, at)
+    .filter((q) => isEligible(q, tier))
+    .sort(byId)) {
+    if (p.kind !== 'uplift') continue;
+    const amount = Math.min(upliftMinor(p, creditLimit), MAX_AMOUNT_MINOR - creditLimit - total);
+    if (amount <= 0) continue;
+    total += amount;
+    uplifts.push({ promotion: p, amount });
+  }
+  return uplifts;
+}
+
+/**
+ * Quota offers by category: the promotions not ended at `now` the tier is eligible for, in force or still to
+ * come (a grant is staged before its start, so draws begin at its start with no job running then).
+ */
+function quotaOffersFor(input: PolicyInput, tier: string): Map<string, QuotaPromotion[]> {
+  const offers = new Map<string, QuotaPromotion[]>();
+  const nowMs = input.now.getTime();
+  for (const p of [...input.promotions].sort(byId)) {
+    if (p.kind !== 'category_quota' || Date.parse(p.endsAt) <= nowMs || !isEligible(p, tier)) continue;
+    offers.set(p.category, [...(offers.get(p.category) ?? []), p]);
+  }
+  return offers;
+}
+
+type QuotaPromotion = Extract<Promotion, { kind: 'category_quota' }>;
+
+/** Uplifts the tier is eligible for (summed) at `now`, and category quotas in force or still to come. */
 function applyPromotions(input: PolicyInput, tier: string, creditLimit: number): PromotionOutcome {
   const { currency } = input.account;
   const outcome: PromotionOutcome = { promoLimit: 0, categoryQuotas: {}, reasons: [] };
-  // Sorted by id so the result (reason order included) does not depend on the order the store listed them in.
-  const inForce = activePromotions(input.promotions, input.now)
-    .filter((p) => isEligible(p, tier))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const quotaOffers = new Map<string, Array<Extract<Promotion, { kind: 'category_quota' }>>>();
-  for (const p of inForce) {
-    if (p.kind === 'category_quota') {
-      quotaOffers.set(p.category, [...(quotaOffers.get(p.category) ?? []), p]);
-      continue;
-    }
-    // Uplifts stack, but the total limit stays within the money contract's bound.
-    const uplift = Math.min(upliftMinor(p, creditLimit), MAX_AMOUNT_MINOR - creditLimit - outcome.promoLimit);
-    if (uplift <= 0) continue;
-    outcome.promoLimit += uplift;
+  for (const { promotion: p, amount } of upliftsAt(input.promotions, tier, creditLimit, input.now)) {
+    outcome.promoLimit += amount;
     outcome.reasons.push({
       code: 'promotion_applied',
-      message: `${p.name}: +${formatMinor(uplift, currency)} until ${p.endsAt}.`,
+      message: `${p.name}: +${formatMinor(amount, currency)} until ${p.endsAt}.`,
     });
   }
+  const quotaOffers = quotaOffersFor(input, tier);
   const was = input.account.promoLimit;
   if (outcome.promoLimit === 0 && was > 0) {
     outcome.reasons.push({
@@ -441,15 +482,20 @@ function grantQuotas(
   for (const [category, all] of offers) {
     const ended = new Set(held[category]?.ended ?? []);
     const open = all.filter((p) => !ended.has(p.id));
-    if (open.length === 0) continue;
-    const grantBy =
-      open.find((p) => p.id === held[category]?.promotionId) ??
-      open.reduce((best, p) => (p.quotaAmount > best.quotaAmount ? p : best));
+    const grantBy = chooseGrant(open, held[category]?.promotionId, input.now);
+    if (grantBy === undefined) continue;
     const endsAt = new Date(grantBy.endsAt).toISOString();
-    outcome.categoryQuotas[category] = { promotionId: grantBy.id, amount: grantBy.quotaAmount, endsAt };
+    const startsAt = new Date(grantBy.startsAt).toISOString();
+    outcome.categoryQuotas[category] = {
+      promotionId: grantBy.id,
+      amount: grantBy.quotaAmount,
+      endsAt,
+      startsAt,
+    };
+    const from = isActive(grantBy, input.now) ? '' : ` from ${startsAt}`;
     outcome.reasons.push({
-      code: 'category_quota_applied',
-      message: `${grantBy.name}: ${formatMinor(grantBy.quotaAmount, currency)} for ${category} purchases until ${endsAt}.`,
+      code: isActive(grantBy, input.now) ? 'category_quota_applied' : 'category_quota_scheduled',
+      message: `${grantBy.name}: ${formatMinor(grantBy.quotaAmount, currency)} for ${category} purchases${from} until ${endsAt}.`,
     });
   }
   for (const [category, quota] of Object.entries(held)) {
@@ -465,6 +511,28 @@ function grantQuotas(
         `${formatMinor(quota.drawn, currency)} drawn from it now counts against the limit.`,
     });
   }
+}
+
+/**
+ * Which offer holds a category's one grant slot: the grant held while its promotion is in force (its draws carry
+ * on), else the largest offer in force, else the grant held (staged ahead of its start), else the offer starting
+ * first (the largest of those): one slot per category, so a later campaign is staged when the current one ends.
+ */
+function chooseGrant(
+  open: readonly QuotaPromotion[],
+  heldId: string | undefined,
+  now: Date,
+): QuotaPromotion | undefined {
+  const held = open.find((p) => p.id === heldId);
+  if (held && isActive(held, now)) return held;
+  const inForce = open.filter((p) => isActive(p, now));
+  if (inForce.length > 0) return inForce.reduce((best, p) => (p.quotaAmount > best.quotaAmount ? p : best));
+  if (held) return held;
+  return open.reduce<QuotaPromotion | undefined>((best, p) => {
+    if (best === undefined) return p;
+    const [ps, bs] = [Date.parse(p.startsAt), Date.parse(best.startsAt)];
+    return ps < bs || (ps === bs && p.quotaAmount > best.quotaAmount) ? p : best;
+  }, undefined);
 }
 
 function assertMinorInBounds(value: number, what: string): void {

@@ -19,6 +19,7 @@ import { daysAgo, NOW } from './factories.js';
 
 const DAY_MS = 86_400_000;
 const KNOWN_CODES = new Set([
+  'category_quota_scheduled',
   'score_excellent',
   'score_good',
   'score_fair',

@@ -652,7 +652,12 @@ describe('assessLimit: promotions', () => {
   it('turns an active category quota into categoryQuotas without touching promoLimit', () => {
     const result = assessLimit(input({ promotions: [quota()] }));
     expect(result.categoryQuotas).toEqual({
-      electronics: { promotionId: 'q-electronics', amount: 80_000, endsAt: daysFromNow(6) },
+      electronics: {
+        promotionId: 'q-electronics',
+        amount: 80_000,
+        startsAt: daysAgo(1),
+        endsAt: daysFromNow(6),
+      },
     });
     expect(result.promoLimit).toBe(0);
     expect(reasonOf(result, 'category_quota_applied')?.message).toBe(
@@ -670,6 +675,7 @@ describe('assessLimit: promotions', () => {
     expect(result.categoryQuotas['electronics']).toEqual({
       promotionId: 'q-small',
       amount: 20_000,
+      startsAt: daysAgo(1),
       endsAt: daysFromNow(6),
     });
     expect(codesOf(result)).not.toContain('category_quota_ended');
@@ -706,7 +712,28 @@ describe('assessLimit: promotions', () => {
       quota({ id: 'q-large', quotaAmount: 90_000 }),
     ];
     expect(assessLimit(input({ promotions })).categoryQuotas).toEqual({
-      electronics: { promotionId: 'q-large', amount: 90_000, endsAt: daysFromNow(6) },
+      electronics: { promotionId: 'q-large', amount: 90_000, startsAt: daysAgo(1), endsAt: daysFromNow(6) },
+    });
+  });
+
+  it('stages a quota still to come from its start, and prefers a quota in force to one still to come', () => {
+    const later = quota({ id: 'q-later', quotaAmount: 99_000, startsAt: daysFromNow(2) });
+    const staged = assessLimit(input({ promotions: [later] }));
+    expect(staged.categoryQuotas).toEqual({
+      electronics: {
+        promotionId: 'q-later',
+        amount: 99_000,
+        startsAt: daysFromNow(2),
+        endsAt: daysFromNow(6),
+      },
+    });
+    expect(reasonOf(staged, 'category_quota_scheduled')?.message).toBe(
+      `Electronics week: CNY 990.00 for electronics purchases from ${daysFromNow(2)} until ${daysFromNow(6)}.`,
+    );
+    const both = assessLimit(input({ promotions: [later, quota({ quotaAmount: 10_000 })] }));
+    expect(both.categoryQuotas['electronics']).toMatchObject({
+      promotionId: 'q-electronics',
+      amount: 10_000,
     });
   });
 });
