@@ -70,6 +70,11 @@ const ConfigSchema = z.object({
   LIMIT_REFRESH_INTERVAL_SECONDS: intFromEnv(86_400, 1, 24 * 86_400),
   /** Set in AWS: the SQS queue that fans refresh segments out to workers. Unset: segments run in-process. */
   REFRESH_QUEUE_URL: z.string().url().optional(),
+  /**
+   * `on_change` (the default): creating or ending a promotion starts a refresh run that stages it on every
+   * eligible account at once (shared/limits/staging.ts). `scheduled`: only the scheduled refresh stages it.
+   */
+  PROMOTION_STAGING: z.enum(['on_change', 'scheduled']).default('on_change'),
   /** A customer may ask for a higher limit once per this many seconds. */
   LIMIT_REQUEST_COOLDOWN_SECONDS: intFromEnv(86_400, 0, 365 * 86_400),
   /**
@@ -121,6 +126,8 @@ export interface Config {
   riskSettingsMaxAgeSeconds: number;
   localParameterDir: string | undefined;
   ssmEndpoint: string | undefined;
+  /** Creating or ending a promotion stages it at once (PROMOTION_STAGING=on_change). */
+  stagePromotionsOnChange: boolean;
   journalSettleMs: number;
   /** 1 in AWS; see LOCAL_TIME_SCALE. */
   localTimeScale: number;
@@ -160,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     riskSettingsMaxAgeSeconds: parsed.RISK_SETTINGS_MAX_AGE_SECONDS,
     localParameterDir: parsed.LOCAL_PARAMETER_DIR,
     ssmEndpoint: parsed.AWS_ENDPOINT_URL_SSM,
+    stagePromotionsOnChange: parsed.PROMOTION_STAGING === 'on_change',
     // Ten seconds by default: about twice the longest stamp-to-commit time (shared/journal/horizon.ts), scaled.
     journalSettleMs: parsed.JOURNAL_SETTLE_MS ?? DEFAULT_JOURNAL_SETTLE_MS * parsed.LOCAL_TIME_SCALE,
     localTimeScale: parsed.LOCAL_TIME_SCALE,

@@ -1,7 +1,11 @@
-/** POST /v1/promotions (admin): a festival uplift or a category quota, applied by the next limit refresh. */
+/**
+ * POST /v1/promotions (admin): a festival uplift or a category quota, staged on every eligible account at once
+ * by a refresh run the creation starts (shared/limits/staging.ts), so it is in force exactly from startsAt.
+ */
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
+import { stagePromotionChange } from '../../shared/limits/staging.js';
 import { Promotion } from '../../shared/promotions/model.js';
 import { createPromotion } from '../../shared/promotions/repository.js';
 
@@ -12,7 +16,7 @@ export const route = httpRoute(
     path: '/v1/promotions',
     scopes: ['admin'],
     body: Promotion,
-    access: { table: 'write' },
+    access: { table: 'write', enqueuesRefresh: true },
     docs: {
       operationId: 'createPromotion',
       summary: 'Create a promotion',
@@ -24,6 +28,8 @@ export const route = httpRoute(
     // The promotion as stored: its timestamps in the one normalized form (`...:00Z` answers `...:00.000Z`).
     const promotion = await createPromotion(body);
     if (!promotion) throw new ApiError('promotion_exists');
+    // Staged on every eligible account now, not at the next nightly refresh.
+    await stagePromotionChange();
     return jsonResponse(201, { object: 'promotion', ...promotion });
   },
 );

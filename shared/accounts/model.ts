@@ -88,8 +88,9 @@ export function promotionStatus(
   p: Pick<StagedPromotion, 'startsAt' | 'endsAt'>,
   nowIso: string,
 ): PromotionStatus {
-  if (nowIso < p.startsAt) return 'scheduled';
-  return nowIso < p.endsAt ? 'active' : 'ended';
+  // One ended before its start (its window closed at startsAt) never applies: ended, not scheduled.
+  if (nowIso >= p.endsAt || p.endsAt <= p.startsAt) return 'ended';
+  return nowIso < p.startsAt ? 'scheduled' : 'active';
 }
 
 /** The window in force at `nowIso`, if any (half-open: at endsAt it has ended). */

@@ -426,7 +426,9 @@ function quotaOffersFor(input: PolicyInput, tier: string): Map<string, QuotaProm
   const offers = new Map<string, QuotaPromotion[]>();
   const nowMs = input.now.getTime();
   for (const p of [...input.promotions].sort(byId)) {
-    if (p.kind !== 'category_quota' || Date.parse(p.endsAt) <= nowMs || !isEligible(p, tier)) continue;
+    // Ended, or ended before its start (its window closed at startsAt): never drawable.
+    const closesMs = Math.max(nowMs, Date.parse(p.startsAt));
+    if (p.kind !== 'category_quota' || Date.parse(p.endsAt) <= closesMs || !isEligible(p, tier)) continue;
     offers.set(p.category, [...(offers.get(p.category) ?? []), p]);
   }
   return offers;

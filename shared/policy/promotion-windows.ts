@@ -62,7 +62,8 @@ export function planWindows(s: Staging): PromotionWindow[] {
 /**
  * The promotions the account resource shows: the uplifts it is eligible for that have not ended (the amount it
  * gets at their start), its quota grants, and ended ones it showed before (newest first, as room allows). One
- * that left the list of promotions not yet ended has ended: its end is at most `now`.
+ * that left the list of promotions not yet ended has ended: its end is at most `now`; one ended before its start
+ * is still listed, with its window closed at its start.
  */
 export function stagedPromotions(
   s: Staging,
@@ -89,10 +90,11 @@ export function stagedPromotions(
       startsAt: g.startsAt ?? nowIso,
       endsAt: g.endsAt,
     });
-  const live = new Set(s.promotions.map((p) => p.id));
+  // Ended: gone from the promotions not yet ended, or ended before its start (an empty window, still listed).
+  const ends = new Map(s.promotions.map((p) => [p.id, iso(p.endsAt)]));
   const ended = previous
-    .filter((p) => !live.has(p.id) && !current.some((c) => c.id === p.id))
-    .map((p) => (p.endsAt > nowIso ? { ...p, endsAt: nowIso } : p))
+    .filter((p) => !current.some((c) => c.id === p.id))
+    .map((p) => ({ ...p, endsAt: ends.get(p.id) ?? (p.endsAt > nowIso ? nowIso : p.endsAt) }))
     .sort((a, b) => (a.endsAt > b.endsAt ? -1 : 1));
   const shown = current.sort(byStart).slice(0, MAX_STAGED_PROMOTIONS);
   return [...shown, ...ended.slice(0, MAX_STAGED_PROMOTIONS - shown.length)].sort(byStart);

@@ -15,7 +15,17 @@ const CONFIG_VARIABLES = [
   'LIMIT_REFRESH_INTERVAL_SECONDS',
   'RISK_SETTINGS_MAX_AGE_SECONDS',
   'RISK_SETTINGS_PARAMETER',
+  'PROMOTION_STAGING',
 ] as const;
+
+/**
+ * Where a test app differs from the deployed default unless the test asks: creating or ending a promotion starts
+ * a refresh run in the background (PROMOTION_STAGING=on_change), which would race the runs a test starts and
+ * counts itself. The tests of that staging ask for it (test/integration/promotion-staging.test.ts).
+ */
+const TEST_DEFAULTS: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {
+  PROMOTION_STAGING: 'scheduled',
+};
 
 export const ADMIN_KEY = 'test-admin-key';
 
@@ -44,7 +54,7 @@ export async function startTestApp(
   const tableName = `t_${randomBytes(6).toString('hex')}`;
   process.env['TABLE_NAME'] = tableName;
   for (const name of CONFIG_VARIABLES) {
-    const value = env[name];
+    const value = env[name] ?? TEST_DEFAULTS[name];
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
