@@ -94,13 +94,15 @@ export function stagedPromotions(
   const ends = new Map(s.promotions.map((p) => [p.id, iso(p.endsAt)]));
   const ended = previous
     .filter((p) => !current.some((c) => c.id === p.id))
-    .map((p) => ({ ...p, endsAt: ends.get(p.id) ?? (p.endsAt > nowIso ? nowIso : p.endsAt) }))
+    .map((p) => ({ ...p, endsAt: ends.get(p.id) ?? earlier(p.endsAt, nowIso) }))
     .sort((a, b) => (a.endsAt > b.endsAt ? -1 : 1));
   const shown = current.sort(byStart).slice(0, MAX_STAGED_PROMOTIONS);
   return [...shown, ...ended.slice(0, MAX_STAGED_PROMOTIONS - shown.length)].sort(byStart);
 }
 
 const iso = (timestamp: string) => new Date(timestamp).toISOString();
+/** The earlier of two stored instants (one ISO form, so they order as strings). */
+const earlier = (a: string, b: string) => (a <= b ? a : b);
 const byStart = (a: StagedPromotion, b: StagedPromotion) =>
   a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
