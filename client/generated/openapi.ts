@@ -633,6 +633,14 @@ export interface components {
             policyVersion?: string;
             /** @description Place within its transaction when one write journals several movements. */
             sequence?: number;
+            /** @description On a staging limit_change: promotion windows, each moving totalLimit and available by promoDeltaMinor on [startsAt, endsAt) with no entry of its own (the latest staging applies). */
+            windows?: {
+                /** @description ISO 8601 UTC. */
+                startsAt: string;
+                /** @description ISO 8601 UTC. */
+                endsAt: string;
+                promoDeltaMinor: number;
+            }[];
             /** @description ISO 8601 UTC. */
             createdAt: string;
         };

@@ -35,7 +35,19 @@ export interface JournalEntry {
   policyVersion?: string;
   /** Place within its transaction when one write journals several movements. */
   sequence?: number;
+  /**
+   * On a staging's `limit_change`: the promotion windows it staged (accounts/model.PromotionWindow, relative to the
+   * figures after this entry). They take effect at their instants with no entry of their own; replay at an instant
+   * applies the latest staging's window in force then.
+   */
+  windows?: JournalWindow[];
   createdAt: string;
+}
+
+export interface JournalWindow {
+  startsAt: string;
+  endsAt: string;
+  promoDeltaMinor: number;
 }
 
 export interface Balances {
@@ -57,9 +69,17 @@ export function applyDelta(b: Balances, delta: BalanceDelta): Balances {
 /** The balances an account opened with (its first limit is journaled as the opening limit_change). */
 export const EMPTY_BALANCES: Balances = { totalLimit: 0, reserved: 0, outstanding: 0, available: 0 };
 
-/** Replays entries (oldest first) from nothing. Reconciliation compares the result with the account item. */
-export function replay(entries: readonly JournalEntry[]): Balances {
-  return entries.reduce((b, e) => applyDelta(b, e.delta), EMPTY_BALANCES);
+/**
+ * Replays entries (oldest first) from nothing. Reconciliation compares the result with the account item. With
+ * `atIso`, the figures at that instant: the latest staging's promotion window in force then moves the limit (as
+ * accounts/model.figuresAt does for the account); without it, the stored figures.
+ */
+export function replay(entries: readonly JournalEntry[], atIso?: string): Balances {
+  const stored = entries.reduce((b, e) => applyDelta(b, e.delta), EMPTY_BALANCES);
+  if (atIso === undefined) return stored;
+  const staged = entries.findLast((e) => e.windows !== undefined)?.windows ?? [];
+  const delta = staged.find((w) => w.startsAt <= atIso && atIso < w.endsAt)?.promoDeltaMinor ?? 0;
+  return applyDelta(stored, { reserved: 0, outstanding: 0, totalLimit: delta });
 }
 
 export interface ReconciliationResult {
@@ -71,8 +91,10 @@ export interface ReconciliationResult {
 export function reconcile(
   account: Pick<Account, 'totalLimit' | 'reserved' | 'outstanding' | 'available'>,
   entries: readonly JournalEntry[],
+  /** The instant the account's figures are of (a resource's); absent: the stored figures. */
+  atIso?: string,
 ): ReconciliationResult {
-  const fromJournal = replay(entries);
+  const fromJournal = replay(entries, atIso);
   const fromAccount = {
     totalLimit: account.totalLimit,
     reserved: account.reserved,

@@ -7,7 +7,7 @@ import type { BalanceDelta } from '../accounts/model.js';
 import { randomId } from '../ids.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import type { TransactItem } from '../storage/transactions.js';
-import type { JournalEntry, JournalEntryType, Reason } from './model.js';
+import type { JournalEntry, JournalEntryType, JournalWindow, Reason } from './model.js';
 import { assert } from '../assert.js';
 
 const JOURNAL_PREFIX = 'JOURNAL#';
@@ -26,6 +26,7 @@ export function newJournalEntry(input: {
   reasons?: Reason[];
   policyVersion?: string;
   sequence?: number;
+  windows?: JournalWindow[];
 }): JournalEntry {
   return {
     id: randomId('je'),
@@ -38,6 +39,7 @@ export function newJournalEntry(input: {
     ...(input.reasons ? { reasons: input.reasons } : {}),
     ...(input.policyVersion ? { policyVersion: input.policyVersion } : {}),
     ...(input.sequence ? { sequence: input.sequence } : {}),
+    ...(input.windows ? { windows: input.windows } : {}),
   };
 }
 

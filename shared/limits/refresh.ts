@@ -255,6 +255,11 @@ function assessmentItems(
         delta: { reserved: 0, outstanding: 0, totalLimit: deltaMinor },
         reasons: a.reasons,
         policyVersion: a.policyVersion,
+        windows: a.staging.windows.map(({ startsAt, endsAt, promoDeltaMinor }) => ({
+          startsAt,
+          endsAt,
+          promoDeltaMinor,
+        })),
         nowIso,
       }),
     ),

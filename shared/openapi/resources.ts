@@ -243,6 +243,14 @@ export const JournalEntry = z
     sequence: Count.optional().meta({
       description: 'Place within its transaction when one write journals several movements.',
     }),
+    windows: z
+      .array(z.strictObject({ startsAt: Timestamp, endsAt: Timestamp, promoDeltaMinor: z.number().int() }))
+      .optional()
+      .meta({
+        description:
+          'On a staging limit_change: promotion windows, each moving totalLimit and available by promoDeltaMinor ' +
+          'on [startsAt, endsAt) with no entry of its own (the latest staging applies).',
+      }),
     createdAt: Timestamp,
   })
   .meta({ id: 'JournalEntry' });

@@ -141,6 +141,17 @@ describe('an uplift staged ahead of its start', () => {
     const after = await resourceAt(ids.before, ENDS_MS);
     expect(after).toMatchObject({ totalLimit: 100_000, promoLimit: 0, available: 100_000 });
     expect(after.promotions[0]?.status).toBe('ended');
+    // The journal replays to the figures at each instant: the staging entry carries its window.
+    const { listAllJournal } = await import('../../shared/journal/repository.js');
+    const { reconcile } = await import('../../shared/journal/model.js');
+    const journal = await listAllJournal(ids.before);
+    for (const [atMs, figures] of [
+      [STARTS_MS - SECOND_MS, before],
+      [STARTS_MS + SECOND_MS, during],
+      [ENDS_MS, after],
+    ] as const)
+      expect(reconcile(figures, journal, new Date(atMs).toISOString()).ok).toBe(true);
+    expect(reconcile(during, journal).ok).toBe(false);
     // GET /v1/accounts/{id} answers the same shape now (before the sale): scheduled.
     const now = await api.account(ids.before);
     expect(now.promotions).toEqual([expect.objectContaining({ id: 'uplift-2027', status: 'scheduled' })]);
