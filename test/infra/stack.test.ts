@@ -316,7 +316,9 @@ describe('least privilege', () => {
     const senders = resources('AWS::IAM::Policy').filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage'),
     );
-    expect(senders).toHaveLength(3); // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations)
+    // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations), and POST /v1/promotions and
+    // POST /v1/promotions/{id}/end (each starts the run that stages the change: shared/limits/staging.ts).
+    expect(senders).toHaveLength(5);
     for (const p of senders)
       expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(logicalId(stack.jobs.refreshQueue));
   });
