@@ -108,6 +108,21 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._#:/-]{1,255}$/)
     .default('CreditAuthorization/local'),
+  /**
+   * Installment fee table: the per-period fee rate in basis points of the purchase's principal, per offered count,
+   * as `count:bps` pairs. Defaults (a flat monthly rate, as consumer-credit installment plans quote it): 3 months
+   * 0.75%/month, 6 months 0.70%, 12 months 0.66%, 24 months 0.60%. At most 500 bps (5%) a period.
+   */
+  INSTALLMENT_FEE_BPS: z
+    .string()
+    .regex(/^(3|6|12|24):\d{1,3}(,(3|6|12|24):\d{1,3}){0,3}$/)
+    .default('3:75,6:70,12:66,24:60'),
+  /** The smallest purchase (minor units) that may be split into installments: 100.00. */
+  INSTALLMENT_MIN_AMOUNT: intFromEnv(10_000, 1, 1_000_000_000_000),
+  /** An installment unpaid this many days after its due date becomes overdue. */
+  GRACE_DAYS: intFromEnv(3, 0, 30),
+  /** A statement's payment is due this many days after its statement date. */
+  PAYMENT_DUE_DAYS: intFromEnv(10, 1, 27),
 });
 
 export interface Config {
@@ -135,6 +150,23 @@ export interface Config {
   cursorKey: string | undefined;
   inLambda: boolean;
   metricNamespace: string;
+  /** Per-period fee rate (basis points) by installment count; only these counts are offered. */
+  installmentFeeBps: Readonly<Record<number, number>>;
+  installmentMinAmountMinor: number;
+  graceDays: number;
+  paymentDueDays: number;
+}
+
+/** `3:75,6:70` → {3: 75, 6: 70}; a rate above 500 bps a period (5%) or a repeated count is refused. */
+export function parseFeeTable(text: string): Record<number, number> {
+  const table: Record<number, number> = {};
+  for (const pair of text.split(',')) {
+    const [count, bps] = pair.split(':').map(Number) as [number, number];
+    if (table[count] !== undefined) throw new Error(`INSTALLMENT_FEE_BPS names ${count} twice`);
+    if (bps > 500) throw new Error(`INSTALLMENT_FEE_BPS: ${bps} bps a period is above 500`);
+    table[count] = bps;
+  }
+  return table;
 }
 
 const DEFAULT_JOURNAL_SETTLE_MS = 10_000;
@@ -175,6 +207,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cursorKey: parsed.CURSOR_KEY,
     inLambda: parsed.AWS_LAMBDA_FUNCTION_NAME !== undefined,
     metricNamespace: parsed.POWERTOOLS_METRICS_NAMESPACE,
+    installmentFeeBps: parseFeeTable(parsed.INSTALLMENT_FEE_BPS),
+    installmentMinAmountMinor: parsed.INSTALLMENT_MIN_AMOUNT,
+    graceDays: parsed.GRACE_DAYS,
+    paymentDueDays: parsed.PAYMENT_DUE_DAYS,
   };
 }
 
