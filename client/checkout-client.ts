@@ -33,7 +33,15 @@ import type {
   CreateClientParams,
   CreditProfile,
   CreditProfileResource,
+  Coupon,
+  CouponList,
+  CreateCouponParams,
   IncrementParams,
+  InstallmentOptions,
+  InstallmentOptionsParams,
+  InstallmentPlan,
+  InstallmentPlanList,
+  Statement,
   Job,
   JournalPage,
   LimitRequestParams,
@@ -332,6 +340,39 @@ export class CheckoutClient {
   /** Replaces the whole document (a field left out is a 400, never a silent reset). */
   setRiskSettings(change: RiskSettingsChange, options?: CallOptions): Promise<ApiResponse<RiskSettings>> {
     return this.#call('setRiskSettings', {}, change, options);
+  }
+
+  // ---- installments and coupons ----
+
+  installmentOptions(
+    params: InstallmentOptionsParams,
+    options?: CallOptions,
+  ): Promise<ApiResponse<InstallmentOptions>> {
+    return this.#call('installmentOptions', {}, undefined, options, {
+      accountId: params.accountId,
+      amount: params.amount,
+      couponId: params.couponId,
+    });
+  }
+
+  createCoupon(params: CreateCouponParams, options?: CallOptions): Promise<ApiResponse<Coupon>> {
+    return this.#call('createCoupon', {}, params, options);
+  }
+
+  listAccountCoupons(accountId: string, options?: CallOptions): Promise<ApiResponse<CouponList>> {
+    return this.#call('listAccountCoupons', { id: accountId }, undefined, options);
+  }
+
+  getInstallmentPlan(planId: string, options?: CallOptions): Promise<ApiResponse<InstallmentPlan>> {
+    return this.#call('getInstallmentPlan', { id: planId }, undefined, options);
+  }
+
+  listInstallmentPlans(accountId: string, options?: CallOptions): Promise<ApiResponse<InstallmentPlanList>> {
+    return this.#call('listInstallmentPlans', { id: accountId }, undefined, options);
+  }
+
+  getStatement(accountId: string, options?: CallOptions): Promise<ApiResponse<Statement>> {
+    return this.#call('getStatement', { id: accountId }, undefined, options);
   }
 
   /** Async, so argument errors (a bad id or key) reject like every other failure: callers handle one channel. */

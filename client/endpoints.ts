@@ -95,6 +95,38 @@ export const ENDPOINTS = {
     idempotencyKey: false,
     retry: 'unprocessed_only',
   },
+  installmentOptions: {
+    method: 'GET',
+    path: '/v1/installment-options',
+    idempotencyKey: false,
+    retry: 'always',
+  },
+  // Each call issues a new coupon: not repeated on an ambiguous failure.
+  createCoupon: { method: 'POST', path: '/v1/coupons', idempotencyKey: false, retry: 'unprocessed_only' },
+  listAccountCoupons: {
+    method: 'GET',
+    path: '/v1/accounts/{id}/coupons',
+    idempotencyKey: false,
+    retry: 'always',
+  },
+  getInstallmentPlan: {
+    method: 'GET',
+    path: '/v1/installment-plans/{id}',
+    idempotencyKey: false,
+    retry: 'always',
+  },
+  listInstallmentPlans: {
+    method: 'GET',
+    path: '/v1/accounts/{id}/installment-plans',
+    idempotencyKey: false,
+    retry: 'always',
+  },
+  getStatement: {
+    method: 'GET',
+    path: '/v1/accounts/{id}/statement',
+    idempotencyKey: false,
+    retry: 'always',
+  },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type OperationId = keyof typeof ENDPOINTS;

@@ -39,6 +39,10 @@ export type ErrorCode =
   | 'job_not_found'
   | 'promotion_not_found'
   | 'client_not_found'
+  | 'installment_plan_not_found'
+  | 'installments_not_offered'
+  | 'coupon_unavailable'
+  | 'coupon_not_applicable'
   | 'method_not_allowed'
   | DeclineCode
   | 'idempotency_key_reused'

@@ -108,3 +108,15 @@ export type PageParams = NonNullable<operations['listJournal']['parameters']['qu
 export type LimitRequestParams = RequestBody<'requestLimitIncrease'>;
 /** `dryRun`: assess without writing limits. Default false. */
 export type RefreshJobParams = RequestBody<'startLimitRefresh'>;
+
+// ---- installments and coupons ----
+
+export type InstallmentOption = Schemas['InstallmentOption'];
+export type InstallmentOptions = Schemas['InstallmentOptions'];
+export type InstallmentOptionsParams = NonNullable<operations['installmentOptions']['parameters']['query']>;
+export type Coupon = Schemas['Coupon'];
+export type CouponList = Schemas['CouponList'];
+export type CreateCouponParams = RequestBody<'createCoupon'>;
+export type InstallmentPlan = Schemas['InstallmentPlan'];
+export type InstallmentPlanList = Schemas['InstallmentPlanList'];
+export type Statement = Schemas['Statement'];

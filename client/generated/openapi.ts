@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/v1/accounts/{id}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's coupons
+         * @description Scopes: checkout, servicing, admin.
+         */
+        get: operations["listAccountCoupons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -56,6 +76,26 @@ export interface paths {
          * @description Scopes: checkout, servicing, risk, admin.
          */
         get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/installment-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's installment plans
+         * @description Scopes: servicing, checkout, admin.
+         */
+        get: operations["listInstallmentPlans"];
         put?: never;
         post?: never;
         delete?: never;
@@ -144,6 +184,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's current statement
+         * @description Scopes: servicing, checkout, admin. Installments billed and unpaid (due or overdue) and one-off purchases. `minimumDue` is every installment billed plus 10% of one-off purchases.
+         */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/unfreeze": {
         parameters: {
             query?: never;
@@ -175,7 +235,7 @@ export interface paths {
         put?: never;
         /**
          * Capture all or part of a hold
-         * @description Scopes: checkout, admin. `amount` defaults to the held remainder; `final` (default true) releases whatever remains.
+         * @description Scopes: checkout, admin. `amount` defaults to the held remainder; `final` (default true) releases whatever remains. With `installments` the captured amount becomes an installment plan (`installmentPlanId`), and its coupon is redeemed in the same atomic step.
          */
         post: operations["capture"];
         delete?: never;
@@ -342,6 +402,66 @@ export interface paths {
          * @description Scopes: admin. The new key works at once. Every key the client had stops at `previousKeyExpiresAt` (now + `overlapSeconds`; a key already due to stop sooner keeps its earlier end): on the local server exactly then; deployed, up to 300 s later, while API Gateway's cached answer for it lasts. Not idempotent: a repeated call makes another key (the one before it then counts as an old key), so send it once. A client holds at most 10 keys that work.
          */
         post: operations["rotateClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a coupon to an account
+         * @description Scopes: admin.
+         */
+        post: operations["createCoupon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/installment-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Installment options and quotes for an amount
+         * @description Scopes: checkout, admin. Principals sum exactly to `amount` (largest-remainder split); `totalFee` is after any coupon. An amount below the installment minimum is `installments_not_offered`.
+         */
+        get: operations["installmentOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/installment-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An installment plan
+         * @description Scopes: servicing, checkout, admin.
+         */
+        get: operations["getInstallmentPlan"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -520,6 +640,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CouponList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Coupon"][];
+        };
+        Coupon: {
+            id: string;
+            /** @enum {string} */
+            object: "coupon";
+            accountId: string;
+            /** @enum {string} */
+            kind: "interest_free" | "fee_discount";
+            counts: number[];
+            discountBps?: number;
+            /** @description Integer minor units (fen for CNY). */
+            minAmount?: number;
+            category?: string;
+            /** @description ISO 8601 UTC. */
+            validFrom: string;
+            /** @description ISO 8601 UTC. */
+            validUntil: string;
+            /** @enum {string} */
+            status: "issued" | "redeemed" | "expired";
+            campaignId?: string;
+            /** @description The installment plan that redeemed it. */
+            planId?: string;
+            /** @description ISO 8601 UTC. */
+            createdAt: string;
+        };
+        /** @description Every non-2xx body. */
+        Error: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /** @enum {string} */
+            type: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "declined" | "rate_limited" | "internal";
+            /** @description Stable machine-readable code (API.md "Errors"); new codes may be added. */
+            code: string;
+            /** @description For humans; may change. */
+            message: string;
+            /** @description The request field at fault (validation_failed, unknown_field). */
+            param?: string;
+        };
         Account: {
             id: string;
             /** @enum {string} */
@@ -572,19 +735,43 @@ export interface components {
             /** @description ISO 8601 UTC. */
             createdAt: string;
         };
-        /** @description Every non-2xx body. */
-        Error: {
-            error: components["schemas"]["ErrorDetail"];
-        };
-        ErrorDetail: {
+        InstallmentPlanList: {
             /** @enum {string} */
-            type: "invalid_request" | "authentication" | "permission" | "not_found" | "declined" | "conflict" | "rate_limited" | "internal";
-            /** @description Stable machine-readable code (API.md "Errors"); new codes may be added. */
-            code: string;
-            /** @description For humans; may change. */
-            message: string;
-            /** @description The request field at fault (validation_failed, unknown_field). */
-            param?: string;
+            object: "list";
+            data: components["schemas"]["InstallmentPlan"][];
+        };
+        InstallmentPlan: {
+            id: string;
+            /** @enum {string} */
+            object: "installment_plan";
+            accountId: string;
+            authorizationId: string;
+            currency: string;
+            /** @description Integer minor units (fen for CNY). */
+            principal: number;
+            count: number;
+            feeRateBps: number;
+            /** @description Integer minor units (fen for CNY). */
+            totalFee: number;
+            feeWaived: boolean;
+            couponId?: string;
+            installments: {
+                sequence: number;
+                /** @description A date, YYYY-MM-DD (UTC). */
+                dueDate: string;
+                /** @description Integer minor units (fen for CNY). */
+                principal: number;
+                /** @description Integer minor units (fen for CNY). */
+                fee: number;
+                /** @description Integer minor units (fen for CNY). */
+                paidPrincipal: number;
+                /** @description Integer minor units (fen for CNY). */
+                paidFee: number;
+                /** @enum {string} */
+                status: "scheduled" | "due" | "paid" | "overdue";
+            }[];
+            /** @description ISO 8601 UTC. */
+            createdAt: string;
         };
         JournalPage: {
             /** @enum {string} */
@@ -678,6 +865,36 @@ export interface components {
             createdAt: string;
             account: components["schemas"]["Account"];
         };
+        Statement: {
+            /** @enum {string} */
+            object: "statement";
+            accountId: string;
+            currency: string;
+            /** @description A date, YYYY-MM-DD (UTC). */
+            statementDate: string;
+            /** @description A date, YYYY-MM-DD (UTC). */
+            dueDate: string;
+            items: {
+                /** @enum {string} */
+                kind: "installment" | "purchases";
+                planId?: string;
+                sequence?: number;
+                /** @description A date, YYYY-MM-DD (UTC). */
+                dueDate: string;
+                /** @description Integer minor units (fen for CNY). */
+                principal: number;
+                /** @description Integer minor units (fen for CNY). */
+                fee: number;
+                /** @enum {string} */
+                status: "due" | "overdue";
+            }[];
+            /** @description Integer minor units (fen for CNY). */
+            totalDue: number;
+            /** @description Integer minor units (fen for CNY). */
+            minimumDue: number;
+            /** @description Integer minor units (fen for CNY). */
+            overdueAmount: number;
+        };
         Authorization: {
             id: string;
             /** @enum {string} */
@@ -704,6 +921,8 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             };
+            /** @description The installment plan its capture made (capture with `installments`). */
+            installmentPlanId?: string;
             /** @description ISO 8601 UTC. */
             expiresAt: string;
             /** @description ISO 8601 UTC. */
@@ -776,6 +995,30 @@ export interface components {
             apiKey: string;
             /** @description When the keys the client had before stop working (the end of the overlap). */
             previousKeyExpiresAt: string;
+        };
+        /** @description One option per offered count; principals sum to amount. */
+        InstallmentOptions: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["InstallmentOption"][];
+        };
+        InstallmentOption: {
+            count: number;
+            /** @description Fee per period, in basis points of the principal. */
+            feeRateBps: number;
+            /** @description The fees charged over the plan, after any coupon. */
+            totalFee: number;
+            /** @description A coupon took all or part of the fee off. */
+            feeWaived: boolean;
+            schedule: {
+                sequence: number;
+                /** @description A date, YYYY-MM-DD (UTC). */
+                dueDate: string;
+                /** @description Integer minor units (fen for CNY). */
+                principal: number;
+                /** @description Integer minor units (fen for CNY). */
+                fee: number;
+            }[];
         };
         Job: {
             id: string;
@@ -913,6 +1156,91 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAccountCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every coupon of the account, by id. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponList"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: account_not_found. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createAccount: {
         parameters: {
             query?: never;
@@ -1197,6 +1525,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: account_not_found. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listInstallmentPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every plan, oldest first. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallmentPlanList"];
                 };
             };
             /** @description authentication: missing_api_key, invalid_api_key. */
@@ -1750,6 +2163,91 @@ export interface operations {
             };
         };
     };
+    getStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current cycle. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: account_not_found. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     unfreeze: {
         parameters: {
             query?: never;
@@ -1898,6 +2396,11 @@ export interface operations {
                 "application/json": {
                     amount?: number;
                     final?: boolean;
+                    /** @description Split the captured amount into monthly installments (a coupon may waive the fee). */
+                    installments?: {
+                        count: number;
+                        couponId?: string;
+                    };
                 };
             };
         };
@@ -1913,7 +2416,7 @@ export interface operations {
                     "application/json": components["schemas"]["Authorization"];
                 };
             };
-            /** @description invalid_request: validation_failed, invalid_json, unknown_field, missing_idempotency_key. */
+            /** @description invalid_request: validation_failed, invalid_json, unknown_field, missing_idempotency_key, installments_not_offered. */
             400: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -1953,7 +2456,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description conflict: idempotency_key_reused, invalid_state, authorization_expired, amount_exceeds_remaining. */
+            /** @description conflict: idempotency_key_reused, invalid_state, authorization_expired, amount_exceeds_remaining, coupon_unavailable, coupon_not_applicable. */
             409: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -3036,6 +3539,327 @@ export interface operations {
             };
             /** @description invalid_request: unsupported_media_type. */
             415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createCoupon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "interest_free" | "fee_discount";
+                    counts: number[];
+                    discountBps?: number;
+                    minAmount?: number;
+                    category?: string;
+                    /** Format: date-time */
+                    validFrom: string;
+                    /** Format: date-time */
+                    validUntil: string;
+                    accountId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The coupon, status issued. */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description invalid_request: validation_failed, invalid_json, unknown_field. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: account_not_found. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: body_too_large. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: unsupported_media_type. */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    installmentOptions: {
+        parameters: {
+            query: {
+                accountId: string;
+                amount: number;
+                couponId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One option per offered count. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallmentOptions"];
+                };
+            };
+            /** @description invalid_request: validation_failed, installments_not_offered. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: account_not_found. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: coupon_unavailable, coupon_not_applicable. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getInstallmentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan and its schedule. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallmentPlan"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: installment_plan_not_found. */
+            404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -9,6 +9,7 @@ import { settle } from '../../shared/authorizations/service.js';
 import { sendResult } from '../../shared/http/handler.js';
 import { httpRoute } from '../../shared/http/route.js';
 import { requestDigest } from '../../shared/ids.js';
+import { refundAttachment } from '../../shared/installments/service.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -32,6 +33,7 @@ export const route = httpRoute(
         kind: 'refund',
         authorizationId: params['id'] ?? '',
         decide: (authorization, nowMs) => decideRefund(authorization, body, nowMs),
+        attachment: refundAttachment(params['id'] ?? ''),
         respond: (next) => ({
           status: 201,
           body: {

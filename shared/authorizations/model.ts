@@ -7,6 +7,7 @@ import { assert } from '../assert.js';
 import type { QuotaReturn } from '../accounts/repository.js';
 import type { DeclineCode, ErrorCode } from '../contract/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
+import type { TransactItem } from '../storage/transactions.js';
 
 export type AuthorizationStatus =
   | 'authorized'
@@ -33,6 +34,8 @@ export interface Authorization {
   metadata?: Record<string, string>;
   /** What this hold drew from its category's quota (absent: nothing). */
   quota?: HoldQuota;
+  /** The installment plan its capture made (at most one per hold). */
+  installmentPlanId?: string;
   expiresAt: string;
   createdAt: string;
   updatedAt: string;
@@ -146,6 +149,7 @@ export interface AuthorizationResource {
   declineCode?: DeclineCode;
   category?: string;
   metadata?: Record<string, string>;
+  installmentPlanId?: string;
   expiresAt: string;
   createdAt: string;
   updatedAt: string;
@@ -166,6 +170,7 @@ export function toAuthorizationResource(a: Authorization): AuthorizationResource
     ...(a.declineCode ? { declineCode: a.declineCode } : {}),
     ...(a.category ? { category: a.category } : {}),
     ...(a.metadata ? { metadata: a.metadata } : {}),
+    ...(a.installmentPlanId ? { installmentPlanId: a.installmentPlanId } : {}),
     expiresAt: a.expiresAt,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
@@ -526,4 +531,20 @@ export function decideReviewDecline(a: Authorization, nowMs: number): Decision {
       ...(quotaReturn ? { quotaReturn } : {}),
     }),
   };
+}
+
+/**
+ * Items a settlement adds to its one transaction (a capture's installment plan and coupon redemption, a refund's
+ * plan update), decided from the hold, the transition and items read in the hold's own snapshot. A condition of
+ * an attached item failing means a race (the coupon was just redeemed, the plan moved on): decide again.
+ */
+export interface SettleAttachment {
+  /** Keys read in the same snapshot as the hold (at most a few). */
+  keys: Array<{ pk: string; sk: string }>;
+  attach: (
+    hold: Authorization,
+    transition: Transition,
+    read: ReadonlyArray<Record<string, unknown> | undefined>,
+    nowMs: number,
+  ) => { ok: true; transition: Transition; items: TransactItem[] } | { ok: false; code: ErrorCode };
 }

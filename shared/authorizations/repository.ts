@@ -101,6 +101,7 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         'refundedAmount = :refunded, updatedAt = :updatedAt, version = :version' +
         (next.declineCode ? ', declineCode = :declineCode' : '') +
         (next.quota ? ', quota = :quota' : '') +
+        (next.installmentPlanId ? ', installmentPlanId = :plan' : '') +
         (dropped.length ? ` REMOVE ${dropped.join(', ')}` : ''),
       ConditionExpression: 'version = :expected',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -115,6 +116,7 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         ':expected': expectedVersion,
         ...(next.declineCode ? { ':declineCode': next.declineCode } : {}),
         ...(next.quota ? { ':quota': next.quota } : {}),
+        ...(next.installmentPlanId ? { ':plan': next.installmentPlanId } : {}),
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },

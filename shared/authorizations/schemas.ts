@@ -1,5 +1,6 @@
 /** Request schemas of the authorization endpoints (strict: unknown fields are a 400 `unknown_field`). */
 import * as z from 'zod';
+import { CaptureInstallments } from '../installments/schemas.js';
 import { AmountMinor, Currency, ResourceId } from '../money.js';
 
 /** Stripe's bounds for metadata: few small string pairs, never a payload store. */
@@ -26,6 +27,9 @@ export const CreateAuthorizationBody = z.strictObject({
 export const CaptureBody = z.strictObject({
   amount: AmountMinor.optional(),
   final: z.boolean().optional(),
+  installments: CaptureInstallments.meta({
+    description: 'Split the captured amount into monthly installments (a coupon may waive the fee).',
+  }).optional(),
 });
 
 export const ReleaseBody = z.strictObject({

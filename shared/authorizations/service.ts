@@ -47,6 +47,7 @@ import {
   type HoldRequest,
   type HoldRules,
   newHold,
+  type SettleAttachment,
   type Transition,
   toAuthorizationResource,
   totalDelta,
@@ -204,6 +205,7 @@ export interface SettleOperation {
   kind: RequestKind | 'review' | 'expire';
   authorizationId: string;
   decide: (a: Authorization, nowMs: number) => Decision;
+  attachment?: SettleAttachment;
   /** The answer for a committed transition (default: 200 with the authorization). */
   respond?: (next: Authorization, transition: Transition) => { status: number; body: unknown };
 }
@@ -243,7 +245,13 @@ export async function settle(
     const nowMs = Date.now();
     const decision = op.decide(read.hold, nowMs);
     if (!decision.ok) return refuse(run, decision.code, nowMs);
-    const plan = planSettlement(run, read.hold, decision.transition, nowMs);
+    const attached = op.attachment?.attach(read.hold, decision.transition, read.extra, nowMs) ?? {
+      ok: true as const,
+      transition: decision.transition,
+      items: [],
+    };
+    if (!attached.ok) return failure(attached.code);
+    const plan = planSettlement(run, read.hold, attached.transition, nowMs, attached.items);
     const outcome = await transactWrite(plan.items, randomUUID());
     if (outcome.committed) {
       run.reserve?.committed();
@@ -253,21 +261,25 @@ export async function settle(
   });
 }
 
-type HoldRead = { hold: Authorization } | { answer: Attempt<ServiceResult> };
+type HoldRead =
+  | { hold: Authorization; extra: ReadonlyArray<Record<string, unknown> | undefined> }
+  | { answer: Attempt<ServiceResult> };
 
 /** The hold and the key's record as one snapshot: the hold to decide on, or the answer without deciding. */
 async function readHold(run: SettleRun, authKey: { pk: string; sk: string }): Promise<HoldRead> {
   const recordKey = run.digest === undefined ? undefined : requestKey(run.digest);
-  const items = await readSnapshot(recordKey ? [recordKey, authKey] : [authKey]);
+  const extraKeys = run.op.attachment?.keys ?? [];
+  const items = await readSnapshot([...(recordKey ? [recordKey] : []), authKey, ...extraKeys]);
   if (items === null) return { answer: RETRY };
   const [existing, authItem] = recordKey ? items : [undefined, items[0]];
+  const extra = items.slice(recordKey ? 2 : 1);
   if (existing) return { answer: fromExisting(existing, run.ctx.fingerprint) };
   if (!authItem || !isAuthorizationItem(authItem)) return { answer: failure('authorization_not_found') };
   const hold = authorizationFromItem(authItem);
   // Another client's hold is, to this client, no hold at all.
   if (hold.clientId !== run.ctx.clientId && !run.ctx.actsForAnyClient)
     return { answer: failure('authorization_not_found') };
-  return { hold };
+  return { hold, extra };
 }
 
 /** A refused decision: stored under the key when the contract keeps such answers (STORED_CONFLICTS). */
@@ -285,8 +297,8 @@ interface SettlePlan {
   response: StoredResponse;
   accountUpdate: TransactItem | undefined;
   items: TransactItem[];
-  /** Indexes into `items` (record -1: none). */
-  at: { record: number; hold: number; account: number };
+  /** Indexes into `items` (record -1: none; attached: where the attachment's items start). */
+  at: { record: number; hold: number; account: number; attached: number };
 }
 
 function planSettlement(
@@ -294,6 +306,7 @@ function planSettlement(
   current: Authorization,
   decided: Transition,
   nowMs: number,
+  attachedItems: TransactItem[] = [],
 ): SettlePlan {
   const transition = run.grantEnded ? withoutQuotaReturn(decided) : decided;
   const { next } = transition;
@@ -303,19 +316,25 @@ function planSettlement(
   const accountUpdate = accountUpdateFor(run, current, transition, delta, nowMs);
   const record =
     run.digest === undefined ? [] : [operationRecordPut(run.digest, settleRecord(run, response), nowMs)];
+  const own = [
+    ...record,
+    authorizationUpdate(next, current.version),
+    ...(accountUpdate ? [accountUpdate] : []),
+    ...journalPuts(transition),
+  ];
   return {
     current,
     transition,
     delta,
     response,
     accountUpdate,
-    items: [
-      ...record,
-      authorizationUpdate(next, current.version),
-      ...(accountUpdate ? [accountUpdate] : []),
-      ...journalPuts(transition),
-    ],
-    at: { record: record.length ? 0 : -1, hold: record.length, account: record.length + 1 },
+    items: [...own, ...attachedItems],
+    at: {
+      record: record.length ? 0 : -1,
+      hold: record.length,
+      account: record.length + 1,
+      attached: attachedItems.length ? own.length : -1,
+    },
   };
 }
 
@@ -354,6 +373,9 @@ async function explainSettleFailure(
     return fromExisting(reasons[at.record]?.item, run.ctx.fingerprint);
   if (conditionFailed(reasons, at.hold)) return RETRY; // the hold moved on: decide again
   if (isTransient(reasons)) return retryAfter(new TransactionCancelledError(run.op.kind, reasons));
+  // An attached item's race (a coupon redeemed meanwhile, a plan moved on): read and decide again.
+  if (at.attached >= 0 && reasons.slice(at.attached).some((r) => r.code === 'ConditionalCheckFailed'))
+    return RETRY;
   if (plan.accountUpdate && conditionFailed(reasons, at.account))
     return accountRefused(run, plan, reasons[at.account]?.item, nowMs);
   throw new TransactionCancelledError(run.op.kind, reasons);

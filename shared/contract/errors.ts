@@ -54,6 +54,23 @@ export const ERROR_CATALOGUE = {
   job_not_found: { status: 404, type: 'not_found', message: 'No such job.' },
   promotion_not_found: { status: 404, type: 'not_found', message: 'No such promotion.' },
   client_not_found: { status: 404, type: 'not_found', message: 'No such client.' },
+  installment_plan_not_found: { status: 404, type: 'not_found', message: 'No such installment plan.' },
+  installments_not_offered: {
+    status: 400,
+    type: 'invalid_request',
+    message: 'Installments are not offered for this count or amount (see GET /v1/installment-options).',
+  },
+  coupon_unavailable: {
+    status: 409,
+    type: 'conflict',
+    message: 'The coupon was already redeemed.',
+  },
+  coupon_not_applicable: {
+    status: 409,
+    type: 'conflict',
+    message:
+      "The coupon does not apply: it is another account's, outside its validity window, below its minimum amount, or for another category or count.",
+  },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request',

@@ -8,17 +8,11 @@ import { Category } from '../authorizations/schemas.js';
 import { AmountMinor, ResourceId } from '../money.js';
 import { INSTALLMENT_COUNTS } from '../installments/schedule.js';
 import type { FeeWaiver } from '../installments/schedule.js';
+import { InstallmentCount } from '../installments/schemas.js';
 
 export type CouponStatus = 'issued' | 'redeemed' | 'expired';
 /** Validity windows longer than this are data errors (a coupon is a campaign's, not a lifetime's). */
 const MAX_VALIDITY_MS = 366 * 86_400_000;
-
-export const InstallmentCount = z
-  .number()
-  .int()
-  .refine((n) => (INSTALLMENT_COUNTS as readonly number[]).includes(n), {
-    error: `must be one of ${INSTALLMENT_COUNTS.join(', ')}`,
-  });
 
 const CouponTermsShape = z.strictObject({
   kind: z.enum(['interest_free', 'fee_discount']),

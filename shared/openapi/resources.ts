@@ -120,6 +120,10 @@ export const Authorization = z
     declineCode: z.enum(DECLINES).optional(),
     category: z.string().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
+    installmentPlanId: z
+      .string()
+      .optional()
+      .meta({ description: 'The installment plan its capture made (capture with `installments`).' }),
     expiresAt: Timestamp,
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -381,3 +385,99 @@ export const RiskSettingsResource = z
     }),
   })
   .meta({ id: 'RiskSettings' });
+const DateOnly = z.string().meta({ description: 'A date, YYYY-MM-DD (UTC).' });
+
+export const InstallmentOption = z
+  .object({
+    count: z.number().int(),
+    feeRateBps: z.number().int().meta({ description: 'Fee per period, in basis points of the principal.' }),
+    totalFee: Money.meta({ description: 'The fees charged over the plan, after any coupon.' }),
+    feeWaived: z.boolean().meta({ description: 'A coupon took all or part of the fee off.' }),
+    schedule: z.array(
+      z.object({ sequence: z.number().int(), dueDate: DateOnly, principal: Money, fee: Money }),
+    ),
+  })
+  .meta({ id: 'InstallmentOption' });
+
+export const InstallmentOptions = z
+  .object({ object: z.literal('list'), data: z.array(InstallmentOption) })
+  .meta({ id: 'InstallmentOptions', description: 'One option per offered count; principals sum to amount.' });
+
+export const Coupon = z
+  .object({
+    id: z.string(),
+    object: z.literal('coupon'),
+    accountId: z.string(),
+    kind: z.enum(['interest_free', 'fee_discount']),
+    counts: z.array(z.number().int()),
+    discountBps: z.number().int().optional(),
+    minAmount: Money.optional(),
+    category: z.string().optional(),
+    validFrom: Timestamp,
+    validUntil: Timestamp,
+    status: z.enum(['issued', 'redeemed', 'expired']),
+    campaignId: z.string().optional(),
+    planId: z.string().optional().meta({ description: 'The installment plan that redeemed it.' }),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'Coupon' });
+
+export const CouponList = z
+  .object({ object: z.literal('list'), data: z.array(Coupon) })
+  .meta({ id: 'CouponList' });
+
+export const InstallmentPlan = z
+  .object({
+    id: z.string(),
+    object: z.literal('installment_plan'),
+    accountId: z.string(),
+    authorizationId: z.string(),
+    currency: z.string(),
+    principal: Money,
+    count: z.number().int(),
+    feeRateBps: z.number().int(),
+    totalFee: Money,
+    feeWaived: z.boolean(),
+    couponId: z.string().optional(),
+    installments: z.array(
+      z.object({
+        sequence: z.number().int(),
+        dueDate: DateOnly,
+        principal: Money,
+        fee: Money,
+        paidPrincipal: Money,
+        paidFee: Money,
+        status: z.enum(['scheduled', 'due', 'paid', 'overdue']),
+      }),
+    ),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'InstallmentPlan' });
+
+export const InstallmentPlanList = z
+  .object({ object: z.literal('list'), data: z.array(InstallmentPlan) })
+  .meta({ id: 'InstallmentPlanList' });
+
+export const Statement = z
+  .object({
+    object: z.literal('statement'),
+    accountId: z.string(),
+    currency: z.string(),
+    statementDate: DateOnly,
+    dueDate: DateOnly,
+    items: z.array(
+      z.object({
+        kind: z.enum(['installment', 'purchases']),
+        planId: z.string().optional(),
+        sequence: z.number().int().optional(),
+        dueDate: DateOnly,
+        principal: Money,
+        fee: Money,
+        status: z.enum(['due', 'overdue']),
+      }),
+    ),
+    totalDue: Money,
+    minimumDue: Money,
+    overdueAmount: Money,
+  })
+  .meta({ id: 'Statement' });

@@ -42,6 +42,7 @@ import {
   TABLE_ARN,
 } from '../support/iam.js';
 import { strongProfile } from '../support/profiles.js';
+import { present } from '../../shared/assert.js';
 
 /** Amounts at or above this wait for review: small, so the scenario makes reviews with small limits. */
 const REVIEW_THRESHOLD = 50_000;
@@ -411,6 +412,58 @@ describe('every function, run locally, is held to the role the stack gives it', 
       409,
       'invalid_state',
     );
+  });
+
+  it('installments and coupons: options, issue, list, capture with a plan and a coupon, race, refund, reads', async () => {
+    const owner = await api.createAccount(2_000_000);
+    const coupon = {
+      accountId: owner,
+      kind: 'interest_free',
+      counts: [12],
+      validFrom: new Date(Date.now() - DAY_MS).toISOString(),
+      validUntil: new Date(Date.now() + DAY_MS).toISOString(),
+    };
+    const issued = await api.call('POST', '/v1/coupons', { key: ADMIN_KEY, body: coupon });
+    expectStatus(issued, 201);
+    expectStatus(
+      await api.call('POST', '/v1/coupons', { key: ADMIN_KEY, body: { ...coupon, accountId: 'acc_nobody' } }),
+      404,
+      'account_not_found',
+    );
+    const couponId = issued.body.id as string;
+    expectStatus(
+      await api.call('GET', `/v1/installment-options?accountId=${owner}&amount=20000&couponId=${couponId}`, {
+        key: checkout.apiKey,
+      }),
+      200,
+    );
+    const holds = await Promise.all(
+      [1, 2].map(
+        async () => (await api.authorize(checkout.apiKey, { accountId: owner, amount: 20_000 })).body.id,
+      ),
+    );
+    const captures = await Promise.all(
+      holds.map((id) =>
+        api.post(checkout.apiKey, `/v1/authorizations/${id}/capture`, {
+          installments: { count: 12, couponId },
+        }),
+      ),
+    );
+    expect(captures.map((c) => c.status).sort()).toEqual([200, 409]);
+    const winner = present(
+      captures.find((c) => c.status === 200),
+      'the winning capture',
+    ).body;
+    expectStatus(
+      await api.post(checkout.apiKey, `/v1/authorizations/${winner.id}/refunds`, { amount: 20_000 }),
+      201,
+    );
+    expectStatus(
+      await api.call('GET', `/v1/installment-plans/${winner.installmentPlanId}`, { key: servicing.apiKey }),
+      200,
+    );
+    for (const read of ['coupons', 'installment-plans', 'statement'])
+      expectStatus(await api.call('GET', `/v1/accounts/${owner}/${read}`, { key: servicing.apiKey }), 200);
   });
 
   it('promotions and limits: create (indexing a fresh table), list, end, limit requests, refresh runs', async () => {

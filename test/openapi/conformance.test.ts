@@ -346,6 +346,29 @@ describe('every route, called through the client, answers as documented', () => 
     ).rejects.toMatchObject({ code: 'holds_paused', authorization: { status: 'declined' } });
     await risk.setRiskSettings({ ...change, reason: 'conformance over' });
 
+    // Installments and coupons: options, a coupon, a capture into a plan, its reads.
+    const { data: coupon } = await admin.createCoupon({
+      accountId,
+      kind: 'fee_discount',
+      discountBps: 5_000,
+      counts: [6, 12],
+      validFrom: new Date(nowMs - 3_600_000).toISOString(),
+      validUntil: new Date(nowMs + 86_400_000).toISOString(),
+    });
+    await checkout.installmentOptions({ accountId, amount: 30_000, couponId: coupon.id });
+    const { data: planned } = await checkout.createAuthorization({
+      ...order,
+      orderId: 'o-conf-8',
+      amount: 30_000,
+    });
+    const { data: withPlan } = await checkout.capture(planned.id, {
+      installments: { count: 6, couponId: coupon.id },
+    });
+    await servicing.getInstallmentPlan(withPlan.installmentPlanId ?? '');
+    await servicing.listInstallmentPlans(accountId);
+    await servicing.listAccountCoupons(accountId);
+    await servicing.getStatement(accountId);
+
     expect(problems).toEqual([]);
     expect([...exercised].sort()).toEqual(ROUTES.map(routeKey).sort());
     expect([...replays].sort()).toEqual([200, 402, 409]);

@@ -1,0 +1,146 @@
+/**
+ * Storage of coupons. Two items per coupon, written in one transaction:
+ *   COUPON#<couponId>    / COUPON            the coupon: read by id in the capture's own snapshot (the capture
+ *                                            knows the hold, not yet its account), redeemed by a conditional
+ *                                            update inside the capture's transaction
+ *   ACCOUNT#<accountId>  / COUPON#<couponId> an immutable pointer, so an account's coupons are one Query
+ * Redemption is `status: issued → redeemed` under the condition `status = issued`: of two captures racing for
+ * one coupon, exactly one transaction commits.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { accountKey } from '../accounts/repository.js';
+import { assert } from '../assert.js';
+import { getItems } from '../idempotency/records.js';
+import { defaultStorage, type Storage } from '../storage/dynamo-client.js';
+import { BATCH_GET_MAX_KEYS } from '../storage/dynamodb-limits.js';
+import { conditionFailed, isTransient, type TransactItem, transactWrite } from '../storage/transactions.js';
+import type { Coupon } from './model.js';
+
+/** Coupons one listing returns at most (an account holds a few campaign coupons, not hundreds). */
+export const MAX_ACCOUNT_COUPONS = BATCH_GET_MAX_KEYS - 1;
+const POINTER_PREFIX = 'COUPON#';
+
+export const couponKey = (couponId: string) => ({ pk: `COUPON#${couponId}`, sk: 'COUPON' });
+const pointerKey = (accountId: string, couponId: string) => ({
+  pk: accountKey(accountId).pk,
+  sk: `${POINTER_PREFIX}${couponId}`,
+});
+
+export function isCouponItem(item: Record<string, unknown> | undefined): boolean {
+  return item?.['itemType'] === 'coupon';
+}
+
+export function couponFromItem(item: Record<string, unknown>): Coupon {
+  const { pk: _pk, sk: _sk, itemType: _t, ...rest } = item;
+  const coupon = rest as unknown as Coupon;
+  assert(
+    coupon.status === 'issued' || coupon.status === 'redeemed',
+    `coupon ${coupon.id} has a known status`,
+  );
+  assert(coupon.counts.length > 0, `coupon ${coupon.id} names at least one count`);
+  return coupon;
+}
+
+/** The coupon and its account pointer, put only if neither exists and the account does. */
+export function newCouponItems(coupon: Coupon, storage: Storage = defaultStorage): TransactItem[] {
+  return [
+    {
+      Put: {
+        TableName: storage.tableName,
+        Item: { ...couponKey(coupon.id), itemType: 'coupon', ...coupon },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: storage.tableName,
+        Item: { ...pointerKey(coupon.accountId, coupon.id), itemType: 'coupon_pointer', couponId: coupon.id },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      ConditionCheck: {
+        TableName: storage.tableName,
+        Key: accountKey(coupon.accountId),
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    },
+  ];
+}
+
+export type IssueOutcome = 'issued' | 'exists' | 'account_not_found' | 'retry';
+
+/** Issues a coupon: one transaction of its two items and the account's existence check. */
+export async function issueCoupon(coupon: Coupon, storage: Storage = defaultStorage): Promise<IssueOutcome> {
+  const outcome = await transactWrite(newCouponItems(coupon, storage), randomUUID(), storage);
+  if (outcome.committed) return 'issued';
+  if (isTransient(outcome.reasons)) return 'retry';
+  if (conditionFailed(outcome.reasons, 2)) return 'account_not_found';
+  return 'exists';
+}
+
+/** Inside a capture: `issued → redeemed` by `planId`, only if still issued (the race is decided here). */
+export function couponRedeemUpdate(couponId: string, planId: string, nowIso: string): TransactItem {
+  return {
+    Update: {
+      TableName: defaultStorage.tableName,
+      Key: couponKey(couponId),
+      UpdateExpression: 'SET #status = :redeemed, planId = :plan, updatedAt = :now',
+      ConditionExpression: '#status = :issued',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':redeemed': 'redeemed',
+        ':issued': 'issued',
+        ':plan': planId,
+        ':now': nowIso,
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** A fully refunded purchase gives its coupon back (the caller checks it is still valid): redeemed by this plan only. */
+export function couponRestoreUpdate(couponId: string, planId: string, nowIso: string): TransactItem {
+  return {
+    Update: {
+      TableName: defaultStorage.tableName,
+      Key: couponKey(couponId),
+      UpdateExpression: 'SET #status = :issued, updatedAt = :now REMOVE planId',
+      ConditionExpression: '#status = :redeemed AND planId = :plan',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':redeemed': 'redeemed',
+        ':issued': 'issued',
+        ':plan': planId,
+        ':now': nowIso,
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/**
+ * The account's coupons, newest id last (ids order by nothing a customer cares about; the caller sorts), read as
+ * the pointers' Query then one BatchGet with the account itself. Undefined when the account does not exist.
+ */
+export async function listAccountCoupons(
+  accountId: string,
+  storage: Storage = defaultStorage,
+): Promise<Coupon[] | undefined> {
+  const page = await storage.documentClient.send(
+    new QueryCommand({
+      TableName: storage.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': accountKey(accountId).pk, ':prefix': POINTER_PREFIX },
+      ConsistentRead: true,
+      Limit: MAX_ACCOUNT_COUPONS,
+    }),
+  );
+  const ids = (page.Items ?? []).map((i) => String(i['couponId']));
+  const items = await getItems([accountKey(accountId), ...ids.map(couponKey)], storage);
+  if (items === null) return listAccountCoupons(accountId, storage);
+  const [account, ...coupons] = items;
+  if (!account) return undefined;
+  return coupons.filter(isCouponItem).map((c) => couponFromItem(c as Record<string, unknown>));
+}
