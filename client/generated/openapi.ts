@@ -817,6 +817,7 @@ export interface components {
             };
             authorizationId?: string;
             reasons?: components["schemas"]["Reason"][];
+            allocation?: components["schemas"]["AllocationLine"][];
             policyVersion?: string;
             /** @description Place within its transaction when one write journals several movements. */
             sequence?: number;
@@ -834,6 +835,15 @@ export interface components {
         Reason: {
             code: string;
             message: string;
+        };
+        /** @description What a repayment paid of one installment, or (no planId) of one-off purchases. */
+        AllocationLine: {
+            planId?: string;
+            sequence?: number;
+            /** @description Integer minor units (fen for CNY). */
+            principal: number;
+            /** @description Integer minor units (fen for CNY). */
+            fee: number;
         };
         LimitRequestResult: {
             /** @enum {string} */
@@ -864,6 +874,8 @@ export interface components {
             /** @description ISO 8601 UTC. */
             createdAt: string;
             account: components["schemas"]["Account"];
+            /** @description Overdue amounts first (fee, then principal, oldest first), then the current statement, then future principal (early repayment: no future fees). */
+            allocation: components["schemas"]["AllocationLine"][];
         };
         Statement: {
             /** @enum {string} */

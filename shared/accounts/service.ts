@@ -18,7 +18,12 @@ import {
   TransactionCancelledError,
   transactWrite,
 } from '../storage/transactions.js';
-import { type Account, applyToAccount, newAccount, toAccountResource } from './model.js';
+import { config, type Config } from '../config.js';
+import { type Allocation, allocate, applyAllocation, type InstallmentPlan } from '../installments/plan.js';
+import { isPlanItem, listPlanKeys, planFromItem, planPut } from '../installments/repository.js';
+import { oneOffPrincipal } from '../installments/statement.js';
+import type { TransactItem } from '../storage/transactions.js';
+import { type Account, applyToAccount, type BalanceDelta, newAccount, toAccountResource } from './model.js';
 import {
   accountFromItem,
   accountKey,
@@ -77,56 +82,133 @@ export async function openAccount(input: {
 }
 
 /**
- * A repayment lowers `outstanding`. It reads the account (with its key's record, one BatchGet) so the answer
- * carries the account exactly as this repayment left it; the write is guarded by the figures read.
+ * A repayment: allocated over the account's plans and one-off purchases (shared/installments/plan.ts
+ * `allocate`: overdue fee then principal, oldest first; the current statement; then future principal with no
+ * future fees), journaled with its allocation, and answered with it. `outstanding` falls by the principal paid;
+ * fees are owed on statements and never consumed credit. More than is owed is a 409.
+ *
+ * It lists the account's plan pointers (one Query), then reads the key's record, the account and every plan as
+ * one snapshot; the write is guarded by the figures and plan versions read.
  */
 export async function repay(
   ctx: { clientId: string; idempotencyKey: string; fingerprint: string },
   accountId: string,
   input: { amount: number; currency: string },
+  rules: Pick<Config, 'graceDays'> = config,
 ): Promise<ServiceResult> {
   const digest = requestDigest(ctx.clientId, ctx.idempotencyKey);
   return withRetries('repayment', async () => {
-    const items = await readSnapshot([requestKey(digest), accountKey(accountId)]);
+    const planKeys = await listPlanKeys(accountId);
+    const items = await readSnapshot([requestKey(digest), accountKey(accountId), ...planKeys]);
     if (items === null) return RETRY;
-    const [existing, accountItem] = items;
+    const [existing, accountItem, ...planItems] = items;
     if (existing) return fromExisting(existing, ctx.fingerprint);
     if (!accountItem) return failure('account_not_found');
     const account = accountFromItem(accountItem);
     if (account.currency !== input.currency) return failure('currency_mismatch');
     const nowMs = Date.now();
-    if (input.amount > account.outstanding)
-      return storeConflict(digest, 'repayment', ctx, 'amount_exceeds_remaining', nowMs);
-
-    const nowIso = new Date(nowMs).toISOString();
-    const delta = { reserved: 0, outstanding: -input.amount, totalLimit: 0 };
-    const next = applyToAccount(account, delta, nowIso);
-    const response: StoredResponse = {
-      status: 201,
-      body: JSON.stringify({
-        id: `rpy_${digest}`,
-        object: 'repayment',
-        amount: input.amount,
-        currency: input.currency,
-        createdAt: nowIso,
-        account: toAccountResource(next),
-      }),
-    };
+    const plans = planItems.filter(isPlanItem).map((p) => planFromItem(p ?? {}));
+    const decided = decideRepayment(account, plans, input.amount, nowMs, rules.graceDays);
+    if (!decided) return storeConflict(digest, 'repayment', ctx, 'amount_exceeds_remaining', nowMs);
+    const response = repaymentResponse(digest, input, decided);
     const outcome = await transactWrite(
-      [
-        operationRecordPut(digest, recordFields('repayment', ctx.clientId, ctx.fingerprint, response), nowMs),
-        movementUpdate(accountId, delta, nowIso, { requireFigures: account }),
-        journalPut(newJournalEntry({ accountId, type: 'repayment', amount: input.amount, delta, nowIso })),
-      ],
+      repaymentItems(ctx, digest, account, decided, response, nowMs),
       randomUUID(),
     );
     if (outcome.committed) return fresh(response);
     if (conditionFailed(outcome.reasons, 0)) return RETRY; // a concurrent copy won: the next read replays it
     if (conditionFailed(outcome.reasons, 1)) return RETRY; // the figures moved on: read them again
+    if (outcome.reasons.slice(3).some((r) => r.code === 'ConditionalCheckFailed')) return RETRY; // a plan moved on
     if (isTransient(outcome.reasons))
       return retryAfter(new TransactionCancelledError('repayment', outcome.reasons));
     throw new TransactionCancelledError('repayment', outcome.reasons);
   });
+}
+
+interface DecidedRepayment {
+  next: Account;
+  delta: BalanceDelta;
+  allocation: Allocation;
+  /** Each plan the repayment paid on, after it, with the version it was computed from. */
+  plans: Array<{ next: InstallmentPlan; expectedVersion: number }>;
+  nowIso: string;
+}
+
+/** The allocation and what it does to the account and the plans; undefined when the amount is more than owed. */
+function decideRepayment(
+  account: Account,
+  plans: InstallmentPlan[],
+  amount: number,
+  nowMs: number,
+  graceDays: number,
+): DecidedRepayment | undefined {
+  const nowIso = new Date(nowMs).toISOString();
+  const today = nowIso.slice(0, 10);
+  const oneOff = oneOffPrincipal(account.outstanding, plans);
+  const allocation = allocate({ plans, oneOffPrincipal: oneOff, amount, today, graceDays });
+  // More than is owed; or principal beyond `outstanding` (a credit balance left by a refund: see oneOffPrincipal).
+  if (allocation.unallocated > 0 || allocation.principal > account.outstanding) return undefined;
+  const delta = { reserved: 0, outstanding: -allocation.principal, totalLimit: 0 };
+  const paidOn = new Set(allocation.lines.map((l) => l.planId));
+  return {
+    next: applyToAccount(account, delta, nowIso),
+    delta,
+    allocation,
+    plans: plans
+      .filter((p) => paidOn.has(p.id))
+      .map((p) => ({
+        next: { ...applyAllocation(p, allocation.lines, today, graceDays, nowIso), version: p.version + 1 },
+        expectedVersion: p.version,
+      })),
+    nowIso,
+  };
+}
+
+function repaymentResponse(
+  digest: string,
+  input: { amount: number; currency: string },
+  d: DecidedRepayment,
+): StoredResponse {
+  return {
+    status: 201,
+    body: JSON.stringify({
+      id: `rpy_${digest}`,
+      object: 'repayment',
+      amount: input.amount,
+      currency: input.currency,
+      createdAt: d.nowIso,
+      account: toAccountResource(d.next),
+      allocation: d.allocation.lines,
+    }),
+  };
+}
+
+/** Record, guarded account movement, the journaled repayment with its allocation, each plan paid on. */
+function repaymentItems(
+  ctx: { clientId: string; fingerprint: string },
+  digest: string,
+  account: Account,
+  d: DecidedRepayment,
+  response: StoredResponse,
+  nowMs: number,
+): TransactItem[] {
+  const { id: accountId } = account;
+  const amount = d.allocation.principal + d.allocation.fee;
+  return [
+    operationRecordPut(digest, recordFields('repayment', ctx.clientId, ctx.fingerprint, response), nowMs),
+    movementUpdate(accountId, d.delta, d.nowIso, { requireFigures: account }),
+    journalPut(
+      newJournalEntry({
+        accountId,
+        type: 'repayment',
+        amount,
+        delta: d.delta,
+        nowIso: d.nowIso,
+        allocation: d.allocation.lines,
+      }),
+    ),
+    ...d.plans.map((p) => planPut(p.next, p.expectedVersion)),
+  ];
 }
 
 export type StatusResult =

@@ -12,16 +12,17 @@ import { assert, present } from '../assert.js';
 import { digestOf } from '../authorizations/repository.js';
 import { getItems, requestKey } from '../idempotency/records.js';
 import { defaultStorage, type Storage } from '../storage/dynamo-client.js';
-import { BATCH_GET_MAX_KEYS } from '../storage/dynamodb-limits.js';
+import { BATCH_GET_MAX_KEYS, TRANSACT_GET_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import type { TransactItem } from '../storage/transactions.js';
 import type { InstallmentPlan } from './plan.js';
 import { MAX_INSTALLMENTS } from './schedule.js';
 
 /**
- * Plans one account read returns at most (one BatchGet beside the account). An account with more open plans
- * than this is far beyond a consumer line; the reads say so instead of silently dropping plans.
+ * Plans one account read returns at most: a repayment reads them in one TransactGet beside its record and the
+ * account. An account with more plans than this is far beyond a consumer line; the reads say so (an invariant)
+ * instead of silently dropping plans.
  */
-export const MAX_ACCOUNT_PLANS = BATCH_GET_MAX_KEYS - 1;
+export const MAX_ACCOUNT_PLANS = TRANSACT_GET_MAX_ITEMS - 2;
 const POINTER_PREFIX = 'PLAN#';
 const PLAN_ID = /^plan_([A-Za-z0-9_-]{22})$/;
 
@@ -115,10 +116,11 @@ export interface AccountPlans {
 }
 
 /** The account item and its plans (oldest first), in a Query and one BatchGet. Undefined: no such account. */
-export async function readAccountPlans(
+/** The keys of the account's plans, from their pointers (one Query). */
+export async function listPlanKeys(
   accountId: string,
   storage: Storage = defaultStorage,
-): Promise<AccountPlans | undefined> {
+): Promise<Array<{ pk: string; sk: string }>> {
   const page = await storage.documentClient.send(
     new QueryCommand({
       TableName: storage.tableName,
@@ -130,10 +132,18 @@ export async function readAccountPlans(
   );
   const ids = (page.Items ?? []).map((i) => String(i['planId']));
   assert(ids.length <= MAX_ACCOUNT_PLANS, `account ${accountId} holds at most ${MAX_ACCOUNT_PLANS} plans`);
-  const keys = ids.flatMap((id) => {
+  return ids.flatMap((id) => {
     const key = planKey(id);
     return key ? [key] : [];
   });
+}
+
+export async function readAccountPlans(
+  accountId: string,
+  storage: Storage = defaultStorage,
+): Promise<AccountPlans | undefined> {
+  const keys = await listPlanKeys(accountId, storage);
+  assert(keys.length < BATCH_GET_MAX_KEYS, 'an account and its plans fit one BatchGet');
   const items = await getItems([accountKey(accountId), ...keys], storage);
   if (items === null) return readAccountPlans(accountId, storage);
   const [account, ...plans] = items;

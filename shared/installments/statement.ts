@@ -36,11 +36,14 @@ export function currentStatementDate(today: string, cycleDay: number): string {
   return new Date(Date.UTC(y, m - 1 + monthOffset, cycleDay)).toISOString().slice(0, 10);
 }
 
-/** One-off purchases owe what `outstanding` holds beyond the plans' unpaid principal. */
+/**
+ * One-off purchases owe what `outstanding` holds beyond the plans' unpaid principal. Never negative: a refund of
+ * a one-off purchase already repaid can take `outstanding` below the plans (a credit balance; docs/INSTALLMENTS.md).
+ */
 export function oneOffPrincipal(outstanding: number, plans: readonly InstallmentPlan[]): number {
+  assert(outstanding >= 0, 'outstanding is not negative');
   const inPlans = plans.reduce((s, p) => s + planUnpaidPrincipal(p), 0);
-  assert(outstanding >= inPlans, 'outstanding covers the unpaid principal of the plans');
-  return outstanding - inPlans;
+  return Math.max(0, outstanding - inPlans);
 }
 
 export function statementFor(input: {

@@ -41,6 +41,8 @@ export interface JournalEntry {
    * applies the latest staging's window in force then.
    */
   windows?: JournalWindow[];
+  /** A repayment's allocation: what it paid of which installment (fee and principal) and of one-off purchases. */
+  allocation?: Array<{ planId?: string; sequence?: number; principal: number; fee: number }>;
   createdAt: string;
 }
 

@@ -27,6 +27,7 @@ export function newJournalEntry(input: {
   policyVersion?: string;
   sequence?: number;
   windows?: JournalWindow[];
+  allocation?: JournalEntry['allocation'];
 }): JournalEntry {
   return {
     id: randomId('je'),
@@ -40,6 +41,7 @@ export function newJournalEntry(input: {
     ...(input.policyVersion ? { policyVersion: input.policyVersion } : {}),
     ...(input.sequence ? { sequence: input.sequence } : {}),
     ...(input.windows ? { windows: input.windows } : {}),
+    ...(input.allocation ? { allocation: input.allocation } : {}),
   };
 }
 

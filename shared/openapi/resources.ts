@@ -206,6 +206,18 @@ export const Refund = z
   })
   .meta({ id: 'Refund' });
 
+const AllocationLine = z
+  .object({
+    planId: z.string().optional(),
+    sequence: z.number().int().optional(),
+    principal: Money,
+    fee: Money,
+  })
+  .meta({
+    id: 'AllocationLine',
+    description: 'What a repayment paid of one installment, or (no planId) of one-off purchases.',
+  });
+
 export const Repayment = z
   .object({
     id: z.string(),
@@ -214,6 +226,11 @@ export const Repayment = z
     currency: z.string(),
     createdAt: Timestamp,
     account: Account,
+    allocation: z.array(AllocationLine).meta({
+      description:
+        'Overdue amounts first (fee, then principal, oldest first), then the current statement, then future ' +
+        'principal (early repayment: no future fees).',
+    }),
   })
   .meta({ id: 'Repayment' });
 
@@ -243,6 +260,7 @@ export const JournalEntry = z
     balances: Balances.meta({ description: "The account's figures after this entry." }),
     authorizationId: z.string().optional(),
     reasons: z.array(Reason).optional(),
+    allocation: z.array(AllocationLine).optional(),
     policyVersion: z.string().optional(),
     sequence: Count.optional().meta({
       description: 'Place within its transaction when one write journals several movements.',

@@ -273,3 +273,112 @@ describe('GET /v1/accounts/{id}/statement', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('POST /v1/accounts/{id}/repayments with plans', () => {
+  it('pays the current statement first, then future principal with no fee, and journals the allocation', async () => {
+    const accountId = await api.createAccount(1_000_000);
+    const planned = await capture(await hold(accountId, 300_000), { installments: { count: 3 } });
+    const planId = planned.body.installmentPlanId;
+    await capture(await hold(accountId, 20_000), {});
+    const reply = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 30_000,
+      currency: 'CNY',
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.allocation).toEqual([
+      { principal: 20_000, fee: 0 },
+      { planId, sequence: 1, principal: 10_000, fee: 0 },
+    ]);
+    expect(reply.body.account.outstanding).toBe(290_000);
+    const plan = await api.call('GET', `/v1/installment-plans/${planId}`, { key: servicing.apiKey });
+    expect(plan.body.installments[0]).toMatchObject({ paidPrincipal: 10_000, paidFee: 0 });
+    const entries = await listAllJournal(accountId);
+    expect(entries.find((e) => e.type === 'repayment')?.allocation).toEqual(reply.body.allocation);
+    await expectJournalMatches(accountId);
+  });
+
+  it('refuses more than is owed with 409, changing nothing', async () => {
+    const accountId = await api.createAccount(1_000_000);
+    await capture(await hold(accountId, 300_000), { installments: { count: 3 } });
+    const before = await tableSnapshot(app.tableName);
+    const reply = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 300_001,
+      currency: 'CNY',
+    });
+    expect([reply.status, reply.body.error.code]).toEqual([409, 'amount_exceeds_remaining']);
+    // The refused key is stored (a replay answers the same 409); nothing else moved.
+    const after = (await tableSnapshot(app.tableName)).filter((i) => !String(i['pk']).startsWith('REQ#'));
+    expect(after).toEqual(before.filter((i) => !String(i['pk']).startsWith('REQ#')));
+  });
+
+  it('keeps outstanding equal to the plans unpaid principal plus one-off purchases over any sequence', async () => {
+    const fc = (await import('fast-check')).default;
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('plan' as const), amount: fc.integer({ min: 10_000, max: 90_000 }) }),
+      fc.record({ kind: fc.constant('oneOff' as const), amount: fc.integer({ min: 1, max: 50_000 }) }),
+      fc.record({ kind: fc.constant('repay' as const), share: fc.integer({ min: 1, max: 100 }) }),
+      fc.record({ kind: fc.constant('refund' as const), share: fc.integer({ min: 1, max: 100 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 6 }), async (ops) => {
+        const accountId = await api.createAccount(10_000_000);
+        const planHolds: string[] = [];
+        for (const o of ops) {
+          const account = await api.account(accountId);
+          if (o.kind === 'plan') {
+            const id = await hold(accountId, o.amount);
+            expect((await capture(id, { installments: { count: 3 } })).status).toBe(200);
+            planHolds.push(id);
+          } else if (o.kind === 'oneOff') {
+            expect((await capture(await hold(accountId, o.amount), {})).status).toBe(200);
+          } else if (o.kind === 'repay' && account.outstanding > 0) {
+            const amount = Math.max(1, Math.floor((account.outstanding * o.share) / 100));
+            const paid = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+              amount,
+              currency: 'CNY',
+            });
+            expect(paid.status).toBe(201);
+          } else if (o.kind === 'refund' && planHolds.length > 0) {
+            const id = planHolds[0] ?? '';
+            const plan = (await api.call('GET', `/v1/authorizations/${id}`, { key: checkout.apiKey })).body;
+            const planBody = await api.call('GET', `/v1/installment-plans/${plan.installmentPlanId}`, {
+              key: servicing.apiKey,
+            });
+            const unpaid = planBody.body.installments.reduce(
+              (s: number, i: { principal: number; paidPrincipal: number }) =>
+                s + i.principal - i.paidPrincipal,
+              0,
+            );
+            const amount = Math.floor((unpaid * o.share) / 100);
+            if (amount > 0)
+              expect(
+                (await api.post(checkout.apiKey, `/v1/authorizations/${id}/refunds`, { amount })).status,
+              ).toBe(201);
+          }
+        }
+        const account = await api.account(accountId);
+        const plans = await api.call('GET', `/v1/accounts/${accountId}/installment-plans`, {
+          key: servicing.apiKey,
+        });
+        const unpaid = plans.body.data
+          .flatMap(
+            (p: { installments: Array<{ principal: number; paidPrincipal: number }> }) => p.installments,
+          )
+          .reduce(
+            (s: number, i: { principal: number; paidPrincipal: number }) => s + i.principal - i.paidPrincipal,
+            0,
+          );
+        const statement = await api.call('GET', `/v1/accounts/${accountId}/statement`, {
+          key: servicing.apiKey,
+        });
+        const oneOff = statement.body.items
+          .filter((i: { kind: string }) => i.kind === 'purchases')
+          .reduce((s: number, i: { principal: number }) => s + i.principal, 0);
+        expect(account.outstanding).toBe(unpaid + oneOff);
+        expect(account.outstanding).toBeGreaterThanOrEqual(unpaid);
+        await expectJournalMatches(accountId);
+      }),
+      { numRuns: 6 },
+    );
+  }, 300_000);
+});
