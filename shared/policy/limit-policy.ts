@@ -21,7 +21,7 @@ import {
   type RiskTier,
 } from '../promotions/model.js';
 
-export const POLICY_VERSION = 'limit-policy/2026-11-25.5';
+export const POLICY_VERSION = 'limit-policy/2026-11-30.1';
 
 /** Largest base limit the policy grants (500,000.00). */
 export const MAX_CREDIT_LIMIT_MINOR = 50_000_000;
@@ -34,6 +34,14 @@ export const LIMIT_UNIT_MINOR = 100;
 export const RECENT_OVERDUE_DAYS = 90;
 /** This many hard inquiries in 90 days is a serious signal (the customer is seeking credit everywhere). */
 export const HIGH_INQUIRIES = 6;
+/**
+ * A temporary risk reduction (临时降额): while a serious signal persists, each refresh lowers the limit by this
+ * share of itself, however high the income-based target, but never below what the customer already uses (whole
+ * units, rounded up): a new overdue or a burst of inquiries stops new credit growing within a few refreshes. Once
+ * the signal has stayed clean for its period (RECENT_OVERDUE_DAYS, or inquiries below HIGH_INQUIRIES), ordinary
+ * increases restore the limit step by step (at most the per-refresh cap, once per INCREASE_COOLDOWN_MS).
+ */
+export const RISK_REDUCTION_PERCENT = 30;
 /** Unverified income counts for this share only: it is the customer's word. */
 export const UNVERIFIED_INCOME_PERCENT = 50;
 
@@ -243,10 +251,28 @@ function decreaseReason(ctx: BaseContext): Reason {
   };
 }
 
+/** The limit a temporary risk reduction lowers to: RISK_REDUCTION_PERCENT off, never below current usage. */
+function riskReduced(ctx: BaseContext): number {
+  const { currentMinor: current, account } = ctx;
+  const usage = Math.ceil((account.reserved + account.outstanding) / LIMIT_UNIT_MINOR) * LIMIT_UNIT_MINOR;
+  const lowered = floorToUnit((current * (100 - RISK_REDUCTION_PERCENT)) / 100);
+  return Math.min(current, Math.max(lowered, usage));
+}
+
+function riskReductionReason(ctx: BaseContext, limit: number): Reason {
+  return {
+    code: 'risk_reduction',
+    message:
+      `The limit is lowered to ${formatMinor(limit, ctx.account.currency)} for now because of a serious risk ` +
+      'signal; it is restored step by step once the signal has cleared.',
+  };
+}
+
 /**
  * The scheduled refresh. Without a serious signal a lower target does not reduce the limit: the target follows
  * income, which fluctuates, and taking credit from a customer who repays on time is an adverse action we only
- * take on real risk. With a serious signal there is no increase, however high the target.
+ * take on real risk. With a serious signal there is no increase, however high the target, and a temporary risk
+ * reduction lowers the limit toward current usage (RISK_REDUCTION_PERCENT a refresh).
  */
 function refreshStep(ctx: BaseContext): BaseStep {
   const { currentMinor: current, targetMinor: target } = ctx;
@@ -275,6 +301,10 @@ function refreshStep(ctx: BaseContext): BaseStep {
     return { limit, reasons: limit < target ? [cappedReason(ctx, limit)] : [] };
   }
   if (target < current && ctx.serious) return { limit: target, reasons: [decreaseReason(ctx)] };
+  if (ctx.serious) {
+    const reduced = riskReduced(ctx);
+    if (reduced < current) return { limit: reduced, reasons: [riskReductionReason(ctx, reduced)] };
+  }
   const why =
     target === current
       ? 'The base limit already matches the assessment.'

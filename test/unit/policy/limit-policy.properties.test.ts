@@ -40,6 +40,7 @@ const KNOWN_CODES = new Set([
   'limit_unchanged',
   'requested_limit_granted',
   'requested_limit_partially_granted',
+  'risk_reduction',
   'requested_limit_declined',
   'increase_deferred',
   'promotion_reduced',

@@ -46,6 +46,7 @@ const ALL_CODES = [
   'limit_unchanged',
   'requested_limit_granted',
   'requested_limit_partially_granted',
+  'risk_reduction',
   'requested_limit_declined',
   'category_quota_applied',
   'category_quota_ended',
@@ -181,14 +182,92 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
     },
   ],
   [
-    'does not raise the limit while a serious signal is present, however high the target',
+    'lowers the limit temporarily (risk_reduction) on a serious signal, however high the target',
     input({ profile: recentlyOverdue({ creditScore: 800, tenureMonths: 36 }) }),
     {
-      creditLimit: 500_000,
+      creditLimit: 350_000,
       promoLimit: 0,
       riskTier: 'C',
+      decision: 'decrease',
+      codes: ['score_excellent', 'income_verified', 'overdue_recent', 'tenure_long', 'risk_reduction'],
+    },
+  ],
+  [
+    'lowers a 5,000.00 limit after a 45-day overdue 20 days ago, though the income target is higher',
+    input({
+      profile: profile({
+        overdueCount: 1,
+        maxOverdueDays: 45,
+        lastOverdueAt: daysAgo(20),
+        monthlyIncome: 5_000_000,
+      }),
+    }),
+    {
+      creditLimit: 350_000,
+      decision: 'decrease',
+      codes: ['score_good', 'income_verified', 'overdue_recent', 'risk_reduction'],
+    },
+  ],
+  [
+    'lowers a 5,000.00 limit after 9 recent inquiries, though the income target is higher',
+    input({ profile: profile({ recentInquiries: 9 }) }),
+    {
+      creditLimit: 350_000,
+      decision: 'decrease',
+      codes: [
+        'score_good',
+        'income_verified',
+        'repayment_history_good',
+        'credit_inquiries_high',
+        'risk_reduction',
+      ],
+    },
+  ],
+  [
+    'never lowers below current usage (whole units, rounded up)',
+    input({
+      profile: profile({ recentInquiries: 9 }),
+      account: account({ reserved: 100_050, outstanding: 380_000 }),
+    }),
+    {
+      creditLimit: 480_100,
+      decision: 'decrease',
+      codes: [
+        ...['score_good', 'income_verified', 'repayment_history_good', 'credit_inquiries_high'],
+        'risk_reduction',
+      ],
+    },
+  ],
+  [
+    'keeps a limit already at usage while the signal persists',
+    input({ profile: profile({ recentInquiries: 9 }), account: account({ outstanding: 500_000 }) }),
+    {
+      creditLimit: 500_000,
       decision: 'unchanged',
-      codes: ['score_excellent', 'income_verified', 'overdue_recent', 'tenure_long', 'limit_unchanged'],
+      codes: [
+        'score_good',
+        'income_verified',
+        'repayment_history_good',
+        'credit_inquiries_high',
+        'limit_unchanged',
+      ],
+    },
+  ],
+  [
+    'restores a reduced limit step by step once the signal has cleared (overdue older than 90 days)',
+    input({
+      profile: profile({
+        overdueCount: 1,
+        maxOverdueDays: 45,
+        lastOverdueAt: daysAgo(91),
+        monthlyIncome: 5_000_000,
+      }),
+      account: account({ creditLimit: 350_000 }),
+    }),
+    {
+      creditLimit: 525_000,
+      decision: 'increase',
+      codes: ['score_good', 'income_verified', 'overdue_history', 'increase_capped'],
     },
   ],
   [
