@@ -222,7 +222,22 @@ describe('assessLimit properties', () => {
         const r = assessLimit(i);
         if (r.creditLimit < i.account.creditLimit) {
           expect(isSerious(r)).toBe(true);
-          expect(codesOf(r)).toContain('decrease_risk');
+          expect(codesOf(r).some((c) => c === 'decrease_risk' || c === 'risk_reduction')).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('never lowers the base limit below current usage by a temporary risk reduction', () => {
+    fc.assert(
+      fc.property(arbInput, (i) => {
+        const r = assessLimit(i);
+        if (codesOf(r).includes('risk_reduction')) {
+          expect(r.creditLimit).toBeLessThan(i.account.creditLimit);
+          expect(r.creditLimit).toBeGreaterThanOrEqual(
+            Math.min(i.account.creditLimit, i.account.reserved + i.account.outstanding),
+          );
         }
       }),
       RUNS,

@@ -204,6 +204,8 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
     }),
     {
       creditLimit: 350_000,
+      promoLimit: 0,
+      riskTier: 'D',
       decision: 'decrease',
       codes: ['score_good', 'income_verified', 'overdue_recent', 'risk_reduction'],
     },
@@ -213,6 +215,8 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
     input({ profile: profile({ recentInquiries: 9 }) }),
     {
       creditLimit: 350_000,
+      promoLimit: 0,
+      riskTier: 'C',
       decision: 'decrease',
       codes: [
         'score_good',
@@ -231,6 +235,8 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
     }),
     {
       creditLimit: 480_100,
+      promoLimit: 0,
+      riskTier: 'C',
       decision: 'decrease',
       codes: [
         ...['score_good', 'income_verified', 'repayment_history_good', 'credit_inquiries_high'],
@@ -243,6 +249,8 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
     input({ profile: profile({ recentInquiries: 9 }), account: account({ outstanding: 500_000 }) }),
     {
       creditLimit: 500_000,
+      promoLimit: 0,
+      riskTier: 'C',
       decision: 'unchanged',
       codes: [
         'score_good',
@@ -266,6 +274,8 @@ const TABLE: Array<[string, PolicyInput, Expected]> = [
     }),
     {
       creditLimit: 525_000,
+      promoLimit: 0,
+      riskTier: 'D',
       decision: 'increase',
       codes: ['score_good', 'income_verified', 'overdue_history', 'increase_capped'],
     },
