@@ -790,7 +790,7 @@ export interface components {
             object: "journal_entry";
             accountId: string;
             /** @enum {string} */
-            type: "reserve" | "increment" | "capture" | "release" | "expire" | "refund" | "repayment" | "review_decline" | "limit_change" | "freeze" | "unfreeze";
+            type: "reserve" | "increment" | "capture" | "release" | "expire" | "refund" | "repayment" | "review_decline" | "limit_change" | "freeze" | "unfreeze" | "installment_overdue";
             /** @description Integer minor units (fen for CNY). */
             amount: number;
             /** @description Signed change this entry made. */

@@ -16,8 +16,26 @@ import {
   couponRestoreUpdate,
   isCouponItem,
 } from '../coupons/repository.js';
+import { randomUUID } from 'node:crypto';
 import { getItems } from '../idempotency/records.js';
-import { type InstallmentPlan, isFullyRefunded, planOn, refundPlan, toPlanResource } from './plan.js';
+import { journalPut, newJournalEntry } from '../journal/repository.js';
+import { profileFromItem, profileKey, profilePut } from '../profiles/repository.js';
+import { retryAfter, withRetries } from '../storage/retry.js';
+import {
+  isTransient,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
+import { billPlan, profileWithOverdue } from './billing.js';
+import {
+  type Installment,
+  type InstallmentPlan,
+  isFullyRefunded,
+  planOn,
+  refundPlan,
+  toPlanResource,
+} from './plan.js';
 import {
   isPlanItem,
   newPlanItems,
@@ -255,6 +273,75 @@ export async function accountStatement(
     graceDays: rules.graceDays,
   });
   return { accountId, currency: account.currency, ...statement };
+}
+
+export interface BillingOutcome {
+  /** Installments this run turned overdue. */
+  overdue: number;
+}
+
+/**
+ * Bills one account as of `nowMs`: installments unpaid GRACE_DAYS after their due date become overdue, each
+ * journaled (`installment_overdue`, no money moves), and the overdue record reaches the credit profile, all in
+ * one transaction guarded by each plan's version. Running it again the same day changes nothing. An account
+ * without a profile keeps its plans' statuses and journal; there is no profile to record into.
+ */
+export async function billAccount(
+  accountId: string,
+  nowMs: number = Date.now(),
+  rules: Pick<InstallmentRules, 'graceDays'> = config,
+): Promise<BillingOutcome | undefined> {
+  return withRetries('billing', async () => {
+    const read = await readAccountPlans(accountId);
+    if (!read) return undefined;
+    const [profileItem] = (await getItems([profileKey(accountId)])) ?? [undefined];
+    const profile = profileFromItem(profileItem);
+    const nowIso = new Date(nowMs).toISOString();
+    const billed = read.plans.map((p) => ({
+      before: p,
+      ...billPlan(p, today(nowMs), rules.graceDays, nowIso),
+    }));
+    const changed = billed.filter((b) => b.newlyOverdue.length > 0);
+    if (changed.length === 0) return { overdue: 0 };
+    const rows = changed.flatMap((b) => b.newlyOverdue);
+    const items: TransactItem[] = [
+      ...changed.map((b) => planPut({ ...b.plan, version: b.before.version + 1 }, b.before.version)),
+      ...changed.flatMap((b) => b.newlyOverdue.map((row) => overdueEntry(accountId, b.plan.id, row, nowIso))),
+      ...(profile
+        ? [
+            profilePut({
+              accountId,
+              profile: profileWithOverdue(profile, rows, today(nowMs), nowIso),
+              updatedAt: nowIso,
+            }),
+          ]
+        : []),
+    ];
+    const outcome = await transactWrite(items, randomUUID());
+    if (outcome.committed) return { overdue: rows.length };
+    if (isTransient(outcome.reasons) || outcome.reasons.some((r) => r.code === 'ConditionalCheckFailed'))
+      return retryAfter(new TransactionCancelledError('billing', outcome.reasons));
+    throw new TransactionCancelledError('billing', outcome.reasons);
+  });
+}
+
+function overdueEntry(accountId: string, planId: string, row: Installment, nowIso: string): TransactItem {
+  return journalPut(
+    newJournalEntry({
+      accountId,
+      type: 'installment_overdue',
+      amount: row.principal - row.paidPrincipal + row.fee - row.paidFee,
+      delta: { reserved: 0, outstanding: 0, totalLimit: 0 },
+      reasons: [
+        {
+          code: 'installment_overdue',
+          message: `Installment ${row.sequence} of ${planId}, due ${row.dueDate}, is unpaid.`,
+        },
+      ],
+      sequence: row.sequence,
+      nowIso,
+    }),
+  );
 }
 
 export { toCouponResource };

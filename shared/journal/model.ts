@@ -17,7 +17,9 @@ export type JournalEntryType =
   | 'limit_change'
   /** Status changes move no money (zero delta) but belong in the account's history. */
   | 'freeze'
-  | 'unfreeze';
+  | 'unfreeze'
+  /** The billing run found an installment unpaid past its grace days: no money moves (fees and principal were already owed). */
+  | 'installment_overdue';
 
 export interface Reason {
   code: string;

@@ -254,6 +254,7 @@ export const JournalEntry = z
       'limit_change',
       'freeze',
       'unfreeze',
+      'installment_overdue',
     ]),
     amount: Money,
     delta: Balances.meta({ description: 'Signed change this entry made.' }),
