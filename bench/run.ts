@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
+import { installmentsSummary, measureInstallments } from './installments.js';
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
 import { type AuthorizeMeasurements, type RefreshRounds, report } from './report.js';
@@ -61,6 +62,13 @@ async function main(): Promise<void> {
     const load = await measureAuthorize(dynamo.endpoint, url, shopKey, accounts);
     // 2. Capture and release end to end.
     const { capture, release } = await measureSettles(url, shopKey, accounts.api);
+    const installments = await measureInstallments({
+      url,
+      adminKey: ADMIN_KEY,
+      shopKey,
+      accounts: accounts.api,
+      log,
+    });
     api.kill('SIGTERM');
     api = undefined;
     // 3. DynamoDB calls per operation, counted by an SDK middleware on the service's own client.
@@ -71,7 +79,10 @@ async function main(): Promise<void> {
     // 5. Limit refresh, each round in its own process and table.
     const refreshes = measureRefresh(dynamo.endpoint);
 
-    const summary = summarize(load.ratios, calls, bundles, refreshes.refresh);
+    const summary = {
+      ...summarize(load.ratios, calls, bundles, refreshes.refresh),
+      ...installmentsSummary(installments),
+    };
     const measured = { ...load, capture, release, calls, ...bundles, ...refreshes, summary };
     const input = {
       startedAt,
