@@ -3,7 +3,7 @@
  * on the very client the handlers use; and what the authorizer's key lookup asks DynamoDB for.
  */
 import { Api } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
 let api: Api;
@@ -91,6 +91,29 @@ describe('DynamoDB calls per operation', () => {
     sent.length = 0;
     const reply = await api.post(checkout.apiKey, `/v1/authorizations/${hold.body.id}/capture`);
     expect(reply.status).toBe(200);
+    expect(sent).toEqual(['TransactGetItemsCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('a capture into a 12-installment plan with a coupon makes the same two calls', async () => {
+    const checkout = await api.createClient(['checkout']);
+    const accountId = await api.createAccount(10_000_000);
+    const coupon = await api.call('POST', '/v1/coupons', {
+      key: ADMIN_KEY,
+      body: {
+        accountId,
+        kind: 'interest_free',
+        counts: [12],
+        validFrom: new Date(Date.now() - 86_400_000).toISOString(),
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    const hold = await api.authorize(checkout.apiKey, { accountId, amount: 120_000 });
+    sent.length = 0;
+    const reply = await api.post(checkout.apiKey, `/v1/authorizations/${hold.body.id}/capture`, {
+      installments: { count: 12, couponId: coupon.body.id },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.installmentPlanId).toBeDefined();
     expect(sent).toEqual(['TransactGetItemsCommand', 'TransactWriteItemsCommand']);
   });
 });
