@@ -153,6 +153,7 @@ function summary(args: Args, result: SimulationResult): string[] {
     `  festival uplift applied: ${(result.promoLimitTotal / 100).toFixed(2)} CNY of promotional credit in total`,
     `  electronics quota drawn: ${(result.quotaUsedTotal / 100).toFixed(2)} CNY; accounts over-drawn or off: ${result.quotaViolations}`,
     `  approved ${result.approved}, pending review ${result.pendingReview}, captured ${result.captured}, released ${result.released}`,
+    `  618 coupons: ${result.couponsIssued} issued, ${result.installmentCaptures} captures in 12 installments, ${result.couponsRedeemed} coupons redeemed, ${result.couponRaceLosses} lost to another checkout's capture`,
     `  declined by reason: ${declined}`,
     `  duplicates sent ${result.duplicatesSent}, retries after lost responses ${result.retriesSent}, inconsistent replays ${result.inconsistentReplays}`,
     `  authorize latency p50 ${result.authorizeP50Ms.toFixed(1)} ms, p99 ${result.authorizeP99Ms.toFixed(1)} ms`,

@@ -48,6 +48,13 @@ export interface SimulationResult {
   quotaUsedTotal: number;
   /** Accounts whose quota shows more drawn than granted, or used + remaining != granted: must be 0. */
   quotaViolations: number;
+  /** Interest-free 12-installment coupons issued before the burst (one to every other account). */
+  couponsIssued: number;
+  /** Captures split into 12 installments, and how many of them redeemed a coupon. */
+  installmentCaptures: number;
+  couponsRedeemed: number;
+  /** Captures that found their account's coupon already redeemed (409 coupon_unavailable) and went on without it. */
+  couponRaceLosses: number;
   timeline: Array<{ second: number; requests: number; approvalRate: number; p50Ms: number; p99Ms: number }>;
 }
 
@@ -155,13 +162,21 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   // 2. The festival promotion, then the refresh that applies it.
   await createPromotions(call, keys.admin, runId, Date.now());
   await refreshLimits(call, keys.risk, o.accounts, progress);
+  const coupons = await issueCoupons(call, keys.admin, accountIds, Date.now());
   // 3. The checkout burst.
-  const plan = planCheckouts(o.checkouts, accountIds, random);
+  const plan = planCheckouts(o.checkouts, accountIds, random, coupons);
   const burst = await checkoutBurst(call, keys.shop, plan, o.concurrency, progress);
   // 4. The books: no oversell, and every journal replays to its account.
   const books = await checkBooks(call, keys, accountIds, progress);
   const { timeline, ...counts } = burst;
-  return { accounts: o.accounts, checkouts: o.checkouts, ...counts, ...books, timeline };
+  return {
+    accounts: o.accounts,
+    checkouts: o.checkouts,
+    couponsIssued: coupons.size,
+    ...counts,
+    ...books,
+    timeline,
+  };
 }
 
 async function createKeys(call: Call, admin: string): Promise<Keys> {
@@ -239,6 +254,35 @@ async function refreshLimits(call: Call, risk: string, accounts: number, progres
 }
 
 /** One checkout of the burst, drawn before it starts so the seed alone decides the plan. */
+/** The 618 coupon campaign: an interest-free 12-installment coupon for every other account, valid for the sale. */
+async function issueCoupons(
+  call: Call,
+  admin: string,
+  accountIds: readonly string[],
+  now: number,
+): Promise<Map<string, string>> {
+  const coupons = new Map<string, string>();
+  await inParallel(
+    accountIds.filter((_, i) => i % 2 === 0),
+    SEED_CONCURRENCY,
+    async (accountId) => {
+      const reply = await call('POST', '/v1/coupons', admin, {
+        accountId,
+        kind: 'interest_free',
+        counts: [12],
+        minAmount: INSTALLMENT_MIN_MINOR,
+        validFrom: new Date(now - PROMOTION_STARTED_AGO_MS).toISOString(),
+        validUntil: new Date(now + PROMOTION_DAYS * DAY_MS).toISOString(),
+      });
+      if (reply.status === 201) coupons.set(accountId, reply.body.id as string);
+    },
+  );
+  return coupons;
+}
+
+/** The service's default installment minimum (100.00): smaller purchases are captured whole. */
+const INSTALLMENT_MIN_MINOR = 10_000;
+
 interface PlannedCheckout {
   accountId: string;
   amount: number;
@@ -251,22 +295,31 @@ interface PlannedCheckout {
   /** The capture takes half the hold. */
   partial: boolean;
   electronics: boolean;
+  /** A full capture split into 12 installments, with the account's coupon if it has one. */
+  installments?: { couponId?: string };
 }
 
 function planCheckouts(
   count: number,
   accountIds: readonly string[],
   random: () => number,
+  coupons: ReadonlyMap<string, string>,
 ): PlannedCheckout[] {
-  return Array.from({ length: count }, () => ({
-    accountId: accountIds[Math.floor(random() ** 1.5 * accountIds.length)]!, // some accounts are busier than others
-    amount: 1_000 + Math.floor(random() ** 3 * 150_000),
-    duplicate: random() < 0.05,
-    lostResponse: random() < 0.03,
-    capture: random() < 0.8,
-    partial: random() < 0.25,
-    electronics: random() < 0.4,
-  }));
+  return Array.from({ length: count }, () => {
+    const c: PlannedCheckout = {
+      accountId: accountIds[Math.floor(random() ** 1.5 * accountIds.length)]!, // some accounts are busier than others
+      amount: 1_000 + Math.floor(random() ** 3 * 150_000),
+      duplicate: random() < 0.05,
+      lostResponse: random() < 0.03,
+      capture: random() < 0.8,
+      partial: random() < 0.25,
+      electronics: random() < 0.4,
+    };
+    // About a third of the full captures big enough for a plan are split; with a coupon where the account has one.
+    const plan = c.capture && !c.partial && c.amount >= INSTALLMENT_MIN_MINOR && random() < 0.35;
+    const couponId = coupons.get(c.accountId);
+    return plan ? { ...c, installments: couponId ? { couponId } : {} } : c;
+  });
 }
 
 /** What one checkout saw. */
@@ -279,6 +332,8 @@ interface CheckoutOutcome {
   /** Seconds since the burst began, when the authorize answered. */
   second: number;
   settled: 'captured' | 'released' | 'failed' | undefined;
+  /** For a capture in installments: whether it redeemed its coupon, lost it to another capture, or had none. */
+  coupon?: 'redeemed' | 'lost' | 'none';
 }
 
 type BurstResult = Omit<
@@ -290,6 +345,7 @@ type BurstResult = Omit<
   | 'promoLimitTotal'
   | 'quotaUsedTotal'
   | 'quotaViolations'
+  | 'couponsIssued'
 >;
 
 async function checkoutBurst(
@@ -333,8 +389,8 @@ async function checkout(
   if (c.lostResponse) copies.push(await authorize()); // the client never saw `first`; it retries with the same key
   const second = Math.floor((Date.now() - started) / 1000);
   const approved = first!.status === 201 && first!.body.status !== 'pending_review';
-  const settled = approved ? await settle(call, shop, c, first!.body.id as string) : undefined;
-  return { first: first!, copies, ms, second, settled };
+  const settled = approved ? await settle(call, shop, c, first!.body.id as string) : { settled: undefined };
+  return { first: first!, copies, ms, second, ...settled };
 }
 
 /** Sends of one request at most, while the service answers 503 (a write outlasted its deadline). */
@@ -351,20 +407,36 @@ async function untilAnswered<R extends { status: number }>(send: () => Promise<R
   return reply;
 }
 
-/** Captures (all or half) or releases an approved hold. */
+/**
+ * Captures (all, half, or all in 12 installments) or releases an approved hold. A capture whose coupon another
+ * checkout of the account redeemed first (409 coupon_unavailable) goes on in installments without it.
+ */
 async function settle(
   call: Call,
   shop: string,
   c: PlannedCheckout,
   id: string,
-): Promise<CheckoutOutcome['settled']> {
+): Promise<Pick<CheckoutOutcome, 'settled' | 'coupon'>> {
   const amount = c.capture && c.partial ? Math.max(1, Math.floor(c.amount / 2)) : undefined;
   const action = c.capture ? 'capture' : 'release';
-  const key = randomUUID();
   const path = `/v1/authorizations/${id}/${action}`;
-  const reply = await untilAnswered(() => call('POST', path, shop, amount ? { amount } : {}, key));
-  if (reply.status !== 200) return 'failed';
-  return c.capture ? 'captured' : 'released';
+  const send = (body: unknown) => {
+    const key = randomUUID();
+    return untilAnswered(() => call('POST', path, shop, body, key));
+  };
+  if (c.installments) {
+    const { couponId } = c.installments;
+    let reply = await send({ installments: { count: 12, ...(couponId ? { couponId } : {}) } });
+    let coupon: CheckoutOutcome['coupon'] = couponId ? 'redeemed' : 'none';
+    if (reply.status === 409 && reply.body?.error?.code === 'coupon_unavailable') {
+      coupon = 'lost';
+      reply = await send({ installments: { count: 12 } });
+    }
+    return reply.status === 200 ? { settled: 'captured', coupon } : { settled: 'failed' };
+  }
+  const reply = await send(amount ? { amount } : {});
+  if (reply.status !== 200) return { settled: 'failed' };
+  return { settled: c.capture ? 'captured' : 'released' };
 }
 
 /** The burst's counts, latencies and per-second timeline, as checkouts finish. */
@@ -378,6 +450,9 @@ class BurstTally {
     duplicatesSent: 0,
     retriesSent: 0,
     inconsistentReplays: 0,
+    installmentCaptures: 0,
+    couponsRedeemed: 0,
+    couponRaceLosses: 0,
   };
   private readonly latencies: number[] = [];
   private readonly timeline = new Map<number, { latencies: number[]; approved: number; total: number }>();
@@ -404,6 +479,9 @@ class BurstTally {
     else counts.approved += 1;
     if (o.settled === 'captured') counts.captured += 1;
     if (o.settled === 'released') counts.released += 1;
+    if (o.settled === 'captured' && o.coupon) counts.installmentCaptures += 1;
+    if (o.settled === 'captured' && o.coupon === 'redeemed') counts.couponsRedeemed += 1;
+    if (o.coupon === 'lost') counts.couponRaceLosses += 1;
   }
 
   result(durationSeconds: number): BurstResult {

@@ -33,6 +33,11 @@ describe('npm run simulate (small)', () => {
     expect(result.duplicatesSent + result.retriesSent).toBeGreaterThan(0);
     expect(result.promoLimitTotal).toBeGreaterThan(0);
     expect(result.timeline.length).toBeGreaterThan(0);
+    // The 618 coupons: part of the checkouts are captured in installments, some redeeming a coupon, each at most once.
+    expect(result.couponsIssued).toBe(13);
+    expect(result.installmentCaptures).toBeGreaterThan(0);
+    expect(result.couponsRedeemed).toBeGreaterThan(0);
+    expect(result.couponsRedeemed).toBeLessThanOrEqual(result.couponsIssued);
   });
 
   it('serves the OpenAPI document at GET /openapi.json', async () => {
