@@ -33,6 +33,7 @@ import type {
   CreateClientParams,
   CreditProfile,
   CreditProfileResource,
+  BillingJob,
   Coupon,
   CouponList,
   CreateCouponParams,
@@ -373,6 +374,11 @@ export class CheckoutClient {
 
   getStatement(accountId: string, options?: CallOptions): Promise<ApiResponse<Statement>> {
     return this.#call('getStatement', { id: accountId }, undefined, options);
+  }
+
+  /** 202: today's billing run, in the background. */
+  startBilling(options?: CallOptions): Promise<ApiResponse<BillingJob>> {
+    return this.#call('startBilling', {}, undefined, options);
   }
 
   /** Async, so argument errors (a bad id or key) reject like every other failure: callers handle one channel. */

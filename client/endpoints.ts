@@ -127,6 +127,12 @@ export const ENDPOINTS = {
     idempotencyKey: false,
     retry: 'always',
   },
+  startBilling: {
+    method: 'POST',
+    path: '/v1/jobs/billing',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type OperationId = keyof typeof ENDPOINTS;

@@ -120,3 +120,4 @@ export type CreateCouponParams = RequestBody<'createCoupon'>;
 export type InstallmentPlan = Schemas['InstallmentPlan'];
 export type InstallmentPlanList = Schemas['InstallmentPlanList'];
 export type Statement = Schemas['Statement'];
+export type BillingJob = Schemas['BillingJob'];

@@ -37,3 +37,4 @@ export { route as accountsCoupons } from './accounts-coupons.js';
 export { route as installmentPlansGet } from './installment-plans-get.js';
 export { route as accountsInstallmentPlans } from './accounts-installment-plans.js';
 export { route as accountsStatement } from './accounts-statement.js';
+export { route as jobsBilling } from './jobs-billing.js';

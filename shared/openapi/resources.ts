@@ -500,3 +500,12 @@ export const Statement = z
     overdueAmount: Money,
   })
   .meta({ id: 'Statement' });
+
+export const BillingJob = z
+  .object({
+    id: z.string(),
+    object: z.literal('job'),
+    type: z.literal('billing'),
+    status: z.enum(['running']),
+  })
+  .meta({ id: 'BillingJob', description: 'A billing run: every account billed as of the start.' });

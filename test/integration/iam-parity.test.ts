@@ -464,6 +464,10 @@ describe('every function, run locally, is held to the role the stack gives it', 
     );
     for (const read of ['coupons', 'installment-plans', 'statement'])
       expectStatus(await api.call('GET', `/v1/accounts/${owner}/${read}`, { key: servicing.apiKey }), 200);
+    // The billing run goes on after its 202: wait (bounded) until it has read the accounts.
+    expectStatus(await api.call('POST', '/v1/jobs/billing', { key: risk.apiKey }), 202);
+    for (let i = 0; i < 100 && !calls.some((c) => c.entry === 'functions/http/jobs-billing.ts'); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 50));
   });
 
   it('promotions and limits: create (indexing a fresh table), list, end, limit requests, refresh runs', async () => {

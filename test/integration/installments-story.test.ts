@@ -73,7 +73,12 @@ describe('installments: from coupon to overdue to a lower limit', () => {
     expect(await service.billAccount(accountId, atNoon(second.dueDate) + 3 * DAY_MS)).toEqual({ overdue: 0 });
     const overdueAt = atNoon(second.dueDate) + 4 * DAY_MS;
     expect(await service.billAccount(accountId, overdueAt)).toEqual({ overdue: 1 });
-    expect(await service.billAccount(accountId, overdueAt)).toEqual({ overdue: 0 });
+    // The whole run (what POST /v1/jobs/billing starts) the same day finds nothing new.
+    const { runBilling } = await import('../../shared/installments/billing-run.js');
+    expect(await runBilling(overdueAt)).toMatchObject({ accounts: 1, overdue: 0 });
+    const started = await api.call('POST', '/v1/jobs/billing', { key: ADMIN_KEY });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ object: 'job', type: 'billing', status: 'running' });
     const statement2 = await service.accountStatement(accountId, overdueAt);
     expect(statement2).toMatchObject({ overdueAmount: 100_000 });
     const afterBilling = (await api.call('GET', `/v1/installment-plans/${planId}`, { key: servicing.apiKey }))
