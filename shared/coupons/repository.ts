@@ -14,6 +14,7 @@ import { assert } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
 import { defaultStorage, type Storage } from '../storage/dynamo-client.js';
 import { BATCH_GET_MAX_KEYS } from '../storage/dynamodb-limits.js';
+import { RETRY, withRetries } from '../storage/retry.js';
 import { conditionFailed, isTransient, type TransactItem, transactWrite } from '../storage/transactions.js';
 import type { Coupon } from './model.js';
 
@@ -128,19 +129,22 @@ export async function listAccountCoupons(
   accountId: string,
   storage: Storage = defaultStorage,
 ): Promise<Coupon[] | undefined> {
-  const page = await storage.documentClient.send(
-    new QueryCommand({
-      TableName: storage.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': accountKey(accountId).pk, ':prefix': POINTER_PREFIX },
-      ConsistentRead: true,
-      Limit: MAX_ACCOUNT_COUPONS,
-    }),
-  );
-  const ids = (page.Items ?? []).map((i) => String(i['couponId']));
-  const items = await getItems([accountKey(accountId), ...ids.map(couponKey)], storage);
-  if (items === null) return listAccountCoupons(accountId, storage);
-  const [account, ...coupons] = items;
-  if (!account) return undefined;
-  return coupons.filter(isCouponItem).map((c) => couponFromItem(c as Record<string, unknown>));
+  // Keys DynamoDB deferred (UnprocessedKeys): read again, a bounded number of times (withRetries).
+  return withRetries('list account coupons', async () => {
+    const page = await storage.documentClient.send(
+      new QueryCommand({
+        TableName: storage.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': accountKey(accountId).pk, ':prefix': POINTER_PREFIX },
+        ConsistentRead: true,
+        Limit: MAX_ACCOUNT_COUPONS,
+      }),
+    );
+    const ids = (page.Items ?? []).map((i) => String(i['couponId']));
+    const items = await getItems([accountKey(accountId), ...ids.map(couponKey)], storage);
+    if (items === null) return RETRY;
+    const [account, ...coupons] = items;
+    if (!account) return undefined;
+    return coupons.filter(isCouponItem).map((c) => couponFromItem(c as Record<string, unknown>));
+  });
 }

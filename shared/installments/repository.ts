@@ -13,6 +13,7 @@ import { digestOf } from '../authorizations/repository.js';
 import { getItems, requestKey } from '../idempotency/records.js';
 import { defaultStorage, type Storage } from '../storage/dynamo-client.js';
 import { BATCH_GET_MAX_KEYS, TRANSACT_GET_MAX_ITEMS } from '../storage/dynamodb-limits.js';
+import { RETRY, withRetries } from '../storage/retry.js';
 import type { TransactItem } from '../storage/transactions.js';
 import type { InstallmentPlan } from './plan.js';
 import { MAX_INSTALLMENTS } from './schedule.js';
@@ -142,17 +143,20 @@ export async function readAccountPlans(
   accountId: string,
   storage: Storage = defaultStorage,
 ): Promise<AccountPlans | undefined> {
-  const keys = await listPlanKeys(accountId, storage);
-  assert(keys.length < BATCH_GET_MAX_KEYS, 'an account and its plans fit one BatchGet');
-  const items = await getItems([accountKey(accountId), ...keys], storage);
-  if (items === null) return readAccountPlans(accountId, storage);
-  const [account, ...plans] = items;
-  if (!account) return undefined;
-  return {
-    account,
-    plans: plans
-      .filter(isPlanItem)
-      .map((p) => planFromItem(p as Record<string, unknown>))
-      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)),
-  };
+  // Keys DynamoDB deferred (UnprocessedKeys): read again, a bounded number of times (withRetries).
+  return withRetries('read account plans', async () => {
+    const keys = await listPlanKeys(accountId, storage);
+    assert(keys.length < BATCH_GET_MAX_KEYS, 'an account and its plans fit one BatchGet');
+    const items = await getItems([accountKey(accountId), ...keys], storage);
+    if (items === null) return RETRY;
+    const [account, ...plans] = items;
+    if (!account) return undefined;
+    return {
+      account,
+      plans: plans
+        .filter(isPlanItem)
+        .map((p) => planFromItem(p as Record<string, unknown>))
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)),
+    };
+  });
 }
