@@ -26,7 +26,7 @@ import {
   routeKey,
 } from '../../shared/openapi/document.js';
 import * as R from '../../shared/openapi/resources.js';
-import { Api } from '../support/api.js';
+import { Api, settingsChangeOf } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { strongProfile } from '../support/profiles.js';
 
@@ -331,15 +331,7 @@ describe('every route, called through the client, answers as documented', () => 
 
     // Risk settings: read, new holds paused (a hold is declined holds_paused, with the declined hold), resumed.
     const { data: settings } = await risk.getRiskSettings();
-    const {
-      object: _o,
-      changedBy: _b,
-      changedAt: _a,
-      origin: _g,
-      parameter: _p,
-      appliedWithinSeconds: _w,
-      ...change
-    } = settings;
+    const change = settingsChangeOf(settings);
     await risk.setRiskSettings({ ...change, newHoldsPaused: true, reason: 'conformance' });
     await expect(
       checkout.createAuthorization({ ...order, orderId: 'o-conf-7', amount: 100 }),

@@ -94,16 +94,7 @@ export class Api {
     key: string = ADMIN_KEY,
     reason = 'test',
   ): Promise<Reply> {
-    const current = await this.riskSettings();
-    const {
-      object: _o,
-      changedBy: _b,
-      changedAt: _a,
-      origin: _g,
-      parameter: _p,
-      appliedWithinSeconds: _w,
-      ...change
-    } = current;
+    const change = settingsChangeOf(await this.riskSettings());
     return untilAnswered(() =>
       this.call('PUT', '/v1/risk-settings', { key, body: { ...change, reason, ...changes } }),
     );
@@ -133,4 +124,19 @@ export async function untilAnswered(send: () => Promise<Reply>): Promise<Reply> 
     reply = await send();
   }
   return reply;
+}
+
+/** The fields of a risk settings resource a PUT takes: the resource without what the service adds to it. */
+type AddedBySettings = 'object' | 'changedBy' | 'changedAt' | 'origin' | 'parameter' | 'appliedWithinSeconds';
+export function settingsChangeOf<R extends object>(resource: R): Omit<R, AddedBySettings> {
+  const {
+    object: _o,
+    changedBy: _b,
+    changedAt: _a,
+    origin: _g,
+    parameter: _p,
+    appliedWithinSeconds: _w,
+    ...change
+  } = resource as R & Partial<Record<AddedBySettings, unknown>>;
+  return change;
 }

@@ -3,24 +3,7 @@
  * function brings Powertools Tracer and the X-Ray SDK, except POST /v1/authorizations, whose cold start and bundle
  * are budgeted (shared/http/untraced-route.ts).
  */
-import { build } from 'esbuild';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { esbuildOptions } from '../../bench/bundles.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The source files and packages `entry`'s bundle is made of. */
-async function inputsOf(entry: string): Promise<string[]> {
-  const result = await build({
-    ...esbuildOptions(ROOT),
-    entryPoints: [join(ROOT, entry)],
-    write: false,
-    outfile: join(ROOT, '.bench', 'unused.mjs'),
-    metafile: true,
-  });
-  return Object.keys(result.metafile.inputs);
-}
+import { inputsOf } from '../support/bundles.js';
 
 const xray = (inputs: string[]) => inputs.some((p) => p.includes('node_modules/aws-xray-sdk-core/'));
 const tracer = (inputs: string[]) => inputs.some((p) => p.includes('@aws-lambda-powertools/tracer/'));

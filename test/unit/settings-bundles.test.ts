@@ -2,23 +2,7 @@
  * The SSM client (~180 KiB minified) is in the bundle of the one function that writes the risk settings, and in
  * no reader's: authorize's bundle is budgeted (shared/settings/ssm-reader.ts). Built as the stack builds them.
  */
-import { build } from 'esbuild';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { esbuildOptions } from '../../bench/bundles.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-async function inputsOf(entry: string): Promise<string[]> {
-  const result = await build({
-    ...esbuildOptions(ROOT),
-    entryPoints: [join(ROOT, entry)],
-    write: false,
-    outfile: join(ROOT, '.bench', 'unused.mjs'),
-    metafile: true,
-  });
-  return Object.keys(result.metafile.inputs);
-}
+import { inputsOf } from '../support/bundles.js';
 
 const ssmClient = (inputs: string[]) => inputs.some((p) => p.includes('node_modules/@aws-sdk/client-ssm/'));
 const reader = (inputs: string[]) => inputs.some((p) => p.endsWith('shared/settings/ssm-reader.ts'));
