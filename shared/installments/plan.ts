@@ -243,21 +243,11 @@ export function planDue(plan: InstallmentPlan, today: string, graceDays: number)
   return { overdue, due };
 }
 
-export interface InstallmentPlanResource {
-  id: string;
+/** The plan as the API shows it: its own fields but storage's, the rows without their statement dates. */
+export type InstallmentPlanResource = Omit<InstallmentPlan, 'installments' | 'updatedAt' | 'version'> & {
   object: 'installment_plan';
-  accountId: string;
-  authorizationId: string;
-  currency: string;
-  principal: number;
-  count: number;
-  feeRateBps: number;
-  totalFee: number;
-  feeWaived: boolean;
-  couponId?: string;
   installments: Array<Omit<Installment, 'statementDate'>>;
-  createdAt: string;
-}
+};
 
 export function toPlanResource(plan: InstallmentPlan): InstallmentPlanResource {
   return {
