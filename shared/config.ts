@@ -6,11 +6,12 @@
  * settings document, which the risk team changes at runtime without a deploy (shared/settings/): the document
  * the parameter store starts from, and what a function applies when it cannot read the store at cold start.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { parse } from './zod.js';
 import { RISK_RULE_BOUNDS } from './settings/risk-settings.js';
 
 const intFromEnv = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
 /**
  * How long a function keeps the risk settings it read before reading them again (Powertools Parameters'
@@ -24,18 +25,18 @@ const DEFAULT_RISK_SETTINGS_MAX_AGE_SECONDS = 15;
  */
 export const DEFAULT_RISK_SETTINGS_PARAMETER = '/CreditAuthorization-local/risk-settings';
 /** An SSM parameter name of the hierarchical kind: `/a/b`, SSM's characters, no `.`/`..` segment. */
-const ParameterName = z
-  .string()
-  .max(1_011)
-  .regex(/^(\/[A-Za-z0-9_.-]+)+$/)
-  .refine((name) => !name.split('/').some((part) => part === '.' || part === '..'), {
+const ParameterName = z.string().check(
+  z.maxLength(1_011),
+  z.regex(/^(\/[A-Za-z0-9_.-]+)+$/),
+  z.refine((name) => !name.split('/').some((part) => part === '.' || part === '..'), {
     error: 'no . or .. segment',
-  });
+  }),
+);
 
 const ConfigSchema = z.object({
-  TABLE_NAME: z.string().min(3).max(255).default('credit-authorization'),
-  DYNAMODB_ENDPOINT: z.string().url().optional(),
-  AWS_REGION: z.string().default('us-east-1'),
+  TABLE_NAME: z._default(z.string().check(z.minLength(3), z.maxLength(255)), 'credit-authorization'),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** Default: amount (minor units) at or above which a new hold waits for manual review. */
   REVIEW_THRESHOLD: intFromEnv(
     5_000_000,
@@ -54,27 +55,27 @@ const ConfigSchema = z.object({
     RISK_RULE_BOUNDS.velocityWindowSeconds.max,
   ),
   /** The risk settings parameter (SSM Parameter Store in AWS; the local parameter store under the same name). */
-  RISK_SETTINGS_PARAMETER: ParameterName.default(DEFAULT_RISK_SETTINGS_PARAMETER),
+  RISK_SETTINGS_PARAMETER: z._default(ParameterName, DEFAULT_RISK_SETTINGS_PARAMETER),
   /** Seconds a function keeps the settings it read; 0 (local only: refused in Lambda) reads on every use. */
   RISK_SETTINGS_MAX_AGE_SECONDS: intFromEnv(DEFAULT_RISK_SETTINGS_MAX_AGE_SECONDS, 0, 300),
   /**
    * Local only (refused inside Lambda): the folder the local parameter store keeps its parameters in (`npm start`
    * uses DATA_DIR/parameters). Unset: in memory, for this process only.
    */
-  LOCAL_PARAMETER_DIR: z.string().min(1).max(1_024).optional(),
+  LOCAL_PARAMETER_DIR: z.optional(z.string().check(z.minLength(1), z.maxLength(1_024))),
   /** Another SSM endpoint than the Region's (the SDK's own variable; tests point it at a stand-in). */
-  AWS_ENDPOINT_URL_SSM: z.string().url().optional(),
+  AWS_ENDPOINT_URL_SSM: z.optional(z.url()),
   AUTH_HOLD_TTL_SECONDS: intFromEnv(604_800, 1, 31 * 86_400),
   EXPIRY_SWEEP_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
   /** At most 24 days: Node timers cannot wait longer than 2^31 - 1 ms. */
   LIMIT_REFRESH_INTERVAL_SECONDS: intFromEnv(86_400, 1, 24 * 86_400),
   /** Set in AWS: the SQS queue that fans refresh segments out to workers. Unset: segments run in-process. */
-  REFRESH_QUEUE_URL: z.string().url().optional(),
+  REFRESH_QUEUE_URL: z.optional(z.url()),
   /**
    * `on_change` (the default): creating or ending a promotion starts a refresh run that stages it on every
    * eligible account at once (shared/limits/staging.ts). `scheduled`: only the scheduled refresh stages it.
    */
-  PROMOTION_STAGING: z.enum(['on_change', 'scheduled']).default('on_change'),
+  PROMOTION_STAGING: z._default(z.enum(['on_change', 'scheduled']), 'on_change'),
   /** A customer may ask for a higher limit once per this many seconds. */
   LIMIT_REQUEST_COOLDOWN_SECONDS: intFromEnv(86_400, 0, 365 * 86_400),
   /**
@@ -82,7 +83,7 @@ const ConfigSchema = z.object({
    * (shared/journal/horizon.ts, which refuses at load any value not above the longest stamp-to-commit time).
    * Ten seconds: about twice that bound (4.5 s), and fresh enough for a repayment system that polls.
    */
-  JOURNAL_SETTLE_MS: z.coerce.number().int().min(1).max(3_600_000).optional(),
+  JOURNAL_SETTLE_MS: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3_600_000))),
   /**
    * Local only (DynamoDB Local; refused anywhere else): multiplies every deadline of the request path (a DynamoDB
    * call's, a write's, each function's timeout as the local server enforces it) and the journal's default lag.
@@ -92,31 +93,30 @@ const ConfigSchema = z.object({
    */
   LOCAL_TIME_SCALE: intFromEnv(1, 1, 10),
   /** Set in AWS on the listing functions: the Secrets Manager secret holding the cursor HMAC key. */
-  CURSOR_KEY_SECRET_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/)
-    .optional(),
+  CURSOR_KEY_SECRET_ARN: z.optional(
+    z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/)),
+  ),
   /** Local only (refused inside Lambda): the cursor HMAC key itself. `npm start` keeps one under DATA_DIR. */
-  CURSOR_KEY: z.string().min(32).max(1_024).optional(),
+  CURSOR_KEY: z.optional(z.string().check(z.minLength(32), z.maxLength(1_024))),
   /** Set by the Lambda runtime: tells a deployed function from the local server. */
-  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
   /**
    * The CloudWatch namespace of the service's own metrics (shared/observability/emf.ts): one per stage, set on
    * every deployed function (infra/names.ts, `CreditAuthorization/<stage>`); locally, the local server's stage.
    */
-  POWERTOOLS_METRICS_NAMESPACE: z
-    .string()
-    .regex(/^[A-Za-z0-9._#:/-]{1,255}$/)
-    .default('CreditAuthorization/local'),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9._#:/-]{1,255}$/)),
+    'CreditAuthorization/local',
+  ),
   /**
    * Installment fee table: the per-period fee rate in basis points of the purchase's principal, per offered count,
    * as `count:bps` pairs. Defaults (a flat monthly rate, as consumer-credit installment plans quote it): 3 months
    * 0.75%/month, 6 months 0.70%, 12 months 0.66%, 24 months 0.60%. At most 500 bps (5%) a period.
    */
-  INSTALLMENT_FEE_BPS: z
-    .string()
-    .regex(/^(3|6|12|24):\d{1,3}(,(3|6|12|24):\d{1,3}){0,3}$/)
-    .default('3:75,6:70,12:66,24:60'),
+  INSTALLMENT_FEE_BPS: z._default(
+    z.string().check(z.regex(/^(3|6|12|24):\d{1,3}(,(3|6|12|24):\d{1,3}){0,3}$/)),
+    '3:75,6:70,12:66,24:60',
+  ),
   /** The smallest purchase (minor units) that may be split into installments: 100.00. */
   INSTALLMENT_MIN_AMOUNT: intFromEnv(10_000, 1, 1_000_000_000_000),
   /** An installment unpaid this many days after its due date becomes overdue. */
@@ -174,7 +174,7 @@ const DEFAULT_JOURNAL_SETTLE_MS = 10_000;
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" (a shell `VAR= cmd` should not fail validation).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.parse(cleaned, { jitless: true });
+  const parsed = parse(ConfigSchema, cleaned, { jitless: true });
   if (
     parsed.LOCAL_TIME_SCALE !== 1 &&
     (parsed.DYNAMODB_ENDPOINT === undefined || parsed.AWS_LAMBDA_FUNCTION_NAME)

@@ -3,7 +3,7 @@
  * transaction's existence check is also its idempotency check. Live holds carry the sparse expiry-index keys.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { requestKey, type RequestRecordFields } from '../idempotency/records.js';
 import { defaultStorage, documentClient, type Storage, tableName } from '../storage/dynamo-client.js';
 import { EXPIRY_INDEX, EXPIRY_SHARDS, REVIEW_INDEX } from '../storage/table.js';
@@ -140,10 +140,10 @@ export async function getAuthorization(
  * table key). Validated again after the cursor's seal is checked.
  */
 export const ReviewQueuePosition = z.strictObject({
-  pk: z.string().min(1).max(256),
-  sk: z.string().min(1).max(256),
+  pk: z.string().check(z.minLength(1), z.maxLength(256)),
+  sk: z.string().check(z.minLength(1), z.maxLength(256)),
   [REVIEW_INDEX.partitionKey]: z.literal(REVIEW_PARTITION),
-  [REVIEW_INDEX.sortKey]: z.string().min(1).max(512),
+  [REVIEW_INDEX.sortKey]: z.string().check(z.minLength(1), z.maxLength(512)),
 });
 export type ReviewQueuePosition = z.infer<typeof ReviewQueuePosition>;
 

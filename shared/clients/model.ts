@@ -1,5 +1,5 @@
 /** API clients and their scopes (API.md "Authentication and scopes", "Clients"). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const SCOPES = ['checkout', 'servicing', 'risk', 'admin'] as const;
 export const Scope = z.enum(SCOPES);

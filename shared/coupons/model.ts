@@ -19,8 +19,8 @@ const CouponTermsShape = z.strictObject({
   counts: z.array(InstallmentCount).min(1).max(INSTALLMENT_COUNTS.length),
   /** fee_discount only: the share of the fee taken off, in basis points (1-10,000). */
   discountBps: z.number().int().min(1).max(10_000).optional(),
-  minAmount: AmountMinor.optional(),
-  category: Category.optional(),
+  minAmount: z.optional(AmountMinor),
+  category: z.optional(Category),
   validFrom: z.iso.datetime(),
   validUntil: z.iso.datetime(),
 });

@@ -9,7 +9,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import { safeParse } from '../zod.js';
 import type { Principal, Scope } from '../clients/model.js';
 import { requestFingerprint } from '../ids.js';
 import { ApiError, type ErrorCode } from './errors.js';
@@ -48,7 +49,7 @@ export interface HttpRequest<Body, Query = Record<string, never>> {
   operation: RequestContext & { idempotencyKey: string };
 }
 
-export interface RouteOptions<S extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+export interface RouteOptions<S extends z.core.$ZodType | undefined, Q extends z.core.$ZodType | undefined> {
   scopes: readonly Scope[];
   body?: S;
   query?: Q;
@@ -60,11 +61,11 @@ export interface RouteOptions<S extends z.ZodType | undefined, Q extends z.ZodTy
   notFound?: ErrorCode;
 }
 
-export type BodyOf<S> = S extends z.ZodType ? z.output<S> : undefined;
-export type QueryOf<Q> = Q extends z.ZodType ? z.output<Q> : Record<string, never>;
+export type BodyOf<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
+export type QueryOf<Q> = Q extends z.core.$ZodType ? z.output<Q> : Record<string, never>;
 
 /** Turns zod's first issue into the contract's 400: `unknown_field` or `validation_failed` with `param`. */
-export function validationError(error: z.ZodError): ApiError {
+export function validationError(error: z.core.$ZodError): ApiError {
   const issue = error.issues[0];
   if (!issue) return new ApiError('validation_failed');
   const path = issue.path.map(String);
@@ -76,15 +77,15 @@ export function validationError(error: z.ZodError): ApiError {
   return new ApiError('validation_failed', param ? `${param}: ${issue.message}` : issue.message, param);
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = safeParse(schema, value);
   if (!result.success) throw validationError(result.error);
   return result.data;
 }
 
 export function httpHandler<
-  S extends z.ZodType | undefined = undefined,
-  Q extends z.ZodType | undefined = undefined,
+  S extends z.core.$ZodType | undefined = undefined,
+  Q extends z.core.$ZodType | undefined = undefined,
 >(
   options: RouteOptions<S, Q>,
   fn: (request: HttpRequest<BodyOf<S>, QueryOf<Q>>) => Promise<APIGatewayProxyResult>,

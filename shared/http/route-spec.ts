@@ -47,7 +47,7 @@ export interface RouteAccess {
  * of them (some hundred zod schemas) at each cold start of its function, where none is ever used.
  */
 export type ResourceName = {
-  [K in keyof typeof Resources]: (typeof Resources)[K] extends z.ZodType ? K : never;
+  [K in keyof typeof Resources]: (typeof Resources)[K] extends z.core.$ZodType ? K : never;
 }[keyof typeof Resources];
 
 /** What the OpenAPI document says of a route beyond its schemas (params, auth and common errors are derived). */
@@ -65,8 +65,8 @@ export interface RouteDocs {
 }
 
 export interface RouteSpec<
-  S extends z.ZodType | undefined = z.ZodType | undefined,
-  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  S extends z.core.$ZodType | undefined = z.core.$ZodType | undefined,
+  Q extends z.core.$ZodObject | undefined = z.core.$ZodObject | undefined,
 > {
   readonly method: HttpMethod;
   /** API Gateway resource path, with {param} placeholders. */
@@ -95,8 +95,8 @@ export type LambdaHttpHandler = (
 
 /** A route: its spec, where its handler lives, and the handler itself. */
 export interface Route<
-  S extends z.ZodType | undefined = z.ZodType | undefined,
-  Q extends z.ZodObject | undefined = z.ZodObject | undefined,
+  S extends z.core.$ZodType | undefined = z.core.$ZodType | undefined,
+  Q extends z.core.$ZodObject | undefined = z.core.$ZodObject | undefined,
 > extends RouteSpec<S, Q> {
   /** The handler module's name (`authorizations-create`): the function's construct id and log name. */
   readonly name: string;
@@ -116,7 +116,7 @@ export function moduleName(moduleUrl: string): string {
 }
 
 /** The route of the handler module at `moduleUrl`: its spec, the name and entry its URL gives, and `handler`. */
-export function routeOf<S extends z.ZodType | undefined, Q extends z.ZodObject | undefined>(
+export function routeOf<S extends z.core.$ZodType | undefined, Q extends z.core.$ZodObject | undefined>(
   moduleUrl: string,
   spec: RouteSpec<S, Q>,
   handler: LambdaHttpHandler,

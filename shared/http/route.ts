@@ -18,8 +18,8 @@ export * from './route-spec.js';
 
 /** The route of the handler module at `moduleUrl`: its spec, name, entry and the handler built from both. */
 export function httpRoute<
-  S extends z.ZodType | undefined = undefined,
-  Q extends z.ZodObject | undefined = undefined,
+  S extends z.core.$ZodType | undefined = undefined,
+  Q extends z.core.$ZodObject | undefined = undefined,
 >(
   moduleUrl: string,
   spec: RouteSpec<S, Q>,

@@ -18,8 +18,8 @@ import { type Route, type RouteSpec, routeOf } from './route-spec.js';
 
 /** As `httpRoute`, without the X-Ray subsegments. */
 export function untracedHttpRoute<
-  S extends z.ZodType | undefined = undefined,
-  Q extends z.ZodObject | undefined = undefined,
+  S extends z.core.$ZodType | undefined = undefined,
+  Q extends z.core.$ZodObject | undefined = undefined,
 >(
   moduleUrl: string,
   spec: RouteSpec<S, Q>,

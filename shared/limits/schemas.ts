@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { LimitMinor } from '../money.js';
 import { ACCOUNT_BUCKETS } from '../storage/table.js';
 
-export const LimitRequestBody = z.strictObject({ requestedLimit: LimitMinor.optional() });
+export const LimitRequestBody = z.strictObject({ requestedLimit: z.optional(LimitMinor) });
 
 export const RefreshJobBody = z.strictObject({ dryRun: z.boolean().default(false) });
 

@@ -16,12 +16,13 @@ import * as z from 'zod';
 import type { Scope } from '../clients/model.js';
 import { ERROR_CATALOGUE, type ErrorCode, retryAfterSecondsOf } from '../http/errors.js';
 import { type ResourceName, type RouteSpec, routeKey } from '../http/route-spec.js';
+import { openApiReady } from './mini-compat.js';
 import * as R from './resources.js';
 
 const RESOURCES: Readonly<Record<ResourceName, z.ZodType>> = R;
 
 /** The response shape a route's docs name (RouteDocs: by name, so handlers never construct the resources). */
-export const resourceSchema = (name: ResourceName): z.ZodType => RESOURCES[name];
+export const resourceSchema = (name: ResourceName): z.ZodType => openApiReady(RESOURCES[name]);
 
 /** A route as the document reads it: its spec (method, path, scopes, schemas, docs). */
 export type DocumentedRoute = Pick<
@@ -115,7 +116,7 @@ export function errorCodesByStatus(route: DocumentedRoute): Map<number, ErrorCod
   const codes = new Set<ErrorCode>([
     ...COMMON_ERRORS,
     ...(route.query ? QUERY_ERRORS : []),
-    ...(route.query?.shape['cursor'] ? CURSOR_ERRORS : []),
+    ...(route.query?._zod.def.shape['cursor'] ? CURSOR_ERRORS : []),
     ...(route.body ? BODY_ERRORS : []),
     ...(route.idempotent ? (['missing_idempotency_key', 'idempotency_key_reused'] as const) : []),
     ...(route.docs.errors ?? []),
@@ -153,7 +154,9 @@ function responsesOf(route: DocumentedRoute): RouteConfig['responses'] {
       description: `${ERROR_CATALOGUE[firstCode].type}: ${codes.join(', ')}.`,
       headers,
       content: {
-        'application/json': { schema: errorBody === undefined ? R.ErrorResponse : resourceSchema(errorBody) },
+        'application/json': {
+          schema: errorBody === undefined ? openApiReady(R.ErrorResponse) : resourceSchema(errorBody),
+        },
       },
       // Machine-readable list of the stable codes at this status (a specification extension).
       ['x-error-codes' as string]: codes,
@@ -170,7 +173,7 @@ function pathParams(path: string): z.ZodObject | undefined {
 }
 
 /** The body is required when the schema rejects the empty object the service reads an absent body as. */
-const bodyRequired = (body: z.ZodType): boolean => !body.safeParse({}).success;
+const bodyRequired = (body: z.core.$ZodType): boolean => !z.safeParse(body, {}).success;
 
 function registerRoute(registry: OpenAPIRegistry, route: DocumentedRoute): void {
   const { docs: doc } = route;
@@ -188,12 +191,12 @@ function registerRoute(registry: OpenAPIRegistry, route: DocumentedRoute): void 
     ...(route.idempotent ? { parameters: [ref('parameters', PARAMETER_IDEMPOTENCY_KEY)] } : {}),
     request: {
       ...(params ? { params } : {}),
-      ...(route.query ? { query: route.query } : {}),
+      ...(route.query ? { query: openApiReady(route.query) as z.ZodObject } : {}),
       ...(route.body
         ? {
             body: {
               required: bodyRequired(route.body),
-              content: { 'application/json': { schema: route.body } },
+              content: { 'application/json': { schema: openApiReady(route.body) } },
             },
           }
         : {}),

@@ -9,7 +9,8 @@
  * Pure: the key is passed in. Where the key comes from is shared/pagination/cursors.ts.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
+import { safeParse } from '../zod.js';
 import { assert } from '../assert.js';
 
 /** Bumped if the payload layout or the mac input ever changes: old cursors then fail closed (400), never misread. */
@@ -35,7 +36,7 @@ export function sealCursor(key: Uint8Array, scope: string, payload: unknown): st
  * The payload of a cursor this service sealed for `scope`, or undefined for anything else: malformed, forged,
  * altered in any byte, sealed for another list or account, or sealed with another key.
  */
-export function openCursor<S extends z.ZodType>(
+export function openCursor<S extends z.core.$ZodType>(
   key: Uint8Array,
   scope: string,
   raw: string,
@@ -57,6 +58,6 @@ export function openCursor<S extends z.ZodType>(
   } catch {
     return undefined;
   }
-  const parsed = schema.safeParse(json);
+  const parsed = safeParse(schema, json);
   return parsed.success ? parsed.data : undefined;
 }

@@ -88,7 +88,7 @@ export function cursorKey(): Promise<Buffer> {
 
 export interface ListCursors {
   /** The position a client's cursor carries; undefined when it sent none. Throws 400 invalid_cursor. */
-  open<S extends z.ZodType>(raw: string | undefined, schema: S): z.output<S> | undefined;
+  open<S extends z.core.$ZodType>(raw: string | undefined, schema: S): z.output<S> | undefined;
   seal(payload: unknown): string;
 }
 

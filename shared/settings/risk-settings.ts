@@ -18,7 +18,8 @@
  * | `refreshPaused`            | `false`                        | the scheduled limit refresh starts no run        |
  * | `changedBy`, `reason`      | `deployment`, the defaults     | audit: who changed it and why (required)         |
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described, parse } from '../zod.js';
 import { VELOCITY_LOG_SLOTS } from '../accounts/model.js';
 import { Category } from '../authorizations/schemas.js';
 import type { Config } from '../config.js';
@@ -48,40 +49,48 @@ export const MAX_CHANGED_BY_CHARS = 128;
 export const MAX_DOCUMENT_BYTES = 4_096;
 
 const { reviewThreshold, velocityMax, velocityWindowSeconds } = RISK_RULE_BOUNDS;
-const Threshold = z.number().int().min(reviewThreshold.min).max(reviewThreshold.max);
+const Threshold = z.int().check(z.minimum(reviewThreshold.min), z.maximum(reviewThreshold.max));
+
+/** The rules and switches: a change sets all of them, the stored document adds who and when. */
+const RiskSettingsFields = {
+  schemaVersion: z.literal(RISK_SETTINGS_SCHEMA_VERSION),
+  reviewThreshold: described(Threshold, {
+    description: 'Minor units: a new hold at or above it waits for manual review.',
+  }),
+  categoryReviewThresholds: described(
+    z.record(Category, Threshold).check(
+      z.refine((t) => Object.keys(t).length <= MAX_CATEGORY_THRESHOLDS, {
+        error: `at most ${MAX_CATEGORY_THRESHOLDS} categories`,
+      }),
+    ),
+    { description: 'Per hold category, instead of reviewThreshold (e.g. lower for electronics).' },
+  ),
+  velocityMax: described(z.int().check(z.minimum(velocityMax.min), z.maximum(velocityMax.max)), {
+    description:
+      'At most this many approved holds and increments per account within any window; 0: no limit.',
+  }),
+  velocityWindowSeconds: z
+    .int()
+    .check(z.minimum(velocityWindowSeconds.min), z.maximum(velocityWindowSeconds.max)),
+  newHoldsPaused: described(z.boolean(), {
+    description: 'Declines every new hold and increment (402 holds_paused); settling holds goes on.',
+  }),
+  refreshPaused: described(z.boolean(), { description: 'The scheduled limit refresh starts no run.' }),
+  reason: described(z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_REASON_CHARS)), {
+    description: 'Why: kept for audit.',
+  }),
+};
 
 /** What a change sets: every rule and switch, always whole (a field left out would silently reset). */
-export const RiskSettingsChange = z
-  .strictObject({
-    schemaVersion: z.literal(RISK_SETTINGS_SCHEMA_VERSION),
-    reviewThreshold: Threshold.meta({
-      description: 'Minor units: a new hold at or above it waits for manual review.',
-    }),
-    categoryReviewThresholds: z
-      .record(Category, Threshold)
-      .refine((t) => Object.keys(t).length <= MAX_CATEGORY_THRESHOLDS, {
-        error: `at most ${MAX_CATEGORY_THRESHOLDS} categories`,
-      })
-      .meta({ description: 'Per hold category, instead of reviewThreshold (e.g. lower for electronics).' }),
-    velocityMax: z.number().int().min(velocityMax.min).max(velocityMax.max).meta({
-      description:
-        'At most this many approved holds and increments per account within any window; 0: no limit.',
-    }),
-    velocityWindowSeconds: z.number().int().min(velocityWindowSeconds.min).max(velocityWindowSeconds.max),
-    newHoldsPaused: z.boolean().meta({
-      description: 'Declines every new hold and increment (402 holds_paused); settling holds goes on.',
-    }),
-    refreshPaused: z.boolean().meta({ description: 'The scheduled limit refresh starts no run.' }),
-    reason: z.string().trim().min(1).max(MAX_REASON_CHARS).meta({ description: 'Why: kept for audit.' }),
-  })
-  .meta({ id: 'RiskSettingsChange' });
+export const RiskSettingsChange = described(z.strictObject(RiskSettingsFields), { id: 'RiskSettingsChange' });
 export type RiskSettingsChange = z.infer<typeof RiskSettingsChange>;
 
 /** The stored document: the change and who made it (the API client, or the operator writing SSM directly). */
-export const RiskSettingsDocument = RiskSettingsChange.extend({
-  changedBy: z.string().trim().min(1).max(MAX_CHANGED_BY_CHARS),
+export const RiskSettingsDocument = z.strictObject({
+  ...RiskSettingsFields,
+  changedBy: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_CHANGED_BY_CHARS)),
   /** Absent in the defaults a deploy writes (the template stays the same from one synth to the next). */
-  changedAt: z.iso.datetime().optional(),
+  changedAt: z.optional(z.iso.datetime()),
 });
 export type RiskSettings = z.infer<typeof RiskSettingsDocument>;
 
@@ -122,7 +131,7 @@ export const environmentDefaults = (
 
 /** A change as stored: whole, with who made it and when. */
 export function documentOf(change: RiskSettingsChange, changedBy: string, now: Date): RiskSettings {
-  return RiskSettingsDocument.parse({ ...change, changedBy, changedAt: now.toISOString() });
+  return parse(RiskSettingsDocument, { ...change, changedBy, changedAt: now.toISOString() });
 }
 
 /** The settings' part of the rules the write paths take (the rest, the hold TTL, is the environment's). */

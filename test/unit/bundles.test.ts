@@ -24,6 +24,15 @@ describe('the bundles', () => {
     },
   );
 
+  it.each(['functions/http/authorizations-create.ts', 'functions/authorizer.ts'])(
+    'build their schemas with zod/mini, never with classic zod (a quarter of the bundle, shared/zod.ts): %s',
+    async (entry) => {
+      const inputs = await inputsOf(entry);
+      expect(inputs.filter((p) => p.includes('node_modules/zod/v4/classic/'))).toEqual([]);
+      expect(inputs.some((p) => p.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    },
+  );
+
   it.each([
     'functions/http/authorizations-capture.ts',
     'functions/authorizer.ts',
