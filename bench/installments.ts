@@ -16,7 +16,7 @@ import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } fro
 
 /** Requests per side and round: enough for a stable p50; override small with BENCH_INSTALLMENTS_REQUESTS. */
 const REQUESTS = Number(process.env['BENCH_INSTALLMENTS_REQUESTS'] ?? 2_000);
-const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 3));
+const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 5));
 const CONCURRENCY = 16;
 /** Holds and coupons made at once before each round (setup, not measured). */
 const SETUP_CONCURRENCY = 16;

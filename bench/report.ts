@@ -218,6 +218,6 @@ const REPRODUCE = `## Reproduce
 
 \`\`\`sh
 npm ci
-npm run bench        # BENCH_ROUNDS=3 (at least 3), BENCH_REFRESH_ACCOUNTS=20000 per round by default
+npm run bench        # BENCH_ROUNDS=5 (at least 3), BENCH_REFRESH_ACCOUNTS=20000 per round by default
 \`\`\`
 `;
