@@ -107,7 +107,7 @@ export function planAdjustment(remaining: readonly number[], deltaMinor: number)
   const order = remaining.map((r, k) => ({ r, k })).sort((a, b) => b.r - a.r);
   for (const { r, k } of order) {
     const take = Math.min(r, left);
-    moves[k] = -take;
+    if (take > 0) moves[k] = -take;
     left -= take;
   }
   return left === 0 ? moves : undefined;
