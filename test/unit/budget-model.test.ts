@@ -36,7 +36,7 @@ describe('planAdjustment', () => {
             return;
           }
           expect(moves.reduce((a, b) => a + b, 0)).toBe(delta);
-          moves.forEach((m, k) => expect((remaining[k] ?? 0) + m).toBeGreaterThanOrEqual(0));
+          expect(moves.every((m, k) => (remaining[k] ?? 0) + m >= 0)).toBe(true);
         },
       ),
     );
