@@ -1028,7 +1028,7 @@ export interface components {
              */
             status: "authorized" | "pending_review" | "partially_captured" | "captured" | "released" | "expired" | "declined";
             /** @enum {string} */
-            declineCode?: "insufficient_credit" | "account_frozen" | "account_closed" | "velocity_exceeded" | "risk_declined" | "holds_paused";
+            declineCode?: "insufficient_credit" | "account_frozen" | "account_closed" | "velocity_exceeded" | "risk_declined" | "holds_paused" | "budget_exhausted";
             category?: string;
             metadata?: {
                 [key: string]: string;
@@ -2720,7 +2720,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined, holds_paused. */
+            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined, holds_paused, budget_exhausted. */
             402: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -2952,7 +2952,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined, holds_paused. */
+            /** @description declined: insufficient_credit, account_frozen, account_closed, velocity_exceeded, risk_declined, holds_paused, budget_exhausted. */
             402: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];

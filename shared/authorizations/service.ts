@@ -62,6 +62,8 @@ import {
   newAuthorizationPut,
 } from './repository.js';
 import { ReserveShape, type VelocityRule } from './reserve-shape.js';
+import { BudgetDraw, sliceReturn } from '../budgets/draw.js';
+import { budgetRegistry } from '../budgets/registry.js';
 
 /**
  * The rules a new hold is decided by: the hold's own, the velocity rule its reserve is guarded by, and the risk
@@ -87,6 +89,9 @@ export async function authorize(
 ): Promise<ServiceResult> {
   const id = authorizationIdFor(requestDigest(ctx.clientId, ctx.idempotencyKey));
   const reserve = new ReserveShape(input.accountId, input.category, rules);
+  // The budget covering the hold, from this environment's registry (read once, then refreshed in the background).
+  if (!budgetRegistry.ready) await budgetRegistry.load();
+  const budget = new BudgetChoice(id, input);
 
   return withRetries('authorize', async () => {
     const nowMs = clock();
@@ -95,12 +100,13 @@ export async function authorize(
       return storeDeclinedHold(ctx, declinedHold(hold, 'holds_paused'), 'holds_paused');
     }
     const quota = reserve.holdQuota(input.amount);
-    const authorization = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
+    const hold = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
+    const draw = budget.at(hold.createdAt);
+    const authorization = draw ? { ...hold, budget: draw.holdBudget(input.amount) } : hold;
     const response = created(authorization);
-    const outcome = await transactWrite(
-      reserveItems(ctx, authorization, reserve, response, nowMs),
-      randomUUID(),
-    );
+    const items = reserveItems(ctx, authorization, reserve, response, nowMs);
+    if (draw) items.push(draw.item(input.amount, authorization.createdAt));
+    const outcome = await transactWrite(items, randomUUID());
     if (outcome.committed) {
       reserve.committed();
       countNewHold(authorization);
@@ -109,6 +115,8 @@ export async function authorize(
     const { reasons } = outcome;
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
     if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
+    if (draw && !conditionFailed(reasons, 1) && conditionFailed(reasons, BUDGET_ITEM))
+      return budgetRefused(ctx, budget, authorization, reasons[BUDGET_ITEM]?.item);
     if (!conditionFailed(reasons, 1)) throw new TransactionCancelledError('authorize', reasons);
     const why = reserve.explain(
       reasons[1]?.item,
@@ -127,6 +135,46 @@ export async function authorize(
         return storeDeclinedHold(ctx, declinedHold(authorization, why.code), why.code);
     }
   });
+}
+
+/** Where a budget's slice draw sits in the authorize transaction: after the hold, the account and the journal. */
+const BUDGET_ITEM = 3;
+
+/**
+ * The budget an authorize draws from across its attempts: the one the registry says covers the hold at the
+ * attempt's instant, unless its slices said it is not in force after all (ended in another process).
+ */
+class BudgetChoice {
+  draw: BudgetDraw | undefined;
+  notInForce = false;
+  constructor(
+    private readonly id: string,
+    private readonly input: AuthorizeInput,
+  ) {}
+  at(nowIso: string): BudgetDraw | undefined {
+    if (this.notInForce) return undefined;
+    const ref = budgetRegistry.covering(this.input.currency, this.input.category, nowIso);
+    if (ref === undefined) return undefined;
+    if (this.draw?.ref.id !== ref.id) this.draw = new BudgetDraw(ref, this.id);
+    return this.draw;
+  }
+}
+
+/**
+ * Only the slice's guard failed: the budget is not in force after all (draw nothing), another slice may cover
+ * the hold (try it), or the budget as a whole cannot: a stored `budget_exhausted` decline.
+ */
+async function budgetRefused(
+  ctx: RequestContext,
+  budget: BudgetChoice,
+  authorization: Authorization,
+  image: Record<string, unknown> | undefined,
+): Promise<Attempt<ServiceResult>> {
+  const draw = present(budget.draw, 'the draw that was refused');
+  const next = await draw.refused(image, authorization.amount, authorization.createdAt);
+  if (next.kind === 'not_in_force') budget.notInForce = true;
+  if (next.kind !== 'exhausted') return RETRY;
+  return storeDeclinedHold(ctx, declinedHold(authorization, 'budget_exhausted'), 'budget_exhausted');
 }
 
 /** A new hold in the metrics: its outcome, and what it drew from a category quota. */
@@ -321,6 +369,7 @@ function planSettlement(
     authorizationUpdate(next, current.version),
     ...(accountUpdate ? [accountUpdate] : []),
     ...journalPuts(transition),
+    ...budgetReturnItems(transition),
   ];
   return {
     current,
@@ -428,6 +477,12 @@ function grantStillThere(
 ): boolean {
   const grant = accountImage[quotaAttribute(category)] as { promotionId?: string } | undefined;
   return grant?.promotionId === promotionId;
+}
+
+/** A give-back to the budget slice the hold drew from, in the settlement's own transaction. */
+function budgetReturnItems(t: Transition): TransactItem[] {
+  const back = t.budgetReturn;
+  return back ? [sliceReturn(back.budgetId, back.slice, back.amount)] : [];
 }
 
 function journalPuts(t: Transition): TransactItem[] {

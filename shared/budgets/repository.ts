@@ -24,16 +24,12 @@ import {
   transactWrite,
 } from '../storage/transactions.js';
 import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
+import { budgetPartition, sliceKey } from './draw.js';
 import { type Budget, type CreateBudgetBody, planAdjustment, splitAmount } from './model.js';
+import { BUDGETS_PARTITION, type BudgetRef, budgetRegistry } from './registry.js';
 
 export const BUDGET_SK = 'BUDGET';
-export const BUDGETS_PARTITION = 'BUDGETS';
-export const budgetPartition = (budgetId: string) => `BUDGET#${budgetId}`;
-/** Each slice in a partition of its own: a partition key value takes at most 1,000 WCU/s, however it splits. */
-export const sliceKey = (budgetId: string, slice: number) => ({
-  pk: `${budgetPartition(budgetId)}#SLICE#${String(slice).padStart(3, '0')}`,
-  sk: 'SLICE',
-});
+export { BUDGETS_PARTITION, budgetPartition, sliceKey };
 const metaKey = (budgetId: string) => ({ pk: budgetPartition(budgetId), sk: BUDGET_SK });
 const registryKey = (budgetId: string) => ({ pk: BUDGETS_PARTITION, sk: budgetId });
 
@@ -131,7 +127,9 @@ export async function createBudget(input: CreateBudgetBody, nowIso: string): Pro
       },
     },
   ]);
-  return done === 'committed' ? budget : undefined;
+  if (done !== 'committed') return undefined;
+  budgetRegistry.register(registryEntry(budget));
+  return budget;
 }
 
 /** What a draw's guard needs on every slice: the window, currency and category it is in force for. */
@@ -141,15 +139,6 @@ const sliceWindow = (b: Budget) => ({
   currency: b.currency,
   ...(b.category === undefined ? {} : { category: b.category }),
 });
-
-export interface BudgetRef {
-  id: string;
-  currency: string;
-  category?: string;
-  startsAt: string;
-  endsAt: string;
-  slices: number;
-}
 
 const registryEntry = (b: Budget): BudgetRef => ({ id: b.id, slices: b.slices, ...sliceWindow(b) });
 
@@ -266,5 +255,6 @@ export async function endBudget(budgetId: string, now: Date): Promise<BudgetStat
     setEnd(metaKey(budgetId), 'budget.endsAt'),
     setEnd(registryKey(budgetId)),
   ]);
+  budgetRegistry.register(registryEntry(ended));
   return { ...state, budget: ended };
 }

@@ -95,6 +95,11 @@ export const ERROR_CATALOGUE = {
     type: 'declined',
     message: 'New holds are paused by risk operations for now: try again later with a new Idempotency-Key.',
   },
+  budget_exhausted: {
+    status: 402,
+    type: 'declined',
+    message: 'The platform credit budget covering this hold cannot cover it.',
+  },
   idempotency_key_reused: {
     status: 409,
     type: 'conflict',
@@ -162,7 +167,8 @@ export type DeclineCode =
   | 'account_closed'
   | 'velocity_exceeded'
   | 'risk_declined'
-  | 'holds_paused';
+  | 'holds_paused'
+  | 'budget_exhausted';
 
 /** The decline codes: the catalogue's `declined` entries (every route that can decline answers all of them). */
 export const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)
