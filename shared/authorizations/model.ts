@@ -232,6 +232,8 @@ export interface Transition {
   quotaReturn?: QuotaReturn;
   /** Drawn budget going back to the slice the hold drew it from. */
   budgetReturn?: BudgetReturn;
+  /** An increment's draw from the hold's budget slice (its `next.budget` already counts it). */
+  budgetDraw?: BudgetReturn;
 }
 
 export interface BudgetReturn {
@@ -502,7 +504,14 @@ export function decideIncrement(
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { amount: a.amount + request.amount }, nowIso),
+      next: bump(
+        a,
+        {
+          amount: a.amount + request.amount,
+          ...(a.budget ? { budget: { ...a.budget, drawn: a.budget.drawn + request.amount } } : {}),
+        },
+        nowIso,
+      ),
       movements: [
         {
           type: 'increment',
@@ -511,8 +520,18 @@ export function decideIncrement(
         },
       ],
       accountGuard: 'reserve',
+      ...(a.budget
+        ? { budgetDraw: { budgetId: a.budget.budgetId, slice: a.budget.slice, amount: request.amount } }
+        : {}),
     }),
   };
+}
+
+/** The same increment when the hold's budget is no longer in force: it draws nothing from it. */
+export function withoutBudgetDraw(t: Transition, current: Authorization): Transition {
+  if (!t.budgetDraw) return t;
+  const { budgetDraw: _none, ...rest } = t;
+  return { ...rest, next: { ...t.next, ...(current.budget ? { budget: current.budget } : {}) } };
 }
 
 /** Refund part of what was captured: outstanding falls, capturedAmount stays, refundedAmount grows. */

@@ -51,6 +51,7 @@ import {
   type Transition,
   toAuthorizationResource,
   totalDelta,
+  withoutBudgetDraw,
   withoutQuotaReturn,
 } from './model.js';
 import {
@@ -62,7 +63,7 @@ import {
   newAuthorizationPut,
 } from './repository.js';
 import { ReserveShape, type VelocityRule } from './reserve-shape.js';
-import { BudgetDraw, sliceReturn } from '../budgets/draw.js';
+import { BudgetDraw, coverSlice, MAX_SLICE_TRIES, sliceDraw, sliceReturn } from '../budgets/draw.js';
 import { budgetRegistry } from '../budgets/registry.js';
 
 /**
@@ -269,6 +270,10 @@ interface SettleRun {
   reserve: ReserveShape | undefined;
   /** Set when the grant this hold drew from turned out to have ended: settle without giving quota back. */
   grantEnded: boolean;
+  /** Set when the hold's budget turned out not to be in force: an increment draws nothing from it. */
+  budgetOff?: boolean;
+  /** Rebalances an increment's draw has asked for (bounded, like a new hold's slice tries). */
+  budgetTries?: number;
 }
 
 /**
@@ -346,7 +351,7 @@ interface SettlePlan {
   accountUpdate: TransactItem | undefined;
   items: TransactItem[];
   /** Indexes into `items` (record -1: none; attached: where the attachment's items start). */
-  at: { record: number; hold: number; account: number; attached: number };
+  at: { record: number; hold: number; account: number; budget: number; attached: number };
 }
 
 function planSettlement(
@@ -356,7 +361,8 @@ function planSettlement(
   nowMs: number,
   attachedItems: TransactItem[] = [],
 ): SettlePlan {
-  const transition = run.grantEnded ? withoutQuotaReturn(decided) : decided;
+  const kept = run.grantEnded ? withoutQuotaReturn(decided) : decided;
+  const transition = run.budgetOff ? withoutBudgetDraw(kept, current) : kept;
   const { next } = transition;
   const answer = run.op.respond?.(next, transition) ?? { status: 200, body: toAuthorizationResource(next) };
   const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
@@ -369,20 +375,21 @@ function planSettlement(
     authorizationUpdate(next, current.version),
     ...(accountUpdate ? [accountUpdate] : []),
     ...journalPuts(transition),
-    ...budgetReturnItems(transition),
   ];
+  const budget = budgetItems(transition);
   return {
     current,
     transition,
     delta,
     response,
     accountUpdate,
-    items: [...own, ...attachedItems],
+    items: [...own, ...budget, ...attachedItems],
     at: {
       record: record.length ? 0 : -1,
       hold: record.length,
       account: record.length + 1,
-      attached: attachedItems.length ? own.length : -1,
+      budget: budget.length ? own.length : -1,
+      attached: attachedItems.length ? own.length + budget.length : -1,
     },
   };
 }
@@ -427,6 +434,8 @@ async function explainSettleFailure(
     return RETRY;
   if (plan.accountUpdate && conditionFailed(reasons, at.account))
     return accountRefused(run, plan, reasons[at.account]?.item, nowMs);
+  if (at.budget >= 0 && plan.transition.budgetDraw && conditionFailed(reasons, at.budget))
+    return budgetDrawRefused(run, plan, reasons[at.budget]?.item, nowMs);
   throw new TransactionCancelledError(run.op.kind, reasons);
 }
 
@@ -479,10 +488,46 @@ function grantStillThere(
   return grant?.promotionId === promotionId;
 }
 
-/** A give-back to the budget slice the hold drew from, in the settlement's own transaction. */
-function budgetReturnItems(t: Transition): TransactItem[] {
+/**
+ * The budget slice's side of a settlement, in its own transaction: a give-back to the slice the hold drew from,
+ * or an increment's draw from it (guarded like a new hold's).
+ */
+function budgetItems(t: Transition): TransactItem[] {
   const back = t.budgetReturn;
-  return back ? [sliceReturn(back.budgetId, back.slice, back.amount)] : [];
+  if (back) return [sliceReturn(back.budgetId, back.slice, back.amount)];
+  const draw = t.budgetDraw;
+  return draw ? [sliceDraw(draw.budgetId, draw.slice, draw.amount, t.next.updatedAt)] : [];
+}
+
+/**
+ * An increment's draw was refused by its slice: the budget is no longer in force (increment without it), or
+ * the slice is short (move remainders into it and try again, a bounded number of times), or the budget as a
+ * whole cannot cover the increase: `budget_exhausted`, stored under the key like the account's declines.
+ */
+async function budgetDrawRefused(
+  run: SettleRun,
+  plan: SettlePlan,
+  image: Record<string, unknown> | undefined,
+  nowMs: number,
+): Promise<Attempt<ServiceResult>> {
+  const draw = present(plan.transition.budgetDraw, 'the refused budget draw');
+  const nowIso = plan.transition.next.updatedAt;
+  if (!image || String(image['endsAt']) <= nowIso || nowIso < String(image['startsAt'])) {
+    run.budgetOff = true;
+    return RETRY;
+  }
+  if (!budgetRegistry.byId(draw.budgetId)) await budgetRegistry.load();
+  const ref = budgetRegistry.byId(draw.budgetId);
+  run.budgetTries = (run.budgetTries ?? 0) + 1;
+  if (ref && run.budgetTries < MAX_SLICE_TRIES && (await coverSlice(ref, draw.slice, draw.amount)))
+    return RETRY;
+  const declined = declineOf('budget_exhausted', plan.current);
+  if (run.digest === undefined) return fresh(declined);
+  return storeOnce(
+    [operationRecordPut(run.digest, settleRecord(run, declined), nowMs)],
+    declined,
+    run.ctx.fingerprint,
+  );
 }
 
 function journalPuts(t: Transition): TransactItem[] {

@@ -170,6 +170,21 @@ async function richestSliceCovering(ref: BudgetRef, amountMinor: number): Promis
 }
 
 /**
+ * Makes `slice` able to pay `amountMinor` (an increment draws from its hold's slice): true when it already can,
+ * or a rebalance moved enough into it; false when the budget as a whole cannot cover the amount.
+ */
+export async function coverSlice(ref: BudgetRef, slice: number, amountMinor: number): Promise<boolean> {
+  const figures = (await sliceRemainders(ref)).sort((a, b) => b.remaining - a.remaining);
+  const target = figures.find((f) => f.slice === slice);
+  if (!target) return false;
+  if (target.remaining >= amountMinor) return true;
+  const donors = figures.filter((f) => f.slice !== slice);
+  if (donors.reduce((sum, f) => sum + f.remaining, target.remaining) < amountMinor) return false;
+  await rebalanceInto(ref.id, target, donors, amountMinor - target.remaining);
+  return true;
+}
+
+/**
  * Moves `needed` of the donors' remainders (largest first) into `target`, in one transaction: each donor's
  * allotment and remainder fall by what it gives, guarded by `remaining >= :give`; the target's rise by the sum.
  * The budget's amount (the sum of allotments) does not change. False when a donor lost its race or the donors

@@ -101,6 +101,11 @@ export class BudgetRegistry {
     return overall;
   }
 
+  /** A budget by its id, in force or not. */
+  byId(budgetId: string): BudgetRef | undefined {
+    return this.#refs.get(budgetId);
+  }
+
   /** A budget created, adjusted or ended in this process: known here at once. */
   register(ref: BudgetRef): void {
     this.#refs.set(ref.id, ref);

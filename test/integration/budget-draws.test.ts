@@ -138,6 +138,28 @@ describe('a hold a budget covers', () => {
   });
 });
 
+describe('an increment of a hold a budget covers', () => {
+  it('draws its increase from the same slice, is declined budget_exhausted beyond it, and gives it all back', async () => {
+    const id = await budgetFor('increment', 200_000);
+    const account = await api.createAccount(1_000_000);
+    const a = (await hold(account, 'increment', 90_000)).body.id;
+    const slice = (await holds.getAuthorization(a))?.budget?.slice;
+    // 30,000 more: beyond what its own slice has left once another hold drained it, so remainders move in.
+    const other = await hold(account, 'increment', 80_000);
+    expect(other.status).toBe(201);
+    const more = await api.post(shop.apiKey, `/v1/authorizations/${a}/increment`, { amount: 25_000 });
+    expect(more.status).toBe(200);
+    expect(await drawn(id)).toBe(195_000);
+    expect((await holds.getAuthorization(a))?.budget).toMatchObject({ slice, drawn: 115_000 });
+    const refused = await api.post(shop.apiKey, `/v1/authorizations/${a}/increment`, { amount: 10_000 });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error.code).toBe('budget_exhausted');
+    expect(await drawn(id)).toBe(195_000);
+    expect((await api.post(shop.apiKey, `/v1/authorizations/${a}/release`)).status).toBe(200);
+    expect(await drawn(id)).toBe(80_000);
+  });
+});
+
 describe('adjust and end while holds draw', () => {
   it('a lowered amount declines what no longer fits, a raised one admits it again', async () => {
     const id = await budgetFor('adjust', 300_000);

@@ -91,6 +91,7 @@ type Command =
   | { op: 'reserve'; account: number; amount: number }
   | { op: 'release'; hold: number; amount?: number | undefined }
   | { op: 'capture'; hold: number; amount?: number | undefined; final?: boolean | undefined }
+  | { op: 'increment'; hold: number; amount: number }
   | { op: 'adjust'; amount: number }
   | { op: 'expire' };
 
@@ -117,6 +118,14 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       hold: holdIndex,
       amount: maybeAmount,
       final: fc.option(fc.boolean(), { nil: undefined }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('increment' as const),
+      hold: holdIndex,
+      amount: fc.integer({ min: 1, max: 60_000 }),
     }),
   },
   {
@@ -172,6 +181,9 @@ function send(world: World, c: Command, key: string): () => Promise<Reply> {
           { ...(c.amount ? { amount: c.amount } : {}), ...(c.final === undefined ? {} : { final: c.final }) },
           key,
         );
+    case 'increment':
+      return () =>
+        api.post(shop.apiKey, `/v1/authorizations/${holdId(c.hold)}/increment`, { amount: c.amount }, key);
     case 'adjust':
       return () =>
         api.call('POST', `/v1/budgets/${world.budgetId}/adjust`, {
