@@ -21,7 +21,11 @@ const DAY_MS = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 beforeAll(async () => {
-  app = await startTestApp({ VELOCITY_MAX: '0', REVIEW_THRESHOLD: '100000000' });
+  app = await startTestApp({
+    VELOCITY_MAX: '0',
+    REVIEW_THRESHOLD: '100000000',
+    RISK_SETTINGS_MAX_AGE_SECONDS: '0',
+  });
   api = new Api(app.url);
   shop = await api.createClient(['checkout']);
   repo = await import('../../shared/budgets/repository.js');
@@ -124,6 +128,19 @@ describe('a hold a budget covers', () => {
       captured: 10_000,
       returned: 40_000,
     });
+  });
+
+  it('draws for a hold pending review, and gives it back when review declines it', async () => {
+    const id = await budgetFor('review', 300_000);
+    const account = await api.createAccount(1_000_000);
+    const risk = await api.createClient(['risk']);
+    expect((await api.changeRiskSettings({ categoryReviewThresholds: { review: 50_000 } })).status).toBe(200);
+    const pending = await hold(account, 'review', 60_000);
+    expect(pending.body.status).toBe('pending_review');
+    expect(await drawn(id)).toBe(60_000);
+    const declined = await api.post(risk.apiKey, `/v1/reviews/${pending.body.id}/decline`);
+    expect(declined.status).toBe(200);
+    expect(await drawn(id)).toBe(0);
   });
 
   it('gives back when the hold expires', async () => {
