@@ -19,7 +19,7 @@ import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } fro
 
 /** Requests per side and round: enough for a stable p50; override small with BENCH_BUDGETS_REQUESTS. */
 const REQUESTS = Number(process.env['BENCH_BUDGETS_REQUESTS'] ?? 2_000);
-const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 3));
+const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 5));
 /** The exhausted budget: 200,000.00 by default (200 slices), about 800 holds of 1.00 to 500.00. */
 const EXHAUSTED_AMOUNT = Number(process.env['BENCH_BUDGETS_AMOUNT'] ?? 20_000_000);
 const CONCURRENCY = 16;

@@ -32,7 +32,7 @@ export const CreateBudgetBody = z
 export type CreateBudgetBody = z.infer<typeof CreateBudgetBody>;
 
 /** `currency`, when given, must be the budget's (a 400 otherwise: an amount in another currency is not this one). */
-export const AdjustBudgetBody = z.strictObject({ amount: AmountMinor, currency: Currency.optional() });
+export const AdjustBudgetBody = z.strictObject({ amount: AmountMinor, currency: z.optional(Currency) });
 
 export interface Budget {
   id: string;
