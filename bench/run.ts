@@ -13,6 +13,7 @@ import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
 import { installmentsSummary, measureInstallments } from './installments.js';
+import { budgetsSummary, measureBudgets } from './budgets.js';
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
 import { type AuthorizeMeasurements, type RefreshRounds, report } from './report.js';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       accounts: accounts.api,
       log,
     });
+    const budgets = await measureBudgets({ url, adminKey: ADMIN_KEY, shopKey, accounts: accounts.api, log });
     api.kill('SIGTERM');
     api = undefined;
     // 3. DynamoDB calls per operation, counted by an SDK middleware on the service's own client.
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     const summary = {
       ...summarize(load.ratios, calls, bundles, refreshes.refresh),
       ...installmentsSummary(installments),
+      ...budgetsSummary(budgets),
     };
     const measured = { ...load, capture, release, calls, ...bundles, ...refreshes, summary };
     const input = {

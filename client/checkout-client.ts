@@ -23,13 +23,16 @@ import {
 } from './transport.js';
 import type {
   Account,
+  AdjustBudgetParams,
   Authorization,
+  Budget,
   CaptureParams,
   Client,
   ClientList,
   ClientSummary,
   CreateAccountParams,
   CreateAuthorizationParams,
+  CreateBudgetParams,
   CreateClientParams,
   CreditProfile,
   CreditProfileResource,
@@ -330,6 +333,28 @@ export class CheckoutClient {
 
   endPromotion(promotionId: string, options?: CallOptions): Promise<ApiResponse<PromotionResource>> {
     return this.#call('endPromotion', { id: promotionId }, undefined, options);
+  }
+
+  // ---- budgets ----
+
+  createBudget(budget: CreateBudgetParams, options?: CallOptions): Promise<ApiResponse<Budget>> {
+    return this.#call('createBudget', {}, budget, options);
+  }
+
+  getBudget(budgetId: string, options?: CallOptions): Promise<ApiResponse<Budget>> {
+    return this.#call('getBudget', { id: budgetId }, undefined, options);
+  }
+
+  adjustBudget(
+    budgetId: string,
+    params: AdjustBudgetParams,
+    options?: CallOptions,
+  ): Promise<ApiResponse<Budget>> {
+    return this.#call('adjustBudget', { id: budgetId }, params, options);
+  }
+
+  endBudget(budgetId: string, options?: CallOptions): Promise<ApiResponse<Budget>> {
+    return this.#call('endBudget', { id: budgetId }, undefined, options);
   }
 
   // ---- risk settings ----

@@ -133,6 +133,12 @@ export const ENDPOINTS = {
     idempotencyKey: false,
     retry: 'unprocessed_only',
   },
+  createBudget: { method: 'POST', path: '/v1/budgets', idempotencyKey: false, retry: 'unprocessed_only' },
+  getBudget: { method: 'GET', path: '/v1/budgets/{id}', idempotencyKey: false, retry: 'always' },
+  // Setting the same amount twice leaves the same budget: safe to repeat after a lost answer.
+  adjustBudget: { method: 'POST', path: '/v1/budgets/{id}/adjust', idempotencyKey: false, retry: 'always' },
+  // Ending is idempotent: an ended budget is answered as it is.
+  endBudget: { method: 'POST', path: '/v1/budgets/{id}/end', idempotencyKey: false, retry: 'always' },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type OperationId = keyof typeof ENDPOINTS;

@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'installments_not_offered'
   | 'coupon_unavailable'
   | 'coupon_not_applicable'
+  | 'budget_not_found'
   | 'method_not_allowed'
   | DeclineCode
   | 'idempotency_key_reused'
@@ -51,6 +52,9 @@ export type ErrorCode =
   | 'amount_exceeds_remaining'
   | 'account_exists'
   | 'promotion_exists'
+  | 'budget_exists'
+  | 'amount_below_drawn'
+  | 'budget_ended'
   | 'client_revoked'
   | 'too_many_api_keys'
   | 'body_too_large'

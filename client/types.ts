@@ -87,6 +87,10 @@ export type CategoryQuotaPromotion = Extract<Promotion, { kind: 'category_quota'
 export type RiskTier = NonNullable<Promotion['eligibleTiers']>[number];
 export type PromotionResource = Promotion & Known<Schemas['Promotion']>;
 
+export type Budget = Schemas['Budget'];
+export type CreateBudgetParams = RequestBody<'createBudget'>;
+export type AdjustBudgetParams = RequestBody<'adjustBudget'>;
+
 // ---- request parameters ----
 
 export type CreateClientParams = RequestBody<'createClient'>;

@@ -154,6 +154,7 @@ function summary(args: Args, result: SimulationResult): string[] {
     `  electronics quota drawn: ${(result.quotaUsedTotal / 100).toFixed(2)} CNY; accounts over-drawn or off: ${result.quotaViolations}`,
     `  approved ${result.approved}, pending review ${result.pendingReview}, captured ${result.captured}, released ${result.released}`,
     `  618 coupons: ${result.couponsIssued} issued, ${result.installmentCaptures} captures in 12 installments, ${result.couponsRedeemed} coupons redeemed, ${result.couponRaceLosses} lost to another checkout's capture`,
+    `  618 platform budget: ${(result.budget.drawn / 100).toFixed(2)} of ${(result.budget.amount / 100).toFixed(2)} CNY drawn (${((100 * result.budget.drawn) / result.budget.amount).toFixed(1)}%) at the end, ${result.budget.exhaustedDeclines} holds declined budget_exhausted`,
     `  declined by reason: ${declined}`,
     `  duplicates sent ${result.duplicatesSent}, retries after lost responses ${result.retriesSent}, inconsistent replays ${result.inconsistentReplays}`,
     `  authorize latency p50 ${result.authorizeP50Ms.toFixed(1)} ms, p99 ${result.authorizeP99Ms.toFixed(1)} ms`,

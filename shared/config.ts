@@ -123,6 +123,12 @@ const ConfigSchema = z.object({
   GRACE_DAYS: intFromEnv(3, 0, 30),
   /** A statement's payment is due this many days after its statement date. */
   PAYMENT_DUE_DAYS: intFromEnv(10, 1, 27),
+  /**
+   * Seconds an execution environment answers from its copy of the budget registry (the budgets an authorize may
+   * draw from) before it reads the registry again, off the request path: how late another process's new budget
+   * reaches this one. A budget created in this process is known here at once.
+   */
+  BUDGET_REGISTRY_MAX_AGE_SECONDS: intFromEnv(10, 1, 300),
 });
 
 export interface Config {
@@ -155,6 +161,7 @@ export interface Config {
   installmentMinAmountMinor: number;
   graceDays: number;
   paymentDueDays: number;
+  budgetRegistryMaxAgeSeconds: number;
 }
 
 /** `3:75,6:70` → {3: 75, 6: 70}; a rate above 500 bps a period (5%) or a repeated count is refused. */
@@ -211,6 +218,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     installmentMinAmountMinor: parsed.INSTALLMENT_MIN_AMOUNT,
     graceDays: parsed.GRACE_DAYS,
     paymentDueDays: parsed.PAYMENT_DUE_DAYS,
+    budgetRegistryMaxAgeSeconds: parsed.BUDGET_REGISTRY_MAX_AGE_SECONDS,
   };
 }
 

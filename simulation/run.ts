@@ -22,6 +22,8 @@ export interface SimulationOptions {
   concurrency: number;
   seed?: number;
   onProgress?: (done: number, total: number, stage: string) => void;
+  /** The platform credit budget in force over the burst (minor units; default 250.00 a checkout). */
+  budgetMinor?: number;
 }
 
 export interface SimulationResult {
@@ -55,6 +57,8 @@ export interface SimulationResult {
   couponsRedeemed: number;
   /** Captures that found their account's coupon already redeemed (409 coupon_unavailable) and went on without it. */
   couponRaceLosses: number;
+  /** The overall platform budget in force over the burst: its amount, what it had drawn at the end, its declines. */
+  budget: { amount: number; drawn: number; remaining: number; exhaustedDeclines: number };
   timeline: Array<{ second: number; requests: number; approvalRate: number; p50Ms: number; p99Ms: number }>;
 }
 
@@ -163,11 +167,13 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   await createPromotions(call, keys.admin, runId, Date.now());
   await refreshLimits(call, keys.risk, o.accounts, progress);
   const coupons = await issueCoupons(call, keys.admin, accountIds, Date.now());
+  const budgetId = await createBudget(call, keys.admin, runId, o.budgetMinor ?? o.checkouts * 25_000);
   // 3. The checkout burst.
   const plan = planCheckouts(o.checkouts, accountIds, random, coupons);
   const burst = await checkoutBurst(call, keys.shop, plan, o.concurrency, progress);
   // 4. The books: no oversell, and every journal replays to its account.
   const books = await checkBooks(call, keys, accountIds, progress);
+  const budget = await endBudget(call, keys.admin, budgetId);
   const { timeline, ...counts } = burst;
   return {
     accounts: o.accounts,
@@ -175,8 +181,32 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     couponsIssued: coupons.size,
     ...counts,
     ...books,
+    budget: { ...budget, exhaustedDeclines: counts.declined['budget_exhausted'] ?? 0 },
     timeline,
   };
+}
+
+/** The festival's overall risk target: a platform credit budget every CNY hold of the burst draws from. */
+async function createBudget(call: Call, admin: string, runId: string, amount: number): Promise<string> {
+  const id = `b618-${runId}`;
+  const reply = await call('POST', '/v1/budgets', admin, {
+    id,
+    name: '618 overall risk target',
+    currency: 'CNY',
+    amount,
+    startsAt: new Date(Date.now() - PROMOTION_STARTED_AGO_MS).toISOString(),
+    endsAt: new Date(Date.now() + PROMOTION_DAYS * DAY_MS).toISOString(),
+  });
+  if (reply.status !== 201) throw new Error(`budget: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return id;
+}
+
+/** The budget's use after the burst; then it ends, so a later run on the same API has only its own budget. */
+async function endBudget(call: Call, admin: string, id: string) {
+  const read = await call('GET', `/v1/budgets/${id}`, admin);
+  await call('POST', `/v1/budgets/${id}/end`, admin, {});
+  const { amount, drawn, remaining } = read.body as { amount: number; drawn: number; remaining: number };
+  return { amount, drawn, remaining };
 }
 
 async function createKeys(call: Call, admin: string): Promise<Keys> {
@@ -346,6 +376,7 @@ type BurstResult = Omit<
   | 'quotaUsedTotal'
   | 'quotaViolations'
   | 'couponsIssued'
+  | 'budget'
 >;
 
 async function checkoutBurst(

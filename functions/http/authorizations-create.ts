@@ -10,11 +10,14 @@ import { untracedHttpRoute } from '../../shared/http/untraced-route.js';
 import { DECLINE_CODES } from '../../shared/http/errors.js';
 import { config } from '../../shared/config.js';
 import { currentRules, riskSettings } from '../../shared/settings/source.js';
+import { budgetRegistry } from '../../shared/budgets/registry.js';
 
 // Inside Lambda, the risk settings are read while the function initializes (provisioned concurrency does so
 // before any traffic), so the first checkout of an environment does not wait for SSM. It never throws: a failed
 // read leaves the deployed defaults until the next read (shared/settings/source.ts).
 if (config.inLambda) await riskSettings.current();
+// Likewise the budget registry (the budgets a hold may draw from): refreshed off the request path afterwards.
+if (config.inLambda) await budgetRegistry.load();
 
 export const route = untracedHttpRoute(
   import.meta.url,

@@ -38,3 +38,7 @@ export { route as installmentPlansGet } from './installment-plans-get.js';
 export { route as accountsInstallmentPlans } from './accounts-installment-plans.js';
 export { route as accountsStatement } from './accounts-statement.js';
 export { route as jobsBilling } from './jobs-billing.js';
+export { route as budgetsCreate } from './budgets-create.js';
+export { route as budgetsGet } from './budgets-get.js';
+export { route as budgetsAdjust } from './budgets-adjust.js';
+export { route as budgetsEnd } from './budgets-end.js';

@@ -8,6 +8,7 @@ import type { QuotaReturn } from '../accounts/repository.js';
 import type { DeclineCode, ErrorCode } from '../contract/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
 import type { TransactItem } from '../storage/transactions.js';
+import type { HoldBudget } from '../budgets/draw.js';
 
 export type AuthorizationStatus =
   | 'authorized'
@@ -36,6 +37,8 @@ export interface Authorization {
   quota?: HoldQuota;
   /** The installment plan its capture made (at most one per hold). */
   installmentPlanId?: string;
+  /** What this hold drew from a platform credit budget (absent: none covered it). */
+  budget?: HoldBudget;
   expiresAt: string;
   createdAt: string;
   updatedAt: string;
@@ -126,8 +129,13 @@ export function newHold(
  * of the request answers the same 402.
  */
 export function declinedHold(a: Authorization, code: DeclineCode): Authorization {
-  const { quota: _none, ...undrawn } = a;
+  const { quota: _none, budget: _undrawn, ...undrawn } = a;
   return { ...undrawn, status: 'declined', declineCode: code, expiresAt: a.createdAt };
+}
+
+/** The part of the held remainder drawn from a budget (all of it, for a hold drawn in full). */
+export function heldBudget(a: Authorization): number {
+  return a.budget && isLive(a) ? a.budget.drawn - a.budget.captured - a.budget.returned : 0;
 }
 
 /** The part of the held remainder that came from the quota. */
@@ -222,6 +230,16 @@ export interface Transition {
   accountGuard?: AccountGuard;
   /** Drawn quota going back to its grant (its movements' deltas already take it out of totalLimit). */
   quotaReturn?: QuotaReturn;
+  /** Drawn budget going back to the slice the hold drew it from. */
+  budgetReturn?: BudgetReturn;
+  /** An increment's draw from the hold's budget slice (its `next.budget` already counts it). */
+  budgetDraw?: BudgetReturn;
+}
+
+export interface BudgetReturn {
+  budgetId: string;
+  slice: number;
+  amount: number;
 }
 
 export function totalDelta(movements: readonly Movement[]): BalanceDelta {
@@ -278,6 +296,12 @@ export function assertAuthorizationInvariants(a: Authorization): void {
   assert(a.capturedAmount + a.releasedAmount <= a.amount, `authorization ${id} over-settled`);
   assert(a.refundedAmount <= a.capturedAmount, `authorization ${id} refunded more than it captured`);
   assert(a.version >= 1, `authorization ${id} version is below 1`);
+  if (a.budget) {
+    const b = a.budget;
+    assert(b.captured + b.returned <= b.drawn, `authorization ${id} budget over-settled`);
+    assert(b.drawn <= a.amount, `authorization ${id} drew more budget than it holds`);
+    assert(heldBudget(a) <= heldAmount(a), `authorization ${id} holds more budget than it holds`);
+  }
   if (!a.quota) return;
   assert(a.quota.captured + a.quota.returned <= a.quota.drawn, `authorization ${id} quota over-settled`);
   assert(a.quota.captured <= a.capturedAmount, `authorization ${id} captured more quota than it captured`);
@@ -331,6 +355,38 @@ function settleQuota(
 }
 
 /**
+ * How a settlement falls on the hold's budget draw: a capture keeps it drawn (from the front), a release gives
+ * back from the back, as the quota part does: what the release takes beyond the general part goes back.
+ */
+function settleBudget(
+  a: Authorization,
+  capture: number,
+  release: number,
+): { budget?: HoldBudget; budgetReturn?: BudgetReturn } {
+  if (!a.budget) return {};
+  const held = heldAmount(a);
+  const budgetHeld = heldBudget(a);
+  const budgetCaptured = Math.min(capture, budgetHeld);
+  const otherLeft = held - capture - (budgetHeld - budgetCaptured);
+  const back = Math.min(budgetHeld - budgetCaptured, Math.max(0, release - Math.max(0, otherLeft)));
+  const budget = {
+    ...a.budget,
+    captured: a.budget.captured + budgetCaptured,
+    returned: a.budget.returned + back,
+  };
+  return {
+    budget,
+    ...(back > 0 ? { budgetReturn: { budgetId: budget.budgetId, slice: budget.slice, amount: back } } : {}),
+  };
+}
+
+/** A settlement's budget part, merged into the next hold and the transition. */
+function withBudget(a: Authorization, capture: number, release: number) {
+  const { budget, budgetReturn } = settleBudget(a, capture, release);
+  return { next: budget ? { budget } : {}, transition: budgetReturn ? { budgetReturn } : {} };
+}
+
+/**
  * The same transition when the grant the hold drew from has ended: the refresh that ended it already took all
  * drawn quota (this hold's included) out of promoLimit and totalLimit, so the quota part comes back as ordinary
  * available credit and totalLimit does not move again.
@@ -367,6 +423,7 @@ export function decideCapture(
   const stillHeld = held - capture - release;
   const nowIso = new Date(nowMs).toISOString();
   const { quota, quotaReturn } = settleQuota(a, capture, release);
+  const spent = withBudget(a, capture, release);
   return {
     ok: true,
     transition: assertTransition({
@@ -377,6 +434,7 @@ export function decideCapture(
           releasedAmount,
           status: settledStatus(capturedAmount, stillHeld, a.status),
           ...(quota ? { quota } : {}),
+          ...spent.next,
         },
         nowIso,
       ),
@@ -385,6 +443,7 @@ export function decideCapture(
         releaseMovement(release, 'release', quotaReturn?.amount),
       ]),
       ...(quotaReturn ? { quotaReturn } : {}),
+      ...spent.transition,
     }),
   };
 }
@@ -403,6 +462,7 @@ export function decideRelease(
   const stillHeld = held - release;
   const nowIso = new Date(nowMs).toISOString();
   const { quota, quotaReturn } = settleQuota(a, 0, release);
+  const spent = withBudget(a, 0, release);
   return {
     ok: true,
     transition: assertTransition({
@@ -412,11 +472,13 @@ export function decideRelease(
           releasedAmount,
           status: settledStatus(a.capturedAmount, stillHeld, a.status),
           ...(quota ? { quota } : {}),
+          ...spent.next,
         },
         nowIso,
       ),
       movements: nonZero([releaseMovement(release, 'release', quotaReturn?.amount)]),
       ...(quotaReturn ? { quotaReturn } : {}),
+      ...spent.transition,
     }),
   };
 }
@@ -442,7 +504,14 @@ export function decideIncrement(
   return {
     ok: true,
     transition: assertTransition({
-      next: bump(a, { amount: a.amount + request.amount }, nowIso),
+      next: bump(
+        a,
+        {
+          amount: a.amount + request.amount,
+          ...(a.budget ? { budget: { ...a.budget, drawn: a.budget.drawn + request.amount } } : {}),
+        },
+        nowIso,
+      ),
       movements: [
         {
           type: 'increment',
@@ -451,8 +520,18 @@ export function decideIncrement(
         },
       ],
       accountGuard: 'reserve',
+      ...(a.budget
+        ? { budgetDraw: { budgetId: a.budget.budgetId, slice: a.budget.slice, amount: request.amount } }
+        : {}),
     }),
   };
+}
+
+/** The same increment when the hold's budget is no longer in force: it draws nothing from it. */
+export function withoutBudgetDraw(t: Transition, current: Authorization): Transition {
+  if (!t.budgetDraw) return t;
+  const { budgetDraw: _none, ...rest } = t;
+  return { ...rest, next: { ...t.next, ...(current.budget ? { budget: current.budget } : {}) } };
 }
 
 /** Refund part of what was captured: outstanding falls, capturedAmount stays, refundedAmount grows. */
@@ -484,16 +563,23 @@ export function decideExpire(a: Authorization, nowMs: number): Decision {
   const held = heldAmount(a);
   const nowIso = new Date(nowMs).toISOString();
   const { quota, quotaReturn } = settleQuota(a, 0, held);
+  const spent = withBudget(a, 0, held);
   return {
     ok: true,
     transition: assertTransition({
       next: bump(
         a,
-        { releasedAmount: a.releasedAmount + held, status: 'expired', ...(quota ? { quota } : {}) },
+        {
+          releasedAmount: a.releasedAmount + held,
+          status: 'expired',
+          ...(quota ? { quota } : {}),
+          ...spent.next,
+        },
         nowIso,
       ),
       movements: nonZero([releaseMovement(held, 'expire', quotaReturn?.amount)]),
       ...(quotaReturn ? { quotaReturn } : {}),
+      ...spent.transition,
     }),
   };
 }
@@ -514,6 +600,7 @@ export function decideReviewDecline(a: Authorization, nowMs: number): Decision {
   const held = heldAmount(a);
   const nowIso = new Date(nowMs).toISOString();
   const { quota, quotaReturn } = settleQuota(a, 0, held);
+  const spent = withBudget(a, 0, held);
   return {
     ok: true,
     transition: assertTransition({
@@ -524,11 +611,13 @@ export function decideReviewDecline(a: Authorization, nowMs: number): Decision {
           declineCode: 'risk_declined',
           releasedAmount: a.releasedAmount + held,
           ...(quota ? { quota } : {}),
+          ...spent.next,
         },
         nowIso,
       ),
       movements: nonZero([releaseMovement(held, 'review_decline', quotaReturn?.amount)]),
       ...(quotaReturn ? { quotaReturn } : {}),
+      ...spent.transition,
     }),
   };
 }

@@ -102,6 +102,7 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         (next.declineCode ? ', declineCode = :declineCode' : '') +
         (next.quota ? ', quota = :quota' : '') +
         (next.installmentPlanId ? ', installmentPlanId = :plan' : '') +
+        (next.budget ? ', budget = :budget' : '') +
         (dropped.length ? ` REMOVE ${dropped.join(', ')}` : ''),
       ConditionExpression: 'version = :expected',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -117,6 +118,7 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         ...(next.declineCode ? { ':declineCode': next.declineCode } : {}),
         ...(next.quota ? { ':quota': next.quota } : {}),
         ...(next.installmentPlanId ? { ':plan': next.installmentPlanId } : {}),
+        ...(next.budget ? { ':budget': next.budget } : {}),
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },

@@ -51,6 +51,7 @@ import {
   type Transition,
   toAuthorizationResource,
   totalDelta,
+  withoutBudgetDraw,
   withoutQuotaReturn,
 } from './model.js';
 import {
@@ -62,6 +63,8 @@ import {
   newAuthorizationPut,
 } from './repository.js';
 import { ReserveShape, type VelocityRule } from './reserve-shape.js';
+import { BudgetDraw, coverSlice, MAX_SLICE_TRIES, sliceDraw, sliceReturn } from '../budgets/draw.js';
+import { budgetRegistry } from '../budgets/registry.js';
 
 /**
  * The rules a new hold is decided by: the hold's own, the velocity rule its reserve is guarded by, and the risk
@@ -87,6 +90,9 @@ export async function authorize(
 ): Promise<ServiceResult> {
   const id = authorizationIdFor(requestDigest(ctx.clientId, ctx.idempotencyKey));
   const reserve = new ReserveShape(input.accountId, input.category, rules);
+  // The budget covering the hold, from this environment's registry (read once, then refreshed in the background).
+  if (!budgetRegistry.ready) await budgetRegistry.load();
+  const budget = new BudgetChoice(id, input);
 
   return withRetries('authorize', async () => {
     const nowMs = clock();
@@ -95,12 +101,13 @@ export async function authorize(
       return storeDeclinedHold(ctx, declinedHold(hold, 'holds_paused'), 'holds_paused');
     }
     const quota = reserve.holdQuota(input.amount);
-    const authorization = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
+    const hold = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
+    const draw = budget.at(hold.createdAt);
+    const authorization = draw ? { ...hold, budget: draw.holdBudget(input.amount) } : hold;
     const response = created(authorization);
-    const outcome = await transactWrite(
-      reserveItems(ctx, authorization, reserve, response, nowMs),
-      randomUUID(),
-    );
+    const items = reserveItems(ctx, authorization, reserve, response, nowMs);
+    if (draw) items.push(draw.item(input.amount, authorization.createdAt));
+    const outcome = await transactWrite(items, randomUUID());
     if (outcome.committed) {
       reserve.committed();
       countNewHold(authorization);
@@ -109,6 +116,8 @@ export async function authorize(
     const { reasons } = outcome;
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
     if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
+    if (draw && !conditionFailed(reasons, 1) && conditionFailed(reasons, BUDGET_ITEM))
+      return budgetRefused(ctx, budget, authorization, reasons[BUDGET_ITEM]?.item);
     if (!conditionFailed(reasons, 1)) throw new TransactionCancelledError('authorize', reasons);
     const why = reserve.explain(
       reasons[1]?.item,
@@ -127,6 +136,46 @@ export async function authorize(
         return storeDeclinedHold(ctx, declinedHold(authorization, why.code), why.code);
     }
   });
+}
+
+/** Where a budget's slice draw sits in the authorize transaction: after the hold, the account and the journal. */
+const BUDGET_ITEM = 3;
+
+/**
+ * The budget an authorize draws from across its attempts: the one the registry says covers the hold at the
+ * attempt's instant, unless its slices said it is not in force after all (ended in another process).
+ */
+class BudgetChoice {
+  draw: BudgetDraw | undefined;
+  notInForce = false;
+  constructor(
+    private readonly id: string,
+    private readonly input: AuthorizeInput,
+  ) {}
+  at(nowIso: string): BudgetDraw | undefined {
+    if (this.notInForce) return undefined;
+    const ref = budgetRegistry.covering(this.input.currency, this.input.category, nowIso);
+    if (ref === undefined) return undefined;
+    if (this.draw?.ref.id !== ref.id) this.draw = new BudgetDraw(ref, this.id);
+    return this.draw;
+  }
+}
+
+/**
+ * Only the slice's guard failed: the budget is not in force after all (draw nothing), another slice may cover
+ * the hold (try it), or the budget as a whole cannot: a stored `budget_exhausted` decline.
+ */
+async function budgetRefused(
+  ctx: RequestContext,
+  budget: BudgetChoice,
+  authorization: Authorization,
+  image: Record<string, unknown> | undefined,
+): Promise<Attempt<ServiceResult>> {
+  const draw = present(budget.draw, 'the draw that was refused');
+  const next = await draw.refused(image, authorization.amount, authorization.createdAt);
+  if (next.kind === 'not_in_force') budget.notInForce = true;
+  if (next.kind !== 'exhausted') return RETRY;
+  return storeDeclinedHold(ctx, declinedHold(authorization, 'budget_exhausted'), 'budget_exhausted');
 }
 
 /** A new hold in the metrics: its outcome, and what it drew from a category quota. */
@@ -221,6 +270,10 @@ interface SettleRun {
   reserve: ReserveShape | undefined;
   /** Set when the grant this hold drew from turned out to have ended: settle without giving quota back. */
   grantEnded: boolean;
+  /** Set when the hold's budget turned out not to be in force: an increment draws nothing from it. */
+  budgetOff?: boolean;
+  /** Rebalances an increment's draw has asked for (bounded, like a new hold's slice tries). */
+  budgetTries?: number;
 }
 
 /**
@@ -298,7 +351,7 @@ interface SettlePlan {
   accountUpdate: TransactItem | undefined;
   items: TransactItem[];
   /** Indexes into `items` (record -1: none; attached: where the attachment's items start). */
-  at: { record: number; hold: number; account: number; attached: number };
+  at: { record: number; hold: number; account: number; budget: number; attached: number };
 }
 
 function planSettlement(
@@ -308,7 +361,8 @@ function planSettlement(
   nowMs: number,
   attachedItems: TransactItem[] = [],
 ): SettlePlan {
-  const transition = run.grantEnded ? withoutQuotaReturn(decided) : decided;
+  const kept = run.grantEnded ? withoutQuotaReturn(decided) : decided;
+  const transition = run.budgetOff ? withoutBudgetDraw(kept, current) : kept;
   const { next } = transition;
   const answer = run.op.respond?.(next, transition) ?? { status: 200, body: toAuthorizationResource(next) };
   const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
@@ -322,18 +376,20 @@ function planSettlement(
     ...(accountUpdate ? [accountUpdate] : []),
     ...journalPuts(transition),
   ];
+  const budget = budgetItems(transition);
   return {
     current,
     transition,
     delta,
     response,
     accountUpdate,
-    items: [...own, ...attachedItems],
+    items: [...own, ...budget, ...attachedItems],
     at: {
       record: record.length ? 0 : -1,
       hold: record.length,
       account: record.length + 1,
-      attached: attachedItems.length ? own.length : -1,
+      budget: budget.length ? own.length : -1,
+      attached: attachedItems.length ? own.length + budget.length : -1,
     },
   };
 }
@@ -378,6 +434,8 @@ async function explainSettleFailure(
     return RETRY;
   if (plan.accountUpdate && conditionFailed(reasons, at.account))
     return accountRefused(run, plan, reasons[at.account]?.item, nowMs);
+  if (at.budget >= 0 && plan.transition.budgetDraw && conditionFailed(reasons, at.budget))
+    return budgetDrawRefused(run, plan, reasons[at.budget]?.item, nowMs);
   throw new TransactionCancelledError(run.op.kind, reasons);
 }
 
@@ -428,6 +486,48 @@ function grantStillThere(
 ): boolean {
   const grant = accountImage[quotaAttribute(category)] as { promotionId?: string } | undefined;
   return grant?.promotionId === promotionId;
+}
+
+/**
+ * The budget slice's side of a settlement, in its own transaction: a give-back to the slice the hold drew from,
+ * or an increment's draw from it (guarded like a new hold's).
+ */
+function budgetItems(t: Transition): TransactItem[] {
+  const back = t.budgetReturn;
+  if (back) return [sliceReturn(back.budgetId, back.slice, back.amount)];
+  const draw = t.budgetDraw;
+  return draw ? [sliceDraw(draw.budgetId, draw.slice, draw.amount, t.next.updatedAt)] : [];
+}
+
+/**
+ * An increment's draw was refused by its slice: the budget is no longer in force (increment without it), or
+ * the slice is short (move remainders into it and try again, a bounded number of times), or the budget as a
+ * whole cannot cover the increase: `budget_exhausted`, stored under the key like the account's declines.
+ */
+async function budgetDrawRefused(
+  run: SettleRun,
+  plan: SettlePlan,
+  image: Record<string, unknown> | undefined,
+  nowMs: number,
+): Promise<Attempt<ServiceResult>> {
+  const draw = present(plan.transition.budgetDraw, 'the refused budget draw');
+  const nowIso = plan.transition.next.updatedAt;
+  if (!image || String(image['endsAt']) <= nowIso || nowIso < String(image['startsAt'])) {
+    run.budgetOff = true;
+    return RETRY;
+  }
+  if (!budgetRegistry.byId(draw.budgetId)) await budgetRegistry.load();
+  const ref = budgetRegistry.byId(draw.budgetId);
+  run.budgetTries = (run.budgetTries ?? 0) + 1;
+  if (ref && run.budgetTries < MAX_SLICE_TRIES && (await coverSlice(ref, draw.slice, draw.amount)))
+    return RETRY;
+  const declined = declineOf('budget_exhausted', plan.current);
+  if (run.digest === undefined) return fresh(declined);
+  return storeOnce(
+    [operationRecordPut(run.digest, settleRecord(run, declined), nowMs)],
+    declined,
+    run.ctx.fingerprint,
+  );
 }
 
 function journalPuts(t: Transition): TransactItem[] {

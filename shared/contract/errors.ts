@@ -71,6 +71,7 @@ export const ERROR_CATALOGUE = {
     message:
       "The coupon does not apply: it is another account's, outside its validity window, below its minimum amount, or for another category or count.",
   },
+  budget_not_found: { status: 404, type: 'not_found', message: 'No such budget.' },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request',
@@ -94,6 +95,11 @@ export const ERROR_CATALOGUE = {
     type: 'declined',
     message: 'New holds are paused by risk operations for now: try again later with a new Idempotency-Key.',
   },
+  budget_exhausted: {
+    status: 402,
+    type: 'declined',
+    message: 'The platform credit budget covering this hold cannot cover it.',
+  },
   idempotency_key_reused: {
     status: 409,
     type: 'conflict',
@@ -108,6 +114,13 @@ export const ERROR_CATALOGUE = {
   amount_exceeds_remaining: { status: 409, type: 'conflict', message: 'The amount exceeds what remains.' },
   account_exists: { status: 409, type: 'conflict', message: 'An account with this id already exists.' },
   promotion_exists: { status: 409, type: 'conflict', message: 'A promotion with this id already exists.' },
+  budget_exists: { status: 409, type: 'conflict', message: 'A budget with this id already exists.' },
+  amount_below_drawn: {
+    status: 409,
+    type: 'conflict',
+    message: 'The amount would be below what the budget has already drawn.',
+  },
+  budget_ended: { status: 409, type: 'conflict', message: 'The budget has ended: it can no longer change.' },
   client_revoked: {
     status: 409,
     type: 'conflict',
@@ -154,7 +167,8 @@ export type DeclineCode =
   | 'account_closed'
   | 'velocity_exceeded'
   | 'risk_declined'
-  | 'holds_paused';
+  | 'holds_paused'
+  | 'budget_exhausted';
 
 /** The decline codes: the catalogue's `declined` entries (every route that can decline answers all of them). */
 export const DECLINE_CODES = Object.entries(ERROR_CATALOGUE)

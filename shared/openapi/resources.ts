@@ -509,3 +509,19 @@ export const BillingJob = z
     status: z.enum(['running']),
   })
   .meta({ id: 'BillingJob', description: 'A billing run: every account billed as of the start.' });
+
+export const Budget = z
+  .object({
+    id: z.string(),
+    object: z.literal('budget'),
+    name: z.string(),
+    currency: z.string(),
+    amount: Money,
+    drawn: Money.meta({ description: 'Drawn by holds in force and captured ones; never above amount.' }),
+    remaining: Money.meta({ description: 'amount - drawn, exactly.' }),
+    startsAt: Timestamp,
+    endsAt: Timestamp,
+    category: z.string().optional(),
+    status: z.enum(['scheduled', 'active', 'ended']),
+  })
+  .meta({ id: 'Budget' });

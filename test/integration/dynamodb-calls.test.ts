@@ -32,10 +32,35 @@ describe('DynamoDB calls per operation', () => {
     const accountId = await api.createAccount(100_000);
     // The first call of a key resolves it (the authorizer's cache, as API Gateway's); then count.
     await api.call('GET', `/v1/accounts/${accountId}`, { key: checkout.apiKey });
+    // An environment reads the budget registry once before its first authorize (in Lambda: at init).
+    const { budgetRegistry } = await import('../../shared/budgets/registry.js');
+    await budgetRegistry.load();
     sent.length = 0;
     const reply = await api.authorize(checkout.apiKey, { accountId, amount: 1_000 });
     expect(reply.status).toBe(201);
     expect(sent).toEqual(['TransactWriteItemsCommand']);
+  });
+
+  it('a hold a budget covers draws from it in the same one call', async () => {
+    const checkout = await api.createClient(['checkout']);
+    const accountId = await api.createAccount(100_000);
+    await api.call('GET', `/v1/accounts/${accountId}`, { key: checkout.apiKey });
+    const budget = {
+      id: 'b-calls',
+      name: 'one call',
+      currency: 'CNY',
+      amount: 500_000,
+      category: 'budgeted',
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+    };
+    expect((await api.call('POST', '/v1/budgets', { key: ADMIN_KEY, body: budget })).status).toBe(201);
+    sent.length = 0;
+    const reply = await api.authorize(checkout.apiKey, { accountId, amount: 1_000, category: 'budgeted' });
+    expect(reply.status).toBe(201);
+    expect(sent).toEqual(['TransactWriteItemsCommand']);
+    const read = await api.call('GET', '/v1/budgets/b-calls', { key: ADMIN_KEY });
+    expect(read.body).toMatchObject({ drawn: 1_000 });
   });
 
   it('a category hold makes one call once the environment has seen how that category meets its quota', async () => {

@@ -602,6 +602,24 @@ describe('every function, run locally, is held to the role the stack gives it', 
     });
   });
 
+  it('budgets: create (slices, then the budget), read, adjust, end', async () => {
+    const body = {
+      id: 'parity-budget',
+      name: 'Parity risk target',
+      currency: 'CNY',
+      amount: 300_000,
+      startsAt: nowIso(-DAY_MS),
+      endsAt: nowIso(DAY_MS),
+    };
+    expectStatus(await api.call('POST', '/v1/budgets', { key: ADMIN_KEY, body }), 201);
+    expectStatus(await api.call('POST', '/v1/budgets', { key: ADMIN_KEY, body }), 409, 'budget_exists');
+    expectStatus(await api.call('GET', `/v1/budgets/${body.id}`, { key: risk.apiKey }), 200);
+    const adjust = `/v1/budgets/${body.id}/adjust`;
+    expectStatus(await api.call('POST', adjust, { key: ADMIN_KEY, body: { amount: 500_000 } }), 200);
+    expectStatus(await api.call('POST', adjust, { key: ADMIN_KEY, body: { amount: 200_000 } }), 200);
+    expectStatus(await api.call('POST', `/v1/budgets/${body.id}/end`, { key: ADMIN_KEY }), 200);
+  });
+
   it('covers every function of the stack: each route, the authorizer, each job and the bootstrap made requests here', async () => {
     const jobModules = readdirSync(new URL('../../functions/jobs', import.meta.url)).map(
       (file) => `functions/jobs/${file}`,

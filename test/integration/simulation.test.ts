@@ -38,6 +38,10 @@ describe('npm run simulate (small)', () => {
     expect(result.installmentCaptures).toBeGreaterThan(0);
     expect(result.couponsRedeemed).toBeGreaterThan(0);
     expect(result.couponsRedeemed).toBeLessThanOrEqual(result.couponsIssued);
+    // The overall budget in force over the burst: drawn, never above its amount, drawn + remaining = amount.
+    expect(result.budget.drawn).toBeGreaterThan(0);
+    expect(result.budget.drawn).toBeLessThanOrEqual(result.budget.amount);
+    expect(result.budget.drawn + result.budget.remaining).toBe(result.budget.amount);
   });
 
   it('serves the OpenAPI document at GET /openapi.json', async () => {

@@ -321,6 +321,22 @@ describe('every route, called through the client, answers as documented', () => 
     });
     await risk.listPromotions();
     await admin.endPromotion(promotionId);
+    // Budgets: created, read, adjusted (up, then below what is drawn: refused), ended.
+    const budgetId = `budget_${randomUUID().slice(0, 8)}`;
+    await admin.createBudget({
+      id: budgetId,
+      name: 'Singles Day risk target',
+      currency: 'CNY',
+      amount: 500_000,
+      startsAt: new Date(nowMs - 3_600_000).toISOString(),
+      endsAt: new Date(nowMs + 86_400_000).toISOString(),
+    });
+    await risk.getBudget(budgetId);
+    await admin.adjustBudget(budgetId, { amount: 600_000 });
+    await admin.endBudget(budgetId);
+    await expect(admin.adjustBudget(budgetId, { amount: 700_000 })).rejects.toMatchObject({
+      code: 'budget_ended',
+    });
     const { data: job } = await risk.startLimitRefresh({ dryRun: true });
     let status = job.status;
     for (let poll = 0; status === 'running' && poll < MAX_JOB_POLLS; poll += 1) {

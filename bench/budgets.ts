@@ -1,0 +1,244 @@
+/**
+ * Platform credit budgets, end to end over HTTP:
+ *   - `authorizeWithBudgetP50Ratio` (target <= 1.15): authorize in a category a budget covers (the hold draws
+ *     from one slice in its own transaction) over authorize in a category no budget covers, c=16, alternating
+ *     rounds (bench/rounds.ts), the same API process and accounts;
+ *   - `budgetUtilizationAtExhaustion` (target >= 0.97): the share of a budget drawn when the first
+ *     `budget_exhausted` is answered, under c=64 holds of varied amounts spread over many accounts.
+ *
+ * bench/run.ts calls `measureBudgets` with its running API; `npx tsx bench/budgets.ts` runs it alone (its own
+ * DynamoDB Local and API), small: BENCH_BUDGETS_REQUESTS requests per side and round, BENCH_BUDGETS_AMOUNT the
+ * exhausted budget's amount (minor units).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
+import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } from './rounds.js';
+
+/** Requests per side and round: enough for a stable p50; override small with BENCH_BUDGETS_REQUESTS. */
+const REQUESTS = Number(process.env['BENCH_BUDGETS_REQUESTS'] ?? 2_000);
+const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 5));
+/** The exhausted budget: 200,000.00 by default (200 slices), about 800 holds of 1.00 to 500.00. */
+const EXHAUSTED_AMOUNT = Number(process.env['BENCH_BUDGETS_AMOUNT'] ?? 20_000_000);
+const CONCURRENCY = 16;
+const EXHAUSTION_CONCURRENCY = 64;
+/** A hold of 10.00: far below the review threshold and any account's limit. */
+const HOLD_AMOUNT = 1_000;
+const DAY_MS = 86_400_000;
+
+export interface BudgetsBench {
+  without: LoadResult[];
+  withBudget: LoadResult[];
+  p50Ratio: RatioStat;
+  utilization: { amount: number; drawnAtFirstExhausted: number; approved: number; share: number };
+}
+
+interface Target {
+  url: string;
+  adminKey: string;
+  shopKey: string;
+  accounts: readonly string[];
+  log: (line: string) => void;
+}
+
+async function call(
+  url: string,
+  key: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, any> }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+async function createBudget(t: Target, category: string, amount: number): Promise<string> {
+  const id = `bench-${category}-${randomUUID().slice(0, 8)}`;
+  const reply = await call(t.url, t.adminKey, 'POST', '/v1/budgets', {
+    id,
+    name: `bench ${category}`,
+    currency: 'CNY',
+    amount,
+    category,
+    startsAt: new Date(Date.now() - DAY_MS).toISOString(),
+    endsAt: new Date(Date.now() + DAY_MS).toISOString(),
+  });
+  if (reply.status !== 201) throw new Error(`create budget: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return id;
+}
+
+function authorizeRequests(t: Target, category: string, count: number, round: number): PreparedRequest[] {
+  return Array.from({ length: count }, (_, i) => ({
+    method: 'POST' as const,
+    path: '/v1/authorizations',
+    headers: {
+      authorization: `Bearer ${t.shopKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify({
+      accountId: t.accounts[(i + round * count) % t.accounts.length],
+      amount: HOLD_AMOUNT,
+      currency: 'CNY',
+      orderId: `budget-${category}-${round}-${i}`,
+      category,
+    }),
+  }));
+}
+
+/** Authorize in an uncovered category, then in a covered one, alternating; the budget never runs out. */
+async function measureRatio(t: Target, requests: number) {
+  // Enough for every hold of every round many times over: this measures the draw, not exhaustion.
+  await createBudget(t, 'bench-covered', Math.max(100_000_000, HOLD_AMOUNT * requests * ROUNDS * 4));
+  const rounds = await alternate(
+    ROUNDS,
+    (i) =>
+      runLoad(
+        `authorize, no budget c=${CONCURRENCY}, round ${i + 1}`,
+        t.url,
+        CONCURRENCY,
+        authorizeRequests(t, 'bench-uncovered', requests, i),
+      ),
+    (i) =>
+      runLoad(
+        `authorize, budget in force c=${CONCURRENCY}, round ${i + 1}`,
+        t.url,
+        CONCURRENCY,
+        authorizeRequests(t, 'bench-covered', requests, i),
+      ),
+  );
+  for (const r of [...rounds.floor, ...rounds.service])
+    t.log(
+      `  ${r.label}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${JSON.stringify(r.statuses)}`,
+    );
+  const p50Ratio = pairedRatios(rounds, (withBudget, without) => withBudget.p50Ms / without.p50Ms);
+  t.log(`  authorize with a budget / without at c=16: p50 ${describeStat(p50Ratio)}`);
+  return { without: rounds.floor, withBudget: rounds.service, p50Ratio };
+}
+
+/**
+ * c=64 holds of 1.00 to 500.00 over many accounts against one budget until the first `budget_exhausted`; then
+ * the budget's drawn share as read at once (holds in flight at that instant may still land: never above 1).
+ */
+async function measureUtilization(t: Target, amount: number): Promise<BudgetsBench['utilization']> {
+  const id = await createBudget(t, 'bench-exhausted', amount);
+  let exhaustedAt: Promise<number> | undefined;
+  let approved = 0;
+  let next = 0;
+  const workers = Array.from({ length: EXHAUSTION_CONCURRENCY }, () => undefined);
+  await inParallel(workers, EXHAUSTION_CONCURRENCY, async () => {
+    while (exhaustedAt === undefined) {
+      const i = next++;
+      const reply = await call(t.url, t.shopKey, 'POST', '/v1/authorizations', {
+        accountId: t.accounts[i % t.accounts.length],
+        amount: 100 + ((i * 7_919) % 49_901),
+        currency: 'CNY',
+        orderId: `exhaust-${i}`,
+        category: 'bench-exhausted',
+      });
+      if (reply.status === 201) approved += 1;
+      else if (reply.body['error']?.code === 'budget_exhausted')
+        exhaustedAt ??= call(t.url, t.adminKey, 'GET', `/v1/budgets/${id}`).then((r) =>
+          Number(r.body['drawn']),
+        );
+      // A 503 (contention outlasted the deadline) or another decline (the velocity rule): the next hold.
+      else if (reply.status >= 500 || reply.status === 402) continue;
+      else throw new Error(`exhaustion run: ${reply.status} ${JSON.stringify(reply.body)}`);
+    }
+  });
+  const drawnAtFirstExhausted = await (exhaustedAt ?? Promise.resolve(Number.NaN));
+  const share = drawnAtFirstExhausted / amount;
+  t.log(
+    `  budget utilization at the first budget_exhausted (c=${EXHAUSTION_CONCURRENCY}, ${approved} holds): ` +
+      `${drawnAtFirstExhausted} of ${amount} = ${share.toFixed(4)}`,
+  );
+  return { amount, drawnAtFirstExhausted, approved, share };
+}
+
+export async function measureBudgets(
+  t: Target,
+  requests = REQUESTS,
+  exhaustedAmount = EXHAUSTED_AMOUNT,
+): Promise<BudgetsBench> {
+  const ratio = await measureRatio(t, requests);
+  const utilization = await measureUtilization(t, exhaustedAmount);
+  return { ...ratio, utilization };
+}
+
+/** The keys this measurement adds to the bench's closing JSON line. */
+export const budgetsSummary = (b: BudgetsBench): Record<string, number> => ({
+  authorizeWithBudgetP50Ratio: Math.round(b.p50Ratio.median * 100) / 100,
+  authorizeWithBudgetP50RatioSpread: Math.round((b.p50Ratio.max - b.p50Ratio.min) * 100) / 100,
+  budgetUtilizationAtExhaustion: Math.round(b.utilization.share * 1000) / 1000,
+});
+
+/** Alone: DynamoDB Local in memory, the local API, many accounts, then the measurements. */
+async function main(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
+  process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
+  const adminKey = `bench-${randomUUID()}`;
+  let api: ChildProcess | undefined;
+  try {
+    const port = await freePort();
+    api = await startApi(port, dynamo.endpoint, adminKey);
+    const url = `http://127.0.0.1:${port}`;
+    const shop = await call(url, adminKey, 'POST', '/v1/clients', {
+      name: 'bench shop',
+      scopes: ['checkout'],
+    });
+    const accounts = Array.from({ length: 256 }, (_, i) => `budget_${i}`);
+    await inParallel(accounts, 8, (id) =>
+      call(url, adminKey, 'POST', '/v1/accounts', { id, currency: 'CNY', creditLimit: 1_000_000_000_000 }),
+    );
+    const bench = await measureBudgets({
+      url,
+      adminKey,
+      shopKey: String(shop.body['apiKey']),
+      accounts,
+      log,
+    });
+    process.stdout.write(`${JSON.stringify(budgetsSummary(bench))}\n`);
+  } finally {
+    api?.kill('SIGTERM');
+    await dynamo.stop();
+  }
+}
+
+function startApi(port: number, endpoint: string, adminKey: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: resolve(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      ADMIN_API_KEY: adminKey,
+      DYNAMODB_ENDPOINT: endpoint,
+      TABLE_NAME: 'bench_budgets',
+      LOCAL_TIME_SCALE: '1',
+      VELOCITY_MAX: '0',
+      EXPIRY_SWEEP_INTERVAL_SECONDS: '86400',
+      LIMIT_REFRESH_INTERVAL_SECONDS: String(24 * 86_400),
+    },
+  });
+  return new Promise((resolveStart, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('listening on')) resolveStart(child);
+    });
+    child.once('exit', (code) => reject(new Error(`API exited early with code ${code}`)));
+  });
+}
+
+if (process.argv[1]?.endsWith('budgets.ts')) await main();

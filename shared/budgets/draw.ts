@@ -1,0 +1,226 @@
+/**
+ * A hold's draw from a platform credit budget, inside the hold's own transaction (contract v1.1, "Platform credit
+ * budgets"): one Update on one slice, chosen by a hash of the authorization id so the load spreads evenly, guarded
+ * by the slice alone (`remaining >= :amt`, the budget in force at :now). The hold records the budget and the slice,
+ * so its give-backs return there (`sliceReturn`).
+ *
+ * A slice that cannot cover the hold is not the end of the budget: the draw reads every slice (a second round
+ * trip, only then), moves to the slice with the most left, and if no single slice covers the hold but the budget
+ * as a whole does, moves remainders from the rich slices into it first (`rebalanceInto`: a rebalance while in
+ * force, on the exhausted path). Only when the budget as a whole cannot cover the hold, or after MAX_SLICE_TRIES
+ * slices lost their race, is the hold declined `budget_exhausted`.
+ *
+ * Exactness is per slice: every move of a slice's figures is one guarded update, so `drawn <= allotted` holds on
+ * each slice and so for their sum, under any interleaving, retry or fault.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { present } from '../assert.js';
+import { getItems } from '../idempotency/records.js';
+import { tableName } from '../storage/dynamo-client.js';
+import { BATCH_GET_MAX_KEYS } from '../storage/dynamodb-limits.js';
+import { type TransactItem, transactWrite } from '../storage/transactions.js';
+import { type BudgetRef, budgetRegistry } from './registry.js';
+
+export const budgetPartition = (budgetId: string) => `BUDGET#${budgetId}`;
+/** Each slice in a partition of its own: a partition key value takes at most 1,000 WCU/s, however it splits. */
+export const sliceKey = (budgetId: string, slice: number) => ({
+  pk: `${budgetPartition(budgetId)}#SLICE#${String(slice).padStart(3, '0')}`,
+  sk: 'SLICE',
+});
+
+/** Slices one draw tries before it declines (the hashed one, then the richest twice). */
+export const MAX_SLICE_TRIES = 3;
+/** Donor slices one rebalance moves from (one transaction: the target and its donors). */
+const MAX_DONORS = 24;
+
+/** What a hold drew from a budget: where, how much, and what of it was captured or given back. */
+export interface HoldBudget {
+  budgetId: string;
+  slice: number;
+  drawn: number;
+  captured: number;
+  returned: number;
+}
+
+/** The slice a hold draws from first: a hash of its id over the budget's slices. */
+export function hashedSlice(authorizationId: string, slices: number): number {
+  return createHash('sha256').update(authorizationId).digest().readUInt32BE(0) % slices;
+}
+
+/** The draw: the slice pays `amountMinor` if it has that much left and the budget is in force at `nowIso`. */
+export function sliceDraw(
+  budgetId: string,
+  slice: number,
+  amountMinor: number,
+  nowIso: string,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: sliceKey(budgetId, slice),
+      UpdateExpression: 'SET drawn = drawn + :amt, remaining = remaining - :amt',
+      ConditionExpression: 'remaining >= :amt AND startsAt <= :now AND endsAt > :now',
+      ExpressionAttributeValues: { ':amt': amountMinor, ':now': nowIso },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** A give-back: the slice the hold drew from gets `amountMinor` back, in force or not. */
+export function sliceReturn(budgetId: string, slice: number, amountMinor: number): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: sliceKey(budgetId, slice),
+      UpdateExpression: 'SET drawn = drawn - :amt, remaining = remaining + :amt',
+      ConditionExpression: 'drawn >= :amt',
+      ExpressionAttributeValues: { ':amt': amountMinor },
+    },
+  };
+}
+
+/** What a refused slice draw leads to: another slice, no budget after all (it ended), or a decline. */
+export type SliceRefusal =
+  | { kind: 'slice'; slice: number }
+  | { kind: 'not_in_force' }
+  | { kind: 'exhausted' };
+
+/**
+ * One authorize's draw across its attempts: the budget covering the hold, the slice to draw from now, and how
+ * many slices it tried.
+ */
+export class BudgetDraw {
+  slice: number;
+  private tries = 1;
+  constructor(
+    readonly ref: BudgetRef,
+    authorizationId: string,
+  ) {
+    this.slice = hashedSlice(authorizationId, ref.slices);
+  }
+
+  item(amountMinor: number, nowIso: string): TransactItem {
+    return sliceDraw(this.ref.id, this.slice, amountMinor, nowIso);
+  }
+
+  /** What the hold records of this draw once committed. */
+  holdBudget(amountMinor: number): HoldBudget {
+    return { budgetId: this.ref.id, slice: this.slice, drawn: amountMinor, captured: 0, returned: 0 };
+  }
+
+  /** The slice's condition failed (`image`: the slice as DynamoDB evaluated it): what the next attempt does. */
+  async refused(
+    image: Record<string, unknown> | undefined,
+    amountMinor: number,
+    nowIso: string,
+  ): Promise<SliceRefusal> {
+    const endsAt = image?.['endsAt'];
+    if (typeof endsAt === 'string' && endsAt <= nowIso) {
+      budgetRegistry.endedAt(this.ref.id, endsAt);
+      return { kind: 'not_in_force' };
+    }
+    if (!image || nowIso < String(image['startsAt'])) return { kind: 'not_in_force' };
+    if (this.tries >= MAX_SLICE_TRIES) return { kind: 'exhausted' };
+    this.tries += 1;
+    const slice = await richestSliceCovering(this.ref, amountMinor);
+    if (slice === undefined) return { kind: 'exhausted' };
+    this.slice = slice;
+    return { kind: 'slice', slice };
+  }
+}
+
+interface SliceFigures {
+  slice: number;
+  remaining: number;
+}
+
+/** Every slice's remainder, read strongly consistent (a BatchGet per 100 slices; deferred keys read again). */
+async function sliceRemainders(ref: BudgetRef): Promise<SliceFigures[]> {
+  const out: SliceFigures[] = [];
+  for (let first = 0; first < ref.slices; first += BATCH_GET_MAX_KEYS) {
+    const slices = Array.from(
+      { length: Math.min(BATCH_GET_MAX_KEYS, ref.slices - first) },
+      (_, i) => first + i,
+    );
+    let items: Array<Record<string, unknown> | undefined> | null = null;
+    for (let attempt = 0; items === null && attempt < 5; attempt += 1)
+      items = await getItems(slices.map((k) => sliceKey(ref.id, k)));
+    if (items === null) throw new Error(`BatchGet kept deferring budget ${ref.id} slices`);
+    items.forEach((item, i) => {
+      out.push({ slice: present(slices[i], 'a slice'), remaining: Number(item?.['remaining'] ?? 0) });
+    });
+  }
+  return out;
+}
+
+/**
+ * The slice to draw `amountMinor` from next: the one with the most left if it covers the amount, else that one
+ * after a rebalance moved enough into it from the others. Undefined when the whole budget cannot cover it.
+ */
+async function richestSliceCovering(ref: BudgetRef, amountMinor: number): Promise<number | undefined> {
+  const figures = (await sliceRemainders(ref)).sort((a, b) => b.remaining - a.remaining);
+  const richest = figures[0];
+  if (!richest) return undefined;
+  if (richest.remaining >= amountMinor) return richest.slice;
+  const total = figures.reduce((sum, f) => sum + f.remaining, 0);
+  if (total < amountMinor) return undefined;
+  // A rebalance that lost a race leaves the draw to fail again on this slice: the tries bound it.
+  await rebalanceInto(ref.id, richest, figures.slice(1), amountMinor - richest.remaining);
+  return richest.slice;
+}
+
+/**
+ * Makes `slice` able to pay `amountMinor` (an increment draws from its hold's slice): true when it already can,
+ * or a rebalance moved enough into it; false when the budget as a whole cannot cover the amount.
+ */
+export async function coverSlice(ref: BudgetRef, slice: number, amountMinor: number): Promise<boolean> {
+  const figures = (await sliceRemainders(ref)).sort((a, b) => b.remaining - a.remaining);
+  const target = figures.find((f) => f.slice === slice);
+  if (!target) return false;
+  if (target.remaining >= amountMinor) return true;
+  const donors = figures.filter((f) => f.slice !== slice);
+  if (donors.reduce((sum, f) => sum + f.remaining, target.remaining) < amountMinor) return false;
+  await rebalanceInto(ref.id, target, donors, amountMinor - target.remaining);
+  return true;
+}
+
+/**
+ * Moves `needed` of the donors' remainders (largest first) into `target`, in one transaction: each donor's
+ * allotment and remainder fall by what it gives, guarded by `remaining >= :give`; the target's rise by the sum.
+ * The budget's amount (the sum of allotments) does not change. False when a donor lost its race or the donors
+ * within one transaction do not cover `needed`: the caller answers from what is left.
+ */
+export async function rebalanceInto(
+  budgetId: string,
+  target: SliceFigures,
+  donors: readonly SliceFigures[],
+  needed: number,
+): Promise<boolean> {
+  const moves: Array<{ slice: number; give: number }> = [];
+  let left = needed;
+  for (const donor of donors.slice(0, MAX_DONORS)) {
+    if (left === 0) break;
+    const give = Math.min(donor.remaining, left);
+    if (give > 0) moves.push({ slice: donor.slice, give });
+    left -= give;
+  }
+  if (left > 0) return false;
+  const move = (slice: number, by: number, guard: string): TransactItem => ({
+    Update: {
+      TableName: tableName,
+      Key: sliceKey(budgetId, slice),
+      UpdateExpression: 'SET allotted = allotted + :by, remaining = remaining + :by',
+      ConditionExpression: guard,
+      ExpressionAttributeValues: { ':by': by, ...(by < 0 ? { ':give': -by } : {}) },
+    },
+  });
+  const items = [
+    move(target.slice, needed, 'attribute_exists(pk)'),
+    ...moves.map((m) => move(m.slice, -m.give, 'remaining >= :give')),
+  ];
+  try {
+    return (await transactWrite(items, randomUUID())).committed;
+  } catch {
+    return false; // throttled or lost: nothing or everything moved, and either keeps every slice exact
+  }
+}
