@@ -468,6 +468,19 @@ describe('every function, run locally, is held to the role the stack gives it', 
     expectStatus(await api.call('POST', '/v1/jobs/billing', { key: risk.apiKey }), 202);
     for (let i = 0; i < 100 && !calls.some((c) => c.entry === 'functions/http/jobs-billing.ts'); i += 1)
       await new Promise((resolve) => setTimeout(resolve, 50));
+    // The coupon campaign too (every tier, so it issues): wait (bounded) until its job has finished.
+    const { accountId: _owner, ...terms } = coupon;
+    const campaign = await api.call('POST', '/v1/coupon-campaigns', {
+      key: ADMIN_KEY,
+      body: { ...terms, id: 'parity-campaign', riskTiers: ['A', 'B', 'C', 'D', 'E'] },
+    });
+    expectStatus(campaign, 202);
+    let status = campaign.body.status;
+    for (let i = 0; i < 200 && status === 'running'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await api.call('GET', `/v1/jobs/${campaign.body.id}`, { key: risk.apiKey })).body.status;
+    }
+    expect(status).toBe('succeeded');
   });
 
   it('promotions and limits: create (indexing a fresh table), list, end, limit requests, refresh runs', async () => {
