@@ -1184,6 +1184,8 @@ export interface components {
             failed: number;
             /** @description ISO 8601 UTC. */
             createdAt: string;
+            /** @description When the run last started or added progress; a run without progress for 10 minutes is restarted by starting the campaign again. */
+            updatedAt: string;
             /** @description ISO 8601 UTC. */
             finishedAt?: string;
         };

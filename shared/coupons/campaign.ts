@@ -27,6 +27,11 @@ export const CAMPAIGN_PAGE = 100;
 const MAX_PAGES_PER_BUCKET = 10_000;
 /** Attempts to issue one account's coupon when DynamoDB cancels the transaction for a transient reason. */
 const ISSUE_ATTEMPTS = 3;
+/**
+ * A run that added no progress for this long died with its process (a page takes seconds): starting the
+ * campaign again restarts it instead of answering it as running.
+ */
+export const CAMPAIGN_STALE_MS = 10 * 60_000;
 /** Campaign jobs are kept as long as refresh jobs: a season. */
 const JOB_TTL_SECONDS = 90 * 86_400;
 
@@ -52,6 +57,8 @@ export interface CampaignJob extends CampaignCounts {
   riskTiers: RiskTier[];
   terms: CouponTerms;
   createdAt: string;
+  /** When the run last started or added progress. */
+  updatedAt: string;
   finishedAt?: string;
 }
 
@@ -119,6 +126,7 @@ export async function startCampaign(body: CreateCampaignBody, nowIso: string): P
     terms: termsOf(body),
     ...emptyCampaignCounts(),
     createdAt: nowIso,
+    updatedAt: nowIso,
   };
   try {
     await documentClient.send(
@@ -139,12 +147,16 @@ export async function startCampaign(body: CreateCampaignBody, nowIso: string): P
   }
   const existing = await getCampaignJob(id);
   if (existing?.type !== 'coupon_campaign' || !sameCampaign(existing, body)) return { outcome: 'conflict' };
-  if (existing.status === 'running') return { outcome: 'running', job: existing };
-  return restart(existing);
+  const stale = Date.parse(existing.updatedAt) < Date.parse(nowIso) - CAMPAIGN_STALE_MS;
+  if (existing.status === 'running' && !stale) return { outcome: 'running', job: existing };
+  return restart(existing, nowIso);
 }
 
-/** A finished run started again: counters back to zero, only if no other start got there first. */
-async function restart(existing: CampaignJob): Promise<CampaignStart> {
+/**
+ * A finished (or stale) run started again: counters back to zero, only if no other start or progress got
+ * there first (its status and last update are still the ones read).
+ */
+async function restart(existing: CampaignJob, nowIso: string): Promise<CampaignStart> {
   try {
     const result = await documentClient.send(
       new UpdateCommand({
@@ -152,10 +164,16 @@ async function restart(existing: CampaignJob): Promise<CampaignStart> {
         Key: jobKey(existing.id),
         UpdateExpression:
           'SET #status = :running, #processed = :zero, issued = :zero, alreadyIssued = :zero, ' +
-          'notEligible = :zero, #failed = :zero REMOVE finishedAt',
-        ConditionExpression: '#status = :was',
+          'notEligible = :zero, #failed = :zero, updatedAt = :now REMOVE finishedAt',
+        ConditionExpression: '#status = :was AND updatedAt = :seen',
         ExpressionAttributeNames: { '#status': 'status', '#processed': 'processed', '#failed': 'failed' },
-        ExpressionAttributeValues: { ':running': 'running', ':zero': 0, ':was': existing.status },
+        ExpressionAttributeValues: {
+          ':running': 'running',
+          ':zero': 0,
+          ':was': existing.status,
+          ':seen': existing.updatedAt,
+          ':now': nowIso,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -173,7 +191,8 @@ async function addCampaignProgress(jobId: string, c: CampaignCounts): Promise<vo
     new UpdateCommand({
       TableName: tableName,
       Key: jobKey(jobId),
-      UpdateExpression: 'ADD #processed :p, issued :i, alreadyIssued :a, notEligible :n, #failed :f',
+      UpdateExpression:
+        'SET updatedAt = :now ADD #processed :p, issued :i, alreadyIssued :a, notEligible :n, #failed :f',
       ExpressionAttributeNames: { '#processed': 'processed', '#failed': 'failed' },
       ExpressionAttributeValues: {
         ':p': c.processed,
@@ -181,6 +200,7 @@ async function addCampaignProgress(jobId: string, c: CampaignCounts): Promise<vo
         ':a': c.alreadyIssued,
         ':n': c.notEligible,
         ':f': c.failed,
+        ':now': new Date().toISOString(),
       },
     }),
   );

@@ -554,6 +554,10 @@ export const CouponCampaignJob = z
     notEligible: Count.meta({ description: "Accounts outside the campaign's risk tiers." }),
     failed: Count.meta({ description: 'Accounts whose coupon could not be issued; a re-run issues it.' }),
     createdAt: Timestamp,
+    updatedAt: Timestamp.meta({
+      description:
+        'When the run last started or added progress; a run without progress for 10 minutes is restarted by starting the campaign again.',
+    }),
     finishedAt: Timestamp.optional(),
   })
   .meta({

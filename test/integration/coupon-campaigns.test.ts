@@ -121,6 +121,34 @@ describe('coupon campaigns', () => {
       failed: 0,
     });
     for (const id of [...strong, late]) expect(await couponsOf(id, servicing.apiKey)).toHaveLength(1);
+
+    // A run whose process died stays `running` with no progress: once stale, starting the campaign restarts it.
+    const { documentClient } = await import('../../shared/storage/dynamo-client.js');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { CAMPAIGN_STALE_MS } = await import('../../shared/coupons/campaign.js');
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: app.tableName,
+        Key: { pk: 'JOB#campaign_618-ab', sk: 'JOB' },
+        UpdateExpression: 'SET #status = :running, updatedAt = :old REMOVE finishedAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':running': 'running',
+          ':old': new Date(Date.now() - CAMPAIGN_STALE_MS - 60_000).toISOString(),
+        },
+      }),
+    );
+    const restarted = await api.call('POST', '/v1/coupon-campaigns', {
+      key: ADMIN_KEY,
+      body: campaign('618-ab'),
+    });
+    expect(restarted.status).toBe(202);
+    expect(await finished(restarted.body.id, risk.apiKey)).toMatchObject({
+      status: 'succeeded',
+      processed: 8,
+      issued: 0,
+      alreadyIssued: 6,
+    });
   }, 120_000);
 
   it('refuses bad input with a 400 and another campaign under the same id with a 409, changing nothing', async () => {
