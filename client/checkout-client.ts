@@ -36,8 +36,10 @@ import type {
   CreateClientParams,
   CreditProfile,
   CreditProfileResource,
+  AnyJob,
   BillingJob,
   Coupon,
+  CouponCampaignJob,
   CouponList,
   CreateCouponParams,
   IncrementParams,
@@ -45,6 +47,7 @@ import type {
   InstallmentOptionsParams,
   InstallmentPlan,
   InstallmentPlanList,
+  StartCouponCampaignParams,
   Statement,
   Job,
   JournalPage,
@@ -311,7 +314,7 @@ export class CheckoutClient {
     return this.#call('startLimitRefresh', {}, params, options);
   }
 
-  getJob(jobId: string, options?: CallOptions): Promise<ApiResponse<Job>> {
+  getJob(jobId: string, options?: CallOptions): Promise<ApiResponse<AnyJob>> {
     return this.#call('getJob', { id: jobId }, undefined, options);
   }
 
@@ -404,6 +407,14 @@ export class CheckoutClient {
   /** 202: today's billing run, in the background. */
   startBilling(options?: CallOptions): Promise<ApiResponse<BillingJob>> {
     return this.#call('startBilling', {}, undefined, options);
+  }
+
+  /** 202: a coupon for every account of the campaign's risk tiers, in the background; poll getJob. */
+  startCouponCampaign(
+    params: StartCouponCampaignParams,
+    options?: CallOptions,
+  ): Promise<ApiResponse<CouponCampaignJob>> {
+    return this.#call('startCouponCampaign', {}, params, options);
   }
 
   /** Async, so argument errors (a bad id or key) reject like every other failure: callers handle one channel. */

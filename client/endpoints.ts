@@ -139,6 +139,13 @@ export const ENDPOINTS = {
   adjustBudget: { method: 'POST', path: '/v1/budgets/{id}/adjust', idempotencyKey: false, retry: 'always' },
   // Ending is idempotent: an ended budget is answered as it is.
   endBudget: { method: 'POST', path: '/v1/budgets/{id}/end', idempotencyKey: false, retry: 'always' },
+  // Starting the same campaign again issues nothing twice: safe to repeat.
+  startCouponCampaign: {
+    method: 'POST',
+    path: '/v1/coupon-campaigns',
+    idempotencyKey: false,
+    retry: 'always',
+  },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type OperationId = keyof typeof ENDPOINTS;

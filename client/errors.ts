@@ -55,6 +55,7 @@ export type ErrorCode =
   | 'budget_exists'
   | 'amount_below_drawn'
   | 'budget_ended'
+  | 'campaign_conflict'
   | 'client_revoked'
   | 'too_many_api_keys'
   | 'body_too_large'

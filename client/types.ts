@@ -125,3 +125,6 @@ export type InstallmentPlan = Schemas['InstallmentPlan'];
 export type InstallmentPlanList = Schemas['InstallmentPlanList'];
 export type Statement = Schemas['Statement'];
 export type BillingJob = Schemas['BillingJob'];
+export type CouponCampaignJob = Schemas['CouponCampaignJob'];
+export type AnyJob = Schemas['AnyJob'];
+export type StartCouponCampaignParams = RequestBody<'startCouponCampaign'>;

@@ -36,6 +36,8 @@ export const JOB_ENTRIES = {
   refreshScheduler: 'functions/jobs/limit-refresh-scheduler.ts',
   refreshWorker: 'functions/jobs/limit-refresh-worker.ts',
   refreshDeadLetters: 'functions/jobs/limit-refresh-dead-letters.ts',
+  billingScheduler: 'functions/jobs/billing-scheduler.ts',
+  billingWorker: 'functions/jobs/billing-worker.ts',
 } as const;
 
 /** The custom resource that writes the bootstrap admin client (infra/constructs/bootstrap-admin.ts). */
@@ -222,6 +224,7 @@ export class CreditAuthorizationStack extends Stack {
       deadLetters: {
         refreshQueue: this.jobs.refreshDeadLetterQueue,
         scheduleQueue: this.jobs.scheduleDeadLetterQueue,
+        billingQueue: this.jobs.billingDeadLetterQueue,
         deadLetteredSegments: this.jobs.deadLetteredSegments,
       },
       alarmEmail: c.alarmEmail,

@@ -71,6 +71,8 @@ const ConfigSchema = z.object({
   LIMIT_REFRESH_INTERVAL_SECONDS: intFromEnv(86_400, 1, 24 * 86_400),
   /** Set in AWS: the SQS queue that fans refresh segments out to workers. Unset: segments run in-process. */
   REFRESH_QUEUE_URL: z.optional(z.url()),
+  /** Set in AWS: the SQS queue that fans the nightly billing run's buckets out to workers. */
+  BILLING_QUEUE_URL: z.optional(z.url()),
   /**
    * `on_change` (the default): creating or ending a promotion starts a refresh run that stages it on every
    * eligible account at once (shared/limits/staging.ts). `scheduled`: only the scheduled refresh stages it.
@@ -142,6 +144,7 @@ export interface Config {
   expirySweepIntervalSeconds: number;
   limitRefreshIntervalSeconds: number;
   refreshQueueUrl: string | undefined;
+  billingQueueUrl: string | undefined;
   limitRequestCooldownSeconds: number;
   riskSettingsParameter: string;
   riskSettingsMaxAgeSeconds: number;
@@ -201,6 +204,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     expirySweepIntervalSeconds: parsed.EXPIRY_SWEEP_INTERVAL_SECONDS,
     limitRefreshIntervalSeconds: parsed.LIMIT_REFRESH_INTERVAL_SECONDS,
     refreshQueueUrl: parsed.REFRESH_QUEUE_URL,
+    billingQueueUrl: parsed.BILLING_QUEUE_URL,
     limitRequestCooldownSeconds: parsed.LIMIT_REQUEST_COOLDOWN_SECONDS,
     riskSettingsParameter: parsed.RISK_SETTINGS_PARAMETER,
     riskSettingsMaxAgeSeconds: parsed.RISK_SETTINGS_MAX_AGE_SECONDS,

@@ -488,6 +488,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/coupon-campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a coupon to every account of some risk tiers
+         * @description Scopes: admin. Each account gets one coupon whose id is derived from the campaign and the account, so starting the campaign again (after a failure, or to reach accounts opened since) issues nothing twice. A run under way is answered as it is.
+         */
+        post: operations["startCouponCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coupons": {
         parameters: {
             query?: never;
@@ -1128,6 +1148,47 @@ export interface components {
             /** @description When the keys the client had before stop working (the end of the overlap). */
             previousKeyExpiresAt: string;
         };
+        /** @description A coupon campaign: one coupon for every account of its risk tiers. */
+        CouponCampaignJob: {
+            id: string;
+            /** @enum {string} */
+            object: "job";
+            /** @enum {string} */
+            type: "coupon_campaign";
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed";
+            campaignId: string;
+            riskTiers: ("A" | "B" | "C" | "D" | "E")[];
+            terms: {
+                /** @enum {string} */
+                kind: "interest_free" | "fee_discount";
+                counts: number[];
+                discountBps?: number;
+                /** @description Integer minor units (fen for CNY). */
+                minAmount?: number;
+                category?: string;
+                /** @description ISO 8601 UTC. */
+                validFrom: string;
+                /** @description ISO 8601 UTC. */
+                validUntil: string;
+            };
+            /** @description Accounts looked at; each is counted in exactly one of issued, alreadyIssued, notEligible and failed. */
+            processed: number;
+            /** @description Coupons this run issued. */
+            issued: number;
+            /** @description Coupons an earlier run of the campaign issued: a re-run issues nothing twice. */
+            alreadyIssued: number;
+            /** @description Accounts outside the campaign's risk tiers. */
+            notEligible: number;
+            /** @description Accounts whose coupon could not be issued; a re-run issues it. */
+            failed: number;
+            /** @description ISO 8601 UTC. */
+            createdAt: string;
+            /** @description When the run last started or added progress; a run without progress for 10 minutes is restarted by starting the campaign again. */
+            updatedAt: string;
+            /** @description ISO 8601 UTC. */
+            finishedAt?: string;
+        };
         /** @description One option per offered count; principals sum to amount. */
         InstallmentOptions: {
             /** @enum {string} */
@@ -1162,6 +1223,7 @@ export interface components {
             /** @enum {string} */
             status: "running";
         };
+        AnyJob: components["schemas"]["Job"] | components["schemas"]["CouponCampaignJob"];
         Job: {
             id: string;
             /** @enum {string} */
@@ -4152,6 +4214,136 @@ export interface operations {
             };
         };
     };
+    startCouponCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "interest_free" | "fee_discount";
+                    counts: number[];
+                    discountBps?: number;
+                    minAmount?: number;
+                    category?: string;
+                    /** Format: date-time */
+                    validFrom: string;
+                    /** Format: date-time */
+                    validUntil: string;
+                    id: string;
+                    riskTiers: ("A" | "B" | "C" | "D" | "E")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The started (or running) run. */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponCampaignJob"];
+                };
+            };
+            /** @description invalid_request: validation_failed, invalid_json, unknown_field. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict: campaign_conflict. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: body_too_large. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: unsupported_media_type. */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createCoupon: {
         parameters: {
             query?: never;
@@ -4557,14 +4749,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The job. */
+            /** @description The job: a limit refresh or a coupon campaign. */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Job"];
+                    "application/json": components["schemas"]["AnyJob"];
                 };
             };
             /** @description authentication: missing_api_key, invalid_api_key. */

@@ -33,7 +33,7 @@ export const route = httpRoute(
         kind: 'refund',
         authorizationId: params['id'] ?? '',
         decide: (authorization, nowMs) => decideRefund(authorization, body, nowMs),
-        attachment: refundAttachment(params['id'] ?? ''),
+        attachment: refundAttachment(),
         respond: (next) => ({
           status: 201,
           body: {

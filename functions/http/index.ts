@@ -42,3 +42,4 @@ export { route as budgetsCreate } from './budgets-create.js';
 export { route as budgetsGet } from './budgets-get.js';
 export { route as budgetsAdjust } from './budgets-adjust.js';
 export { route as budgetsEnd } from './budgets-end.js';
+export { route as couponCampaignsCreate } from './coupon-campaigns-create.js';

@@ -1,4 +1,7 @@
-/** GET /v1/jobs/{id} (risk): a job's progress (processed, changed, failed) and, for dry runs, its summary. */
+/**
+ * GET /v1/jobs/{id} (risk): a job's progress: a limit refresh's (processed, changed, failed and, for dry runs,
+ * its summary) or a coupon campaign's (processed, issued, alreadyIssued, notEligible, failed).
+ */
 import { ApiError } from '../../shared/http/errors.js';
 import { httpRoute } from '../../shared/http/route.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
@@ -14,7 +17,11 @@ export const route = httpRoute(
     docs: {
       operationId: 'getJob',
       summary: "A job's progress",
-      success: { status: 200, schema: 'Job', description: 'The job.' },
+      success: {
+        status: 200,
+        schema: 'AnyJob',
+        description: 'The job: a limit refresh or a coupon campaign.',
+      },
       errors: ['job_not_found'],
     },
   },

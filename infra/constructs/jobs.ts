@@ -2,7 +2,9 @@
  * Scheduled work: the expiry sweeper every minute; the nightly limit refresh as a fan-out (a scheduler
  * function writes the run and enqueues one SQS message per accounts-index segment; workers process a segment
  * within their time budget and re-enqueue the continuation; a segment that fails every delivery lands in the
- * refresh DLQ, whose consumer marks its run failed). Failed schedule invocations go to a DLQ of their own.
+ * refresh DLQ, whose consumer marks its run failed); the nightly billing run as a fan-out too (a scheduler
+ * enqueues one message per accounts bucket, workers bill a bucket each and enqueue its rest; a bucket that fails
+ * every delivery waits in the billing DLQ, whose depth alarms). Failed schedule invocations go to a DLQ of their own.
  * The handler modules are props, so the construct does not know where functions live.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -33,6 +35,10 @@ export interface JobEntries {
   readonly refreshWorker: string;
   /** SQS consumer of the refresh DLQ: fails the run of a dead-lettered segment. */
   readonly refreshDeadLetters: string;
+  /** Nightly, before the refresh: enqueues the billing run's buckets. */
+  readonly billingScheduler: string;
+  /** SQS consumer: bills one accounts bucket per message. */
+  readonly billingWorker: string;
 }
 
 export interface JobsProps {
@@ -75,6 +81,10 @@ export class Jobs extends Construct {
   readonly refreshDeadLetterQueue: Queue;
   /** Schedule invocations EventBridge gave up on (nightly refresh start, expiry sweeps): for a person. */
   readonly scheduleDeadLetterQueue: Queue;
+  /** Billing buckets, one message each: the nightly scheduler and the workers' continuations send here. */
+  readonly billingQueue: Queue;
+  /** Billing buckets that failed every delivery: waiting for a person (their depth alarms). */
+  readonly billingDeadLetterQueue: Queue;
   /** Segments dead-lettered (one per message the consumer took): what the on-call alarm watches. */
   readonly deadLetteredSegments: Metric;
   readonly functions: readonly ServiceFunction[];
@@ -91,7 +101,14 @@ export class Jobs extends Construct {
       'the refresh segments',
       DEAD_LETTER_VISIBILITY_SECONDS,
     );
-    this.scheduleDeadLetterQueue = this.newDeadLetterQueue('ScheduleDlq', 'the two schedule targets');
+    this.scheduleDeadLetterQueue = this.newDeadLetterQueue('ScheduleDlq', 'the schedule targets');
+    this.billingDeadLetterQueue = this.newDeadLetterQueue('BillingDlq', 'the billing buckets');
+    this.billingQueue = new Queue(this, 'BillingBuckets', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(QUEUE_VISIBILITY_SECONDS),
+      deadLetterQueue: { queue: this.billingDeadLetterQueue, maxReceiveCount: SEGMENT_MAX_DELIVERIES },
+    });
     this.refreshQueue = new Queue(this, 'RefreshSegments', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -103,8 +120,10 @@ export class Jobs extends Construct {
     const scheduler = this.newRefreshScheduler();
     const worker = this.newRefreshWorker();
     const deadLetters = this.newRefreshDeadLetters();
+    const billingScheduler = this.newBillingScheduler();
+    const billingWorker = this.newBillingWorker();
     this.deadLetteredSegments = deadLetteredSegments(props.metricNamespace);
-    this.functions = [sweeper, scheduler, worker, deadLetters];
+    this.functions = [sweeper, scheduler, worker, deadLetters, billingScheduler, billingWorker];
   }
 
   private newJob(
@@ -186,6 +205,48 @@ export class Jobs extends Construct {
         batchSize: 1,
         reportBatchItemFailures: true,
         // Bounds the refresh's share of table throughput and of the account's Lambda concurrency.
+        maxConcurrency: this.props.refreshWorkerMaxConcurrency,
+      }),
+    );
+    return worker;
+  }
+
+  /**
+   * The nightly billing run, an hour before the refresh so the refresh reads the night's overdue. Retries are
+   * safe: billing an account twice the same day changes nothing (billing-scheduler.ts).
+   */
+  private newBillingScheduler(): ServiceFunction {
+    const scheduler = this.newJob(
+      'BillingScheduler',
+      this.props.entries.billingScheduler,
+      'Billing scheduler (nightly, before the limit refresh)',
+      SCHEDULER_TIMEOUT_SECONDS,
+      { ...this.props.environment, BILLING_QUEUE_URL: this.billingQueue.queueUrl },
+    );
+    this.billingQueue.grantSendMessages(scheduler.role);
+    new Rule(this, 'NightlyBilling', {
+      description: 'Start the nightly billing run (installments past their grace days become overdue)',
+      schedule: Schedule.cron({ minute: '0', hour: String((this.props.limitRefreshHourUtc + 23) % 24) }),
+      targets: [this.scheduleTarget(scheduler)],
+    });
+    return scheduler;
+  }
+
+  /** One bucket per message; the same concurrency bound as the refresh's workers. */
+  private newBillingWorker(): ServiceFunction {
+    const worker = this.newJob(
+      'BillingWorker',
+      this.props.entries.billingWorker,
+      'Billing worker (one accounts bucket per message)',
+      WORKER_TIMEOUT_SECONDS,
+      { ...this.props.environment, BILLING_QUEUE_URL: this.billingQueue.queueUrl },
+    );
+    // The worker enqueues the rest of a bucket it could not finish in one invocation.
+    this.billingQueue.grantSendMessages(worker.role);
+    worker.fn.addEventSource(
+      new SqsEventSource(this.billingQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
         maxConcurrency: this.props.refreshWorkerMaxConcurrency,
       }),
     );

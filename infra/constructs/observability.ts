@@ -66,6 +66,8 @@ export interface ObservabilityProps {
     readonly refreshQueue: IQueue;
     /** Schedule invocations EventBridge gave up on. */
     readonly scheduleQueue: IQueue;
+    /** Billing buckets that failed every delivery. */
+    readonly billingQueue: IQueue;
     /** Segments dead-lettered, counted by the consumer's log line. */
     readonly deadLetteredSegments: IMetric;
   };
@@ -257,6 +259,7 @@ function deadLetterSignals(deadLetters: ObservabilityProps['deadLetters']) {
     segments: deadLetters.deadLetteredSegments,
     refreshDepth: depth(deadLetters.refreshQueue),
     scheduleDepth: depth(deadLetters.scheduleQueue),
+    billingDepth: depth(deadLetters.billingQueue),
   };
 }
 
@@ -445,6 +448,13 @@ export class Observability extends Construct {
       'Schedule invocations EventBridge gave up on: a nightly refresh or an expiry sweep did not start',
       FIRST_MINUTE,
     );
+    this.alarm(
+      'BillingDlqDepth',
+      deadLetters.billingDepth,
+      t.dlqDepth,
+      'Billing buckets that failed every delivery: their accounts were not billed tonight (the log says why; re-drive the messages or POST /v1/jobs/billing)',
+      FIRST_MINUTE,
+    );
   }
 
   /** Expiry: holds the sweeper failed to expire, in every one of the recent sweeps. */
@@ -531,7 +541,7 @@ function jobsRow({ deadLetters, expiryFailures, expiredHolds, refreshedAccounts 
   return [
     new GraphWidget({
       title: 'Dead-letter queue depth',
-      left: [deadLetters.refreshDepth, deadLetters.scheduleDepth],
+      left: [deadLetters.refreshDepth, deadLetters.scheduleDepth, deadLetters.billingDepth],
     }),
     new GraphWidget({ title: 'Refresh segments dead-lettered', left: [deadLetters.segments] }),
     new GraphWidget({

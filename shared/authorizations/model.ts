@@ -635,5 +635,20 @@ export interface SettleAttachment {
     transition: Transition,
     read: ReadonlyArray<Record<string, unknown> | undefined>,
     nowMs: number,
-  ) => { ok: true; transition: Transition; items: TransactItem[] } | { ok: false; code: ErrorCode };
+    /** The hold's item as stored: what an attachment keeps on it (see HoldAttribute). */
+    holdItem: Record<string, unknown>,
+  ) =>
+    | { ok: true; transition: Transition; items: TransactItem[]; onHold?: HoldAttribute }
+    | { ok: false; code: ErrorCode };
+}
+
+/**
+ * A versioned document an attachment keeps on the hold's own item (an installment plan), written by the hold's
+ * update in the same transaction item: one item fewer than a separate one. Guarded by the document's own
+ * `version` (`expectedVersion`), or by its absence when undefined, besides the hold's version.
+ */
+export interface HoldAttribute {
+  name: string;
+  value: { version: number };
+  expectedVersion: number | undefined;
 }

@@ -9,7 +9,7 @@ import { defaultStorage, documentClient, type Storage, tableName } from '../stor
 import { EXPIRY_INDEX, EXPIRY_SHARDS, REVIEW_INDEX } from '../storage/table.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { assert, present } from '../assert.js';
-import { type Authorization, assertAuthorizationInvariants, isLive } from './model.js';
+import { type Authorization, assertAuthorizationInvariants, type HoldAttribute, isLive } from './model.js';
 
 const AUTH_ID = /^auth_([A-Za-z0-9_-]{22})$/;
 
@@ -57,6 +57,7 @@ export function authorizationFromItem(item: Record<string, unknown>): Authorizat
     gsi1sk: _g2,
     gsi2pk: _g3,
     gsi2sk: _g4,
+    installmentPlan: _plan,
     ...rest
   } = item;
   const authorization = rest as unknown as Authorization;
@@ -83,8 +84,15 @@ export function newAuthorizationPut(a: Authorization, record: RequestRecordField
   };
 }
 
-/** Writes the next state of an authorization, guarded by the version it was computed from. */
-export function authorizationUpdate(next: Authorization, expectedVersion: number): TransactItem {
+/**
+ * Writes the next state of an authorization, guarded by the version it was computed from; `attribute`, a
+ * versioned document kept on the same item (an installment plan), is written with it under its own guard.
+ */
+export function authorizationUpdate(
+  next: Authorization,
+  expectedVersion: number,
+  attribute?: HoldAttribute,
+): TransactItem {
   const key = present(authorizationKey(next.id), `the key of authorization ${next.id}`);
   assert(next.version === expectedVersion + 1, `authorization ${next.id} version must advance by one`);
   assertAuthorizationInvariants(next);
@@ -103,9 +111,10 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         (next.quota ? ', quota = :quota' : '') +
         (next.installmentPlanId ? ', installmentPlanId = :plan' : '') +
         (next.budget ? ', budget = :budget' : '') +
+        (attribute ? ', #attr = :attr' : '') +
         (dropped.length ? ` REMOVE ${dropped.join(', ')}` : ''),
-      ConditionExpression: 'version = :expected',
-      ExpressionAttributeNames: { '#status': 'status' },
+      ConditionExpression: `version = :expected${attribute ? attributeGuard(attribute) : ''}`,
+      ExpressionAttributeNames: { '#status': 'status', ...(attribute ? { '#attr': attribute.name } : {}) },
       ExpressionAttributeValues: {
         ':status': next.status,
         ':amount': next.amount,
@@ -119,11 +128,16 @@ export function authorizationUpdate(next: Authorization, expectedVersion: number
         ...(next.quota ? { ':quota': next.quota } : {}),
         ...(next.installmentPlanId ? { ':plan': next.installmentPlanId } : {}),
         ...(next.budget ? { ':budget': next.budget } : {}),
+        ...(attribute ? { ':attr': attribute.value } : {}),
+        ...(attribute?.expectedVersion === undefined ? {} : { ':attrVersion': attribute.expectedVersion }),
       },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
 }
+
+const attributeGuard = (a: HoldAttribute): string =>
+  a.expectedVersion === undefined ? ' AND attribute_not_exists(#attr)' : ' AND #attr.version = :attrVersion';
 
 export async function getAuthorization(
   authorizationId: string,

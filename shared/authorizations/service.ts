@@ -44,6 +44,7 @@ import {
   type Authorization,
   type Decision,
   declinedHold,
+  type HoldAttribute,
   type HoldRequest,
   type HoldRules,
   newHold,
@@ -298,13 +299,15 @@ export async function settle(
     const nowMs = Date.now();
     const decision = op.decide(read.hold, nowMs);
     if (!decision.ok) return refuse(run, decision.code, nowMs);
-    const attached = op.attachment?.attach(read.hold, decision.transition, read.extra, nowMs) ?? {
-      ok: true as const,
-      transition: decision.transition,
-      items: [],
-    };
+    const attached = op.attachment?.attach(
+      read.hold,
+      decision.transition,
+      read.extra,
+      nowMs,
+      read.holdItem,
+    ) ?? { ok: true as const, transition: decision.transition, items: [] };
     if (!attached.ok) return failure(attached.code);
-    const plan = planSettlement(run, read.hold, attached.transition, nowMs, attached.items);
+    const plan = planSettlement(run, read.hold, attached.transition, nowMs, attached.items, attached.onHold);
     const outcome = await transactWrite(plan.items, randomUUID());
     if (outcome.committed) {
       run.reserve?.committed();
@@ -315,7 +318,11 @@ export async function settle(
 }
 
 type HoldRead =
-  | { hold: Authorization; extra: ReadonlyArray<Record<string, unknown> | undefined> }
+  | {
+      hold: Authorization;
+      holdItem: Record<string, unknown>;
+      extra: ReadonlyArray<Record<string, unknown> | undefined>;
+    }
   | { answer: Attempt<ServiceResult> };
 
 /** The hold and the key's record as one snapshot: the hold to decide on, or the answer without deciding. */
@@ -332,7 +339,7 @@ async function readHold(run: SettleRun, authKey: { pk: string; sk: string }): Pr
   // Another client's hold is, to this client, no hold at all.
   if (hold.clientId !== run.ctx.clientId && !run.ctx.actsForAnyClient)
     return { answer: failure('authorization_not_found') };
-  return { hold, extra };
+  return { hold, holdItem: authItem, extra };
 }
 
 /** A refused decision: stored under the key when the contract keeps such answers (STORED_CONFLICTS). */
@@ -360,6 +367,7 @@ function planSettlement(
   decided: Transition,
   nowMs: number,
   attachedItems: TransactItem[] = [],
+  onHold?: HoldAttribute,
 ): SettlePlan {
   const kept = run.grantEnded ? withoutQuotaReturn(decided) : decided;
   const transition = run.budgetOff ? withoutBudgetDraw(kept, current) : kept;
@@ -372,7 +380,7 @@ function planSettlement(
     run.digest === undefined ? [] : [operationRecordPut(run.digest, settleRecord(run, response), nowMs)];
   const own = [
     ...record,
-    authorizationUpdate(next, current.version),
+    authorizationUpdate(next, current.version, onHold),
     ...(accountUpdate ? [accountUpdate] : []),
     ...journalPuts(transition),
   ];

@@ -121,6 +121,11 @@ export const ERROR_CATALOGUE = {
     message: 'The amount would be below what the budget has already drawn.',
   },
   budget_ended: { status: 409, type: 'conflict', message: 'The budget has ended: it can no longer change.' },
+  campaign_conflict: {
+    status: 409,
+    type: 'conflict',
+    message: 'A coupon campaign with this id was started with other terms or tiers.',
+  },
   client_revoked: {
     status: 409,
     type: 'conflict',

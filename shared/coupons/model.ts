@@ -9,6 +9,7 @@ import { AmountMinor, ResourceId } from '../money.js';
 import { INSTALLMENT_COUNTS } from '../installments/schedule.js';
 import type { FeeWaiver } from '../installments/schedule.js';
 import { InstallmentCount } from '../installments/schemas.js';
+import { RISK_TIERS, RiskTier } from '../promotions/model.js';
 
 export type CouponStatus = 'issued' | 'redeemed' | 'expired';
 /** Validity windows longer than this are data errors (a coupon is a campaign's, not a lifetime's). */
@@ -46,6 +47,22 @@ export const CouponTerms = withTermRules(CouponTermsShape);
 export type CouponTerms = z.infer<typeof CouponTermsShape>;
 
 export const CreateCouponBody = withTermRules(CouponTermsShape.extend({ accountId: ResourceId }));
+
+/**
+ * A coupon campaign: the same terms issued to every account of the named risk tiers, by a job. `id` names the
+ * campaign; starting it again issues nothing twice (each account's coupon id is derived from the two ids).
+ */
+export const CreateCampaignBody = withTermRules(
+  CouponTermsShape.extend({
+    id: ResourceId,
+    riskTiers: z
+      .array(RiskTier)
+      .min(1)
+      .max(RISK_TIERS.length)
+      .refine((t) => new Set(t).size === t.length, { error: 'riskTiers must not repeat a tier' }),
+  }),
+);
+export type CreateCampaignBody = z.infer<typeof CreateCampaignBody>;
 
 export interface Coupon extends CouponTerms {
   id: string;

@@ -1,17 +1,29 @@
 /**
  * The billing run: every account, bucket by bucket through the accounts index, billed as of one instant
  * (shared/installments/service.ts `billAccount`). Billing an account twice the same day changes nothing, so a run
- * that stops part-way is simply run again. Locally (and from POST /v1/jobs/billing) it runs in this process.
+ * that stops part-way is simply run again, and a bucket delivered twice bills nothing twice.
+ *
+ * Locally (and from POST /v1/jobs/billing) the whole run goes on in this process. In AWS the nightly scheduler
+ * (functions/jobs/billing-scheduler.ts) enqueues one task per bucket on BILLING_QUEUE_URL; a worker
+ * (functions/jobs/billing-worker.ts) bills its bucket's pages within its time budget and enqueues the rest.
  */
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { listAccountIds } from '../accounts/repository.js';
+import { config } from '../config.js';
 import { logger } from '../observability/logger.js';
-import { ACCOUNT_BUCKETS } from '../storage/table.js';
+import { traced } from '../observability/tracing.js';
+import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { ACCOUNT_BUCKETS, TTL_ATTRIBUTE } from '../storage/table.js';
 import { billAccount } from './service.js';
 
 /** Account ids read per page of a bucket (one Query). */
 const BILLING_PAGE = 100;
 /** Pages one bucket may take: a million accounts per bucket, far beyond this line; reaching it is a loop bug. */
 const MAX_PAGES_PER_BUCKET = 10_000;
+/** SQS takes at most 10 messages per batch. */
+const SQS_BATCH = 10;
 
 export interface BillingRun {
   id: string;
@@ -20,9 +32,54 @@ export interface BillingRun {
   overdue: number;
 }
 
+/** One bucket of a run, from after `afterId` (its start when absent): a queue message in AWS. */
+export const BillingTask = z.strictObject({
+  asOf: z.iso.datetime(),
+  bucket: z
+    .number()
+    .int()
+    .min(0)
+    .max(ACCOUNT_BUCKETS - 1),
+  afterId: z.string().min(1).max(256).optional(),
+});
+export type BillingTask = z.infer<typeof BillingTask>;
+
 /** The run's id: one per day, so starting it again the same day names the same run. */
 export const billingRunId = (nowMs: number): string =>
   `billing_${new Date(nowMs).toISOString().slice(0, 10).replaceAll('-', '')}`;
+
+/** A run's tasks: one per accounts bucket, each from its start. */
+export const billingTasks = (nowMs: number): BillingTask[] =>
+  Array.from({ length: ACCOUNT_BUCKETS }, (_, bucket) => ({ asOf: new Date(nowMs).toISOString(), bucket }));
+
+export interface BucketBilled {
+  accounts: number;
+  overdue: number;
+  /** The rest of the bucket, when the time budget ran out before its last page. */
+  continuation: BillingTask | undefined;
+}
+
+/** Bills a bucket's pages from the task's position until the bucket ends or `deadlineMs` (epoch ms) passes. */
+export async function billBucket(
+  task: BillingTask,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): Promise<BucketBilled> {
+  const nowMs = Date.parse(task.asOf);
+  const billed: BucketBilled = { accounts: 0, overdue: 0, continuation: undefined };
+  let after = task.afterId;
+  for (let page = 0; page < MAX_PAGES_PER_BUCKET; page += 1) {
+    const { ids, lastId } = await listAccountIds(task.bucket, BILLING_PAGE, after);
+    for (const id of ids) {
+      const outcome = await billAccount(id, nowMs);
+      billed.accounts += 1;
+      billed.overdue += outcome?.overdue ?? 0;
+    }
+    if (lastId === null) return billed;
+    after = lastId;
+    if (Date.now() >= deadlineMs) return { ...billed, continuation: { ...task, afterId: after } };
+  }
+  return billed;
+}
 
 export async function runBilling(nowMs: number = Date.now()): Promise<BillingRun> {
   const run: BillingRun = {
@@ -31,19 +88,60 @@ export async function runBilling(nowMs: number = Date.now()): Promise<BillingRun
     accounts: 0,
     overdue: 0,
   };
-  for (let bucket = 0; bucket < ACCOUNT_BUCKETS; bucket += 1) {
-    let after: string | undefined;
-    for (let page = 0; page < MAX_PAGES_PER_BUCKET; page += 1) {
-      const { ids, lastId } = await listAccountIds(bucket, BILLING_PAGE, after);
-      for (const id of ids) {
-        const billed = await billAccount(id, nowMs);
-        run.accounts += 1;
-        run.overdue += billed?.overdue ?? 0;
-      }
-      if (lastId === null) break;
-      after = lastId;
-    }
+  for (const task of billingTasks(nowMs)) {
+    const billed = await billBucket(task);
+    run.accounts += billed.accounts;
+    run.overdue += billed.overdue;
   }
   logger.info('billing run finished', { ...run });
   return run;
+}
+
+/** Dispatch markers are kept a season, like job records. */
+const DISPATCH_TTL_SECONDS = 90 * 86_400;
+const dispatchKey = (runId: string) => ({ pk: `BILLING#${runId}`, sk: 'DISPATCHED' });
+
+/** Whether this run's buckets were all enqueued already (a retried schedule then enqueues nothing again). */
+export async function billingDispatched(runId: string): Promise<boolean> {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: dispatchKey(runId), ConsistentRead: true }),
+  );
+  return result.Item !== undefined;
+}
+
+/**
+ * Records that every bucket of the run was enqueued. Written after the sends, so a scheduler that dies between
+ * them is retried in full (two runs at once only bill twice, which changes nothing).
+ */
+export async function markBillingDispatched(runId: string, nowMs: number): Promise<void> {
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...dispatchKey(runId),
+        itemType: 'billing_dispatch',
+        dispatchedAt: new Date(nowMs).toISOString(),
+        [TTL_ATTRIBUTE]: Math.floor(nowMs / 1000) + DISPATCH_TTL_SECONDS,
+      },
+    }),
+  );
+}
+
+let sqs: SQSClient | undefined;
+
+/** Enqueues billing tasks on BILLING_QUEUE_URL (set in AWS only: the scheduler and worker are AWS's). */
+export async function enqueueBillingTasks(tasks: readonly BillingTask[]): Promise<void> {
+  const queueUrl = config.billingQueueUrl;
+  if (!queueUrl) throw new Error('BILLING_QUEUE_URL is not set: billing tasks have no queue');
+  sqs ??= traced(new SQSClient({ region: config.region }));
+  for (let i = 0; i < tasks.length; i += SQS_BATCH) {
+    const batch = tasks.slice(i, i + SQS_BATCH);
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((task, j) => ({ Id: String(j), MessageBody: JSON.stringify(task) })),
+      }),
+    );
+    if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} billing tasks`);
+  }
 }

@@ -1,15 +1,18 @@
 /**
- * Storage of installment plans. Two items per plan, both put in the capture's one transaction:
- *   REQ#<digest>         / PLAN             the plan, whole schedule inside, beside the authorization it belongs
- *                                           to (`plan_<digest>` of `auth_<digest>`): a refund or capture reads
- *                                           it in the same snapshot as the hold, without knowing the account
+ * Storage of installment plans. A plan is kept on its authorization's own item (attribute `installmentPlan`,
+ * the whole schedule inside; `plan_<digest>` of `auth_<digest>`), plus one pointer:
+ *   REQ#<digest>         / REQ              the authorization, and on it its plan: the capture writes the plan
+ *                                           by the hold's own update (one transaction item fewer than a plan
+ *                                           item of its own), a refund reads it in the hold it reads anyway
  *   ACCOUNT#<accountId>  / PLAN#<planId>    an immutable pointer: an account's plans are one Query
- * A plan changes by a whole-item Put guarded by the version it was computed from.
+ * A plan changes by an update of that attribute guarded by the plan's version it was computed from (the hold's
+ * own version is not touched: a repayment or the billing job does not change the hold).
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { accountKey } from '../accounts/repository.js';
 import { assert, present } from '../assert.js';
-import { digestOf } from '../authorizations/repository.js';
+import type { HoldAttribute } from '../authorizations/model.js';
+import { digestOf, isAuthorizationItem } from '../authorizations/repository.js';
 import { getItems, requestKey } from '../idempotency/records.js';
 import { defaultStorage, type Storage } from '../storage/dynamo-client.js';
 import { BATCH_GET_MAX_KEYS, TRANSACT_GET_MAX_ITEMS } from '../storage/dynamodb-limits.js';
@@ -26,14 +29,17 @@ import { MAX_INSTALLMENTS } from './schedule.js';
 export const MAX_ACCOUNT_PLANS = TRANSACT_GET_MAX_ITEMS - 2;
 const POINTER_PREFIX = 'PLAN#';
 const PLAN_ID = /^plan_([A-Za-z0-9_-]{22})$/;
+/** The attribute of the authorization item that holds its plan. */
+export const PLAN_ATTRIBUTE = 'installmentPlan';
 
 /** The plan of an authorization: one per hold. */
 export const planIdFor = (authorizationId: string): string =>
   `plan_${present(digestOf(authorizationId), 'an authorization digest')}`;
 
+/** The key of the item that holds the plan: its authorization's. */
 export function planKey(planId: string): { pk: string; sk: string } | undefined {
   const digest = PLAN_ID.exec(planId)?.[1];
-  return digest ? { pk: requestKey(digest).pk, sk: 'PLAN' } : undefined;
+  return digest ? requestKey(digest) : undefined;
 }
 const pointerKey = (accountId: string, planId: string) => ({
   pk: accountKey(accountId).pk,
@@ -52,49 +58,53 @@ function assertPlan(plan: InstallmentPlan): void {
   }
 }
 
+/** An item that holds a plan: an authorization captured with installments. */
 export function isPlanItem(item: Record<string, unknown> | undefined): boolean {
-  return item?.['itemType'] === 'installment_plan';
+  return isAuthorizationItem(item) && typeof item?.[PLAN_ATTRIBUTE] === 'object';
 }
 
 export function planFromItem(item: Record<string, unknown>): InstallmentPlan {
-  const { pk: _pk, sk: _sk, itemType: _t, ...rest } = item;
-  const plan = rest as unknown as InstallmentPlan;
+  const plan = item[PLAN_ATTRIBUTE] as InstallmentPlan;
   assertPlan(plan);
   return plan;
 }
 
-/** A new plan and its pointer (inside the capture's transaction): put only if the hold has none yet. */
-export function newPlanItems(plan: InstallmentPlan): TransactItem[] {
+/** A new plan on its hold (written by the capture's hold update, only if the hold has none yet). */
+export function newPlanOnHold(plan: InstallmentPlan): HoldAttribute {
   assert(plan.version === 1, `new plan ${plan.id} is at version 1`);
   assertPlan(plan);
-  const key = present(planKey(plan.id), `the key of plan ${plan.id}`);
-  return [
-    {
-      Put: {
-        TableName: defaultStorage.tableName,
-        Item: { ...key, itemType: 'installment_plan', ...plan },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    {
-      Put: {
-        TableName: defaultStorage.tableName,
-        Item: { ...pointerKey(plan.accountId, plan.id), itemType: 'plan_pointer', planId: plan.id },
-      },
-    },
-  ];
+  return { name: PLAN_ATTRIBUTE, value: plan, expectedVersion: undefined };
 }
 
-/** The next state of a plan, guarded by the version it was computed from. */
+/** The next state of a plan on its hold, when the hold changes too (a refund): guarded by the plan's version. */
+export function planOnHold(next: InstallmentPlan, expectedVersion: number): HoldAttribute {
+  assert(next.version === expectedVersion + 1, `plan ${next.id} version advances by one`);
+  assertPlan(next);
+  return { name: PLAN_ATTRIBUTE, value: next, expectedVersion };
+}
+
+/** The plan's account pointer (inside the capture's transaction). */
+export function planPointerPut(plan: InstallmentPlan): TransactItem {
+  return {
+    Put: {
+      TableName: defaultStorage.tableName,
+      Item: { ...pointerKey(plan.accountId, plan.id), itemType: 'plan_pointer', planId: plan.id },
+    },
+  };
+}
+
+/** The next state of a plan alone (a repayment, the billing job), guarded by the version it was computed from. */
 export function planPut(next: InstallmentPlan, expectedVersion: number): TransactItem {
   assert(next.version === expectedVersion + 1, `plan ${next.id} version advances by one`);
   assertPlan(next);
   return {
-    Put: {
+    Update: {
       TableName: defaultStorage.tableName,
-      Item: { ...present(planKey(next.id), 'a plan key'), itemType: 'installment_plan', ...next },
-      ConditionExpression: 'version = :expected',
-      ExpressionAttributeValues: { ':expected': expectedVersion },
+      Key: present(planKey(next.id), 'a plan key'),
+      UpdateExpression: 'SET #plan = :plan',
+      ConditionExpression: '#plan.version = :expected',
+      ExpressionAttributeNames: { '#plan': PLAN_ATTRIBUTE },
+      ExpressionAttributeValues: { ':plan': next, ':expected': expectedVersion },
     },
   };
 }

@@ -5,7 +5,6 @@
  */
 import { accountFromItem, accountKey } from '../accounts/repository.js';
 import type { Authorization, SettleAttachment, Transition } from '../authorizations/model.js';
-import { digestOf } from '../authorizations/repository.js';
 import { config, type Config } from '../config.js';
 import type { ErrorCode } from '../contract/errors.js';
 import { checkCoupon, type Coupon, toCouponResource } from '../coupons/model.js';
@@ -38,10 +37,11 @@ import {
 } from './plan.js';
 import {
   isPlanItem,
-  newPlanItems,
+  newPlanOnHold,
   planFromItem,
   planIdFor,
-  planKey,
+  planOnHold,
+  planPointerPut,
   planPut,
   readAccountPlans,
 } from './repository.js';
@@ -195,8 +195,9 @@ export function captureAttachment(
       return {
         ok: true,
         transition: { ...transition, next: { ...transition.next, installmentPlanId: plan.id } },
+        onHold: newPlanOnHold(plan),
         items: [
-          ...newPlanItems(plan),
+          planPointerPut(plan),
           ...(plan.couponId ? [couponRedeemUpdate(plan.couponId, plan.id, nowIso)] : []),
         ],
       };
@@ -209,18 +210,13 @@ export function captureAttachment(
  * the refund's own transaction; a purchase refunded in full gives its coupon back. An expired coupon given back
  * still reads `expired` and applies to nothing (its window is checked at use), so no extra read is needed.
  */
-export function refundAttachment(
-  authorizationId: string,
-  rules: InstallmentRules = config,
-): SettleAttachment {
-  // Not one of our ids: settle answers authorization_not_found before reading anything.
-  const key = digestOf(authorizationId) ? planKey(planIdFor(authorizationId)) : undefined;
+export function refundAttachment(rules: InstallmentRules = config): SettleAttachment {
   return {
-    keys: key ? [key] : [],
-    attach: (_hold, transition, read, nowMs) => {
-      const item = read[0];
-      if (!isPlanItem(item)) return { ok: true, transition, items: [] };
-      const plan = planFromItem(item ?? {});
+    // The plan is on the hold's own item: nothing more to read.
+    keys: [],
+    attach: (_hold, transition, _read, nowMs, holdItem) => {
+      if (!isPlanItem(holdItem)) return { ok: true, transition, items: [] };
+      const plan = planFromItem(holdItem);
       const refunded = transition.movements.reduce((s, m) => s + (m.type === 'refund' ? m.amount : 0), 0);
       const nowIso = transition.next.updatedAt;
       const { plan: next, reducedPrincipal } = refundPlan(
@@ -237,10 +233,8 @@ export function refundAttachment(
       return {
         ok: true,
         transition,
-        items: [
-          planPut(versioned, plan.version),
-          ...(giveBack ? [couponRestoreUpdate(plan.couponId ?? '', plan.id, nowIso)] : []),
-        ],
+        onHold: planOnHold(versioned, plan.version),
+        items: giveBack ? [couponRestoreUpdate(plan.couponId ?? '', plan.id, nowIso)] : [],
       };
     },
   };

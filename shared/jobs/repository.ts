@@ -54,7 +54,7 @@ export interface SegmentCursor {
   done: boolean;
 }
 
-const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
+export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' });
 
 function jobItem(job: Job): Record<string, unknown> {
   return {
@@ -123,7 +123,8 @@ function jobFromItem(item: Record<string, unknown>): Job {
     lastSegmentError: _e,
     ...job
   } = item;
-  return { ...emptyCounts(), ...job } as Job;
+  // Other kinds of job (a coupon campaign) have counters of their own.
+  return (job['type'] === 'limit_refresh' ? { ...emptyCounts(), ...job } : job) as unknown as Job;
 }
 
 export async function getJob(jobId: string): Promise<Job | undefined> {

@@ -525,3 +525,44 @@ export const Budget = z
     status: z.enum(['scheduled', 'active', 'ended']),
   })
   .meta({ id: 'Budget' });
+
+export const CouponCampaignJob = z
+  .object({
+    id: z.string(),
+    object: z.literal('job'),
+    type: z.literal('coupon_campaign'),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    campaignId: z.string(),
+    riskTiers: z.array(z.enum(['A', 'B', 'C', 'D', 'E'])),
+    terms: Coupon.pick({
+      kind: true,
+      counts: true,
+      discountBps: true,
+      minAmount: true,
+      category: true,
+      validFrom: true,
+      validUntil: true,
+    }),
+    processed: Count.meta({
+      description:
+        'Accounts looked at; each is counted in exactly one of issued, alreadyIssued, notEligible and failed.',
+    }),
+    issued: Count.meta({ description: 'Coupons this run issued.' }),
+    alreadyIssued: Count.meta({
+      description: 'Coupons an earlier run of the campaign issued: a re-run issues nothing twice.',
+    }),
+    notEligible: Count.meta({ description: "Accounts outside the campaign's risk tiers." }),
+    failed: Count.meta({ description: 'Accounts whose coupon could not be issued; a re-run issues it.' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp.meta({
+      description:
+        'When the run last started or added progress; a run without progress for 10 minutes is restarted by starting the campaign again.',
+    }),
+    finishedAt: Timestamp.optional(),
+  })
+  .meta({
+    id: 'CouponCampaignJob',
+    description: 'A coupon campaign: one coupon for every account of its risk tiers.',
+  });
+
+export const AnyJob = z.union([Job, CouponCampaignJob]).meta({ id: 'AnyJob' });

@@ -24,6 +24,8 @@ import type {
 import type { ClientView, Scope } from '../../shared/clients/model.js';
 import type { CreateClientBody, RotateClientBody } from '../../shared/clients/schemas.js';
 import type { DeclineCode, ERROR_CATALOGUE, ErrorCode } from '../../shared/http/errors.js';
+import type { CampaignJob } from '../../shared/coupons/campaign.js';
+import type { CreateCampaignBody } from '../../shared/coupons/model.js';
 import type { Job } from '../../shared/jobs/repository.js';
 import type { JournalEntryResource, JournalPageBody } from '../../shared/journal/pagination.js';
 import type { LimitRequestBody, RefreshJobBody } from '../../shared/limits/schemas.js';
@@ -62,6 +64,9 @@ type Checks = [
   Check<Same<C.Repayment, z.infer<typeof R.Repayment>>>,
   Check<Same<C.Client, z.infer<typeof R.Client>>>,
   Check<Same<C.Job, z.infer<typeof R.Job>>>,
+  Check<Same<C.CouponCampaignJob, CampaignJob>>,
+  Check<Same<C.CouponCampaignJob, z.infer<typeof R.CouponCampaignJob>>>,
+  Check<Same<C.AnyJob, z.infer<typeof R.AnyJob>>>,
   Check<Same<C.RiskSettings, z.infer<typeof R.RiskSettingsResource>>>,
   Check<Same<C.RiskSettings, ReturnType<typeof toRiskSettingsResource>>>,
   Check<Same<C.Scope, Scope>>,
@@ -97,6 +102,7 @@ type Checks = [
   Check<Same<C.RotateClientParams, z.input<typeof RotateClientBody>>>,
   Check<Same<C.LimitRequestParams, z.input<typeof LimitRequestBody>>>,
   Check<Same<C.RefreshJobParams, z.input<typeof RefreshJobBody>>>,
+  Check<Same<C.StartCouponCampaignParams, z.input<typeof CreateCampaignBody>>>,
   Check<Same<C.CreditProfile, CreditProfile>>,
   Check<Same<C.Promotion, Promotion>>,
   Check<Same<C.RiskSettingsChange, z.input<typeof RiskSettingsChange>>>,

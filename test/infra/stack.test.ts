@@ -109,9 +109,9 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per route of the manifest, plus the authorizer, four jobs and the bootstrap admin writer', () => {
+  it('are one per route of the manifest, plus the authorizer, six jobs and the bootstrap admin writer', () => {
     const functions = serviceFunctions();
-    expect(functions).toHaveLength(ROUTES.length + 6);
+    expect(functions).toHaveLength(ROUTES.length + 8);
     const descriptions = functions.map((f) => f.Properties.Description as string);
     for (const route of ROUTES)
       expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
@@ -317,10 +317,20 @@ describe('least privilege', () => {
       JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage'),
     );
     // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations), and POST /v1/promotions and
-    // POST /v1/promotions/{id}/end (each starts the run that stages the change: shared/limits/staging.ts).
-    expect(senders).toHaveLength(5);
-    for (const p of senders)
-      expect(JSON.stringify(p.Properties.PolicyDocument)).toContain(logicalId(stack.jobs.refreshQueue));
+    // POST /v1/promotions/{id}/end (each starts the run that stages the change: shared/limits/staging.ts); and
+    // the billing scheduler and worker, to the billing queue only.
+    expect(senders).toHaveLength(7);
+    const billing = ['BillingScheduler', 'BillingWorker'].map((id) =>
+      logicalId(stack.jobs.functions.find((f) => f.node.id === id)!.role),
+    );
+    for (const p of senders) {
+      const document = JSON.stringify(p.Properties.PolicyDocument);
+      const ofBilling = billing.some((role) => JSON.stringify(p.Properties.Roles).includes(role));
+      expect(document).toContain(logicalId(ofBilling ? stack.jobs.billingQueue : stack.jobs.refreshQueue));
+      expect(document).not.toContain(
+        logicalId(ofBilling ? stack.jobs.refreshQueue : stack.jobs.billingQueue),
+      );
+    }
   });
 });
 
@@ -750,8 +760,48 @@ describe('scheduled work', () => {
     const targets = resources('AWS::Events::Rule').flatMap(
       (r) => r.Properties.Targets as Array<{ DeadLetterConfig: unknown; RetryPolicy: unknown }>,
     );
-    expect(targets).toHaveLength(2);
+    expect(targets).toHaveLength(3);
     for (const t of targets) expect(t.DeadLetterConfig).toEqual({ Arn: scheduleDlqArn });
+  });
+
+  it('bills nightly an hour before the refresh, fanned out per accounts bucket, with a DLQ whose depth alarms', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `cron(0 ${(config.jobs.limitRefreshHourUtc + 23) % 24} * * ? *)`,
+      Targets: [
+        Match.objectLike({
+          Arn: {
+            'Fn::GetAtt': [
+              logicalId(stack.jobs.functions.find((f) => f.node.id === 'BillingScheduler')!.fn),
+              'Arn',
+            ],
+          },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.jobs.billingDeadLetterQueue), 'Arn'] },
+        maxReceiveCount: SEGMENT_MAX_DELIVERIES,
+      },
+    });
+    const worker = stack.jobs.functions.find((f) => f.node.id === 'BillingWorker')!;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(worker.fn) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.billingQueue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: config.jobs.refreshWorkerMaxConcurrency },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(stack.jobs.billingDeadLetterQueue), 'QueueName'] },
+        },
+      ],
+    });
   });
 
   it('feeds one segment at a time to a bounded number of workers, reporting partial failures', () => {
@@ -1109,9 +1159,9 @@ describe('observability', () => {
     const lambdaAlarms = resources('AWS::CloudWatch::Alarm').filter(
       (a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.Dimensions?.length === 1,
     );
-    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 5);
+    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 7);
     expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Throttles')).toHaveLength(
-      ROUTES.length + 5,
+      ROUTES.length + 7,
     );
   });
 

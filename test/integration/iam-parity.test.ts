@@ -127,6 +127,7 @@ beforeAll(async () => {
   cloudFormation = await startFakeCloudFormation();
   process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] = cloudFormation.secretsEndpoint;
   process.env['REFRESH_QUEUE_URL'] = fakeSqs.queueUrl;
+  process.env['BILLING_QUEUE_URL'] = fakeSqs.queueUrl;
   // The SDK sends to the queue URL's host anyway; saying so keeps it from warning about it on every send.
   process.env['AWS_ENDPOINT_URL_SQS'] = new URL(fakeSqs.queueUrl).origin;
   // The SQS client signs its requests; the stand-in queue does not check them.
@@ -468,6 +469,19 @@ describe('every function, run locally, is held to the role the stack gives it', 
     expectStatus(await api.call('POST', '/v1/jobs/billing', { key: risk.apiKey }), 202);
     for (let i = 0; i < 100 && !calls.some((c) => c.entry === 'functions/http/jobs-billing.ts'); i += 1)
       await new Promise((resolve) => setTimeout(resolve, 50));
+    // The coupon campaign too (every tier, so it issues): wait (bounded) until its job has finished.
+    const { accountId: _owner, ...terms } = coupon;
+    const campaign = await api.call('POST', '/v1/coupon-campaigns', {
+      key: ADMIN_KEY,
+      body: { ...terms, id: 'parity-campaign', riskTiers: ['A', 'B', 'C', 'D', 'E'] },
+    });
+    expectStatus(campaign, 202);
+    let status = campaign.body.status;
+    for (let i = 0; i < 200 && status === 'running'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await api.call('GET', `/v1/jobs/${campaign.body.id}`, { key: risk.apiKey })).body.status;
+    }
+    expect(status).toBe('succeeded');
   });
 
   it('promotions and limits: create (indexing a fresh table), list, end, limit requests, refresh runs', async () => {
@@ -618,6 +632,34 @@ describe('every function, run locally, is held to the role the stack gives it', 
     expectStatus(await api.call('POST', adjust, { key: ADMIN_KEY, body: { amount: 500_000 } }), 200);
     expectStatus(await api.call('POST', adjust, { key: ADMIN_KEY, body: { amount: 200_000 } }), 200);
     expectStatus(await api.call('POST', `/v1/budgets/${body.id}/end`, { key: ADMIN_KEY }), 200);
+  });
+
+  it('the nightly billing: the scheduler enqueues every bucket, the workers bill each (one twice)', async () => {
+    const sentBefore = fakeSqs.sent.length;
+    type Scheduler = (event: unknown, context: Context) => Promise<{ runId: string; buckets: number }>;
+    const scheduler = await jobHandler<Scheduler>(JOB_ENTRIES.billingScheduler);
+    const scheduled = { 'detail-type': 'Scheduled Event', time: nowIso(0).replace(/\.\d{3}Z$/, 'Z') };
+    const started = await asInvocationOf(JOB_ENTRIES.billingScheduler, () =>
+      scheduler(scheduled, lambdaContext('billing-scheduler', randomUUID(), SCHEDULER_TIMEOUT_MS)),
+    );
+    const messages = fakeSqs.sent.slice(sentBefore);
+    expect(messages).toHaveLength(started.buckets);
+    expect(started.buckets).toBeGreaterThan(0);
+    // A retried schedule finds the run's buckets enqueued: nothing again.
+    const retried = await asInvocationOf(JOB_ENTRIES.billingScheduler, () =>
+      scheduler(scheduled, lambdaContext('billing-scheduler', randomUUID(), SCHEDULER_TIMEOUT_MS)),
+    );
+    expect(retried).toEqual({ runId: started.runId, buckets: 0 });
+    expect(fakeSqs.sent.length - sentBefore).toBe(started.buckets);
+    type Worker = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
+    const worker = await jobHandler<Worker>(JOB_ENTRIES.billingWorker);
+    // Every bucket, then (SQS delivers at least once) the first again: billing twice the same day is harmless.
+    for (const message of [...messages, messages[0]!]) {
+      const result = await asInvocationOf(JOB_ENTRIES.billingWorker, () =>
+        worker(sqsEvent(message), lambdaContext('billing-worker', randomUUID(), WORKER_TIMEOUT_MS)),
+      );
+      expect(result.batchItemFailures).toEqual([]);
+    }
   });
 
   it('covers every function of the stack: each route, the authorizer, each job and the bootstrap made requests here', async () => {

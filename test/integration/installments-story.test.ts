@@ -1,9 +1,10 @@
 /**
- * The whole installment story on DynamoDB Local with an injected clock: an interest-free coupon, a
- * 12-installment capture with it, statements month by month, a partial (early) repayment, a missed installment
- * that the billing step turns overdue (journaled, recorded in the credit profile), and the next limit refresh
+ * The whole installment story on DynamoDB Local with an injected clock: a 618 coupon campaign's interest-free
+ * coupon, a 12-installment capture with it, statements month by month, a partial (early) repayment, a missed
+ * installment that the billing step turns overdue (journaled, recorded in the credit profile), and the next limit refresh
  * lowering the limit with `overdue_recent`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Api } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { strongProfile } from '../support/profiles.js';
@@ -29,21 +30,36 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('installments: from coupon to overdue to a lower limit', () => {
-  it('runs coupon → 12-installment capture → statements → repayment → overdue → refresh with overdue_recent', async () => {
+  it('runs campaign → 12-installment capture → statements → repayment → overdue → refresh with overdue_recent', async () => {
     const checkout = await api.createClient(['checkout']);
     const servicing = await api.createClient(['servicing']);
+    const risk = await api.createClient(['risk']);
     const accountId = await api.createAccount(5_000_000, { profile: strongProfile() });
-    const coupon = await api.call('POST', '/v1/coupons', {
+    // The refresh rates the account (tier A or B), then the 618 campaign issues its coupon.
+    expect((await runRefreshJobInProcess({ dryRun: false })).status).toBe('succeeded');
+    expect(['A', 'B']).toContain((await api.account(accountId)).riskTier);
+    const campaign = await api.call('POST', '/v1/coupon-campaigns', {
       key: ADMIN_KEY,
       body: {
-        accountId,
+        id: '618-story',
         kind: 'interest_free',
         counts: [12],
         validFrom: new Date(Date.now() - DAY_MS).toISOString(),
         validUntil: new Date(Date.now() + 7 * DAY_MS).toISOString(),
+        riskTiers: ['A', 'B'],
       },
     });
-    expect(coupon.status).toBe(201);
+    expect(campaign.status).toBe(202);
+    let campaignJob = campaign.body;
+    for (let i = 0; i < 600 && campaignJob.status === 'running'; i += 1) {
+      await sleep(50);
+      campaignJob = (await api.call('GET', `/v1/jobs/${campaign.body.id}`, { key: risk.apiKey })).body;
+    }
+    expect(campaignJob).toMatchObject({ status: 'succeeded', issued: 1 });
+    const coupons = await api.call('GET', `/v1/accounts/${accountId}/coupons`, { key: servicing.apiKey });
+    expect(coupons.body.data).toHaveLength(1);
+    const coupon = { body: coupons.body.data[0] };
+    expect(coupon.body).toMatchObject({ campaignId: '618-story', status: 'issued' });
 
     // A 12,000.00 purchase in 12 interest-free installments of 1,000.00.
     const held = await api.authorize(checkout.apiKey, { accountId, amount: 1_200_000 });

@@ -377,6 +377,19 @@ describe('every route, called through the client, answers as documented', () => 
     await servicing.listAccountCoupons(accountId);
     await servicing.getStatement(accountId);
     await risk.startBilling();
+    const { data: campaignJob } = await admin.startCouponCampaign({
+      id: 'conformance-618',
+      kind: 'interest_free',
+      counts: [12],
+      validFrom: new Date(nowMs - 3_600_000).toISOString(),
+      validUntil: new Date(nowMs + 86_400_000).toISOString(),
+      riskTiers: ['A', 'B'],
+    });
+    // The run goes on after its 202: read its job (bounded) until it has finished.
+    for (let i = 0, status = campaignJob.status; i < 200 && status === 'running'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await risk.getJob(campaignJob.id)).data.status;
+    }
 
     expect(problems).toEqual([]);
     expect([...exercised].sort()).toEqual(ROUTES.map(routeKey).sort());

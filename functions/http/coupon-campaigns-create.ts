@@ -1,0 +1,47 @@
+/**
+ * POST /v1/coupon-campaigns (admin): issues a coupon with the same terms to every account of the named risk
+ * tiers, by a job (progress at GET /v1/jobs/{id}). Answers 202 at once; the run goes on in the background.
+ * Starting the same campaign again issues nothing twice; the same id with other terms or tiers is a 409.
+ */
+import { runCampaign, startCampaign } from '../../shared/coupons/campaign.js';
+import { CreateCampaignBody } from '../../shared/coupons/model.js';
+import { ApiError } from '../../shared/http/errors.js';
+import { jsonResponse } from '../../shared/http/middleware.js';
+import { httpRoute } from '../../shared/http/route.js';
+import { logger } from '../../shared/observability/logger.js';
+import { withoutDeadline } from '../../shared/storage/deadline.js';
+
+export const route = httpRoute(
+  import.meta.url,
+  {
+    method: 'POST',
+    path: '/v1/coupon-campaigns',
+    scopes: ['admin'],
+    body: CreateCampaignBody,
+    access: { table: 'write' },
+    docs: {
+      operationId: 'startCouponCampaign',
+      summary: 'Issue a coupon to every account of some risk tiers',
+      notes:
+        'Each account gets one coupon whose id is derived from the campaign and the account, so starting the ' +
+        'campaign again (after a failure, or to reach accounts opened since) issues nothing twice. A run under ' +
+        'way is answered as it is.',
+      success: { status: 202, schema: 'CouponCampaignJob', description: 'The started (or running) run.' },
+      errors: ['campaign_conflict'],
+    },
+  },
+  async ({ body }) => {
+    const started = await startCampaign(body, new Date().toISOString());
+    if (started.outcome === 'conflict') throw new ApiError('campaign_conflict');
+    if (started.outcome === 'started') {
+      const { job } = started;
+      // Outside the request's deadline: the run outlives the request that started it.
+      void withoutDeadline(() =>
+        runCampaign(job).catch((error: unknown) => logger.error('coupon campaign failed', { error })),
+      );
+    }
+    return jsonResponse(202, started.job);
+  },
+);
+
+export const handler = route.handler;
