@@ -8,10 +8,10 @@
  * bench/run.ts calls `measureInstallments` with its running API; `npx tsx bench/installments.ts` runs it alone
  * (its own DynamoDB Local and API), small: BENCH_INSTALLMENTS_REQUESTS requests per side and round.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { startApi } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
 import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } from './rounds.js';
 
@@ -144,7 +144,14 @@ async function main(): Promise<void> {
   let api: ChildProcess | undefined;
   try {
     const port = await freePort();
-    api = await startApi(port, dynamo.endpoint, adminKey);
+    // A few accounts take every hold of the run: the velocity rule (its own bench) would decline them.
+    api = await startApi({
+      port,
+      endpoint: dynamo.endpoint,
+      adminKey,
+      tableName: 'bench_installments',
+      velocityMax: '0',
+    });
     const url = `http://127.0.0.1:${port}`;
     const shop = await post(url, adminKey, '/v1/clients', { name: 'bench shop', scopes: ['checkout'] });
     const accounts = Array.from({ length: 64 }, (_, i) => `inst_${i}`);
@@ -163,33 +170,6 @@ async function main(): Promise<void> {
     api?.kill('SIGTERM');
     await dynamo.stop();
   }
-}
-
-function startApi(port: number, endpoint: string, adminKey: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    cwd: resolve(import.meta.dirname, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      ADMIN_API_KEY: adminKey,
-      DYNAMODB_ENDPOINT: endpoint,
-      TABLE_NAME: 'bench_installments',
-      LOCAL_TIME_SCALE: '1',
-      // A few accounts take every hold of the run: the velocity rule (its own bench) would decline them.
-      VELOCITY_MAX: '0',
-      EXPIRY_SWEEP_INTERVAL_SECONDS: '86400',
-      LIMIT_REFRESH_INTERVAL_SECONDS: String(24 * 86_400),
-    },
-  });
-  return new Promise((resolveStart, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes('listening on')) resolveStart(child);
-    });
-    child.once('exit', (code) => reject(new Error(`API exited early with code ${code}`)));
-  });
 }
 
 if (process.argv[1]?.endsWith('installments.ts')) await main();

@@ -5,11 +5,12 @@
  * operation, bundle sizes and cold import time, and limit-refresh throughput. Writes BENCHMARKS.md and prints
  * one JSON line last. Every phase is bounded by request counts, so the run ends on its own in a few minutes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { type ApiSettings, startApi } from './api.js';
 import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
 import { installmentsSummary, measureInstallments } from './installments.js';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     const accounts = await seed(startedAt);
     // The API runs from the start (idle while the floor runs), so floor and service rounds can alternate.
     const port = await freePort();
-    api = await startApi(port, dynamo.endpoint);
+    api = await startApi(benchApi(port, dynamo.endpoint, '32'));
     const url = `http://127.0.0.1:${port}`;
     const shopKey = await createCheckoutClient(url);
     // 1. Floor and authorize: alternating rounds at c=16 (the targets), one pair at c=1 and c=64, one hot account.
@@ -170,7 +171,7 @@ async function measureAuthorize(
  */
 async function measureHotAccount(endpoint: string, shopKey: string): Promise<LoadResult> {
   const port = await freePort();
-  const api = await startApi(port, endpoint, '0');
+  const api = await startApi(benchApi(port, endpoint, '0'));
   try {
     const hotRequests = authorizeRequests(shopKey, [HOT_ACCOUNT], HOT_REQUESTS);
     return logged(
@@ -286,33 +287,17 @@ function runRefreshBench(endpoint: string, accounts: number, changedShare: numbe
   return JSON.parse(result.stdout.toString().trim().split('\n').at(-1)!) as RefreshBench;
 }
 
-function startApi(port: number, endpoint: string, velocityMax = '32'): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      ADMIN_API_KEY: ADMIN_KEY,
-      DYNAMODB_ENDPOINT: endpoint,
-      TABLE_NAME: 'bench',
-      LOCAL_TIME_SCALE: '1',
-      // The velocity rule at its widest (32 within 60 s): its update runs on every authorize, as deployed, but
-      // the load (a few holds per account per minute) never reaches it. The hot-account run turns it off.
-      VELOCITY_MAX: velocityMax,
-      EXPIRY_SWEEP_INTERVAL_SECONDS: '86400',
-      LIMIT_REFRESH_INTERVAL_SECONDS: String(24 * 86_400),
-    },
-  });
-  return new Promise((resolveStart, reject) => {
-    let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes('listening on')) resolveStart(child);
-    });
-    child.once('exit', (code) => reject(new Error(`API exited early with code ${code}`)));
-  });
-}
+/**
+ * The bench's API. The velocity rule at its widest (32 within 60 s): its update runs on every authorize, as
+ * deployed, but the load (a few holds per account per minute) never reaches it. The hot-account run turns it off.
+ */
+const benchApi = (port: number, endpoint: string, velocityMax: '32' | '0'): ApiSettings => ({
+  port,
+  endpoint,
+  adminKey: ADMIN_KEY,
+  tableName: 'bench',
+  velocityMax,
+});
 
 async function createCheckoutClient(url: string): Promise<string> {
   const response = await fetch(`${url}/v1/clients`, {
