@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.js';
-import { Api, type Reply } from '../support/api.js';
+import { Api, type Reply, untilFinal as untilFinalShared } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 
 const directEndpoint = process.env['DYNAMODB_ENDPOINT']!;
@@ -61,19 +61,7 @@ afterAll(async () => {
   await proxy.close();
 });
 
-/** A careful payment client: the same request and key again after a 5xx or a lost answer. */
-async function untilFinal(send: () => Promise<Reply>): Promise<Reply> {
-  for (let attempt = 0; attempt < MAX_CLIENT_ATTEMPTS; attempt += 1) {
-    try {
-      const reply = await send();
-      if (reply.status < 500) return reply;
-    } catch {
-      /* the outcome is unknown: retry with the same key */
-    }
-    await sleep(5 + attempt * 5);
-  }
-  throw new Error('request unresolved after client retries');
-}
+const untilFinal = (send: () => Promise<Reply>) => untilFinalShared(send, MAX_CLIENT_ATTEMPTS);
 
 /** A call retried until no fault stands in its way (reads and sweeps are safe to repeat). */
 async function persist<T>(run: () => Promise<T>): Promise<T> {

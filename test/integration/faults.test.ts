@@ -5,9 +5,8 @@
  * exactly as the answers said: each hold holds what it says, each capture/refund/repayment moved money once.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startFaultProxy, type FaultProxy } from '../../local/fault-proxy.js';
-import { Api, type Reply } from '../support/api.js';
+import { Api, type Reply, untilFinal as untilFinalShared } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { expectReconciled } from '../support/journal.js';
 
@@ -32,19 +31,7 @@ afterAll(async () => {
   await proxy.close();
 });
 
-/** What a careful payment client does: same key on every retry, retry only 5xx and network failures. */
-async function untilAnswered(send: () => Promise<Reply>): Promise<Reply> {
-  for (let attempt = 0; attempt < MAX_CLIENT_ATTEMPTS; attempt += 1) {
-    try {
-      const reply = await send();
-      if (reply.status < 500) return reply;
-    } catch {
-      /* network failure: the outcome is unknown, so retry with the same key */
-    }
-    await sleep(5 + attempt * 5);
-  }
-  throw new Error('request unresolved after client retries');
-}
+const untilAnswered = (send: () => Promise<Reply>) => untilFinalShared(send, MAX_CLIENT_ATTEMPTS);
 
 describe('under injected DynamoDB faults', () => {
   it('retries with the same key end with every account exactly as the answers said', async () => {

@@ -126,6 +126,23 @@ export async function untilAnswered(send: () => Promise<Reply>): Promise<Reply> 
   return reply;
 }
 
+/**
+ * What a careful payment client does through faults: the same request (the same key) again after a 5xx or a lost
+ * answer (a network failure: the outcome is unknown), with a growing pause, until a final answer.
+ */
+export async function untilFinal(send: () => Promise<Reply>, maxAttempts: number): Promise<Reply> {
+  for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+    try {
+      const reply = await send();
+      if (reply.status < 500) return reply;
+    } catch {
+      /* the outcome is unknown: retry with the same key */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5 + attempt * 5));
+  }
+  throw new Error('request unresolved after client retries');
+}
+
 /** The fields of a risk settings resource a PUT takes: the resource without what the service adds to it. */
 type AddedBySettings = 'object' | 'changedBy' | 'changedAt' | 'origin' | 'parameter' | 'appliedWithinSeconds';
 export function settingsChangeOf<R extends object>(resource: R): Omit<R, AddedBySettings> {
