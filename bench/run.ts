@@ -385,6 +385,10 @@ async function countCalls(): Promise<Record<string, number>> {
   try {
     const call = caller(app.url);
     const shopKey = await prepareCounting(call);
+    // As every deployed authorize function does at its init (functions/http/authorizations-create.ts): the budget
+    // registry is read before the first invocation, not by it (the local server reads it on first use).
+    const { budgetRegistry } = await import('../shared/budgets/registry.js');
+    await budgetRegistry.load();
     const holdId = await countAuthorizes(call, measure, shopKey);
     await countOthers(call, measure, shopKey, holdId);
   } finally {
