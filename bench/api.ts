@@ -3,7 +3,10 @@
  * the deployed deadlines (LOCAL_TIME_SCALE=1) and no background job running during the load.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { inParallel } from './load.js';
 
 export interface ApiSettings {
   port: number;
@@ -39,4 +42,69 @@ export function startApi(s: ApiSettings): Promise<ChildProcess> {
     });
     child.once('exit', (code) => reject(new Error(`API exited early with code ${code}`)));
   });
+}
+
+/** What a feature's measurement runs against: the API, its keys and accounts opened for it. */
+export interface Target {
+  url: string;
+  adminKey: string;
+  shopKey: string;
+  accounts: readonly string[];
+  log: (line: string) => void;
+}
+
+async function adminPost(
+  url: string,
+  adminKey: string,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${adminKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/**
+ * A feature's bench run alone (`npx tsx bench/<feature>.ts`): DynamoDB Local in memory, the API on its own table
+ * (the velocity rule off: a few accounts take every hold), a checkout key and `accountCount` accounts, then
+ * `measure`, whose summary is printed as one JSON line.
+ */
+export async function runAlone(
+  s: { tableName: string; accountPrefix: string; accountCount: number },
+  measure: (t: Target) => Promise<Record<string, number>>,
+): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
+  process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
+  process.env['TABLE_NAME'] = s.tableName;
+  const adminKey = `bench-${randomUUID()}`;
+  let api: ChildProcess | undefined;
+  try {
+    const port = await freePort();
+    api = await startApi({
+      port,
+      endpoint: dynamo.endpoint,
+      adminKey,
+      tableName: s.tableName,
+      velocityMax: '0',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const shop = await adminPost(url, adminKey, '/v1/clients', { name: 'bench shop', scopes: ['checkout'] });
+    const accounts = Array.from({ length: s.accountCount }, (_, i) => `${s.accountPrefix}_${i}`);
+    await inParallel(accounts, 8, (id) =>
+      adminPost(url, adminKey, '/v1/accounts', { id, currency: 'CNY', creditLimit: 1_000_000_000_000 }),
+    );
+    const summary = await measure({ url, adminKey, shopKey: String(shop['apiKey']), accounts, log });
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } finally {
+    api?.kill('SIGTERM');
+    await dynamo.stop();
+  }
 }

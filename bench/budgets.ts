@@ -10,10 +10,8 @@
  * DynamoDB Local and API), small: BENCH_BUDGETS_REQUESTS requests per side and round, BENCH_BUDGETS_AMOUNT the
  * exhausted budget's amount (minor units).
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { startApi } from './api.js';
+import { runAlone, type Target } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
 import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } from './rounds.js';
 
@@ -33,14 +31,6 @@ export interface BudgetsBench {
   withBudget: LoadResult[];
   p50Ratio: RatioStat;
   utilization: { amount: number; drawnAtFirstExhausted: number; approved: number; share: number };
-}
-
-interface Target {
-  url: string;
-  adminKey: string;
-  shopKey: string;
-  accounts: readonly string[];
-  log: (line: string) => void;
 }
 
 async function call(
@@ -182,44 +172,7 @@ export const budgetsSummary = (b: BudgetsBench): Record<string, number> => ({
   budgetUtilizationAtExhaustion: Math.round(b.utilization.share * 1000) / 1000,
 });
 
-/** Alone: DynamoDB Local in memory, the local API, many accounts, then the measurements. */
-async function main(): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
-  process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
-  const adminKey = `bench-${randomUUID()}`;
-  let api: ChildProcess | undefined;
-  try {
-    const port = await freePort();
-    // A few accounts take every hold of the run: the velocity rule (its own bench) would decline them.
-    api = await startApi({
-      port,
-      endpoint: dynamo.endpoint,
-      adminKey,
-      tableName: 'bench_budgets',
-      velocityMax: '0',
-    });
-    const url = `http://127.0.0.1:${port}`;
-    const shop = await call(url, adminKey, 'POST', '/v1/clients', {
-      name: 'bench shop',
-      scopes: ['checkout'],
-    });
-    const accounts = Array.from({ length: 256 }, (_, i) => `budget_${i}`);
-    await inParallel(accounts, 8, (id) =>
-      call(url, adminKey, 'POST', '/v1/accounts', { id, currency: 'CNY', creditLimit: 1_000_000_000_000 }),
-    );
-    const bench = await measureBudgets({
-      url,
-      adminKey,
-      shopKey: String(shop.body['apiKey']),
-      accounts,
-      log,
-    });
-    process.stdout.write(`${JSON.stringify(budgetsSummary(bench))}\n`);
-  } finally {
-    api?.kill('SIGTERM');
-    await dynamo.stop();
-  }
-}
-
-if (process.argv[1]?.endsWith('budgets.ts')) await main();
+if (process.argv[1]?.endsWith('budgets.ts'))
+  await runAlone({ tableName: 'bench_budgets', accountPrefix: 'budget', accountCount: 256 }, async (t) =>
+    budgetsSummary(await measureBudgets(t)),
+  );

@@ -8,10 +8,8 @@
  * bench/run.ts calls `measureInstallments` with its running API; `npx tsx bench/installments.ts` runs it alone
  * (its own DynamoDB Local and API), small: BENCH_INSTALLMENTS_REQUESTS requests per side and round.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { startApi } from './api.js';
+import { runAlone, type Target } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
 import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } from './rounds.js';
 
@@ -29,14 +27,6 @@ export interface InstallmentsBench {
   plain: LoadResult[];
   installments: LoadResult[];
   p50Ratio: RatioStat;
-}
-
-interface Target {
-  url: string;
-  adminKey: string;
-  shopKey: string;
-  accounts: readonly string[];
-  log: (line: string) => void;
 }
 
 async function post(url: string, key: string, path: string, body: unknown): Promise<Record<string, unknown>> {
@@ -134,42 +124,7 @@ export const installmentsSummary = (b: InstallmentsBench): Record<string, number
   captureWithInstallmentsP50RatioSpread: Math.round((b.p50Ratio.max - b.p50Ratio.min) * 100) / 100,
 });
 
-/** Alone: DynamoDB Local in memory, the local API, a few accounts, then the rounds. */
-async function main(): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
-  process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
-  process.env['TABLE_NAME'] = 'bench_installments';
-  const adminKey = `bench-${randomUUID()}`;
-  let api: ChildProcess | undefined;
-  try {
-    const port = await freePort();
-    // A few accounts take every hold of the run: the velocity rule (its own bench) would decline them.
-    api = await startApi({
-      port,
-      endpoint: dynamo.endpoint,
-      adminKey,
-      tableName: 'bench_installments',
-      velocityMax: '0',
-    });
-    const url = `http://127.0.0.1:${port}`;
-    const shop = await post(url, adminKey, '/v1/clients', { name: 'bench shop', scopes: ['checkout'] });
-    const accounts = Array.from({ length: 64 }, (_, i) => `inst_${i}`);
-    await inParallel(accounts, 8, (id) =>
-      post(url, adminKey, '/v1/accounts', { id, currency: 'CNY', creditLimit: 1_000_000_000_000 }),
-    );
-    const bench = await measureInstallments({
-      url,
-      adminKey,
-      shopKey: String(shop['apiKey']),
-      accounts,
-      log,
-    });
-    process.stdout.write(`${JSON.stringify(installmentsSummary(bench))}\n`);
-  } finally {
-    api?.kill('SIGTERM');
-    await dynamo.stop();
-  }
-}
-
-if (process.argv[1]?.endsWith('installments.ts')) await main();
+if (process.argv[1]?.endsWith('installments.ts'))
+  await runAlone({ tableName: 'bench_installments', accountPrefix: 'inst', accountCount: 64 }, async (t) =>
+    installmentsSummary(await measureInstallments(t)),
+  );
