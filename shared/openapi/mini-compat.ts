@@ -66,7 +66,8 @@ function children(def: Record<string, unknown>): unknown[] {
 }
 
 /** `schema`, with every node of its tree readable by the OpenAPI generator (see the module comment). */
-export function openApiReady<S extends z.core.$ZodType>(schema: S, seen = new Set<unknown>()): z.ZodType {
+export function openApiReady<S extends z.core.$ZodType>(schema: S): z.ZodType {
+  const seen = new Set<unknown>();
   const stack: unknown[] = [schema];
   while (stack.length > 0) {
     const node = stack.pop();
