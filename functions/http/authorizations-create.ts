@@ -15,9 +15,9 @@ import { budgetRegistry } from '../../shared/budgets/registry.js';
 // Inside Lambda, the risk settings are read while the function initializes (provisioned concurrency does so
 // before any traffic), so the first checkout of an environment does not wait for SSM. It never throws: a failed
 // read leaves the deployed defaults until the next read (shared/settings/source.ts).
-if (config.inLambda) await riskSettings.current();
-// Likewise the budget registry (the budgets a hold may draw from): refreshed off the request path afterwards.
-if (config.inLambda) await budgetRegistry.load();
+// Likewise the budget registry (the budgets a hold may draw from), refreshed off the request path afterwards. The
+// two reads (SSM, DynamoDB) are independent: they run side by side, so the init waits for the slower one only.
+if (config.inLambda) await Promise.all([riskSettings.current(), budgetRegistry.load()]);
 
 export const route = untracedHttpRoute(
   import.meta.url,
