@@ -10,7 +10,7 @@
  * An answer such as `authError: unavailable` would be cached for the key for 300 s.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
-import { authenticate } from '../shared/clients/authenticate.js';
+import { type Authentication, authenticate } from '../shared/clients/authenticate.js';
 import { logger } from '../shared/observability/logger.js';
 import { observedHandler } from '../shared/observability/tracing.js';
 import { withInvocationDeadline } from '../shared/storage/deadline.js';
@@ -31,11 +31,16 @@ const authorize = withInvocationDeadline(
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource }],
       },
-      context: result.ok
-        ? { clientId: result.principal.clientId, scopes: result.principal.scopes.join(',') }
-        : { authError: result.code },
+      context: contextFor(result),
     };
   },
 );
+
+/** What the handler finds in `requestContext.authorizer` for an authentication (the answer API Gateway caches). */
+export function contextFor(result: Authentication): Record<string, string> {
+  return result.ok
+    ? { clientId: result.principal.clientId, scopes: result.principal.scopes.join(',') }
+    : { authError: result.code };
+}
 
 export const handler = observedHandler('authorizer', authorize);

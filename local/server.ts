@@ -10,10 +10,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { handler as authorizer } from '../functions/authorizer.js';
+import { handler as authorizer, contextFor } from '../functions/authorizer.js';
 import { AUTHORIZER_ENTRY, ROUTES, routeEntry, type RouteDefinition } from '../functions/routes.js';
 import { type ErrorCode, errorBody, ERROR_CATALOGUE, retryAfterSecondsOf } from '../shared/http/errors.js';
 import { MAX_BODY_BYTES } from '../shared/http/middleware.js';
+import { cachedAuthentication } from '../shared/clients/authenticate.js';
 import { config } from '../shared/config.js';
 import {
   API_TIMEOUT_SECONDS,
@@ -155,6 +156,10 @@ function singleHeaders(req: IncomingMessage): Record<string, string> {
 /**
  * The authorizer's context for the handler, or undefined when the authorizer threw or timed out: API Gateway
  * then answers by itself (its AUTHORIZER_* gateway responses: `503 unavailable`) and caches nothing.
+ *
+ * As API Gateway does, the cache is asked first and a hit invokes no authorizer: locally the authenticate module's
+ * cache stands in for API Gateway's (same TTL, never past the key's expiry, emptied for a client by its revocation
+ * or rotation; shared/clients/authenticate.ts).
  */
 async function authorizerContext(
   headers: Record<string, string>,
@@ -162,6 +167,8 @@ async function authorizerContext(
   path: string,
   requestId: string,
 ): Promise<Record<string, string> | undefined> {
+  const cached = cachedAuthentication(headers['authorization']);
+  if (cached) return contextFor(cached);
   const event = {
     type: 'REQUEST',
     methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${path}`,

@@ -44,8 +44,8 @@ export async function authenticate(
   const apiKey = BEARER.exec(authorizationHeader.trim())?.[1];
   if (!apiKey) return { ok: false, code: 'invalid_api_key' };
   const nowMs = Date.now();
-  const cached = cacheAnswers ? cache.get(apiKey) : undefined;
-  if (cached && cached.expiresAtMs > nowMs) return { ok: true, principal: cached.principal };
+  const cached = cacheAnswers ? cachedPrincipal(apiKey, nowMs) : undefined;
+  if (cached) return { ok: true, principal: cached };
   const startedAt = generation;
   const key = await findApiKey(apiKey);
   if (!key || !keyWorks(key, nowMs)) return { ok: false, code: 'invalid_api_key' };
@@ -56,6 +56,22 @@ export async function authenticate(
     cache.set(apiKey, { principal, expiresAtMs: Math.min(nowMs + AUTH_CACHE_TTL_MS, keyExpiresAtMs) });
   }
   return { ok: true, principal };
+}
+
+function cachedPrincipal(apiKey: string, nowMs: number): Principal | undefined {
+  const cached = cache.get(apiKey);
+  return cached && cached.expiresAtMs > nowMs ? cached.principal : undefined;
+}
+
+/**
+ * The answer this process's cache holds for the header, without any lookup; undefined when it holds none (a miss,
+ * an expired entry, a key dropped by forgetClient, or a header that is not a bearer key). The local server asks it
+ * first, as API Gateway consults its authorizer cache before invoking the authorizer: a hit invokes nothing.
+ */
+export function cachedAuthentication(authorizationHeader: string | undefined): Authentication | undefined {
+  const apiKey = authorizationHeader ? BEARER.exec(authorizationHeader.trim())?.[1] : undefined;
+  const principal = apiKey ? cachedPrincipal(apiKey, Date.now()) : undefined;
+  return principal ? { ok: true, principal } : undefined;
 }
 
 /**

@@ -259,4 +259,26 @@ describe('authentication caching', () => {
     forgetClient(shop.id);
     expect(await authenticate(header, true)).toEqual({ ok: false, code: 'invalid_api_key' });
   });
+
+  it('the local server asks the cache first (as API Gateway does): it holds answers to keys that work, and only them', async () => {
+    const { cachedAuthentication, forgetClient } = await import('../../shared/clients/authenticate.js');
+    const shop = await api.createClient(['checkout']);
+    const header = `Bearer ${shop.apiKey}`;
+    expect(cachedAuthentication(header)).toBeUndefined();
+    expectWorks(await readAccount(shop.apiKey));
+    expect(cachedAuthentication(header)).toEqual({
+      ok: true,
+      principal: { clientId: shop.id, scopes: ['checkout'] },
+    });
+    expect(cachedAuthentication(` ${header} `)).toMatchObject({ ok: true });
+    for (const other of [undefined, '', shop.apiKey, `Basic ${shop.apiKey}`, 'Bearer sk_not_a_key'])
+      expect(cachedAuthentication(other)).toBeUndefined();
+    expectRefused(await readAccount('sk_not_a_key'));
+    expect(cachedAuthentication('Bearer sk_not_a_key')).toBeUndefined();
+    forgetClient(shop.id);
+    expect(cachedAuthentication(header)).toBeUndefined();
+    // A miss: the authorizer looks the key up again, and its answer is cached again.
+    expectWorks(await readAccount(shop.apiKey));
+    expect(cachedAuthentication(header)).toMatchObject({ ok: true });
+  });
 });
