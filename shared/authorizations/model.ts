@@ -3,7 +3,7 @@
  * The held remainder is amount - capturedAmount - releasedAmount; only live holds have one.
  */
 import type { BalanceDelta } from '../accounts/model.js';
-import { assert } from '../assert.js';
+import { assert, present } from '../assert.js';
 import type { QuotaReturn } from '../accounts/repository.js';
 import type { DeclineCode, ErrorCode } from '../contract/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
@@ -37,8 +37,8 @@ export interface Authorization {
   quota?: HoldQuota;
   /** The installment plan its capture made (at most one per hold). */
   installmentPlanId?: string;
-  /** What this hold drew from a platform credit budget (absent: none covered it). */
-  budget?: HoldBudget;
+  /** What this hold drew from each platform credit budget covering it (absent: none covered it). */
+  budgets?: HoldBudget[];
   expiresAt: string;
   createdAt: string;
   updatedAt: string;
@@ -129,13 +129,13 @@ export function newHold(
  * of the request answers the same 402.
  */
 export function declinedHold(a: Authorization, code: DeclineCode): Authorization {
-  const { quota: _none, budget: _undrawn, ...undrawn } = a;
+  const { quota: _none, budgets: _undrawn, ...undrawn } = a;
   return { ...undrawn, status: 'declined', declineCode: code, expiresAt: a.createdAt };
 }
 
-/** The part of the held remainder drawn from a budget (all of it, for a hold drawn in full). */
-export function heldBudget(a: Authorization): number {
-  return a.budget && isLive(a) ? a.budget.drawn - a.budget.captured - a.budget.returned : 0;
+/** The part of the held remainder drawn from budget draw `b` (all of it, for a hold drawn in full). */
+export function heldBudget(a: Authorization, b: HoldBudget | undefined = a.budgets?.[0]): number {
+  return b && isLive(a) ? b.drawn - b.captured - b.returned : 0;
 }
 
 /** The part of the held remainder that came from the quota. */
@@ -230,10 +230,10 @@ export interface Transition {
   accountGuard?: AccountGuard;
   /** Drawn quota going back to its grant (its movements' deltas already take it out of totalLimit). */
   quotaReturn?: QuotaReturn;
-  /** Drawn budget going back to the slice the hold drew it from. */
-  budgetReturn?: BudgetReturn;
-  /** An increment's draw from the hold's budget slice (its `next.budget` already counts it). */
-  budgetDraw?: BudgetReturn;
+  /** Drawn budget going back to the slices the hold drew it from (one per budget, each exactly once). */
+  budgetReturns?: BudgetReturn[];
+  /** An increment's draws from the hold's budget slices (its `next.budgets` already count them). */
+  budgetDraws?: BudgetReturn[];
 }
 
 export interface BudgetReturn {
@@ -296,12 +296,13 @@ export function assertAuthorizationInvariants(a: Authorization): void {
   assert(a.capturedAmount + a.releasedAmount <= a.amount, `authorization ${id} over-settled`);
   assert(a.refundedAmount <= a.capturedAmount, `authorization ${id} refunded more than it captured`);
   assert(a.version >= 1, `authorization ${id} version is below 1`);
-  if (a.budget) {
-    const b = a.budget;
-    assert(b.captured + b.returned <= b.drawn, `authorization ${id} budget over-settled`);
+  for (const b of a.budgets ?? []) {
+    assert(b.captured + b.returned <= b.drawn, `authorization ${id} budget ${b.budgetId} over-settled`);
     assert(b.drawn <= a.amount, `authorization ${id} drew more budget than it holds`);
-    assert(heldBudget(a) <= heldAmount(a), `authorization ${id} holds more budget than it holds`);
+    assert(heldBudget(a, b) <= heldAmount(a), `authorization ${id} holds more budget than it holds`);
   }
+  const ids = (a.budgets ?? []).map((b) => b.budgetId);
+  assert(new Set(ids).size === ids.length, `authorization ${id} drew twice from one budget`);
   if (!a.quota) return;
   assert(a.quota.captured + a.quota.returned <= a.quota.drawn, `authorization ${id} quota over-settled`);
   assert(a.quota.captured <= a.capturedAmount, `authorization ${id} captured more quota than it captured`);
@@ -355,35 +356,35 @@ function settleQuota(
 }
 
 /**
- * How a settlement falls on the hold's budget draw: a capture keeps it drawn (from the front), a release gives
- * back from the back, as the quota part does: what the release takes beyond the general part goes back.
+ * How a settlement falls on one of the hold's budget draws: a capture keeps it drawn (from the front), a release
+ * gives back from the back, as the quota part does: what the release takes beyond the general part goes back.
+ * Each draw settles on its own figures (an increment made after a budget ended drew nothing from it).
  */
 function settleBudget(
   a: Authorization,
+  b: HoldBudget,
   capture: number,
   release: number,
-): { budget?: HoldBudget; budgetReturn?: BudgetReturn } {
-  if (!a.budget) return {};
+): { budget: HoldBudget; back: number } {
   const held = heldAmount(a);
-  const budgetHeld = heldBudget(a);
+  const budgetHeld = heldBudget(a, b);
   const budgetCaptured = Math.min(capture, budgetHeld);
   const otherLeft = held - capture - (budgetHeld - budgetCaptured);
   const back = Math.min(budgetHeld - budgetCaptured, Math.max(0, release - Math.max(0, otherLeft)));
-  const budget = {
-    ...a.budget,
-    captured: a.budget.captured + budgetCaptured,
-    returned: a.budget.returned + back,
-  };
-  return {
-    budget,
-    ...(back > 0 ? { budgetReturn: { budgetId: budget.budgetId, slice: budget.slice, amount: back } } : {}),
-  };
+  return { budget: { ...b, captured: b.captured + budgetCaptured, returned: b.returned + back }, back };
 }
 
-/** A settlement's budget part, merged into the next hold and the transition. */
+/** A settlement's budget part, merged into the next hold and the transition: one give-back per budget drawn. */
 function withBudget(a: Authorization, capture: number, release: number) {
-  const { budget, budgetReturn } = settleBudget(a, capture, release);
-  return { next: budget ? { budget } : {}, transition: budgetReturn ? { budgetReturn } : {} };
+  if (!a.budgets?.length) return { next: {}, transition: {} };
+  const settled = a.budgets.map((b) => settleBudget(a, b, capture, release));
+  const budgetReturns = settled
+    .filter((s) => s.back > 0)
+    .map(({ budget, back }) => ({ budgetId: budget.budgetId, slice: budget.slice, amount: back }));
+  return {
+    next: { budgets: settled.map((s) => s.budget) },
+    transition: budgetReturns.length ? { budgetReturns } : {},
+  };
 }
 
 /**
@@ -508,7 +509,9 @@ export function decideIncrement(
         a,
         {
           amount: a.amount + request.amount,
-          ...(a.budget ? { budget: { ...a.budget, drawn: a.budget.drawn + request.amount } } : {}),
+          ...(a.budgets?.length
+            ? { budgets: a.budgets.map((b) => ({ ...b, drawn: b.drawn + request.amount })) }
+            : {}),
         },
         nowIso,
       ),
@@ -520,18 +523,41 @@ export function decideIncrement(
         },
       ],
       accountGuard: 'reserve',
-      ...(a.budget
-        ? { budgetDraw: { budgetId: a.budget.budgetId, slice: a.budget.slice, amount: request.amount } }
+      ...(a.budgets?.length
+        ? {
+            budgetDraws: a.budgets.map((b) => ({
+              budgetId: b.budgetId,
+              slice: b.slice,
+              amount: request.amount,
+            })),
+          }
         : {}),
     }),
   };
 }
 
-/** The same increment when the hold's budget is no longer in force: it draws nothing from it. */
-export function withoutBudgetDraw(t: Transition, current: Authorization): Transition {
-  if (!t.budgetDraw) return t;
-  const { budgetDraw: _none, ...rest } = t;
-  return { ...rest, next: { ...t.next, ...(current.budget ? { budget: current.budget } : {}) } };
+/** The same increment when some of the hold's budgets are no longer in force: it draws nothing from those. */
+export function withoutBudgetDraws(
+  t: Transition,
+  current: Authorization,
+  off: ReadonlySet<string>,
+): Transition {
+  if (!t.budgetDraws || off.size === 0) return t;
+  const { budgetDraws, ...rest } = t;
+  const kept = budgetDraws.filter((d) => !off.has(d.budgetId));
+  const budgets = t.next.budgets?.map((b) =>
+    off.has(b.budgetId)
+      ? present(
+          current.budgets?.find((c) => c.budgetId === b.budgetId),
+          'a drawn budget',
+        )
+      : b,
+  );
+  return {
+    ...rest,
+    ...(kept.length ? { budgetDraws: kept } : {}),
+    next: { ...t.next, ...(budgets ? { budgets } : {}) },
+  };
 }
 
 /** Refund part of what was captured: outstanding falls, capturedAmount stays, refundedAmount grows. */

@@ -110,7 +110,7 @@ export function authorizationUpdate(
         (next.declineCode ? ', declineCode = :declineCode' : '') +
         (next.quota ? ', quota = :quota' : '') +
         (next.installmentPlanId ? ', installmentPlanId = :plan' : '') +
-        (next.budget ? ', budget = :budget' : '') +
+        (next.budgets ? ', budgets = :budgets' : '') +
         (attribute ? ', #attr = :attr' : '') +
         (dropped.length ? ` REMOVE ${dropped.join(', ')}` : ''),
       ConditionExpression: `version = :expected${attribute ? attributeGuard(attribute) : ''}`,
@@ -127,7 +127,7 @@ export function authorizationUpdate(
         ...(next.declineCode ? { ':declineCode': next.declineCode } : {}),
         ...(next.quota ? { ':quota': next.quota } : {}),
         ...(next.installmentPlanId ? { ':plan': next.installmentPlanId } : {}),
-        ...(next.budget ? { ':budget': next.budget } : {}),
+        ...(next.budgets ? { ':budgets': next.budgets } : {}),
         ...(attribute ? { ':attr': attribute.value } : {}),
         ...(attribute?.expectedVersion === undefined ? {} : { ':attrVersion': attribute.expectedVersion }),
       },

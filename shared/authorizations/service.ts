@@ -42,6 +42,7 @@ import {
 } from '../storage/transactions.js';
 import {
   type Authorization,
+  type BudgetReturn,
   type Decision,
   declinedHold,
   type HoldAttribute,
@@ -52,7 +53,7 @@ import {
   type Transition,
   toAuthorizationResource,
   totalDelta,
-  withoutBudgetDraw,
+  withoutBudgetDraws,
   withoutQuotaReturn,
 } from './model.js';
 import {
@@ -91,9 +92,9 @@ export async function authorize(
 ): Promise<ServiceResult> {
   const id = authorizationIdFor(requestDigest(ctx.clientId, ctx.idempotencyKey));
   const reserve = new ReserveShape(input.accountId, input.category, rules);
-  // The budget covering the hold, from this environment's registry (read once, then refreshed in the background).
+  // The budgets covering the hold, from this environment's registry (read once, then refreshed in the background).
   if (!budgetRegistry.ready) await budgetRegistry.load();
-  const budget = new BudgetChoice(id, input);
+  const budgets = new BudgetChoice(id, input);
 
   return withRetries('authorize', async () => {
     const nowMs = clock();
@@ -103,11 +104,13 @@ export async function authorize(
     }
     const quota = reserve.holdQuota(input.amount);
     const hold = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
-    const draw = budget.at(hold.createdAt);
-    const authorization = draw ? { ...hold, budget: draw.holdBudget(input.amount) } : hold;
+    const draws = budgets.at(hold.createdAt);
+    const authorization = draws.length
+      ? { ...hold, budgets: draws.map((d) => d.holdBudget(input.amount)) }
+      : hold;
     const response = created(authorization);
     const items = reserveItems(ctx, authorization, reserve, response, nowMs);
-    if (draw) items.push(draw.item(input.amount, authorization.createdAt));
+    for (const draw of draws) items.push(draw.item(input.amount, authorization.createdAt));
     const outcome = await transactWrite(items, randomUUID());
     if (outcome.committed) {
       reserve.committed();
@@ -117,8 +120,8 @@ export async function authorize(
     const { reasons } = outcome;
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
     if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
-    if (draw && !conditionFailed(reasons, 1) && conditionFailed(reasons, BUDGET_ITEM))
-      return budgetRefused(ctx, budget, authorization, reasons[BUDGET_ITEM]?.item);
+    if (draws.length && !conditionFailed(reasons, 1) && budgetItemFailed(reasons, draws.length))
+      return budgetRefused(ctx, budgets, authorization, reasons);
     if (!conditionFailed(reasons, 1)) throw new TransactionCancelledError('authorize', reasons);
     const why = reserve.explain(
       reasons[1]?.item,
@@ -139,44 +142,57 @@ export async function authorize(
   });
 }
 
-/** Where a budget's slice draw sits in the authorize transaction: after the hold, the account and the journal. */
+/** Where the budgets' slice draws sit in the authorize transaction: after the hold, the account and the journal. */
 const BUDGET_ITEM = 3;
 
+const budgetItemFailed = (reasons: CancellationReason[], draws: number): boolean =>
+  Array.from({ length: draws }, (_, i) => BUDGET_ITEM + i).some((at) => conditionFailed(reasons, at));
+
 /**
- * The budget an authorize draws from across its attempts: the one the registry says covers the hold at the
- * attempt's instant, unless its slices said it is not in force after all (ended in another process).
+ * The budgets an authorize draws from across its attempts: every one the registry says covers the hold at the
+ * attempt's instant, except those whose slices said they are not in force after all (ended in another process).
+ * A budget keeps its draw (and so its slice) from attempt to attempt.
  */
 class BudgetChoice {
-  draw: BudgetDraw | undefined;
-  notInForce = false;
+  draws: BudgetDraw[] = [];
+  readonly notInForce = new Set<string>();
   constructor(
     private readonly id: string,
     private readonly input: AuthorizeInput,
   ) {}
-  at(nowIso: string): BudgetDraw | undefined {
-    if (this.notInForce) return undefined;
-    const ref = budgetRegistry.covering(this.input.currency, this.input.category, nowIso);
-    if (ref === undefined) return undefined;
-    if (this.draw?.ref.id !== ref.id) this.draw = new BudgetDraw(ref, this.id);
-    return this.draw;
+  at(nowIso: string): BudgetDraw[] {
+    const refs = budgetRegistry.covering(this.input.currency, this.input.category, nowIso);
+    if (refs.length === 0) {
+      this.draws = [];
+      return this.draws;
+    }
+    this.draws = refs
+      .filter((ref) => !this.notInForce.has(ref.id))
+      .map((ref) => this.draws.find((d) => d.ref.id === ref.id) ?? new BudgetDraw(ref, this.id));
+    return this.draws;
   }
 }
 
 /**
- * Only the slice's guard failed: the budget is not in force after all (draw nothing), another slice may cover
- * the hold (try it), or the budget as a whole cannot: a stored `budget_exhausted` decline.
+ * Only slices' guards failed: a budget not in force after all (draw nothing from it), another slice may cover
+ * the hold (try it), or one budget as a whole cannot: a stored `budget_exhausted` decline.
  */
 async function budgetRefused(
   ctx: RequestContext,
-  budget: BudgetChoice,
+  budgets: BudgetChoice,
   authorization: Authorization,
-  image: Record<string, unknown> | undefined,
+  reasons: CancellationReason[],
 ): Promise<Attempt<ServiceResult>> {
-  const draw = present(budget.draw, 'the draw that was refused');
-  const next = await draw.refused(image, authorization.amount, authorization.createdAt);
-  if (next.kind === 'not_in_force') budget.notInForce = true;
-  if (next.kind !== 'exhausted') return RETRY;
-  return storeDeclinedHold(ctx, declinedHold(authorization, 'budget_exhausted'), 'budget_exhausted');
+  const refused = budgets.draws.filter((_, i) => conditionFailed(reasons, BUDGET_ITEM + i));
+  const images = budgets.draws.map((_, i) => reasons[BUDGET_ITEM + i]?.item);
+  for (const draw of refused) {
+    const image = images[budgets.draws.indexOf(draw)];
+    const next = await draw.refused(image, authorization.amount, authorization.createdAt);
+    if (next.kind === 'not_in_force') budgets.notInForce.add(draw.ref.id);
+    if (next.kind === 'exhausted')
+      return storeDeclinedHold(ctx, declinedHold(authorization, 'budget_exhausted'), 'budget_exhausted');
+  }
+  return RETRY;
 }
 
 /** A new hold in the metrics: its outcome, and what it drew from a category quota. */
@@ -271,8 +287,8 @@ interface SettleRun {
   reserve: ReserveShape | undefined;
   /** Set when the grant this hold drew from turned out to have ended: settle without giving quota back. */
   grantEnded: boolean;
-  /** Set when the hold's budget turned out not to be in force: an increment draws nothing from it. */
-  budgetOff?: boolean;
+  /** The hold's budgets that turned out not to be in force: an increment draws nothing from them. */
+  budgetsOff?: Set<string>;
   /** Rebalances an increment's draw has asked for (bounded, like a new hold's slice tries). */
   budgetTries?: number;
 }
@@ -370,7 +386,7 @@ function planSettlement(
   onHold?: HoldAttribute,
 ): SettlePlan {
   const kept = run.grantEnded ? withoutQuotaReturn(decided) : decided;
-  const transition = run.budgetOff ? withoutBudgetDraw(kept, current) : kept;
+  const transition = run.budgetsOff ? withoutBudgetDraws(kept, current, run.budgetsOff) : kept;
   const { next } = transition;
   const answer = run.op.respond?.(next, transition) ?? { status: 200, body: toAuthorizationResource(next) };
   const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
@@ -442,8 +458,16 @@ async function explainSettleFailure(
     return RETRY;
   if (plan.accountUpdate && conditionFailed(reasons, at.account))
     return accountRefused(run, plan, reasons[at.account]?.item, nowMs);
-  if (at.budget >= 0 && plan.transition.budgetDraw && conditionFailed(reasons, at.budget))
-    return budgetDrawRefused(run, plan, reasons[at.budget]?.item, nowMs);
+  const draws = plan.transition.budgetDraws ?? [];
+  const refused = draws.findIndex((_, i) => at.budget >= 0 && conditionFailed(reasons, at.budget + i));
+  if (refused >= 0)
+    return budgetDrawRefused(
+      run,
+      plan,
+      present(draws[refused], 'a draw'),
+      reasons[at.budget + refused]?.item,
+      nowMs,
+    );
   throw new TransactionCancelledError(run.op.kind, reasons);
 }
 
@@ -497,14 +521,12 @@ function grantStillThere(
 }
 
 /**
- * The budget slice's side of a settlement, in its own transaction: a give-back to the slice the hold drew from,
- * or an increment's draw from it (guarded like a new hold's).
+ * The budget slices' side of a settlement, in its own transaction: a give-back to each slice the hold drew from,
+ * or an increment's draw from each (guarded like a new hold's).
  */
 function budgetItems(t: Transition): TransactItem[] {
-  const back = t.budgetReturn;
-  if (back) return [sliceReturn(back.budgetId, back.slice, back.amount)];
-  const draw = t.budgetDraw;
-  return draw ? [sliceDraw(draw.budgetId, draw.slice, draw.amount, t.next.updatedAt)] : [];
+  if (t.budgetReturns) return t.budgetReturns.map((b) => sliceReturn(b.budgetId, b.slice, b.amount));
+  return (t.budgetDraws ?? []).map((d) => sliceDraw(d.budgetId, d.slice, d.amount, t.next.updatedAt));
 }
 
 /**
@@ -515,13 +537,13 @@ function budgetItems(t: Transition): TransactItem[] {
 async function budgetDrawRefused(
   run: SettleRun,
   plan: SettlePlan,
+  draw: BudgetReturn,
   image: Record<string, unknown> | undefined,
   nowMs: number,
 ): Promise<Attempt<ServiceResult>> {
-  const draw = present(plan.transition.budgetDraw, 'the refused budget draw');
   const nowIso = plan.transition.next.updatedAt;
   if (!image || String(image['endsAt']) <= nowIso || nowIso < String(image['startsAt'])) {
-    run.budgetOff = true;
+    run.budgetsOff = new Set([...(run.budgetsOff ?? []), draw.budgetId]);
     return RETRY;
   }
   if (!budgetRegistry.byId(draw.budgetId)) await budgetRegistry.load();

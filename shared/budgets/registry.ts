@@ -48,6 +48,8 @@ async function readRegistry(): Promise<BudgetRef[]> {
   return refs;
 }
 
+const NONE: readonly BudgetRef[] = [];
+
 export class BudgetRegistry {
   #refs = new Map<string, BudgetRef>();
   /** Not yet read (first use waits for the read), or the instant the copy goes stale. */
@@ -86,19 +88,19 @@ export class BudgetRegistry {
   }
 
   /**
-   * The budget covering a hold in `currency` and `category` at `nowIso`: its category's, else an overall one. A
-   * stale copy is refreshed in the background; this answers from the copy it has.
+   * Every budget covering a hold in `currency` and `category` at `nowIso` (contract: every budget covering a
+   * hold draws from it): the overall ones and its category's, in id order. A stale copy is refreshed in the
+   * background; this answers from the copy it has.
    */
-  covering(currency: string, category: string | undefined, nowIso: string): BudgetRef | undefined {
+  covering(currency: string, category: string | undefined, nowIso: string): readonly BudgetRef[] {
     if (this.#staleAtMs !== undefined && Date.now() >= this.#staleAtMs && !this.#reading) void this.load();
-    if (this.#refs.size === 0) return undefined;
-    let overall: BudgetRef | undefined;
+    if (this.#refs.size === 0) return NONE;
+    const out: BudgetRef[] = [];
     for (const ref of this.#refs.values()) {
       if (ref.currency !== currency || nowIso < ref.startsAt || nowIso >= ref.endsAt) continue;
-      if (ref.category === undefined) overall ??= ref;
-      else if (ref.category === category) return ref;
+      if (ref.category === undefined || ref.category === category) out.push(ref);
     }
-    return overall;
+    return out.length > 1 ? out.sort((x, y) => (x.id < y.id ? -1 : 1)) : out;
   }
 
   /** A budget by its id, in force or not. */

@@ -1,9 +1,10 @@
 /**
  * Property (contract v1.1, "Platform credit budgets"): through the fault proxy (TransactionConflict
  * cancellations, throttling, internal errors, answers lost after DynamoDB committed), random concurrent
- * interleavings of holds drawing from one budget, releases, captures, expiry and adjustments, each request
- * retried with its Idempotency-Key until it has a final answer, never break the budget: afterwards its `drawn`
- * equals what the live and captured holds say they drew and did not give back, and never exceeds its `amount`
+ * interleavings of holds drawing from two overlapping budgets (an overall one and their category's: every hold
+ * draws from both), releases, captures, expiry and adjustments of either, each request retried with its
+ * Idempotency-Key until it has a final answer, never break either budget: afterwards each one's `drawn` equals
+ * what the live and captured holds say they drew from it and did not give back, and never exceeds its `amount`
  * (nor does any slice's). Replay a failure with PBT_SEED=<seed> (fast-check prints it).
  */
 import fc from 'fast-check';
@@ -80,7 +81,7 @@ type Command =
   | { op: 'release'; hold: number; amount?: number | undefined }
   | { op: 'capture'; hold: number; amount?: number | undefined; final?: boolean | undefined }
   | { op: 'increment'; hold: number; amount: number }
-  | { op: 'adjust'; amount: number }
+  | { op: 'adjust'; amount: number; overall: boolean }
   | { op: 'expire' };
 
 const amount = fc.integer({ min: 1, max: 120_000 });
@@ -121,6 +122,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant('adjust' as const),
       amount: fc.integer({ min: 100_000, max: 600_000 }),
+      overall: fc.boolean(),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const) }) },
@@ -132,7 +134,8 @@ const program = fc.array(step, { minLength: 2, maxLength: 5 });
 let exhausted = 0;
 
 interface World {
-  budgetId: string;
+  /** Their category's budget, then the overall one (in force only during this run). */
+  budgetIds: [string, string];
   category: string;
   accounts: string[];
   holds: string[];
@@ -174,7 +177,7 @@ function send(world: World, c: Command, key: string): () => Promise<Reply> {
         api.post(shop.apiKey, `/v1/authorizations/${holdId(c.hold)}/increment`, { amount: c.amount }, key);
     case 'adjust':
       return () =>
-        api.call('POST', `/v1/budgets/${world.budgetId}/adjust`, {
+        api.call('POST', `/v1/budgets/${world.budgetIds[c.overall ? 1 : 0]}/adjust`, {
           key: ADMIN_KEY,
           body: { amount: c.amount },
         });
@@ -205,20 +208,38 @@ async function runStep(
   }
 }
 
-/** The budget exactly as the holds account for it: drawn = what live and captured holds drew and kept. */
-async function expectBudgetExact(world: World): Promise<void> {
+/** Each budget exactly as the holds account for it: drawn = what live and captured holds drew from it and kept. */
+async function expectBudgetsExact(world: World): Promise<void> {
   proxy.setFaults(NO_FAULTS);
-  const state = await persist(() => repo.readBudget(world.budgetId));
-  let kept = 0;
-  for (const id of world.holds) {
-    const hold = await persist(() => holds.getAuthorization(id));
-    const b = hold?.budget;
-    if (b) kept += b.drawn - b.returned;
+  const stored = await Promise.all(world.holds.map((id) => persist(() => holds.getAuthorization(id))));
+  for (const hold of stored) {
+    // Every approved hold drew from both budgets (neither ended during the run).
+    if (hold && hold.status !== 'declined')
+      expect(hold.budgets?.map((b) => b.budgetId).sort()).toEqual([...world.budgetIds].sort());
   }
-  expect(state?.drawn).toBe(kept);
-  expect(state!.drawn).toBeLessThanOrEqual(state!.amount);
-  for (const slice of state!.slices) expect(slice.drawn).toBeLessThanOrEqual(slice.allotted);
+  for (const budgetId of world.budgetIds) {
+    const state = await persist(() => repo.readBudget(budgetId));
+    let kept = 0;
+    for (const hold of stored) {
+      const b = hold?.budgets?.find((d) => d.budgetId === budgetId);
+      if (b) kept += b.drawn - b.returned;
+    }
+    expect(state?.drawn).toBe(kept);
+    expect(state!.drawn).toBeLessThanOrEqual(state!.amount);
+    for (const slice of state!.slices) expect(slice.drawn).toBeLessThanOrEqual(slice.allotted);
+  }
 }
+
+/** A budget of `amount` in force from yesterday to tomorrow, for `category` or (without one) every hold. */
+const budgetBody = (id: string, amount: number, category?: string) => ({
+  id,
+  name: id,
+  currency: 'CNY',
+  amount,
+  ...(category ? { category } : {}),
+  startsAt: new Date(Date.now() - DAY_MS).toISOString(),
+  endsAt: new Date(Date.now() + DAY_MS).toISOString(),
+});
 
 describe('a platform credit budget under faults and races', () => {
   it(
@@ -233,26 +254,23 @@ describe('a platform credit budget under faults and races', () => {
           run += 1;
           proxy.setFaults(NO_FAULTS);
           const category = `prop-${run}-${randomUUID().slice(0, 6)}`;
-          const budgetId = `b-${category}`;
-          const created = await untilFinal(() =>
-            api.call('POST', '/v1/budgets', {
-              key: ADMIN_KEY,
-              body: {
-                id: budgetId,
-                name: category,
-                currency: 'CNY',
-                amount: 300_000,
-                category,
-                startsAt: new Date(Date.now() - DAY_MS).toISOString(),
-                endsAt: new Date(Date.now() + DAY_MS).toISOString(),
-              },
-            }),
-          );
-          expect(created.status).toBe(201);
-          const world: World = { budgetId, category, accounts, holds: [] };
+          const budgetIds: [string, string] = [`b-${category}`, `overall-${category}`];
+          for (const body of [
+            budgetBody(budgetIds[0], 300_000, category),
+            budgetBody(budgetIds[1], 400_000),
+          ]) {
+            const created = await untilFinal(() => api.call('POST', '/v1/budgets', { key: ADMIN_KEY, body }));
+            expect(created.status).toBe(201);
+          }
+          const world: World = { budgetIds, category, accounts, holds: [] };
           proxy.setFaults(FAULTS);
           for (const commands of steps) await runStep(world, commands);
-          await expectBudgetExact(world);
+          await expectBudgetsExact(world);
+          // The next run's holds draw from its own overall budget only (this one's give-backs still return here).
+          const ended = await untilFinal(() =>
+            api.call('POST', `/v1/budgets/${budgetIds[1]}/end`, { key: ADMIN_KEY }),
+          );
+          expect(ended.status).toBe(200);
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );

@@ -41,7 +41,7 @@ describe('DynamoDB calls per operation', () => {
     expect(sent).toEqual(['TransactWriteItemsCommand']);
   });
 
-  it('a hold a budget covers draws from it in the same one call', async () => {
+  it('a hold budgets cover draws from every one of them in the same one call', async () => {
     const checkout = await api.createClient(['checkout']);
     const accountId = await api.createAccount(100_000);
     await api.call('GET', `/v1/accounts/${accountId}`, { key: checkout.apiKey });
@@ -55,12 +55,16 @@ describe('DynamoDB calls per operation', () => {
       endsAt: new Date(Date.now() + 86_400_000).toISOString(),
     };
     expect((await api.call('POST', '/v1/budgets', { key: ADMIN_KEY, body: budget })).status).toBe(201);
+    const second = { ...budget, id: 'b-calls-2', name: 'one call too' };
+    expect((await api.call('POST', '/v1/budgets', { key: ADMIN_KEY, body: second })).status).toBe(201);
     sent.length = 0;
     const reply = await api.authorize(checkout.apiKey, { accountId, amount: 1_000, category: 'budgeted' });
     expect(reply.status).toBe(201);
     expect(sent).toEqual(['TransactWriteItemsCommand']);
-    const read = await api.call('GET', '/v1/budgets/b-calls', { key: ADMIN_KEY });
-    expect(read.body).toMatchObject({ drawn: 1_000 });
+    for (const id of ['b-calls', 'b-calls-2']) {
+      const read = await api.call('GET', `/v1/budgets/${id}`, { key: ADMIN_KEY });
+      expect(read.body).toMatchObject({ drawn: 1_000 });
+    }
   });
 
   it('a category hold makes one call once the environment has seen how that category meets its quota', async () => {

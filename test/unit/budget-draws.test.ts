@@ -13,6 +13,7 @@ import {
   heldAmount,
   heldBudget,
   isLive,
+  withoutBudgetDraws,
 } from '../../shared/authorizations/model.js';
 import { hashedSlice } from '../../shared/budgets/draw.js';
 import { BudgetRegistry, type BudgetRef } from '../../shared/budgets/registry.js';
@@ -31,7 +32,10 @@ function hold(amount: number): Authorization {
     releasedAmount: 0,
     refundedAmount: 0,
     status: 'authorized',
-    budget: { budgetId: 'b', slice: 3, drawn: amount, captured: 0, returned: 0 },
+    budgets: [
+      { budgetId: 'b', slice: 3, drawn: amount, captured: 0, returned: 0 },
+      { budgetId: 'c', slice: 0, drawn: amount, captured: 0, returned: 0 },
+    ],
     expiresAt: new Date(T0 + 86_400_000).toISOString(),
     createdAt: new Date(T0).toISOString(),
     updatedAt: new Date(T0).toISOString(),
@@ -73,23 +77,43 @@ function decide(a: Authorization, s: Step, nowMs: number): Decision {
 }
 
 describe("a hold's budget part", () => {
-  it('gives back exactly what it drew and did not capture; the slice moves by the same amounts', () => {
+  it('gives back to each budget exactly what it drew and did not capture; each slice moves by the same', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.array(step, { maxLength: 8 }), (amount, steps) => {
-        let a = hold(amount);
-        let sliceDrawn = amount;
-        for (const s of steps) {
-          const d = decide(a, s, T0 + 1_000);
-          if (!d.ok) continue;
-          sliceDrawn += (d.transition.budgetDraw?.amount ?? 0) - (d.transition.budgetReturn?.amount ?? 0);
-          a = d.transition.next;
-        }
-        const b = a.budget!;
-        expect(sliceDrawn).toBe(b.drawn - b.returned);
-        expect(b.drawn).toBe(a.amount);
-        expect(heldBudget(a)).toBe(heldAmount(a));
-        if (!isLive(a)) expect(b.drawn - b.returned).toBe(a.capturedAmount);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.array(fc.tuple(step, fc.boolean()), { maxLength: 8 }),
+        (amount, steps) => {
+          let a = hold(amount);
+          const sliceDrawn = new Map([
+            ['b', amount],
+            ['c', amount],
+          ]);
+          for (const [s, cEnded] of steps) {
+            const d = decide(a, s, T0 + 1_000);
+            if (!d.ok) continue;
+            // Budget c may have ended before an increment: the increment draws nothing from it.
+            const t = cEnded ? withoutBudgetDraws(d.transition, a, new Set(['c'])) : d.transition;
+            for (const m of t.budgetDraws ?? [])
+              sliceDrawn.set(m.budgetId, sliceDrawn.get(m.budgetId)! + m.amount);
+            for (const m of t.budgetReturns ?? [])
+              sliceDrawn.set(m.budgetId, sliceDrawn.get(m.budgetId)! - m.amount);
+            expect(new Set((t.budgetReturns ?? []).map((m) => m.budgetId)).size).toBe(
+              t.budgetReturns?.length ?? 0,
+            );
+            a = t.next;
+          }
+          const [b, c] = a.budgets!;
+          for (const x of [b!, c!]) {
+            expect(sliceDrawn.get(x.budgetId)).toBe(x.drawn - x.returned);
+            expect(heldBudget(a, x)).toBeLessThanOrEqual(heldAmount(a));
+            if (!isLive(a)) expect(heldBudget(a, x)).toBe(0);
+            if (!isLive(a)) expect(x.drawn - x.returned).toBeLessThanOrEqual(a.capturedAmount);
+          }
+          expect(b!.drawn).toBe(a.amount);
+          expect(heldBudget(a, b)).toBe(heldAmount(a));
+          if (!isLive(a)) expect(b!.drawn - b!.returned).toBe(a.capturedAmount);
+        },
+      ),
     );
   });
 });
@@ -112,8 +136,9 @@ describe('BudgetRegistry', () => {
     ...over,
   });
   const at = '2026-06-18T00:00:00.000Z';
+  const ids = (refs: readonly BudgetRef[]) => refs.map((r) => r.id);
 
-  it("answers a hold's category budget before an overall one, in its currency and window only", async () => {
+  it("answers every budget covering a hold (overall and its category's), in its currency and window", async () => {
     const registry = new BudgetRegistry(async () => [
       ref({}),
       ref({ id: 'phones', category: 'phones' }),
@@ -122,11 +147,11 @@ describe('BudgetRegistry', () => {
     ]);
     expect(registry.ready).toBe(false);
     await registry.load();
-    expect(registry.covering('CNY', 'phones', at)?.id).toBe('phones');
-    expect(registry.covering('CNY', 'tv', at)?.id).toBe('overall');
-    expect(registry.covering('CNY', undefined, at)?.id).toBe('overall');
-    expect(registry.covering('EUR', undefined, at)).toBeUndefined();
-    expect(registry.covering('CNY', 'phones', '2026-06-20T00:00:00.000Z')).toBeUndefined();
+    expect(ids(registry.covering('CNY', 'phones', at))).toEqual(['overall', 'phones']);
+    expect(ids(registry.covering('CNY', 'tv', at))).toEqual(['overall']);
+    expect(ids(registry.covering('CNY', undefined, at))).toEqual(['overall']);
+    expect(ids(registry.covering('EUR', undefined, at))).toEqual([]);
+    expect(ids(registry.covering('CNY', 'phones', '2026-06-20T00:00:00.000Z'))).toEqual([]);
   });
 
   it('reads again only once stale, in the background, keeping its copy (and what it registered) meanwhile', async () => {
@@ -139,11 +164,11 @@ describe('BudgetRegistry', () => {
     await registry.load();
     registry.register(ref({ id: 'mine', category: 'mine' }));
     answer = [ref({ id: 'theirs', category: 'theirs' })];
-    expect(registry.covering('CNY', 'mine', at)?.id).toBe('mine');
+    expect(ids(registry.covering('CNY', 'mine', at))).toEqual(['mine']);
     expect(reads).toBe(2); // stale at once (max age 0): the read started, the answer came from the copy
     await registry.load();
-    expect(registry.covering('CNY', 'theirs', at)?.id).toBe('theirs');
-    expect(registry.covering('CNY', 'mine', at)?.id).toBe('mine');
+    expect(ids(registry.covering('CNY', 'theirs', at))).toEqual(['theirs']);
+    expect(ids(registry.covering('CNY', 'mine', at))).toEqual(['mine']);
   });
 
   it('keeps the last copy when a read fails, and learns an earlier end from a slice', async () => {
@@ -155,9 +180,9 @@ describe('BudgetRegistry', () => {
     await registry.load();
     fail = true;
     await registry.load();
-    expect(registry.covering('CNY', undefined, at)?.id).toBe('overall');
+    expect(ids(registry.covering('CNY', undefined, at))).toEqual(['overall']);
     registry.endedAt('overall', '2026-06-17T00:00:00.000Z');
-    expect(registry.covering('CNY', undefined, at)).toBeUndefined();
+    expect(ids(registry.covering('CNY', undefined, at))).toEqual([]);
     expect(registry.byId('overall')?.endsAt).toBe('2026-06-17T00:00:00.000Z');
   });
 });
