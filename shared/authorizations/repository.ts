@@ -58,9 +58,13 @@ export function authorizationFromItem(item: Record<string, unknown>): Authorizat
     gsi2pk: _g3,
     gsi2sk: _g4,
     installmentPlan: _plan,
+    // A hold written before it could draw from several budgets recorded its one draw as `budget`.
+    budget: onlyDraw,
     ...rest
   } = item;
-  const authorization = rest as unknown as Authorization;
+  const authorization = (onlyDraw && !rest['budgets']
+    ? { ...rest, budgets: [onlyDraw] }
+    : rest) as unknown as Authorization;
   assertAuthorizationInvariants(authorization);
   return authorization;
 }

@@ -165,3 +165,30 @@ describe('a hold two budgets cover', () => {
     });
   });
 });
+
+describe('a hold recorded before holds drew from several budgets', () => {
+  it('reads its one `budget` draw as its draws, and gives it back there', async () => {
+    const category = 'legacy';
+    const id = await createBudget(`b-${category}`, 300_000, category);
+    const account = await api.createAccount(5_000_000);
+    const a = (await hold(account, category, 30_000)).body.id;
+    const stored = await holds.getAuthorization(a);
+    const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { authorizationKey } = await import('../../shared/authorizations/repository.js');
+    // As the previous release stored it: one draw under `budget` (here the category budget's).
+    const legacy = stored?.budgets?.find((b) => b.budgetId === id);
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: authorizationKey(a)!,
+        UpdateExpression: 'SET budget = :b REMOVE budgets',
+        ExpressionAttributeValues: { ':b': legacy },
+      }),
+    );
+    expect((await holds.getAuthorization(a))?.budgets).toEqual([legacy]);
+    expect(await drawn(id)).toBe(30_000);
+    expect((await post(`/v1/authorizations/${a}/release`)).status).toBe(200);
+    expect(await drawn(id)).toBe(0);
+  });
+});
