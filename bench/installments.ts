@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { runAlone, type Target } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
+import { type CpuPerRequest, cpuPerRequest, describeCpu, findProcesses, meanCpu } from './proc-cpu.js';
 import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } from './rounds.js';
 
 /** Requests per side and round: enough for a stable p50; override small with BENCH_INSTALLMENTS_REQUESTS. */
@@ -27,6 +28,17 @@ export interface InstallmentsBench {
   plain: LoadResult[];
   installments: LoadResult[];
   p50Ratio: RatioStat;
+  /** CPU per request of the API, DynamoDB Local and the load generator (mean of the rounds), where measurable. */
+  cpu?: { plain: CpuPerRequest; installments: CpuPerRequest };
+  /** What one capture of each kind sends DynamoDB (counted on an in-process app's client). */
+  calls: { plain: CaptureCalls; installments: CaptureCalls };
+}
+
+/** The DynamoDB commands one capture sends, the items of its transaction and the bytes of its requests. */
+export interface CaptureCalls {
+  commands: string[];
+  writeItems: number;
+  requestBytes: number;
 }
 
 async function post(url: string, key: string, path: string, body: unknown): Promise<Record<string, unknown>> {
@@ -90,38 +102,111 @@ function captureRequests(
   }));
 }
 
+/** One side of a round: holds made just before, then the captures under load (their CPU, where measurable). */
+async function captureRound(t: Target, requests: number, withCoupons: boolean, label: string) {
+  const holds = await prepare(t, requests, withCoupons);
+  const load = () => runLoad(label, t.url, CONCURRENCY, captureRequests(t.shopKey, holds));
+  const processes = findProcesses(Number(new URL(t.url).port), dynamoPort());
+  if (!processes) return { load: await load(), cpu: undefined };
+  const { result, cpu } = await cpuPerRequest(processes, requests, load);
+  return { load: result, cpu };
+}
+
+const dynamoPort = (): number => Number(new URL(process.env['DYNAMODB_ENDPOINT'] ?? 'http://x:0').port);
+
 /** Alternating rounds: plain capture, then capture with a plan and a coupon, each on holds made just before. */
 export async function measureInstallments(t: Target, requests = REQUESTS): Promise<InstallmentsBench> {
+  const calls = await countCaptureCalls(t);
+  t.log(`  DynamoDB per capture: ${JSON.stringify(calls)}`);
   const rounds = await alternate(
     ROUNDS,
-    async (i) => {
-      const holds = await prepare(t, requests, false);
-      return runLoad(
-        `capture c=${CONCURRENCY}, round ${i + 1}`,
-        t.url,
-        CONCURRENCY,
-        captureRequests(t.shopKey, holds),
-      );
-    },
-    async (i) => {
-      const holds = await prepare(t, requests, true);
-      const label = `capture + 12 installments + coupon c=${CONCURRENCY}, round ${i + 1}`;
-      return runLoad(label, t.url, CONCURRENCY, captureRequests(t.shopKey, holds));
-    },
+    (i) => captureRound(t, requests, false, `capture c=${CONCURRENCY}, round ${i + 1}`),
+    (i) =>
+      captureRound(t, requests, true, `capture + 12 installments + coupon c=${CONCURRENCY}, round ${i + 1}`),
   );
-  for (const r of [...rounds.floor, ...rounds.service])
+  for (const { load: r, cpu } of [...rounds.floor, ...rounds.service])
     t.log(
-      `  ${r.label}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${JSON.stringify(r.statuses)}`,
+      `  ${r.label}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${JSON.stringify(r.statuses)}` +
+        (cpu ? `; ${describeCpu(cpu)}` : ''),
     );
-  const p50Ratio = pairedRatios(rounds, (inst, plain) => inst.p50Ms / plain.p50Ms);
+  const loads = { floor: rounds.floor.map((r) => r.load), service: rounds.service.map((r) => r.load) };
+  const p50Ratio = pairedRatios(loads, (inst, plain) => inst.p50Ms / plain.p50Ms);
   t.log(`  capture with installments / plain capture at c=16: p50 ${describeStat(p50Ratio)}`);
-  return { plain: rounds.floor, installments: rounds.service, p50Ratio };
+  const plainCpu = rounds.floor.flatMap((r) => (r.cpu ? [r.cpu] : []));
+  const instCpu = rounds.service.flatMap((r) => (r.cpu ? [r.cpu] : []));
+  const cpu =
+    plainCpu.length === ROUNDS && instCpu.length === ROUNDS
+      ? { plain: meanCpu(plainCpu), installments: meanCpu(instCpu) }
+      : undefined;
+  if (cpu)
+    t.log(`  CPU plain: ${describeCpu(cpu.plain)}; with installments: ${describeCpu(cpu.installments)}`);
+  return { plain: loads.floor, installments: loads.service, p50Ratio, calls, ...(cpu ? { cpu } : {}) };
+}
+
+/**
+ * One plain capture and one capture with a 12-installment plan and a coupon, each through an in-process app on
+ * the same table, counting on its DynamoDB client the commands sent, the items of the write transaction and the
+ * bytes of the requests (what DynamoDB has to parse).
+ */
+async function countCaptureCalls(t: Target): Promise<{ plain: CaptureCalls; installments: CaptureCalls }> {
+  const { dynamoClient } = await import('../shared/storage/dynamo-client.js');
+  const { startApp } = await import('../local/app.js');
+  let seen: CaptureCalls = { commands: [], writeItems: 0, requestBytes: 0 };
+  const name = 'benchInstallmentsCalls';
+  dynamoClient.middlewareStack.add(
+    (next, context) => (args) => {
+      seen.commands.push(String(context.commandName).replace(/Command$/, ''));
+      const items = (args.input as { TransactItems?: unknown[] }).TransactItems;
+      if (context.commandName === 'TransactWriteItemsCommand') seen.writeItems += items?.length ?? 0;
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  dynamoClient.middlewareStack.add(
+    (next) => (args) => {
+      const body = (args.request as { body?: unknown }).body;
+      // A string, or bytes (the JSON protocol's adapter is a Uint8Array).
+      if (typeof body === 'string') seen.requestBytes += Buffer.byteLength(body);
+      else if (body instanceof Uint8Array) seen.requestBytes += body.byteLength;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: `${name}Bytes` },
+  );
+  const app = await startApp({ port: 0, adminApiKey: t.adminKey });
+  const count = async (withCoupon: boolean): Promise<CaptureCalls> => {
+    const [hold] = await prepare(t, 1, withCoupon);
+    const [request] = captureRequests(t.shopKey, [hold!]);
+    seen = { commands: [], writeItems: 0, requestBytes: 0 };
+    const response = await fetch(`${app.url}${request!.path}`, {
+      method: request!.method,
+      headers: request!.headers,
+      body: request!.body,
+    });
+    if (response.status !== 200) throw new Error(`capture: ${response.status} ${await response.text()}`);
+    return seen;
+  };
+  try {
+    await count(false); // the key is resolved and cached (as API Gateway caches it) before counting
+    return { plain: await count(false), installments: await count(true) };
+  } finally {
+    await app.close();
+    dynamoClient.middlewareStack.remove(name);
+    dynamoClient.middlewareStack.remove(`${name}Bytes`);
+  }
 }
 
 /** The keys this measurement adds to the bench's closing JSON line. */
 export const installmentsSummary = (b: InstallmentsBench): Record<string, number> => ({
   captureWithInstallmentsP50Ratio: Math.round(b.p50Ratio.median * 100) / 100,
   captureWithInstallmentsP50RatioSpread: Math.round((b.p50Ratio.max - b.p50Ratio.min) * 100) / 100,
+  dynamoCallsPerCapture: b.calls.plain.commands.length,
+  dynamoCallsPerCaptureWithInstallments: b.calls.installments.commands.length,
+  ...(b.cpu
+    ? {
+        captureCpuMsPerRequest: Math.round(b.cpu.plain.totalMs * 100) / 100,
+        captureWithInstallmentsCpuMsPerRequest: Math.round(b.cpu.installments.totalMs * 100) / 100,
+      }
+    : {}),
 });
 
 if (process.argv[1]?.endsWith('installments.ts'))
