@@ -1,6 +1,7 @@
 /**
  * Storage of installment plans. A plan is kept on its authorization's own item (attribute `installmentPlan`,
- * the whole schedule inside; `plan_<digest>` of `auth_<digest>`), plus one pointer:
+ * the whole plan inside in its compact form, `stored-plan.ts`; `plan_<digest>` of `auth_<digest>`), plus one
+ * pointer:
  *   REQ#<digest>         / REQ              the authorization, and on it its plan: the capture writes the plan
  *                                           by the hold's own update (one transaction item fewer than a plan
  *                                           item of its own), a refund reads it in the hold it reads anyway
@@ -20,6 +21,7 @@ import { RETRY, withRetries } from '../storage/retry.js';
 import type { TransactItem } from '../storage/transactions.js';
 import type { InstallmentPlan } from './plan.js';
 import { MAX_INSTALLMENTS } from './schedule.js';
+import { planFromStored, planToStored, type StoredPlan } from './stored-plan.js';
 
 /**
  * Plans one account read returns at most: a repayment reads them in one TransactGet beside its record and the
@@ -64,7 +66,9 @@ export function isPlanItem(item: Record<string, unknown> | undefined): boolean {
 }
 
 export function planFromItem(item: Record<string, unknown>): InstallmentPlan {
-  const plan = item[PLAN_ATTRIBUTE] as InstallmentPlan;
+  const stored = item[PLAN_ATTRIBUTE] as StoredPlan | InstallmentPlan;
+  // A plan written before the compact form (its rows as a list of maps) reads as it is; its next write is compact.
+  const plan = 'installments' in stored ? stored : planFromStored(stored);
   assertPlan(plan);
   return plan;
 }
@@ -73,14 +77,14 @@ export function planFromItem(item: Record<string, unknown>): InstallmentPlan {
 export function newPlanOnHold(plan: InstallmentPlan): HoldAttribute {
   assert(plan.version === 1, `new plan ${plan.id} is at version 1`);
   assertPlan(plan);
-  return { name: PLAN_ATTRIBUTE, value: plan, expectedVersion: undefined };
+  return { name: PLAN_ATTRIBUTE, value: planToStored(plan), expectedVersion: undefined };
 }
 
 /** The next state of a plan on its hold, when the hold changes too (a refund): guarded by the plan's version. */
 export function planOnHold(next: InstallmentPlan, expectedVersion: number): HoldAttribute {
   assert(next.version === expectedVersion + 1, `plan ${next.id} version advances by one`);
   assertPlan(next);
-  return { name: PLAN_ATTRIBUTE, value: next, expectedVersion };
+  return { name: PLAN_ATTRIBUTE, value: planToStored(next), expectedVersion };
 }
 
 /** The plan's account pointer (inside the capture's transaction). */
@@ -104,7 +108,7 @@ export function planPut(next: InstallmentPlan, expectedVersion: number): Transac
       UpdateExpression: 'SET #plan = :plan',
       ConditionExpression: '#plan.version = :expected',
       ExpressionAttributeNames: { '#plan': PLAN_ATTRIBUTE },
-      ExpressionAttributeValues: { ':plan': next, ':expected': expectedVersion },
+      ExpressionAttributeValues: { ':plan': planToStored(next), ':expected': expectedVersion },
     },
   };
 }
