@@ -73,6 +73,8 @@ const ConfigSchema = z.object({
   REFRESH_QUEUE_URL: z.optional(z.url()),
   /** Set in AWS: the SQS queue that fans the nightly billing run's buckets out to workers. */
   BILLING_QUEUE_URL: z.optional(z.url()),
+  /** Set in AWS: the SQS queue of coupon campaign chunks (one accounts bucket each). Unset: they run in-process. */
+  COUPON_CAMPAIGN_QUEUE_URL: z.optional(z.url()),
   /**
    * `on_change` (the default): creating or ending a promotion starts a refresh run that stages it on every
    * eligible account at once (shared/limits/staging.ts). `scheduled`: only the scheduled refresh stages it.
@@ -145,6 +147,7 @@ export interface Config {
   limitRefreshIntervalSeconds: number;
   refreshQueueUrl: string | undefined;
   billingQueueUrl: string | undefined;
+  couponCampaignQueueUrl: string | undefined;
   limitRequestCooldownSeconds: number;
   riskSettingsParameter: string;
   riskSettingsMaxAgeSeconds: number;
@@ -205,6 +208,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     limitRefreshIntervalSeconds: parsed.LIMIT_REFRESH_INTERVAL_SECONDS,
     refreshQueueUrl: parsed.REFRESH_QUEUE_URL,
     billingQueueUrl: parsed.BILLING_QUEUE_URL,
+    couponCampaignQueueUrl: parsed.COUPON_CAMPAIGN_QUEUE_URL,
     limitRequestCooldownSeconds: parsed.LIMIT_REQUEST_COOLDOWN_SECONDS,
     riskSettingsParameter: parsed.RISK_SETTINGS_PARAMETER,
     riskSettingsMaxAgeSeconds: parsed.RISK_SETTINGS_MAX_AGE_SECONDS,

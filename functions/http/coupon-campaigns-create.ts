@@ -1,15 +1,14 @@
 /**
  * POST /v1/coupon-campaigns (admin): issues a coupon with the same terms to every account of the named risk
- * tiers, by a job (progress at GET /v1/jobs/{id}). Answers 202 at once; the run goes on in the background.
+ * tiers, by a job (progress at GET /v1/jobs/{id}). Answers 202 once the run's chunks are handed to its workers
+ * (the campaign queue in AWS, this process locally: shared/coupons/campaign.ts `dispatchCampaign`).
  * Starting the same campaign again issues nothing twice; the same id with other terms or tiers is a 409.
  */
-import { runCampaign, startCampaign } from '../../shared/coupons/campaign.js';
+import { dispatchCampaign, startCampaign } from '../../shared/coupons/campaign.js';
 import { CreateCampaignBody } from '../../shared/coupons/model.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { httpRoute } from '../../shared/http/route.js';
-import { logger } from '../../shared/observability/logger.js';
-import { withoutDeadline } from '../../shared/storage/deadline.js';
 
 export const route = httpRoute(
   import.meta.url,
@@ -18,7 +17,7 @@ export const route = httpRoute(
     path: '/v1/coupon-campaigns',
     scopes: ['admin'],
     body: CreateCampaignBody,
-    access: { table: 'write' },
+    access: { table: 'write', enqueuesCouponCampaigns: true },
     docs: {
       operationId: 'startCouponCampaign',
       summary: 'Issue a coupon to every account of some risk tiers',
@@ -33,13 +32,7 @@ export const route = httpRoute(
   async ({ body }) => {
     const started = await startCampaign(body, new Date().toISOString());
     if (started.outcome === 'conflict') throw new ApiError('campaign_conflict');
-    if (started.outcome === 'started') {
-      const { job } = started;
-      // Outside the request's deadline: the run outlives the request that started it.
-      void withoutDeadline(() =>
-        runCampaign(job).catch((error: unknown) => logger.error('coupon campaign failed', { error })),
-      );
-    }
+    if (started.outcome === 'started') await dispatchCampaign(started.job.campaignId, started.run);
     return jsonResponse(202, started.job);
   },
 );

@@ -6,16 +6,26 @@
  * Idempotent on re-run: each account's coupon id is derived from the campaign's id and the account's
  * (`campaignCouponId`), and a coupon is put only if its id was never used, so a run started again (after a
  * crash, or twice at once) counts the coupons an earlier run issued as `alreadyIssued` and issues nothing twice.
- * The run pages the accounts index bucket by bucket, a bounded page at a time, and reads each page's accounts in
- * one BatchGet to see their tiers; progress is added to the job after each page.
+ * The run is one chunk per accounts bucket (`CampaignTask`); a chunk pages its bucket of the accounts index, a
+ * bounded page at a time, reads each page's accounts in one BatchGet to see their tiers, issues the eligible
+ * ones' coupons, and adds the page's counts to the job in one transaction with a marker of that page, so a
+ * chunk delivered again (SQS delivers at least once) issues nothing twice and counts nothing twice. In AWS the
+ * route enqueues the chunks (COUPON_CAMPAIGN_QUEUE_URL) and functions/jobs/coupon-campaign-worker.ts runs them;
+ * elsewhere the same code runs them in this process (`dispatchCampaign`).
  */
 import { createHash } from 'node:crypto';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { accountKey, listAccountIds } from '../accounts/repository.js';
+import { config } from '../config.js';
 import { getItems } from '../idempotency/records.js';
 import { jobKey } from '../jobs/repository.js';
 import { logger } from '../observability/logger.js';
+import { traced } from '../observability/tracing.js';
+import { withoutDeadline } from '../storage/deadline.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { conditionFailed, transactWrite } from '../storage/transactions.js';
 import { ACCOUNT_BUCKETS, TTL_ATTRIBUTE } from '../storage/table.js';
 import type { RiskTier } from '../promotions/model.js';
 import type { Coupon, CouponTerms, CreateCampaignBody } from './model.js';
@@ -94,19 +104,27 @@ function sameCampaign(job: CampaignJob, body: CreateCampaignBody): boolean {
   return canonical(job.terms, job.riskTiers) === canonical(termsOf(body), body.riskTiers);
 }
 
-async function getCampaignJob(jobId: string): Promise<CampaignJob | undefined> {
+/**
+ * The job as the API shows it, and its run: the number of the current start (a restart's chunks and markers are
+ * its own; an earlier run's chunks still in the queue change nothing). A job from before runs counts as run 0.
+ */
+function campaignFromItem(item: Record<string, unknown>): { job: CampaignJob; run: number } {
+  const { pk: _pk, sk: _sk, itemType: _t, [TTL_ATTRIBUTE]: _ttl, run, bucketsDone: _b, ...job } = item;
+  return { job: job as unknown as CampaignJob, run: typeof run === 'number' ? run : 0 };
+}
+
+async function getCampaignJob(jobId: string): Promise<{ job: CampaignJob; run: number } | undefined> {
   const result = await documentClient.send(
     new GetCommand({ TableName: tableName, Key: jobKey(jobId), ConsistentRead: true }),
   );
-  const { pk: _pk, sk: _sk, itemType: _t, [TTL_ATTRIBUTE]: _ttl, ...job } = result.Item ?? {};
-  return result.Item ? (job as unknown as CampaignJob) : undefined;
+  return result.Item ? campaignFromItem(result.Item) : undefined;
 }
 
 const isConditionFailure = (error: unknown) =>
   (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export type CampaignStart =
-  | { outcome: 'started'; job: CampaignJob }
+  | { outcome: 'started'; job: CampaignJob; run: number }
   | { outcome: 'running'; job: CampaignJob }
   | { outcome: 'conflict' };
 
@@ -136,16 +154,18 @@ export async function startCampaign(body: CreateCampaignBody, nowIso: string): P
           ...jobKey(id),
           itemType: 'job',
           ...fresh,
+          run: 1,
+          bucketsDone: 0,
           [TTL_ATTRIBUTE]: Math.floor(Date.parse(nowIso) / 1000) + JOB_TTL_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-    return { outcome: 'started', job: fresh };
+    return { outcome: 'started', job: fresh, run: 1 };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
-  const existing = await getCampaignJob(id);
+  const existing = (await getCampaignJob(id))?.job;
   if (existing?.type !== 'coupon_campaign' || !sameCampaign(existing, body)) return { outcome: 'conflict' };
   const stale = Date.parse(existing.updatedAt) < Date.parse(nowIso) - CAMPAIGN_STALE_MS;
   if (existing.status === 'running' && !stale) return { outcome: 'running', job: existing };
@@ -164,12 +184,19 @@ async function restart(existing: CampaignJob, nowIso: string): Promise<CampaignS
         Key: jobKey(existing.id),
         UpdateExpression:
           'SET #status = :running, #processed = :zero, issued = :zero, alreadyIssued = :zero, ' +
-          'notEligible = :zero, #failed = :zero, updatedAt = :now REMOVE finishedAt',
+          'notEligible = :zero, #failed = :zero, updatedAt = :now, ' +
+          '#run = if_not_exists(#run, :zero) + :one, bucketsDone = :zero REMOVE finishedAt',
         ConditionExpression: '#status = :was AND updatedAt = :seen',
-        ExpressionAttributeNames: { '#status': 'status', '#processed': 'processed', '#failed': 'failed' },
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#processed': 'processed',
+          '#failed': 'failed',
+          '#run': 'run',
+        },
         ExpressionAttributeValues: {
           ':running': 'running',
           ':zero': 0,
+          ':one': 1,
           ':was': existing.status,
           ':seen': existing.updatedAt,
           ':now': nowIso,
@@ -177,45 +204,147 @@ async function restart(existing: CampaignJob, nowIso: string): Promise<CampaignS
         ReturnValues: 'ALL_NEW',
       }),
     );
-    const { pk: _pk, sk: _sk, itemType: _t, [TTL_ATTRIBUTE]: _ttl, ...job } = result.Attributes ?? {};
-    return { outcome: 'started', job: job as unknown as CampaignJob };
+    const { job, run } = campaignFromItem(result.Attributes ?? {});
+    return { outcome: 'started', job, run };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     const now = await getCampaignJob(existing.id);
-    return now ? { outcome: 'running', job: now } : { outcome: 'conflict' };
+    return now ? { outcome: 'running', job: now.job } : { outcome: 'conflict' };
   }
 }
 
-async function addCampaignProgress(jobId: string, c: CampaignCounts): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: jobKey(jobId),
-      UpdateExpression:
-        'SET updatedAt = :now ADD #processed :p, issued :i, alreadyIssued :a, notEligible :n, #failed :f',
-      ExpressionAttributeNames: { '#processed': 'processed', '#failed': 'failed' },
-      ExpressionAttributeValues: {
-        ':p': c.processed,
-        ':i': c.issued,
-        ':a': c.alreadyIssued,
-        ':n': c.notEligible,
-        ':f': c.failed,
-        ':now': new Date().toISOString(),
+/** One chunk of a run: an accounts bucket from after `afterId` (its start when absent). A queue message in AWS. */
+export const CampaignTask = z.strictObject({
+  campaignId: z.string().min(1).max(64),
+  run: z.number().int().min(1),
+  bucket: z
+    .number()
+    .int()
+    .min(0)
+    .max(ACCOUNT_BUCKETS - 1),
+  afterId: z.string().min(1).max(256).optional(),
+});
+export type CampaignTask = z.infer<typeof CampaignTask>;
+
+/** A run's chunks: one per accounts bucket, each from its start. */
+export const campaignTasks = (campaignId: string, run: number): CampaignTask[] =>
+  Array.from({ length: ACCOUNT_BUCKETS }, (_, bucket) => ({ campaignId, run, bucket }));
+
+/** Marks a page of a run counted: in the job's partition, kept as long as the job. */
+const pageMarkerKey = (jobId: string, run: number, bucket: number, afterId: string | undefined) => ({
+  pk: jobKey(jobId).pk,
+  sk: `PAGE#${run}#${bucket}#${afterId ?? ''}`,
+});
+
+type PageCommit = 'counted' | 'counted_before' | 'superseded';
+
+/**
+ * Adds a page's counts to the job, in one transaction with the page's marker (put only if new), and only while
+ * the job is still this run and running. A page counted before (a chunk delivered again) adds nothing; a page
+ * of a run that was restarted (or finished) since adds nothing either. The bucket's last page also counts the
+ * bucket done.
+ */
+async function commitPage(
+  jobId: string,
+  task: CampaignTask,
+  afterId: string | undefined,
+  c: CampaignCounts,
+  lastOfBucket: boolean,
+): Promise<PageCommit> {
+  const nowIso = new Date().toISOString();
+  const outcome = await transactWrite([
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...pageMarkerKey(jobId, task.run, task.bucket, afterId),
+          itemType: 'campaign_page',
+          [TTL_ATTRIBUTE]: Math.floor(Date.parse(nowIso) / 1000) + JOB_TTL_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
-    }),
-  );
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression:
+          'SET updatedAt = :now ADD #processed :p, issued :i, alreadyIssued :a, notEligible :n, #failed :f, ' +
+          'bucketsDone :done',
+        ConditionExpression: '#run = :run AND #status = :running',
+        ExpressionAttributeNames: {
+          '#processed': 'processed',
+          '#failed': 'failed',
+          '#run': 'run',
+          '#status': 'status',
+        },
+        ExpressionAttributeValues: {
+          ':p': c.processed,
+          ':i': c.issued,
+          ':a': c.alreadyIssued,
+          ':n': c.notEligible,
+          ':f': c.failed,
+          ':done': lastOfBucket ? 1 : 0,
+          ':now': nowIso,
+          ':run': task.run,
+          ':running': 'running',
+        },
+      },
+    },
+  ]);
+  if (outcome.committed) return 'counted';
+  if (conditionFailed(outcome.reasons, 1)) return 'superseded';
+  if (conditionFailed(outcome.reasons, 0)) return 'counted_before';
+  throw new Error(`campaign page commit cancelled: ${outcome.reasons.map((r) => r.code).join(',')}`);
 }
 
-async function finishCampaign(jobId: string, status: 'succeeded' | 'failed'): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: jobKey(jobId),
-      UpdateExpression: 'SET #status = :status, finishedAt = :now',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
-    }),
-  );
+/** The run succeeds once every bucket was counted done (whichever chunk ends last sees it; again is harmless). */
+async function finishIfDone(jobId: string, run: number): Promise<void> {
+  const nowIso = new Date().toISOString();
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET #status = :succeeded, finishedAt = :now, updatedAt = :now',
+        ConditionExpression: '#run = :run AND #status = :running AND bucketsDone >= :all',
+        ExpressionAttributeNames: { '#status': 'status', '#run': 'run' },
+        ExpressionAttributeValues: {
+          ':succeeded': 'succeeded',
+          ':running': 'running',
+          ':run': run,
+          ':all': ACCOUNT_BUCKETS,
+          ':now': nowIso,
+        },
+      }),
+    );
+    logger.info('coupon campaign finished', { id: jobId, run });
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** A run that failed in this process (locally): failed, if it is still that run. */
+async function failRun(jobId: string, run: number): Promise<void> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET #status = :failed, finishedAt = :now',
+        ConditionExpression: '#run = :run AND #status = :running',
+        ExpressionAttributeNames: { '#status': 'status', '#run': 'run' },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':running': 'running',
+          ':run': run,
+          ':now': new Date().toISOString(),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
 }
 
 /** Issues one account's coupon: issued now, issued by an earlier run, or failed (a later run issues it). */
@@ -263,23 +392,107 @@ async function runPage(job: CampaignJob, ids: string[], nowIso: string): Promise
   return counts;
 }
 
-/** The run: every account, bucket by bucket, a bounded page at a time; progress after each page. */
-export async function runCampaign(job: CampaignJob): Promise<void> {
+export interface ChunkOutcome {
+  /** Pages whose counts this delivery added (a page counted by an earlier delivery is not). */
+  pagesCounted: number;
+  pagesCountedBefore: number;
+  /** The chunk's run was restarted or has finished: nothing more is done for it. */
+  superseded: boolean;
+  /** The rest of the bucket, when the time budget ran out before its last page. */
+  continuation: CampaignTask | undefined;
+}
+
+/**
+ * Runs one chunk: its bucket's pages from the task's position until the bucket ends or `deadlineMs` (epoch ms)
+ * passes. Safe to run again: coupons are put only if new, and each page is counted once (its marker).
+ */
+export async function runCampaignTask(
+  task: CampaignTask,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): Promise<ChunkOutcome> {
+  const out: ChunkOutcome = {
+    pagesCounted: 0,
+    pagesCountedBefore: 0,
+    superseded: false,
+    continuation: undefined,
+  };
+  const jobId = campaignJobId(task.campaignId);
+  const current = await getCampaignJob(jobId);
+  if (!current || current.run !== task.run || current.job.status !== 'running')
+    return { ...out, superseded: true };
   const nowIso = new Date().toISOString();
+  let after = task.afterId;
+  for (let page = 0; page < MAX_PAGES_PER_BUCKET; page += 1) {
+    const { ids, lastId } = await listAccountIds(task.bucket, CAMPAIGN_PAGE, after);
+    const counts = await runPage(current.job, ids, nowIso);
+    const committed = await commitPage(jobId, task, after, counts, lastId === null);
+    if (committed === 'superseded') return { ...out, superseded: true };
+    if (committed === 'counted') out.pagesCounted += 1;
+    else out.pagesCountedBefore += 1;
+    if (lastId === null) {
+      await finishIfDone(jobId, task.run);
+      return out;
+    }
+    after = lastId;
+    if (Date.now() >= deadlineMs) return { ...out, continuation: { ...task, afterId: after } };
+  }
+  return out;
+}
+
+/** SQS takes at most 10 messages per batch. */
+const SQS_BATCH = 10;
+let sqs: SQSClient | undefined;
+
+/** Enqueues chunks on COUPON_CAMPAIGN_QUEUE_URL (set in AWS only). */
+export async function enqueueCampaignTasks(tasks: readonly CampaignTask[]): Promise<void> {
+  const queueUrl = config.couponCampaignQueueUrl;
+  if (!queueUrl) throw new Error('COUPON_CAMPAIGN_QUEUE_URL is not set: campaign chunks have no queue');
+  sqs ??= traced(new SQSClient({ region: config.region }));
+  for (let i = 0; i < tasks.length; i += SQS_BATCH) {
+    const batch = tasks.slice(i, i + SQS_BATCH);
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((task, j) => ({ Id: String(j), MessageBody: JSON.stringify(task) })),
+      }),
+    );
+    if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} campaign chunks`);
+  }
+}
+
+/** Every chunk of a run, one after another, in this process: the worker's code without the queue. */
+export async function runCampaignInProcess(campaignId: string, run: number): Promise<void> {
+  const jobId = campaignJobId(campaignId);
   try {
-    for (let bucket = 0; bucket < ACCOUNT_BUCKETS; bucket += 1) {
-      let after: string | undefined;
-      for (let page = 0; page < MAX_PAGES_PER_BUCKET; page += 1) {
-        const { ids, lastId } = await listAccountIds(bucket, CAMPAIGN_PAGE, after);
-        await addCampaignProgress(job.id, await runPage(job, ids, nowIso));
-        if (lastId === null) break;
-        after = lastId;
+    for (const first of campaignTasks(campaignId, run)) {
+      let task: CampaignTask | undefined = first;
+      while (task) {
+        const outcome: ChunkOutcome = await runCampaignTask(task);
+        if (outcome.superseded) return;
+        task = outcome.continuation;
       }
     }
-    await finishCampaign(job.id, 'succeeded');
-    logger.info('coupon campaign finished', { id: job.id });
   } catch (error) {
-    logger.error('coupon campaign failed', { id: job.id, error });
-    await finishCampaign(job.id, 'failed');
+    logger.error('coupon campaign failed', { id: jobId, run, error });
+    await failRun(jobId, run);
   }
+}
+
+/**
+ * Hands a started run's chunks to its workers: the queue in AWS (a chunk failing every delivery waits in the
+ * campaign DLQ, whose depth alarms; starting the campaign again reaches what it missed), else this process in
+ * the background (outside the request's deadline: the run outlives the request that started it).
+ */
+export async function dispatchCampaign(campaignId: string, run: number): Promise<void> {
+  if (config.couponCampaignQueueUrl) {
+    try {
+      await enqueueCampaignTasks(campaignTasks(campaignId, run));
+    } catch (error) {
+      // Nothing runs it: failed at once, so starting it again restarts it (instead of waiting to go stale).
+      await failRun(campaignJobId(campaignId), run);
+      throw error;
+    }
+    return;
+  }
+  void withoutDeadline(() => runCampaignInProcess(campaignId, run));
 }

@@ -35,6 +35,8 @@ export interface RouteAccess {
   readonly deletesFrom?: readonly string[];
   /** Starts refresh runs: gets the segment queue's URL and sqs:SendMessage. */
   readonly enqueuesRefresh?: boolean;
+  /** Starts coupon campaigns: gets the campaign chunk queue's URL and sqs:SendMessage. */
+  readonly enqueuesCouponCampaigns?: boolean;
   /** Hands out list cursors: gets the cursor key secret's ARN and may read that one secret. */
   readonly sealsCursors?: boolean;
   /** Reads (or writes) the risk settings parameter. */

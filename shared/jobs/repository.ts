@@ -121,6 +121,8 @@ function jobFromItem(item: Record<string, unknown>): Job {
     cursors: _c,
     dispatchedAt: _d,
     lastSegmentError: _e,
+    run: _run,
+    bucketsDone: _buckets,
     ...job
   } = item;
   // Other kinds of job (a coupon campaign) have counters of their own.

@@ -190,4 +190,58 @@ describe('coupon campaigns', () => {
     const refused = await api.call('POST', '/v1/coupon-campaigns', { key: risk.apiKey, body: campaign('x') });
     expect(refused.status).toBe(403);
   }, 120_000);
+
+  it("a chunk delivered again issues and counts nothing twice; a restarted run ignores the old run's chunks", async () => {
+    const risk = await api.createClient(['risk']);
+    const { startCampaign, campaignTasks, runCampaignTask } = await import(
+      '../../shared/coupons/campaign.js'
+    );
+    const strong = await Promise.all(
+      Array.from({ length: 3 }, () => api.createAccount(1_000_000, { profile: strongProfile() })),
+    );
+    expect((await runRefreshJobInProcess({ dryRun: false })).status).toBe('succeeded');
+    // The same accounts through the route, run in this process as `npm start` runs it: what one delivery counts.
+    const reference = await api.call('POST', '/v1/coupon-campaigns', {
+      key: ADMIN_KEY,
+      body: campaign('ref'),
+    });
+    const expected = await finished(reference.body.id, risk.apiKey);
+    expect(expected).toMatchObject({ status: 'succeeded', failed: 0 });
+
+    // As the queue's worker runs them: every chunk, each delivered twice (SQS delivers at least once).
+    const started = await startCampaign(campaign('twice') as never, new Date().toISOString());
+    expect(started.outcome).toBe('started');
+    if (started.outcome !== 'started') return;
+    const tasks = campaignTasks('twice', started.run);
+    for (const [i, task] of tasks.entries()) {
+      const first = await runCampaignTask(task);
+      expect(first).toMatchObject({ superseded: false, pagesCountedBefore: 0, continuation: undefined });
+      expect(first.pagesCounted).toBeGreaterThan(0);
+      const again = await runCampaignTask(task);
+      // The last chunk finished the run: a delivery after that changes nothing at all.
+      if (i === tasks.length - 1) expect(again.superseded).toBe(true);
+      else
+        expect(again).toMatchObject({
+          superseded: false,
+          pagesCounted: 0,
+          pagesCountedBefore: first.pagesCounted,
+        });
+    }
+    const job = await finished('campaign_twice', risk.apiKey);
+    const { id: _a, campaignId: _b, createdAt: _c, updatedAt: _d, finishedAt: _e, ...counts } = expected;
+    expect(job).toMatchObject({ ...counts, status: 'succeeded' });
+    expect(job['issued']).toBeGreaterThanOrEqual(strong.length);
+    for (const id of strong) {
+      const coupons = await couponsOf(id, ADMIN_KEY);
+      expect(coupons.filter((c) => c['id'] === campaignCouponId('twice', id))).toHaveLength(1);
+    }
+
+    // Started again (run 2, through the route): the first run's chunks, delivered late, change nothing.
+    const rerun = await api.call('POST', '/v1/coupon-campaigns', { key: ADMIN_KEY, body: campaign('twice') });
+    expect(rerun.status).toBe(202);
+    const after = await finished('campaign_twice', risk.apiKey);
+    expect(after).toMatchObject({ status: 'succeeded', issued: 0, alreadyIssued: job['issued'] });
+    expect(await runCampaignTask(tasks[0]!)).toMatchObject({ superseded: true, pagesCounted: 0 });
+    expect(await finished('campaign_twice', risk.apiKey)).toEqual(after);
+  }, 120_000);
 });
