@@ -38,6 +38,7 @@ export const JOB_ENTRIES = {
   refreshDeadLetters: 'functions/jobs/limit-refresh-dead-letters.ts',
   billingScheduler: 'functions/jobs/billing-scheduler.ts',
   billingWorker: 'functions/jobs/billing-worker.ts',
+  couponCampaignWorker: 'functions/jobs/coupon-campaign-worker.ts',
 } as const;
 
 /** The custom resource that writes the bootstrap admin client (infra/constructs/bootstrap-admin.ts). */
@@ -142,6 +143,7 @@ export class CreditAuthorizationStack extends Stack {
     const functions: Record<string, ServiceFunction> = {};
     for (const route of routes) {
       const enqueues = route.access.enqueuesRefresh === true;
+      const campaigns = route.access.enqueuesCouponCampaigns === true;
       const seals = route.access.sealsCursors === true;
       const settings = route.access.riskSettings;
       const fn = new ServiceFunction(this, `Route-${route.name}`, {
@@ -153,6 +155,7 @@ export class CreditAuthorizationStack extends Stack {
         environment: {
           ...environment,
           ...(enqueues ? { REFRESH_QUEUE_URL: this.jobs.refreshQueue.queueUrl } : {}),
+          ...(campaigns ? { COUPON_CAMPAIGN_QUEUE_URL: this.jobs.couponCampaignQueue.queueUrl } : {}),
           ...(seals ? this.cursorKey.environment : {}),
           ...(settings ? this.riskSettings.environment : {}),
         },
@@ -161,6 +164,7 @@ export class CreditAuthorizationStack extends Stack {
         logRetention,
       });
       if (enqueues) this.jobs.refreshQueue.grantSendMessages(fn.role);
+      if (campaigns) this.jobs.couponCampaignQueue.grantSendMessages(fn.role);
       if (seals) this.cursorKey.grantRead(fn.role);
       if (settings === 'read') this.riskSettings.grantRead(fn.role);
       if (settings === 'write') this.riskSettings.grantWrite(fn.role);
@@ -225,6 +229,7 @@ export class CreditAuthorizationStack extends Stack {
         refreshQueue: this.jobs.refreshDeadLetterQueue,
         scheduleQueue: this.jobs.scheduleDeadLetterQueue,
         billingQueue: this.jobs.billingDeadLetterQueue,
+        couponCampaignQueue: this.jobs.couponCampaignDeadLetterQueue,
         deadLetteredSegments: this.jobs.deadLetteredSegments,
       },
       alarmEmail: c.alarmEmail,

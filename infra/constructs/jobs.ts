@@ -39,6 +39,8 @@ export interface JobEntries {
   readonly billingScheduler: string;
   /** SQS consumer: bills one accounts bucket per message. */
   readonly billingWorker: string;
+  /** SQS consumer: one coupon campaign chunk (an accounts bucket) per message. */
+  readonly couponCampaignWorker: string;
 }
 
 export interface JobsProps {
@@ -85,6 +87,10 @@ export class Jobs extends Construct {
   readonly billingQueue: Queue;
   /** Billing buckets that failed every delivery: waiting for a person (their depth alarms). */
   readonly billingDeadLetterQueue: Queue;
+  /** Coupon campaign chunks, one accounts bucket each: the campaign route and the workers' continuations send here. */
+  readonly couponCampaignQueue: Queue;
+  /** Campaign chunks that failed every delivery: waiting for a person (their depth alarms). */
+  readonly couponCampaignDeadLetterQueue: Queue;
   /** Segments dead-lettered (one per message the consumer took): what the on-call alarm watches. */
   readonly deadLetteredSegments: Metric;
   readonly functions: readonly ServiceFunction[];
@@ -109,6 +115,16 @@ export class Jobs extends Construct {
       visibilityTimeout: Duration.seconds(QUEUE_VISIBILITY_SECONDS),
       deadLetterQueue: { queue: this.billingDeadLetterQueue, maxReceiveCount: SEGMENT_MAX_DELIVERIES },
     });
+    this.couponCampaignDeadLetterQueue = this.newDeadLetterQueue(
+      'CouponCampaignDlq',
+      'the coupon campaign chunks',
+    );
+    this.couponCampaignQueue = new Queue(this, 'CouponCampaignChunks', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(QUEUE_VISIBILITY_SECONDS),
+      deadLetterQueue: { queue: this.couponCampaignDeadLetterQueue, maxReceiveCount: SEGMENT_MAX_DELIVERIES },
+    });
     this.refreshQueue = new Queue(this, 'RefreshSegments', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -122,8 +138,17 @@ export class Jobs extends Construct {
     const deadLetters = this.newRefreshDeadLetters();
     const billingScheduler = this.newBillingScheduler();
     const billingWorker = this.newBillingWorker();
+    const campaignWorker = this.newCouponCampaignWorker();
     this.deadLetteredSegments = deadLetteredSegments(props.metricNamespace);
-    this.functions = [sweeper, scheduler, worker, deadLetters, billingScheduler, billingWorker];
+    this.functions = [
+      sweeper,
+      scheduler,
+      worker,
+      deadLetters,
+      billingScheduler,
+      billingWorker,
+      campaignWorker,
+    ];
   }
 
   private newJob(
@@ -245,6 +270,28 @@ export class Jobs extends Construct {
     this.billingQueue.grantSendMessages(worker.role);
     worker.fn.addEventSource(
       new SqsEventSource(this.billingQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: this.props.refreshWorkerMaxConcurrency,
+      }),
+    );
+    return worker;
+  }
+
+  /** One campaign chunk per message; the same concurrency bound as the refresh's workers. */
+  private newCouponCampaignWorker(): ServiceFunction {
+    const env = { ...this.props.environment, COUPON_CAMPAIGN_QUEUE_URL: this.couponCampaignQueue.queueUrl };
+    const worker = this.newJob(
+      'CouponCampaignWorker',
+      this.props.entries.couponCampaignWorker,
+      'Coupon campaign worker (one accounts bucket per message)',
+      WORKER_TIMEOUT_SECONDS,
+      env,
+    );
+    // The worker enqueues the rest of a bucket it could not finish in one invocation.
+    this.couponCampaignQueue.grantSendMessages(worker.role);
+    worker.fn.addEventSource(
+      new SqsEventSource(this.couponCampaignQueue, {
         batchSize: 1,
         reportBatchItemFailures: true,
         maxConcurrency: this.props.refreshWorkerMaxConcurrency,

@@ -68,6 +68,8 @@ export interface ObservabilityProps {
     readonly scheduleQueue: IQueue;
     /** Billing buckets that failed every delivery. */
     readonly billingQueue: IQueue;
+    /** Coupon campaign chunks that failed every delivery. */
+    readonly couponCampaignQueue: IQueue;
     /** Segments dead-lettered, counted by the consumer's log line. */
     readonly deadLetteredSegments: IMetric;
   };
@@ -260,6 +262,7 @@ function deadLetterSignals(deadLetters: ObservabilityProps['deadLetters']) {
     refreshDepth: depth(deadLetters.refreshQueue),
     scheduleDepth: depth(deadLetters.scheduleQueue),
     billingDepth: depth(deadLetters.billingQueue),
+    couponCampaignDepth: depth(deadLetters.couponCampaignQueue),
   };
 }
 
@@ -455,6 +458,13 @@ export class Observability extends Construct {
       'Billing buckets that failed every delivery: their accounts were not billed tonight (the log says why; re-drive the messages or POST /v1/jobs/billing)',
       FIRST_MINUTE,
     );
+    this.alarm(
+      'CouponCampaignDlqDepth',
+      deadLetters.couponCampaignDepth,
+      t.dlqDepth,
+      'Coupon campaign chunks that failed every delivery: their accounts got no coupon yet (the log says why; re-drive the messages or start the campaign again, which issues nothing twice)',
+      FIRST_MINUTE,
+    );
   }
 
   /** Expiry: holds the sweeper failed to expire, in every one of the recent sweeps. */
@@ -541,7 +551,12 @@ function jobsRow({ deadLetters, expiryFailures, expiredHolds, refreshedAccounts 
   return [
     new GraphWidget({
       title: 'Dead-letter queue depth',
-      left: [deadLetters.refreshDepth, deadLetters.scheduleDepth, deadLetters.billingDepth],
+      left: [
+        deadLetters.refreshDepth,
+        deadLetters.scheduleDepth,
+        deadLetters.billingDepth,
+        deadLetters.couponCampaignDepth,
+      ],
     }),
     new GraphWidget({ title: 'Refresh segments dead-lettered', left: [deadLetters.segments] }),
     new GraphWidget({

@@ -109,9 +109,9 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per route of the manifest, plus the authorizer, six jobs and the bootstrap admin writer', () => {
+  it('are one per route of the manifest, plus the authorizer, seven jobs and the bootstrap admin writer', () => {
     const functions = serviceFunctions();
-    expect(functions).toHaveLength(ROUTES.length + 8);
+    expect(functions).toHaveLength(ROUTES.length + 9);
     const descriptions = functions.map((f) => f.Properties.Description as string);
     for (const route of ROUTES)
       expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
@@ -318,18 +318,27 @@ describe('least privilege', () => {
     );
     // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations), and POST /v1/promotions and
     // POST /v1/promotions/{id}/end (each starts the run that stages the change: shared/limits/staging.ts); and
-    // the billing scheduler and worker, to the billing queue only.
-    expect(senders).toHaveLength(7);
-    const billing = ['BillingScheduler', 'BillingWorker'].map((id) =>
-      logicalId(stack.jobs.functions.find((f) => f.node.id === id)!.role),
-    );
+    // the billing scheduler and worker, to the billing queue only; POST /v1/coupon-campaigns and the campaign
+    // worker (continuations), to the campaign queue only.
+    expect(senders).toHaveLength(9);
+    const roleOf = (id: string) => logicalId(stack.jobs.functions.find((f) => f.node.id === id)!.role);
+    const billing = ['BillingScheduler', 'BillingWorker'].map(roleOf);
+    const campaigns = [
+      roleOf('CouponCampaignWorker'),
+      logicalId(stack.functions['coupon-campaigns-create']!.role),
+    ];
+    const queues = [stack.jobs.refreshQueue, stack.jobs.billingQueue, stack.jobs.couponCampaignQueue];
     for (const p of senders) {
       const document = JSON.stringify(p.Properties.PolicyDocument);
-      const ofBilling = billing.some((role) => JSON.stringify(p.Properties.Roles).includes(role));
-      expect(document).toContain(logicalId(ofBilling ? stack.jobs.billingQueue : stack.jobs.refreshQueue));
-      expect(document).not.toContain(
-        logicalId(ofBilling ? stack.jobs.refreshQueue : stack.jobs.billingQueue),
-      );
+      const roles = JSON.stringify(p.Properties.Roles);
+      const own = billing.some((role) => roles.includes(role))
+        ? stack.jobs.billingQueue
+        : campaigns.some((role) => roles.includes(role))
+          ? stack.jobs.couponCampaignQueue
+          : stack.jobs.refreshQueue;
+      for (const queue of queues)
+        if (queue === own) expect(document).toContain(logicalId(queue));
+        else expect(document).not.toContain(logicalId(queue));
     }
   });
 });
@@ -804,6 +813,40 @@ describe('scheduled work', () => {
     });
   });
 
+  it('issues coupon campaigns by chunks from a queue, with a DLQ whose depth alarms', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.jobs.couponCampaignDeadLetterQueue), 'Arn'] },
+        maxReceiveCount: SEGMENT_MAX_DELIVERIES,
+      },
+    });
+    const worker = stack.jobs.functions.find((f) => f.node.id === 'CouponCampaignWorker')!;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(worker.fn) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.couponCampaignQueue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: config.jobs.refreshWorkerMaxConcurrency },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(stack.jobs.couponCampaignDeadLetterQueue), 'QueueName'] },
+        },
+      ],
+    });
+    // The route that starts a campaign knows the queue; no other route does.
+    const withQueue = Object.entries(stack.functions).filter(([, f]) =>
+      JSON.stringify(template.toJSON().Resources[logicalId(f.fn)].Properties.Environment).includes(
+        'COUPON_CAMPAIGN_QUEUE_URL',
+      ),
+    );
+    expect(withQueue.map(([name]) => name)).toEqual(['coupon-campaigns-create']);
+  });
+
   it('feeds one segment at a time to a bounded number of workers, reporting partial failures', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 1,
@@ -1159,9 +1202,9 @@ describe('observability', () => {
     const lambdaAlarms = resources('AWS::CloudWatch::Alarm').filter(
       (a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.Dimensions?.length === 1,
     );
-    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 7);
+    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 8);
     expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Throttles')).toHaveLength(
-      ROUTES.length + 7,
+      ROUTES.length + 8,
     );
   });
 
