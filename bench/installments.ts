@@ -23,6 +23,8 @@ const SETUP_CONCURRENCY = 16;
 /** 1,000.00: above the installment minimum, far below the review threshold. */
 const HOLD_AMOUNT = 100_000;
 const DAY_MS = 86_400_000;
+/** Captures of each kind before the rounds, not measured. */
+const WARM_UP = Math.min(REQUESTS, 200);
 
 export interface InstallmentsBench {
   plain: LoadResult[];
@@ -118,6 +120,8 @@ const dynamoPort = (): number => Number(new URL(process.env['DYNAMODB_ENDPOINT']
 export async function measureInstallments(t: Target, requests = REQUESTS): Promise<InstallmentsBench> {
   const calls = await countCaptureCalls(t);
   t.log(`  DynamoDB per capture: ${JSON.stringify(calls)}`);
+  // Unmeasured: both paths once warm (JIT, connections), so round 1's plain side does not pay for it.
+  for (const withCoupons of [false, true]) await captureRound(t, WARM_UP, withCoupons, 'warm-up');
   const rounds = await alternate(
     ROUNDS,
     (i) => captureRound(t, requests, false, `capture c=${CONCURRENCY}, round ${i + 1}`),
