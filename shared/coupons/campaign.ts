@@ -14,15 +14,14 @@
  * elsewhere the same code runs them in this process (`dispatchCampaign`).
  */
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { accountKey, listAccountIds } from '../accounts/repository.js';
 import { config } from '../config.js';
 import { getItems } from '../idempotency/records.js';
 import { jobKey } from '../jobs/repository.js';
+import { sendTasks } from '../jobs/queue.js';
 import { logger } from '../observability/logger.js';
-import { traced } from '../observability/tracing.js';
 import { withoutDeadline } from '../storage/deadline.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { conditionFailed, transactWrite } from '../storage/transactions.js';
@@ -439,25 +438,11 @@ export async function runCampaignTask(
   return out;
 }
 
-/** SQS takes at most 10 messages per batch. */
-const SQS_BATCH = 10;
-let sqs: SQSClient | undefined;
-
 /** Enqueues chunks on COUPON_CAMPAIGN_QUEUE_URL (set in AWS only). */
 export async function enqueueCampaignTasks(tasks: readonly CampaignTask[]): Promise<void> {
   const queueUrl = config.couponCampaignQueueUrl;
   if (!queueUrl) throw new Error('COUPON_CAMPAIGN_QUEUE_URL is not set: campaign chunks have no queue');
-  sqs ??= traced(new SQSClient({ region: config.region }));
-  for (let i = 0; i < tasks.length; i += SQS_BATCH) {
-    const batch = tasks.slice(i, i + SQS_BATCH);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((task, j) => ({ Id: String(j), MessageBody: JSON.stringify(task) })),
-      }),
-    );
-    if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} campaign chunks`);
-  }
+  await sendTasks(queueUrl, tasks, 'campaign chunks');
 }
 
 /** Every chunk of a run, one after another, in this process: the worker's code without the queue. */

@@ -7,13 +7,12 @@
  * (functions/jobs/billing-scheduler.ts) enqueues one task per bucket on BILLING_QUEUE_URL; a worker
  * (functions/jobs/billing-worker.ts) bills its bucket's pages within its time budget and enqueues the rest.
  */
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { listAccountIds } from '../accounts/repository.js';
 import { config } from '../config.js';
+import { sendTasks } from '../jobs/queue.js';
 import { logger } from '../observability/logger.js';
-import { traced } from '../observability/tracing.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { ACCOUNT_BUCKETS, TTL_ATTRIBUTE } from '../storage/table.js';
 import { billAccount } from './service.js';
@@ -22,8 +21,6 @@ import { billAccount } from './service.js';
 const BILLING_PAGE = 100;
 /** Pages one bucket may take: a million accounts per bucket, far beyond this line; reaching it is a loop bug. */
 const MAX_PAGES_PER_BUCKET = 10_000;
-/** SQS takes at most 10 messages per batch. */
-const SQS_BATCH = 10;
 
 export interface BillingRun {
   id: string;
@@ -127,21 +124,9 @@ export async function markBillingDispatched(runId: string, nowMs: number): Promi
   );
 }
 
-let sqs: SQSClient | undefined;
-
 /** Enqueues billing tasks on BILLING_QUEUE_URL (set in AWS only: the scheduler and worker are AWS's). */
 export async function enqueueBillingTasks(tasks: readonly BillingTask[]): Promise<void> {
   const queueUrl = config.billingQueueUrl;
   if (!queueUrl) throw new Error('BILLING_QUEUE_URL is not set: billing tasks have no queue');
-  sqs ??= traced(new SQSClient({ region: config.region }));
-  for (let i = 0; i < tasks.length; i += SQS_BATCH) {
-    const batch = tasks.slice(i, i + SQS_BATCH);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((task, j) => ({ Id: String(j), MessageBody: JSON.stringify(task) })),
-      }),
-    );
-    if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} billing tasks`);
-  }
+  await sendTasks(queueUrl, tasks, 'billing tasks');
 }

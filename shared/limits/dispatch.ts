@@ -3,20 +3,15 @@
  * they run in this process, in the background, so the API answers 202 at once either way. Locally, a failing
  * segment is retried as SQS would redeliver it, then fails the run (shared/limits/job.runTasksInProcess).
  */
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../config.js';
+import { sendTasks } from '../jobs/queue.js';
 import { failJob } from '../jobs/repository.js';
 import { logger } from '../observability/logger.js';
-import { traced } from '../observability/tracing.js';
 import { withoutDeadline } from '../storage/deadline.js';
 import { runTasksInProcess, type SegmentTask } from './job.js';
 
-/** SQS takes at most 10 messages per batch. */
-const SQS_BATCH = 10;
 /** Segments run at once in one local process (2 cores: more only adds contention). */
 const LOCAL_PARALLEL_SEGMENTS = 4;
-
-let sqs: SQSClient | undefined;
 
 export async function dispatchSegments(tasks: SegmentTask[]): Promise<void> {
   if (!config.refreshQueueUrl) {
@@ -31,15 +26,5 @@ export async function dispatchSegments(tasks: SegmentTask[]): Promise<void> {
     );
     return;
   }
-  sqs ??= traced(new SQSClient({ region: config.region }));
-  for (let i = 0; i < tasks.length; i += SQS_BATCH) {
-    const batch = tasks.slice(i, i + SQS_BATCH);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: config.refreshQueueUrl,
-        Entries: batch.map((task, j) => ({ Id: String(j), MessageBody: JSON.stringify(task) })),
-      }),
-    );
-    if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} refresh segments`);
-  }
+  await sendTasks(config.refreshQueueUrl, tasks, 'refresh segments');
 }
