@@ -47,8 +47,8 @@ const withIds = (type: string): Array<[string, Resource]> =>
 /** Our functions (CDK adds none of its own here, but be explicit: ours are bundled to index.handler). */
 const serviceFunctions = () =>
   resources('AWS::Lambda::Function').filter((f) => f.Properties.Handler === 'index.handler');
-const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
-  stack.getLogicalId(construct.node.defaultChild as never);
+type Construct = { node: { defaultChild?: unknown } };
+const logicalId = (construct: Construct) => stack.getLogicalId(construct.node.defaultChild as never);
 const statementsOfRole = (roleLogicalId: string) =>
   resources('AWS::IAM::Policy')
     .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleLogicalId))
@@ -773,6 +773,29 @@ describe('scheduled work', () => {
     for (const t of targets) expect(t.DeadLetterConfig).toEqual({ Arn: scheduleDlqArn });
   });
 
+  /** A job worker fed one task at a time from its encrypted queue, whose DLQ's depth alarms. */
+  function expectQueueFedWorker(workerId: string, queue: Construct, deadLetterQueue: Construct): void {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(deadLetterQueue), 'Arn'] },
+        maxReceiveCount: SEGMENT_MAX_DELIVERIES,
+      },
+    });
+    const worker = stack.jobs.functions.find((f) => f.node.id === workerId)!;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(worker.fn) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(queue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: config.jobs.refreshWorkerMaxConcurrency },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(deadLetterQueue), 'QueueName'] } }],
+    });
+  }
+
   it('bills nightly an hour before the refresh, fanned out per accounts bucket, with a DLQ whose depth alarms', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: `cron(0 ${(config.jobs.limitRefreshHourUtc + 23) % 24} * * ? *)`,
@@ -787,57 +810,15 @@ describe('scheduled work', () => {
         }),
       ],
     });
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      RedrivePolicy: {
-        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.jobs.billingDeadLetterQueue), 'Arn'] },
-        maxReceiveCount: SEGMENT_MAX_DELIVERIES,
-      },
-    });
-    const worker = stack.jobs.functions.find((f) => f.node.id === 'BillingWorker')!;
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(worker.fn) },
-      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.billingQueue), 'Arn'] },
-      BatchSize: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: config.jobs.refreshWorkerMaxConcurrency },
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalId(stack.jobs.billingDeadLetterQueue), 'QueueName'] },
-        },
-      ],
-    });
+    expectQueueFedWorker('BillingWorker', stack.jobs.billingQueue, stack.jobs.billingDeadLetterQueue);
   });
 
   it('issues coupon campaigns by chunks from a queue, with a DLQ whose depth alarms', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      RedrivePolicy: {
-        deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.jobs.couponCampaignDeadLetterQueue), 'Arn'] },
-        maxReceiveCount: SEGMENT_MAX_DELIVERIES,
-      },
-    });
-    const worker = stack.jobs.functions.find((f) => f.node.id === 'CouponCampaignWorker')!;
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(worker.fn) },
-      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.couponCampaignQueue), 'Arn'] },
-      BatchSize: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: config.jobs.refreshWorkerMaxConcurrency },
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalId(stack.jobs.couponCampaignDeadLetterQueue), 'QueueName'] },
-        },
-      ],
-    });
+    expectQueueFedWorker(
+      'CouponCampaignWorker',
+      stack.jobs.couponCampaignQueue,
+      stack.jobs.couponCampaignDeadLetterQueue,
+    );
     // The route that starts a campaign knows the queue; no other route does.
     const withQueue = Object.entries(stack.functions).filter(([, f]) =>
       JSON.stringify(template.toJSON().Resources[logicalId(f.fn)].Properties.Environment).includes(
