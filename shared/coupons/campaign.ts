@@ -20,7 +20,7 @@ import { accountKey, listAccountIds } from '../accounts/repository.js';
 import { config } from '../config.js';
 import { getItems } from '../idempotency/records.js';
 import { jobKey } from '../jobs/repository.js';
-import { sendTasks } from '../jobs/queue.js';
+import { bucketPosition, sendTasks } from '../jobs/queue.js';
 import { logger } from '../observability/logger.js';
 import { withoutDeadline } from '../storage/deadline.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
@@ -216,12 +216,7 @@ async function restart(existing: CampaignJob, nowIso: string): Promise<CampaignS
 export const CampaignTask = z.strictObject({
   campaignId: z.string().min(1).max(64),
   run: z.number().int().min(1),
-  bucket: z
-    .number()
-    .int()
-    .min(0)
-    .max(ACCOUNT_BUCKETS - 1),
-  afterId: z.string().min(1).max(256).optional(),
+  ...bucketPosition,
 });
 export type CampaignTask = z.infer<typeof CampaignTask>;
 

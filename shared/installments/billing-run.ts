@@ -11,7 +11,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { listAccountIds } from '../accounts/repository.js';
 import { config } from '../config.js';
-import { sendTasks } from '../jobs/queue.js';
+import { bucketPosition, sendTasks } from '../jobs/queue.js';
 import { logger } from '../observability/logger.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { ACCOUNT_BUCKETS, TTL_ATTRIBUTE } from '../storage/table.js';
@@ -32,12 +32,7 @@ export interface BillingRun {
 /** One bucket of a run, from after `afterId` (its start when absent): a queue message in AWS. */
 export const BillingTask = z.strictObject({
   asOf: z.iso.datetime(),
-  bucket: z
-    .number()
-    .int()
-    .min(0)
-    .max(ACCOUNT_BUCKETS - 1),
-  afterId: z.string().min(1).max(256).optional(),
+  ...bucketPosition,
 });
 export type BillingTask = z.infer<typeof BillingTask>;
 

@@ -15,20 +15,7 @@ import type { Installment, InstallmentPlan, InstallmentStatus } from './plan.js'
 import { addDays, splitEvenly } from './schedule.js';
 
 /** The plan as its item holds it; `version` at the top, as the guarded updates read it. */
-export interface StoredPlan {
-  id: string;
-  accountId: string;
-  authorizationId: string;
-  currency: string;
-  principal: number;
-  count: number;
-  feeRateBps: number;
-  totalFee: number;
-  feeWaived: boolean;
-  couponId?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
+export interface StoredPlan extends Omit<InstallmentPlan, 'installments'> {
   /** The first installment's statement date (YYYY-MM-DD); the k-th is the same day k-1 months later. */
   firstStatementDate: string;
   paymentDueDays: number;

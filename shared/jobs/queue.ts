@@ -3,8 +3,10 @@
  * takes at once, one JSON message a task. One client for every job queue, created on first use.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
 import { config } from '../config.js';
 import { traced } from '../observability/tracing.js';
+import { ACCOUNT_BUCKETS } from '../storage/table.js';
 
 /** SQS takes at most 10 messages per batch. */
 const SQS_BATCH = 10;
@@ -25,3 +27,13 @@ export async function sendTasks(queueUrl: string, tasks: readonly unknown[], wha
     if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} ${what}`);
   }
 }
+
+/** Where a task that walks one accounts bucket starts: the bucket, and after which account (its start when absent). */
+export const bucketPosition = {
+  bucket: z
+    .number()
+    .int()
+    .min(0)
+    .max(ACCOUNT_BUCKETS - 1),
+  afterId: z.string().min(1).max(256).optional(),
+};
