@@ -161,12 +161,8 @@ class BudgetChoice {
     private readonly input: AuthorizeInput,
   ) {}
   at(nowIso: string): BudgetDraw[] {
-    const refs = budgetRegistry.covering(this.input.currency, this.input.category, nowIso);
-    if (refs.length === 0) {
-      this.draws = [];
-      return this.draws;
-    }
-    this.draws = refs
+    this.draws = budgetRegistry
+      .covering(this.input.currency, this.input.category, nowIso)
       .filter((ref) => !this.notInForce.has(ref.id))
       .map((ref) => this.draws.find((d) => d.ref.id === ref.id) ?? new BudgetDraw(ref, this.id));
     return this.draws;
@@ -183,10 +179,9 @@ async function budgetRefused(
   authorization: Authorization,
   reasons: CancellationReason[],
 ): Promise<Attempt<ServiceResult>> {
-  const refused = budgets.draws.filter((_, i) => conditionFailed(reasons, BUDGET_ITEM + i));
-  const images = budgets.draws.map((_, i) => reasons[BUDGET_ITEM + i]?.item);
-  for (const draw of refused) {
-    const image = images[budgets.draws.indexOf(draw)];
+  for (const [i, draw] of budgets.draws.entries()) {
+    if (!conditionFailed(reasons, BUDGET_ITEM + i)) continue;
+    const image = reasons[BUDGET_ITEM + i]?.item;
     const next = await draw.refused(image, authorization.amount, authorization.createdAt);
     if (next.kind === 'not_in_force') budgets.notInForce.add(draw.ref.id);
     if (next.kind === 'exhausted')
