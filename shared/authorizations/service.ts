@@ -171,7 +171,8 @@ class BudgetChoice {
 
 /**
  * Only slices' guards failed: a budget not in force after all (draw nothing from it), another slice may cover
- * the hold (try it), or one budget as a whole cannot: a stored `budget_exhausted` decline.
+ * the hold (try it), or one budget as a whole cannot: a stored `budget_exhausted` decline. A rebalance that
+ * failed transiently declines nothing: the attempt is made again as after any transient failure.
  */
 async function budgetRefused(
   ctx: RequestContext,
@@ -179,15 +180,17 @@ async function budgetRefused(
   authorization: Authorization,
   reasons: CancellationReason[],
 ): Promise<Attempt<ServiceResult>> {
+  let again: Attempt<ServiceResult> = RETRY;
   for (const [i, draw] of budgets.draws.entries()) {
     if (!conditionFailed(reasons, BUDGET_ITEM + i)) continue;
     const image = reasons[BUDGET_ITEM + i]?.item;
     const next = await draw.refused(image, authorization.amount, authorization.createdAt);
     if (next.kind === 'not_in_force') budgets.notInForce.add(draw.ref.id);
+    if (next.kind === 'again') again = retryAfter(next.cause);
     if (next.kind === 'exhausted')
       return storeDeclinedHold(ctx, declinedHold(authorization, 'budget_exhausted'), 'budget_exhausted');
   }
-  return RETRY;
+  return again;
 }
 
 /** A new hold in the metrics: its outcome, and what it drew from a category quota. */
@@ -543,9 +546,12 @@ async function budgetDrawRefused(
   }
   if (!budgetRegistry.byId(draw.budgetId)) await budgetRegistry.load();
   const ref = budgetRegistry.byId(draw.budgetId);
-  run.budgetTries = (run.budgetTries ?? 0) + 1;
-  if (ref && run.budgetTries < MAX_SLICE_TRIES && (await coverSlice(ref, draw.slice, draw.amount)))
-    return RETRY;
+  const tries = (run.budgetTries ?? 0) + 1;
+  const cover = ref && tries < MAX_SLICE_TRIES ? await coverSlice(ref, draw.slice, draw.amount) : undefined;
+  // A transient failure of the rebalance says nothing of the budget: again, without counting a try.
+  if (cover?.kind === 'failed') return retryAfter(cover.cause);
+  run.budgetTries = tries;
+  if (cover?.kind === 'try') return RETRY;
   const declined = declineOf('budget_exhausted', plan.current);
   if (run.digest === undefined) return fresh(declined);
   return storeOnce(

@@ -8,7 +8,9 @@
  * trip, only then), moves to the slice with the most left, and if no single slice covers the hold but the budget
  * as a whole does, moves remainders from the rich slices into it first (`rebalanceInto`: a rebalance while in
  * force, on the exhausted path). Only when the budget as a whole cannot cover the hold, or after MAX_SLICE_TRIES
- * slices lost their race, is the hold declined `budget_exhausted`.
+ * slices lost their race to other draws, is the hold declined `budget_exhausted`. A rebalance that failed for a
+ * transient reason (a transaction conflict, a throttle, a lost answer) is no such race: the hold is tried again
+ * as any write after a transient failure is (and answers 503 if that keeps up), never declined for it.
  *
  * Exactness is per slice: every move of a slice's figures is one guarded update, so `drawn <= allotted` holds on
  * each slice and so for their sum, under any interleaving, retry or fault.
@@ -17,8 +19,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { present } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
 import { tableName } from '../storage/dynamo-client.js';
-import { BATCH_GET_MAX_KEYS } from '../storage/dynamodb-limits.js';
-import { type TransactItem, transactWrite } from '../storage/transactions.js';
+import { BATCH_GET_MAX_KEYS, TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
+import {
+  isTransient,
+  TransactionCancelledError,
+  type TransactItem,
+  transactWrite,
+} from '../storage/transactions.js';
 import { type BudgetRef, budgetRegistry } from './registry.js';
 
 export const budgetPartition = (budgetId: string) => `BUDGET#${budgetId}`;
@@ -31,7 +38,7 @@ export const sliceKey = (budgetId: string, slice: number) => ({
 /** Slices one draw tries before it declines (the hashed one, then the richest twice). */
 export const MAX_SLICE_TRIES = 3;
 /** Donor slices one rebalance moves from (one transaction: the target and its donors). */
-const MAX_DONORS = 24;
+const MAX_DONORS = TRANSACT_WRITE_MAX_ITEMS - 1;
 
 /** What a hold drew from a budget: where, how much, and what of it was captured or given back. */
 export interface HoldBudget {
@@ -79,11 +86,18 @@ export function sliceReturn(budgetId: string, slice: number, amountMinor: number
   };
 }
 
-/** What a refused slice draw leads to: another slice, no budget after all (it ended), or a decline. */
+/**
+ * What a refused slice draw leads to: another slice, no budget after all (it ended), a decline, or the same
+ * again after a transient failure (`cause`) that says nothing about the budget.
+ */
 export type SliceRefusal =
   | { kind: 'slice'; slice: number }
   | { kind: 'not_in_force' }
-  | { kind: 'exhausted' };
+  | { kind: 'exhausted' }
+  | { kind: 'again'; cause: unknown };
+
+/** What a rebalance came to: moved, lost a race to a draw (a donor's remainder moved), or failed transiently. */
+export type Rebalance = { kind: 'moved' } | { kind: 'lost' } | { kind: 'failed'; cause: unknown };
 
 /**
  * One authorize's draw across its attempts: the budget covering the hold, the slice to draw from now, and how
@@ -121,11 +135,11 @@ export class BudgetDraw {
     }
     if (!image || nowIso < String(image['startsAt'])) return { kind: 'not_in_force' };
     if (this.tries >= MAX_SLICE_TRIES) return { kind: 'exhausted' };
+    const next = await richestSliceCovering(this.ref, amountMinor);
+    if (next.kind !== 'slice') return next;
     this.tries += 1;
-    const slice = await richestSliceCovering(this.ref, amountMinor);
-    if (slice === undefined) return { kind: 'exhausted' };
-    this.slice = slice;
-    return { kind: 'slice', slice };
+    this.slice = next.slice;
+    return next;
   }
 }
 
@@ -155,47 +169,59 @@ async function sliceRemainders(ref: BudgetRef): Promise<SliceFigures[]> {
 
 /**
  * The slice to draw `amountMinor` from next: the one with the most left if it covers the amount, else that one
- * after a rebalance moved enough into it from the others. Undefined when the whole budget cannot cover it.
+ * after a rebalance moved enough into it from the others (a rebalance that lost a race leaves the draw to fail
+ * again on this slice: the tries bound it). Exhausted when the whole budget cannot cover it; again when the
+ * rebalance failed transiently.
  */
-async function richestSliceCovering(ref: BudgetRef, amountMinor: number): Promise<number | undefined> {
+async function richestSliceCovering(
+  ref: BudgetRef,
+  amountMinor: number,
+): Promise<Exclude<SliceRefusal, { kind: 'not_in_force' }>> {
   const figures = (await sliceRemainders(ref)).sort((a, b) => b.remaining - a.remaining);
   const richest = figures[0];
-  if (!richest) return undefined;
-  if (richest.remaining >= amountMinor) return richest.slice;
+  if (!richest) return { kind: 'exhausted' };
+  if (richest.remaining >= amountMinor) return { kind: 'slice', slice: richest.slice };
   const total = figures.reduce((sum, f) => sum + f.remaining, 0);
-  if (total < amountMinor) return undefined;
-  // A rebalance that lost a race leaves the draw to fail again on this slice: the tries bound it.
-  await rebalanceInto(ref.id, richest, figures.slice(1), amountMinor - richest.remaining);
-  return richest.slice;
+  if (total < amountMinor) return { kind: 'exhausted' };
+  const moved = await rebalanceInto(ref.id, richest, figures.slice(1), amountMinor - richest.remaining);
+  return moved.kind === 'failed' ? { kind: 'again', cause: moved.cause } : { kind: 'slice', slice: richest.slice };
 }
 
 /**
- * Makes `slice` able to pay `amountMinor` (an increment draws from its hold's slice): true when it already can,
- * or a rebalance moved enough into it; false when the budget as a whole cannot cover the amount.
+ * Makes `slice` able to pay `amountMinor` (an increment draws from its hold's slice): `try` the draw again when
+ * it already can or a rebalance was attempted (one that lost a race fails the draw again: the caller's tries
+ * bound it), `short` when the budget as a whole cannot cover the amount, `failed` when the rebalance failed
+ * transiently (try again without counting it).
  */
-export async function coverSlice(ref: BudgetRef, slice: number, amountMinor: number): Promise<boolean> {
+export async function coverSlice(
+  ref: BudgetRef,
+  slice: number,
+  amountMinor: number,
+): Promise<{ kind: 'try' } | { kind: 'short' } | { kind: 'failed'; cause: unknown }> {
   const figures = (await sliceRemainders(ref)).sort((a, b) => b.remaining - a.remaining);
   const target = figures.find((f) => f.slice === slice);
-  if (!target) return false;
-  if (target.remaining >= amountMinor) return true;
+  if (!target) return { kind: 'short' };
+  if (target.remaining >= amountMinor) return { kind: 'try' };
   const donors = figures.filter((f) => f.slice !== slice);
-  if (donors.reduce((sum, f) => sum + f.remaining, target.remaining) < amountMinor) return false;
-  await rebalanceInto(ref.id, target, donors, amountMinor - target.remaining);
-  return true;
+  if (donors.reduce((sum, f) => sum + f.remaining, target.remaining) < amountMinor) return { kind: 'short' };
+  const moved = await rebalanceInto(ref.id, target, donors, amountMinor - target.remaining);
+  return moved.kind === 'failed' ? moved : { kind: 'try' };
 }
 
 /**
  * Moves `needed` of the donors' remainders (largest first) into `target`, in one transaction: each donor's
  * allotment and remainder fall by what it gives, guarded by `remaining >= :give`; the target's rise by the sum.
- * The budget's amount (the sum of allotments) does not change. False when a donor lost its race or the donors
- * within one transaction do not cover `needed`: the caller answers from what is left.
+ * The budget's amount (the sum of allotments) does not change. Lost when a donor lost its race or the donors
+ * within one transaction do not cover `needed` (the caller answers from what is left); failed when DynamoDB
+ * cancelled it for a transient reason or the call failed (nothing or everything moved: either keeps every slice
+ * exact).
  */
 export async function rebalanceInto(
   budgetId: string,
   target: SliceFigures,
   donors: readonly SliceFigures[],
   needed: number,
-): Promise<boolean> {
+): Promise<Rebalance> {
   const moves: Array<{ slice: number; give: number }> = [];
   let left = needed;
   for (const donor of donors.slice(0, MAX_DONORS)) {
@@ -204,7 +230,7 @@ export async function rebalanceInto(
     if (give > 0) moves.push({ slice: donor.slice, give });
     left -= give;
   }
-  if (left > 0) return false;
+  if (left > 0) return { kind: 'lost' };
   const move = (slice: number, by: number, guard: string): TransactItem => ({
     Update: {
       TableName: tableName,
@@ -219,8 +245,11 @@ export async function rebalanceInto(
     ...moves.map((m) => move(m.slice, -m.give, 'remaining >= :give')),
   ];
   try {
-    return (await transactWrite(items, randomUUID())).committed;
-  } catch {
-    return false; // throttled or lost: nothing or everything moved, and either keeps every slice exact
+    const outcome = await transactWrite(items, randomUUID());
+    if (outcome.committed) return { kind: 'moved' };
+    if (!isTransient(outcome.reasons)) return { kind: 'lost' };
+    return { kind: 'failed', cause: new TransactionCancelledError('budget rebalance', outcome.reasons) };
+  } catch (cause) {
+    return { kind: 'failed', cause };
   }
 }
