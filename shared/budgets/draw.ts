@@ -184,7 +184,9 @@ async function richestSliceCovering(
   const total = figures.reduce((sum, f) => sum + f.remaining, 0);
   if (total < amountMinor) return { kind: 'exhausted' };
   const moved = await rebalanceInto(ref.id, richest, figures.slice(1), amountMinor - richest.remaining);
-  return moved.kind === 'failed' ? { kind: 'again', cause: moved.cause } : { kind: 'slice', slice: richest.slice };
+  return moved.kind === 'failed'
+    ? { kind: 'again', cause: moved.cause }
+    : { kind: 'slice', slice: richest.slice };
 }
 
 /**
