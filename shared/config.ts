@@ -133,6 +133,11 @@ const ConfigSchema = z.object({
    * reaches this one. A budget created in this process is known here at once.
    */
   BUDGET_REGISTRY_MAX_AGE_SECONDS: intFromEnv(10, 1, 300),
+  /**
+   * DynamoDB Local only: the most connections one process keeps to it (requests beyond wait in the process).
+   * `npm start` sets twice the machine's cores unless given (local/dynamodb-local.ts `localServerPool`).
+   */
+  DYNAMODB_LOCAL_MAX_SOCKETS: intFromEnv(256, 1, 1_024),
 });
 
 export interface Config {
@@ -168,6 +173,7 @@ export interface Config {
   graceDays: number;
   paymentDueDays: number;
   budgetRegistryMaxAgeSeconds: number;
+  dynamodbLocalMaxSockets: number;
 }
 
 /** `3:75,6:70` → {3: 75, 6: 70}; a rate above 500 bps a period (5%) or a repeated count is refused. */
@@ -227,6 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     graceDays: parsed.GRACE_DAYS,
     paymentDueDays: parsed.PAYMENT_DUE_DAYS,
     budgetRegistryMaxAgeSeconds: parsed.BUDGET_REGISTRY_MAX_AGE_SECONDS,
+    dynamodbLocalMaxSockets: parsed.DYNAMODB_LOCAL_MAX_SOCKETS,
   };
 }
 

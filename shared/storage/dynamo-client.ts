@@ -37,7 +37,10 @@ const CONNECTION_TIMEOUT_MS = 1_000;
  * same ClientRequestToken, so it never applies twice.
  */
 const SDK_MAX_ATTEMPTS = 3;
-/** Sockets kept per process: local runs share one process among hundreds of concurrent requests. */
+/**
+ * Sockets kept per process: local runs share one process among hundreds of concurrent requests. On DynamoDB
+ * Local, DYNAMODB_LOCAL_MAX_SOCKETS (the same by default).
+ */
 const MAX_SOCKETS = 256;
 
 assert(CONNECTION_TIMEOUT_MS < SDK_CALL_MAX_MS, 'a connection must be able to open within one call');
@@ -73,7 +76,8 @@ function boundEveryCall<C extends DynamoDBClient | DynamoDBDocumentClient>(clien
 export type ClientSettings = Pick<Config, 'region' | 'dynamodbEndpoint'>;
 
 function createClient(settings: ClientSettings): DynamoDBClient {
-  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
+  const maxSockets = settings.dynamodbEndpoint ? config.dynamodbLocalMaxSockets : MAX_SOCKETS;
+  const agentOptions = { keepAlive: true, maxSockets };
   return new DynamoDBClient({
     region: settings.region,
     maxAttempts: SDK_MAX_ATTEMPTS,
