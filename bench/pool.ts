@@ -1,8 +1,8 @@
 /**
  * How DynamoDB Local's speed depends on how many requests it has in flight, and what that does to the authorize
  * ratio (`npx tsx bench/pool.ts`; not part of `npm run bench`). One DynamoDB Local, one API process per pool size
- * in POOLS (DYNAMODB_LOCAL_MAX_SOCKETS: the most connections that process keeps to DynamoDB Local, so the most
- * requests it has there at once), then ROUNDS alternating rounds at c=16: for each pool, the floor (raw
+ * in POOLS (DYNAMODB_LOCAL_MAX_TRANSACTIONS: the most transactions that process has in flight at DynamoDB
+ * Local), then ROUNDS alternating rounds at c=16: for each pool, the floor (raw
  * authorize-shaped transactions, 16 at once, as `npm run bench` sends them) and authorize through that API; and
  * the floor at each pool's own concurrency, to compare throughput with what DynamoDB Local does at that many.
  *
@@ -86,7 +86,7 @@ interface Target {
 async function startTargets(endpoint: string, accounts: readonly string[], apis: ChildProcess[]) {
   const targets: Target[] = [];
   for (const pool of POOLS) {
-    process.env['DYNAMODB_LOCAL_MAX_SOCKETS'] = String(pool);
+    process.env['DYNAMODB_LOCAL_MAX_TRANSACTIONS'] = String(pool);
     const port = await freePort();
     apis.push(await startApi({ port, endpoint, adminKey: ADMIN_KEY, tableName: 'pool', velocityMax: '32' }));
     const url = `http://127.0.0.1:${port}`;

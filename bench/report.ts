@@ -135,7 +135,7 @@ row just before it. Authorize / floor at c=16: p50 ${describeStat(r.ratios.p50)}
 throughput ${describeStat(r.ratios.throughput)}. The other rows are one run each; hot-account, capture and release
 rows at c=16 are compared with the median floor round.
 
-The API keeps at most ${r.pool} requests in flight at DynamoDB Local (twice the cores: \`localServerPool\` in
+The API keeps at most ${r.pool} transactions in flight at DynamoDB Local (twice the cores: \`localServerPool\` in
 local/dynamodb-local.ts); the rest wait in the API process. DynamoDB Local runs transactions one at a time and is
 faster with few waiting than with 16, so the c=16 floor is not the most it can do. After each authorize round the
 floor also runs at c=${r.pool}: authorize ops/s over that floor's is ${describeStat(r.ratios.throughputToPoolFloor)}

@@ -101,12 +101,13 @@ export async function startDynamoDbLocal(options: {
 }
 
 /**
- * How many requests the local server keeps in flight at DynamoDB Local (DYNAMODB_LOCAL_MAX_SOCKETS unless set):
- * twice the machine's cores, as a database connection pool is sized. DynamoDB Local runs transactions one at a
- * time and slows down when many wait: on 2 cores, raw authorize-shaped transactions ran at 300–428 ops/s with 4
- * in flight and 250–375 with 16 (`npx tsx bench/pool.ts`). The rest wait in the server, each within its deadline.
+ * How many transactions the local server keeps in flight at DynamoDB Local (DYNAMODB_LOCAL_MAX_TRANSACTIONS unless
+ * set): twice the machine's cores, as a database connection pool is sized. DynamoDB Local runs transactions one at
+ * a time and slows down when many wait: on 2 cores, raw authorize-shaped transactions ran at 300–428 ops/s with 4
+ * in flight and 250–375 with 16 (`npx tsx bench/pool.ts`). The rest wait in the server, each within its deadline;
+ * reads are not held back (DynamoDB Local serves them beside the transactions).
  */
 export function localServerPool(env: NodeJS.ProcessEnv = process.env): number {
-  const set = Number(env['DYNAMODB_LOCAL_MAX_SOCKETS']);
+  const set = Number(env['DYNAMODB_LOCAL_MAX_TRANSACTIONS']);
   return Number.isInteger(set) && set > 0 ? set : 2 * availableParallelism();
 }

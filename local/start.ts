@@ -42,8 +42,8 @@ async function main(): Promise<void> {
   process.env['CURSOR_KEY'] ||= localCursorKey(env.DATA_DIR) ?? '';
   // The risk settings document (and every version of it) under the same name the stack gives it in SSM.
   if (env.DATA_DIR !== ':memory:') process.env['LOCAL_PARAMETER_DIR'] ||= join(env.DATA_DIR, 'parameters');
-  // This one process serves every request: it keeps only a few in flight at DynamoDB Local (localServerPool).
-  process.env['DYNAMODB_LOCAL_MAX_SOCKETS'] = String(localServerPool());
+  // This one process serves every request: it keeps only a few transactions in flight at DynamoDB Local (localServerPool).
+  process.env['DYNAMODB_LOCAL_MAX_TRANSACTIONS'] = String(localServerPool());
   // Configuration is read when these modules load, so they load after the endpoint is known.
   const { startApp } = await import('./app.js');
   const { startSchedules } = await import('./schedules.js');

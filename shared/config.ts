@@ -134,10 +134,10 @@ const ConfigSchema = z.object({
    */
   BUDGET_REGISTRY_MAX_AGE_SECONDS: intFromEnv(10, 1, 300),
   /**
-   * DynamoDB Local only: the most connections one process keeps to it (requests beyond wait in the process).
-   * `npm start` sets twice the machine's cores unless given (local/dynamodb-local.ts `localServerPool`).
+   * DynamoDB Local only: the most transactions one process has in flight there (the rest wait in the process;
+   * reads are not held back). `npm start` sets twice the machine's cores unless given (`localServerPool`).
    */
-  DYNAMODB_LOCAL_MAX_SOCKETS: intFromEnv(256, 1, 1_024),
+  DYNAMODB_LOCAL_MAX_TRANSACTIONS: intFromEnv(256, 1, 1_024),
 });
 
 export interface Config {
@@ -173,7 +173,7 @@ export interface Config {
   graceDays: number;
   paymentDueDays: number;
   budgetRegistryMaxAgeSeconds: number;
-  dynamodbLocalMaxSockets: number;
+  dynamodbLocalMaxTransactions: number;
 }
 
 /** `3:75,6:70` → {3: 75, 6: 70}; a rate above 500 bps a period (5%) or a repeated count is refused. */
@@ -233,7 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     graceDays: parsed.GRACE_DAYS,
     paymentDueDays: parsed.PAYMENT_DUE_DAYS,
     budgetRegistryMaxAgeSeconds: parsed.BUDGET_REGISTRY_MAX_AGE_SECONDS,
-    dynamodbLocalMaxSockets: parsed.DYNAMODB_LOCAL_MAX_SOCKETS,
+    dynamodbLocalMaxTransactions: parsed.DYNAMODB_LOCAL_MAX_TRANSACTIONS,
   };
 }
 

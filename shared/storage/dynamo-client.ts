@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent as HttpsAgent } from 'node:https';
 import { assert } from '../assert.js';
 import { type Config, config } from '../config.js';
@@ -37,10 +38,7 @@ const CONNECTION_TIMEOUT_MS = 1_000;
  * same ClientRequestToken, so it never applies twice.
  */
 const SDK_MAX_ATTEMPTS = 3;
-/**
- * Sockets kept per process: local runs share one process among hundreds of concurrent requests. On DynamoDB
- * Local, DYNAMODB_LOCAL_MAX_SOCKETS (the same by default).
- */
+/** Sockets kept per process: local runs share one process among hundreds of concurrent requests. */
 const MAX_SOCKETS = 256;
 
 assert(CONNECTION_TIMEOUT_MS < SDK_CALL_MAX_MS, 'a connection must be able to open within one call');
@@ -56,17 +54,23 @@ type Send = (command: { constructor: { name: string } }, options?: SendOptions) 
  * Gives every call through `client` its deadline (deadline.ts). The SDK aborts the attempt in flight (closing
  * its connection) and makes no further attempt; callbacks are not supported (nothing here uses them).
  */
-function boundEveryCall<C extends DynamoDBClient | DynamoDBDocumentClient>(client: C): C {
+function boundEveryCall<C extends DynamoDBClient | DynamoDBDocumentClient>(
+  client: C,
+  transactions: LimitFunction | undefined,
+): C {
   const send = client.send.bind(client) as unknown as Send;
   const bounded: Send = (command, options) => {
     if (typeof options === 'function')
       throw new TypeError('DynamoDB callbacks are not supported: await the call');
-    return withinDeadline(
-      command.constructor.name,
-      SDK_CALL_MAX_MS,
-      (abortSignal) => send(command, { ...options, abortSignal }),
-      options?.abortSignal,
-    );
+    const name = command.constructor.name;
+    const call = () =>
+      withinDeadline(
+        name,
+        SDK_CALL_MAX_MS,
+        (abortSignal) => send(command, { ...options, abortSignal }),
+        options?.abortSignal,
+      );
+    return transactions && name.startsWith('Transact') ? transactions(call) : call();
   };
   Object.defineProperty(client, 'send', { value: bounded });
   return client;
@@ -76,8 +80,7 @@ function boundEveryCall<C extends DynamoDBClient | DynamoDBDocumentClient>(clien
 export type ClientSettings = Pick<Config, 'region' | 'dynamodbEndpoint'>;
 
 function createClient(settings: ClientSettings): DynamoDBClient {
-  const maxSockets = settings.dynamodbEndpoint ? config.dynamodbLocalMaxSockets : MAX_SOCKETS;
-  const agentOptions = { keepAlive: true, maxSockets };
+  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS };
   return new DynamoDBClient({
     region: settings.region,
     maxAttempts: SDK_MAX_ATTEMPTS,
@@ -114,12 +117,16 @@ export interface Storage {
 export function createStorage(
   settings: ClientSettings & Pick<Config, 'tableName'>,
 ): Storage & { dynamoClient: DynamoDBClient } {
-  const dynamoClient = boundEveryCall(createClient(settings));
+  // DynamoDB Local runs transactions one at a time: at most this many are sent to it at once (both clients).
+  const limit = settings.dynamodbEndpoint ? config.dynamodbLocalMaxTransactions : undefined;
+  const transactions = limit === undefined ? undefined : pLimit(limit);
+  const dynamoClient = boundEveryCall(createClient(settings), transactions);
   return {
     dynamoClient,
     /** Shares the client's configuration and middleware, not its `send`: it is bounded on its own. */
     documentClient: boundEveryCall(
       DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } }),
+      transactions,
     ),
     tableName: settings.tableName,
   };
