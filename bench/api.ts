@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { inParallel } from './load.js';
+import { inParallel, type PreparedRequest } from './load.js';
 
 export interface ApiSettings {
   port: number;
@@ -107,4 +107,37 @@ export async function runAlone(
     api?.kill('SIGTERM');
     await dynamo.stop();
   }
+}
+
+/** A checkout client created with the admin key; answers its API key. */
+export async function createCheckoutClient(url: string, adminKey: string): Promise<string> {
+  const response = await fetch(`${url}/v1/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench shop', scopes: ['checkout'] }),
+  });
+  return ((await response.json()) as { apiKey: string }).apiKey;
+}
+
+/** `count` holds of 1.00 over `accounts` (round robin), each with its own Idempotency-Key. */
+export function authorizeRequests(
+  key: string,
+  accounts: readonly string[],
+  count: number,
+): PreparedRequest[] {
+  return Array.from({ length: count }, (_, i) => ({
+    method: 'POST' as const,
+    path: '/v1/authorizations',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify({
+      accountId: accounts[i % accounts.length],
+      amount: 100,
+      currency: 'CNY',
+      orderId: `o-${i}`,
+    }),
+  }));
 }

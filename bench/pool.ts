@@ -12,9 +12,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { startApi } from './api.js';
+import { authorizeRequests, createCheckoutClient, startApi } from './api.js';
 import { floorRequests, loadBuilders } from './floor.js';
-import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
+import { inParallel, type LoadResult, runLoad } from './load.js';
 import { describeStat, MIN_ROUNDS, ratioStat } from './rounds.js';
 
 const POOLS = (process.env['POOLS'] ?? '256,4').split(',').map(Number);
@@ -24,32 +24,6 @@ const CONCURRENCY = 16;
 const ACCOUNTS = 1_000;
 const ADMIN_KEY = `bench-${randomUUID()}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-const authorizeRequests = (key: string, accounts: readonly string[], n: number): PreparedRequest[] =>
-  Array.from({ length: n }, (_, i) => ({
-    method: 'POST' as const,
-    path: '/v1/authorizations',
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': 'application/json',
-      'idempotency-key': randomUUID(),
-    },
-    body: JSON.stringify({
-      accountId: accounts[i % accounts.length],
-      amount: 100,
-      currency: 'CNY',
-      orderId: `o-${i}`,
-    }),
-  }));
-
-async function checkoutKey(url: string): Promise<string> {
-  const response = await fetch(`${url}/v1/clients`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench shop', scopes: ['checkout'] }),
-  });
-  return ((await response.json()) as { apiKey: string }).apiKey;
-}
 
 const logged = (r: LoadResult): LoadResult => {
   log(
@@ -90,7 +64,7 @@ async function startTargets(endpoint: string, accounts: readonly string[], apis:
     const port = await freePort();
     apis.push(await startApi({ port, endpoint, adminKey: ADMIN_KEY, tableName: 'pool', velocityMax: '32' }));
     const url = `http://127.0.0.1:${port}`;
-    const key = await checkoutKey(url);
+    const key = await createCheckoutClient(url, ADMIN_KEY);
     await runLoad('warmup', url, CONCURRENCY, authorizeRequests(key, accounts, 1_000));
     targets.push({ pool, url, key });
   }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { freePort, localServerPool, startDynamoDbLocal } from '../local/dynamodb-local.js';
-import { type ApiSettings, startApi } from './api.js';
+import { type ApiSettings, authorizeRequests, createCheckoutClient, startApi } from './api.js';
 import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
 import { installmentsSummary, measureInstallments } from './installments.js';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     api = await startApi(benchApi(port, dynamo.endpoint, '32'));
     const url = `http://127.0.0.1:${port}`;
-    const shopKey = await createCheckoutClient(url);
+    const shopKey = await createCheckoutClient(url, ADMIN_KEY);
     // 1. Floor and authorize: alternating rounds at c=16 (the targets), one pair at c=1 and c=64, one hot account.
     const load = await measureAuthorize(dynamo.endpoint, url, shopKey, accounts);
     // 2. Capture and release end to end.
@@ -320,33 +320,6 @@ const benchApi = (port: number, endpoint: string, velocityMax: '32' | '0'): ApiS
   tableName: 'bench',
   velocityMax,
 });
-
-async function createCheckoutClient(url: string): Promise<string> {
-  const response = await fetch(`${url}/v1/clients`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench shop', scopes: ['checkout'] }),
-  });
-  return ((await response.json()) as { apiKey: string }).apiKey;
-}
-
-function authorizeRequests(key: string, accounts: readonly string[], count: number): PreparedRequest[] {
-  return Array.from({ length: count }, (_, i) => ({
-    method: 'POST' as const,
-    path: '/v1/authorizations',
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': 'application/json',
-      'idempotency-key': randomUUID(),
-    },
-    body: JSON.stringify({
-      accountId: accounts[i % accounts.length],
-      amount: 100,
-      currency: 'CNY',
-      orderId: `o-${i}`,
-    }),
-  }));
-}
 
 async function makeHolds(
   url: string,
