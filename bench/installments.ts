@@ -1,9 +1,9 @@
 /**
  * Capture with a 12-installment plan and an interest-free coupon, against a plain capture, end to end over HTTP
  * at c=16 in alternating rounds (bench/rounds.ts): `captureWithInstallmentsP50Ratio` (target <= 1.2). Both write
- * one TransactWriteItems after one TransactGetItems; the plan capture's transaction holds two more items (the
- * plan's pointer, the coupon's redemption; the plan rides on the hold's own update) and its snapshot one more
- * key (the coupon).
+ * one TransactWriteItems after one TransactGetItems; the plan capture's transaction holds one more item (the
+ * coupon's redemption; the plan rides on the hold's own update, its id on the account's) and its snapshot one
+ * more key (the coupon).
  *
  * bench/run.ts calls `measureInstallments` with its running API; `npx tsx bench/installments.ts` runs it alone
  * (its own DynamoDB Local and API), small: BENCH_INSTALLMENTS_REQUESTS requests per side and round.

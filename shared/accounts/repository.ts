@@ -23,6 +23,12 @@ import {
 import { assert, present } from '../assert.js';
 
 const ACCOUNT_SK = 'ACCOUNT';
+
+/**
+ * The ids of the account's installment plans, a string set on the account item: the capture that makes a plan adds
+ * its id in the account update it writes anyway (shared/installments/repository.ts lists plans from it).
+ */
+export const PLAN_IDS_ATTRIBUTE = 'planIds';
 export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: ACCOUNT_SK });
 
 /**
@@ -105,6 +111,8 @@ export function accountFromItem(item: Record<string, unknown>): Account {
     // The fixed-window counter an account written before the velocity log carried (replaced on its next reserve).
     velocityWindow: _vw,
     velocityCount: _vc,
+    // The account's installment plans (PLAN_IDS_ATTRIBUTE), read by shared/installments/repository.ts.
+    [PLAN_IDS_ATTRIBUTE]: _plans,
     ...rest
   } = item;
   const account: Record<string, unknown> = {};
@@ -504,6 +512,8 @@ export function movementUpdate(
      * grant still being the one the hold drew from; if it ended, the caller releases without it.
      */
     quotaReturn?: QuotaReturn;
+    /** An id added to one of the account's string sets (a capture's plan to `planIds`), in the same update. */
+    addToSet?: { attribute: string; value: string };
   } = {},
 ): TransactItem {
   const conditions = ['attribute_exists(pk)'];
@@ -545,13 +555,20 @@ export function movementUpdate(
     values[':quotaPromotion'] = back.promotionId;
     values[':quotaBack'] = back.amount;
   }
+  const names: Record<string, string> = {};
+  if (back !== undefined) names['#q'] = quotaAttribute(back.category);
+  const add = options.addToSet;
+  if (add !== undefined) {
+    names['#set'] = add.attribute;
+    values[':setValue'] = new Set([add.value]);
+  }
   return {
     Update: {
       TableName: tableName,
       Key: accountKey(accountId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
+      UpdateExpression: `SET ${sets.join(', ')}${add !== undefined ? ' ADD #set :setValue' : ''}`,
       ConditionExpression: conditions.join(' AND '),
-      ...(back !== undefined ? { ExpressionAttributeNames: { '#q': quotaAttribute(back.category) } } : {}),
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },

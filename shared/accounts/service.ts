@@ -20,7 +20,7 @@ import {
 } from '../storage/transactions.js';
 import { config, type Config } from '../config.js';
 import { type Allocation, allocate, applyAllocation, type InstallmentPlan } from '../installments/plan.js';
-import { isPlanItem, listPlanKeys, planFromItem, planPut } from '../installments/repository.js';
+import { isPlanItem, listPlanKeys, missesPlans, planFromItem, planPut } from '../installments/repository.js';
 import { oneOffPrincipal } from '../installments/statement.js';
 import type { TransactItem } from '../storage/transactions.js';
 import { type Account, applyToAccount, type BalanceDelta, newAccount, toAccountResource } from './model.js';
@@ -87,8 +87,9 @@ export async function openAccount(input: {
  * future fees), journaled with its allocation, and answered with it. `outstanding` falls by the principal paid;
  * fees are owed on statements and never consumed credit. More than is owed is a 409.
  *
- * It lists the account's plan pointers (one Query), then reads the key's record, the account and every plan as
- * one snapshot; the write is guarded by the figures and plan versions read.
+ * It lists the account's plans (the account's `planIds` and older pointers), then reads the key's record, the
+ * account and every plan as one snapshot (again if the account lists a plan made meanwhile); the write is guarded
+ * by the figures and plan versions read.
  */
 export async function repay(
   ctx: { clientId: string; idempotencyKey: string; fingerprint: string },
@@ -104,6 +105,7 @@ export async function repay(
     const [existing, accountItem, ...planItems] = items;
     if (existing) return fromExisting(existing, ctx.fingerprint);
     if (!accountItem) return failure('account_not_found');
+    if (missesPlans(accountItem, planKeys)) return RETRY; // a capture made a plan since they were listed
     const account = accountFromItem(accountItem);
     if (account.currency !== input.currency) return failure('currency_mismatch');
     const nowMs = Date.now();

@@ -664,8 +664,21 @@ export interface SettleAttachment {
     /** The hold's item as stored: what an attachment keeps on it (see HoldAttribute). */
     holdItem: Record<string, unknown>,
   ) =>
-    | { ok: true; transition: Transition; items: TransactItem[]; onHold?: HoldAttribute }
+    | {
+        ok: true;
+        transition: Transition;
+        items: TransactItem[];
+        onHold?: HoldAttribute;
+        /** An id the account update adds to one of the account's sets (a new plan's), no item of its own. */
+        onAccount?: AccountSetAdd;
+      }
     | { ok: false; code: ErrorCode };
+}
+
+/** An id added to a string set on the account item by the settlement's own account update. */
+export interface AccountSetAdd {
+  attribute: string;
+  value: string;
 }
 
 /**

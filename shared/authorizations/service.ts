@@ -41,6 +41,7 @@ import {
   transactWrite,
 } from '../storage/transactions.js';
 import {
+  type AccountSetAdd,
   type Authorization,
   type BudgetReturn,
   type Decision,
@@ -321,7 +322,7 @@ export async function settle(
       read.holdItem,
     ) ?? { ok: true as const, transition: decision.transition, items: [] };
     if (!attached.ok) return failure(attached.code);
-    const plan = planSettlement(run, read.hold, attached.transition, nowMs, attached.items, attached.onHold);
+    const plan = planSettlement(run, read.hold, attached.transition, nowMs, attached);
     const outcome = await transactWrite(plan.items, randomUUID());
     if (outcome.committed) {
       run.reserve?.committed();
@@ -380,16 +381,16 @@ function planSettlement(
   current: Authorization,
   decided: Transition,
   nowMs: number,
-  attachedItems: TransactItem[] = [],
-  onHold?: HoldAttribute,
+  attached: { items: TransactItem[]; onHold?: HoldAttribute; onAccount?: AccountSetAdd } = { items: [] },
 ): SettlePlan {
+  const { items: attachedItems, onHold, onAccount } = attached;
   const kept = run.grantEnded ? withoutQuotaReturn(decided) : decided;
   const transition = run.budgetsOff ? withoutBudgetDraws(kept, current, run.budgetsOff) : kept;
   const { next } = transition;
   const answer = run.op.respond?.(next, transition) ?? { status: 200, body: toAuthorizationResource(next) };
   const response: StoredResponse = { status: answer.status, body: JSON.stringify(answer.body) };
   const delta = totalDelta(transition.movements);
-  const accountUpdate = accountUpdateFor(run, current, transition, delta, nowMs);
+  const accountUpdate = accountUpdateFor(run, current, transition, delta, nowMs, onAccount);
   const record =
     run.digest === undefined ? [] : [operationRecordPut(run.digest, settleRecord(run, response), nowMs)];
   const own = [
@@ -426,8 +427,14 @@ function accountUpdateFor(
   transition: Transition,
   delta: BalanceDelta,
   nowMs: number,
+  onAccount?: AccountSetAdd,
 ): TransactItem | undefined {
   const { next, accountGuard, quotaReturn } = transition;
+  // Only a capture adds to the account's sets (its plan), and a capture always moves money by movementUpdate.
+  assert(
+    onAccount === undefined || (accountGuard !== 'reserve' && transition.movements.length > 0),
+    'an account set addition rides on a movement update',
+  );
   if (accountGuard === 'reserve') {
     run.reserve ??= new ReserveShape(current.accountId, undefined, run.rule);
     return run.reserve.guard(delta.reserved, current.currency, nowMs, next.updatedAt);
@@ -436,6 +443,7 @@ function accountUpdateFor(
   return movementUpdate(current.accountId, delta, next.updatedAt, {
     ...(accountGuard ? { requireOutstandingAtLeast: accountGuard.outstandingAtLeast } : {}),
     ...(quotaReturn ? { quotaReturn } : {}),
+    ...(onAccount ? { addToSet: onAccount } : {}),
   });
 }
 

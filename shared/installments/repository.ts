@@ -1,16 +1,19 @@
 /**
  * Storage of installment plans. A plan is kept on its authorization's own item (attribute `installmentPlan`,
- * the whole plan inside in its compact form, `stored-plan.ts`; `plan_<digest>` of `auth_<digest>`), plus one
- * pointer:
+ * the whole plan inside in its compact form, `stored-plan.ts`; `plan_<digest>` of `auth_<digest>`), and its id on
+ * the account:
  *   REQ#<digest>         / REQ              the authorization, and on it its plan: the capture writes the plan
  *                                           by the hold's own update (one transaction item fewer than a plan
  *                                           item of its own), a refund reads it in the hold it reads anyway
- *   ACCOUNT#<accountId>  / PLAN#<planId>    an immutable pointer: an account's plans are one Query
+ *   ACCOUNT#<accountId>  / ACCOUNT          the account's `planIds` string set: the capture adds the plan's id in
+ *                                           the account update it writes anyway (one more item fewer)
+ *   ACCOUNT#<accountId>  / PLAN#<planId>    an immutable pointer, written by captures before the ids moved onto
+ *                                           the account; still read, never written
  * A plan changes by an update of that attribute guarded by the plan's version it was computed from (the hold's
  * own version is not touched: a repayment or the billing job does not change the hold).
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { accountKey } from '../accounts/repository.js';
+import { accountKey, PLAN_IDS_ATTRIBUTE } from '../accounts/repository.js';
 import { assert, present } from '../assert.js';
 import type { HoldAttribute } from '../authorizations/model.js';
 import { digestOf, isAuthorizationItem } from '../authorizations/repository.js';
@@ -87,16 +90,6 @@ export function planOnHold(next: InstallmentPlan, expectedVersion: number): Hold
   return { name: PLAN_ATTRIBUTE, value: planToStored(next), expectedVersion };
 }
 
-/** The plan's account pointer (inside the capture's transaction). */
-export function planPointerPut(plan: InstallmentPlan): TransactItem {
-  return {
-    Put: {
-      TableName: defaultStorage.tableName,
-      Item: { ...pointerKey(plan.accountId, plan.id), itemType: 'plan_pointer', planId: plan.id },
-    },
-  };
-}
-
 /** The next state of a plan alone (a repayment, the billing job), guarded by the version it was computed from. */
 export function planPut(next: InstallmentPlan, expectedVersion: number): TransactItem {
   assert(next.version === expectedVersion + 1, `plan ${next.id} version advances by one`);
@@ -130,22 +123,57 @@ export interface AccountPlans {
   plans: InstallmentPlan[];
 }
 
-/** The account item and its plans (oldest first), in a Query and one BatchGet. Undefined: no such account. */
-/** The keys of the account's plans, from their pointers (one Query). */
+/** The ids of the plans an account item lists (its `planIds` string set; none on an account without plans). */
+export function planIdsOn(account: Record<string, unknown> | undefined): string[] {
+  const set = account?.[PLAN_IDS_ATTRIBUTE];
+  return set instanceof Set ? [...set].map(String) : [];
+}
+
+/**
+ * True when `account`, read in the same snapshot as the plans at `keys`, lists a plan that is not among them: a
+ * capture made it after the keys were listed, so the caller reads again rather than decide without it.
+ */
+export function missesPlans(
+  account: Record<string, unknown> | undefined,
+  keys: ReadonlyArray<{ pk: string; sk: string }>,
+): boolean {
+  const read = new Set(keys.map((k) => `${k.pk}/${k.sk}`));
+  return planIdsOn(account).some((id) => {
+    const key = planKey(id);
+    return key !== undefined && !read.has(`${key.pk}/${key.sk}`);
+  });
+}
+
+/**
+ * The keys of the account's plans: the ids on the account item, and the pointer items captures wrote before the
+ * ids moved onto the account (one Query, beside the account's Get).
+ */
 export async function listPlanKeys(
   accountId: string,
   storage: Storage = defaultStorage,
 ): Promise<Array<{ pk: string; sk: string }>> {
-  const page = await storage.documentClient.send(
-    new QueryCommand({
-      TableName: storage.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': accountKey(accountId).pk, ':prefix': POINTER_PREFIX },
-      ConsistentRead: true,
-      Limit: MAX_ACCOUNT_PLANS + 1,
-    }),
-  );
-  const ids = (page.Items ?? []).map((i) => String(i['planId']));
+  const [page, account] = await Promise.all([
+    storage.documentClient.send(
+      new QueryCommand({
+        TableName: storage.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': accountKey(accountId).pk, ':prefix': POINTER_PREFIX },
+        ConsistentRead: true,
+        Limit: MAX_ACCOUNT_PLANS + 1,
+      }),
+    ),
+    storage.documentClient.send(
+      new GetCommand({
+        TableName: storage.tableName,
+        Key: accountKey(accountId),
+        ConsistentRead: true,
+        ProjectionExpression: '#plans',
+        ExpressionAttributeNames: { '#plans': PLAN_IDS_ATTRIBUTE },
+      }),
+    ),
+  ]);
+  const pointed = (page.Items ?? []).map((i) => String(i['planId']));
+  const ids = [...new Set([...pointed, ...planIdsOn(account.Item)])].sort();
   assert(ids.length <= MAX_ACCOUNT_PLANS, `account ${accountId} holds at most ${MAX_ACCOUNT_PLANS} plans`);
   return ids.flatMap((id) => {
     const key = planKey(id);
@@ -153,6 +181,7 @@ export async function listPlanKeys(
   });
 }
 
+/** The account item and its plans (oldest first), read after listing them. Undefined: no such account. */
 export async function readAccountPlans(
   accountId: string,
   storage: Storage = defaultStorage,
@@ -165,6 +194,7 @@ export async function readAccountPlans(
     if (items === null) return RETRY;
     const [account, ...plans] = items;
     if (!account) return undefined;
+    if (missesPlans(account, keys)) return RETRY;
     return {
       account,
       plans: plans

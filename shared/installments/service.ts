@@ -1,9 +1,10 @@
 /**
- * The installment paths: quoting options, the capture's attachment (plan + pointer + coupon redemption in the
- * capture's one transaction), a refund's plan update, and the reads (plans, statement). Decisions are the pure
- * functions of schedule.ts, plan.ts, statement.ts and the coupon rule; this module loads, decides and maps.
+ * The installment paths: quoting options, the capture's attachment (the plan, its id on the account and the
+ * coupon's redemption in the capture's one transaction), a refund's plan update, and the reads (plans, statement).
+ * Decisions are the pure functions of schedule.ts, plan.ts, statement.ts and the coupon rule; this module loads,
+ * decides and maps.
  */
-import { accountFromItem, accountKey } from '../accounts/repository.js';
+import { accountFromItem, accountKey, PLAN_IDS_ATTRIBUTE } from '../accounts/repository.js';
 import type { Authorization, SettleAttachment, Transition } from '../authorizations/model.js';
 import { config, type Config } from '../config.js';
 import type { ErrorCode } from '../contract/errors.js';
@@ -41,7 +42,6 @@ import {
   planFromItem,
   planIdFor,
   planOnHold,
-  planPointerPut,
   planPut,
   readAccountPlans,
 } from './repository.js';
@@ -178,7 +178,10 @@ export function decidePlan(
   };
 }
 
-/** A capture with `installments`: the plan, its pointer and the coupon's redemption join the capture's transaction. */
+/**
+ * A capture with `installments`: the plan rides on the hold's update, its id on the account's update (the account's
+ * `planIds`), and the coupon's redemption joins the capture's transaction: one item more than a plain capture.
+ */
 export function captureAttachment(
   request: CaptureInstallments,
   rules: InstallmentRules = config,
@@ -196,10 +199,8 @@ export function captureAttachment(
         ok: true,
         transition: { ...transition, next: { ...transition.next, installmentPlanId: plan.id } },
         onHold: newPlanOnHold(plan),
-        items: [
-          planPointerPut(plan),
-          ...(plan.couponId ? [couponRedeemUpdate(plan.couponId, plan.id, nowIso)] : []),
-        ],
+        onAccount: { attribute: PLAN_IDS_ATTRIBUTE, value: plan.id },
+        items: plan.couponId ? [couponRedeemUpdate(plan.couponId, plan.id, nowIso)] : [],
       };
     },
   };

@@ -26,6 +26,19 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+/** The items of the one TransactWriteItems sent since `calls` was emptied: kind and item type, in order. */
+function writtenItems(): string[] {
+  const writes = calls.filter((c) => c.command === 'TransactWriteItemsCommand');
+  expect(writes).toHaveLength(1);
+  const items = (writes[0]?.input['TransactItems'] ?? []) as Array<Record<string, Record<string, unknown>>>;
+  return items.map((item) => {
+    const [kind, op] = Object.entries(item)[0] ?? ['?', {}];
+    const key = (op['Key'] ?? op['Item']) as Record<string, { S?: string }>;
+    const pk = String(key['pk']?.S ?? key['pk']);
+    return `${kind} ${pk.split('#')[0]?.toLowerCase()}`;
+  });
+}
+
 describe('DynamoDB calls per operation', () => {
   it('an approved authorize makes exactly one call: TransactWriteItems', async () => {
     const checkout = await api.createClient(['checkout']);
@@ -137,13 +150,23 @@ describe('DynamoDB calls per operation', () => {
       },
     });
     const hold = await api.authorize(checkout.apiKey, { accountId, amount: 120_000 });
+    const plainHold = await api.authorize(checkout.apiKey, { accountId, amount: 120_000 });
+    calls.length = 0;
+    expect((await api.post(checkout.apiKey, `/v1/authorizations/${plainHold.body.id}/capture`)).status).toBe(
+      200,
+    );
+    const plainItems = writtenItems();
     sent.length = 0;
+    calls.length = 0;
     const reply = await api.post(checkout.apiKey, `/v1/authorizations/${hold.body.id}/capture`, {
       installments: { count: 12, couponId: coupon.body.id },
     });
     expect(reply.status).toBe(200);
     expect(reply.body.installmentPlanId).toBeDefined();
     expect(sent).toEqual(['TransactGetItemsCommand', 'TransactWriteItemsCommand']);
+    // The plan rides on the hold's update and its id on the account's: the coupon's redemption is the one item more.
+    const planItems = writtenItems();
+    expect(planItems).toEqual([...plainItems, 'Update coupon']);
   });
 });
 

@@ -297,6 +297,48 @@ describe('POST /v1/accounts/{id}/repayments with plans', () => {
     await expectJournalMatches(accountId);
   });
 
+  it('lists and repays plans captured before their ids moved onto the account (a pointer item each)', async () => {
+    const { documentClient } = await import('../../shared/storage/dynamo-client.js');
+    const { PutCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const accountId = await api.createAccount(1_000_000);
+    const older = (await capture(await hold(accountId, 300_000), { installments: { count: 3 } })).body;
+    // The layout an earlier version wrote: no `planIds` on the account, an ACCOUNT#/PLAN# pointer instead.
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: app.tableName,
+        Key: { pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' },
+        UpdateExpression: 'REMOVE planIds',
+      }),
+    );
+    await documentClient.send(
+      new PutCommand({
+        TableName: app.tableName,
+        Item: {
+          pk: `ACCOUNT#${accountId}`,
+          sk: `PLAN#${older.installmentPlanId}`,
+          itemType: 'plan_pointer',
+          planId: older.installmentPlanId,
+        },
+      }),
+    );
+    const newer = (await capture(await hold(accountId, 600_000), { installments: { count: 6 } })).body;
+    const listed = await api.call('GET', `/v1/accounts/${accountId}/installment-plans`, {
+      key: servicing.apiKey,
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((p: { id: string }) => p.id).sort()).toEqual(
+      [older.installmentPlanId, newer.installmentPlanId].sort(),
+    );
+    // Everything owed on both plans: a repayment that finds both pays it all.
+    const paid = await api.post(servicing.apiKey, `/v1/accounts/${accountId}/repayments`, {
+      amount: 900_000,
+      currency: 'CNY',
+    });
+    expect(paid.status).toBe(201);
+    expect(paid.body.account.outstanding).toBe(0);
+    await expectJournalMatches(accountId);
+  });
+
   it('refuses more than is owed with 409, changing nothing', async () => {
     const accountId = await api.createAccount(1_000_000);
     await capture(await hold(accountId, 300_000), { installments: { count: 3 } });
