@@ -46,10 +46,6 @@ export function planKey(planId: string): { pk: string; sk: string } | undefined 
   const digest = PLAN_ID.exec(planId)?.[1];
   return digest ? requestKey(digest) : undefined;
 }
-const pointerKey = (accountId: string, planId: string) => ({
-  pk: accountKey(accountId).pk,
-  sk: `${POINTER_PREFIX}${planId}`,
-});
 
 function assertPlan(plan: InstallmentPlan): void {
   assert(plan.installments.length === plan.count, `plan ${plan.id} has one row per installment`);
