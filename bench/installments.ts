@@ -1,9 +1,9 @@
 /**
  * Capture with a 12-installment plan and an interest-free coupon, against a plain capture, end to end over HTTP
  * at c=16 in alternating rounds (bench/rounds.ts): `captureWithInstallmentsP50Ratio` (target <= 1.2). Both write
- * one TransactWriteItems after one TransactGetItems; the plan capture's transaction holds one more item (the
- * coupon's redemption; the plan rides on the hold's own update, its id on the account's) and its snapshot one
- * more key (the coupon).
+ * one TransactWriteItems after one TransactGetItems, of the same items (the plan rides on the hold's own update,
+ * its id and the coupon's redemption on the account's); the plan capture's snapshot has one more key (the
+ * coupon's terms) and its hold and account updates carry more.
  *
  * bench/run.ts calls `measureInstallments` with its running API; `npx tsx bench/installments.ts` runs it alone
  * (its own DynamoDB Local and API), small: BENCH_INSTALLMENTS_REQUESTS requests per side and round.

@@ -29,6 +29,24 @@ const ACCOUNT_SK = 'ACCOUNT';
  * its id in the account update it writes anyway (shared/installments/repository.ts lists plans from it).
  */
 export const PLAN_IDS_ATTRIBUTE = 'planIds';
+
+/**
+ * A coupon's state, on its account's item (`coupon:<couponId>`): `issued`, or `redeemed:<planId>`. A capture redeems
+ * it in the account update it writes anyway, guarded by `issued` (single use), so the coupon costs the capture's
+ * transaction no item of its own; the coupon's own item keeps its terms (shared/coupons/repository.ts).
+ */
+const COUPON_STATE_PREFIX = 'coupon:';
+export const couponStateAttribute = (couponId: string): string => `${COUPON_STATE_PREFIX}${couponId}`;
+
+/**
+ * What a settlement changes on the account item besides its figures, in the same update: an id added to a
+ * string set (a new plan's, to `planIds`), and an attribute moved from one value to another (a coupon's state;
+ * guarded by `from` when given).
+ */
+export interface AccountAttributeChanges {
+  add?: { attribute: string; value: string };
+  swap?: { attribute: string; from?: string; to: string };
+}
 export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: ACCOUNT_SK });
 
 /**
@@ -118,6 +136,7 @@ export function accountFromItem(item: Record<string, unknown>): Account {
   const account: Record<string, unknown> = {};
   const quotas: Record<string, CategoryQuota> = {};
   for (const [name, value] of Object.entries(rest)) {
+    if (name.startsWith(COUPON_STATE_PREFIX)) continue; // coupons' states: shared/coupons/repository.ts reads them
     if (name.startsWith(QUOTA_PREFIX)) quotas[name.slice(QUOTA_PREFIX.length)] = value as CategoryQuota;
     else if (!WINDOW_ATTRIBUTE_NAMES.has(name)) account[name] = value;
   }
@@ -494,6 +513,33 @@ export function reserveUpdate(g: ReserveGuard): TransactItem {
   };
 }
 
+/** Adds `changes` to an update's parts; answers its ADD clause (empty when it has none). */
+function attributeChanges(
+  changes: AccountAttributeChanges | undefined,
+  parts: {
+    sets: string[];
+    conditions: string[];
+    names: Record<string, string>;
+    values: Record<string, unknown>;
+  },
+): string {
+  const swap = changes?.swap;
+  if (swap !== undefined) {
+    parts.names['#swap'] = swap.attribute;
+    parts.sets.push('#swap = :swapTo');
+    parts.values[':swapTo'] = swap.to;
+    if (swap.from !== undefined) {
+      parts.conditions.push('#swap = :swapFrom');
+      parts.values[':swapFrom'] = swap.from;
+    }
+  }
+  const add = changes?.add;
+  if (add === undefined) return '';
+  parts.names['#set'] = add.attribute;
+  parts.values[':setValue'] = new Set([add.value]);
+  return ' ADD #set :setValue';
+}
+
 /**
  * Any other movement (capture, release, refund, repayment, limit change): add the deltas, keep `available`
  * in step. `requireOutstandingAtLeast` guards money coming back (a repayment or refund cannot push
@@ -512,8 +558,8 @@ export function movementUpdate(
      * grant still being the one the hold drew from; if it ended, the caller releases without it.
      */
     quotaReturn?: QuotaReturn;
-    /** An id added to one of the account's string sets (a capture's plan to `planIds`), in the same update. */
-    addToSet?: { attribute: string; value: string };
+    /** Attributes changed with the figures (a capture's plan id, a coupon's state). */
+    changes?: AccountAttributeChanges;
   } = {},
 ): TransactItem {
   const conditions = ['attribute_exists(pk)'];
@@ -555,18 +601,13 @@ export function movementUpdate(
     values[':quotaPromotion'] = back.promotionId;
     values[':quotaBack'] = back.amount;
   }
-  const names: Record<string, string> = {};
-  if (back !== undefined) names['#q'] = quotaAttribute(back.category);
-  const add = options.addToSet;
-  if (add !== undefined) {
-    names['#set'] = add.attribute;
-    values[':setValue'] = new Set([add.value]);
-  }
+  const names: Record<string, string> = back ? { '#q': quotaAttribute(back.category) } : {};
+  const adds = attributeChanges(options.changes, { sets, conditions, names, values });
   return {
     Update: {
       TableName: tableName,
       Key: accountKey(accountId),
-      UpdateExpression: `SET ${sets.join(', ')}${add !== undefined ? ' ADD #set :setValue' : ''}`,
+      UpdateExpression: `SET ${sets.join(', ')}${adds}`,
       ConditionExpression: conditions.join(' AND '),
       ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,

@@ -4,7 +4,7 @@
  */
 import type { BalanceDelta } from '../accounts/model.js';
 import { assert, present } from '../assert.js';
-import type { QuotaReturn } from '../accounts/repository.js';
+import type { AccountAttributeChanges, QuotaReturn } from '../accounts/repository.js';
 import type { DeclineCode, ErrorCode } from '../contract/errors.js';
 import type { JournalEntryType } from '../journal/model.js';
 import type { TransactItem } from '../storage/transactions.js';
@@ -669,16 +669,14 @@ export interface SettleAttachment {
         transition: Transition;
         items: TransactItem[];
         onHold?: HoldAttribute;
-        /** An id the account update adds to one of the account's sets (a new plan's), no item of its own. */
-        onAccount?: AccountSetAdd;
+        /**
+         * Attributes the account update changes too (a new plan's id, a coupon's state): no item of their own.
+         * A failed `swap.from` guard answers `swapRefusal` (a coupon redeemed meanwhile: `coupon_unavailable`).
+         */
+        onAccount?: AccountAttributeChanges;
+        swapRefusal?: ErrorCode;
       }
     | { ok: false; code: ErrorCode };
-}
-
-/** An id added to a string set on the account item by the settlement's own account update. */
-export interface AccountSetAdd {
-  attribute: string;
-  value: string;
 }
 
 /**

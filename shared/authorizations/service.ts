@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BalanceDelta } from '../accounts/model.js';
-import { movementUpdate, quotaAttribute } from '../accounts/repository.js';
+import { type AccountAttributeChanges, movementUpdate, quotaAttribute } from '../accounts/repository.js';
 import { assert, present } from '../assert.js';
 import { config } from '../config.js';
 import { type DeclineCode, type ErrorCode, errorBody } from '../contract/errors.js';
@@ -41,7 +41,6 @@ import {
   transactWrite,
 } from '../storage/transactions.js';
 import {
-  type AccountSetAdd,
   type Authorization,
   type BudgetReturn,
   type Decision,
@@ -371,6 +370,8 @@ interface SettlePlan {
   delta: BalanceDelta;
   response: StoredResponse;
   accountUpdate: TransactItem | undefined;
+  /** A guarded account attribute (a coupon's state) and what its guard failing answers. */
+  swapGuard: { attribute: string; from: string; refusal: ErrorCode } | undefined;
   items: TransactItem[];
   /** Indexes into `items` (record -1: none; attached: where the attachment's items start). */
   at: { record: number; hold: number; account: number; budget: number; attached: number };
@@ -381,9 +382,15 @@ function planSettlement(
   current: Authorization,
   decided: Transition,
   nowMs: number,
-  attached: { items: TransactItem[]; onHold?: HoldAttribute; onAccount?: AccountSetAdd } = { items: [] },
+  attached: {
+    items: TransactItem[];
+    onHold?: HoldAttribute;
+    onAccount?: AccountAttributeChanges;
+    swapRefusal?: ErrorCode;
+  } = { items: [] },
 ): SettlePlan {
   const { items: attachedItems, onHold, onAccount } = attached;
+  const swap = onAccount?.swap;
   const kept = run.grantEnded ? withoutQuotaReturn(decided) : decided;
   const transition = run.budgetsOff ? withoutBudgetDraws(kept, current, run.budgetsOff) : kept;
   const { next } = transition;
@@ -406,6 +413,10 @@ function planSettlement(
     delta,
     response,
     accountUpdate,
+    swapGuard:
+      swap?.from === undefined
+        ? undefined
+        : { attribute: swap.attribute, from: swap.from, refusal: attached.swapRefusal ?? 'invalid_state' },
     items: [...own, ...budget, ...attachedItems],
     at: {
       record: record.length ? 0 : -1,
@@ -427,13 +438,13 @@ function accountUpdateFor(
   transition: Transition,
   delta: BalanceDelta,
   nowMs: number,
-  onAccount?: AccountSetAdd,
+  onAccount?: AccountAttributeChanges,
 ): TransactItem | undefined {
   const { next, accountGuard, quotaReturn } = transition;
-  // Only a capture adds to the account's sets (its plan), and a capture always moves money by movementUpdate.
+  // Only captures and refunds change account attributes (a plan, a coupon), and both move money by movementUpdate.
   assert(
     onAccount === undefined || (accountGuard !== 'reserve' && transition.movements.length > 0),
-    'an account set addition rides on a movement update',
+    'account attribute changes ride on a movement update',
   );
   if (accountGuard === 'reserve') {
     run.reserve ??= new ReserveShape(current.accountId, undefined, run.rule);
@@ -443,7 +454,7 @@ function accountUpdateFor(
   return movementUpdate(current.accountId, delta, next.updatedAt, {
     ...(accountGuard ? { requireOutstandingAtLeast: accountGuard.outstandingAtLeast } : {}),
     ...(quotaReturn ? { quotaReturn } : {}),
-    ...(onAccount ? { addToSet: onAccount } : {}),
+    ...(onAccount ? { changes: onAccount } : {}),
   });
 }
 
@@ -462,6 +473,14 @@ async function explainSettleFailure(
   // An attached item's race (a coupon redeemed meanwhile, a plan moved on): read and decide again.
   if (at.attached >= 0 && reasons.slice(at.attached).some((r) => r.code === 'ConditionalCheckFailed'))
     return RETRY;
+  const guard = plan.swapGuard;
+  // The account moved on from what a guarded attribute needed (a coupon redeemed by another capture meanwhile).
+  if (
+    guard &&
+    conditionFailed(reasons, at.account) &&
+    reasons[at.account]?.item?.[guard.attribute] !== guard.from
+  )
+    return failure(guard.refusal);
   if (plan.accountUpdate && conditionFailed(reasons, at.account))
     return accountRefused(run, plan, reasons[at.account]?.item, nowMs);
   const draws = plan.transition.budgetDraws ?? [];

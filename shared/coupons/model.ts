@@ -72,6 +72,11 @@ export interface Coupon extends CouponTerms {
   campaignId?: string;
   /** The plan that redeemed it. */
   planId?: string;
+  /**
+   * True for coupons whose state (issued, redeemed by which plan) is kept on the account's item (every coupon
+   * issued since it moved there); a coupon issued before keeps it on its own item.
+   */
+  stateOnAccount?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -130,6 +135,6 @@ export interface CouponResource extends CouponTerms {
 }
 
 export function toCouponResource(c: Coupon, nowIso: string): CouponResource {
-  const { updatedAt: _u, status: _s, ...rest } = c;
+  const { updatedAt: _u, status: _s, stateOnAccount: _a, ...rest } = c;
   return { ...rest, object: 'coupon', status: couponStatus(c, nowIso) };
 }

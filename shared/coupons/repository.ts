@@ -1,15 +1,17 @@
 /**
- * Storage of coupons. Two items per coupon, written in one transaction:
- *   COUPON#<couponId>    / COUPON            the coupon: read by id in the capture's own snapshot (the capture
- *                                            knows the hold, not yet its account), redeemed by a conditional
- *                                            update inside the capture's transaction
+ * Storage of coupons. Two items per coupon and one attribute of its account, written in one transaction:
+ *   COUPON#<couponId>    / COUPON            the coupon's terms: read by id in the capture's own snapshot (the
+ *                                            capture knows the hold, not yet its account)
  *   ACCOUNT#<accountId>  / COUPON#<couponId> an immutable pointer, so an account's coupons are one Query
- * Redemption is `status: issued → redeemed` under the condition `status = issued`: of two captures racing for
- * one coupon, exactly one transaction commits.
+ *   ACCOUNT#<accountId>  / ACCOUNT          `coupon:<couponId>`: its state, `issued` or `redeemed:<planId>`
+ * Redemption moves the state `issued → redeemed:<planId>` in the capture's own account update, guarded by
+ * `issued`: of two captures racing for one coupon exactly one transaction commits, and the coupon adds no item to
+ * the capture's transaction. A coupon issued before its state moved onto the account (no `stateOnAccount`) keeps
+ * `status` on its own item and is redeemed there, by a conditional update of that item.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { accountKey } from '../accounts/repository.js';
+import { accountKey, couponStateAttribute } from '../accounts/repository.js';
 import { assert } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
 import { defaultStorage, type Storage } from '../storage/dynamo-client.js';
@@ -32,9 +34,25 @@ export function isCouponItem(item: Record<string, unknown> | undefined): boolean
   return item?.['itemType'] === 'coupon';
 }
 
-export function couponFromItem(item: Record<string, unknown>): Coupon {
+/** The state a coupon of the new kind has on its account: `issued`, or `redeemed:<planId>`. */
+export const ISSUED = 'issued';
+export const redeemedBy = (planId: string): string => `redeemed:${planId}`;
+
+/**
+ * A coupon as stored; with `account` (its account's item, read in the same snapshot) the state kept there is
+ * merged in. Without it, a coupon of the new kind reads `issued`: its capture's guarded update decides.
+ */
+export function couponFromItem(item: Record<string, unknown>, account?: Record<string, unknown>): Coupon {
   const { pk: _pk, sk: _sk, itemType: _t, ...rest } = item;
-  const coupon = rest as unknown as Coupon;
+  const stored = rest as unknown as Coupon;
+  const state = stored.stateOnAccount ? account?.[couponStateAttribute(stored.id)] : undefined;
+  const redeemedPlan =
+    typeof state === 'string' && state.startsWith('redeemed:') ? state.slice(9) : undefined;
+  const coupon: Coupon = redeemedPlan
+    ? { ...stored, status: 'redeemed', planId: redeemedPlan }
+    : stored.stateOnAccount && account
+      ? { ...withoutPlan(stored), status: 'issued' }
+      : stored;
   assert(
     coupon.status === 'issued' || coupon.status === 'redeemed',
     `coupon ${coupon.id} has a known status`,
@@ -43,13 +61,18 @@ export function couponFromItem(item: Record<string, unknown>): Coupon {
   return coupon;
 }
 
+function withoutPlan(c: Coupon): Coupon {
+  const { planId: _p, ...rest } = c;
+  return rest;
+}
+
 /** The coupon and its account pointer, put only if neither exists and the account does. */
 export function newCouponItems(coupon: Coupon, storage: Storage = defaultStorage): TransactItem[] {
   return [
     {
       Put: {
         TableName: storage.tableName,
-        Item: { ...couponKey(coupon.id), itemType: 'coupon', ...coupon },
+        Item: { ...couponKey(coupon.id), itemType: 'coupon', ...coupon, stateOnAccount: true },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -61,10 +84,13 @@ export function newCouponItems(coupon: Coupon, storage: Storage = defaultStorage
       },
     },
     {
-      ConditionCheck: {
+      Update: {
         TableName: storage.tableName,
         Key: accountKey(coupon.accountId),
+        UpdateExpression: 'SET #state = :issued',
         ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#state': couponStateAttribute(coupon.id) },
+        ExpressionAttributeValues: { ':issued': ISSUED },
       },
     },
   ];
@@ -72,7 +98,7 @@ export function newCouponItems(coupon: Coupon, storage: Storage = defaultStorage
 
 export type IssueOutcome = 'issued' | 'exists' | 'account_not_found' | 'retry';
 
-/** Issues a coupon: one transaction of its two items and the account's existence check. */
+/** Issues a coupon: one transaction of its two items and its state on the account (which must exist). */
 export async function issueCoupon(coupon: Coupon, storage: Storage = defaultStorage): Promise<IssueOutcome> {
   const outcome = await transactWrite(newCouponItems(coupon, storage), randomUUID(), storage);
   if (outcome.committed) return 'issued';
@@ -81,7 +107,10 @@ export async function issueCoupon(coupon: Coupon, storage: Storage = defaultStor
   return 'exists';
 }
 
-/** Inside a capture: `issued → redeemed` by `planId`, only if still issued (the race is decided here). */
+/**
+ * Inside a capture, for a coupon issued before its state moved onto the account: `issued → redeemed` by `planId`
+ * on the coupon's own item, only if still issued (the race is decided here).
+ */
 export function couponRedeemUpdate(couponId: string, planId: string, nowIso: string): TransactItem {
   return {
     Update: {
@@ -145,6 +174,6 @@ export async function listAccountCoupons(
     if (items === null) return RETRY;
     const [account, ...coupons] = items;
     if (!account) return undefined;
-    return coupons.filter(isCouponItem).map((c) => couponFromItem(c as Record<string, unknown>));
+    return coupons.filter(isCouponItem).map((c) => couponFromItem(c as Record<string, unknown>, account));
   });
 }

@@ -36,6 +36,8 @@ export interface InstallmentPlan {
   totalFee: number;
   feeWaived: boolean;
   couponId?: string;
+  /** True when the coupon's state is on the account's item (coupons issued since it moved there). */
+  couponOnAccount?: boolean;
   installments: Installment[];
   createdAt: string;
   updatedAt: string;

@@ -4,7 +4,12 @@
  * Decisions are the pure functions of schedule.ts, plan.ts, statement.ts and the coupon rule; this module loads,
  * decides and maps.
  */
-import { accountFromItem, accountKey, PLAN_IDS_ATTRIBUTE } from '../accounts/repository.js';
+import {
+  accountFromItem,
+  accountKey,
+  couponStateAttribute,
+  PLAN_IDS_ATTRIBUTE,
+} from '../accounts/repository.js';
 import type { Authorization, SettleAttachment, Transition } from '../authorizations/model.js';
 import { config, type Config } from '../config.js';
 import type { ErrorCode } from '../contract/errors.js';
@@ -14,7 +19,9 @@ import {
   couponKey,
   couponRedeemUpdate,
   couponRestoreUpdate,
+  ISSUED,
   isCouponItem,
+  redeemedBy,
 } from '../coupons/repository.js';
 import { randomUUID } from 'node:crypto';
 import { getItems } from '../idempotency/records.js';
@@ -97,7 +104,7 @@ export async function installmentOptions(
   if (!account) return { ok: false, code: 'account_not_found' };
   const coupon = input.couponId
     ? isCouponItem(couponItem)
-      ? couponFromItem(couponItem ?? {})
+      ? couponFromItem(couponItem ?? {}, account)
       : null
     : undefined;
   if (coupon === null) return { ok: false, code: 'coupon_not_applicable' };
@@ -165,6 +172,7 @@ export function decidePlan(
       totalFee: q.totalFee,
       feeWaived: q.feeWaived,
       ...(request.couponId ? { couponId: request.couponId } : {}),
+      ...(coupon?.stateOnAccount ? { couponOnAccount: true } : {}),
       installments: q.schedule.map((r) => ({
         ...r,
         paidPrincipal: 0,
@@ -179,8 +187,9 @@ export function decidePlan(
 }
 
 /**
- * A capture with `installments`: the plan rides on the hold's update, its id on the account's update (the account's
- * `planIds`), and the coupon's redemption joins the capture's transaction: one item more than a plain capture.
+ * A capture with `installments`: the plan rides on the hold's update; its id (to the account's `planIds`) and the
+ * coupon's redemption (its state on the account, guarded by `issued`) on the account's. The transaction has the
+ * items of a plain capture; a coupon issued before its state moved onto the account adds its own item's update.
  */
 export function captureAttachment(
   request: CaptureInstallments,
@@ -199,8 +208,21 @@ export function captureAttachment(
         ok: true,
         transition: { ...transition, next: { ...transition.next, installmentPlanId: plan.id } },
         onHold: newPlanOnHold(plan),
-        onAccount: { attribute: PLAN_IDS_ATTRIBUTE, value: plan.id },
-        items: plan.couponId ? [couponRedeemUpdate(plan.couponId, plan.id, nowIso)] : [],
+        onAccount: {
+          add: { attribute: PLAN_IDS_ATTRIBUTE, value: plan.id },
+          ...(plan.couponId && plan.couponOnAccount
+            ? {
+                swap: {
+                  attribute: couponStateAttribute(plan.couponId),
+                  from: ISSUED,
+                  to: redeemedBy(plan.id),
+                },
+              }
+            : {}),
+        },
+        swapRefusal: 'coupon_unavailable',
+        items:
+          plan.couponId && !plan.couponOnAccount ? [couponRedeemUpdate(plan.couponId, plan.id, nowIso)] : [],
       };
     },
   };
@@ -230,12 +252,16 @@ export function refundAttachment(rules: InstallmentRules = config): SettleAttach
       // Principal already repaid is not owed any more: refunding it would take outstanding below the plans.
       if (reducedPrincipal < refunded) return { ok: false, code: 'amount_exceeds_remaining' };
       const versioned = { ...next, version: plan.version + 1 };
-      const giveBack = plan.couponId && isFullyRefunded(versioned);
+      const couponId = isFullyRefunded(versioned) ? plan.couponId : undefined;
       return {
         ok: true,
         transition,
         onHold: planOnHold(versioned, plan.version),
-        items: giveBack ? [couponRestoreUpdate(plan.couponId ?? '', plan.id, nowIso)] : [],
+        // Only this plan redeemed the coupon, and a purchase is refunded in full once: given back unguarded.
+        ...(couponId && plan.couponOnAccount
+          ? { onAccount: { swap: { attribute: couponStateAttribute(couponId), to: ISSUED } } }
+          : {}),
+        items: couponId && !plan.couponOnAccount ? [couponRestoreUpdate(couponId, plan.id, nowIso)] : [],
       };
     },
   };

@@ -255,6 +255,55 @@ describe('POST /v1/authorizations/{id}/capture with installments', () => {
   });
 });
 
+describe('a coupon issued before its state moved onto the account', () => {
+  /** Turns a just-issued coupon into one as an earlier version stored it: its state on its own item only. */
+  async function asIssuedBefore(accountId: string, couponId: string): Promise<void> {
+    const { documentClient } = await import('../../shared/storage/dynamo-client.js');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: app.tableName,
+        Key: { pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' },
+        UpdateExpression: 'REMOVE #state',
+        ExpressionAttributeNames: { '#state': `coupon:${couponId}` },
+      }),
+    );
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: app.tableName,
+        Key: { pk: `COUPON#${couponId}`, sk: 'COUPON' },
+        UpdateExpression: 'REMOVE stateOnAccount',
+      }),
+    );
+  }
+
+  const couponItem = async (couponId: string) =>
+    (await tableSnapshot(app.tableName)).find((i) => i['pk'] === `COUPON#${couponId}`);
+
+  it('is redeemed once on its own item, and a full refund gives it back there', async () => {
+    const accountId = await api.createAccount(1_000_000);
+    const couponId = await issueCoupon(accountId, { counts: [3] });
+    await asIssuedBefore(accountId, couponId);
+    const [first, second] = [await hold(accountId, 300_000), await hold(accountId, 300_000)];
+    const captured = await capture(first, { installments: { count: 3, couponId } });
+    expect(captured.status).toBe(200);
+    expect(await couponItem(couponId)).toMatchObject({
+      status: 'redeemed',
+      planId: captured.body.installmentPlanId,
+    });
+    const again = await capture(second, { installments: { count: 3, couponId } });
+    expect([again.status, again.body.error.code]).toEqual([409, 'coupon_unavailable']);
+    const refund = await api.post(checkout.apiKey, `/v1/authorizations/${first}/refunds`, {
+      amount: 300_000,
+    });
+    expect(refund.status).toBe(201);
+    expect(await couponItem(couponId)).toMatchObject({ status: 'issued' });
+    const listed = await api.call('GET', `/v1/accounts/${accountId}/coupons`, { key: checkout.apiKey });
+    expect(listed.body.data).toEqual([expect.objectContaining({ id: couponId, status: 'issued' })]);
+    await expectJournalMatches(accountId);
+  });
+});
+
 describe('GET /v1/accounts/{id}/statement', () => {
   it('bills one-off purchases on the current statement and nothing of a plan before its first statement', async () => {
     const accountId = await api.createAccount(1_000_000);
