@@ -46,6 +46,8 @@ export interface ReportInput extends AuthorizeMeasurements {
   refresh: RefreshRounds;
   worst: RefreshRounds;
   summary: Record<string, number | undefined>;
+  /** The feature benches' ratios (bench/installments.ts, bench/budgets.ts), each over its own rounds. */
+  features: { captureWithInstallments: RatioStat; authorizeWithBudget: RatioStat };
 }
 
 export function report(r: ReportInput): string {
@@ -89,7 +91,7 @@ Produced by \`npm run bench\` (bench/run.ts); every number below is from one run
 /** The issues' targets beside this run's values: each ratio is the median of its rounds, with their range. */
 function summarySection(r: ReportInput): string {
   const v = (key: string) => r.summary[key];
-  return `## Summary (targets from issues 6 and 14)
+  return `## Summary (targets from issues 6, 14 and 17)
 
 Every ratio is measured in ${r.rounds} alternating rounds (floor, ours, floor, ours, …), each round's ratio from
 its own adjacent pair; the value is the median of the rounds' ratios, and the range is their spread. On a shared
@@ -106,6 +108,10 @@ its own adjacent pair; the value is the median of the rounds' ratios, and the ra
 | authorizeBundleKiB | ${v('authorizeBundleKiB')} | | ≤ 400 |
 | coldImportRatio | ${v('coldImportRatio')} | ${range(r.cold.ratio)} | ≤ 2.0 |
 | refreshRatio | ${v('refreshRatio')} | ${range(r.refresh.ratio)} | ≥ 0.7 |
+| authorizeWithBudgetP50Ratio (c=16, over authorize without) | ${v('authorizeWithBudgetP50Ratio')} | ${range(r.features.authorizeWithBudget)} | ≤ 1.15 |
+| budgetUtilizationAtExhaustion (c=64) | ${v('budgetUtilizationAtExhaustion')} | | ≥ 0.97 |
+| captureWithInstallmentsP50Ratio (c=16, over a plain capture) | ${v('captureWithInstallmentsP50Ratio')} | ${range(r.features.captureWithInstallments)} | ≤ 1.2 |
+| dynamoCallsPerCaptureWithInstallments | ${v('dynamoCallsPerCaptureWithInstallments')} | | = ${v('dynamoCallsPerCapture')} (a plain capture's) |
 
 `;
 }

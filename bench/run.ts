@@ -91,7 +91,8 @@ async function main(): Promise<void> {
       ...installmentsSummary(installments),
       ...budgetsSummary(budgets),
     };
-    const measured = { ...load, capture, release, calls, ...bundles, ...refreshes, summary };
+    const features = { captureWithInstallments: installments.p50Ratio, authorizeWithBudget: budgets.p50Ratio };
+    const measured = { ...load, capture, release, calls, ...bundles, ...refreshes, summary, features };
     const input = {
       startedAt,
       requestsAt: REQUESTS_AT,
