@@ -91,7 +91,10 @@ async function main(): Promise<void> {
       ...installmentsSummary(installments),
       ...budgetsSummary(budgets),
     };
-    const features = { captureWithInstallments: installments.p50Ratio, authorizeWithBudget: budgets.p50Ratio };
+    const features = {
+      captureWithInstallments: installments.p50Ratio,
+      authorizeWithBudget: budgets.p50Ratio,
+    };
     const measured = { ...load, capture, release, calls, ...bundles, ...refreshes, summary, features };
     const input = {
       startedAt,
