@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'client_not_found'
   | 'installment_plan_not_found'
   | 'installments_not_offered'
+  | 'installment_plan_limit_reached'
   | 'coupon_unavailable'
   | 'coupon_not_applicable'
   | 'budget_not_found'

@@ -2660,7 +2660,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description conflict: idempotency_key_reused, invalid_state, authorization_expired, amount_exceeds_remaining, coupon_unavailable, coupon_not_applicable. */
+            /** @description conflict: idempotency_key_reused, invalid_state, authorization_expired, amount_exceeds_remaining, installment_plan_limit_reached, coupon_unavailable, coupon_not_applicable. */
             409: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];

@@ -29,6 +29,7 @@ export const route = httpRoute(
         'authorization_expired',
         'amount_exceeds_remaining',
         'installments_not_offered',
+        'installment_plan_limit_reached',
         'coupon_unavailable',
         'coupon_not_applicable',
       ],

@@ -44,7 +44,8 @@ export const couponStateAttribute = (couponId: string): string => `${COUPON_STAT
  * guarded by `from` when given).
  */
 export interface AccountAttributeChanges {
-  add?: { attribute: string; value: string };
+  /** `max`: the set must hold fewer ids than this before the addition. */
+  add?: { attribute: string; value: string; max?: number };
   swap?: { attribute: string; from?: string; to: string };
 }
 export const accountKey = (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: ACCOUNT_SK });
@@ -537,6 +538,10 @@ function attributeChanges(
   if (add === undefined) return '';
   parts.names['#set'] = add.attribute;
   parts.values[':setValue'] = new Set([add.value]);
+  if (add.max !== undefined) {
+    parts.conditions.push('(attribute_not_exists(#set) OR size(#set) < :setMax)');
+    parts.values[':setMax'] = add.max;
+  }
   return ' ADD #set :setValue';
 }
 

@@ -671,12 +671,20 @@ export interface SettleAttachment {
         onHold?: HoldAttribute;
         /**
          * Attributes the account update changes too (a new plan's id, a coupon's state): no item of their own.
-         * A failed `swap.from` guard answers `swapRefusal` (a coupon redeemed meanwhile: `coupon_unavailable`).
+         * A failed guard answers its `refusals` entry (a coupon redeemed meanwhile: `coupon_unavailable`).
          */
         onAccount?: AccountAttributeChanges;
-        swapRefusal?: ErrorCode;
+        refusals?: AttributeRefusals;
       }
     | { ok: false; code: ErrorCode };
+}
+
+/** What a settlement answers when one of its account attribute guards fails (AccountAttributeChanges). */
+export interface AttributeRefusals {
+  /** The set was full (`add.max`). */
+  add?: ErrorCode;
+  /** The attribute was not `swap.from`. */
+  swap?: ErrorCode;
 }
 
 /**

@@ -41,6 +41,7 @@ import {
   transactWrite,
 } from '../storage/transactions.js';
 import {
+  type AttributeRefusals,
   type Authorization,
   type BudgetReturn,
   type Decision,
@@ -370,8 +371,8 @@ interface SettlePlan {
   delta: BalanceDelta;
   response: StoredResponse;
   accountUpdate: TransactItem | undefined;
-  /** A guarded account attribute (a coupon's state) and what its guard failing answers. */
-  swapGuard: { attribute: string; from: string; refusal: ErrorCode } | undefined;
+  /** What the account's old image says a failed attribute guard answers (a coupon redeemed, too many plans). */
+  attributeRefusal: (image: Record<string, unknown>) => ErrorCode | undefined;
   items: TransactItem[];
   /** Indexes into `items` (record -1: none; attached: where the attachment's items start). */
   at: { record: number; hold: number; account: number; budget: number; attached: number };
@@ -386,11 +387,10 @@ function planSettlement(
     items: TransactItem[];
     onHold?: HoldAttribute;
     onAccount?: AccountAttributeChanges;
-    swapRefusal?: ErrorCode;
+    refusals?: AttributeRefusals;
   } = { items: [] },
 ): SettlePlan {
   const { items: attachedItems, onHold, onAccount } = attached;
-  const swap = onAccount?.swap;
   const kept = run.grantEnded ? withoutQuotaReturn(decided) : decided;
   const transition = run.budgetsOff ? withoutBudgetDraws(kept, current, run.budgetsOff) : kept;
   const { next } = transition;
@@ -413,10 +413,7 @@ function planSettlement(
     delta,
     response,
     accountUpdate,
-    swapGuard:
-      swap?.from === undefined
-        ? undefined
-        : { attribute: swap.attribute, from: swap.from, refusal: attached.swapRefusal ?? 'invalid_state' },
+    attributeRefusal: (image) => attributeRefusal(image, onAccount, attached.refusals),
     items: [...own, ...budget, ...attachedItems],
     at: {
       record: record.length ? 0 : -1,
@@ -426,6 +423,21 @@ function planSettlement(
       attached: attachedItems.length ? own.length + budget.length : -1,
     },
   };
+}
+
+/** Which attribute guard of `changes` the account's old image fails, as the attachment's answer for it. */
+function attributeRefusal(
+  image: Record<string, unknown>,
+  changes: AccountAttributeChanges | undefined,
+  refusals: AttributeRefusals | undefined,
+): ErrorCode | undefined {
+  const { add, swap } = changes ?? {};
+  if (swap?.from !== undefined && image[swap.attribute] !== swap.from)
+    return refusals?.swap ?? 'invalid_state';
+  const held = image[add?.attribute ?? ''];
+  if (add?.max !== undefined && held instanceof Set && held.size >= add.max)
+    return refusals?.add ?? 'invalid_state';
+  return undefined;
 }
 
 const settleRecord = (run: SettleRun, response: StoredResponse) =>
@@ -473,14 +485,11 @@ async function explainSettleFailure(
   // An attached item's race (a coupon redeemed meanwhile, a plan moved on): read and decide again.
   if (at.attached >= 0 && reasons.slice(at.attached).some((r) => r.code === 'ConditionalCheckFailed'))
     return RETRY;
-  const guard = plan.swapGuard;
-  // The account moved on from what a guarded attribute needed (a coupon redeemed by another capture meanwhile).
-  if (
-    guard &&
-    conditionFailed(reasons, at.account) &&
-    reasons[at.account]?.item?.[guard.attribute] !== guard.from
-  )
-    return failure(guard.refusal);
+  // The account moved on from what a guarded attribute needed (a coupon redeemed meanwhile, a plan too many).
+  const refusal = conditionFailed(reasons, at.account)
+    ? plan.attributeRefusal(reasons[at.account]?.item ?? {})
+    : undefined;
+  if (refusal) return failure(refusal);
   if (plan.accountUpdate && conditionFailed(reasons, at.account))
     return accountRefused(run, plan, reasons[at.account]?.item, nowMs);
   const draws = plan.transition.budgetDraws ?? [];

@@ -60,6 +60,12 @@ export const ERROR_CATALOGUE = {
     type: 'invalid_request',
     message: 'Installments are not offered for this count or amount (see GET /v1/installment-options).',
   },
+  installment_plan_limit_reached: {
+    status: 409,
+    type: 'conflict',
+    message:
+      'The account holds as many installment plans as it may (98); capture without installments, or ask servicing.',
+  },
   coupon_unavailable: {
     status: 409,
     type: 'conflict',

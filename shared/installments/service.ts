@@ -45,6 +45,7 @@ import {
 } from './plan.js';
 import {
   isPlanItem,
+  MAX_ACCOUNT_PLANS,
   newPlanOnHold,
   planFromItem,
   planIdFor,
@@ -209,7 +210,7 @@ export function captureAttachment(
         transition: { ...transition, next: { ...transition.next, installmentPlanId: plan.id } },
         onHold: newPlanOnHold(plan),
         onAccount: {
-          add: { attribute: PLAN_IDS_ATTRIBUTE, value: plan.id },
+          add: { attribute: PLAN_IDS_ATTRIBUTE, value: plan.id, max: MAX_ACCOUNT_PLANS },
           ...(plan.couponId && plan.couponOnAccount
             ? {
                 swap: {
@@ -220,7 +221,7 @@ export function captureAttachment(
               }
             : {}),
         },
-        swapRefusal: 'coupon_unavailable',
+        refusals: { add: 'installment_plan_limit_reached', swap: 'coupon_unavailable' },
         items:
           plan.couponId && !plan.couponOnAccount ? [couponRedeemUpdate(plan.couponId, plan.id, nowIso)] : [],
       };

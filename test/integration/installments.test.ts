@@ -230,6 +230,29 @@ describe('POST /v1/authorizations/{id}/capture with installments', () => {
     expect(await tableSnapshot(app.tableName)).toEqual(afterIssue);
   });
 
+  it('refuses a plan beyond the most an account may hold with 409, changing nothing; a one-off capture still works', async () => {
+    const { documentClient } = await import('../../shared/storage/dynamo-client.js');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { MAX_ACCOUNT_PLANS } = await import('../../shared/installments/repository.js');
+    const accountId = await api.createAccount(1_000_000);
+    const ids = Array.from({ length: MAX_ACCOUNT_PLANS }, (_, i) => `plan_${String(i).padStart(22, '0')}`);
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: app.tableName,
+        Key: { pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' },
+        UpdateExpression: 'ADD planIds :ids',
+        ExpressionAttributeValues: { ':ids': new Set(ids) },
+      }),
+    );
+    const held = await hold(accountId, 300_000);
+    const before = await tableSnapshot(app.tableName);
+    const refused = await capture(held, { installments: { count: 3 } });
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'installment_plan_limit_reached']);
+    expect(await tableSnapshot(app.tableName)).toEqual(before);
+    expect((await capture(held, {})).status).toBe(200);
+    await expectJournalMatches(accountId);
+  });
+
   it('refunds from the last installment backwards, and a full refund gives the coupon back', async () => {
     const accountId = await api.createAccount(1_000_000);
     const couponId = await issueCoupon(accountId, { counts: [3, 12] });
