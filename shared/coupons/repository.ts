@@ -11,7 +11,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { accountKey, couponStateAttribute } from '../accounts/repository.js';
+import { type AccountAttributeChanges, accountKey, couponStateAttribute } from '../accounts/repository.js';
 import { assert } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
 import { defaultStorage, type Storage } from '../storage/dynamo-client.js';
@@ -35,8 +35,8 @@ export function isCouponItem(item: Record<string, unknown> | undefined): boolean
 }
 
 /** The state a coupon of the new kind has on its account: `issued`, or `redeemed:<planId>`. */
-export const ISSUED = 'issued';
-export const redeemedBy = (planId: string): string => `redeemed:${planId}`;
+const ISSUED = 'issued';
+const REDEEMED_BY = 'redeemed:';
 
 /**
  * A coupon as stored; with `account` (its account's item, read in the same snapshot) the state kept there is
@@ -47,7 +47,7 @@ export function couponFromItem(item: Record<string, unknown>, account?: Record<s
   const stored = rest as unknown as Coupon;
   const state = stored.stateOnAccount ? account?.[couponStateAttribute(stored.id)] : undefined;
   const redeemedPlan =
-    typeof state === 'string' && state.startsWith('redeemed:') ? state.slice(9) : undefined;
+    typeof state === 'string' && state.startsWith(REDEEMED_BY) ? state.slice(REDEEMED_BY.length) : undefined;
   const coupon: Coupon = redeemedPlan
     ? { ...stored, status: 'redeemed', planId: redeemedPlan }
     : stored.stateOnAccount && account
@@ -107,11 +107,50 @@ export async function issueCoupon(coupon: Coupon, storage: Storage = defaultStor
   return 'exists';
 }
 
+/** What a coupon's redemption or give-back writes: its state on the account, or an update of its own item. */
+export interface CouponWrite {
+  swap?: NonNullable<AccountAttributeChanges['swap']>;
+  items: TransactItem[];
+}
+
+/**
+ * A capture's redemption of the coupon by `planId`: guarded by `issued`, on the account when its state is there
+ * (`onAccount`, the plan's `couponOnAccount`), else on the coupon's own item.
+ */
+export function couponRedemption(
+  couponId: string,
+  planId: string,
+  onAccount: boolean,
+  nowIso: string,
+): CouponWrite {
+  return onAccount
+    ? {
+        swap: { attribute: couponStateAttribute(couponId), from: ISSUED, to: `${REDEEMED_BY}${planId}` },
+        items: [],
+      }
+    : { items: [couponRedeemUpdate(couponId, planId, nowIso)] };
+}
+
+/**
+ * A full refund gives the coupon back. On the account unguarded: only this plan redeemed it, and a purchase is
+ * refunded in full once.
+ */
+export function couponGiveBack(
+  couponId: string,
+  planId: string,
+  onAccount: boolean,
+  nowIso: string,
+): CouponWrite {
+  return onAccount
+    ? { swap: { attribute: couponStateAttribute(couponId), to: ISSUED }, items: [] }
+    : { items: [couponRestoreUpdate(couponId, planId, nowIso)] };
+}
+
 /**
  * Inside a capture, for a coupon issued before its state moved onto the account: `issued → redeemed` by `planId`
  * on the coupon's own item, only if still issued (the race is decided here).
  */
-export function couponRedeemUpdate(couponId: string, planId: string, nowIso: string): TransactItem {
+function couponRedeemUpdate(couponId: string, planId: string, nowIso: string): TransactItem {
   return {
     Update: {
       TableName: defaultStorage.tableName,
@@ -131,7 +170,7 @@ export function couponRedeemUpdate(couponId: string, planId: string, nowIso: str
 }
 
 /** A fully refunded purchase gives its coupon back (the caller checks it is still valid): redeemed by this plan only. */
-export function couponRestoreUpdate(couponId: string, planId: string, nowIso: string): TransactItem {
+function couponRestoreUpdate(couponId: string, planId: string, nowIso: string): TransactItem {
   return {
     Update: {
       TableName: defaultStorage.tableName,

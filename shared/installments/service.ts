@@ -4,12 +4,7 @@
  * Decisions are the pure functions of schedule.ts, plan.ts, statement.ts and the coupon rule; this module loads,
  * decides and maps.
  */
-import {
-  accountFromItem,
-  accountKey,
-  couponStateAttribute,
-  PLAN_IDS_ATTRIBUTE,
-} from '../accounts/repository.js';
+import { accountFromItem, accountKey, PLAN_IDS_ATTRIBUTE } from '../accounts/repository.js';
 import type { Authorization, SettleAttachment, Transition } from '../authorizations/model.js';
 import { config, type Config } from '../config.js';
 import type { ErrorCode } from '../contract/errors.js';
@@ -17,11 +12,9 @@ import { checkCoupon, type Coupon, toCouponResource } from '../coupons/model.js'
 import {
   couponFromItem,
   couponKey,
-  couponRedeemUpdate,
-  couponRestoreUpdate,
-  ISSUED,
+  couponGiveBack,
+  couponRedemption,
   isCouponItem,
-  redeemedBy,
 } from '../coupons/repository.js';
 import { randomUUID } from 'node:crypto';
 import { getItems } from '../idempotency/records.js';
@@ -205,25 +198,19 @@ export function captureAttachment(
       if (!decided.ok) return decided;
       const plan = decided.value;
       const nowIso = transition.next.updatedAt;
+      const redemption = plan.couponId
+        ? couponRedemption(plan.couponId, plan.id, plan.couponOnAccount === true, nowIso)
+        : { items: [] };
       return {
         ok: true,
         transition: { ...transition, next: { ...transition.next, installmentPlanId: plan.id } },
         onHold: newPlanOnHold(plan),
         onAccount: {
           add: { attribute: PLAN_IDS_ATTRIBUTE, value: plan.id, max: MAX_ACCOUNT_PLANS },
-          ...(plan.couponId && plan.couponOnAccount
-            ? {
-                swap: {
-                  attribute: couponStateAttribute(plan.couponId),
-                  from: ISSUED,
-                  to: redeemedBy(plan.id),
-                },
-              }
-            : {}),
+          ...(redemption.swap ? { swap: redemption.swap } : {}),
         },
         refusals: { add: 'installment_plan_limit_reached', swap: 'coupon_unavailable' },
-        items:
-          plan.couponId && !plan.couponOnAccount ? [couponRedeemUpdate(plan.couponId, plan.id, nowIso)] : [],
+        items: redemption.items,
       };
     },
   };
@@ -253,16 +240,16 @@ export function refundAttachment(rules: InstallmentRules = config): SettleAttach
       // Principal already repaid is not owed any more: refunding it would take outstanding below the plans.
       if (reducedPrincipal < refunded) return { ok: false, code: 'amount_exceeds_remaining' };
       const versioned = { ...next, version: plan.version + 1 };
-      const couponId = isFullyRefunded(versioned) ? plan.couponId : undefined;
+      const coupon =
+        plan.couponId && isFullyRefunded(versioned)
+          ? couponGiveBack(plan.couponId, plan.id, plan.couponOnAccount === true, nowIso)
+          : { items: [] };
       return {
         ok: true,
         transition,
         onHold: planOnHold(versioned, plan.version),
-        // Only this plan redeemed the coupon, and a purchase is refunded in full once: given back unguarded.
-        ...(couponId && plan.couponOnAccount
-          ? { onAccount: { swap: { attribute: couponStateAttribute(couponId), to: ISSUED } } }
-          : {}),
-        items: couponId && !plan.couponOnAccount ? [couponRestoreUpdate(couponId, plan.id, nowIso)] : [],
+        ...(coupon.swap ? { onAccount: { swap: coupon.swap } } : {}),
+        items: coupon.items,
       };
     },
   };
