@@ -36,20 +36,20 @@ export async function loadBuilders(): Promise<Builders> {
 
 const OPTS = { removeUndefinedValues: true } as const;
 
-/** Document-client transact items → the low-level JSON DynamoDB's HTTP API takes (with a token, as ours send). */
+/** One document-client transact item → the low-level JSON DynamoDB's HTTP API takes. */
+export function wireItem(item: Record<string, any>): Record<string, unknown> {
+  const [kind, op] = Object.entries(item)[0] as [string, Record<string, any>];
+  const wire: Record<string, unknown> = { ...op };
+  if (op['Item']) wire['Item'] = marshall(op['Item'], OPTS);
+  if (op['Key']) wire['Key'] = marshall(op['Key'], OPTS);
+  if (op['ExpressionAttributeValues'])
+    wire['ExpressionAttributeValues'] = marshall(op['ExpressionAttributeValues'], OPTS);
+  return { [kind]: wire };
+}
+
+/** Document-client transact items → a TransactWriteItems body (with a token, as ours send). */
 function toWire(items: Array<Record<string, any>>): string {
-  return JSON.stringify({
-    ClientRequestToken: randomUUID(),
-    TransactItems: items.map((item) => {
-      const [kind, op] = Object.entries(item)[0] as [string, Record<string, any>];
-      const wire: Record<string, unknown> = { ...op };
-      if (op['Item']) wire['Item'] = marshall(op['Item'], OPTS);
-      if (op['Key']) wire['Key'] = marshall(op['Key'], OPTS);
-      if (op['ExpressionAttributeValues'])
-        wire['ExpressionAttributeValues'] = marshall(op['ExpressionAttributeValues'], OPTS);
-      return { [kind]: wire };
-    }),
-  });
+  return JSON.stringify({ ClientRequestToken: randomUUID(), TransactItems: items.map(wireItem) });
 }
 
 const SIGNATURE_STUB =

@@ -9,7 +9,6 @@
  * Prints ms per transaction (wall time / N, median of ROUNDS) per shape, and its ratio to `authorize` (each
  * round's from its adjacent pair; the median of the rounds and their range).
  */
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
 import type { PreparedRequest } from './load.js';
 
@@ -30,7 +29,7 @@ const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
 const { newAccount } = await import('../shared/accounts/model.js');
 const { newAccountItem } = await import('../shared/accounts/repository.js');
 const { sliceDraw, sliceKey } = await import('../shared/budgets/draw.js');
-const { loadBuilders, floorRequests } = await import('./floor.js');
+const { loadBuilders, floorRequests, wireItem: wire } = await import('./floor.js');
 
 await ensureTable(TABLE);
 const accounts = Array.from({ length: 64 }, (_, i) => `acc_${i}`);
@@ -52,30 +51,11 @@ for (let s = 0; s < SLICES; s += 1) {
 }
 const builders = await loadBuilders();
 
-/** A document-client transact item as DynamoDB's wire JSON. */
-function wire(item: Record<string, Record<string, unknown>>): Record<string, unknown> {
-  const [kind, op] = Object.entries(item)[0] ?? ['', {}];
-  return {
-    [kind]: {
-      ...op,
-      ...(op['Key'] ? { Key: marshall(op['Key']) } : {}),
-      ...(op['Item'] ? { Item: marshall(op['Item']) } : {}),
-      ...(op['ExpressionAttributeValues']
-        ? { ExpressionAttributeValues: marshall(op['ExpressionAttributeValues']) }
-        : {}),
-    },
-  };
-}
-
 function extra(shape: string, i: number): Array<Record<string, unknown>> {
   const slice = i % SLICES;
   switch (shape) {
     case 'slice':
-      return [
-        wire(
-          sliceDraw('bench', slice, 100, new Date().toISOString()) as Record<string, Record<string, unknown>>,
-        ),
-      ];
+      return [wire(sliceDraw('bench', slice, 100, new Date().toISOString()))];
     case 'put':
       return [
         wire({ Put: { TableName: TABLE, Item: { pk: `ITEM#${i}#${Math.random()}`, sk: 'ITEM', n: 1 } } }),
