@@ -24,6 +24,12 @@ import {
 import type {
   Account,
   AdjustBudgetParams,
+  CreatedWebhookEndpoint,
+  CreateWebhookEndpointParams,
+  EventListParams,
+  EventPage,
+  WebhookEndpoint,
+  WebhookEndpointList,
   Authorization,
   Budget,
   CaptureParams,
@@ -358,6 +364,34 @@ export class CheckoutClient {
 
   endBudget(budgetId: string, options?: CallOptions): Promise<ApiResponse<Budget>> {
     return this.#call('endBudget', { id: budgetId }, undefined, options);
+  }
+
+  // ---- events and webhooks ----
+
+  /** One page of an account's events, oldest first; poll with `after` = the last page's `nextCursor`. */
+  listEvents(params: EventListParams, options?: CallOptions): Promise<ApiResponse<EventPage>> {
+    return this.#call('listEvents', {}, undefined, options, {
+      accountId: params.accountId,
+      type: params.type,
+      after: params.after,
+      limit: params.limit,
+    });
+  }
+
+  /** The answer carries the endpoint's signing secret, shown only this once. */
+  createWebhookEndpoint(
+    params: CreateWebhookEndpointParams,
+    options?: CallOptions,
+  ): Promise<ApiResponse<CreatedWebhookEndpoint>> {
+    return this.#call('createWebhookEndpoint', {}, params, options);
+  }
+
+  listWebhookEndpoints(options?: CallOptions): Promise<ApiResponse<WebhookEndpointList>> {
+    return this.#call('listWebhookEndpoints', {}, undefined, options);
+  }
+
+  deleteWebhookEndpoint(endpointId: string, options?: CallOptions): Promise<ApiResponse<WebhookEndpoint>> {
+    return this.#call('deleteWebhookEndpoint', { id: endpointId }, undefined, options);
   }
 
   // ---- risk settings ----

@@ -146,6 +146,27 @@ export const ENDPOINTS = {
     idempotencyKey: false,
     retry: 'always',
   },
+  listEvents: { method: 'GET', path: '/v1/events', idempotencyKey: false, retry: 'always' },
+  // Each call makes a new endpoint (and secret): not repeated on an ambiguous failure.
+  createWebhookEndpoint: {
+    method: 'POST',
+    path: '/v1/webhook-endpoints',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
+  listWebhookEndpoints: {
+    method: 'GET',
+    path: '/v1/webhook-endpoints',
+    idempotencyKey: false,
+    retry: 'always',
+  },
+  // A repeat after a lost answer finds nothing and answers 404: not repeated on an ambiguous failure.
+  deleteWebhookEndpoint: {
+    method: 'DELETE',
+    path: '/v1/webhook-endpoints/{id}',
+    idempotencyKey: false,
+    retry: 'unprocessed_only',
+  },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type OperationId = keyof typeof ENDPOINTS;

@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'coupon_unavailable'
   | 'coupon_not_applicable'
   | 'budget_not_found'
+  | 'webhook_endpoint_not_found'
   | 'method_not_allowed'
   | DeclineCode
   | 'idempotency_key_reused'

@@ -166,6 +166,7 @@ export class CreditAuthorizationStack extends Stack {
       if (enqueues) this.jobs.refreshQueue.grantSendMessages(fn.role);
       if (campaigns) this.jobs.couponCampaignQueue.grantSendMessages(fn.role);
       if (seals) this.cursorKey.grantRead(fn.role);
+      if (route.access.events === 'read') this.data.grantEvents(fn.role, 'read');
       if (settings === 'read') this.riskSettings.grantRead(fn.role);
       if (settings === 'write') this.riskSettings.grantWrite(fn.role);
       functions[route.name] = fn;
@@ -280,6 +281,7 @@ export class CreditAuthorizationStack extends Stack {
 function serviceEnvironment(data: CreditTable, c: StackConfig): Record<string, string> {
   return {
     TABLE_NAME: data.table.tableName,
+    EVENTS_TABLE_NAME: data.events.tableName,
     REVIEW_THRESHOLD: String(c.service.reviewThreshold),
     VELOCITY_MAX: String(c.service.velocityMax),
     VELOCITY_WINDOW_SECONDS: String(c.service.velocityWindowSeconds),

@@ -47,8 +47,12 @@ async function main(): Promise<void> {
   // Configuration is read when these modules load, so they load after the endpoint is known.
   const { startApp } = await import('./app.js');
   const { startSchedules } = await import('./schedules.js');
+  const { EventConsumer } = await import('./events.js');
   const app = await startApp({ port: env.PORT, adminApiKey: env.ADMIN_API_KEY });
   const schedules = startSchedules();
+  // The change stream → events → webhooks (local/events.ts), as the mapper and deliverer Lambdas do in AWS.
+  const events = new EventConsumer();
+  events.start();
 
   const where = env.DATA_DIR === ':memory:' ? 'in memory (nothing kept)' : `in ${env.DATA_DIR}/`;
   process.stdout.write(
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping...\n`);
     await schedules.stop();
+    await events.stop();
     await app.close();
     await dynamo?.stop();
     process.exit(0);

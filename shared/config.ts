@@ -35,6 +35,21 @@ const ParameterName = z.string().check(
 
 const ConfigSchema = z.object({
   TABLE_NAME: z._default(z.string().check(z.minLength(3), z.maxLength(255)), 'credit-authorization'),
+  /** The events table (shared/events/): the table's name with `-events` unless given. */
+  EVENTS_TABLE_NAME: z.optional(z.string().check(z.minLength(3), z.maxLength(255))),
+  /**
+   * Webhook retries (shared/events/delivery.ts): the first retry's delay; each next one doubles it, up to an hour.
+   * Production keeps the default; a local run or a test shortens it.
+   */
+  WEBHOOK_RETRY_BASE_MS: intFromEnv(30_000, 1, 3_600_000),
+  /** An endpoint that has failed every delivery for this long is disabled (and says so). Default 3 days. */
+  WEBHOOK_DISABLE_AFTER_MS: intFromEnv(3 * 86_400_000, 1, 30 * 86_400_000),
+  /**
+   * Local only: whether the local table gets its change stream (the events come from it). On by default (`npm
+   * start`, the bench). DynamoDB Local's stream makes every write of the whole process noticeably slower (~1.5x
+   * over a test run), so the tests that do not read events turn it off (test/support/app.ts).
+   */
+  TABLE_STREAM: z._default(z.enum(['on', 'off']), 'on'),
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** Default: amount (minor units) at or above which a new hold waits for manual review. */
@@ -142,6 +157,10 @@ const ConfigSchema = z.object({
 
 export interface Config {
   tableName: string;
+  eventsTableName: string;
+  tableStream: boolean;
+  webhookRetryBaseMs: number;
+  webhookDisableAfterMs: number;
   dynamodbEndpoint: string | undefined;
   region: string;
   reviewThresholdMinor: number;
@@ -204,6 +223,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   refuseLocalOnlyInLambda(parsed);
   return {
     tableName: parsed.TABLE_NAME,
+    eventsTableName: parsed.EVENTS_TABLE_NAME ?? `${parsed.TABLE_NAME}-events`,
+    tableStream: parsed.TABLE_STREAM === 'on',
+    webhookRetryBaseMs: parsed.WEBHOOK_RETRY_BASE_MS,
+    webhookDisableAfterMs: parsed.WEBHOOK_DISABLE_AFTER_MS,
     dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
     region: parsed.AWS_REGION,
     reviewThresholdMinor: parsed.REVIEW_THRESHOLD,

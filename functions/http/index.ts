@@ -43,3 +43,7 @@ export { route as budgetsGet } from './budgets-get.js';
 export { route as budgetsAdjust } from './budgets-adjust.js';
 export { route as budgetsEnd } from './budgets-end.js';
 export { route as couponCampaignsCreate } from './coupon-campaigns-create.js';
+export { route as eventsList } from './events-list.js';
+export { route as webhookEndpointsCreate } from './webhook-endpoints-create.js';
+export { route as webhookEndpointsList } from './webhook-endpoints-list.js';
+export { route as webhookEndpointsDelete } from './webhook-endpoints-delete.js';

@@ -112,6 +112,8 @@ const EXPIRY_FAILURES_PER_SWEEP = 1;
 const SUSTAINED_MINUTES = 3;
 /** Lambda errors and throttles alarm sooner: each one already failed a request. */
 const LAMBDA_FAULT_MINUTES = 2;
+/** The most metrics one metric-math alarm may use (CloudWatch's limit). */
+const MAX_ALARM_METRICS = 10;
 /** Dead letters alarm on the first minute they appear: each is work that stays undone until a person looks. */
 const FIRST_MINUTE = 1;
 /** For counts where a single occurrence is worth a look (spillover, a dead-lettered segment). */
@@ -368,21 +370,39 @@ export class Observability extends Construct {
     );
   }
 
-  /** Lambda: crashes/timeouts and throttles per function, and cold starts on the authorize path. */
+  /**
+   * Lambda: crashes/timeouts and throttles of every function, and cold starts on the authorize path. One alarm per
+   * ten functions (the most metrics a metric-math alarm may use) on the worst of them, MAX(METRICS()): the same
+   * threshold per function as an alarm each, at a tenth of the alarms (a stack may hold 500 resources; the
+   * dashboard's Lambda widgets show which function it was).
+   */
   private lambdaAlarms(functions: readonly ObservedFunction[], { authorize }: Signals, t: Thresholds): void {
-    for (const f of functions) {
+    for (let start = 0; start < functions.length; start += MAX_ALARM_METRICS) {
+      const group = functions.slice(start, start + MAX_ALARM_METRICS);
+      const names = group.map((f) => f.name).join(', ');
+      const worst = (metric: (f: ObservedFunction) => IMetric, label: string) =>
+        new MathExpression({
+          expression: 'MAX(METRICS())',
+          usingMetrics: Object.fromEntries(group.map((f, i) => [`m${i}`, metric(f)])),
+          period: MINUTE,
+          label,
+        });
+      const n = start / MAX_ALARM_METRICS + 1;
       this.alarm(
-        `Errors-${f.name}`,
-        f.fn.metricErrors({ period: MINUTE, statistic: 'Sum' }),
+        `Errors-${n}`,
+        worst((f) => f.fn.metricErrors({ period: MINUTE, statistic: 'Sum' }), 'most errors of one function'),
         t.lambdaErrorsPerMinute,
-        `${f.name}: invocation errors per minute`,
+        `Invocation errors per minute of one of: ${names}`,
         LAMBDA_FAULT_MINUTES,
       );
       this.alarm(
-        `Throttles-${f.name}`,
-        f.fn.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
+        `Throttles-${n}`,
+        worst(
+          (f) => f.fn.metricThrottles({ period: MINUTE, statistic: 'Sum' }),
+          'most throttles of one function',
+        ),
         t.lambdaThrottlesPerMinute,
-        `${f.name}: throttled invocations per minute`,
+        `Throttled invocations per minute of one of: ${names}`,
         LAMBDA_FAULT_MINUTES,
       );
     }

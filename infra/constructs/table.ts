@@ -8,6 +8,7 @@ import {
   Billing,
   ProjectionType,
   TableEncryptionV2,
+  StreamViewType,
   TableV2,
   type GlobalSecondaryIndexPropsV2,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -20,6 +21,7 @@ import {
   TABLE_KEYS,
   TTL_ATTRIBUTE,
 } from '../../shared/storage/table.js';
+import { EVENTS_ORDER_INDEX } from '../../shared/events/table.js';
 import { TABLE_ACTIONS, type TableAccess } from '../route-permissions.js';
 
 /** The longest point-in-time recovery window DynamoDB offers. */
@@ -38,6 +40,8 @@ export interface CreditTableProps {
 
 export class CreditTable extends Construct {
   readonly table: TableV2;
+  /** The events the stream mapper derives (shared/events/table.ts): no stream of its own, TTL-free, PITR on. */
+  readonly events: TableV2;
   /** The exact ARNs of the table's indexes (no `index/*` wildcard in any policy). */
   readonly indexArns: readonly string[];
 
@@ -90,8 +94,36 @@ export class CreditTable extends Construct {
       // maintain, and callers need no kms: permissions. Switch to customerManagedKey if key control is required.
       encryption: TableEncryptionV2.awsManagedKey(),
       globalSecondaryIndexes: indexes,
+      // Events come from this stream (shared/events/mapper.ts): new and old images tell what a write changed.
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
     this.indexArns = indexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
+    this.events = new TableV2(this, 'Events', {
+      partitionKey: key('pk'),
+      sortKey: key('sk'),
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: TableEncryptionV2.awsManagedKey(),
+      localSecondaryIndexes: [
+        {
+          indexName: EVENTS_ORDER_INDEX.name,
+          sortKey: key(EVENTS_ORDER_INDEX.sortKey),
+          projectionType: ProjectionType.ALL,
+        },
+      ],
+    });
+  }
+
+  /** Read (the event list), or write (the stream mapper: it stores events), on the events table and its index. */
+  grantEvents(grantee: IGrantable, access: 'read' | 'write'): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...TABLE_ACTIONS[access]],
+        resources: [this.events.tableArn, `${this.events.tableArn}/index/${EVENTS_ORDER_INDEX.name}`],
+      }),
+    );
   }
 
   /** Grants exactly the table actions of `access` on the table and its named indexes. */

@@ -78,6 +78,7 @@ export const ERROR_CATALOGUE = {
       "The coupon does not apply: it is another account's, outside its validity window, below its minimum amount, or for another category or count.",
   },
   budget_not_found: { status: 404, type: 'not_found', message: 'No such budget.' },
+  webhook_endpoint_not_found: { status: 404, type: 'not_found', message: 'No such webhook endpoint.' },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request',

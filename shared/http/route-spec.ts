@@ -31,6 +31,8 @@ export type SettingsAccess = 'read' | 'write';
 
 export interface RouteAccess {
   readonly table: TableAccess;
+  /** Reads the events table (shared/events/table.ts): gets its name and read actions on it and its index. */
+  readonly events?: 'read';
   /** Partitions whose items the function may delete (DeleteItem, also inside a transaction). */
   readonly deletesFrom?: readonly string[];
   /** Starts refresh runs: gets the segment queue's URL and sqs:SendMessage. */

@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { MAX_LISTED_CLIENTS, Scope } from '../clients/model.js';
 import { DECLINE_CODES, type DeclineCode, ERROR_CATALOGUE } from '../http/errors.js';
 import { RISK_SETTINGS_SCHEMA_VERSION } from '../settings/risk-settings.js';
+import { EVENT_TYPES } from '../events/model.js';
 
 const Money = z.number().int().meta({ description: 'Integer minor units (fen for CNY).' });
 const Count = z.number().int().min(0);
@@ -566,3 +567,66 @@ export const CouponCampaignJob = z
   });
 
 export const AnyJob = z.union([Job, CouponCampaignJob]).meta({ id: 'AnyJob' });
+
+const EventType = z.enum(EVENT_TYPES);
+
+export const Event = z
+  .object({
+    id: z.string().meta({
+      description:
+        'evt_…: derived from the change it reports, so a redelivery (or a second read of the stream) carries the same id.',
+    }),
+    object: z.literal('event'),
+    type: EventType,
+    createdAt: Timestamp.meta({ description: 'When the change was made.' }),
+    accountId: z.string(),
+    data: z.record(z.string(), z.unknown()).meta({
+      description:
+        'The resource as the API shows it: an authorization for authorization.*, the journal entry (without running ' +
+        'balances) for account.limit_changed (its reasons), account.frozen/unfrozen, repayment.received and ' +
+        'installment.overdue.',
+    }),
+  })
+  .meta({ id: 'Event' });
+
+export const EventPage = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(Event),
+    nextCursor: z.string().meta({
+      description:
+        'Always present: pass as `after` to continue after this page, now or on a later poll. Events never appear behind it.',
+    }),
+    hasMore: z.boolean().meta({ description: 'More events have been recorded after this page already.' }),
+  })
+  .meta({ id: 'EventPage' });
+
+const webhookEndpointFields = {
+  id: z.string(),
+  object: z.literal('webhook_endpoint'),
+  url: z.string(),
+  events: z.array(z.string()).meta({ description: 'Subscribed event types, or ["*"].' }),
+  description: z.string().optional(),
+  status: z.enum(['enabled', 'disabled']),
+  disabledAt: Timestamp.optional().meta({
+    description: 'When deliveries stopped (an endpoint failing for days).',
+  }),
+  disabledReason: z.string().optional(),
+  createdAt: Timestamp,
+};
+
+export const WebhookEndpoint = z.object(webhookEndpointFields).meta({ id: 'WebhookEndpoint' });
+
+export const CreatedWebhookEndpoint = z
+  .object({
+    ...webhookEndpointFields,
+    secret: z.string().meta({
+      description:
+        'whsec_<base64>: verifies the webhook-signature of every delivery. Shown only in this response.',
+    }),
+  })
+  .meta({ id: 'CreatedWebhookEndpoint' });
+
+export const WebhookEndpointList = z
+  .object({ object: z.literal('list'), data: z.array(WebhookEndpoint) })
+  .meta({ id: 'WebhookEndpointList' });

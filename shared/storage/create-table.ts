@@ -8,8 +8,10 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { eventsTableDefinition, eventsTableOf } from '../events/table.js';
 import { config } from '../config.js';
 import { ACCOUNTS_INDEX, EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
 
@@ -33,11 +35,48 @@ function controlPlaneClient(): DynamoDBClient {
   return controlPlane;
 }
 
-/** @param client the client to create it with: a start-up client of this environment by default. */
+/**
+ * @param client the client to create it with: a start-up client of this environment by default.
+ * @param stream give the table its change stream (TABLE_STREAM, on unless turned off; see shared/config.ts).
+ */
 export async function ensureTable(
   tableName: string,
   client: DynamoDBClient = controlPlaneClient(),
+  stream: boolean = config.tableStream,
 ): Promise<'created' | 'existed'> {
+  const [made] = await Promise.all([
+    ensureCreated(tableDefinition(tableName, stream), client),
+    ensureCreated(eventsTableDefinition(eventsTableOf(tableName)), client),
+  ]);
+  if (made === 'existed' && stream) await ensureStream(tableName, client);
+  else
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    );
+  return made;
+}
+
+/**
+ * The change stream the events come from (shared/events/): a table made before events existed gets it now, so an
+ * old `.data/` folder keeps working.
+ */
+async function ensureStream(tableName: string, client: DynamoDBClient): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
+}
+
+/** New and old images: the mapper tells what changed from the two (shared/events/mapper.ts). */
+const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
+
+async function ensureCreated(
+  definition: CreateTableCommandInput,
+  client: DynamoDBClient,
+): Promise<'created' | 'existed'> {
+  const tableName = definition.TableName;
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return 'existed';
@@ -45,25 +84,20 @@ export async function ensureTable(
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
   try {
-    await client.send(new CreateTableCommand(tableDefinition(tableName)));
+    await client.send(new CreateTableCommand(definition));
   } catch (error) {
     if (error instanceof ResourceInUseException) return 'existed';
     throw error;
   }
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
-    }),
-  );
   return 'created';
 }
 
 /** The table as table.ts describes it: keys, the three sparse or keys-only indexes, on-demand billing. */
-function tableDefinition(tableName: string): CreateTableCommandInput {
+function tableDefinition(tableName: string, stream: boolean): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    ...(stream ? { StreamSpecification: STREAM } : {}),
     AttributeDefinitions: [
       { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
       { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },

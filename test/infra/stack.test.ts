@@ -204,7 +204,7 @@ describe('the functions', () => {
     const bootstrapSecret = { Ref: logicalId(stack.bootstrapAdmin.secret) };
     for (const p of readers.filter((r) => JSON.stringify(r).includes(JSON.stringify(bootstrapSecret))))
       expect(p.Properties.Roles).toEqual([{ Ref: logicalId(stack.bootstrapAdmin.function.role) }]);
-    expect(sealing).toEqual(new Set(['accounts-journal', 'reviews-list', 'promotions-list']));
+    expect(sealing).toEqual(new Set(['accounts-journal', 'reviews-list', 'promotions-list', 'events-list']));
   });
 
   it('generates the cursor key in Secrets Manager at deploy: the template holds no key material', () => {
@@ -243,9 +243,26 @@ describe('least privilege', () => {
       expect([s.Action].flat().some((a) => a.includes('*'))).toBe(false);
       for (const r of [s.Resource].flat()) {
         expect(JSON.stringify(r)).not.toContain('*');
-        expect(JSON.stringify(r)).toContain(logicalId(stack.data.table));
+        expect(JSON.stringify(r)).toMatch(
+          new RegExp(`${logicalId(stack.data.table)}|${logicalId(stack.data.events)}`),
+        );
       }
     }
+  });
+
+  it('lets only the event list read the events table, and nothing write it', () => {
+    const events = logicalId(stack.data.events);
+    const onEvents = resources('AWS::IAM::Policy').flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+        .filter((s) => JSON.stringify(s.Resource).includes(events))
+        .map((s) => ({ roles: p.Properties.Roles, actions: [s.Action].flat() })),
+    );
+    expect(onEvents).toEqual([
+      {
+        roles: [{ Ref: logicalId(stack.functions['events-list']!.role) }],
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      },
+    ]);
   });
 
   it('gives read-only handlers (and the authorizer) no write action', () => {
@@ -266,7 +283,7 @@ describe('least privilege', () => {
     expect(actions).not.toContain('dynamodb:DeleteItem');
   });
 
-  it('lets only the promotion end route delete, and only keys of the end-index partition', () => {
+  it('lets only the promotion end and webhook endpoint delete routes delete, each only keys of its partition', () => {
     const deleting = resources('AWS::IAM::Policy').flatMap((p) =>
       (
         p.Properties.PolicyDocument.Statement as Array<{
@@ -288,6 +305,15 @@ describe('least privilege', () => {
           Condition: {
             'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PROMOTIONS_BY_END_PARTITION] },
           },
+        },
+      },
+      {
+        roles: [{ Ref: logicalId(stack.functions['webhook-endpoints-delete']!.role) }],
+        statement: {
+          Effect: 'Allow',
+          Action: 'dynamodb:DeleteItem',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['WEBHOOK_ENDPOINTS'] } },
         },
       },
     ]);
@@ -1179,14 +1205,35 @@ describe('observability', () => {
     });
   });
 
-  it('alarms on errors and throttles of every function', () => {
-    const lambdaAlarms = resources('AWS::CloudWatch::Alarm').filter(
-      (a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.Dimensions?.length === 1,
-    );
-    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(ROUTES.length + 8);
-    expect(lambdaAlarms.filter((a) => a.Properties.MetricName === 'Throttles')).toHaveLength(
-      ROUTES.length + 8,
-    );
+  it('alarms on errors and throttles of every function, each in one alarm on the worst of at most ten', () => {
+    const lambdaAlarms = (metricName: string) =>
+      resources('AWS::CloudWatch::Alarm').filter((a) =>
+        (a.Properties.Metrics ?? []).some(
+          (m: { MetricStat?: { Metric: { Namespace: string; MetricName: string } } }) =>
+            m.MetricStat?.Metric.Namespace === 'AWS/Lambda' && m.MetricStat.Metric.MetricName === metricName,
+        ),
+      );
+    for (const metricName of ['Errors', 'Throttles']) {
+      const alarms = lambdaAlarms(metricName);
+      const watched = alarms.flatMap((a) => {
+        const metrics = a.Properties.Metrics as Array<{
+          Expression?: string;
+          MetricStat?: { Metric: { Dimensions: Array<{ Value: { Ref: string } }> } };
+        }>;
+        expect(metrics.filter((m) => m.Expression)).toEqual([
+          expect.objectContaining({ Expression: 'MAX(METRICS())', ReturnData: true }),
+        ]);
+        expect(metrics.filter((m) => m.MetricStat).length).toBeLessThanOrEqual(10);
+        return metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.Dimensions[0]!.Value.Ref] : []));
+      });
+      // Every function of the stack (each route, the authorizer, the jobs), exactly once.
+      expect(watched).toHaveLength(ROUTES.length + 8);
+      expect(new Set(watched).size).toBe(watched.length);
+    }
+  });
+
+  it('stays within CloudFormation’s 500 resources per stack, with room to grow', () => {
+    expect(Object.keys(template.toJSON().Resources).length).toBeLessThanOrEqual(470);
   });
 
   it('uses only DynamoDB metrics that exist (per-operation metrics carry their Operation dimension)', () => {

@@ -39,6 +39,7 @@ import {
   parameterArn,
   refusal,
   type Statement,
+  EVENTS_TABLE_ARN,
   TABLE_ARN,
 } from '../support/iam.js';
 import { strongProfile } from '../support/profiles.js';
@@ -72,8 +73,11 @@ let api: Api;
 let grants: Map<string, Statement[]>;
 let deployedEntries: string[];
 
-const arnOf = (tableName: string) =>
-  tableName === app.tableName ? TABLE_ARN : `arn:aws:dynamodb:region:account:table/${tableName}`;
+const arnOf = (tableName: string) => {
+  if (tableName === app.tableName) return TABLE_ARN;
+  if (tableName === `${app.tableName}-events`) return EVENTS_TABLE_ARN;
+  return `arn:aws:dynamodb:region:account:table/${tableName}`;
+};
 
 /** The job modules (infra/stack.ts), loaded after the service's environment is set (see startTestApp). */
 let JOB_ENTRIES: typeof import('../../infra/stack.js').JOB_ENTRIES;
@@ -99,7 +103,7 @@ async function synthesizeGrants(): Promise<void> {
   const template = Template.fromStack(stack);
   const functions = stack.node.findAll().filter((c): c is ServiceFunction => c instanceof ServiceFunction);
   deployedEntries = functions.map((f) => f.entry).sort();
-  grants = grantsByEntry(stack, template, functions, stack.data.table);
+  grants = grantsByEntry(stack, template, functions, stack.data.table, stack.data.events);
 }
 
 /** Every read and write of the local parameter store, as the SSM request AWS would authorize. */
@@ -496,6 +500,28 @@ describe('every function, run locally, is held to the role the stack gives it', 
     const job = await api.call('GET', `/v1/jobs/${campaign.body.id}`, { key: risk.apiKey });
     expect(job.body).toMatchObject({ status: 'succeeded', failed: 0 });
     expect(job.body.processed).toBeGreaterThan(0);
+  });
+
+  it('events and webhook endpoints: create, list, delete, and the event list', async () => {
+    const made = await api.call('POST', '/v1/webhook-endpoints', {
+      key: ADMIN_KEY,
+      body: { url: 'https://hooks.example.com/parity', events: ['account.frozen'] },
+    });
+    expectStatus(made, 201);
+    expectStatus(await api.call('GET', '/v1/webhook-endpoints', { key: ADMIN_KEY }), 200);
+    expectStatus(await api.call('DELETE', `/v1/webhook-endpoints/${made.body.id}`, { key: ADMIN_KEY }), 200);
+    expectStatus(
+      await api.call('DELETE', `/v1/webhook-endpoints/${made.body.id}`, { key: ADMIN_KEY }),
+      404,
+      'webhook_endpoint_not_found',
+    );
+    const page = await api.call('GET', `/v1/events?accountId=${accountId}&limit=1`, { key: risk.apiKey });
+    expectStatus(page, 200);
+    const next = encodeURIComponent(page.body.nextCursor);
+    expectStatus(
+      await api.call('GET', `/v1/events?accountId=${accountId}&after=${next}`, { key: risk.apiKey }),
+      200,
+    );
   });
 
   it('promotions and limits: create (indexing a fresh table), list, end, limit requests, refresh runs', async () => {

@@ -242,6 +242,17 @@ describe('every route, called through the client, answers as documented', () => 
     const firstPage = await servicing.listJournal(accountId, { limit: 2 });
     expect(firstPage.data.nextCursor).not.toBeNull();
     await risk.listJournal(accountId, { cursor: firstPage.data.nextCursor! });
+    // Events and webhook endpoints: listed (a page, then from its cursor), made, listed, deleted (then 404).
+    const events = await servicing.listEvents({ accountId, limit: 2 });
+    await risk.listEvents({ accountId, after: events.data.nextCursor, type: 'authorization.captured' });
+    const { data: endpoint } = await admin.createWebhookEndpoint({
+      url: 'https://hooks.example.com/conformance',
+      events: ['authorization.captured', 'account.limit_changed'],
+    });
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    await admin.listWebhookEndpoints();
+    await admin.deleteWebhookEndpoint(endpoint.id);
+    await expect(admin.deleteWebhookEndpoint(endpoint.id)).rejects.toBeInstanceOf(NotFoundError);
 
     // Errors are documented too: unknown ids, a reused key, declines with and without a hold to show.
     await expect(checkout.getAuthorization('auth_missing')).rejects.toBeInstanceOf(NotFoundError);

@@ -16,6 +16,9 @@ const CONFIG_VARIABLES = [
   'RISK_SETTINGS_MAX_AGE_SECONDS',
   'RISK_SETTINGS_PARAMETER',
   'PROMOTION_STAGING',
+  'WEBHOOK_RETRY_BASE_MS',
+  'WEBHOOK_DISABLE_AFTER_MS',
+  'TABLE_STREAM',
 ] as const;
 
 /**
@@ -25,6 +28,8 @@ const CONFIG_VARIABLES = [
  */
 const TEST_DEFAULTS: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {
   PROMOTION_STAGING: 'scheduled',
+  // DynamoDB Local's change stream slows every write down (shared/config.ts): on only where a test reads events.
+  TABLE_STREAM: 'off',
 };
 
 export const ADMIN_KEY = 'test-admin-key';
@@ -83,7 +88,9 @@ async function expectConfigurationFromHere(tableName: string): Promise<void> {
 async function journalOverride(clock: JournalClock): Promise<Record<string, LambdaHandler>> {
   if (clock === 'system') return {};
   const { journalRoute } = await import('../../functions/http/accounts-journal.js');
+  const { eventsRoute } = await import('../../functions/http/events-list.js');
   const { config } = await import('../../shared/config.js');
   const nowMs = clock === 'settled' ? () => Date.now() + config.journalSettleMs : clock;
-  return { 'accounts-journal': journalRoute(nowMs).handler };
+  // The event list reads the same settled horizon.
+  return { 'accounts-journal': journalRoute(nowMs).handler, 'events-list': eventsRoute(nowMs).handler };
 }

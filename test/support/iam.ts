@@ -17,6 +17,8 @@ import { TABLE_KEYS } from '../../shared/storage/table.js';
 
 /** Stands for the table's ARN (`Fn::GetAtt [table, Arn]` in the template; the test table's name in requests). */
 export const TABLE_ARN = 'arn:aws:dynamodb:region:account:table/credit';
+/** The events table's (shared/events/table.ts), as the same stand-in. */
+export const EVENTS_TABLE_ARN = 'arn:aws:dynamodb:region:account:table/credit-events';
 
 export interface Statement {
   effect: 'Allow' | 'Deny';
@@ -49,8 +51,12 @@ export function grantsByEntry(
   template: Template,
   functions: DeployedFunction[],
   table: IConstruct,
+  events: IConstruct,
 ): Map<string, Statement[]> {
-  const tableId = stack.getLogicalId(table.node.defaultChild as CfnElement);
+  const tableIds: TableIds = {
+    table: stack.getLogicalId(table.node.defaultChild as CfnElement),
+    events: stack.getLogicalId(events.node.defaultChild as CfnElement),
+  };
   const roles = template.findResources('AWS::IAM::Role') as Record<string, Json>;
   const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Json>);
   const grants = new Map<string, Statement[]>();
@@ -69,14 +75,20 @@ export function grantsByEntry(
     grants.set(
       fn.entry,
       documents.flatMap((d: Json) =>
-        [d.Statement].flat().map((s: Json) => statementOf(s, tableId, fn.entry)),
+        [d.Statement].flat().map((s: Json) => statementOf(s, tableIds, fn.entry)),
       ),
     );
   }
   return grants;
 }
 
-function statementOf(raw: Json, tableId: string, entry: string): Statement {
+/** The logical ids of the two tables, whose ARNs a statement names by GetAtt. */
+interface TableIds {
+  table: string;
+  events: string;
+}
+
+function statementOf(raw: Json, tableId: TableIds, entry: string): Statement {
   const unsupported = ['NotAction', 'NotResource', 'NotPrincipal'].filter((k) => k in raw);
   if (unsupported.length)
     throw new Error(`${entry}: the parity test cannot evaluate ${unsupported.join(', ')}`);
@@ -111,9 +123,11 @@ export const parameterArn = (name: string): string => `arn:aws:ssm:region:accoun
  * A template ARN as a string: the table's GetAtt becomes TABLE_ARN, pseudo parameters their stand-ins; what is
  * not the table stays recognisably other.
  */
-function resolveArn(value: Json, tableId: string): string {
+function resolveArn(value: Json, tableId: TableIds): string {
   if (typeof value === 'string') return value;
-  if (value?.['Fn::GetAtt']?.[0] === tableId && value['Fn::GetAtt'][1] === 'Arn') return TABLE_ARN;
+  if (value?.['Fn::GetAtt']?.[0] === tableId.table && value['Fn::GetAtt'][1] === 'Arn') return TABLE_ARN;
+  if (value?.['Fn::GetAtt']?.[0] === tableId.events && value['Fn::GetAtt'][1] === 'Arn')
+    return EVENTS_TABLE_ARN;
   if (typeof value?.Ref === 'string' && value.Ref in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[value.Ref]!;
   if (value?.['Fn::Join']) {
     const [separator, parts] = value['Fn::Join'] as [string, Json[]];

@@ -1,0 +1,205 @@
+/**
+ * The local event pipeline (`npm start`): polls DynamoDB Local's change stream of the table, maps each record to
+ * events (shared/events/mapper.ts, the same function the mapper Lambda runs), stores them (the event list) and
+ * hands them to the webhook deliverer (shared/events/delivery.ts).
+ *
+ * Nothing is lost across a crash: the checkpoint in a shard moves past a record only once its events are stored
+ * and every delivery they made is done. A restart reads again from the checkpoint, so a record may be mapped
+ * twice, and it then yields the same event ids (they derive from the item's key and version), is stored once,
+ * and is delivered again under the same `webhook-id` (at least once).
+ */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { config } from '../shared/config.js';
+import { Deliveries } from '../shared/events/delivery.js';
+import { type ChangeRecord, eventsFromChange } from '../shared/events/mapper.js';
+import { readCheckpoint, recordEvents, writeCheckpoint } from '../shared/events/repository.js';
+import { listWebhookEndpoints, type WebhookEndpoint } from '../shared/events/webhooks.js';
+import { logger } from '../shared/observability/logger.js';
+import { dynamoClient, tableName } from '../shared/storage/dynamo-client.js';
+
+/** Between polls of a stream that had nothing new. */
+const IDLE_POLL_MS = 50;
+/** Records one GetRecords returns at most (DynamoDB Streams' own limit is 1,000). */
+const BATCH_LIMIT = 1_000;
+/** How long the consumer keeps the endpoint list before reading it again (a deleted endpoint's last deliveries). */
+export const ENDPOINTS_MAX_AGE_MS = 1_000;
+
+export interface EventConsumerOptions {
+  /** Called after each batch is stored and handed to delivery (tests and the crash test watch it). */
+  onBatch?: (batch: { shardId: string; records: number; events: number }) => void;
+  deliveries?: Deliveries;
+}
+
+/** One read batch of a shard, waiting for its deliveries before the checkpoint may pass its last record. */
+interface Batch {
+  lastSequence: string;
+  outstanding: number;
+}
+
+export class EventConsumer {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly deliveries: Deliveries;
+  private readonly iterators = new Map<string, string>();
+  private readonly finished = new Set<string>();
+  private readonly batches = new Map<string, Batch[]>();
+  private readonly saved = new Map<string, string>();
+  private endpoints: { at: number; list: WebhookEndpoint[] } = { at: 0, list: [] };
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: EventConsumerOptions = {}) {
+    this.streams = new DynamoDBStreamsClient({
+      region: config.region,
+      ...(config.dynamodbEndpoint
+        ? {
+            endpoint: config.dynamodbEndpoint,
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }
+        : {}),
+    });
+    this.deliveries = options.deliveries ?? new Deliveries();
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.deliveries.stop();
+    this.streams.destroy();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const read = await this.pass();
+        await this.saveCheckpoints();
+        if (read === 0) await sleep(IDLE_POLL_MS);
+      } catch (error) {
+        logger.error('event consumer pass failed', { error });
+        await sleep(IDLE_POLL_MS * 20);
+      }
+    }
+  }
+
+  /** One GetRecords on each readable shard; returns the records read. */
+  private async pass(): Promise<number> {
+    const streamArn = await this.streamArn();
+    const shards = await this.shards(streamArn);
+    let read = 0;
+    for (const shard of shards) {
+      if (!this.running) break;
+      read += await this.readShard(streamArn, shard);
+    }
+    return read;
+  }
+
+  private async streamArn(): Promise<string> {
+    const { Table } = await dynamoClient.send(new DescribeTableCommand({ TableName: tableName }));
+    const arn = Table?.LatestStreamArn;
+    if (!arn) throw new Error(`table ${tableName} has no stream`);
+    return arn;
+  }
+
+  /** Shards to read now: a child only once its parent is read to its end (or gone), so order holds per key. */
+  private async shards(streamArn: string): Promise<Shard[]> {
+    const all: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const { StreamDescription } = await this.streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
+      all.push(...(StreamDescription?.Shards ?? []));
+      start = StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    const known = new Set(all.map((s) => s.ShardId));
+    return all.filter(
+      (s) =>
+        !this.finished.has(s.ShardId ?? '') &&
+        (!s.ParentShardId || !known.has(s.ParentShardId) || this.finished.has(s.ParentShardId)),
+    );
+  }
+
+  private async readShard(streamArn: string, shard: Shard): Promise<number> {
+    const shardId = shard.ShardId ?? '';
+    const iterator = this.iterators.get(shardId) ?? (await this.firstIterator(streamArn, shardId));
+    const { Records = [], NextShardIterator } = await this.streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: BATCH_LIMIT }),
+    );
+    if (Records.length > 0) await this.handle(shardId, Records);
+    if (NextShardIterator) this.iterators.set(shardId, NextShardIterator);
+    else if ((this.batches.get(shardId) ?? []).length === 0) {
+      this.iterators.delete(shardId);
+      this.finished.add(shardId);
+    }
+    return Records.length;
+  }
+
+  private async firstIterator(streamArn: string, shardId: string): Promise<string> {
+    const checkpoint = await readCheckpoint(shardId);
+    if (checkpoint) this.saved.set(shardId, checkpoint);
+    const { ShardIterator } = await this.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(checkpoint
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    if (!ShardIterator) throw new Error(`no iterator for shard ${shardId}`);
+    return ShardIterator;
+  }
+
+  /** Maps, stores (per account in stream order), then queues the deliveries of one batch. */
+  private async handle(shardId: string, records: readonly _Record[]): Promise<void> {
+    const events = records.flatMap((record) => eventsFromChange(changeOf(record)));
+    await recordEvents(events);
+    const batch: Batch = { lastSequence: records.at(-1)?.dynamodb?.SequenceNumber ?? '', outstanding: 0 };
+    this.batches.set(shardId, [...(this.batches.get(shardId) ?? []), batch]);
+    const endpoints = await this.currentEndpoints();
+    this.deliveries.retain(endpoints);
+    batch.outstanding = this.deliveries.enqueue(events, endpoints, { done: () => (batch.outstanding -= 1) });
+    this.options.onBatch?.({ shardId, records: records.length, events: events.length });
+  }
+
+  private async currentEndpoints(): Promise<WebhookEndpoint[]> {
+    if (Date.now() - this.endpoints.at > ENDPOINTS_MAX_AGE_MS)
+      this.endpoints = { at: Date.now(), list: await listWebhookEndpoints() };
+    return this.endpoints.list;
+  }
+
+  /** Moves each shard's checkpoint past the batches whose deliveries are all done, in order. */
+  private async saveCheckpoints(): Promise<void> {
+    for (const [shardId, batches] of this.batches) {
+      let last: string | undefined;
+      while (batches[0] && batches[0].outstanding <= 0) last = batches.shift()?.lastSequence;
+      if (last && last !== this.saved.get(shardId)) {
+        await writeCheckpoint(shardId, last);
+        this.saved.set(shardId, last);
+      }
+    }
+  }
+}
+
+export function changeOf(record: _Record): ChangeRecord {
+  const image = record.dynamodb;
+  return {
+    eventName: (record.eventName ?? 'MODIFY') as ChangeRecord['eventName'],
+    ...(image?.NewImage ? { newImage: unmarshall(image.NewImage as never) } : {}),
+    ...(image?.OldImage ? { oldImage: unmarshall(image.OldImage as never) } : {}),
+  };
+}

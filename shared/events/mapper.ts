@@ -1,0 +1,100 @@
+/**
+ * Stream record → domain events: one pure function, used by the local stream consumer and by the mapper Lambda
+ * alike. It reads only the record (its new and old images), never the table, so the same record always maps to
+ * the same events with the same ids.
+ *
+ * Sources: an authorization item (a hold's status and amounts: created, review, captures, releases, expiry,
+ * refunds, declines) and a journal entry (limit changes with their reasons, freezes, repayments, overdue
+ * installments). Every other item maps to nothing.
+ */
+import { authorizationFromItem } from '../authorizations/repository.js';
+import { type Authorization, toAuthorizationResource } from '../authorizations/model.js';
+import { availableDelta } from '../accounts/model.js';
+import type { JournalEntry, JournalEntryType } from '../journal/model.js';
+import { type DomainEvent, type EventType, eventId } from './model.js';
+
+/** A stream record with its images already unmarshalled (DynamoDB JSON → plain values). */
+export interface ChangeRecord {
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  newImage?: Record<string, unknown>;
+  oldImage?: Record<string, unknown>;
+}
+
+export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
+  const item = change.newImage;
+  if (change.eventName === 'REMOVE' || !item) return [];
+  switch (item['itemType']) {
+    case 'authorization':
+      return authorizationEvents(item, change.oldImage);
+    case 'journal':
+      return change.eventName === 'INSERT' ? journalEvents(item) : [];
+    default:
+      return [];
+  }
+}
+
+function authorizationEvents(
+  item: Record<string, unknown>,
+  oldItem?: Record<string, unknown>,
+): DomainEvent[] {
+  const next = authorizationFromItem(item);
+  const before = oldItem?.['itemType'] === 'authorization' ? authorizationFromItem(oldItem) : undefined;
+  const source = { pk: String(item['pk']), sk: String(item['sk']), version: next.version };
+  return authorizationChanges(before, next).map((type) => ({
+    id: eventId(source, type),
+    object: 'event',
+    type,
+    createdAt: next.updatedAt,
+    accountId: next.accountId,
+    data: { ...toAuthorizationResource(next) },
+  }));
+}
+
+/** What one write of a hold did, from its state before (absent: the hold is new) and after. */
+export function authorizationChanges(before: Authorization | undefined, next: Authorization): EventType[] {
+  if (!before) return [createdAs(next)];
+  const types: EventType[] = [];
+  if (before.status === 'pending_review' && next.status === 'authorized') types.push('authorization.created');
+  if (before.status === 'pending_review' && next.status === 'declined') types.push('authorization.declined');
+  if (next.capturedAmount > before.capturedAmount) types.push('authorization.captured');
+  if (next.status === 'released' && before.status !== 'released') types.push('authorization.released');
+  if (next.status === 'expired' && before.status !== 'expired') types.push('authorization.expired');
+  if (next.refundedAmount > before.refundedAmount) types.push('authorization.refunded');
+  return types;
+}
+
+function createdAs(a: Authorization): EventType {
+  if (a.status === 'declined') return 'authorization.declined';
+  if (a.status === 'pending_review') return 'authorization.review_required';
+  return 'authorization.created';
+}
+
+const JOURNAL_EVENTS: Partial<Record<JournalEntryType, EventType>> = {
+  limit_change: 'account.limit_changed',
+  freeze: 'account.frozen',
+  unfreeze: 'account.unfrozen',
+  repayment: 'repayment.received',
+  installment_overdue: 'installment.overdue',
+};
+
+function journalEvents(item: Record<string, unknown>): DomainEvent[] {
+  const { pk, sk, itemType: _t, ...rest } = item;
+  const entry = rest as unknown as JournalEntry;
+  const type = JOURNAL_EVENTS[entry.type];
+  if (!type) return [];
+  return [
+    {
+      id: eventId({ pk: String(pk), sk: String(sk) }, type),
+      object: 'event',
+      type,
+      createdAt: entry.createdAt,
+      accountId: entry.accountId,
+      // The entry as the journal shows it, less the running balances (a page's, not the entry's).
+      data: {
+        ...entry,
+        object: 'journal_entry',
+        delta: { ...entry.delta, available: availableDelta(entry.delta) },
+      },
+    },
+  ];
+}

@@ -1,0 +1,172 @@
+/**
+ * Stream record → events (shared/events/mapper.ts): which change makes which event, with what data, and ids that
+ * depend only on the item's key, version and the event's type, so a record read twice maps to the same events.
+ */
+import fc from 'fast-check';
+import type { Authorization } from '../../shared/authorizations/model.js';
+import { type ChangeRecord, eventsFromChange } from '../../shared/events/mapper.js';
+import { EVENT_TYPES } from '../../shared/events/model.js';
+
+const hold = (changes: Partial<Authorization> = {}): Authorization => ({
+  id: 'auth_test',
+  accountId: 'acc_1',
+  clientId: 'cli_1',
+  orderId: 'o-1',
+  currency: 'CNY',
+  amount: 1_000,
+  capturedAmount: 0,
+  releasedAmount: 0,
+  refundedAmount: 0,
+  status: 'authorized',
+  expiresAt: '2026-12-02T00:00:00.000Z',
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:00:00.000Z',
+  version: 1,
+  ...changes,
+});
+const item = (a: Authorization) => ({
+  pk: `REQ#${a.id}`,
+  sk: 'REQ',
+  itemType: 'authorization',
+  kind: 'authorize',
+  ...a,
+});
+const insert = (a: Authorization): ChangeRecord => ({ eventName: 'INSERT', newImage: item(a) });
+const modify = (before: Authorization, after: Authorization): ChangeRecord => ({
+  eventName: 'MODIFY',
+  oldImage: item(before),
+  newImage: item(after),
+});
+const types = (change: ChangeRecord) => eventsFromChange(change).map((e) => e.type);
+
+describe('authorization events', () => {
+  it('a new hold is created, review_required or declined, with the hold as the API shows it', () => {
+    const [created] = eventsFromChange(insert(hold()));
+    expect(created).toMatchObject({
+      object: 'event',
+      type: 'authorization.created',
+      accountId: 'acc_1',
+      createdAt: '2026-12-01T00:00:00.000Z',
+      data: { id: 'auth_test', object: 'authorization', status: 'authorized', amount: 1_000 },
+    });
+    expect(created?.id).toMatch(/^evt_[A-Za-z0-9_-]{22}$/);
+    expect(created?.data).not.toHaveProperty('clientId');
+    expect(types(insert(hold({ status: 'pending_review' })))).toEqual(['authorization.review_required']);
+    expect(types(insert(hold({ status: 'declined', declineCode: 'insufficient_credit' })))).toEqual([
+      'authorization.declined',
+    ]);
+  });
+
+  it('each later write says what it did', () => {
+    const open = hold();
+    const v = (changes: Partial<Authorization>) => hold({ version: 2, ...changes });
+    expect(types(modify(open, v({ status: 'captured', capturedAmount: 1_000 })))).toEqual([
+      'authorization.captured',
+    ]);
+    expect(types(modify(open, v({ status: 'partially_captured', capturedAmount: 400 })))).toEqual([
+      'authorization.captured',
+    ]);
+    expect(types(modify(open, v({ status: 'released', releasedAmount: 1_000 })))).toEqual([
+      'authorization.released',
+    ]);
+    expect(types(modify(open, v({ status: 'expired', releasedAmount: 1_000 })))).toEqual([
+      'authorization.expired',
+    ]);
+    const captured = hold({ status: 'captured', capturedAmount: 1_000, version: 2 });
+    expect(types(modify(captured, hold({ ...captured, refundedAmount: 300, version: 3 })))).toEqual([
+      'authorization.refunded',
+    ]);
+    const review = hold({ status: 'pending_review' });
+    expect(types(modify(review, v({ status: 'authorized' })))).toEqual(['authorization.created']);
+    expect(types(modify(review, v({ status: 'declined', declineCode: 'risk_declined' })))).toEqual([
+      'authorization.declined',
+    ]);
+    // A capture that settles the rest releases it too: both are said.
+    expect(types(modify(open, v({ status: 'released', capturedAmount: 600, releasedAmount: 400 })))).toEqual([
+      'authorization.captured',
+      'authorization.released',
+    ]);
+    // An increment (the amount grows) is no event of the list.
+    expect(types(modify(open, v({ amount: 1_500 })))).toEqual([]);
+  });
+});
+
+describe('journal events', () => {
+  const entry = (type: string, extra: Record<string, unknown> = {}): ChangeRecord => ({
+    eventName: 'INSERT',
+    newImage: {
+      pk: 'ACCOUNT#acc_1',
+      sk: `JOURNAL#2026-12-01T00:00:00.000Z#00#jrn_${type}`,
+      itemType: 'journal',
+      id: `jrn_${type}`,
+      accountId: 'acc_1',
+      type,
+      amount: 0,
+      delta: { totalLimit: 0, reserved: 0, outstanding: 0 },
+      createdAt: '2026-12-01T00:00:00.000Z',
+      ...extra,
+    },
+  });
+
+  it('limit changes (with their reasons), freezes, repayments and overdue installments', () => {
+    const reasons = [{ code: 'score_up', message: 'Your credit score rose.' }];
+    const [changed] = eventsFromChange(
+      entry('limit_change', {
+        amount: 5_000,
+        delta: { totalLimit: 5_000, reserved: 0, outstanding: 0 },
+        reasons,
+      }),
+    );
+    expect(changed).toMatchObject({
+      type: 'account.limit_changed',
+      accountId: 'acc_1',
+      data: { object: 'journal_entry', reasons, delta: { totalLimit: 5_000, available: 5_000 } },
+    });
+    expect(types(entry('freeze'))).toEqual(['account.frozen']);
+    expect(types(entry('unfreeze'))).toEqual(['account.unfrozen']);
+    expect(types(entry('repayment'))).toEqual(['repayment.received']);
+    expect(types(entry('installment_overdue'))).toEqual(['installment.overdue']);
+  });
+
+  it('money movements of holds come from the hold, not its journal entry; other items and removals map to nothing', () => {
+    for (const type of ['reserve', 'capture', 'release', 'expire', 'refund', 'increment'])
+      expect(types(entry(type))).toEqual([]);
+    expect(
+      types({ eventName: 'INSERT', newImage: { pk: 'ACCOUNT#acc_1', sk: 'ACCOUNT', available: 1 } }),
+    ).toEqual([]);
+    expect(types({ eventName: 'REMOVE', oldImage: item(hold()) })).toEqual([]);
+  });
+});
+
+describe('event ids', () => {
+  const transition = fc.record({
+    version: fc.integer({ min: 1, max: 1_000 }),
+    captured: fc.integer({ min: 0, max: 1_000 }),
+    id: fc.stringMatching(/^auth_[A-Za-z0-9]{4,12}$/),
+  });
+
+  it('are the same each time a record is read, and differ between versions of an item', () => {
+    fc.assert(
+      fc.property(transition, ({ version, captured, id }) => {
+        const before = hold({ id, version });
+        const after = hold({
+          id,
+          version: version + 1,
+          capturedAmount: captured,
+          status: captured === 0 ? 'released' : captured === 1_000 ? 'captured' : 'partially_captured',
+          releasedAmount: captured === 0 ? 1_000 : 0,
+        });
+        const once = eventsFromChange(modify(before, after));
+        expect(eventsFromChange(modify(before, after))).toEqual(once);
+        const earlier = eventsFromChange(insert(before)).map((e) => e.id);
+        for (const event of once) expect(earlier).not.toContain(event.id);
+        expect(new Set(once.map((e) => e.id)).size).toBe(once.length);
+      }),
+    );
+  });
+
+  it('every type a mapper makes is one an endpoint can subscribe to', () => {
+    const made = [insert(hold()), insert(hold({ status: 'pending_review' }))].flatMap(eventsFromChange);
+    for (const event of made) expect(EVENT_TYPES).toContain(event.type);
+  });
+});
