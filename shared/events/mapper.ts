@@ -4,12 +4,14 @@
  * the same events with the same ids.
  *
  * Sources: an authorization item (a hold's status and amounts: created, review, captures, releases, expiry,
- * refunds, declines) and a journal entry (limit changes with their reasons, freezes, repayments, overdue
- * installments). Every other item maps to nothing.
+ * refunds, declines), a journal entry (limit changes with their reasons, freezes, repayments, overdue
+ * installments) and the account item (its usage crossing NEAR_LIMIT_PERCENT of its limit). Every other item maps
+ * to nothing.
  */
 import { authorizationFromItem } from '../authorizations/repository.js';
 import { type Authorization, toAuthorizationResource } from '../authorizations/model.js';
-import { availableDelta } from '../accounts/model.js';
+import { type Account, availableDelta, toAccountResource } from '../accounts/model.js';
+import { accountFromItem } from '../accounts/repository.js';
 import type { JournalEntry, JournalEntryType } from '../journal/model.js';
 import { type DomainEvent, type EventType, eventId } from './model.js';
 
@@ -28,6 +30,8 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
       return authorizationEvents(item, change.oldImage);
     case 'journal':
       return change.eventName === 'INSERT' ? journalEvents(item) : [];
+    case 'account':
+      return change.eventName === 'MODIFY' ? nearLimitEvents(item, change.oldImage) : [];
     default:
       return [];
   }
@@ -95,6 +99,51 @@ function journalEvents(item: Record<string, unknown>): DomainEvent[] {
         object: 'journal_entry',
         delta: { ...entry.delta, available: availableDelta(entry.delta) },
       },
+    },
+  ];
+}
+
+/** Usage (reserved + outstanding) at or above this share of the limit is near it: `account.near_limit`. */
+export const NEAR_LIMIT_PERCENT = 80;
+
+type Figures = Pick<Account, 'totalLimit' | 'available' | 'reserved' | 'outstanding'>;
+
+const figuresOf = (image: Record<string, unknown>): Figures => ({
+  totalLimit: Number(image['totalLimit']),
+  available: Number(image['available']),
+  reserved: Number(image['reserved']),
+  outstanding: Number(image['outstanding']),
+});
+
+/** Usage (`totalLimit - available`) is at or above NEAR_LIMIT_PERCENT of a positive stored limit. */
+export function isNearLimit(f: Pick<Figures, 'totalLimit' | 'available'>): boolean {
+  return f.totalLimit > 0 && (f.totalLimit - f.available) * 100 >= f.totalLimit * NEAR_LIMIT_PERCENT;
+}
+
+/**
+ * `account.near_limit` when one write of the account item moves its usage from below NEAR_LIMIT_PERCENT of its
+ * stored limit to at or above it (a hold, a capture, a lower limit). Arithmetic on the images alone: every hold
+ * writes the account item, and all but a crossing map to nothing here at no cost. The account item has no version
+ * and its `updatedAt` (milliseconds) is shared by racing holds, so the write is named by its instant and the
+ * figures before and after it: the same record gives the same id, two crossings two ids.
+ */
+function nearLimitEvents(item: Record<string, unknown>, oldItem?: Record<string, unknown>): DomainEvent[] {
+  if (oldItem?.['itemType'] !== 'account') return [];
+  const before = figuresOf(oldItem);
+  const after = figuresOf(item);
+  if (isNearLimit(before) || !isNearLimit(after)) return [];
+  const account = accountFromItem(item);
+  const figures = (f: Figures) => [f.totalLimit, f.available, f.reserved, f.outstanding].join(',');
+  const version = `${account.updatedAt}|${figures(before)}|${figures(after)}`;
+  return [
+    {
+      id: eventId({ pk: String(item['pk']), sk: String(item['sk']), version }, 'account.near_limit'),
+      object: 'event',
+      type: 'account.near_limit',
+      createdAt: account.updatedAt,
+      accountId: account.id,
+      // The account as the API showed it at that write.
+      data: { ...toAccountResource(account, account.updatedAt) },
     },
   ];
 }

@@ -138,6 +138,104 @@ describe('journal events', () => {
   });
 });
 
+describe('near-limit events (the account item)', () => {
+  const accountItem = (
+    figures: { totalLimit: number; reserved: number; outstanding?: number },
+    at: string,
+  ) => {
+    const outstanding = figures.outstanding ?? 0;
+    return {
+      pk: 'ACCOUNT#acc_1',
+      sk: 'ACCOUNT',
+      itemType: 'account',
+      id: 'acc_1',
+      currency: 'CNY',
+      status: 'active',
+      creditLimit: figures.totalLimit,
+      promoLimit: 0,
+      totalLimit: figures.totalLimit,
+      reserved: figures.reserved,
+      outstanding,
+      available: figures.totalLimit - figures.reserved - outstanding,
+      riskTier: 'B',
+      limitUpdatedAt: '2026-11-01T00:00:00.000Z',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: at,
+      promotions: [],
+    };
+  };
+  const write = (
+    before: { totalLimit: number; reserved: number; outstanding?: number },
+    after: { totalLimit: number; reserved: number; outstanding?: number },
+    at = '2026-12-01T01:00:00.000Z',
+  ): ChangeRecord => ({
+    eventName: 'MODIFY',
+    oldImage: accountItem(before, '2026-12-01T00:00:00.000Z'),
+    newImage: accountItem(after, at),
+  });
+
+  it('one write that takes usage from below 80% of the limit to 80% or more: account.near_limit with the account', () => {
+    const [near] = eventsFromChange(
+      write({ totalLimit: 100_000, reserved: 79_999 }, { totalLimit: 100_000, reserved: 80_000 }),
+    );
+    expect(near).toMatchObject({
+      object: 'event',
+      type: 'account.near_limit',
+      accountId: 'acc_1',
+      createdAt: '2026-12-01T01:00:00.000Z',
+      data: { id: 'acc_1', object: 'account', totalLimit: 100_000, reserved: 80_000, available: 20_000 },
+    });
+    expect(near?.id).toMatch(/^evt_[A-Za-z0-9_-]{22}$/);
+    // Usage is what holds and purchases use: a capture moving reserved into outstanding crosses nothing.
+    expect(
+      types(
+        write(
+          { totalLimit: 100_000, reserved: 50_000 },
+          { totalLimit: 100_000, reserved: 10_000, outstanding: 75_000 },
+        ),
+      ),
+    ).toEqual(['account.near_limit']);
+    expect(
+      types(
+        write(
+          { totalLimit: 100_000, reserved: 85_000 },
+          { totalLimit: 100_000, reserved: 0, outstanding: 85_000 },
+        ),
+      ),
+    ).toEqual([]);
+    // A lower limit can cross it too.
+    expect(
+      types(write({ totalLimit: 100_000, reserved: 60_000 }, { totalLimit: 70_000, reserved: 60_000 })),
+    ).toEqual(['account.near_limit']);
+  });
+
+  it('nothing below the line, nothing while already above it, nothing on the way down, nothing for a new or zero limit', () => {
+    expect(
+      types(write({ totalLimit: 100_000, reserved: 10_000 }, { totalLimit: 100_000, reserved: 79_999 })),
+    ).toEqual([]);
+    expect(
+      types(write({ totalLimit: 100_000, reserved: 80_000 }, { totalLimit: 100_000, reserved: 95_000 })),
+    ).toEqual([]);
+    expect(
+      types(write({ totalLimit: 100_000, reserved: 95_000 }, { totalLimit: 100_000, reserved: 10_000 })),
+    ).toEqual([]);
+    expect(types(write({ totalLimit: 0, reserved: 0 }, { totalLimit: 0, reserved: 0 }))).toEqual([]);
+    expect(
+      types({
+        eventName: 'INSERT',
+        newImage: accountItem({ totalLimit: 100, reserved: 90 }, '2026-12-01T00:00:00.000Z'),
+      }),
+    ).toEqual([]);
+  });
+
+  it('its id is the same each time the record is read, and differs for a later crossing at the same instant', () => {
+    const first = write({ totalLimit: 100_000, reserved: 70_000 }, { totalLimit: 100_000, reserved: 90_000 });
+    expect(eventsFromChange(first)).toEqual(eventsFromChange(first));
+    const again = write({ totalLimit: 100_000, reserved: 75_000 }, { totalLimit: 100_000, reserved: 90_000 });
+    expect(eventsFromChange(again)[0]?.id).not.toBe(eventsFromChange(first)[0]?.id);
+  });
+});
+
 describe('event ids', () => {
   const transition = fc.record({
     version: fc.integer({ min: 1, max: 1_000 }),
