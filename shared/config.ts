@@ -9,6 +9,7 @@
 import * as z from 'zod/mini';
 import { parse } from './zod.js';
 import { RISK_RULE_BOUNDS } from './settings/risk-settings.js';
+import { knownTimeZone, parseQuietHours, type QuietHours } from './notifications/quiet-hours.js';
 
 const intFromEnv = (fallback: number, min: number, max: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
@@ -153,6 +154,20 @@ const ConfigSchema = z.object({
    * reads are not held back). `npm start` sets twice the machine's cores unless given (`localServerPool`).
    */
   DYNAMODB_LOCAL_MAX_TRANSACTIONS: intFromEnv(256, 1, 1_024),
+  /**
+   * Customer notifications (shared/notifications/): no email in these local hours (`<start>-<end>`, 0-23, wrapping
+   * midnight; `off`: none). The inbox entry is made at once; the email waits until they end.
+   */
+  NOTIFY_QUIET_HOURS: z._default(z.string(), '22-8'),
+  /** The customers' time zone: quiet hours and the near_limit "once a day" are read on its clock. */
+  NOTIFY_TIME_ZONE: z._default(
+    z.string().check(z.refine(knownTimeZone, { error: 'not a time zone this runtime knows' })),
+    'Asia/Shanghai',
+  ),
+  /** The From of notification emails (in AWS, an identity SES has verified). */
+  NOTIFY_MAIL_FROM: z._default(z.email(), 'notifications@credit-checkout.local'),
+  /** Local only: the SMTP server notification emails go to (`npm start` runs a sink: local/mail-sink.ts). */
+  SMTP_URL: z.optional(z.url({ protocol: /^smtps?$/ })),
 });
 
 export interface Config {
@@ -193,6 +208,11 @@ export interface Config {
   paymentDueDays: number;
   budgetRegistryMaxAgeSeconds: number;
   dynamodbLocalMaxTransactions: number;
+  /** Undefined: no quiet hours (NOTIFY_QUIET_HOURS=off). */
+  notifyQuietHours: QuietHours | undefined;
+  notifyTimeZone: string;
+  notifyMailFrom: string;
+  smtpUrl: string | undefined;
 }
 
 /** `3:75,6:70` → {3: 75, 6: 70}; a rate above 500 bps a period (5%) or a repeated count is refused. */
@@ -257,6 +277,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     paymentDueDays: parsed.PAYMENT_DUE_DAYS,
     budgetRegistryMaxAgeSeconds: parsed.BUDGET_REGISTRY_MAX_AGE_SECONDS,
     dynamodbLocalMaxTransactions: parsed.DYNAMODB_LOCAL_MAX_TRANSACTIONS,
+    notifyQuietHours: parseQuietHours(parsed.NOTIFY_QUIET_HOURS),
+    notifyTimeZone: parsed.NOTIFY_TIME_ZONE,
+    notifyMailFrom: parsed.NOTIFY_MAIL_FROM,
+    smtpUrl: parsed.SMTP_URL,
   };
 }
 

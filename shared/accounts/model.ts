@@ -152,6 +152,12 @@ export interface Account {
   statusReason?: string;
 }
 
+/**
+ * The reason code of the `limit_change` an account opens with (its first limit, journaled in the opening
+ * transaction): how the opening is told apart from a later change (customer notifications skip it).
+ */
+export const OPENING_LIMIT_REASON = 'account_opened';
+
 /** The account after `delta`, with `available` kept in step. */
 export function applyToAccount(account: Account, delta: BalanceDelta, nowIso: string): Account {
   const next = {

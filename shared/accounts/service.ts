@@ -23,7 +23,14 @@ import { type Allocation, allocate, applyAllocation, type InstallmentPlan } from
 import { isPlanItem, listPlanKeys, missesPlans, planFromItem, planPut } from '../installments/repository.js';
 import { oneOffPrincipal } from '../installments/statement.js';
 import type { TransactItem } from '../storage/transactions.js';
-import { type Account, applyToAccount, type BalanceDelta, newAccount, toAccountResource } from './model.js';
+import {
+  type Account,
+  applyToAccount,
+  type BalanceDelta,
+  newAccount,
+  OPENING_LIMIT_REASON,
+  toAccountResource,
+} from './model.js';
 import {
   accountFromItem,
   accountKey,
@@ -65,7 +72,7 @@ export async function openAccount(input: {
             type: 'limit_change',
             amount: account.totalLimit,
             delta: { reserved: 0, outstanding: 0, totalLimit: account.totalLimit },
-            reasons: [{ code: 'account_opened', message: 'Opening credit limit.' }],
+            reasons: [{ code: OPENING_LIMIT_REASON, message: 'Opening credit limit.' }],
             nowIso,
           }),
         ),

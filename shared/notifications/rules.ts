@@ -1,0 +1,77 @@
+/**
+ * Which event makes which notification, with which facts (texts.ts words them): pure, so the notifier can tell
+ * from an event alone, before any read, whether it has anything to do (most events, every hold's, make nothing).
+ *
+ * Live: account.limit_changed → limit_raised / limit_lowered (by the sign of the limit's change; a change of zero
+ * and the opening limit make nothing), installment.overdue → overdue, account.near_limit → near_limit (at most
+ * once a day per account: the notifier's marker). promotion_available, installment_due_soon and coupon_expiring
+ * have their words (texts.ts) and wait for promotion.started, installment.due_soon and coupon.expiring.
+ */
+import { OPENING_LIMIT_REASON } from '../accounts/model.js';
+import type { DomainEvent } from '../events/model.js';
+import type { NotificationFacts } from './texts.js';
+
+export interface NotificationDraft {
+  eventId: string;
+  accountId: string;
+  /** The instant of the change (the event's). */
+  createdAt: string;
+  facts: NotificationFacts;
+}
+
+type Data = Record<string, unknown>;
+
+const numberIn = (data: Data, ...path: string[]): number => {
+  let value: unknown = data;
+  for (const key of path) value = (value as Data | undefined)?.[key];
+  return typeof value === 'number' ? value : Number.NaN;
+};
+
+function reasonsOf(data: Data): Array<{ code: string; message: string }> {
+  const reasons = data['reasons'];
+  if (!Array.isArray(reasons)) return [];
+  return reasons.map((r: Data) => ({
+    code: String(r?.['code'] ?? ''),
+    message: String(r?.['message'] ?? ''),
+  }));
+}
+
+/** account.limit_changed (data: the journal entry): the sign of `delta.totalLimit`, the reasons' messages. */
+function limitChangeFacts(data: Data): NotificationFacts | undefined {
+  const change = numberIn(data, 'delta', 'totalLimit');
+  const reasons = reasonsOf(data);
+  if (!Number.isFinite(change) || change === 0) return undefined;
+  if (reasons.some((r) => r.code === OPENING_LIMIT_REASON)) return undefined;
+  const messages = reasons.map((r) => r.message).filter((m) => m !== '');
+  return change > 0
+    ? { kind: 'limit_raised', change, reasons: messages }
+    : { kind: 'limit_lowered', change: -change, reasons: messages };
+}
+
+/** account.near_limit (data: the account resource): the share used, whole percent rounded down, and what is left. */
+function nearLimitFacts(data: Data): NotificationFacts | undefined {
+  const total = numberIn(data, 'totalLimit');
+  const available = numberIn(data, 'available');
+  if (!(total > 0) || !Number.isFinite(available)) return undefined;
+  const usedPercent = Math.floor(((total - available) * 100) / total);
+  return { kind: 'near_limit', usedPercent, available: Math.max(0, available) };
+}
+
+/** installment.overdue (data: the journal entry): what is unpaid of the installment. */
+function overdueFacts(data: Data): NotificationFacts | undefined {
+  const amount = numberIn(data, 'amount');
+  return Number.isFinite(amount) && amount > 0 ? { kind: 'overdue', amount } : undefined;
+}
+
+const FACTS: Partial<Record<DomainEvent['type'], (data: Data) => NotificationFacts | undefined>> = {
+  'account.limit_changed': limitChangeFacts,
+  'account.near_limit': nearLimitFacts,
+  'installment.overdue': overdueFacts,
+};
+
+/** The notifications `event` makes: none for most events. */
+export function notificationDrafts(event: DomainEvent): NotificationDraft[] {
+  const facts = FACTS[event.type]?.(event.data);
+  if (!facts) return [];
+  return [{ eventId: event.id, accountId: event.accountId, createdAt: event.createdAt, facts }];
+}
