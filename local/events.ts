@@ -199,7 +199,25 @@ export function changeOf(record: _Record): ChangeRecord {
   const image = record.dynamodb;
   return {
     eventName: (record.eventName ?? 'MODIFY') as ChangeRecord['eventName'],
-    ...(image?.NewImage ? { newImage: unmarshall(image.NewImage as never) } : {}),
-    ...(image?.OldImage ? { oldImage: unmarshall(image.OldImage as never) } : {}),
+    ...(image?.NewImage ? { newImage: unmarshall(withEmptyMaps(image.NewImage) as never) } : {}),
+    ...(image?.OldImage ? { oldImage: unmarshall(withEmptyMaps(image.OldImage) as never) } : {}),
   };
+}
+
+type Image = Record<string, unknown>;
+
+/**
+ * DynamoDB Local's stream hands an empty map over as `{}`, with no type (DynamoDB's is `{"M": {}}`): a refresh
+ * job's `cursors` when it starts. `unmarshall` refuses it, and that one record would stop the pipeline for good.
+ */
+export function withEmptyMaps(image: Image): Image {
+  const repair = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const attribute = value as Image;
+    if (Object.keys(attribute).length === 0) return { M: {} };
+    if (attribute['M']) return { M: withEmptyMaps(attribute['M'] as Image) };
+    if (Array.isArray(attribute['L'])) return { L: attribute['L'].map(repair) };
+    return attribute;
+  };
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repair(value)]));
 }
