@@ -24,6 +24,10 @@ import {
 import type {
   Account,
   AdjustBudgetParams,
+  Contact,
+  ContactParams,
+  Notification,
+  NotificationList,
   CreatedWebhookEndpoint,
   CreateWebhookEndpointParams,
   EventListParams,
@@ -392,6 +396,27 @@ export class CheckoutClient {
 
   deleteWebhookEndpoint(endpointId: string, options?: CallOptions): Promise<ApiResponse<WebhookEndpoint>> {
     return this.#call('deleteWebhookEndpoint', { id: endpointId }, undefined, options);
+  }
+
+  // ---- customer notifications ----
+
+  /** Replaces the customer's contact: the language of notifications and, optionally, an email for them. */
+  setContact(accountId: string, params: ContactParams, options?: CallOptions): Promise<ApiResponse<Contact>> {
+    return this.#call('setContact', { id: accountId }, params, options);
+  }
+
+  /** The customer's inbox, newest first (at most the newest 50). */
+  listNotifications(accountId: string, options?: CallOptions): Promise<ApiResponse<NotificationList>> {
+    return this.#call('listNotifications', { id: accountId }, undefined, options);
+  }
+
+  /** Marks one read; reading it again keeps the first `readAt`. */
+  readNotification(
+    accountId: string,
+    notificationId: string,
+    options?: CallOptions,
+  ): Promise<ApiResponse<Notification>> {
+    return this.#call('readNotification', { id: accountId, notificationId }, undefined, options);
   }
 
   // ---- risk settings ----

@@ -167,6 +167,21 @@ export const ENDPOINTS = {
     idempotencyKey: false,
     retry: 'unprocessed_only',
   },
+  // Replaces the whole contact: the same request again leaves the same contact.
+  setContact: { method: 'PUT', path: '/v1/accounts/{id}/contact', idempotencyKey: false, retry: 'always' },
+  listNotifications: {
+    method: 'GET',
+    path: '/v1/accounts/{id}/notifications',
+    idempotencyKey: false,
+    retry: 'always',
+  },
+  // Reading a read notification keeps its first readAt: safe to repeat after a lost answer.
+  readNotification: {
+    method: 'POST',
+    path: '/v1/accounts/{id}/notifications/{notificationId}/read',
+    idempotencyKey: false,
+    retry: 'always',
+  },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type OperationId = keyof typeof ENDPOINTS;

@@ -46,6 +46,7 @@ export type ErrorCode =
   | 'coupon_not_applicable'
   | 'budget_not_found'
   | 'webhook_endpoint_not_found'
+  | 'notification_not_found'
   | 'method_not_allowed'
   | DeclineCode
   | 'idempotency_key_reused'

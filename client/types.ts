@@ -136,3 +136,12 @@ export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 export type CreatedWebhookEndpoint = Schemas['CreatedWebhookEndpoint'];
 export type WebhookEndpointList = Schemas['WebhookEndpointList'];
 export type CreateWebhookEndpointParams = RequestBody<'createWebhookEndpoint'>;
+/** The customer's contact for notifications: the language, and an email to send them to as well. */
+export type Contact = Schemas['Contact'];
+export type ContactParams = RequestBody<'setContact'>;
+export type Locale = Contact['locale'];
+/** One entry of the customer's inbox (shown as a pop-up); `readAt` once read. */
+export type Notification = Schemas['Notification'];
+export type NotificationKind = Notification['kind'];
+/** The inbox, newest first (at most the newest 50). */
+export type NotificationList = Schemas['NotificationList'];

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/v1/accounts/{id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the customer's contact for notifications
+         * @description Scopes: servicing, admin. Notifications are written in `locale` (zh-CN for a customer with no contact on file). With `email`, each is also emailed, except during quiet hours (NOTIFY_QUIET_HOURS, 22-8 Asia/Shanghai by default), when the email waits until they end. An invalid email or locale is a 400 and changes nothing.
+         */
+        put: operations["setContact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/coupons": {
         parameters: {
             query?: never;
@@ -138,6 +158,46 @@ export interface paths {
          * @description Scopes: checkout, admin. Decided by the same policy as the scheduled refresh; one request per account per cooldown (429 otherwise, with Retry-After: the seconds until the cooldown ends).
          */
         post: operations["requestLimitIncrease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's notifications, newest first
+         * @description Scopes: checkout, servicing, admin. At most the newest 50. Notifications are made from the account's events (limit raised or lowered with the reasons, near the limit at most once a day, an overdue installment) a moment after the change, in the locale of the contact on file.
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/notifications/{notificationId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a notification read
+         * @description Scopes: checkout, servicing, admin. Reading it again answers the same `readAt`.
+         */
+        post: operations["readNotification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -824,6 +884,31 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Contact: {
+            /** @enum {string} */
+            object: "contact";
+            accountId: string;
+            /** @description Absent: notifications are not emailed. */
+            email?: string;
+            /** @enum {string} */
+            locale: "zh-CN" | "en";
+            /** @description ISO 8601 UTC. */
+            updatedAt: string;
+        };
+        /** @description Every non-2xx body. */
+        Error: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /** @enum {string} */
+            type: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "declined" | "rate_limited" | "internal";
+            /** @description Stable machine-readable code (API.md "Errors"); new codes may be added. */
+            code: string;
+            /** @description For humans; may change. */
+            message: string;
+            /** @description The request field at fault (validation_failed, unknown_field). */
+            param?: string;
+        };
         CouponList: {
             /** @enum {string} */
             object: "list";
@@ -852,20 +937,6 @@ export interface components {
             planId?: string;
             /** @description ISO 8601 UTC. */
             createdAt: string;
-        };
-        /** @description Every non-2xx body. */
-        Error: {
-            error: components["schemas"]["ErrorDetail"];
-        };
-        ErrorDetail: {
-            /** @enum {string} */
-            type: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "declined" | "rate_limited" | "internal";
-            /** @description Stable machine-readable code (API.md "Errors"); new codes may be added. */
-            code: string;
-            /** @description For humans; may change. */
-            message: string;
-            /** @description The request field at fault (validation_failed, unknown_field). */
-            param?: string;
         };
         Account: {
             id: string;
@@ -1037,6 +1108,32 @@ export interface components {
             /** @description Integer minor units (fen for CNY). */
             creditLimit: number;
             reasons: components["schemas"]["Reason"][];
+        };
+        NotificationList: {
+            /** @enum {string} */
+            object: "list";
+            /** @description Newest first; at most the newest 50. */
+            data: components["schemas"]["Notification"][];
+        };
+        Notification: {
+            /** @description ntf_…: one per event and kind (a redelivered event makes none twice); ids sort by the time of the change. */
+            id: string;
+            /** @enum {string} */
+            object: "notification";
+            /** @enum {string} */
+            kind: "limit_raised" | "limit_lowered" | "near_limit" | "overdue" | "promotion_available" | "installment_due_soon" | "coupon_expiring";
+            title: string;
+            /** @description Plain words; a limit change says why (its reasons). */
+            body: string;
+            /**
+             * @description The contact's locale when it was made (zh-CN without one).
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+            /** @description When the change it reports was made. */
+            createdAt: string;
+            /** @description When it was first marked read. */
+            readAt?: string;
         };
         /** @description The stored profile: the fields of the request, plus these. */
         CreditProfile: {
@@ -1272,7 +1369,7 @@ export interface components {
             /** @description When the change was made. */
             createdAt: string;
             accountId: string;
-            /** @description The resource as the API shows it: an authorization for authorization.*, the journal entry (without running balances) for account.limit_changed (its reasons), account.frozen/unfrozen, repayment.received and installment.overdue. */
+            /** @description The resource as the API shows it: an authorization for authorization.*, the journal entry (without running balances) for account.limit_changed (its reasons), account.frozen/unfrozen, repayment.received and installment.overdue, the account (as of that write) for account.near_limit. */
             data: {
                 [key: string]: unknown;
             };
@@ -1487,6 +1584,136 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    setContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Where notifications are also emailed.
+                     */
+                    email?: string;
+                    /**
+                     * @description The language of notifications.
+                     * @enum {string}
+                     */
+                    locale: "zh-CN" | "en";
+                };
+            };
+        };
+        responses: {
+            /** @description The contact as stored. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description invalid_request: validation_failed, invalid_json, unknown_field. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: account_not_found. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: body_too_large. */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_request: unsupported_media_type. */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listAccountCoupons: {
         parameters: {
             query?: never;
@@ -2184,6 +2411,177 @@ export interface operations {
             };
             /** @description invalid_request: unsupported_media_type. */
             415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inbox, newest first. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: account_not_found. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too_many_requests. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: internal_error. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: unavailable. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "retry-after": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    readNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                notificationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification, with `readAt`. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            /** @description authentication: missing_api_key, invalid_api_key. */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description permission: insufficient_scope. */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: notification_not_found. */
+            404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -47,3 +47,6 @@ export { route as eventsList } from './events-list.js';
 export { route as webhookEndpointsCreate } from './webhook-endpoints-create.js';
 export { route as webhookEndpointsList } from './webhook-endpoints-list.js';
 export { route as webhookEndpointsDelete } from './webhook-endpoints-delete.js';
+export { route as accountsContact } from './accounts-contact.js';
+export { route as accountsNotifications } from './accounts-notifications.js';
+export { route as accountsNotificationsRead } from './accounts-notifications-read.js';

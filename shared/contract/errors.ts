@@ -79,6 +79,7 @@ export const ERROR_CATALOGUE = {
   },
   budget_not_found: { status: 404, type: 'not_found', message: 'No such budget.' },
   webhook_endpoint_not_found: { status: 404, type: 'not_found', message: 'No such webhook endpoint.' },
+  notification_not_found: { status: 404, type: 'not_found', message: 'No such notification.' },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request',

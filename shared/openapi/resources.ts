@@ -12,6 +12,7 @@ import { MAX_LISTED_CLIENTS, Scope } from '../clients/model.js';
 import { DECLINE_CODES, type DeclineCode, ERROR_CATALOGUE } from '../http/errors.js';
 import { RISK_SETTINGS_SCHEMA_VERSION } from '../settings/risk-settings.js';
 import { EVENT_TYPES } from '../events/model.js';
+import { INBOX_PAGE_SIZE, LOCALES, NOTIFICATION_KINDS } from '../notifications/model.js';
 
 const Money = z.number().int().meta({ description: 'Integer minor units (fen for CNY).' });
 const Count = z.number().int().min(0);
@@ -584,7 +585,7 @@ export const Event = z
       description:
         'The resource as the API shows it: an authorization for authorization.*, the journal entry (without running ' +
         'balances) for account.limit_changed (its reasons), account.frozen/unfrozen, repayment.received and ' +
-        'installment.overdue.',
+        'installment.overdue, the account (as of that write) for account.near_limit.',
     }),
   })
   .meta({ id: 'Event' });
@@ -630,3 +631,38 @@ export const CreatedWebhookEndpoint = z
 export const WebhookEndpointList = z
   .object({ object: z.literal('list'), data: z.array(WebhookEndpoint) })
   .meta({ id: 'WebhookEndpointList' });
+
+export const Contact = z
+  .object({
+    object: z.literal('contact'),
+    accountId: z.string(),
+    email: z.string().optional().meta({ description: 'Absent: notifications are not emailed.' }),
+    locale: z.enum(LOCALES),
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Contact' });
+
+export const Notification = z
+  .object({
+    id: z.string().meta({
+      description:
+        'ntf_…: one per event and kind (a redelivered event makes none twice); ids sort by the time of the change.',
+    }),
+    object: z.literal('notification'),
+    kind: z.enum(NOTIFICATION_KINDS),
+    title: z.string(),
+    body: z.string().meta({ description: 'Plain words; a limit change says why (its reasons).' }),
+    locale: z
+      .enum(LOCALES)
+      .meta({ description: "The contact's locale when it was made (zh-CN without one)." }),
+    createdAt: Timestamp.meta({ description: 'When the change it reports was made.' }),
+    readAt: Timestamp.optional().meta({ description: 'When it was first marked read.' }),
+  })
+  .meta({ id: 'Notification' });
+
+export const NotificationList = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(Notification).meta({ description: `Newest first; at most the newest ${INBOX_PAGE_SIZE}.` }),
+  })
+  .meta({ id: 'NotificationList' });

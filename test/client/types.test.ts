@@ -30,6 +30,11 @@ import type { Job } from '../../shared/jobs/repository.js';
 import type { JournalEntryResource, JournalPageBody } from '../../shared/journal/pagination.js';
 import type { LimitRequestBody, RefreshJobBody } from '../../shared/limits/schemas.js';
 import type * as R from '../../shared/openapi/resources.js';
+import type {
+  ContactBody,
+  NotificationResource,
+  toContactResource,
+} from '../../shared/notifications/model.js';
 import type { CreditProfile } from '../../shared/profiles/model.js';
 import type { Promotion } from '../../shared/promotions/model.js';
 import type { RiskSettingsChange, toRiskSettingsResource } from '../../shared/settings/risk-settings.js';
@@ -107,6 +112,13 @@ type Checks = [
   Check<Same<C.Promotion, Promotion>>,
   Check<Same<C.RiskSettingsChange, z.input<typeof RiskSettingsChange>>>,
   Check<Accepts<z.input<typeof PageQuery>, C.PageParams>>,
+  // Customer notifications: the contact and the inbox as the service builds and the document describes them.
+  Check<Same<C.Contact, ReturnType<typeof toContactResource>>>,
+  Check<Same<C.Contact, z.infer<typeof R.Contact>>>,
+  Check<Same<C.ContactParams, z.input<typeof ContactBody>>>,
+  Check<Same<C.Notification, NotificationResource>>,
+  Check<Same<C.Notification, z.infer<typeof R.Notification>>>,
+  Check<Same<C.NotificationList, z.infer<typeof R.NotificationList>>>,
 ];
 
 describe('client types', () => {

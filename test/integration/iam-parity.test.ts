@@ -524,6 +524,57 @@ describe('every function, run locally, is held to the role the stack gives it', 
     );
   });
 
+  it('customer notifications: the contact, the inbox, a read mark', async () => {
+    const contact = `/v1/accounts/${accountId}/contact`;
+    expectStatus(
+      await api.call('PUT', contact, {
+        key: servicing.apiKey,
+        body: { email: 'parity@example.com', locale: 'en' },
+      }),
+      200,
+    );
+    expectStatus(
+      await api.call('PUT', '/v1/accounts/acc_nobody/contact', {
+        key: servicing.apiKey,
+        body: { locale: 'en' },
+      }),
+      404,
+      'account_not_found',
+    );
+    const inbox = `/v1/accounts/${accountId}/notifications`;
+    // An empty inbox reads the account too (404 when there is none).
+    expectStatus(await api.call('GET', inbox, { key: checkout.apiKey }), 200);
+    expectStatus(
+      await api.call('GET', '/v1/accounts/acc_nobody/notifications', { key: checkout.apiKey }),
+      404,
+      'account_not_found',
+    );
+    // One notification, made as the event consumer makes it (the notifier's own function is not in the stack yet).
+    const { Notifier } = await import('../../shared/notifications/notifier.js');
+    const made = await asInvocationOf(HARNESS, () =>
+      new Notifier().handle([
+        {
+          id: 'evt_parity_limit_change',
+          object: 'event',
+          type: 'account.limit_changed',
+          createdAt: nowIso(),
+          accountId,
+          data: { delta: { totalLimit: 10_000 }, reasons: [{ code: 'parity', message: 'A parity check.' }] },
+        },
+      ]),
+    );
+    expect(made.made).toBe(1);
+    const listed = await api.call('GET', inbox, { key: servicing.apiKey });
+    expectStatus(listed, 200);
+    const read = `${inbox}/${listed.body.data[0].id}/read`;
+    expectStatus(await api.call('POST', read, { key: checkout.apiKey }), 200);
+    expectStatus(
+      await api.call('POST', `${inbox}/ntf_parity_missing/read`, { key: checkout.apiKey }),
+      404,
+      'notification_not_found',
+    );
+  });
+
   it('promotions and limits: create (indexing a fresh table), list, end, limit requests, refresh runs', async () => {
     const uplift = {
       id: 'parity-uplift',

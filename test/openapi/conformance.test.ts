@@ -253,6 +253,32 @@ describe('every route, called through the client, answers as documented', () => 
     await admin.listWebhookEndpoints();
     await admin.deleteWebhookEndpoint(endpoint.id);
     await expect(admin.deleteWebhookEndpoint(endpoint.id)).rejects.toBeInstanceOf(NotFoundError);
+    // Customer notifications: a contact, the inbox (one made as the event consumer makes it), a read mark.
+    const { data: contact } = await servicing.setContact(accountId, {
+      email: 'conformance@example.com',
+      locale: 'en',
+    });
+    expect(contact).toMatchObject({ object: 'contact', locale: 'en' });
+    await expect(servicing.setContact('acc_conf_missing', { locale: 'zh-CN' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    const { Notifier } = await import('../../shared/notifications/notifier.js');
+    await new Notifier().handle([
+      {
+        id: 'evt_conformance_limit_change',
+        object: 'event',
+        type: 'account.limit_changed',
+        createdAt: new Date().toISOString(),
+        accountId,
+        data: { delta: { totalLimit: -10_000 }, reasons: [{ code: 'conformance', message: 'A check.' }] },
+      },
+    ]);
+    const { data: inbox } = await checkout.listNotifications(accountId);
+    expect(inbox.data.map((n) => n.kind)).toEqual(['limit_lowered']);
+    const { data: read } = await servicing.readNotification(accountId, inbox.data[0]?.id ?? '');
+    expect(read.readAt).toEqual(expect.any(String));
+    await expect(checkout.readNotification(accountId, 'ntf_missing')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(checkout.listNotifications('acc_conf_missing')).rejects.toBeInstanceOf(NotFoundError);
 
     // Errors are documented too: unknown ids, a reused key, declines with and without a hold to show.
     await expect(checkout.getAuthorization('auth_missing')).rejects.toBeInstanceOf(NotFoundError);
