@@ -1,12 +1,15 @@
 /**
  * The local event pipeline (`npm start`): polls DynamoDB Local's change stream of the table, maps each record to
- * events (shared/events/mapper.ts, the same function the mapper Lambda runs), stores them (the event list) and
- * hands them to the webhook deliverer (shared/events/delivery.ts).
+ * events (shared/events/mapper.ts, the same function the mapper Lambda runs), stores them (the event list), makes
+ * the customer notifications they call for (shared/notifications/notifier.ts, emailing through SMTP_URL when it is
+ * set) and hands them to the webhook deliverer (shared/events/delivery.ts). It also runs the notifier's outbox
+ * sweep (emails held back by quiet hours or a failed send) every MAIL_SWEEP_INTERVAL_MS.
  *
- * Nothing is lost across a crash: the checkpoint in a shard moves past a record only once its events are stored
- * and every delivery they made is done. A restart reads again from the checkpoint, so a record may be mapped
- * twice, and it then yields the same event ids (they derive from the item's key and version), is stored once,
- * and is delivered again under the same `webhook-id` (at least once).
+ * Nothing is lost across a crash: the checkpoint in a shard moves past a record only once its events are stored,
+ * their notifications made and every delivery they made is done. A restart reads again from the checkpoint, so a
+ * record may be mapped twice, and it then yields the same event ids (they derive from the item's key and
+ * version), is stored once, makes no notification twice (their ids derive from the events'), and is delivered
+ * again under the same `webhook-id` (at least once).
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -24,6 +27,8 @@ import { Deliveries } from '../shared/events/delivery.js';
 import { type ChangeRecord, eventsFromChange } from '../shared/events/mapper.js';
 import { readCheckpoint, recordEvents, writeCheckpoint } from '../shared/events/repository.js';
 import { listWebhookEndpoints, type WebhookEndpoint } from '../shared/events/webhooks.js';
+import { Notifier } from '../shared/notifications/notifier.js';
+import { smtpMailSender } from '../shared/notifications/smtp.js';
 import { logger } from '../shared/observability/logger.js';
 import { dynamoClient, tableName } from '../shared/storage/dynamo-client.js';
 
@@ -33,11 +38,15 @@ const IDLE_POLL_MS = 50;
 const BATCH_LIMIT = 1_000;
 /** How long the consumer keeps the endpoint list before reading it again (a deleted endpoint's last deliveries). */
 export const ENDPOINTS_MAX_AGE_MS = 1_000;
+/** Between two runs of the notifier's outbox sweep (deferred and retried emails). */
+export const MAIL_SWEEP_INTERVAL_MS = 30_000;
 
 export interface EventConsumerOptions {
   /** Called after each batch is stored and handed to delivery (tests and the crash test watch it). */
   onBatch?: (batch: { shardId: string; records: number; events: number }) => void;
   deliveries?: Deliveries;
+  /** Default: one emailing through SMTP_URL (inbox only when it is unset). */
+  notifier?: Notifier;
 }
 
 /** One read batch of a shard, waiting for its deliveries before the checkpoint may pass its last record. */
@@ -49,6 +58,10 @@ interface Batch {
 export class EventConsumer {
   private readonly streams: DynamoDBStreamsClient;
   private readonly deliveries: Deliveries;
+  private readonly notifier: Notifier;
+  private mailSweep: NodeJS.Timeout | undefined;
+  /** The sweep under way (or the last one): one at a time, and stop() waits for it. */
+  private mailSweeping: Promise<unknown> = Promise.resolve();
   private readonly iterators = new Map<string, string>();
   private readonly finished = new Set<string>();
   private readonly batches = new Map<string, Batch[]>();
@@ -68,16 +81,27 @@ export class EventConsumer {
         : {}),
     });
     this.deliveries = options.deliveries ?? new Deliveries();
+    this.notifier =
+      options.notifier ??
+      new Notifier({ sender: config.smtpUrl ? smtpMailSender(config.smtpUrl) : undefined });
   }
 
   start(): void {
     this.running = true;
     this.loop = this.run();
+    this.mailSweep = setInterval(() => {
+      this.mailSweeping = this.mailSweeping.then(() =>
+        this.notifier.sendDueMail().catch((error: unknown) => logger.error('mail sweep failed', { error })),
+      );
+    }, MAIL_SWEEP_INTERVAL_MS);
   }
 
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    clearInterval(this.mailSweep);
+    await this.mailSweeping;
+    this.notifier.close();
     this.deliveries.stop();
     this.streams.destroy();
   }
@@ -164,10 +188,12 @@ export class EventConsumer {
     return ShardIterator;
   }
 
-  /** Maps, stores (per account in stream order), then queues the deliveries of one batch. */
+  /** Maps, stores (per account in stream order), notifies, then queues the deliveries of one batch. */
   private async handle(shardId: string, records: readonly _Record[]): Promise<void> {
     const events = records.flatMap((record) => eventsFromChange(changeOf(record)));
     await recordEvents(events);
+    // Before the batch is registered: its checkpoint cannot pass it until its notifications are made.
+    await this.notifier.handle(events);
     const batch: Batch = { lastSequence: records.at(-1)?.dynamodb?.SequenceNumber ?? '', outstanding: 0 };
     this.batches.set(shardId, [...(this.batches.get(shardId) ?? []), batch]);
     const endpoints = await this.currentEndpoints();

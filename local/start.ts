@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { localServerPool, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
+import { startLocalMailSink } from './mail-sink.js';
 
 /** Where `npm start` keeps the local cursor key, so cursors survive a restart like the data they point into. */
 const CURSOR_KEY_FILE = 'cursor-key';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   if (env.DATA_DIR !== ':memory:') process.env['LOCAL_PARAMETER_DIR'] ||= join(env.DATA_DIR, 'parameters');
   // This one process serves every request: it keeps only a few transactions in flight at DynamoDB Local (localServerPool).
   process.env['DYNAMODB_LOCAL_MAX_TRANSACTIONS'] = String(localServerPool());
+  // Customer notification emails go to a local SMTP sink that saves each as a file (SMTP_URL: another server).
+  const mail = await startLocalMailSink(env.DATA_DIR);
   // Configuration is read when these modules load, so they load after the endpoint is known.
   const { startApp } = await import('./app.js');
   const { startSchedules } = await import('./schedules.js');
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       `Checkout authorization API listening on ${app.url}`,
       `DynamoDB: ${dynamo ? `DynamoDB Local on ${dynamo.endpoint}, data ${where}` : process.env['DYNAMODB_ENDPOINT']}`,
       `Local admin key (local use only): ${env.ADMIN_API_KEY}`,
+      `Notification emails: ${mail ? `saved in ${mail.dir}/` : `sent to ${process.env['SMTP_URL']}`}`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     await schedules.stop();
     await events.stop();
     await app.close();
+    await mail?.close();
     await dynamo?.stop();
     process.exit(0);
   };
