@@ -20,6 +20,8 @@ export interface StageNames {
   readonly webAcl: string;
   /** Namespace of the service's own metrics (TransactionConflicts, ExpiryFailures...). */
   readonly metricNamespace: string;
+  /** The EventBridge bus every event is published to (infra/constructs/events.ts): subscribers name it. */
+  readonly eventBus: string;
 }
 
 export function stageNames(stage: string): StageNames {
@@ -28,6 +30,7 @@ export function stageNames(stage: string): StageNames {
     dashboard: `${SERVICE}-${stage}`,
     webAcl: `${SERVICE}-${stage}`,
     metricNamespace: `${METRIC_NAMESPACE_PREFIX}/${stage}`,
+    eventBus: `${SERVICE}-${stage}-events`,
   };
 }
 

@@ -18,6 +18,7 @@ import { clientLimits, type StackConfig } from './config.js';
 import { CreditApi } from './constructs/api.js';
 import { BootstrapAdmin } from './constructs/bootstrap-admin.js';
 import { CursorKey } from './constructs/cursor-key.js';
+import { EventPipeline } from './constructs/events.js';
 import { Jobs } from './constructs/jobs.js';
 import { Observability } from './constructs/observability.js';
 import { PeakReadiness } from './constructs/peak-readiness.js';
@@ -41,6 +42,12 @@ export const JOB_ENTRIES = {
   couponCampaignWorker: 'functions/jobs/coupon-campaign-worker.ts',
 } as const;
 
+/** The events pipeline's functions (infra/constructs/events.ts). */
+export const EVENT_ENTRIES = {
+  mapper: 'functions/jobs/event-mapper.ts',
+  deliverer: 'functions/jobs/webhook-deliverer.ts',
+} as const;
+
 /** The custom resource that writes the bootstrap admin client (infra/constructs/bootstrap-admin.ts). */
 export const BOOTSTRAP_ADMIN_ENTRY = 'functions/bootstrap-admin.ts';
 
@@ -55,6 +62,7 @@ export class CreditAuthorizationStack extends Stack {
   readonly functions: Readonly<Record<string, ServiceFunction>>;
   readonly authorizer: ServiceFunction;
   readonly jobs: Jobs;
+  readonly events: EventPipeline;
   readonly data: CreditTable;
   readonly cursorKey: CursorKey;
   /** The names this stack sets itself, each carrying its stage. */
@@ -82,6 +90,14 @@ export class CreditAuthorizationStack extends Stack {
       logRetention,
       limitRefreshHourUtc: c.jobs.limitRefreshHourUtc,
       refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
+    });
+    this.events = new EventPipeline(this, 'Events', {
+      entries: EVENT_ENTRIES,
+      table: this.data,
+      environment,
+      metricNamespace: this.names.metricNamespace,
+      logRetention,
+      busName: this.names.eventBus,
     });
     this.cursorKey = new CursorKey(this, 'CursorKey');
     this.functions = this.routeFunctions(routes, environment, logRetention);
@@ -219,6 +235,7 @@ export class CreditAuthorizationStack extends Stack {
       ...Object.entries(this.functions).map(([name, f]) => ({ name, fn: f.fn })),
       { name: 'authorizer', fn: this.authorizer.fn },
       ...this.jobs.functions.map((f) => ({ name: f.node.id, fn: f.fn })),
+      ...this.events.functions.map((f) => ({ name: `Events${f.node.id}`, fn: f.fn })),
     ];
     return new Observability(this, 'Observability', {
       api,
@@ -233,6 +250,12 @@ export class CreditAuthorizationStack extends Stack {
         couponCampaignQueue: this.jobs.couponCampaignDeadLetterQueue,
         deadLetteredSegments: this.jobs.deadLetteredSegments,
       },
+      events: {
+        mapper: this.events.mapper.fn,
+        mapperDeadLetters: this.events.mapperDeadLetters,
+        deliveries: this.events.deliveries,
+        deliveryDeadLetters: this.events.deliveryDeadLetters,
+      },
       alarmEmail: c.alarmEmail,
       thresholds: c.alarms,
       metricNamespace: this.names.metricNamespace,
@@ -243,6 +266,11 @@ export class CreditAuthorizationStack extends Stack {
   /** What an operator needs after a deploy (README, "Deploy to AWS"). */
   private outputs(c: StackConfig, api: CreditApi['api'], observability: Observability): void {
     new CfnOutput(this, 'Stage', { value: c.stage, description: 'The stage this stack deploys' });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.events.bus.eventBusName,
+      description:
+        'Every event is published here (source credit-authorization, detail-type = the event type)',
+    });
     new CfnOutput(this, 'ApiUrl', {
       // No trailing slash: `curl $API_URL/v1/accounts`.
       value: Fn.join('', [

@@ -45,6 +45,10 @@ const ConfigSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: intFromEnv(30_000, 1, 3_600_000),
   /** An endpoint that has failed every delivery for this long is disabled (and says so). Default 3 days. */
   WEBHOOK_DISABLE_AFTER_MS: intFromEnv(3 * 86_400_000, 1, 30 * 86_400_000),
+  /** AWS: the EventBridge bus the stream mapper publishes every event to (infra/constructs/events.ts). */
+  EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  /** AWS: the FIFO queue of webhook deliveries (one message per event and endpoint, grouped by endpoint and account). */
+  WEBHOOK_QUEUE_URL: z.optional(z.url()),
   /**
    * Local only: whether the local table gets its change stream (the events come from it). On by default (`npm
    * start`, the bench). DynamoDB Local's stream makes every write of the whole process noticeably slower (~1.5x
@@ -176,6 +180,8 @@ export interface Config {
   tableStream: boolean;
   webhookRetryBaseMs: number;
   webhookDisableAfterMs: number;
+  eventBusName: string | undefined;
+  webhookQueueUrl: string | undefined;
   dynamodbEndpoint: string | undefined;
   region: string;
   reviewThresholdMinor: number;
@@ -247,6 +253,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     tableStream: parsed.TABLE_STREAM === 'on',
     webhookRetryBaseMs: parsed.WEBHOOK_RETRY_BASE_MS,
     webhookDisableAfterMs: parsed.WEBHOOK_DISABLE_AFTER_MS,
+    eventBusName: parsed.EVENT_BUS_NAME,
+    webhookQueueUrl: parsed.WEBHOOK_QUEUE_URL,
     dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
     region: parsed.AWS_REGION,
     reviewThresholdMinor: parsed.REVIEW_THRESHOLD,

@@ -73,6 +73,13 @@ export interface ObservabilityProps {
     /** Segments dead-lettered, counted by the consumer's log line. */
     readonly deadLetteredSegments: IMetric;
   };
+  /** The events pipeline (infra/constructs/events.ts): how far events trail the table, and what failed. */
+  readonly events: {
+    readonly mapper: IFunction;
+    readonly mapperDeadLetters: IQueue;
+    readonly deliveries: IQueue;
+    readonly deliveryDeadLetters: IQueue;
+  };
   readonly alarmEmail: string;
   readonly thresholds: StackConfig['alarms'];
   /** The stage's namespace for the service's own metrics, and its dashboard's name (infra/names.ts). */
@@ -112,6 +119,8 @@ const EXPIRY_FAILURES_PER_SWEEP = 1;
 const SUSTAINED_MINUTES = 3;
 /** Lambda errors and throttles alarm sooner: each one already failed a request. */
 const LAMBDA_FAULT_MINUTES = 2;
+/** The mapper may trail the table by this much (ms) before it alarms: events are meant to take about a second. */
+const EVENT_MAPPER_MAX_AGE_MS = 60_000;
 /** The most metrics one metric-math alarm may use (CloudWatch's limit). */
 const MAX_ALARM_METRICS = 10;
 /** Dead letters alarm on the first minute they appear: each is work that stays undone until a person looks. */
@@ -310,8 +319,9 @@ export class Observability extends Construct {
     this.dynamoAlarms(signals, t);
     this.conflictAlarms(signals, t);
     this.deadLetterAlarms(signals, t);
+    this.eventAlarms(props.events, t);
     this.expiryAlarms(signals);
-    this.newDashboard(props.dashboardName, signals);
+    this.newDashboard(props.dashboardName, signals, props.events);
   }
 
   /** CloudWatch can only publish to an encrypted topic through a customer managed key whose policy lets it. */
@@ -487,6 +497,36 @@ export class Observability extends Construct {
     );
   }
 
+  /**
+   * Events: the mapper trailing the stream (its iterator age: events late for every consumer), stream records it
+   * gave up on, and webhook deliveries that failed every attempt.
+   */
+  private eventAlarms(events: ObservabilityProps['events'], t: Thresholds): void {
+    const depth = (queue: IQueue) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' });
+    this.alarm(
+      'EventMapperIteratorAge',
+      events.mapper.metric('IteratorAge', { period: MINUTE, statistic: 'Maximum' }),
+      EVENT_MAPPER_MAX_AGE_MS,
+      'The stream mapper trails the table by over a minute: events, webhooks and notifications are late',
+      SUSTAINED_MINUTES,
+    );
+    this.alarm(
+      'EventMapperDlqDepth',
+      depth(events.mapperDeadLetters),
+      t.dlqDepth,
+      'Stream records the mapper failed on every retry: their events are missing (the DLQ message names the shard and sequence numbers; re-read them)',
+      FIRST_MINUTE,
+    );
+    this.alarm(
+      'WebhookDeliveriesDlqDepth',
+      depth(events.deliveryDeadLetters),
+      t.dlqDepth,
+      'Webhook deliveries that failed for days: their endpoint is disabled (GET /v1/webhook-endpoints says why)',
+      FIRST_MINUTE,
+    );
+  }
+
   /** Expiry: holds the sweeper failed to expire, in every one of the recent sweeps. */
   private expiryAlarms({ expiryFailures }: Signals): void {
     this.alarm(
@@ -499,7 +539,7 @@ export class Observability extends Construct {
   }
 
   /** One row per architectural piece: the API, the business it serves, authorize's capacity, DynamoDB, the jobs. */
-  private newDashboard(dashboardName: string, signals: Signals): void {
+  private newDashboard(dashboardName: string, signals: Signals, events: ObservabilityProps['events']): void {
     new Dashboard(this, 'Dashboard', {
       dashboardName,
       widgets: [
@@ -508,9 +548,33 @@ export class Observability extends Construct {
         authorizeRow(signals),
         dynamoRow(signals),
         jobsRow(signals),
+        eventsRow(events),
       ],
     });
   }
+}
+
+function eventsRow(events: ObservabilityProps['events']): GraphWidget[] {
+  return [
+    new GraphWidget({
+      title: 'Events: how far the mapper trails the table (ms)',
+      left: [events.mapper.metric('IteratorAge', { period: MINUTE, statistic: 'Maximum' })],
+    }),
+    new GraphWidget({
+      title: 'Webhook deliveries: oldest waiting (s), and dead letters',
+      left: [events.deliveries.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' })],
+      right: [
+        events.deliveryDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: MINUTE,
+          statistic: 'Maximum',
+        }),
+        events.mapperDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: MINUTE,
+          statistic: 'Maximum',
+        }),
+      ],
+    }),
+  ];
 }
 
 function apiRow({ api }: Signals): GraphWidget[] {

@@ -28,6 +28,8 @@ export interface WebhookEndpoint {
   /** Why and when deliveries stopped: an endpoint that failed every delivery for WEBHOOK_DISABLE_AFTER_MS. */
   disabledAt?: string;
   disabledReason?: string;
+  /** Deployed deliverer: since when every delivery to it has failed (absent while the last one succeeded). */
+  failingSince?: string;
   createdAt: string;
 }
 
@@ -62,7 +64,7 @@ export const subscribes = (endpoint: Pick<WebhookEndpoint, 'events' | 'status'>,
 export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
 
 export function toWebhookEndpointResource(endpoint: WebhookEndpoint) {
-  const { secret: _secret, ...shown } = endpoint;
+  const { secret: _secret, failingSince: _failing, ...shown } = endpoint;
   return { ...shown, object: 'webhook_endpoint' as const };
 }
 
@@ -138,4 +140,41 @@ export async function disableWebhookEndpoint(id: string, reason: string, nowIso:
 function fromItem(item: Record<string, unknown>): WebhookEndpoint {
   const { pk: _pk, sk: _sk, itemType: _t, ...endpoint } = item;
   return endpoint as unknown as WebhookEndpoint;
+}
+
+/** Since when the endpoint has failed every delivery: the first failure after a success sets it, later ones keep it. */
+export async function markFailing(id: string, nowIso: string): Promise<string> {
+  try {
+    const { Attributes } = await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: endpointKey(id),
+        UpdateExpression: 'SET failingSince = if_not_exists(failingSince, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': nowIso },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return String(Attributes?.['failingSince'] ?? nowIso);
+  } catch (error) {
+    // Deleted meanwhile: it has failed for no time at all.
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return nowIso;
+    throw error;
+  }
+}
+
+/** A delivery succeeded: the endpoint is no longer failing. */
+export async function markHealthy(id: string): Promise<void> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: endpointKey(id),
+        UpdateExpression: 'REMOVE failingSince',
+        ConditionExpression: 'attribute_exists(failingSince)',
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+  }
 }

@@ -49,8 +49,21 @@ const serviceFunctions = () =>
   resources('AWS::Lambda::Function').filter((f) => f.Properties.Handler === 'index.handler');
 type Construct = { node: { defaultChild?: unknown } };
 const logicalId = (construct: Construct) => stack.getLogicalId(construct.node.defaultChild as never);
+/**
+ * Every policy of every role: AWS::IAM::Policy resources, and each role's inline policies (infra/constructs/
+ * service-function.ts puts a function's grants there) in the same shape, naming their role.
+ */
+const policies = (): Resource[] => [
+  ...resources('AWS::IAM::Policy'),
+  ...withIds('AWS::IAM::Role').flatMap(([id, role]) =>
+    ((role.Properties.Policies ?? []) as Array<{ PolicyName: string; PolicyDocument: unknown }>).map((p) => ({
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: p.PolicyName, PolicyDocument: p.PolicyDocument, Roles: [{ Ref: id }] },
+    })),
+  ),
+];
 const statementsOfRole = (roleLogicalId: string) =>
-  resources('AWS::IAM::Policy')
+  policies()
     .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleLogicalId))
     .flatMap(
       (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
@@ -109,9 +122,9 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per route of the manifest, plus the authorizer, seven jobs and the bootstrap admin writer', () => {
+  it('are one per route of the manifest, plus the authorizer, seven jobs, two event functions and the bootstrap admin writer', () => {
     const functions = serviceFunctions();
-    expect(functions).toHaveLength(ROUTES.length + 9);
+    expect(functions).toHaveLength(ROUTES.length + 11);
     const descriptions = functions.map((f) => f.Properties.Description as string);
     for (const route of ROUTES)
       expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
@@ -197,7 +210,7 @@ describe('the functions', () => {
       ]);
     }
     // No other role (authorizer, jobs) may touch Secrets Manager at all, but the bootstrap writer (its own secret).
-    const readers = resources('AWS::IAM::Policy').filter((p) =>
+    const readers = policies().filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
     expect(readers).toHaveLength(sealing.size + 1);
@@ -229,7 +242,7 @@ describe('the functions', () => {
 
 describe('least privilege', () => {
   const dynamoStatements = () =>
-    resources('AWS::IAM::Policy').flatMap((p) =>
+    policies().flatMap((p) =>
       (
         p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>
       ).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:'))),
@@ -250,19 +263,22 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets only the event list read the events table, and nothing write it', () => {
+  it('lets only the event list read the events table, and only the stream mapper write it', () => {
     const events = logicalId(stack.data.events);
-    const onEvents = resources('AWS::IAM::Policy').flatMap((p) =>
+    const onEvents = policies().flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
         .filter((s) => JSON.stringify(s.Resource).includes(events))
         .map((s) => ({ roles: p.Properties.Roles, actions: [s.Action].flat() })),
     );
-    expect(onEvents).toEqual([
-      {
-        roles: [{ Ref: logicalId(stack.functions['events-list']!.role) }],
-        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-      },
-    ]);
+    const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+    const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+    expect(onEvents).toEqual(
+      expect.arrayContaining([
+        { roles: [{ Ref: logicalId(stack.events.mapper.role) }], actions: [...read, ...write] },
+        { roles: [{ Ref: logicalId(stack.functions['events-list']!.role) }], actions: read },
+      ]),
+    );
+    expect(onEvents).toHaveLength(2);
   });
 
   it('gives read-only handlers (and the authorizer) no write action', () => {
@@ -284,7 +300,7 @@ describe('least privilege', () => {
   });
 
   it('lets only the promotion end and webhook endpoint delete routes delete, each only keys of its partition', () => {
-    const deleting = resources('AWS::IAM::Policy').flatMap((p) =>
+    const deleting = policies().flatMap((p) =>
       (
         p.Properties.PolicyDocument.Statement as Array<{
           Action: string | string[];
@@ -339,21 +355,27 @@ describe('least privilege', () => {
   });
 
   it('lets only the refresh starters and workers send to the refresh queue', () => {
-    const senders = resources('AWS::IAM::Policy').filter((p) =>
+    const senders = policies().filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('sqs:SendMessage'),
     );
     // POST /v1/jobs/limit-refresh, the nightly scheduler, the worker (continuations), and POST /v1/promotions and
     // POST /v1/promotions/{id}/end (each starts the run that stages the change: shared/limits/staging.ts); and
     // the billing scheduler and worker, to the billing queue only; POST /v1/coupon-campaigns and the campaign
-    // worker (continuations), to the campaign queue only.
-    expect(senders).toHaveLength(9);
+    // worker (continuations), to the campaign queue only; the stream mapper, to the webhook deliveries queue only.
+    expect(senders).toHaveLength(10);
     const roleOf = (id: string) => logicalId(stack.jobs.functions.find((f) => f.node.id === id)!.role);
     const billing = ['BillingScheduler', 'BillingWorker'].map(roleOf);
     const campaigns = [
       roleOf('CouponCampaignWorker'),
       logicalId(stack.functions['coupon-campaigns-create']!.role),
     ];
-    const queues = [stack.jobs.refreshQueue, stack.jobs.billingQueue, stack.jobs.couponCampaignQueue];
+    const queues = [
+      stack.jobs.refreshQueue,
+      stack.jobs.billingQueue,
+      stack.jobs.couponCampaignQueue,
+      stack.events.deliveries,
+    ];
+    const mapper = logicalId(stack.events.mapper.role);
     for (const p of senders) {
       const document = JSON.stringify(p.Properties.PolicyDocument);
       const roles = JSON.stringify(p.Properties.Roles);
@@ -361,7 +383,9 @@ describe('least privilege', () => {
         ? stack.jobs.billingQueue
         : campaigns.some((role) => roles.includes(role))
           ? stack.jobs.couponCampaignQueue
-          : stack.jobs.refreshQueue;
+          : roles.includes(mapper)
+            ? stack.events.deliveries
+            : stack.jobs.refreshQueue;
       for (const queue of queues)
         if (queue === own) expect(document).toContain(logicalId(queue));
         else expect(document).not.toContain(logicalId(queue));
@@ -393,8 +417,9 @@ describe('the bootstrap admin client', () => {
       ServiceTimeout: '300',
       SecretArn: secretRef(),
     });
-    const policyId = logicalId(writer.role.node.findChild('DefaultPolicy') as never);
-    expect(resource['DependsOn']).toEqual(expect.arrayContaining([policyId]));
+    // Its grants are the role's own inline policy (infra/constructs/service-function.ts): after the role is after them.
+    expect(resource['DependsOn']).toEqual(expect.arrayContaining([logicalId(writer.role)]));
+    expect(statementsOfRole(logicalId(writer.role)).length).toBeGreaterThan(0);
     const [, fn] = withIds('AWS::Lambda::Function').find(([id]) => id === logicalId(writer.fn))!;
     expect(fn.Properties.Handler).toBe('index.handler');
     // No key and no secret in its environment: the secret's ARN comes with each request, as a property.
@@ -437,7 +462,7 @@ describe('the risk settings parameter', () => {
   const parameterArn = () => stack.resolve(stack.riskSettings.parameterArn);
   /** Every IAM statement of the stack that names an SSM action, with the roles it is attached to. */
   const ssmStatements = () =>
-    resources('AWS::IAM::Policy').flatMap((p) =>
+    policies().flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
         .filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:') || a === '*'))
         .map((statement) => ({ roles: p.Properties.Roles as Array<{ Ref: string }>, statement })),
@@ -1226,8 +1251,8 @@ describe('observability', () => {
         expect(metrics.filter((m) => m.MetricStat).length).toBeLessThanOrEqual(10);
         return metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.Dimensions[0]!.Value.Ref] : []));
       });
-      // Every function of the stack (each route, the authorizer, the jobs), exactly once.
-      expect(watched).toHaveLength(ROUTES.length + 8);
+      // Every function of the stack (each route, the authorizer, the jobs, the event functions), exactly once.
+      expect(watched).toHaveLength(ROUTES.length + 10);
       expect(new Set(watched).size).toBe(watched.length);
     }
   });

@@ -27,6 +27,8 @@ import { PROMOTIONS_BY_END_PARTITION } from '../../shared/storage/table.js';
 import { Api, type Reply } from '../support/api.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.js';
 import { startFakeSqs, type FakeSqs } from '../support/fake-sqs.js';
+import { type FakeEventBridge, startFakeEventBridge } from '../support/fake-eventbridge.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 import {
   type FakeCloudFormation,
   secretArn,
@@ -67,6 +69,9 @@ const calls: Call[] = [];
 let fakeSqs: FakeSqs;
 /** The coupon campaign queue: its own, so the refresh test delivers only refresh segments. */
 let campaignSqs: FakeSqs;
+/** The webhook deliveries FIFO queue and the event bus the stream mapper sends to. */
+let webhookSqs: FakeSqs;
+let bus: FakeEventBridge;
 let cloudFormation: FakeCloudFormation;
 let app: TestApp;
 let api: Api;
@@ -81,6 +86,8 @@ const arnOf = (tableName: string) => {
 
 /** The job modules (infra/stack.ts), loaded after the service's environment is set (see startTestApp). */
 let JOB_ENTRIES: typeof import('../../infra/stack.js').JOB_ENTRIES;
+/** The events pipeline's modules (infra/stack.ts). */
+let EVENT_ENTRIES: typeof import('../../infra/stack.js').EVENT_ENTRIES;
 /** The bootstrap admin custom resource's module (infra/stack.ts). */
 let BOOTSTRAP_ADMIN_ENTRY: string;
 
@@ -96,7 +103,7 @@ async function synthesizeGrants(): Promise<void> {
   // Loaded only now: the stack imports every route's module, which reads the service's configuration.
   const { buildApp } = await import('../../infra/app.js');
   const { ServiceFunction } = await import('../../infra/constructs/service-function.js');
-  ({ JOB_ENTRIES, BOOTSTRAP_ADMIN_ENTRY } = await import('../../infra/stack.js'));
+  ({ JOB_ENTRIES, EVENT_ENTRIES, BOOTSTRAP_ADMIN_ENTRY } = await import('../../infra/stack.js'));
   // The schema check takes ~10 s and test/infra runs it; roles and policies are the same without it.
   process.env['CDK_VALIDATION'] = 'false';
   const { stack } = buildApp({ ...cdkJson.context, 'aws:cdk:bundling-stacks': [] });
@@ -130,6 +137,11 @@ async function recordDynamoRequests(): Promise<void> {
 beforeAll(async () => {
   fakeSqs = await startFakeSqs();
   campaignSqs = await startFakeSqs();
+  webhookSqs = await startFakeSqs();
+  bus = await startFakeEventBridge();
+  process.env['WEBHOOK_QUEUE_URL'] = webhookSqs.queueUrl;
+  process.env['EVENT_BUS_NAME'] = 'parity-events';
+  process.env['AWS_ENDPOINT_URL_EVENTBRIDGE'] = bus.endpoint;
   // The bootstrap custom resource reads its secret through the SDK and answers CloudFormation at a URL: both here.
   cloudFormation = await startFakeCloudFormation();
   process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] = cloudFormation.secretsEndpoint;
@@ -157,6 +169,8 @@ afterAll(async () => {
   await app.close();
   await fakeSqs.close();
   await campaignSqs.close();
+  await webhookSqs.close();
+  await bus.close();
   await cloudFormation.close();
 });
 
@@ -522,6 +536,66 @@ describe('every function, run locally, is held to the role the stack gives it', 
       await api.call('GET', `/v1/events?accountId=${accountId}&after=${next}`, { key: risk.apiKey }),
       200,
     );
+  });
+
+  it('the events pipeline: the stream mapper stores, publishes and queues; the deliverer delivers, backs off, marks', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const made = await api.call('POST', '/v1/webhook-endpoints', {
+        key: ADMIN_KEY,
+        body: { url: receiver.url, events: ['*'] },
+      });
+      expectStatus(made, 201);
+      const hold = await api.authorize(checkout.apiKey, { accountId, amount: 100 });
+      expectStatus(hold, 201);
+      // The stream record Lambda would hand over for that hold: its item, as DynamoDB wrote it.
+      const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+      const { marshall } = await import('@aws-sdk/util-dynamodb');
+      const { authorizationKey } = await import('../../shared/authorizations/repository.js');
+      const { documentClient } = await import('../../shared/storage/dynamo-client.js');
+      const Key = present(authorizationKey(hold.body.id), 'the hold key');
+      const { Item: item } = await asInvocationOf(HARNESS, () =>
+        documentClient.send(new GetCommand({ TableName: app.tableName, Key, ConsistentRead: true })),
+      );
+      const Item = marshall(present(item, 'the hold item'), { removeUndefinedValues: true });
+      type Mapper = (event: unknown, context: Context) => Promise<void>;
+      const mapper = await jobHandler<Mapper>(EVENT_ENTRIES.mapper);
+      const record = { eventName: 'INSERT', dynamodb: { NewImage: Item, SequenceNumber: '1' } };
+      // Twice, as a retried batch: stored once, sent again under the same ids.
+      for (let i = 0; i < 2; i += 1)
+        await asInvocationOf(EVENT_ENTRIES.mapper, () =>
+          mapper({ Records: [record] }, lambdaContext('event-mapper', randomUUID(), WORKER_TIMEOUT_MS)),
+        );
+      expect(bus.entries.map((e) => e.DetailType)).toEqual([
+        'authorization.created',
+        'authorization.created',
+      ]);
+      const [message] = webhookSqs.sent;
+      expect(message).toBeDefined();
+      type Deliverer = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
+      const deliverer = await jobHandler<Deliverer>(EVENT_ENTRIES.deliverer);
+      const fifo = (m: { messageId: string; body: string }): SQSEvent => {
+        const event = sqsEvent(m);
+        Object.assign(event.Records[0]!, {
+          attributes: { MessageGroupId: 'g', ApproximateReceiveCount: '1' },
+        });
+        return event;
+      };
+      const deliverOnce = () =>
+        asInvocationOf(EVENT_ENTRIES.deliverer, () =>
+          deliverer(fifo(message!), lambdaContext('webhook-deliverer', randomUUID(), WORKER_TIMEOUT_MS)),
+        );
+      // The receiver down: the delivery fails, the endpoint is marked failing, the message waits (backoff).
+      receiver.down = true;
+      expect((await deliverOnce()).batchItemFailures).toHaveLength(1);
+      expect(webhookSqs.visibilityChanges).toHaveLength(1);
+      // Back up: delivered, and the endpoint is healthy again.
+      receiver.down = false;
+      expect((await deliverOnce()).batchItemFailures).toEqual([]);
+      expect(receiver.accepted.map((d) => d.event.type)).toEqual(['authorization.created']);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('customer notifications: the contact, the inbox, a read mark', async () => {

@@ -2,7 +2,8 @@
  * A stand-in SQS queue for tests that run the deployed fan-out: with REFRESH_QUEUE_URL pointing here, the service
  * enqueues refresh segments as it does in AWS (the SDK's own SendMessageBatch over HTTP) instead of running them
  * in-process, and the test delivers what was sent to the worker handler, as the SQS event source would.
- * Speaks only what the service sends (SendMessageBatch, AWS JSON 1.0); anything else is a 400.
+ * Speaks only what the service sends (SendMessageBatch, and ChangeMessageVisibility, which the webhook deliverer
+ * sends to back off: recorded in `visibilityChanges`; AWS JSON 1.0); anything else is a 400.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +19,8 @@ export interface FakeSqs {
   queueUrl: string;
   /** Every message sent so far, oldest first. */
   sent: SentMessage[];
+  /** Every ChangeMessageVisibility: the receipt handle and the new timeout (s). */
+  visibilityChanges: Array<{ receiptHandle: string; visibilityTimeout: number }>;
   close: () => Promise<void>;
 }
 
@@ -41,10 +44,19 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startFakeSqs(): Promise<FakeSqs> {
   const sent: SentMessage[] = [];
+  const visibilityChanges: FakeSqs['visibilityChanges'] = [];
   const server = createServer((req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
     readJson(req)
       .then((input) => {
+        if (target === 'AmazonSQS.ChangeMessageVisibility') {
+          const change = input as { ReceiptHandle: string; VisibilityTimeout: number };
+          visibilityChanges.push({
+            receiptHandle: change.ReceiptHandle,
+            visibilityTimeout: change.VisibilityTimeout,
+          });
+          return reply(res, 200, {});
+        }
         if (target !== 'AmazonSQS.SendMessageBatch') {
           return reply(res, 400, {
             __type: 'com.amazonaws.sqs#InvalidAction',
@@ -73,6 +85,7 @@ export async function startFakeSqs(): Promise<FakeSqs> {
   return {
     queueUrl: `http://127.0.0.1:${port}/000000000000/credit-refresh`,
     sent,
+    visibilityChanges,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,147 @@
+/**
+ * The events pipeline (shared/events/): the table's change stream → the mapper Lambda (batches in order per item,
+ * bisected on error, what keeps failing to its DLQ) → the events table, the EventBridge bus, and a FIFO queue of
+ * webhook deliveries (one message per event and endpoint, grouped by endpoint and account) → the deliverer
+ * Lambda, whose messages that fail for days land in their DLQ. Both DLQs' depths alarm (infra/constructs/
+ * observability.ts), and the mapper's iterator age shows how far events trail the table.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { ServiceFunction } from './service-function.js';
+import type { CreditTable } from './table.js';
+
+export interface EventPipelineEntries {
+  /** DynamoDB stream consumer: maps records to events, stores, publishes and queues them. */
+  readonly mapper: string;
+  /** SQS FIFO consumer: delivers one webhook per message. */
+  readonly deliverer: string;
+}
+
+export interface EventPipelineProps {
+  readonly entries: EventPipelineEntries;
+  readonly table: CreditTable;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly metricNamespace: string;
+  readonly logRetention: RetentionDays;
+  /** The bus's name (the stage's: infra/names.ts). */
+  readonly busName: string;
+}
+
+/** Records per mapper invocation: a few hundred ms of work, so events trail the table by well under a second. */
+const MAPPER_BATCH_SIZE = 100;
+/** Concurrent batches per stream shard; Lambda keeps the order of each item's records across them. */
+const MAPPER_PARALLELIZATION = 4;
+/** Retries of a failing batch (bisected each time) before its records go to the DLQ. */
+const MAPPER_RETRY_ATTEMPTS = 10;
+const MAPPER_TIMEOUT_SECONDS = 60;
+/** A delivery waits at most 10 s for its receiver (shared/events/delivery.ts); a batch holds 10 messages. */
+const DELIVERER_TIMEOUT_SECONDS = 120;
+const DELIVERY_VISIBILITY_SECONDS = 6 * DELIVERER_TIMEOUT_SECONDS;
+/**
+ * Attempts before a delivery goes to the DLQ: at backoff up to an hour, about four days, past the three after
+ * which the deliverer disables a failing endpoint (WEBHOOK_DISABLE_AFTER_MS).
+ */
+const DELIVERY_MAX_RECEIVES = 100;
+const DLQ_RETENTION_DAYS = 14;
+
+export class EventPipeline extends Construct {
+  readonly bus: EventBus;
+  readonly deliveries: Queue;
+  readonly mapperDeadLetters: Queue;
+  readonly deliveryDeadLetters: Queue;
+  readonly mapper: ServiceFunction;
+  readonly deliverer: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: EventPipelineProps) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName });
+    this.mapperDeadLetters = deadLetterQueue(this, 'MapperDlq', 'the stream mapper', false);
+    this.deliveryDeadLetters = deadLetterQueue(this, 'DeliveriesDlq', 'the webhook deliveries', true);
+    this.deliveries = new Queue(this, 'Deliveries', {
+      fifo: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(DELIVERY_VISIBILITY_SECONDS),
+      retentionPeriod: Duration.days(DLQ_RETENTION_DAYS),
+      deadLetterQueue: { queue: this.deliveryDeadLetters, maxReceiveCount: DELIVERY_MAX_RECEIVES },
+    });
+    const environment = {
+      ...props.environment,
+      EVENT_BUS_NAME: this.bus.eventBusName,
+      WEBHOOK_QUEUE_URL: this.deliveries.queueUrl,
+    };
+    this.mapper = this.newMapper(props, environment);
+    this.deliverer = this.newDeliverer(props, environment);
+  }
+
+  get functions(): readonly ServiceFunction[] {
+    return [this.mapper, this.deliverer];
+  }
+
+  private newMapper(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
+    const mapper = new ServiceFunction(this, 'Mapper', {
+      entry: props.entries.mapper,
+      description: 'Change stream → events (stored, published, queued for webhooks)',
+      table: props.table,
+      access: 'read',
+      environment,
+      metricNamespace: props.metricNamespace,
+      logRetention: props.logRetention,
+      timeoutSeconds: MAPPER_TIMEOUT_SECONDS,
+    });
+    props.table.grantEvents(mapper.role, 'write');
+    this.bus.grantPutEventsTo(mapper.role);
+    this.deliveries.grantSendMessages(mapper.role);
+    mapper.fn.addEventSource(
+      new DynamoEventSource(props.table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: MAPPER_BATCH_SIZE,
+        parallelizationFactor: MAPPER_PARALLELIZATION,
+        bisectBatchOnError: true,
+        retryAttempts: MAPPER_RETRY_ATTEMPTS,
+        onFailure: new SqsDlq(this.mapperDeadLetters),
+      }),
+    );
+    return mapper;
+  }
+
+  private newDeliverer(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
+    const deliverer = new ServiceFunction(this, 'Deliverer', {
+      entry: props.entries.deliverer,
+      description: 'Webhook deliveries (Standard Webhooks, in order per endpoint and account)',
+      table: props.table,
+      // Reads the endpoint; marks it failing, healthy or disabled.
+      access: 'write',
+      environment,
+      metricNamespace: props.metricNamespace,
+      logRetention: props.logRetention,
+      timeoutSeconds: DELIVERER_TIMEOUT_SECONDS,
+    });
+    deliverer.fn.addEventSource(
+      new SqsEventSource(this.deliveries, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    return deliverer;
+  }
+}
+
+function deadLetterQueue(scope: Construct, id: string, of: string, fifo: boolean): Queue {
+  const queue = new Queue(scope, id, {
+    ...(fifo ? { fifo: true } : {}),
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(DLQ_RETENTION_DAYS),
+  });
+  NagSuppressions.addResourceSuppressions(queue, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is the dead-letter queue of ${of}; a DLQ of a DLQ would only move the problem.`,
+    },
+  ]);
+  return queue;
+}
