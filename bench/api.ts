@@ -15,6 +15,8 @@ export interface ApiSettings {
   tableName: string;
   /** VELOCITY_MAX: '0' turns the rule off where a few accounts take every hold of a run. */
   velocityMax: string;
+  /** 'off': this API runs no event consumer (another API process on the same table runs one). */
+  eventConsumer?: 'on' | 'off';
 }
 
 /** Resolves once the API listens; rejects if it exits before. */
@@ -30,6 +32,7 @@ export function startApi(s: ApiSettings): Promise<ChildProcess> {
       TABLE_NAME: s.tableName,
       LOCAL_TIME_SCALE: '1',
       VELOCITY_MAX: s.velocityMax,
+      EVENT_CONSUMER: s.eventConsumer ?? 'on',
       EXPIRY_SWEEP_INTERVAL_SECONDS: '86400',
       LIMIT_REFRESH_INTERVAL_SECONDS: String(24 * 86_400),
     },

@@ -13,6 +13,7 @@ import { freePort, localServerPool, startDynamoDbLocal } from '../local/dynamodb
 import { type ApiSettings, authorizeRequests, createCheckoutClient, startApi } from './api.js';
 import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
+import { type EventLag, eventLag, type LagReceiver, startLagReceiver, subscribe } from './events.js';
 import { installmentsSummary, measureInstallments } from './installments.js';
 import { budgetsSummary, measureBudgets } from './budgets.js';
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
   process.env['TABLE_NAME'] = 'bench';
   let api: ChildProcess | undefined;
+  let receiver: LagReceiver | undefined;
   try {
     const accounts = await seed(startedAt);
     // The API runs from the start (idle while the floor runs), so floor and service rounds can alternate.
@@ -64,8 +66,11 @@ async function main(): Promise<void> {
     api = await startApi(benchApi(port, dynamo.endpoint, '32'));
     const url = `http://127.0.0.1:${port}`;
     const shopKey = await createCheckoutClient(url, ADMIN_KEY);
+    // Events flow through every phase from here: each hold's event is delivered to this receiver (bench/events.ts).
+    receiver = await startLagReceiver();
+    await subscribe(url, ADMIN_KEY, receiver.url);
     // 1. Floor and authorize: alternating rounds at c=16 (the targets), one pair at c=1 and c=64, one hot account.
-    const load = await measureAuthorize(dynamo.endpoint, url, shopKey, accounts);
+    const load = await measureAuthorize(dynamo.endpoint, url, shopKey, accounts, receiver);
     // 2. Capture and release end to end.
     const { capture, release } = await measureSettles(url, shopKey, accounts.api);
     const installments = await measureInstallments({
@@ -88,6 +93,9 @@ async function main(): Promise<void> {
 
     const summary = {
       ...summarize(load.ratios, calls, bundles, refreshes.refresh),
+      eventLagP50Ms: load.lag.p50Ms,
+      eventLagP99Ms: load.lag.p99Ms,
+      eventsMissing: load.lag.missing,
       ...installmentsSummary(installments),
       ...budgetsSummary(budgets),
     };
@@ -107,6 +115,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     api?.kill('SIGTERM');
+    await receiver?.close();
     const { dynamoClient } = await import('../shared/storage/dynamo-client.js');
     dynamoClient.destroy();
     await dynamo.stop();
@@ -142,6 +151,7 @@ async function measureAuthorize(
   url: string,
   shopKey: string,
   accounts: { floor: string[]; api: string[] },
+  receiver: LagReceiver,
 ): Promise<AuthorizeMeasurements> {
   const builders = await loadBuilders();
   const floorLoad = (label: string, c: number, n: number) =>
@@ -154,6 +164,7 @@ async function measureAuthorize(
   // DynamoDB Local itself does at the concurrency the API gives it, beside the c=16 floor the targets use.
   const pool = localServerPool();
   const poolFloors: LoadResult[] = [];
+  const fromMs = Date.now();
   const at16 = await alternate(
     ROUNDS,
     async (i) => logged(await floorLoad(`floor c=16, round ${i + 1}`, 16, REQUESTS_AT[16])),
@@ -173,6 +184,13 @@ async function measureAuthorize(
   };
   log(`  authorize / floor at c=16: p50 ${describeStat(ratios.p50)}, p99 ${describeStat(ratios.p99)}`);
   log(`  authorize ops/s / floor at c=${pool}: ${describeStat(ratios.throughputToPoolFloor)}`);
+  const lag = await eventLag(receiver, {
+    fromMs,
+    toMs: Date.now(),
+    expected: at16.service.reduce((n, r) => n + (r.statuses['201'] ?? 0), 0),
+    accountPrefix: 'api_',
+  });
+  log(`  event lag (commit to webhook received) at c=16: ${describeLag(lag)}`);
   const floor = [logged(await floorLoad('floor c=1', 1, REQUESTS_AT[1]))];
   const authorize = [logged(await apiLoad('authorize c=1', 1, REQUESTS_AT[1]))];
   floor.push(logged(await floorLoad('floor c=64', 64, REQUESTS_AT[64])));
@@ -187,8 +205,12 @@ async function measureAuthorize(
     pool,
     ratios,
     hot,
+    lag,
   };
 }
+
+const describeLag = (l: EventLag): string =>
+  `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms over ${l.samples} events (${l.missing} missing)`;
 
 /**
  * Every request on one account: the worst case for conflicts on its item. Through an API process of its own with
@@ -196,7 +218,8 @@ async function measureAuthorize(
  */
 async function measureHotAccount(endpoint: string, shopKey: string): Promise<LoadResult> {
   const port = await freePort();
-  const api = await startApi(benchApi(port, endpoint, '0'));
+  // The main API's consumer already follows the table's stream: this one runs none.
+  const api = await startApi({ ...benchApi(port, endpoint, '0'), eventConsumer: 'off' });
   try {
     const hotRequests = authorizeRequests(shopKey, [HOT_ACCOUNT], HOT_REQUESTS);
     return logged(

@@ -4,9 +4,7 @@
  * entry is for running it apart (and for the crash test, which kills it mid-batch and starts it again).
  */
 const { EventConsumer } = await import('./events.js');
-const consumer = new EventConsumer({
-  onBatch: (batch) => process.stdout.write(`${JSON.stringify({ batch })}\n`),
-});
+const consumer = new EventConsumer();
 consumer.start();
 process.stdout.write('event consumer started\n');
 const stop = () => void consumer.stop().then(() => process.exit(0));

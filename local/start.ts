@@ -31,6 +31,8 @@ const LocalEnv = z.object({
   ADMIN_API_KEY: z.string().min(8).max(512).default('local-admin-key'),
   DATA_DIR: z.string().min(1).default('.data'),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
+  /** `off`: no event consumer (a second API on a table whose events another process already consumes). */
+  EVENT_CONSUMER: z.enum(['on', 'off']).default('on'),
 });
 
 async function main(): Promise<void> {
@@ -50,12 +52,12 @@ async function main(): Promise<void> {
   // Configuration is read when these modules load, so they load after the endpoint is known.
   const { startApp } = await import('./app.js');
   const { startSchedules } = await import('./schedules.js');
-  const { EventConsumer } = await import('./events.js');
+  const { superviseEventConsumer } = await import('./event-consumer-process.js');
   const app = await startApp({ port: env.PORT, adminApiKey: env.ADMIN_API_KEY });
   const schedules = startSchedules();
-  // The change stream → events → webhooks (local/events.ts), as the mapper and deliverer Lambdas do in AWS.
-  const events = new EventConsumer();
-  events.start();
+  // The change stream → events → webhooks (local/events.ts) in a process of its own, as the mapper and deliverer
+  // Lambdas run apart from the API in AWS: its work never waits on the API's event loop, nor the API's on it.
+  const events = env.EVENT_CONSUMER === 'on' ? superviseEventConsumer() : undefined;
 
   const where = env.DATA_DIR === ':memory:' ? 'in memory (nothing kept)' : `in ${env.DATA_DIR}/`;
   process.stdout.write(
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping...\n`);
     await schedules.stop();
-    await events.stop();
+    await events?.stop();
     await app.close();
     await mail?.close();
     await dynamo?.stop();
