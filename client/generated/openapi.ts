@@ -2580,7 +2580,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found: notification_not_found. */
+            /** @description not_found: account_not_found, notification_not_found. */
             404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];

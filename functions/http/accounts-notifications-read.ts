@@ -2,6 +2,7 @@
  * POST /v1/accounts/{id}/notifications/{notificationId}/read (checkout, servicing): marks a notification read.
  * Idempotent: reading it again keeps the first `readAt`.
  */
+import { getAccount } from '../../shared/accounts/repository.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { jsonResponse } from '../../shared/http/middleware.js';
 import { httpRoute } from '../../shared/http/route.js';
@@ -14,21 +15,21 @@ export const route = httpRoute(
     method: 'POST',
     path: '/v1/accounts/{id}/notifications/{notificationId}/read',
     scopes: ['checkout', 'servicing'],
-    // Whichever id cannot be one, the notification it names does not exist.
-    notFound: 'notification_not_found',
     access: { table: 'write' },
     docs: {
       operationId: 'readNotification',
       summary: 'Mark a notification read',
       notes: 'Reading it again answers the same `readAt`.',
       success: { status: 200, schema: 'Notification', description: 'The notification, with `readAt`.' },
-      errors: ['notification_not_found'],
+      errors: ['account_not_found', 'notification_not_found'],
     },
   },
   async ({ params }) => {
-    const notification = await markRead(params['id'] ?? '', params['notificationId'] ?? '');
-    if (!notification) throw new ApiError('notification_not_found');
-    return jsonResponse(200, toNotificationResource(notification));
+    const accountId = params['id'] ?? '';
+    const notification = await markRead(accountId, params['notificationId'] ?? '');
+    if (notification) return jsonResponse(200, toNotificationResource(notification));
+    // Only a miss reads the account: to say which of the two does not exist.
+    throw new ApiError((await getAccount(accountId)) ? 'notification_not_found' : 'account_not_found');
   },
 );
 

@@ -298,17 +298,21 @@ describe('POST /v1/accounts/{id}/notifications/{notificationId}/read', () => {
     expect((await inbox(accountA, checkout.apiKey))[0]).toEqual(first.body);
   });
 
-  it('answers 404 notification_not_found for an unknown one, 404 account_not_found for an unknown inbox', async () => {
+  it('answers 404 notification_not_found for an unknown one, 404 account_not_found for an unknown account', async () => {
     const unknown = await api.call('POST', `/v1/accounts/${accountA}/notifications/ntf_missing/read`, {
       key: checkout.apiKey,
     });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('notification_not_found');
-    const nobody = await api.call('GET', '/v1/accounts/acc_nobody_here/notifications', {
-      key: checkout.apiKey,
-    });
-    expect(nobody.status).toBe(404);
-    expect(nobody.body.error.code).toBe('account_not_found');
+    for (const [method, path] of [
+      ['GET', '/v1/accounts/acc_nobody_here/notifications'],
+      ['POST', '/v1/accounts/acc_nobody_here/notifications/ntf_missing/read'],
+      ['POST', `/v1/accounts/${'a'.repeat(65)}/notifications/ntf_missing/read`],
+    ] as const) {
+      const nobody = await api.call(method, path, { key: checkout.apiKey });
+      expect(nobody.status).toBe(404);
+      expect(nobody.body.error.code).toBe('account_not_found');
+    }
     expect(
       (await api.call('GET', `/v1/accounts/${accountA}/notifications`, { key: risk.apiKey })).status,
     ).toBe(403);

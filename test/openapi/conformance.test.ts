@@ -279,6 +279,9 @@ describe('every route, called through the client, answers as documented', () => 
     expect(read.readAt).toEqual(expect.any(String));
     await expect(checkout.readNotification(accountId, 'ntf_missing')).rejects.toBeInstanceOf(NotFoundError);
     await expect(checkout.listNotifications('acc_conf_missing')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(checkout.readNotification('acc_conf_missing', 'ntf_missing')).rejects.toMatchObject({
+      code: 'account_not_found',
+    });
 
     // Errors are documented too: unknown ids, a reused key, declines with and without a hold to show.
     await expect(checkout.getAuthorization('auth_missing')).rejects.toBeInstanceOf(NotFoundError);
