@@ -4,6 +4,7 @@
  * ids that make a notification at most once per event, the contact body's validation and the email's shape.
  */
 import type { DomainEvent, EventType } from '../../shared/events/model.js';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { mailOf } from '../../shared/notifications/mail.js';
 import {
   ContactBody,
@@ -14,6 +15,7 @@ import {
 } from '../../shared/notifications/model.js';
 import { isQuiet, localDay, parseQuietHours, quietUntil } from '../../shared/notifications/quiet-hours.js';
 import { notificationDrafts } from '../../shared/notifications/rules.js';
+import { sesMailSender } from '../../shared/notifications/ses.js';
 import {
   date,
   money,
@@ -291,5 +293,38 @@ describe('the email', () => {
       notificationId: 'ntf_1',
     });
     expect(mail.text.startsWith('您的信用额度提高了 ¥1.00。\n\n')).toBe(true);
+  });
+});
+
+describe('the SES sender (AWS)', () => {
+  it('sends the subject and text as UTF-8 simple content, from the From, to the one address, with the id header', async () => {
+    const sent: unknown[] = [];
+    const client = {
+      send: async (command: { input: unknown }) => sent.push(command.input),
+      destroy: () => {},
+    };
+    const sender = sesMailSender(client as unknown as SESv2Client);
+    await sender.send(
+      mailOf(
+        { id: 'ntf_1', title: '您的信用额度已降低', body: '您的信用额度降低了 ¥1.00。', locale: 'zh-CN' },
+        'li.lei@example.cn',
+        'notifications@example.com',
+      ),
+    );
+    expect(sent).toEqual([
+      {
+        FromEmailAddress: 'notifications@example.com',
+        Destination: { ToAddresses: ['li.lei@example.cn'] },
+        Content: {
+          Simple: {
+            Subject: { Data: '您的信用额度已降低', Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: expect.stringMatching(/^您的信用额度降低了 ¥1\.00。\n\n/), Charset: 'UTF-8' },
+            },
+            Headers: [{ Name: 'X-Notification-Id', Value: 'ntf_1' }],
+          },
+        },
+      },
+    ]);
   });
 });
