@@ -71,6 +71,11 @@ const StageSettings = z
   .strictObject({
     /** Where alarms are emailed; empty: alarms go to the SNS topic only (subscribe it elsewhere). */
     alarmEmail: z.union([z.literal(''), z.email()]),
+    /**
+     * The From of customer notification emails, an identity SES has verified in the stack's Region; empty: no
+     * email in AWS (the inbox only).
+     */
+    notificationsMailFrom: z.union([z.literal(''), z.email()]),
     logRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))),
     api: z.strictObject({
       /** Steady-state requests/s for the whole stage; the account's regional API Gateway quota must be raised to match. */

@@ -46,6 +46,8 @@ export const JOB_ENTRIES = {
 export const EVENT_ENTRIES = {
   mapper: 'functions/jobs/event-mapper.ts',
   deliverer: 'functions/jobs/webhook-deliverer.ts',
+  notifier: 'functions/jobs/notifier.ts',
+  mailSweeper: 'functions/jobs/mail-sweeper.ts',
 } as const;
 
 /** The custom resource that writes the bootstrap admin client (infra/constructs/bootstrap-admin.ts). */
@@ -98,6 +100,8 @@ export class CreditAuthorizationStack extends Stack {
       metricNamespace: this.names.metricNamespace,
       logRetention,
       busName: this.names.eventBus,
+      mailFrom: c.notificationsMailFrom,
+      scheduleDeadLetters: this.jobs.scheduleDeadLetterQueue,
     });
     this.cursorKey = new CursorKey(this, 'CursorKey');
     this.functions = this.routeFunctions(routes, environment, logRetention);
@@ -255,6 +259,7 @@ export class CreditAuthorizationStack extends Stack {
         mapperDeadLetters: this.events.mapperDeadLetters,
         deliveries: this.events.deliveries,
         deliveryDeadLetters: this.events.deliveryDeadLetters,
+        notificationDeadLetters: this.events.notificationDeadLetters,
       },
       alarmEmail: c.alarmEmail,
       thresholds: c.alarms,

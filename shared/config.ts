@@ -170,6 +170,8 @@ const ConfigSchema = z.object({
   ),
   /** The From of notification emails (in AWS, an identity SES has verified). */
   NOTIFY_MAIL_FROM: z._default(z.email(), 'notifications@credit-checkout.local'),
+  /** AWS: `on` sends notification emails through SES from NOTIFY_MAIL_FROM (the stack sets it with a From). */
+  NOTIFY_SES: z._default(z.enum(['on', 'off']), 'off'),
   /** Local only: the SMTP server notification emails go to (`npm start` runs a sink: local/mail-sink.ts). */
   SMTP_URL: z.optional(z.url({ protocol: /^smtps?$/ })),
 });
@@ -219,6 +221,7 @@ export interface Config {
   notifyTimeZone: string;
   notifyMailFrom: string;
   smtpUrl: string | undefined;
+  notifySes: boolean;
 }
 
 /** `3:75,6:70` → {3: 75, 6: 70}; a rate above 500 bps a period (5%) or a repeated count is refused. */
@@ -289,6 +292,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     notifyTimeZone: parsed.NOTIFY_TIME_ZONE,
     notifyMailFrom: parsed.NOTIFY_MAIL_FROM,
     smtpUrl: parsed.SMTP_URL,
+    notifySes: parsed.NOTIFY_SES === 'on',
   };
 }
 

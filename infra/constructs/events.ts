@@ -2,17 +2,21 @@
  * The events pipeline (shared/events/): the table's change stream → the mapper Lambda (batches in order per item,
  * bisected on error, what keeps failing to its DLQ) → the events table, the EventBridge bus, and a FIFO queue of
  * webhook deliveries (one message per event and endpoint, grouped by endpoint and account) → the deliverer
- * Lambda, whose messages that fail for days land in their DLQ. Both DLQs' depths alarm (infra/constructs/
- * observability.ts), and the mapper's iterator age shows how far events trail the table.
+ * Lambda, whose messages that fail for days land in their DLQ. The bus feeds the customer notifications (a rule →
+ * SQS → the notifier Lambda; with a From address, emails through SES and a sweeper for those that waited). The
+ * DLQs' depths alarm (infra/constructs/observability.ts), and the mapper's iterator age shows how far events trail.
  */
-import { Duration } from 'aws-cdk-lib';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../shared/events/publish.js';
 import { ServiceFunction } from './service-function.js';
 import type { CreditTable } from './table.js';
 
@@ -21,6 +25,10 @@ export interface EventPipelineEntries {
   readonly mapper: string;
   /** SQS FIFO consumer: delivers one webhook per message. */
   readonly deliverer: string;
+  /** SQS consumer of the bus: customer notifications. */
+  readonly notifier: string;
+  /** Every five minutes, when the stack sends email: the notification emails that waited. */
+  readonly mailSweeper: string;
 }
 
 export interface EventPipelineProps {
@@ -31,6 +39,10 @@ export interface EventPipelineProps {
   readonly logRetention: RetentionDays;
   /** The bus's name (the stage's: infra/names.ts). */
   readonly busName: string;
+  /** The From of notification emails (an SES identity); empty: the inbox only, no email. */
+  readonly mailFrom: string;
+  /** Where failed schedule invocations go (the jobs' schedule DLQ). */
+  readonly scheduleDeadLetters: IQueue;
 }
 
 /** Records per mapper invocation: a few hundred ms of work, so events trail the table by well under a second. */
@@ -49,6 +61,9 @@ const DELIVERY_VISIBILITY_SECONDS = 6 * DELIVERER_TIMEOUT_SECONDS;
  */
 const DELIVERY_MAX_RECEIVES = 100;
 const DLQ_RETENTION_DAYS = 14;
+/** A batch of 10 events: one read of each account's contact, a transaction per notification, an email each. */
+const NOTIFIER_TIMEOUT_SECONDS = 60;
+const NOTIFICATION_MAX_RECEIVES = 5;
 
 export class EventPipeline extends Construct {
   readonly bus: EventBus;
@@ -57,6 +72,11 @@ export class EventPipeline extends Construct {
   readonly deliveryDeadLetters: Queue;
   readonly mapper: ServiceFunction;
   readonly deliverer: ServiceFunction;
+  /** Every event of the bus, for the notifier. */
+  readonly notifications: Queue;
+  readonly notificationDeadLetters: Queue;
+  readonly notifier: ServiceFunction;
+  readonly mailSweeper: ServiceFunction | undefined;
 
   constructor(scope: Construct, id: string, props: EventPipelineProps) {
     super(scope, id);
@@ -78,16 +98,81 @@ export class EventPipeline extends Construct {
     };
     this.mapper = this.newMapper(props, environment);
     this.deliverer = this.newDeliverer(props, environment);
+    this.notificationDeadLetters = deadLetterQueue(this, 'NotificationsDlq', 'the notifications', false);
+    this.notifications = new Queue(this, 'Notifications', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(6 * NOTIFIER_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.notificationDeadLetters, maxReceiveCount: NOTIFICATION_MAX_RECEIVES },
+    });
+    new Rule(this, 'EveryEvent', {
+      description: 'Every event of the service, for the customer notifications',
+      eventBus: this.bus,
+      eventPattern: { source: [EVENT_SOURCE] },
+      targets: [
+        new SqsQueue(this.notifications, {
+          deadLetterQueue: this.notificationDeadLetters,
+          retryAttempts: 10,
+        }),
+      ],
+    });
+    const mail: Record<string, string> = props.mailFrom
+      ? { NOTIFY_SES: 'on', NOTIFY_MAIL_FROM: props.mailFrom }
+      : {};
+    this.notifier = this.newNotifier(props, { ...props.environment, ...mail });
+    this.mailSweeper = props.mailFrom
+      ? this.newMailSweeper(props, { ...props.environment, ...mail })
+      : undefined;
   }
 
   get functions(): readonly ServiceFunction[] {
-    return [this.mapper, this.deliverer];
+    return [this.mapper, this.deliverer, this.notifier, ...(this.mailSweeper ? [this.mailSweeper] : [])];
+  }
+
+  private newNotifier(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
+    const notifier = new ServiceFunction(this, 'Notifier', {
+      entry: props.entries.notifier,
+      description: 'Customer notifications (inbox, and email through SES)',
+      table: props.table,
+      access: 'write',
+      environment,
+      metricNamespace: props.metricNamespace,
+      logRetention: props.logRetention,
+      timeoutSeconds: NOTIFIER_TIMEOUT_SECONDS,
+    });
+    if (props.mailFrom) grantSendEmail(notifier, props.mailFrom);
+    notifier.fn.addEventSource(
+      new SqsEventSource(this.notifications, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    return notifier;
+  }
+
+  private newMailSweeper(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
+    const sweeper = new ServiceFunction(this, 'MailSweeper', {
+      entry: props.entries.mailSweeper,
+      description: 'Notification emails that waited (quiet hours, failed sends), every five minutes',
+      table: props.table,
+      access: 'write',
+      environment,
+      metricNamespace: props.metricNamespace,
+      logRetention: props.logRetention,
+      timeoutSeconds: NOTIFIER_TIMEOUT_SECONDS,
+    });
+    grantSendEmail(sweeper, props.mailFrom);
+    new Rule(this, 'MailSweep', {
+      description: 'Send the notification emails that waited in the outbox',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [
+        new LambdaFunction(sweeper.fn, { deadLetterQueue: props.scheduleDeadLetters, retryAttempts: 2 }),
+      ],
+    });
+    return sweeper;
   }
 
   private newMapper(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
     const mapper = new ServiceFunction(this, 'Mapper', {
       entry: props.entries.mapper,
-      description: 'Change stream → events (stored, published, queued for webhooks)',
+      description: 'Change stream to events (stored, published, queued for webhooks)',
       table: props.table,
       access: 'read',
       environment,
@@ -128,6 +213,19 @@ export class EventPipeline extends Construct {
     );
     return deliverer;
   }
+}
+
+/** ses:SendEmail from the one identity: the From address's own identity, or its domain's. */
+function grantSendEmail(fn: ServiceFunction, mailFrom: string): void {
+  const domain = mailFrom.split('@')[1] ?? mailFrom;
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [mailFrom, domain].map((identity) =>
+        Stack.of(fn).formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+      ),
+    }),
+  );
 }
 
 function deadLetterQueue(scope: Construct, id: string, of: string, fifo: boolean): Queue {

@@ -79,6 +79,7 @@ export interface ObservabilityProps {
     readonly mapperDeadLetters: IQueue;
     readonly deliveries: IQueue;
     readonly deliveryDeadLetters: IQueue;
+    readonly notificationDeadLetters: IQueue;
   };
   readonly alarmEmail: string;
   readonly thresholds: StackConfig['alarms'];
@@ -523,6 +524,13 @@ export class Observability extends Construct {
       depth(events.deliveryDeadLetters),
       t.dlqDepth,
       'Webhook deliveries that failed for days: their endpoint is disabled (GET /v1/webhook-endpoints says why)',
+      FIRST_MINUTE,
+    );
+    this.alarm(
+      'NotificationsDlqDepth',
+      depth(events.notificationDeadLetters),
+      t.dlqDepth,
+      'Events the notifier failed on every delivery: those customers got no notification (the log says why; re-drive the messages, which makes nothing twice)',
       FIRST_MINUTE,
     );
   }

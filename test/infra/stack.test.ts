@@ -122,9 +122,10 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per route of the manifest, plus the authorizer, seven jobs, two event functions and the bootstrap admin writer', () => {
+  it('are one per route of the manifest, plus the authorizer, seven jobs, three event functions and the bootstrap admin writer', () => {
     const functions = serviceFunctions();
-    expect(functions).toHaveLength(ROUTES.length + 11);
+    // No mail sweeper: cdk.json sets no From address for notification emails (the inbox only).
+    expect(functions).toHaveLength(ROUTES.length + 12);
     const descriptions = functions.map((f) => f.Properties.Description as string);
     for (const route of ROUTES)
       expect(descriptions.filter((d) => d === `${route.method} ${route.path}`)).toHaveLength(1);
@@ -817,11 +818,24 @@ describe('scheduled work', () => {
 
   it('sends schedule invocations EventBridge gives up on to a DLQ of their own, not to the refresh DLQ', () => {
     const scheduleDlqArn = { 'Fn::GetAtt': [logicalId(stack.jobs.scheduleDeadLetterQueue), 'Arn'] };
-    const targets = resources('AWS::Events::Rule').flatMap(
-      (r) => r.Properties.Targets as Array<{ DeadLetterConfig: unknown; RetryPolicy: unknown }>,
-    );
+    const targets = resources('AWS::Events::Rule')
+      .filter((r) => r.Properties.ScheduleExpression !== undefined)
+      .flatMap((r) => r.Properties.Targets as Array<{ DeadLetterConfig: unknown; RetryPolicy: unknown }>);
     expect(targets).toHaveLength(3);
     for (const t of targets) expect(t.DeadLetterConfig).toEqual({ Arn: scheduleDlqArn });
+  });
+
+  it('puts every event of the bus on the notifications queue, and what EventBridge cannot put there in its DLQ', () => {
+    const [rule, ...others] = resources('AWS::Events::Rule').filter((r) => r.Properties.EventPattern);
+    expect(others).toEqual([]);
+    expect(rule!.Properties.EventPattern).toEqual({ source: ['credit-authorization'] });
+    expect(rule!.Properties.EventBusName).toEqual({ Ref: logicalId(stack.events.bus) });
+    expect(rule!.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalId(stack.events.notifications), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.events.notificationDeadLetters), 'Arn'] } },
+      }),
+    ]);
   });
 
   /** A job worker fed one task at a time from its encrypted queue, whose DLQ's depth alarms. */
@@ -1252,7 +1266,7 @@ describe('observability', () => {
         return metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.Dimensions[0]!.Value.Ref] : []));
       });
       // Every function of the stack (each route, the authorizer, the jobs, the event functions), exactly once.
-      expect(watched).toHaveLength(ROUTES.length + 10);
+      expect(watched).toHaveLength(ROUTES.length + 11);
       expect(new Set(watched).size).toBe(watched.length);
     }
   });

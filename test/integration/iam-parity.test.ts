@@ -106,7 +106,9 @@ async function synthesizeGrants(): Promise<void> {
   ({ JOB_ENTRIES, EVENT_ENTRIES, BOOTSTRAP_ADMIN_ENTRY } = await import('../../infra/stack.js'));
   // The schema check takes ~10 s and test/infra runs it; roles and policies are the same without it.
   process.env['CDK_VALIDATION'] = 'false';
-  const { stack } = buildApp({ ...cdkJson.context, 'aws:cdk:bundling-stacks': [] });
+  // With a From address for notification emails, so the stack has its mail sweeper too.
+  const credit = { ...cdkJson.context.credit, notificationsMailFrom: 'notifications@example.com' };
+  const { stack } = buildApp({ ...cdkJson.context, credit, 'aws:cdk:bundling-stacks': [] });
   const template = Template.fromStack(stack);
   const functions = stack.node.findAll().filter((c): c is ServiceFunction => c instanceof ServiceFunction);
   deployedEntries = functions.map((f) => f.entry).sort();
@@ -142,6 +144,8 @@ beforeAll(async () => {
   process.env['WEBHOOK_QUEUE_URL'] = webhookSqs.queueUrl;
   process.env['EVENT_BUS_NAME'] = 'parity-events';
   process.env['AWS_ENDPOINT_URL_EVENTBRIDGE'] = bus.endpoint;
+  // The mail sweeper reads the outbox at any hour of the run (in quiet hours it would read nothing).
+  process.env['NOTIFY_QUIET_HOURS'] = 'off';
   // The bootstrap custom resource reads its secret through the SDK and answers CloudFormation at a URL: both here.
   cloudFormation = await startFakeCloudFormation();
   process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] = cloudFormation.secretsEndpoint;
@@ -593,6 +597,40 @@ describe('every function, run locally, is held to the role the stack gives it', 
       receiver.down = false;
       expect((await deliverOnce()).batchItemFailures).toEqual([]);
       expect(receiver.accepted.map((d) => d.event.type)).toEqual(['authorization.created']);
+      // The notifier, fed by the bus's rule through SQS (the event is the envelope's `detail`): a limit raised.
+      type Notifier = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
+      const notifier = await jobHandler<Notifier>(EVENT_ENTRIES.notifier);
+      const raised = {
+        id: `evt_parity_${randomUUID().slice(0, 8)}`,
+        object: 'event',
+        type: 'account.limit_changed',
+        createdAt: new Date().toISOString(),
+        accountId,
+        data: {
+          object: 'journal_entry',
+          type: 'limit_change',
+          amount: 1_000,
+          delta: { totalLimit: 1_000, reserved: 0, outstanding: 0, available: 1_000 },
+          reasons: [{ code: 'score_up', message: 'Your credit score rose.' }],
+        },
+      };
+      const notified = await asInvocationOf(EVENT_ENTRIES.notifier, () =>
+        notifier(
+          sqsEvent({ messageId: randomUUID(), body: JSON.stringify({ detail: raised }) }),
+          lambdaContext('notifier', randomUUID(), WORKER_TIMEOUT_MS),
+        ),
+      );
+      expect(notified.batchItemFailures).toEqual([]);
+      const inbox = await api.call('GET', `/v1/accounts/${accountId}/notifications`, {
+        key: checkout.apiKey,
+      });
+      expect(inbox.body.data.map((n: { kind: string }) => n.kind)).toContain('limit_raised');
+      // The mail sweeper reads the outbox (nothing waits: no contact here has an email, so nothing is sent).
+      type Sweeper = (event: unknown, context: Context) => Promise<unknown>;
+      const mailSweeper = await jobHandler<Sweeper>(EVENT_ENTRIES.mailSweeper);
+      await asInvocationOf(EVENT_ENTRIES.mailSweeper, () =>
+        mailSweeper({}, lambdaContext('mail-sweeper', randomUUID(), WORKER_TIMEOUT_MS)),
+      );
     } finally {
       await receiver.close();
     }
