@@ -46,7 +46,7 @@ const deliverBatch = withInvocationDeadline(
 async function deliverOne(record: SQSRecord): Promise<boolean> {
   const message = JSON.parse(record.body) as DeliveryMessage;
   const endpoint = await getWebhookEndpoint(message.endpointId);
-  if (!endpoint || endpoint.status !== 'enabled') return true;
+  if (endpoint?.status !== 'enabled') return true;
   const outcome = await deliver(message.event, endpoint);
   if (outcome.ok) {
     if (endpoint.failingSince) await markHealthy(endpoint.id);
