@@ -50,15 +50,16 @@ export async function startLagReceiver(): Promise<LagReceiver> {
   };
 }
 
-/** Subscribes the receiver to `authorization.created` through the API (as an admin would). */
-export async function subscribe(url: string, adminKey: string, receiverUrl: string): Promise<void> {
+/** Subscribes the receiver to `authorization.created` through the API (as an admin would); answers it. */
+export async function subscribe(url: string, adminKey: string, receiver: LagReceiver): Promise<LagReceiver> {
   const response = await fetch(`${url}/v1/webhook-endpoints`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: receiverUrl, events: ['authorization.created'], description: 'bench lag' }),
+    body: JSON.stringify({ url: receiver.url, events: ['authorization.created'], description: 'bench lag' }),
   });
   if (response.status !== 201)
     throw new Error(`webhook endpoint: ${response.status} ${await response.text()}`);
+  return receiver;
 }
 
 export interface EventLag {

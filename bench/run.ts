@@ -67,8 +67,7 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${port}`;
     const shopKey = await createCheckoutClient(url, ADMIN_KEY);
     // Events flow through every phase from here: each hold's event is delivered to this receiver (bench/events.ts).
-    receiver = await startLagReceiver();
-    await subscribe(url, ADMIN_KEY, receiver.url);
+    receiver = await subscribe(url, ADMIN_KEY, await startLagReceiver());
     // 1. Floor and authorize: alternating rounds at c=16 (the targets), one pair at c=1 and c=64, one hot account.
     const load = await measureAuthorize(dynamo.endpoint, url, shopKey, accounts, receiver);
     // 2. Capture and release end to end.
@@ -92,10 +91,7 @@ async function main(): Promise<void> {
     const refreshes = measureRefresh(dynamo.endpoint);
 
     const summary = {
-      ...summarize(load.ratios, calls, bundles, refreshes.refresh),
-      eventLagP50Ms: load.lag.p50Ms,
-      eventLagP99Ms: load.lag.p99Ms,
-      eventsMissing: load.lag.missing,
+      ...summarize(load, calls, bundles, refreshes.refresh),
       ...installmentsSummary(installments),
       ...budgetsSummary(budgets),
     };
@@ -294,13 +290,16 @@ function measureRefresh(endpoint: string): { refresh: RefreshRounds; worst: Refr
 
 /** The numbers the targets are about: ratios at c=16 (median of the rounds, with their spread), calls, sizes. */
 function summarize(
-  ratios: AuthorizeMeasurements['ratios'],
+  { ratios, lag }: Pick<AuthorizeMeasurements, 'ratios' | 'lag'>,
   calls: Record<string, number>,
   bundles: Awaited<ReturnType<typeof measureBundles>>,
   refresh: RefreshRounds,
 ): Record<string, number | undefined> {
   return {
     authorizeP50Ratio: round(ratios.p50.median),
+    eventLagP50Ms: lag.p50Ms,
+    eventLagP99Ms: lag.p99Ms,
+    eventsMissing: lag.missing,
     authorizeP50RatioSpread: round(ratios.p50.max - ratios.p50.min),
     authorizeP99Ratio: round(ratios.p99.median),
     authorizeP99RatioSpread: round(ratios.p99.max - ratios.p99.min),

@@ -83,26 +83,8 @@ export class CreditAuthorizationStack extends Stack {
     this.data = new CreditTable(this, 'Data', c.table);
     const environment = serviceEnvironment(this.data, c);
     this.riskSettings = new RiskSettingsParameter(this, 'RiskSettings', { defaults: c.service });
-    this.jobs = new Jobs(this, 'Jobs', {
-      entries: JOB_ENTRIES,
-      table: this.data,
-      riskSettings: this.riskSettings,
-      environment,
-      metricNamespace: this.names.metricNamespace,
-      logRetention,
-      limitRefreshHourUtc: c.jobs.limitRefreshHourUtc,
-      refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
-    });
-    this.events = new EventPipeline(this, 'Events', {
-      entries: EVENT_ENTRIES,
-      table: this.data,
-      environment,
-      metricNamespace: this.names.metricNamespace,
-      logRetention,
-      busName: this.names.eventBus,
-      mailFrom: c.notificationsMailFrom,
-      scheduleDeadLetters: this.jobs.scheduleDeadLetterQueue,
-    });
+    this.jobs = this.scheduledJobs(c, environment, logRetention);
+    this.events = this.eventPipeline(c, environment, logRetention);
     this.cursorKey = new CursorKey(this, 'CursorKey');
     this.functions = this.routeFunctions(routes, environment, logRetention);
     this.authorizer = new ServiceFunction(this, 'Authorizer', {
@@ -152,6 +134,41 @@ export class CreditAuthorizationStack extends Stack {
       thresholds: c.alarms,
     });
     this.outputs(c, api, observability);
+  }
+
+  private scheduledJobs(
+    c: StackConfig,
+    environment: Record<string, string>,
+    logRetention: RetentionDays,
+  ): Jobs {
+    return new Jobs(this, 'Jobs', {
+      entries: JOB_ENTRIES,
+      table: this.data,
+      riskSettings: this.riskSettings,
+      environment,
+      metricNamespace: this.names.metricNamespace,
+      logRetention,
+      limitRefreshHourUtc: c.jobs.limitRefreshHourUtc,
+      refreshWorkerMaxConcurrency: c.jobs.refreshWorkerMaxConcurrency,
+    });
+  }
+
+  /** Events, webhooks and notifications (infra/constructs/events.ts); after the jobs, whose schedule DLQ it shares. */
+  private eventPipeline(
+    c: StackConfig,
+    environment: Record<string, string>,
+    logRetention: RetentionDays,
+  ): EventPipeline {
+    return new EventPipeline(this, 'Events', {
+      entries: EVENT_ENTRIES,
+      table: this.data,
+      environment,
+      metricNamespace: this.names.metricNamespace,
+      logRetention,
+      busName: this.names.eventBus,
+      mailFrom: c.notificationsMailFrom,
+      scheduleDeadLetters: this.jobs.scheduleDeadLetterQueue,
+    });
   }
 
   /** One function per route, with the table access, queue, secret and risk settings access its spec declares. */

@@ -20,11 +20,11 @@ import {
   type _Record,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from '../shared/config.js';
 import { Deliveries } from '../shared/events/delivery.js';
-import { type ChangeRecord, eventsFromChange } from '../shared/events/mapper.js';
+import { eventsFromChange } from '../shared/events/mapper.js';
+import { changeOf } from '../shared/events/stream.js';
 import { readCheckpoint, recordEvents, writeCheckpoint } from '../shared/events/repository.js';
 import { listWebhookEndpoints, type WebhookEndpoint } from '../shared/events/webhooks.js';
 import { Notifier } from '../shared/notifications/notifier.js';
@@ -219,31 +219,4 @@ export class EventConsumer {
       }
     }
   }
-}
-
-export function changeOf(record: _Record): ChangeRecord {
-  const image = record.dynamodb;
-  return {
-    eventName: (record.eventName ?? 'MODIFY') as ChangeRecord['eventName'],
-    ...(image?.NewImage ? { newImage: unmarshall(withEmptyMaps(image.NewImage) as never) } : {}),
-    ...(image?.OldImage ? { oldImage: unmarshall(withEmptyMaps(image.OldImage) as never) } : {}),
-  };
-}
-
-type Image = Record<string, unknown>;
-
-/**
- * DynamoDB Local's stream hands an empty map over as `{}`, with no type (DynamoDB's is `{"M": {}}`): a refresh
- * job's `cursors` when it starts. `unmarshall` refuses it, and that one record would stop the pipeline for good.
- */
-export function withEmptyMaps(image: Image): Image {
-  const repair = (value: unknown): unknown => {
-    if (value === null || typeof value !== 'object') return value;
-    const attribute = value as Image;
-    if (Object.keys(attribute).length === 0) return { M: {} };
-    if (attribute['M']) return { M: withEmptyMaps(attribute['M'] as Image) };
-    if (Array.isArray(attribute['L'])) return { L: attribute['L'].map(repair) };
-    return attribute;
-  };
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repair(value)]));
 }

@@ -4,7 +4,7 @@
  * record like any other, or that one record would stop the local pipeline for good.
  */
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { changeOf, withEmptyMaps } from '../../local/events.js';
+import { changeOf, withEmptyMaps } from '../../shared/events/stream.js';
 
 describe('stream images from DynamoDB Local', () => {
   it('reads an empty map given as {} (at the top, inside a map, inside a list) as an empty map', () => {
