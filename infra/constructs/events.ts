@@ -129,17 +129,34 @@ export class EventPipeline extends Construct {
     return [this.mapper, this.deliverer, this.notifier, ...(this.mailSweeper ? [this.mailSweeper] : [])];
   }
 
-  private newNotifier(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
-    const notifier = new ServiceFunction(this, 'Notifier', {
-      entry: props.entries.notifier,
-      description: 'Customer notifications (inbox, and email through SES)',
+  /** One of the pipeline's functions: its own role on the table (`access`), the stage's settings. */
+  private newFunction(
+    id: string,
+    props: EventPipelineProps,
+    f: { entry: string; description: string; access: 'read' | 'write'; timeoutSeconds: number },
+    environment: Record<string, string>,
+  ): ServiceFunction {
+    return new ServiceFunction(this, id, {
+      ...f,
       table: props.table,
-      access: 'write',
       environment,
       metricNamespace: props.metricNamespace,
       logRetention: props.logRetention,
-      timeoutSeconds: NOTIFIER_TIMEOUT_SECONDS,
     });
+  }
+
+  private newNotifier(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
+    const notifier = this.newFunction(
+      'Notifier',
+      props,
+      {
+        entry: props.entries.notifier,
+        description: 'Customer notifications (inbox, and email through SES)',
+        access: 'write',
+        timeoutSeconds: NOTIFIER_TIMEOUT_SECONDS,
+      },
+      environment,
+    );
     if (props.mailFrom) grantSendEmail(notifier, props.mailFrom);
     notifier.fn.addEventSource(
       new SqsEventSource(this.notifications, { batchSize: 10, reportBatchItemFailures: true }),
@@ -148,16 +165,17 @@ export class EventPipeline extends Construct {
   }
 
   private newMailSweeper(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
-    const sweeper = new ServiceFunction(this, 'MailSweeper', {
-      entry: props.entries.mailSweeper,
-      description: 'Notification emails that waited (quiet hours, failed sends), every five minutes',
-      table: props.table,
-      access: 'write',
+    const sweeper = this.newFunction(
+      'MailSweeper',
+      props,
+      {
+        entry: props.entries.mailSweeper,
+        description: 'Notification emails that waited (quiet hours, failed sends), every five minutes',
+        access: 'write',
+        timeoutSeconds: NOTIFIER_TIMEOUT_SECONDS,
+      },
       environment,
-      metricNamespace: props.metricNamespace,
-      logRetention: props.logRetention,
-      timeoutSeconds: NOTIFIER_TIMEOUT_SECONDS,
-    });
+    );
     grantSendEmail(sweeper, props.mailFrom);
     new Rule(this, 'MailSweep', {
       description: 'Send the notification emails that waited in the outbox',
@@ -170,16 +188,17 @@ export class EventPipeline extends Construct {
   }
 
   private newMapper(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
-    const mapper = new ServiceFunction(this, 'Mapper', {
-      entry: props.entries.mapper,
-      description: 'Change stream to events (stored, published, queued for webhooks)',
-      table: props.table,
-      access: 'read',
+    const mapper = this.newFunction(
+      'Mapper',
+      props,
+      {
+        entry: props.entries.mapper,
+        description: 'Change stream to events (stored, published, queued for webhooks)',
+        access: 'read',
+        timeoutSeconds: MAPPER_TIMEOUT_SECONDS,
+      },
       environment,
-      metricNamespace: props.metricNamespace,
-      logRetention: props.logRetention,
-      timeoutSeconds: MAPPER_TIMEOUT_SECONDS,
-    });
+    );
     props.table.grantEvents(mapper.role, 'write');
     this.bus.grantPutEventsTo(mapper.role);
     this.deliveries.grantSendMessages(mapper.role);
@@ -197,17 +216,18 @@ export class EventPipeline extends Construct {
   }
 
   private newDeliverer(props: EventPipelineProps, environment: Record<string, string>): ServiceFunction {
-    const deliverer = new ServiceFunction(this, 'Deliverer', {
-      entry: props.entries.deliverer,
-      description: 'Webhook deliveries (Standard Webhooks, in order per endpoint and account)',
-      table: props.table,
-      // Reads the endpoint; marks it failing, healthy or disabled.
-      access: 'write',
+    const deliverer = this.newFunction(
+      'Deliverer',
+      props,
+      {
+        entry: props.entries.deliverer,
+        description: 'Webhook deliveries (Standard Webhooks, in order per endpoint and account)',
+        // Reads the endpoint; marks it failing, healthy or disabled.
+        access: 'write',
+        timeoutSeconds: DELIVERER_TIMEOUT_SECONDS,
+      },
       environment,
-      metricNamespace: props.metricNamespace,
-      logRetention: props.logRetention,
-      timeoutSeconds: DELIVERER_TIMEOUT_SECONDS,
-    });
+    );
     deliverer.fn.addEventSource(
       new SqsEventSource(this.deliveries, { batchSize: 10, reportBatchItemFailures: true }),
     );

@@ -64,16 +64,11 @@ export interface Notification {
   mail?: MailState;
 }
 
-export interface NotificationResource {
-  id: string;
-  object: 'notification';
-  kind: NotificationKind;
-  title: string;
-  body: string;
-  locale: Locale;
-  createdAt: string;
-  readAt?: string;
-}
+/** A notification as the inbox shows it: never its event or its email's state. */
+export type NotificationResource = Pick<
+  Notification,
+  'id' | 'kind' | 'title' | 'body' | 'locale' | 'createdAt' | 'readAt'
+> & { object: 'notification' };
 
 export function toNotificationResource(n: Notification): NotificationResource {
   return {
