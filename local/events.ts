@@ -24,6 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from '../shared/config.js';
 import { Deliveries } from '../shared/events/delivery.js';
 import { eventsFromChange } from '../shared/events/mapper.js';
+import type { DomainEvent } from '../shared/events/model.js';
 import { changeOf } from '../shared/events/stream.js';
 import { readCheckpoint, recordEvents, writeCheckpoint } from '../shared/events/repository.js';
 import { listWebhookEndpoints, type WebhookEndpoint } from '../shared/events/webhooks.js';
@@ -32,8 +33,14 @@ import { smtpMailSender } from '../shared/notifications/smtp.js';
 import { logger } from '../shared/observability/logger.js';
 import { dynamoClient, tableName } from '../shared/storage/dynamo-client.js';
 
-/** Between polls of a stream that had nothing new. */
-const IDLE_POLL_MS = 50;
+/**
+ * Between two passes over the stream, unless the last one read a full batch: Lambda polls a shard about four
+ * times a second too. Each pass is a GetRecords per shard to DynamoDB Local, whose cores the API shares: polling
+ * back to back, with a trickle of records each time, took most of a core from it under load.
+ */
+const POLL_INTERVAL_MS = 200;
+/** How long the consumer keeps the shard list (a shard closes every few hours; a new one shows within this). */
+const SHARDS_MAX_AGE_MS = 10_000;
 /** Records one GetRecords returns at most (DynamoDB Streams' own limit is 1,000). */
 const BATCH_LIMIT = 1_000;
 /** How long the consumer keeps the endpoint list before reading it again (a deleted endpoint's last deliveries). */
@@ -42,8 +49,6 @@ export const ENDPOINTS_MAX_AGE_MS = 1_000;
 export const MAIL_SWEEP_INTERVAL_MS = 30_000;
 
 export interface EventConsumerOptions {
-  /** Called after each batch is stored and handed to delivery (tests and the crash test watch it). */
-  onBatch?: (batch: { shardId: string; records: number; events: number }) => void;
   deliveries?: Deliveries;
   /** Default: one emailing through SMTP_URL (inbox only when it is unset). */
   notifier?: Notifier;
@@ -68,6 +73,11 @@ export class EventConsumer {
   private readonly saved = new Map<string, string>();
   private endpoints: { at: number; list: WebhookEndpoint[] } = { at: 0, list: [] };
   private running = false;
+  /** The batches' storing and notifying, chained in read order (storeAndNotify). */
+  private storing: Promise<unknown> = Promise.resolve();
+  /** The table's stream, and its shards as last listed (SHARDS_MAX_AGE_MS). */
+  private arn: string | undefined;
+  private shardList: { at: number; shards: Shard[] } | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: EventConsumerOptions = {}) {
@@ -99,6 +109,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await this.storing;
     clearInterval(this.mailSweep);
     await this.mailSweeping;
     this.notifier.close();
@@ -111,18 +122,22 @@ export class EventConsumer {
       try {
         const read = await this.pass();
         await this.saveCheckpoints();
-        if (read === 0) await sleep(IDLE_POLL_MS);
+        if (read < BATCH_LIMIT) await sleep(POLL_INTERVAL_MS);
       } catch (error) {
         logger.error('event consumer pass failed', { error });
-        await sleep(IDLE_POLL_MS * 20);
+        this.shardList = undefined;
+        await sleep(POLL_INTERVAL_MS * 5);
       }
     }
   }
 
   /** One GetRecords on each readable shard; returns the records read. */
   private async pass(): Promise<number> {
-    const streamArn = await this.streamArn();
-    const shards = await this.shards(streamArn);
+    this.arn ??= await this.streamArn();
+    const streamArn = this.arn;
+    if (!this.shardList || Date.now() - this.shardList.at > SHARDS_MAX_AGE_MS)
+      this.shardList = { at: Date.now(), shards: await this.shards(streamArn) };
+    const shards = this.shardList.shards.filter((s) => !this.finished.has(s.ShardId ?? ''));
     let read = 0;
     for (const shard of shards) {
       if (!this.running) break;
@@ -168,6 +183,8 @@ export class EventConsumer {
     else if ((this.batches.get(shardId) ?? []).length === 0) {
       this.iterators.delete(shardId);
       this.finished.add(shardId);
+      // Its children may be read now: list the shards again.
+      this.shardList = undefined;
     }
     return Records.length;
   }
@@ -191,15 +208,39 @@ export class EventConsumer {
   /** Maps, stores (per account in stream order), notifies, then queues the deliveries of one batch. */
   private async handle(shardId: string, records: readonly _Record[]): Promise<void> {
     const events = records.flatMap((record) => eventsFromChange(changeOf(record)));
-    await recordEvents(events);
-    // Before the batch is registered: its checkpoint cannot pass it until its notifications are made.
-    await this.notifier.handle(events);
-    const batch: Batch = { lastSequence: records.at(-1)?.dynamodb?.SequenceNumber ?? '', outstanding: 0 };
+    // Outstanding: the batch's storing and notifying (one), and each delivery it queues.
+    const batch: Batch = { lastSequence: records.at(-1)?.dynamodb?.SequenceNumber ?? '', outstanding: 1 };
     this.batches.set(shardId, [...(this.batches.get(shardId) ?? []), batch]);
+    this.storing = this.storing
+      .then(() => this.storeAndNotify(events))
+      .then(
+        () => (batch.outstanding -= 1),
+        () => undefined,
+      );
     const endpoints = await this.currentEndpoints();
     this.deliveries.retain(endpoints);
-    batch.outstanding = this.deliveries.enqueue(events, endpoints, { done: () => (batch.outstanding -= 1) });
-    this.options.onBatch?.({ shardId, records: records.length, events: events.length });
+    batch.outstanding += this.deliveries.enqueue(events, endpoints, { done: () => (batch.outstanding -= 1) });
+  }
+
+  /**
+   * Stores a batch's events and makes their notifications, one batch after another (so an account's events are
+   * stored in stream order across batches too), while reading and delivering go on: under load, webhooks do not
+   * wait for the event list. A failure is tried again, in place, until it succeeds or the consumer stops; the
+   * batch's checkpoint waits for it either way.
+   */
+  private async storeAndNotify(events: readonly DomainEvent[]): Promise<void> {
+    for (let attempt = 1; this.running; attempt += 1) {
+      try {
+        await recordEvents(events);
+        await this.notifier.handle(events);
+        return;
+      } catch (error) {
+        logger.error('storing events failed; trying again', { attempt, error });
+        await sleep(Math.min(POLL_INTERVAL_MS * 2 ** attempt, 10_000));
+      }
+    }
+    // Stopped first: the batch stays outstanding, so its checkpoint never passes it (a restart reads it again).
+    throw new Error('the event consumer stopped before the batch was stored');
   }
 
   private async currentEndpoints(): Promise<WebhookEndpoint[]> {

@@ -48,14 +48,14 @@ export async function ensureTable(
     ensureCreated(tableDefinition(tableName, stream), client),
     ensureCreated(eventsTableDefinition(eventsTableOf(tableName)), client),
   ]);
-  if (made === 'existed' && stream) await ensureStream(tableName, client);
-  else
+  if (made === 'created')
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
         TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       }),
     );
+  else if (stream) await ensureStream(tableName, client);
   return made;
 }
 
