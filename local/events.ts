@@ -80,7 +80,7 @@ export class EventConsumer {
   private shardList: { at: number; shards: Shard[] } | undefined;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly options: EventConsumerOptions = {}) {
+  constructor(options: EventConsumerOptions = {}) {
     this.streams = new DynamoDBStreamsClient({
       region: config.region,
       ...(config.dynamodbEndpoint
