@@ -5,13 +5,15 @@
  *
  * Sources: an authorization item (a hold's status and amounts: created, review, captures, releases, expiry,
  * refunds, declines), a journal entry (limit changes with their reasons, freezes, repayments, overdue
- * installments) and the account item (its usage crossing NEAR_LIMIT_PERCENT of its limit). Every other item maps
- * to nothing.
+ * installments), the account item (its usage crossing NEAR_LIMIT_PERCENT of its limit) and a coupon's item
+ * (written once, when it is issued). Every other item maps to nothing.
  */
 import { authorizationFromItem } from '../authorizations/repository.js';
 import { type Authorization, toAuthorizationResource } from '../authorizations/model.js';
 import { type Account, availableDelta, toAccountResource } from '../accounts/model.js';
 import { accountFromItem } from '../accounts/repository.js';
+import { toCouponResource } from '../coupons/model.js';
+import { couponFromItem } from '../coupons/repository.js';
 import type { JournalEntry, JournalEntryType } from '../journal/model.js';
 import { type DomainEvent, type EventType, eventId } from './model.js';
 
@@ -32,6 +34,8 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
       return change.eventName === 'INSERT' ? journalEvents(item) : [];
     case 'account':
       return change.eventName === 'MODIFY' ? nearLimitEvents(item, change.oldImage) : [];
+    case 'coupon':
+      return change.eventName === 'INSERT' ? couponIssued(item) : [];
     default:
       return [];
   }
@@ -144,6 +148,22 @@ function nearLimitEvents(item: Record<string, unknown>, oldItem?: Record<string,
       accountId: account.id,
       // The account as the API showed it at that write.
       data: { ...toAccountResource(account, account.updatedAt) },
+    },
+  ];
+}
+
+/** A coupon's item is written once, when the coupon is issued (its state lives on the account's item since). */
+function couponIssued(item: Record<string, unknown>): DomainEvent[] {
+  const coupon = couponFromItem(item);
+  const type: EventType = 'coupon.issued';
+  return [
+    {
+      id: eventId({ pk: String(item['pk']), sk: String(item['sk']) }, type),
+      object: 'event',
+      type,
+      createdAt: coupon.createdAt,
+      accountId: coupon.accountId,
+      data: { ...toCouponResource({ ...coupon, status: 'issued' }, coupon.createdAt) },
     },
   ];
 }

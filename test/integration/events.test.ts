@@ -178,6 +178,25 @@ describe('deliveries', () => {
     );
   });
 
+  it('delivers a coupon issued to an account as coupon.issued, with the coupon', async () => {
+    const accountId = await api.createAccount(50_000);
+    const now = Date.now();
+    const issued = await api.call('POST', '/v1/coupons', {
+      key: ADMIN_KEY,
+      body: {
+        accountId,
+        kind: 'interest_free',
+        counts: [3, 6],
+        validFrom: new Date(now - 60_000).toISOString(),
+        validUntil: new Date(now + 86_400_000).toISOString(),
+      },
+    });
+    expect(issued.status).toBe(201);
+    await until(() => typesFor(accountId).includes('coupon.issued'), 60_000, 'the coupon event');
+    const event = deliveredFor(accountId).find((d) => d.event.type === 'coupon.issued')!.event;
+    expect(event.data).toMatchObject({ id: issued.body.id, object: 'coupon', status: 'issued', accountId });
+  });
+
   it('answers 400 for an unknown type or a missing account id, 404 for an unknown account', async () => {
     const unknownType = await api.call('GET', '/v1/events?accountId=acc_x&type=account.exploded', {
       key: ADMIN_KEY,

@@ -236,6 +236,39 @@ describe('near-limit events (the account item)', () => {
   });
 });
 
+describe('coupon events', () => {
+  it('a coupon item written is a coupon issued, with the coupon as the API shows it; nothing when it changes', () => {
+    const coupon = {
+      pk: 'COUPON#cpn_1',
+      sk: 'COUPON',
+      itemType: 'coupon',
+      id: 'cpn_1',
+      accountId: 'acc_1',
+      kind: 'interest_free',
+      counts: [3, 6],
+      validFrom: '2026-12-01T00:00:00.000Z',
+      validUntil: '2027-01-01T00:00:00.000Z',
+      status: 'issued',
+      stateOnAccount: true,
+      createdAt: '2026-12-01T00:00:00.000Z',
+      updatedAt: '2026-12-01T00:00:00.000Z',
+    };
+    const [issued, ...more] = eventsFromChange({ eventName: 'INSERT', newImage: coupon });
+    expect(more).toEqual([]);
+    expect(issued).toMatchObject({
+      type: 'coupon.issued',
+      accountId: 'acc_1',
+      createdAt: '2026-12-01T00:00:00.000Z',
+      data: { id: 'cpn_1', object: 'coupon', status: 'issued' },
+    });
+    expect(issued?.data).not.toHaveProperty('stateOnAccount');
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: coupon })).toEqual([issued]);
+    expect(
+      types({ eventName: 'MODIFY', oldImage: coupon, newImage: { ...coupon, status: 'redeemed' } }),
+    ).toEqual([]);
+  });
+});
+
 describe('event ids', () => {
   const transition = fc.record({
     version: fc.integer({ min: 1, max: 1_000 }),
