@@ -4,6 +4,7 @@
  */
 import { sweepExpiredHolds } from '../shared/authorizations/expiry.js';
 import { config } from '../shared/config.js';
+import { billInProcess, dispatchPromotionStarts } from '../shared/installments/billing-run.js';
 import { runRefreshJobInProcess } from '../shared/limits/job.js';
 import { logger } from '../shared/observability/logger.js';
 import { scheduledRefreshPaused } from '../shared/settings/source.js';
@@ -22,6 +23,12 @@ export const JOBS: ScheduledJob[] = [
     name: 'expiry-sweeper',
     intervalSeconds: config.expirySweepIntervalSeconds,
     run: () => sweepExpiredHolds({ budgetMs: LOCAL_SWEEP_BUDGET_MS }),
+  },
+  {
+    // As the billing scheduler's every-minute rule in AWS: each promotion that started gets its notices run.
+    name: 'promotion-starts',
+    intervalSeconds: config.expirySweepIntervalSeconds,
+    run: () => dispatchPromotionStarts(Date.now(), billInProcess),
   },
   {
     name: 'limit-refresh',

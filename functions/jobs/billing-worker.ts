@@ -1,5 +1,6 @@
 /**
- * SQS worker (batch size 1): bills one accounts bucket of the nightly billing run within the invocation's time
+ * SQS worker (batch size 1): bills one accounts bucket of the nightly billing run (and issues its accounts' due
+ * notices), or issues one started promotion's notices over a bucket (a start run), within the invocation's time
  * budget and enqueues the rest of the bucket; a failed message is reported back (partial batch failure),
  * retried, then dead-lettered (the billing DLQ, whose depth alarms). Redelivery is safe: billing an account
  * twice the same day changes nothing.
@@ -28,6 +29,8 @@ const billBuckets = withInvocationDeadline(
           bucket: task.bucket,
           accounts: billed.accounts,
           overdue: billed.overdue,
+          notices: billed.notices,
+          ...(task.promotionId === undefined ? {} : { promotionId: task.promotionId }),
           continued: billed.continuation !== undefined,
         });
       } catch (error) {

@@ -9,7 +9,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -35,7 +35,7 @@ export interface JobEntries {
   readonly refreshWorker: string;
   /** SQS consumer of the refresh DLQ: fails the run of a dead-lettered segment. */
   readonly refreshDeadLetters: string;
-  /** Nightly, before the refresh: enqueues the billing run's buckets. */
+  /** Nightly, before the refresh: enqueues the billing run's buckets; every minute, promotions' start runs. */
   readonly billingScheduler: string;
   /** SQS consumer: bills one accounts bucket per message. */
   readonly billingWorker: string;
@@ -171,10 +171,11 @@ export class Jobs extends Construct {
   }
 
   /** A schedule's target: EventBridge retries a failed invocation, then leaves it in the schedule DLQ. */
-  private scheduleTarget(fn: ServiceFunction): LambdaFunction {
+  private scheduleTarget(fn: ServiceFunction, event?: RuleTargetInput): LambdaFunction {
     return new LambdaFunction(fn.fn, {
       deadLetterQueue: this.scheduleDeadLetterQueue,
       retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+      ...(event ? { event } : {}),
     });
   }
 
@@ -253,6 +254,12 @@ export class Jobs extends Construct {
       description: 'Start the nightly billing run (installments past their grace days become overdue)',
       schedule: Schedule.cron({ minute: '0', hour: String((this.props.limitRefreshHourUtc + 23) % 24) }),
       targets: [this.scheduleTarget(scheduler)],
+    });
+    // Every minute: a run for each promotion that has started (its `promotion.started` notices).
+    new Rule(this, 'PromotionStarts', {
+      description: 'Dispatch a notices run for each promotion that has started',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [this.scheduleTarget(scheduler, RuleTargetInput.fromObject({ promotionStarts: true }))],
     });
     return scheduler;
   }

@@ -5,8 +5,10 @@
  *
  * Sources: an authorization item (a hold's status and amounts: created, review, captures, releases, expiry,
  * refunds, declines), a journal entry (limit changes with their reasons, freezes, repayments, overdue
- * installments), the account item (its usage crossing NEAR_LIMIT_PERCENT of its limit) and a coupon's item
- * (written once, when it is issued). Every other item maps to nothing.
+ * installments), the account item (its usage crossing NEAR_LIMIT_PERCENT of its limit), a coupon's item
+ * (written once, when it is issued) and a notice's item (written once by a job when the calendar reaches a date:
+ * statements, installments due soon, coupons expiring, promotions started; shared/notices/model.ts). Every other
+ * item maps to nothing.
  */
 import { authorizationFromItem } from '../authorizations/repository.js';
 import { type Authorization, toAuthorizationResource } from '../authorizations/model.js';
@@ -15,7 +17,7 @@ import { accountFromItem } from '../accounts/repository.js';
 import { toCouponResource } from '../coupons/model.js';
 import { couponFromItem } from '../coupons/repository.js';
 import type { JournalEntry, JournalEntryType } from '../journal/model.js';
-import { type DomainEvent, type EventType, eventId } from './model.js';
+import { type DomainEvent, type EventType, eventId, isEventType } from './model.js';
 
 /** A stream record with its images already unmarshalled (DynamoDB JSON → plain values). */
 export interface ChangeRecord {
@@ -36,6 +38,8 @@ export function eventsFromChange(change: ChangeRecord): DomainEvent[] {
       return change.eventName === 'MODIFY' ? nearLimitEvents(item, change.oldImage) : [];
     case 'coupon':
       return change.eventName === 'INSERT' ? couponIssued(item) : [];
+    case 'notice':
+      return change.eventName === 'INSERT' ? noticeEvents(item) : [];
     default:
       return [];
   }
@@ -164,6 +168,22 @@ function couponIssued(item: Record<string, unknown>): DomainEvent[] {
       createdAt: coupon.createdAt,
       accountId: coupon.accountId,
       data: { ...toCouponResource({ ...coupon, status: 'issued' }, coupon.createdAt) },
+    },
+  ];
+}
+
+/** A notice's item is written once (shared/notices/repository.ts): its event is its type, data and instant. */
+function noticeEvents(item: Record<string, unknown>): DomainEvent[] {
+  const type = String(item['type']);
+  if (!isEventType(type)) return [];
+  return [
+    {
+      id: eventId({ pk: String(item['pk']), sk: String(item['sk']) }, type),
+      object: 'event',
+      type,
+      createdAt: String(item['createdAt']),
+      accountId: String(item['accountId']),
+      data: { ...(item['data'] as Record<string, unknown>) },
     },
   ];
 }

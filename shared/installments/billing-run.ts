@@ -15,6 +15,9 @@ import { bucketPosition, sendTasks } from '../jobs/queue.js';
 import { logger } from '../observability/logger.js';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import { ACCOUNT_BUCKETS, TTL_ATTRIBUTE } from '../storage/table.js';
+import { type NoticeContext, issueNotices } from '../notices/repository.js';
+import { isActive } from '../promotions/model.js';
+import { listCurrentPromotions } from '../promotions/repository.js';
 import { billAccount } from './service.js';
 
 /** Account ids read per page of a bucket (one Query). */
@@ -27,11 +30,15 @@ export interface BillingRun {
   asOf: string;
   accounts: number;
   overdue: number;
+  /** Notices issued (statements, installments due soon, coupons expiring, promotions started). */
+  notices: number;
 }
 
 /** One bucket of a run, from after `afterId` (its start when absent): a queue message in AWS. */
 export const BillingTask = z.strictObject({
   asOf: z.iso.datetime(),
+  /** A promotion's start run: only that promotion's notice, for each account it is staged on; nothing billed. */
+  promotionId: z.string().min(1).max(100).optional(),
   ...bucketPosition,
 });
 export type BillingTask = z.infer<typeof BillingTask>;
@@ -47,6 +54,7 @@ export const billingTasks = (nowMs: number): BillingTask[] =>
 export interface BucketBilled {
   accounts: number;
   overdue: number;
+  notices: number;
   /** The rest of the bucket, when the time budget ran out before its last page. */
   continuation: BillingTask | undefined;
 }
@@ -57,12 +65,15 @@ export async function billBucket(
   deadlineMs = Number.POSITIVE_INFINITY,
 ): Promise<BucketBilled> {
   const nowMs = Date.parse(task.asOf);
-  const billed: BucketBilled = { accounts: 0, overdue: 0, continuation: undefined };
+  const billed: BucketBilled = { accounts: 0, overdue: 0, notices: 0, continuation: undefined };
+  const context = await noticeContext(nowMs, task.promotionId);
   let after = task.afterId;
   for (let page = 0; page < MAX_PAGES_PER_BUCKET; page += 1) {
     const { ids, lastId } = await listAccountIds(task.bucket, BILLING_PAGE, after);
     for (const id of ids) {
-      const outcome = await billAccount(id, nowMs);
+      // Billed first: an installment that became overdue tonight is on the statement as overdue.
+      const outcome = task.promotionId === undefined ? await billAccount(id, nowMs) : undefined;
+      billed.notices += await issueNotices(id, nowMs, context);
       billed.accounts += 1;
       billed.overdue += outcome?.overdue ?? 0;
     }
@@ -73,17 +84,29 @@ export async function billBucket(
   return billed;
 }
 
+/** The promotions' names (notices name them), read once per bucket. */
+async function noticeContext(nowMs: number, onlyPromotionId?: string): Promise<NoticeContext> {
+  const promotions = await listCurrentPromotions(new Date(nowMs));
+  return {
+    promotionNames: new Map(promotions.map((p) => [p.id, p.name])),
+    ...(onlyPromotionId === undefined ? {} : { onlyPromotionId }),
+    rules: config,
+  };
+}
+
 export async function runBilling(nowMs: number = Date.now()): Promise<BillingRun> {
   const run: BillingRun = {
     id: billingRunId(nowMs),
     asOf: new Date(nowMs).toISOString(),
     accounts: 0,
     overdue: 0,
+    notices: 0,
   };
   for (const task of billingTasks(nowMs)) {
     const billed = await billBucket(task);
     run.accounts += billed.accounts;
     run.overdue += billed.overdue;
+    run.notices += billed.notices;
   }
   logger.info('billing run finished', { ...run });
   return run;
@@ -118,6 +141,38 @@ export async function markBillingDispatched(runId: string, nowMs: number): Promi
     }),
   );
 }
+
+/**
+ * Runs for promotions that have started: each promotion in force at `nowMs` whose start run was not dispatched
+ * yet gets one, a task per accounts bucket naming it (the accounts it is staged on get its `promotion.started`
+ * notice). Called every minute (in AWS by the billing scheduler's second rule, locally by `npm start`'s
+ * schedules), so a festival's notice goes out within a minute or two of its start. Sent before the marker is
+ * written: a run dispatched twice issues nothing twice. The ids of the promotions dispatched.
+ */
+export async function dispatchPromotionStarts(
+  nowMs: number,
+  send: (tasks: readonly BillingTask[]) => Promise<void>,
+): Promise<string[]> {
+  const now = new Date(nowMs);
+  const started = (await listCurrentPromotions(now)).filter((p) => isActive(p, now));
+  const dispatched: string[] = [];
+  for (const promotion of started) {
+    const runId = promotionStartRunId(promotion.id);
+    if (await billingDispatched(runId)) continue;
+    await send(billingTasks(nowMs).map((task) => ({ ...task, promotionId: promotion.id })));
+    await markBillingDispatched(runId, Date.now());
+    logger.info('promotion start run dispatched', { promotionId: promotion.id });
+    dispatched.push(promotion.id);
+  }
+  return dispatched;
+}
+
+export const promotionStartRunId = (promotionId: string): string => `promotion_start_${promotionId}`;
+
+/** A start run in this process, bucket after bucket (locally). */
+export const billInProcess = async (tasks: readonly BillingTask[]): Promise<void> => {
+  for (const task of tasks) await billBucket(task);
+};
 
 /** Enqueues billing tasks on BILLING_QUEUE_URL (set in AWS only: the scheduler and worker are AWS's). */
 export async function enqueueBillingTasks(tasks: readonly BillingTask[]): Promise<void> {

@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import { sha256 } from '../ids.js';
 
-/** What a notification is about. The last three wait for their events (promotion.started, ...): README. */
+/** What a notification is about (rules.ts: from which event). */
 export const NOTIFICATION_KINDS = [
   'limit_raised',
   'limit_lowered',

@@ -2,10 +2,11 @@
  * Which event makes which notification, with which facts (texts.ts words them): pure, so the notifier can tell
  * from an event alone, before any read, whether it has anything to do (most events, every hold's, make nothing).
  *
- * Live: account.limit_changed → limit_raised / limit_lowered (by the sign of the limit's change; a change of zero
+ * account.limit_changed → limit_raised / limit_lowered (by the sign of the limit's change; a change of zero
  * and the opening limit make nothing), installment.overdue → overdue, account.near_limit → near_limit (at most
- * once a day per account: the notifier's marker). promotion_available, installment_due_soon and coupon_expiring
- * have their words (texts.ts) and wait for promotion.started, installment.due_soon and coupon.expiring.
+ * once a day per account: the notifier's marker), promotion.started → promotion_available, installment.due_soon →
+ * installment_due_soon, coupon.expiring → coupon_expiring (the last three from notices: shared/notices/model.ts).
+ * statement.issued makes none: the contract's kinds have no statement reminder (the due-soon one covers paying).
  */
 import { OPENING_LIMIT_REASON } from '../accounts/model.js';
 import type { DomainEvent } from '../events/model.js';
@@ -63,10 +64,39 @@ function overdueFacts(data: Data): NotificationFacts | undefined {
   return Number.isFinite(amount) && amount > 0 ? { kind: 'overdue', amount } : undefined;
 }
 
+const stringIn = (data: Data, key: string): string | undefined =>
+  typeof data[key] === 'string' ? data[key] : undefined;
+
+/** promotion.started (data: the promotion as the account shows it, with its name): its name, amount and end. */
+function promotionFacts(data: Data): NotificationFacts | undefined {
+  const amount = numberIn(data, 'amount');
+  const name = stringIn(data, 'name');
+  const endsAt = stringIn(data, 'endsAt');
+  if (!(amount > 0) || name === undefined || endsAt === undefined) return undefined;
+  return { kind: 'promotion_available', name, amount, endsAt };
+}
+
+/** installment.due_soon (data: the installment): what is left to pay and by when. */
+function dueSoonFacts(data: Data): NotificationFacts | undefined {
+  const amount = numberIn(data, 'amountDue');
+  const dueDate = stringIn(data, 'dueDate');
+  if (!(amount > 0) || dueDate === undefined) return undefined;
+  return { kind: 'installment_due_soon', amount, dueDate };
+}
+
+/** coupon.expiring (data: the coupon): when it stops applying. */
+function couponExpiringFacts(data: Data): NotificationFacts | undefined {
+  const expiresAt = stringIn(data, 'validUntil');
+  return expiresAt === undefined ? undefined : { kind: 'coupon_expiring', expiresAt };
+}
+
 const FACTS: Partial<Record<DomainEvent['type'], (data: Data) => NotificationFacts | undefined>> = {
   'account.limit_changed': limitChangeFacts,
   'account.near_limit': nearLimitFacts,
   'installment.overdue': overdueFacts,
+  'promotion.started': promotionFacts,
+  'installment.due_soon': dueSoonFacts,
+  'coupon.expiring': couponExpiringFacts,
 };
 
 /** The notifications `event` makes: none for most events. */

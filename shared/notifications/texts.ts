@@ -15,11 +15,11 @@ export type NotificationFacts =
   | { kind: 'limit_lowered'; change: number; reasons: string[] }
   | { kind: 'near_limit'; usedPercent: number; available: number }
   | { kind: 'overdue'; amount: number }
-  /** Fed by promotion.started (not emitted yet). */
+  /** From promotion.started. */
   | { kind: 'promotion_available'; name: string; amount: number; endsAt: string }
-  /** Fed by installment.due_soon (not emitted yet). */
+  /** From installment.due_soon. */
   | { kind: 'installment_due_soon'; amount: number; dueDate: string }
-  /** Fed by coupon.expiring (not emitted yet). */
+  /** From coupon.expiring. */
   | { kind: 'coupon_expiring'; expiresAt: string };
 
 export interface NotificationText {

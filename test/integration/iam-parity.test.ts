@@ -863,6 +863,23 @@ describe('every function, run locally, is held to the role the stack gives it', 
       );
       expect(result.batchItemFailures).toEqual([]);
     }
+    // The every-minute rule: a start run for the promotion still in force (parity-quota), its buckets billed.
+    const beforeStarts = fakeSqs.sent.length;
+    const starts = await asInvocationOf(JOB_ENTRIES.billingScheduler, () =>
+      scheduler(
+        { promotionStarts: true },
+        lambdaContext('billing-scheduler', randomUUID(), SCHEDULER_TIMEOUT_MS),
+      ),
+    );
+    expect(starts.runId).toContain('promotion_start_parity-quota');
+    const startTasks = fakeSqs.sent.slice(beforeStarts);
+    expect(startTasks).toHaveLength(starts.buckets);
+    for (const message of startTasks) {
+      const result = await asInvocationOf(JOB_ENTRIES.billingWorker, () =>
+        worker(sqsEvent(message), lambdaContext('billing-worker', randomUUID(), WORKER_TIMEOUT_MS)),
+      );
+      expect(result.batchItemFailures).toEqual([]);
+    }
   });
 
   it('covers every function of the stack: each route, the authorizer, each job and the bootstrap made requests here', async () => {

@@ -269,6 +269,42 @@ describe('coupon events', () => {
   });
 });
 
+describe('notice events', () => {
+  it('a notice item written is its event, with its data and instant; nothing when it changes or has no known type', () => {
+    const notice = {
+      pk: 'NOTICES#acc_1',
+      sk: 'installment.due_soon#plan_1#2',
+      itemType: 'notice',
+      accountId: 'acc_1',
+      type: 'installment.due_soon',
+      subject: 'plan_1#2',
+      createdAt: '2026-12-01T01:00:00.000Z',
+      data: { object: 'installment', installmentPlanId: 'plan_1', sequence: 2, amountDue: 10_330 },
+      ttl: 1_900_000_000,
+    };
+    const [due, ...more] = eventsFromChange({ eventName: 'INSERT', newImage: notice });
+    expect(more).toEqual([]);
+    expect(due).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      object: 'event',
+      type: 'installment.due_soon',
+      createdAt: '2026-12-01T01:00:00.000Z',
+      accountId: 'acc_1',
+      data: notice.data,
+    });
+    expect(eventsFromChange({ eventName: 'INSERT', newImage: notice })).toEqual([due]);
+    expect(eventsFromChange({ eventName: 'MODIFY', oldImage: notice, newImage: notice })).toEqual([]);
+    expect(
+      eventsFromChange({ eventName: 'INSERT', newImage: { ...notice, type: 'statement.lost' } }),
+    ).toEqual([]);
+    const other = eventsFromChange({
+      eventName: 'INSERT',
+      newImage: { ...notice, sk: 'installment.due_soon#plan_1#3' },
+    });
+    expect(other[0]?.id).not.toBe(due?.id);
+  });
+});
+
 describe('event ids', () => {
   const transition = fc.record({
     version: fc.integer({ min: 1, max: 1_000 }),

@@ -87,6 +87,27 @@ describe('which event makes which notification', () => {
     ).toEqual([{ kind: 'near_limit', usedPercent: 84, available: 15_500 }]);
   });
 
+  it('the notices: a promotion started, an installment due soon, a coupon expiring; a statement makes none', () => {
+    const endsAt = '2026-12-13T16:00:00.000Z';
+    expect(
+      factsOf(
+        event('promotion.started', { id: 'p1', name: 'Double 12', amount: 50_000, endsAt, status: 'active' }),
+      ),
+    ).toEqual([{ kind: 'promotion_available', name: 'Double 12', amount: 50_000, endsAt }]);
+    expect(
+      factsOf(
+        event('installment.due_soon', { object: 'installment', amountDue: 10_330, dueDate: '2027-01-15' }),
+      ),
+    ).toEqual([{ kind: 'installment_due_soon', amount: 10_330, dueDate: '2027-01-15' }]);
+    expect(factsOf(event('coupon.expiring', { object: 'coupon', validUntil: endsAt }))).toEqual([
+      { kind: 'coupon_expiring', expiresAt: endsAt },
+    ]);
+    expect(factsOf(event('statement.issued', { object: 'statement', totalDue: 10_330 }))).toEqual([]);
+    // Nothing to say without the figures: a zero grant, an installment already paid.
+    expect(factsOf(event('promotion.started', { name: 'x', amount: 0, endsAt }))).toEqual([]);
+    expect(factsOf(event('installment.due_soon', { amountDue: 0, dueDate: '2027-01-15' }))).toEqual([]);
+  });
+
   it('every other event makes nothing (holds, freezes, repayments: the hot path costs no read)', () => {
     for (const type of [
       'authorization.created',
@@ -137,7 +158,7 @@ describe('the words, per kind and locale', () => {
     expect(renderNotification({ kind: 'overdue', amount: 34_567 }, zh).title).toBe('您有一笔还款已逾期');
   });
 
-  it('the kinds that wait for their events are worded already, dates in the customer’s calendar', () => {
+  it('a promotion, an installment due soon and a coupon expiring, dates in the customer’s calendar', () => {
     // 2026-12-11T17:00Z is already the 12th in Shanghai.
     const endsAt = '2026-12-11T17:00:00.000Z';
     const promotion: NotificationFacts = {
