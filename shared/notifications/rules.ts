@@ -37,16 +37,16 @@ function reasonsOf(data: Data): Array<{ code: string; message: string }> {
   }));
 }
 
-/** account.limit_changed (data: the journal entry): the sign of `delta.totalLimit`, the reasons' messages. */
+/** account.limit_changed (data: the journal entry): the sign of `delta.totalLimit`, its reasons (code, message). */
 function limitChangeFacts(data: Data): NotificationFacts | undefined {
   const change = numberIn(data, 'delta', 'totalLimit');
   const reasons = reasonsOf(data);
   if (!Number.isFinite(change) || change === 0) return undefined;
   if (reasons.some((r) => r.code === OPENING_LIMIT_REASON)) return undefined;
-  const messages = reasons.map((r) => r.message).filter((m) => m !== '');
+  const said = reasons.filter((r) => r.message !== '');
   return change > 0
-    ? { kind: 'limit_raised', change, reasons: messages }
-    : { kind: 'limit_lowered', change: -change, reasons: messages };
+    ? { kind: 'limit_raised', change, reasons: said }
+    : { kind: 'limit_lowered', change: -change, reasons: said };
 }
 
 /** account.near_limit (data: the account resource): the share used, whole percent rounded down, and what is left. */

@@ -3,16 +3,17 @@
  * with the figures of the change it reports (facts) in the customer's currency and calendar. Pure: the facts,
  * the locale, the currency and the time zone are inputs, so a test pins every text.
  *
- * The reasons of a limit change are the `message` of each reason the limit policy journaled
- * (shared/policy/limit-policy.ts): the policy writes them in English only, so a zh-CN text quotes them as written.
+ * The reasons of a limit change are each reason the limit policy journaled: its English `message` in an `en` text,
+ * its code's plain Chinese (reasons.ts) in a `zh-CN` one.
  */
 import type { Locale, NotificationKind } from './model.js';
 import { localDay } from './quiet-hours.js';
+import { type ReasonWords, reasonText } from './reasons.js';
 
 /** What each kind says, from its event (rules.ts); money in minor units, instants as ISO strings. */
 export type NotificationFacts =
-  | { kind: 'limit_raised'; change: number; reasons: string[] }
-  | { kind: 'limit_lowered'; change: number; reasons: string[] }
+  | { kind: 'limit_raised'; change: number; reasons: ReasonWords[] }
+  | { kind: 'limit_lowered'; change: number; reasons: ReasonWords[] }
   | { kind: 'near_limit'; usedPercent: number; available: number }
   | { kind: 'overdue'; amount: number }
   /** From promotion.started. */
@@ -60,28 +61,30 @@ export function date(iso: string, style: Pick<TextStyle, 'locale' | 'timeZone'>)
 type FactsOf<K extends NotificationKind> = Extract<NotificationFacts, { kind: K }>;
 type Template<K extends NotificationKind> = (facts: FactsOf<K>, style: TextStyle) => NotificationText;
 
-const why = (reasons: readonly string[], label: string): string =>
-  reasons.length === 0 ? '' : ` ${label}${reasons.join(' ')}`;
+const why = (reasons: readonly ReasonWords[], label: string, locale: Locale): string =>
+  reasons.length === 0
+    ? ''
+    : ` ${label}${reasons.map((r) => reasonText(r, locale)).join(locale === 'en' ? ' ' : '')}`;
 
 const TEMPLATES: { [K in NotificationKind]: Record<Locale, Template<K>> } = {
   limit_raised: {
     en: (f, s) => ({
       title: 'Your credit limit went up',
-      body: `Your credit limit is ${money(f.change, s)} higher.${why(f.reasons, 'Why: ')}`,
+      body: `Your credit limit is ${money(f.change, s)} higher.${why(f.reasons, 'Why: ', 'en')}`,
     }),
     'zh-CN': (f, s) => ({
       title: '您的信用额度已提高',
-      body: `您的信用额度提高了 ${money(f.change, s)}。${why(f.reasons, '原因：').trim()}`,
+      body: `您的信用额度提高了 ${money(f.change, s)}。${why(f.reasons, '原因：', 'zh-CN').trim()}`,
     }),
   },
   limit_lowered: {
     en: (f, s) => ({
       title: 'Your credit limit was lowered',
-      body: `Your credit limit is ${money(f.change, s)} lower.${why(f.reasons, 'Why: ')}`,
+      body: `Your credit limit is ${money(f.change, s)} lower.${why(f.reasons, 'Why: ', 'en')}`,
     }),
     'zh-CN': (f, s) => ({
       title: '您的信用额度已降低',
-      body: `您的信用额度降低了 ${money(f.change, s)}。${why(f.reasons, '原因：').trim()}`,
+      body: `您的信用额度降低了 ${money(f.change, s)}。${why(f.reasons, '原因：', 'zh-CN').trim()}`,
     }),
   },
   near_limit: {

@@ -189,8 +189,12 @@ describe('notifications from the account’s events', () => {
     });
     expect(request.status).toBe(200);
     expect(request.body).toMatchObject({ decision: 'approved', creditLimit: 750_000 });
-    const messages: string[] = request.body.reasons.map((r: { message: string }) => r.message);
-    expect(messages.length).toBeGreaterThan(0);
+    const codes: string[] = request.body.reasons.map((r: { code: string }) => r.code);
+    expect(codes.length).toBeGreaterThan(0);
+    // zh-CN: each reason's code in plain Chinese (the journaled message is English).
+    const { REASONS_ZH } = await import('../../shared/notifications/reasons.js');
+    const words = codes.map((code) => REASONS_ZH[code]);
+    expect(words.every((w) => w !== undefined)).toBe(true);
 
     raised = await untilInInbox(accountA, checkout.apiKey, 'limit_raised');
     expect(raised).toEqual({
@@ -198,7 +202,7 @@ describe('notifications from the account’s events', () => {
       object: 'notification',
       kind: 'limit_raised',
       title: '您的信用额度已提高',
-      body: `您的信用额度提高了 ¥2,500.00。原因：${messages.join(' ')}`,
+      body: `您的信用额度提高了 ¥2,500.00。原因：${words.join('')}`,
       locale: 'zh-CN',
       createdAt: expect.any(String),
     });

@@ -58,7 +58,7 @@ describe('which event makes which notification', () => {
         facts: {
           kind: 'limit_raised',
           change: 2_000_000,
-          reasons: ['48 on-time repayments.', 'The increase is capped at CNY 20,000.00 for this assessment.'],
+          reasons: raised,
         },
       },
     ]);
@@ -67,7 +67,7 @@ describe('which event makes which notification', () => {
   it('a lowered limit: limit_lowered with the size of the cut', () => {
     const reasons = [{ code: 'overdue_recent', message: 'An overdue payment in the last 90 days.' }];
     expect(factsOf(limitChanged(-150_000, reasons))).toEqual([
-      { kind: 'limit_lowered', change: 150_000, reasons: ['An overdue payment in the last 90 days.'] },
+      { kind: 'limit_lowered', change: 150_000, reasons },
     ]);
   });
 
@@ -124,25 +124,39 @@ describe('the words, per kind and locale', () => {
   const en: TextStyle = { locale: 'en', currency: 'CNY', timeZone: SHANGHAI };
   const zh: TextStyle = { locale: 'zh-CN', currency: 'CNY', timeZone: SHANGHAI };
 
-  it('a raised and a lowered limit say by how much and why', () => {
-    const up: NotificationFacts = { kind: 'limit_raised', change: 2_000_000, reasons: ['Good repayments.'] };
+  it('a raised and a lowered limit say by how much and why: the message in en, the code in plain Chinese', () => {
+    const good = { code: 'repayment_history_good', message: '24 repayments on time and none overdue.' };
+    const up: NotificationFacts = { kind: 'limit_raised', change: 2_000_000, reasons: [good] };
     expect(renderNotification(up, en)).toEqual({
       title: 'Your credit limit went up',
-      body: 'Your credit limit is CNY 20,000.00 higher. Why: Good repayments.',
+      body: 'Your credit limit is CNY 20,000.00 higher. Why: 24 repayments on time and none overdue.',
     });
     expect(renderNotification(up, zh)).toEqual({
       title: '您的信用额度已提高',
-      body: '您的信用额度提高了 ¥20,000.00。原因：Good repayments.',
+      body: '您的信用额度提高了 ¥20,000.00。原因：您一直按时还款，没有逾期。',
     });
-    const down: NotificationFacts = { kind: 'limit_lowered', change: 150_050, reasons: ['A.', 'B.'] };
-    expect(renderNotification(down, en).body).toBe('Your credit limit is CNY 1,500.50 lower. Why: A. B.');
+    const reasons = [
+      { code: 'overdue_recent', message: 'A payment was overdue within the last 90 days.' },
+      { code: 'risk_reduction', message: 'The limit is lowered to CNY 7,000.00 for now.' },
+    ];
+    const down: NotificationFacts = { kind: 'limit_lowered', change: 150_050, reasons };
+    expect(renderNotification(down, en).body).toBe(
+      'Your credit limit is CNY 1,500.50 lower. Why: A payment was overdue within the last 90 days. The limit is lowered to CNY 7,000.00 for now.',
+    );
     expect(renderNotification(down, zh)).toEqual({
       title: '您的信用额度已降低',
-      body: '您的信用额度降低了 ¥1,500.50。原因：A. B.',
+      body: '您的信用额度降低了 ¥1,500.50。原因：近期有一笔还款逾期。我们发现了较高的风险信号，暂时下调了额度；风险解除后会逐步恢复。',
     });
     expect(renderNotification({ ...down, reasons: [] }, en).body).toBe(
       'Your credit limit is CNY 1,500.50 lower.',
     );
+    // A code the table does not know yet: the English message, never the code.
+    const unknown = {
+      kind: 'limit_raised' as const,
+      change: 100,
+      reasons: [{ code: 'new_rule', message: 'A new rule.' }],
+    };
+    expect(renderNotification(unknown, zh).body).toBe('您的信用额度提高了 ¥1.00。原因：A new rule.');
   });
 
   it('near the limit and overdue', () => {

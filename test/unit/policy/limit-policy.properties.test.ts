@@ -4,7 +4,9 @@
  * target alone never lowers one, and the same input (in any promotion order) gives the same output.
  */
 import fc from 'fast-check';
+import { OPENING_LIMIT_REASON } from '../../../shared/accounts/model.js';
 import { MAX_AMOUNT_MINOR } from '../../../shared/money.js';
+import { REASONS_ZH } from '../../../shared/notifications/reasons.js';
 import {
   assessLimit,
   MAX_CREDIT_LIMIT_MINOR,
@@ -288,6 +290,14 @@ describe('assessLimit properties', () => {
       }),
       RUNS,
     );
+  });
+
+  it('every code it may give has plain Chinese words for a zh-CN customer (and the table has no stray code)', () => {
+    // Besides the policy's: the opening limit and the staging of a promotion window (promotion-windows.ts).
+    const journaled = new Set([...KNOWN_CODES, OPENING_LIMIT_REASON, 'promotion_scheduled']);
+    for (const code of journaled)
+      expect([code, REASONS_ZH[code]]).toEqual([code, expect.stringMatching(/。$/)]);
+    expect(Object.keys(REASONS_ZH).filter((code) => !journaled.has(code))).toEqual([]);
   });
 
   it('reports the decision that the old and new total limits show', () => {
