@@ -824,7 +824,9 @@ describe('scheduled work', () => {
     // Expiry sweeps, the nightly refresh, the nightly billing, and the promotions' start runs every minute.
     expect(targets).toHaveLength(4);
     for (const t of targets) expect(t.DeadLetterConfig).toEqual({ Arn: scheduleDlqArn });
-    expect(targets.filter((t) => (t as { Input?: string }).Input === '{"promotionStarts":true}')).toHaveLength(1);
+    expect(
+      targets.filter((t) => (t as { Input?: string }).Input === '{"promotionStarts":true}'),
+    ).toHaveLength(1);
   });
 
   it('puts every event of the bus on the notifications queue, and what EventBridge cannot put there in its DLQ', () => {
