@@ -105,6 +105,8 @@ const StageSettings = z
       warmReadUnitsPerSecond: PositiveInt.min(DEFAULT_WARM_READ_UNITS_PER_SECOND),
       warmWriteUnitsPerSecond: PositiveInt.min(DEFAULT_WARM_WRITE_UNITS_PER_SECOND),
       expiryIndexWarmWriteUnitsPerSecond: PositiveInt.min(DEFAULT_WARM_WRITE_UNITS_PER_SECOND),
+      /** The budgets table's (docs/CAPACITY.md 5a): every hold a budget covers writes one of its slices. */
+      budgetsWarmWriteUnitsPerSecond: PositiveInt.min(DEFAULT_WARM_WRITE_UNITS_PER_SECOND),
     }),
     authorize: z.strictObject({
       /** Provisioned concurrency outside festivals (and the floor target tracking never scales below). */

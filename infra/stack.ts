@@ -332,6 +332,7 @@ function serviceEnvironment(data: CreditTable, c: StackConfig): Record<string, s
   return {
     TABLE_NAME: data.table.tableName,
     EVENTS_TABLE_NAME: data.events.tableName,
+    BUDGETS_TABLE_NAME: data.budgets.tableName,
     REVIEW_THRESHOLD: String(c.service.reviewThreshold),
     VELOCITY_MAX: String(c.service.velocityMax),
     VELOCITY_WINDOW_SECONDS: String(c.service.velocityWindowSeconds),

@@ -38,6 +38,7 @@ const ConfigSchema = z.object({
   TABLE_NAME: z._default(z.string().check(z.minLength(3), z.maxLength(255)), 'credit-authorization'),
   /** The events table (shared/events/): the table's name with `-events` unless given. */
   EVENTS_TABLE_NAME: z.optional(z.string().check(z.minLength(3), z.maxLength(255))),
+  BUDGETS_TABLE_NAME: z.optional(z.string().check(z.minLength(3), z.maxLength(255))),
   /**
    * Webhook retries (shared/events/delivery.ts): the first retry's delay; each next one doubles it, up to an hour.
    * Production keeps the default; a local run or a test shortens it.
@@ -179,6 +180,8 @@ const ConfigSchema = z.object({
 export interface Config {
   tableName: string;
   eventsTableName: string;
+  /** The platform budgets' table (shared/budgets/table.ts); default `<TABLE_NAME>-budgets`. */
+  budgetsTableName: string;
   tableStream: boolean;
   webhookRetryBaseMs: number;
   webhookDisableAfterMs: number;
@@ -253,6 +256,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     tableName: parsed.TABLE_NAME,
     eventsTableName: parsed.EVENTS_TABLE_NAME ?? `${parsed.TABLE_NAME}-events`,
+    budgetsTableName: parsed.BUDGETS_TABLE_NAME ?? `${parsed.TABLE_NAME}-budgets`,
     tableStream: parsed.TABLE_STREAM === 'on',
     webhookRetryBaseMs: parsed.WEBHOOK_RETRY_BASE_MS,
     webhookDisableAfterMs: parsed.WEBHOOK_DISABLE_AFTER_MS,

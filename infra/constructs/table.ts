@@ -36,12 +36,19 @@ export interface CreditTableProps {
   readonly warmWriteUnitsPerSecond: number;
   /** Every authorize writes one expiry-index entry: the index needs its own warm write throughput. */
   readonly expiryIndexWarmWriteUnitsPerSecond: number;
+  /** Every hold a budget covers writes one of its slices, in the budgets table (docs/CAPACITY.md 5a). */
+  readonly budgetsWarmWriteUnitsPerSecond: number;
 }
 
 export class CreditTable extends Construct {
   readonly table: TableV2;
   /** The events the stream mapper derives (shared/events/table.ts): no stream of its own, TTL-free, PITR on. */
   readonly events: TableV2;
+  /**
+   * The platform budgets (shared/budgets/table.ts): keys only, no stream (a slice draw, one per budgeted hold,
+   * feeds no event), PITR on. Whoever may use the table may use it too (grant): a hold draws in its own transaction.
+   */
+  readonly budgets: TableV2;
   /** The exact ARNs of the table's indexes (no `index/*` wildcard in any policy). */
   readonly indexArns: readonly string[];
 
@@ -98,6 +105,20 @@ export class CreditTable extends Construct {
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
     this.indexArns = indexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
+    this.budgets = new TableV2(this, 'Budgets', {
+      partitionKey: key('pk'),
+      sortKey: key('sk'),
+      billing: Billing.onDemand(),
+      // A festival's budget takes every covered hold's draw from its first second.
+      warmThroughput: { writeUnitsPerSecond: props.budgetsWarmWriteUnitsPerSecond },
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS,
+      },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: TableEncryptionV2.awsManagedKey(),
+    });
     this.events = new TableV2(this, 'Events', {
       partitionKey: key('pk'),
       sortKey: key('sk'),
@@ -126,13 +147,13 @@ export class CreditTable extends Construct {
     );
   }
 
-  /** Grants exactly the table actions of `access` on the table and its named indexes. */
+  /** Grants exactly the table actions of `access` on the table, its named indexes and the budgets table. */
   grant(grantee: IGrantable, access: TableAccess): void {
     if (TABLE_ACTIONS[access].length === 0) return;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: [...TABLE_ACTIONS[access]],
-        resources: [this.table.tableArn, ...this.indexArns],
+        resources: [this.table.tableArn, ...this.indexArns, this.budgets.tableArn],
       }),
     );
   }

@@ -18,7 +18,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { present } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
-import { tableName } from '../storage/dynamo-client.js';
+import { documentClient, tableName as mainTable } from '../storage/dynamo-client.js';
+import { budgetsTableOf } from './table.js';
 import { BATCH_GET_MAX_KEYS, TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import {
   isTransient,
@@ -27,6 +28,10 @@ import {
   transactWrite,
 } from '../storage/transactions.js';
 import { type BudgetRef, budgetRegistry } from './registry.js';
+
+/** Budget items live in the budgets table (table.ts). */
+const budgetsTable = budgetsTableOf(mainTable);
+const budgetsStorage = { documentClient, tableName: budgetsTable };
 
 export const budgetPartition = (budgetId: string) => `BUDGET#${budgetId}`;
 /** Each slice in a partition of its own: a partition key value takes at most 1,000 WCU/s, however it splits. */
@@ -63,7 +68,7 @@ export function sliceDraw(
 ): TransactItem {
   return {
     Update: {
-      TableName: tableName,
+      TableName: budgetsTable,
       Key: sliceKey(budgetId, slice),
       UpdateExpression: 'SET drawn = drawn + :amt, remaining = remaining - :amt',
       ConditionExpression: 'remaining >= :amt AND startsAt <= :now AND endsAt > :now',
@@ -77,7 +82,7 @@ export function sliceDraw(
 export function sliceReturn(budgetId: string, slice: number, amountMinor: number): TransactItem {
   return {
     Update: {
-      TableName: tableName,
+      TableName: budgetsTable,
       Key: sliceKey(budgetId, slice),
       UpdateExpression: 'SET drawn = drawn - :amt, remaining = remaining + :amt',
       ConditionExpression: 'drawn >= :amt',
@@ -158,7 +163,10 @@ async function sliceRemainders(ref: BudgetRef): Promise<SliceFigures[]> {
     );
     let items: Array<Record<string, unknown> | undefined> | null = null;
     for (let attempt = 0; items === null && attempt < 5; attempt += 1)
-      items = await getItems(slices.map((k) => sliceKey(ref.id, k)));
+      items = await getItems(
+        slices.map((k) => sliceKey(ref.id, k)),
+        budgetsStorage,
+      );
     if (items === null) throw new Error(`BatchGet kept deferring budget ${ref.id} slices`);
     items.forEach((item, i) => {
       out.push({ slice: present(slices[i], 'a slice'), remaining: Number(item?.['remaining'] ?? 0) });
@@ -235,7 +243,7 @@ export async function rebalanceInto(
   if (left > 0) return { kind: 'lost' };
   const move = (slice: number, by: number, guard: string): TransactItem => ({
     Update: {
-      TableName: tableName,
+      TableName: budgetsTable,
       Key: sliceKey(budgetId, slice),
       UpdateExpression: 'SET allotted = allotted + :by, remaining = remaining + :by',
       ConditionExpression: guard,

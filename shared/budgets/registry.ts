@@ -12,7 +12,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.js';
 import { logger } from '../observability/logger.js';
-import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { documentClient, tableName as mainTable } from '../storage/dynamo-client.js';
+import { budgetsTableOf } from './table.js';
+
+/** Budget items live in the budgets table (table.ts). */
+const budgetsTable = budgetsTableOf(mainTable);
 
 export const BUDGETS_PARTITION = 'BUDGETS';
 
@@ -33,7 +37,7 @@ async function readRegistry(): Promise<BudgetRef[]> {
   do {
     const page = await documentClient.send(
       new QueryCommand({
-        TableName: tableName,
+        TableName: budgetsTable,
         KeyConditionExpression: 'pk = :p',
         ExpressionAttributeValues: { ':p': BUDGETS_PARTITION },
         ...(from ? { ExclusiveStartKey: from } : {}),

@@ -15,7 +15,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { assert, present } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
-import { documentClient, tableName } from '../storage/dynamo-client.js';
+import { documentClient, tableName as mainTable } from '../storage/dynamo-client.js';
+import { budgetsTableOf } from './table.js';
 import { BATCH_GET_MAX_KEYS, TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import {
   isTransient,
@@ -27,6 +28,10 @@ import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
 import { budgetPartition, sliceKey } from './draw.js';
 import { type Budget, type CreateBudgetBody, planAdjustment, splitAmount } from './model.js';
 import { BUDGETS_PARTITION, type BudgetRef, budgetRegistry } from './registry.js';
+
+/** Budget items live in the budgets table (table.ts). */
+const budgetsTable = budgetsTableOf(mainTable);
+const budgetsStorage = { documentClient, tableName: budgetsTable };
 
 export const BUDGET_SK = 'BUDGET';
 export { BUDGETS_PARTITION, budgetPartition, sliceKey };
@@ -98,7 +103,7 @@ export async function createBudget(input: CreateBudgetBody, nowIso: string): Pro
   const parts = splitAmount(budget.amount, budget.slices);
   const slicePuts = parts.map((allotted, slice) => ({
     Put: {
-      TableName: tableName,
+      TableName: budgetsTable,
       Item: {
         ...sliceKey(budget.id, slice),
         itemType: 'budget_slice',
@@ -115,14 +120,14 @@ export async function createBudget(input: CreateBudgetBody, nowIso: string): Pro
   const done = await commit(`create budget ${budget.id}`, [
     {
       Put: {
-        TableName: tableName,
+        TableName: budgetsTable,
         Item: { ...metaKey(budget.id), itemType: 'budget', budget },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
     {
       Put: {
-        TableName: tableName,
+        TableName: budgetsTable,
         Item: { ...registryKey(budget.id), itemType: 'budget_ref', ...registryEntry(budget) },
       },
     },
@@ -148,7 +153,7 @@ const MAX_SLICE_READ_ATTEMPTS = 5;
 /** The budget and its slices, read strongly consistent: its item, then its slices 100 keys per BatchGet. */
 export async function readBudget(budgetId: string): Promise<BudgetState | undefined> {
   const meta = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: metaKey(budgetId), ConsistentRead: true }),
+    new GetCommand({ TableName: budgetsTable, Key: metaKey(budgetId), ConsistentRead: true }),
   );
   if (!meta.Item) return undefined;
   const budget = meta.Item['budget'] as Budget;
@@ -157,7 +162,7 @@ export async function readBudget(budgetId: string): Promise<BudgetState | undefi
   for (const chunk of chunks(keys, BATCH_GET_MAX_KEYS)) {
     let items: Array<Record<string, unknown> | undefined> | null = null;
     for (let attempt = 0; items === null && attempt < MAX_SLICE_READ_ATTEMPTS; attempt += 1)
-      items = await getItems(chunk);
+      items = await getItems(chunk, budgetsStorage);
     if (items === null) throw new Error(`BatchGet kept deferring budget ${budgetId} slices`);
     for (const item of items)
       slices.push(sliceFromItem(budgetId, present(item, `a slice of budget ${budgetId}`)));
@@ -219,7 +224,7 @@ export async function adjustBudget(budgetId: string, amount: number, now: Date):
 function sliceMove(budgetId: string, s: SliceState, move: number): TransactItem {
   return {
     Update: {
-      TableName: tableName,
+      TableName: budgetsTable,
       Key: sliceKey(budgetId, s.slice),
       UpdateExpression: 'SET allotted = allotted + :move, remaining = remaining + :move',
       ConditionExpression: 'remaining = :was',
@@ -241,7 +246,7 @@ export async function endBudget(budgetId: string, now: Date): Promise<BudgetStat
   const ended = { ...budget, endsAt };
   const setEnd = (Key: Record<string, string>, path = 'endsAt'): TransactItem => ({
     Update: {
-      TableName: tableName,
+      TableName: budgetsTable,
       Key,
       UpdateExpression: `SET ${path} = :endsAt`,
       ConditionExpression: `attribute_exists(pk) AND ${path} > :endsAt`,

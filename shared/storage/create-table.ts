@@ -11,6 +11,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { budgetsTableDefinition, budgetsTableOf } from '../budgets/table.js';
 import { eventsTableDefinition, eventsTableOf } from '../events/table.js';
 import { config } from '../config.js';
 import { ACCOUNTS_INDEX, EXPIRY_INDEX, REVIEW_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from './table.js';
@@ -47,6 +48,7 @@ export async function ensureTable(
   const [made] = await Promise.all([
     ensureCreated(tableDefinition(tableName, stream), client),
     ensureCreated(eventsTableDefinition(eventsTableOf(tableName)), client),
+    ensureCreated(budgetsTableDefinition(budgetsTableOf(tableName)), client),
   ]);
   if (made === 'created')
     await client.send(

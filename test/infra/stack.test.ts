@@ -121,6 +121,20 @@ describe('the table', () => {
   });
 });
 
+describe('the budgets table', () => {
+  it('keys only, no stream (slice draws make no events), PITR on, warm for the draws from cdk.json', () => {
+    const budgets = resources('AWS::DynamoDB::GlobalTable').find(
+      (t) => t.Properties.WarmThroughput?.WriteUnitsPerSecond === config.table.budgetsWarmWriteUnitsPerSecond,
+    );
+    expect(budgets).toBeDefined();
+    expect(budgets!.Properties.StreamSpecification).toBeUndefined();
+    expect(budgets!.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(budgets!.Properties.Replicas[0].PointInTimeRecoverySpecification).toMatchObject({
+      PointInTimeRecoveryEnabled: true,
+    });
+  });
+});
+
 describe('the functions', () => {
   it('are one per route of the manifest, plus the authorizer, seven jobs, three event functions and the bootstrap admin writer', () => {
     const functions = serviceFunctions();
@@ -249,7 +263,7 @@ describe('least privilege', () => {
       ).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:'))),
     );
 
-  it('scopes every DynamoDB statement to the table and its named indexes: no "*" anywhere in them', () => {
+  it('scopes every DynamoDB statement to the tables and the table\'s named indexes: no "*" anywhere in them', () => {
     const statements = dynamoStatements();
     const tableRoutes = ROUTES.filter((r) => r.access.table !== 'none');
     expect(statements.length).toBeGreaterThanOrEqual(tableRoutes.length + 5);
@@ -258,7 +272,9 @@ describe('least privilege', () => {
       for (const r of [s.Resource].flat()) {
         expect(JSON.stringify(r)).not.toContain('*');
         expect(JSON.stringify(r)).toMatch(
-          new RegExp(`${logicalId(stack.data.table)}|${logicalId(stack.data.events)}`),
+          new RegExp(
+            `${logicalId(stack.data.table)}|${logicalId(stack.data.events)}|${logicalId(stack.data.budgets)}`,
+          ),
         );
       }
     }

@@ -122,11 +122,12 @@ describe('POST /v1/budgets/{id}/adjust', () => {
     await post('/v1/budgets', budget('b-drawn', { amount: 300_000 }));
     // What holds drew (the draw path moves these two figures of a slice in its own guarded update).
     const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+    const { budgetsTableOf } = await import('../../shared/budgets/table.js');
     const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
     for (const slice of [0, 1])
       await documentClient.send(
         new UpdateCommand({
-          TableName: tableName,
+          TableName: budgetsTableOf(tableName),
           Key: repo.sliceKey('b-drawn', slice),
           UpdateExpression: 'SET drawn = drawn + :x, remaining = remaining - :x',
           ExpressionAttributeValues: { ':x': 60_000 },

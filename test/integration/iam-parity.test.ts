@@ -41,6 +41,7 @@ import {
   parameterArn,
   refusal,
   type Statement,
+  BUDGETS_TABLE_ARN,
   EVENTS_TABLE_ARN,
   TABLE_ARN,
 } from '../support/iam.js';
@@ -81,6 +82,7 @@ let deployedEntries: string[];
 const arnOf = (tableName: string) => {
   if (tableName === app.tableName) return TABLE_ARN;
   if (tableName === `${app.tableName}-events`) return EVENTS_TABLE_ARN;
+  if (tableName === `${app.tableName}-budgets`) return BUDGETS_TABLE_ARN;
   return `arn:aws:dynamodb:region:account:table/${tableName}`;
 };
 
@@ -112,7 +114,7 @@ async function synthesizeGrants(): Promise<void> {
   const template = Template.fromStack(stack);
   const functions = stack.node.findAll().filter((c): c is ServiceFunction => c instanceof ServiceFunction);
   deployedEntries = functions.map((f) => f.entry).sort();
-  grants = grantsByEntry(stack, template, functions, stack.data.table, stack.data.events);
+  grants = grantsByEntry(stack, template, functions, stack.data.table, stack.data.events, stack.data.budgets);
 }
 
 /** Every read and write of the local parameter store, as the SSM request AWS would authorize. */

@@ -19,6 +19,8 @@ import { TABLE_KEYS } from '../../shared/storage/table.js';
 export const TABLE_ARN = 'arn:aws:dynamodb:region:account:table/credit';
 /** The events table's (shared/events/table.ts), as the same stand-in. */
 export const EVENTS_TABLE_ARN = 'arn:aws:dynamodb:region:account:table/credit-events';
+/** The budgets table's (shared/budgets/table.ts), as the same stand-in. */
+export const BUDGETS_TABLE_ARN = 'arn:aws:dynamodb:region:account:table/credit-budgets';
 
 export interface Statement {
   effect: 'Allow' | 'Deny';
@@ -52,10 +54,12 @@ export function grantsByEntry(
   functions: DeployedFunction[],
   table: IConstruct,
   events: IConstruct,
+  budgets: IConstruct,
 ): Map<string, Statement[]> {
   const tableIds: TableIds = {
     table: stack.getLogicalId(table.node.defaultChild as CfnElement),
     events: stack.getLogicalId(events.node.defaultChild as CfnElement),
+    budgets: stack.getLogicalId(budgets.node.defaultChild as CfnElement),
   };
   const roles = template.findResources('AWS::IAM::Role') as Record<string, Json>;
   const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Json>);
@@ -82,10 +86,11 @@ export function grantsByEntry(
   return grants;
 }
 
-/** The logical ids of the two tables, whose ARNs a statement names by GetAtt. */
+/** The logical ids of the three tables, whose ARNs a statement names by GetAtt. */
 interface TableIds {
   table: string;
   events: string;
+  budgets: string;
 }
 
 function statementOf(raw: Json, tableId: TableIds, entry: string): Statement {
@@ -128,6 +133,8 @@ function resolveArn(value: Json, tableId: TableIds): string {
   if (value?.['Fn::GetAtt']?.[0] === tableId.table && value['Fn::GetAtt'][1] === 'Arn') return TABLE_ARN;
   if (value?.['Fn::GetAtt']?.[0] === tableId.events && value['Fn::GetAtt'][1] === 'Arn')
     return EVENTS_TABLE_ARN;
+  if (value?.['Fn::GetAtt']?.[0] === tableId.budgets && value['Fn::GetAtt'][1] === 'Arn')
+    return BUDGETS_TABLE_ARN;
   if (typeof value?.Ref === 'string' && value.Ref in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[value.Ref]!;
   if (value?.['Fn::Join']) {
     const [separator, parts] = value['Fn::Join'] as [string, Json[]];
