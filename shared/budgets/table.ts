@@ -8,22 +8,11 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { config } from '../config.js';
+import { companionTableOf, keyedTableDefinition } from '../storage/companion-tables.js';
 
 /** The budgets table that goes with `tableName`: this environment's by configuration, any other's by suffix. */
 export const budgetsTableOf = (tableName: string): string =>
-  tableName === config.tableName ? config.budgetsTableName : `${tableName}-budgets`;
+  companionTableOf(tableName, config.budgetsTableName, 'budgets');
 
-export function budgetsTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-  };
-}
+export const budgetsTableDefinition = (tableName: string): CreateTableCommandInput =>
+  keyedTableDefinition(tableName);

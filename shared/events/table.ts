@@ -9,25 +9,21 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { config } from '../config.js';
+import { companionTableOf, keyedTableDefinition } from '../storage/companion-tables.js';
 
 export const EVENTS_ORDER_INDEX = { name: 'order', sortKey: 'at' } as const;
 
 /** The events table that goes with `tableName`: this environment's by configuration, any other's by suffix. */
 export const eventsTableOf = (tableName: string): string =>
-  tableName === config.tableName ? config.eventsTableName : `${tableName}-events`;
+  companionTableOf(tableName, config.eventsTableName, 'events');
 
 export function eventsTableDefinition(tableName: string): CreateTableCommandInput {
+  const keyed = keyedTableDefinition(tableName);
   return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
+    ...keyed,
     AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
+      ...keyed.AttributeDefinitions,
       { AttributeName: EVENTS_ORDER_INDEX.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
     ],
     LocalSecondaryIndexes: [
       {
