@@ -27,7 +27,7 @@ import { eventsFromChange } from '../shared/events/mapper.js';
 import type { DomainEvent } from '../shared/events/model.js';
 import { changeOf } from '../shared/events/stream.js';
 import { readCheckpoint, recordEvents, writeCheckpoint } from '../shared/events/repository.js';
-import { listWebhookEndpoints, type WebhookEndpoint } from '../shared/events/webhooks.js';
+import { endpointCache } from '../shared/events/webhooks.js';
 import { Notifier } from '../shared/notifications/notifier.js';
 import { smtpMailSender } from '../shared/notifications/smtp.js';
 import { logger } from '../shared/observability/logger.js';
@@ -71,7 +71,7 @@ export class EventConsumer {
   private readonly finished = new Set<string>();
   private readonly batches = new Map<string, Batch[]>();
   private readonly saved = new Map<string, string>();
-  private endpoints: { at: number; list: WebhookEndpoint[] } = { at: 0, list: [] };
+  private readonly currentEndpoints = endpointCache(ENDPOINTS_MAX_AGE_MS);
   private running = false;
   /** The batches' storing and notifying, chained in read order (storeAndNotify). */
   private storing: Promise<unknown> = Promise.resolve();
@@ -153,7 +153,7 @@ export class EventConsumer {
     return arn;
   }
 
-  /** Shards to read now: a child only once its parent is read to its end (or gone), so order holds per key. */
+  /** Shards whose turn it is: a child only once its parent is read to its end (or gone), so order holds per key. */
   private async shards(streamArn: string): Promise<Shard[]> {
     const all: Shard[] = [];
     let start: string | undefined;
@@ -165,10 +165,9 @@ export class EventConsumer {
       start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
     const known = new Set(all.map((s) => s.ShardId));
+    // Finished shards stay listed here; pass() skips them (one finishing clears the cached list anyway).
     return all.filter(
-      (s) =>
-        !this.finished.has(s.ShardId ?? '') &&
-        (!s.ParentShardId || !known.has(s.ParentShardId) || this.finished.has(s.ParentShardId)),
+      (s) => !s.ParentShardId || !known.has(s.ParentShardId) || this.finished.has(s.ParentShardId),
     );
   }
 
@@ -241,12 +240,6 @@ export class EventConsumer {
     }
     // Stopped first: the batch stays outstanding, so its checkpoint never passes it (a restart reads it again).
     throw new Error('the event consumer stopped before the batch was stored');
-  }
-
-  private async currentEndpoints(): Promise<WebhookEndpoint[]> {
-    if (Date.now() - this.endpoints.at > ENDPOINTS_MAX_AGE_MS)
-      this.endpoints = { at: Date.now(), list: await listWebhookEndpoints() };
-    return this.endpoints.list;
   }
 
   /** Moves each shard's checkpoint past the batches whose deliveries are all done, in order. */

@@ -13,20 +13,14 @@ import { eventsFromChange } from '../../shared/events/mapper.js';
 import { enqueueDeliveries, publishToBus } from '../../shared/events/publish.js';
 import { recordEvents } from '../../shared/events/repository.js';
 import { changeOf } from '../../shared/events/stream.js';
-import { listWebhookEndpoints, type WebhookEndpoint } from '../../shared/events/webhooks.js';
+import { endpointCache } from '../../shared/events/webhooks.js';
 import { logger } from '../../shared/observability/logger.js';
 import { observedHandler } from '../../shared/observability/tracing.js';
 import { withInvocationDeadline } from '../../shared/storage/deadline.js';
 
 /** How long an execution environment keeps the endpoint list (a new or deleted endpoint shows after this). */
 const ENDPOINTS_MAX_AGE_MS = 5_000;
-let endpoints: { at: number; list: WebhookEndpoint[] } | undefined;
-
-async function currentEndpoints(): Promise<WebhookEndpoint[]> {
-  if (!endpoints || Date.now() - endpoints.at > ENDPOINTS_MAX_AGE_MS)
-    endpoints = { at: Date.now(), list: await listWebhookEndpoints() };
-  return endpoints.list;
-}
+const currentEndpoints = endpointCache(ENDPOINTS_MAX_AGE_MS);
 
 const mapBatch = withInvocationDeadline(async (event: DynamoDBStreamEvent, _context: Context) => {
   const events = event.Records.flatMap((record) => eventsFromChange(changeOf(record)));

@@ -10,6 +10,7 @@ import {
   TableEncryptionV2,
   StreamViewType,
   TableV2,
+  type TablePropsV2,
   type GlobalSecondaryIndexPropsV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -23,6 +24,8 @@ import {
 } from '../../shared/storage/table.js';
 import { EVENTS_ORDER_INDEX } from '../../shared/events/table.js';
 import { TABLE_ACTIONS, type TableAccess } from '../route-permissions.js';
+
+const keyAttribute = (name: string) => ({ name, type: AttributeType.STRING });
 
 /** The longest point-in-time recovery window DynamoDB offers. */
 const PITR_RECOVERY_PERIOD_DAYS = 35;
@@ -40,6 +43,35 @@ export interface CreditTableProps {
   readonly budgetsWarmWriteUnitsPerSecond: number;
 }
 
+/** The table's indexes, each one a query the code makes. */
+function tableIndexes(props: CreditTableProps): GlobalSecondaryIndexPropsV2[] {
+  const key = keyAttribute;
+  return [
+    {
+      // Open holds by expiry (sharded partition key, sort = expiresAt): what the sweeper queries.
+      indexName: EXPIRY_INDEX.name,
+      partitionKey: key(EXPIRY_INDEX.partitionKey),
+      sortKey: key(EXPIRY_INDEX.sortKey),
+      projectionType: ProjectionType.KEYS_ONLY,
+      warmThroughput: { writeUnitsPerSecond: props.expiryIndexWarmWriteUnitsPerSecond },
+    },
+    {
+      // Pending reviews: small (amounts >= REVIEW_THRESHOLD), the queue shows whole holds.
+      indexName: REVIEW_INDEX.name,
+      partitionKey: key(REVIEW_INDEX.partitionKey),
+      sortKey: key(REVIEW_INDEX.sortKey),
+      projectionType: ProjectionType.ALL,
+    },
+    {
+      // Every account, bucketed, for the limit refresh; its keys never change, so checkouts never write it.
+      indexName: ACCOUNTS_INDEX.name,
+      partitionKey: key(ACCOUNTS_INDEX.partitionKey),
+      sortKey: key(ACCOUNTS_INDEX.sortKey),
+      projectionType: ProjectionType.KEYS_ONLY,
+    },
+  ];
+}
+
 export class CreditTable extends Construct {
   readonly table: TableV2;
   /** The events the stream mapper derives (shared/events/table.ts): no stream of its own, TTL-free, PITR on. */
@@ -54,31 +86,8 @@ export class CreditTable extends Construct {
 
   constructor(scope: Construct, id: string, props: CreditTableProps) {
     super(scope, id);
-    const key = (name: string) => ({ name, type: AttributeType.STRING });
-    const indexes: GlobalSecondaryIndexPropsV2[] = [
-      {
-        // Open holds by expiry (sharded partition key, sort = expiresAt): what the sweeper queries.
-        indexName: EXPIRY_INDEX.name,
-        partitionKey: key(EXPIRY_INDEX.partitionKey),
-        sortKey: key(EXPIRY_INDEX.sortKey),
-        projectionType: ProjectionType.KEYS_ONLY,
-        warmThroughput: { writeUnitsPerSecond: props.expiryIndexWarmWriteUnitsPerSecond },
-      },
-      {
-        // Pending reviews: small (amounts >= REVIEW_THRESHOLD), the queue shows whole holds.
-        indexName: REVIEW_INDEX.name,
-        partitionKey: key(REVIEW_INDEX.partitionKey),
-        sortKey: key(REVIEW_INDEX.sortKey),
-        projectionType: ProjectionType.ALL,
-      },
-      {
-        // Every account, bucketed, for the limit refresh; its keys never change, so checkouts never write it.
-        indexName: ACCOUNTS_INDEX.name,
-        partitionKey: key(ACCOUNTS_INDEX.partitionKey),
-        sortKey: key(ACCOUNTS_INDEX.sortKey),
-        projectionType: ProjectionType.KEYS_ONLY,
-      },
-    ];
+    const key = keyAttribute;
+    const indexes = tableIndexes(props);
 
     this.table = new TableV2(this, 'Table', {
       partitionKey: key(TABLE_KEYS.partitionKey),
@@ -105,35 +114,36 @@ export class CreditTable extends Construct {
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
     this.indexArns = indexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
-    this.budgets = new TableV2(this, 'Budgets', {
-      partitionKey: key('pk'),
-      sortKey: key('sk'),
-      billing: Billing.onDemand(),
+    this.budgets = this.companionTable('Budgets', {
       // A festival's budget takes every covered hold's draw from its first second.
       warmThroughput: { writeUnitsPerSecond: props.budgetsWarmWriteUnitsPerSecond },
       pointInTimeRecoverySpecification: {
         pointInTimeRecoveryEnabled: true,
         recoveryPeriodInDays: PITR_RECOVERY_PERIOD_DAYS,
       },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      encryption: TableEncryptionV2.awsManagedKey(),
     });
-    this.events = new TableV2(this, 'Events', {
-      partitionKey: key('pk'),
-      sortKey: key('sk'),
-      billing: Billing.onDemand(),
+    this.events = this.companionTable('Events', {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      encryption: TableEncryptionV2.awsManagedKey(),
       localSecondaryIndexes: [
         {
           indexName: EVENTS_ORDER_INDEX.name,
-          sortKey: key(EVENTS_ORDER_INDEX.sortKey),
+          sortKey: keyAttribute(EVENTS_ORDER_INDEX.sortKey),
           projectionType: ProjectionType.ALL,
         },
       ],
+    });
+  }
+
+  /** A table beside the main one (shared/storage/companion-tables.ts): `pk`/`sk`, on demand, retained, encrypted. */
+  private companionTable(id: string, props: Partial<TablePropsV2>): TableV2 {
+    return new TableV2(this, id, {
+      partitionKey: keyAttribute('pk'),
+      sortKey: keyAttribute('sk'),
+      billing: Billing.onDemand(),
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: TableEncryptionV2.awsManagedKey(),
+      ...props,
     });
   }
 

@@ -7,9 +7,9 @@
  * the consumer stores events one after the other in stream order, so `at` order is the order of the changes.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import pLimit from 'p-limit';
 import { documentClient, tableName } from '../storage/dynamo-client.js';
 import type { DomainEvent, EventType } from './model.js';
+import { perAccountInOrder } from './per-account.js';
 import { EVENTS_ORDER_INDEX, eventsTableOf } from './table.js';
 
 export const eventsTable = (): string => eventsTableOf(tableName);
@@ -25,24 +25,13 @@ export function nextStampUs(nowMs: number = Date.now()): number {
 }
 const atOf = (stampUs: number, eventId: string) => `${String(stampUs).padStart(17, '0')}#${eventId}`;
 
-/** Accounts whose events are stored at once; each account's own events go one after another. */
-const ACCOUNTS_IN_PARALLEL = 8;
-
 /** Stores events (in the order given, per account), each at most once. Returns how many were new. */
 export async function recordEvents(events: readonly DomainEvent[]): Promise<number> {
-  const byAccount = new Map<string, DomainEvent[]>();
-  for (const event of events)
-    byAccount.set(event.accountId, [...(byAccount.get(event.accountId) ?? []), event]);
-  const limit = pLimit(ACCOUNTS_IN_PARALLEL);
-  const counts = await Promise.all(
-    [...byAccount.values()].map((list) =>
-      limit(async () => {
-        let stored = 0;
-        for (const event of list) if (await recordEvent(event)) stored += 1;
-        return stored;
-      }),
-    ),
-  );
+  const counts = await perAccountInOrder(events, async (_accountId, list) => {
+    let stored = 0;
+    for (const event of list) if (await recordEvent(event)) stored += 1;
+    return stored;
+  });
   return counts.reduce((a, b) => a + b, 0);
 }
 

@@ -105,6 +105,19 @@ export async function listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
   return (Items ?? []).map(fromItem);
 }
 
+/**
+ * The endpoint list as one process keeps it: read again once older than `maxAgeMs`, so a new or deleted endpoint
+ * shows within that (the mapper Lambda keeps it 5 s; the local consumer 1 s).
+ */
+export function endpointCache(maxAgeMs: number): () => Promise<WebhookEndpoint[]> {
+  let cached: { at: number; list: WebhookEndpoint[] } | undefined;
+  return async () => {
+    if (!cached || Date.now() - cached.at > maxAgeMs)
+      cached = { at: Date.now(), list: await listWebhookEndpoints() };
+    return cached.list;
+  };
+}
+
 export async function getWebhookEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: endpointKey(id) }));
   return Item ? fromItem(Item) : undefined;

@@ -15,7 +15,7 @@
  *
  * Nothing here logs contact data: no address, no sender error (which may quote one), only ids and error names.
  */
-import pLimit from 'p-limit';
+import { perAccountInOrder } from '../events/per-account.js';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.js';
 import type { DomainEvent } from '../events/model.js';
@@ -45,8 +45,6 @@ export const MAIL_CLAIM_LEASE_MS = 5 * 60_000;
 export const MAX_MAIL_ATTEMPTS = 5;
 /** Outbox entries one sweep reads per partition. */
 const SWEEP_PAGE = 25;
-/** Accounts whose notifications are made at once; each account's own go one after another, in event order. */
-const ACCOUNTS_IN_PARALLEL = 8;
 
 export interface NotifierOptions {
   /** Undefined: inbox only, no email (and no outbox entry). */
@@ -89,24 +87,17 @@ export class Notifier {
   /** Makes the notifications of `events` (in order per account); resolves once each is stored (and emailed). */
   async handle(events: readonly DomainEvent[]): Promise<NotifyOutcome> {
     const outcome: NotifyOutcome = { made: 0, emailed: 0, deferred: 0 };
-    const byAccount = new Map<string, NotificationDraft[]>();
-    for (const draft of events.flatMap(notificationDrafts))
-      byAccount.set(draft.accountId, [...(byAccount.get(draft.accountId) ?? []), draft]);
-    if (byAccount.size === 0) return outcome;
-    const limit = pLimit(ACCOUNTS_IN_PARALLEL);
-    await Promise.all(
-      [...byAccount].map(([accountId, drafts]) =>
-        limit(async () => {
-          const recipient = await readRecipient(accountId);
-          for (const draft of drafts) {
-            const one = await this.make(draft, recipient);
-            outcome.made += one.made;
-            outcome.emailed += one.emailed;
-            outcome.deferred += one.deferred;
-          }
-        }),
-      ),
-    );
+    const drafts = events.flatMap(notificationDrafts);
+    if (drafts.length === 0) return outcome;
+    await perAccountInOrder(drafts, async (accountId, ofAccount) => {
+      const recipient = await readRecipient(accountId);
+      for (const draft of ofAccount) {
+        const one = await this.make(draft, recipient);
+        outcome.made += one.made;
+        outcome.emailed += one.emailed;
+        outcome.deferred += one.deferred;
+      }
+    });
     return outcome;
   }
 
