@@ -44,6 +44,11 @@ export const sliceKey = (budgetId: string, slice: number) => ({
 export const MAX_SLICE_TRIES = 3;
 /** Donor slices one rebalance moves from (one transaction: the target and its donors). */
 const MAX_DONORS = TRANSACT_WRITE_MAX_ITEMS - 1;
+/**
+ * A rebalance for a drained hold gathers what this many holds of its size need (when the budget has it): near
+ * exhaustion every hold finds its slice short, and holds racing one another all pick the same richest slice.
+ */
+const CONSOLIDATED_HOLDS = 8;
 
 /** What a hold drew from a budget: where, how much, and what of it was captured or given back. */
 export interface HoldBudget {
@@ -105,6 +110,21 @@ export type SliceRefusal =
 export type Rebalance = { kind: 'moved' } | { kind: 'lost' } | { kind: 'failed'; cause: unknown };
 
 /**
+ * Where this process last found a slice covering a hold its own slice could not (near exhaustion, when most
+ * slices are drained): the next holds try that slice first for a moment, instead of a drained one and then a read
+ * of every slice. A wrong hint costs what a drained slice costs.
+ */
+const COVERING_HINT_MS = 1_000;
+const coveringHints = new Map<string, { slice: number; untilMs: number }>();
+function coveringHint(budgetId: string): number | undefined {
+  const hint = coveringHints.get(budgetId);
+  if (hint === undefined) return undefined;
+  if (hint.untilMs > Date.now()) return hint.slice;
+  coveringHints.delete(budgetId);
+  return undefined;
+}
+
+/**
  * One authorize's draw across its attempts: the budget covering the hold, the slice to draw from now, and how
  * many slices it tried.
  */
@@ -115,7 +135,7 @@ export class BudgetDraw {
     readonly ref: BudgetRef,
     authorizationId: string,
   ) {
-    this.slice = hashedSlice(authorizationId, ref.slices);
+    this.slice = coveringHint(ref.id) ?? hashedSlice(authorizationId, ref.slices);
   }
 
   item(amountMinor: number, nowIso: string): TransactItem {
@@ -144,6 +164,7 @@ export class BudgetDraw {
     if (next.kind !== 'slice') return next;
     this.tries += 1;
     this.slice = next.slice;
+    coveringHints.set(this.ref.id, { slice: next.slice, untilMs: Date.now() + COVERING_HINT_MS });
     return next;
   }
 }
@@ -191,7 +212,11 @@ async function richestSliceCovering(
   if (richest.remaining >= amountMinor) return { kind: 'slice', slice: richest.slice };
   const total = figures.reduce((sum, f) => sum + f.remaining, 0);
   if (total < amountMinor) return { kind: 'exhausted' };
-  const moved = await rebalanceInto(ref.id, richest, figures.slice(1), amountMinor - richest.remaining);
+  // Gather more than this hold needs (what CONSOLIDATED_HOLDS like it need), so the holds racing it find the
+  // richest slice covering them instead of each rebalancing again.
+  const needed = amountMinor - richest.remaining;
+  const goal = Math.min(total - richest.remaining, needed + CONSOLIDATED_HOLDS * amountMinor);
+  const moved = await rebalanceInto(ref.id, richest, figures.slice(1), needed, goal);
   return moved.kind === 'failed'
     ? { kind: 'again', cause: moved.cause }
     : { kind: 'slice', slice: richest.slice };
@@ -219,8 +244,9 @@ export async function coverSlice(
 }
 
 /**
- * Moves `needed` of the donors' remainders (largest first) into `target`, in one transaction: each donor's
- * allotment and remainder fall by what it gives, guarded by `remaining >= :give`; the target's rise by the sum.
+ * Moves at least `needed`, and up to `goal`, of the donors' remainders (largest first) into `target`, in one
+ * transaction: each donor's allotment and remainder fall by what it gives, guarded by `remaining >= :give`; the
+ * target's rise by the sum.
  * The budget's amount (the sum of allotments) does not change. Lost when a donor lost its race or the donors
  * within one transaction do not cover `needed` (the caller answers from what is left); failed when DynamoDB
  * cancelled it for a transient reason or the call failed (nothing or everything moved: either keeps every slice
@@ -231,16 +257,18 @@ export async function rebalanceInto(
   target: SliceFigures,
   donors: readonly SliceFigures[],
   needed: number,
+  goal: number = needed,
 ): Promise<Rebalance> {
   const moves: Array<{ slice: number; give: number }> = [];
-  let left = needed;
+  let left = Math.max(goal, needed);
   for (const donor of donors.slice(0, MAX_DONORS)) {
     if (left === 0) break;
     const give = Math.min(donor.remaining, left);
     if (give > 0) moves.push({ slice: donor.slice, give });
     left -= give;
   }
-  if (left > 0) return { kind: 'lost' };
+  const moved = moves.reduce((sum, m) => sum + m.give, 0);
+  if (moved < needed) return { kind: 'lost' };
   const move = (slice: number, by: number, guard: string): TransactItem => ({
     Update: {
       TableName: budgetsTable,
@@ -251,7 +279,7 @@ export async function rebalanceInto(
     },
   });
   const items = [
-    move(target.slice, needed, 'attribute_exists(pk)'),
+    move(target.slice, moved, 'attribute_exists(pk)'),
     ...moves.map((m) => move(m.slice, -m.give, 'remaining >= :give')),
   ];
   try {

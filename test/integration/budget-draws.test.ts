@@ -114,6 +114,34 @@ describe('a hold a budget covers', () => {
     expect((await hold(account, 'fallover', 1)).body.error?.code).toBe('budget_exhausted');
   });
 
+  it('a rebalance gathers enough for the holds racing it: the next ones of that size draw with no rebalance', async () => {
+    // Ten slices of 100,000; 96,000 drawn from each leaves 4,000 in each, 40,000 in all.
+    const id = await budgetFor('gather', 1_000_000);
+    const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+    const { budgetsTableOf } = await import('../../shared/budgets/table.js');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    for (let slice = 0; slice < 10; slice += 1)
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: budgetsTableOf(tableName),
+          Key: repo.sliceKey(id, slice),
+          UpdateExpression: 'SET drawn = drawn + :x, remaining = remaining - :x',
+          ExpressionAttributeValues: { ':x': 96_000 },
+        }),
+      );
+    const account = await api.createAccount(1_000_000);
+    expect((await hold(account, 'gather', 3_000)).status).toBe(201);
+    // A hold of 5,000 fits no slice (4,000 at most): its rebalance gathers what it lacks plus eight holds of its
+    // size (41,000) when there is that much, here everything outside the richest slice (33,000), into that slice:
+    // the next holds of this size find it covering them, with no rebalance of their own.
+    expect((await hold(account, 'gather', 5_000)).status).toBe(201);
+    const after = await repo.readBudget(id);
+    const rich = after!.slices.filter((s) => s.remaining >= 3_000);
+    expect(rich).toHaveLength(1);
+    expect(rich[0]!.remaining).toBe(40_000 - 3_000 - 5_000);
+    expect(after).toMatchObject({ amount: 1_000_000, drawn: 968_000 });
+  });
+
   it('gives back on release and on the unused part of a final capture; a capture keeps its part drawn', async () => {
     const id = await budgetFor('giveback', 300_000);
     const account = await api.createAccount(1_000_000);
