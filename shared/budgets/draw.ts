@@ -110,21 +110,6 @@ export type SliceRefusal =
 export type Rebalance = { kind: 'moved' } | { kind: 'lost' } | { kind: 'failed'; cause: unknown };
 
 /**
- * Where this process last found a slice covering a hold its own slice could not (near exhaustion, when most
- * slices are drained): the next holds try that slice first for a moment, instead of a drained one and then a read
- * of every slice. A wrong hint costs what a drained slice costs.
- */
-const COVERING_HINT_MS = 1_000;
-const coveringHints = new Map<string, { slice: number; untilMs: number }>();
-function coveringHint(budgetId: string): number | undefined {
-  const hint = coveringHints.get(budgetId);
-  if (hint === undefined) return undefined;
-  if (hint.untilMs > Date.now()) return hint.slice;
-  coveringHints.delete(budgetId);
-  return undefined;
-}
-
-/**
  * One authorize's draw across its attempts: the budget covering the hold, the slice to draw from now, and how
  * many slices it tried.
  */
@@ -135,7 +120,7 @@ export class BudgetDraw {
     readonly ref: BudgetRef,
     authorizationId: string,
   ) {
-    this.slice = coveringHint(ref.id) ?? hashedSlice(authorizationId, ref.slices);
+    this.slice = hashedSlice(authorizationId, ref.slices);
   }
 
   item(amountMinor: number, nowIso: string): TransactItem {
@@ -164,7 +149,6 @@ export class BudgetDraw {
     if (next.kind !== 'slice') return next;
     this.tries += 1;
     this.slice = next.slice;
-    coveringHints.set(this.ref.id, { slice: next.slice, untilMs: Date.now() + COVERING_HINT_MS });
     return next;
   }
 }
