@@ -4,7 +4,10 @@
  * shapes alternating round by round:
  *   - `authorize`: the floor's authorize shape (authorization put, guarded account update, journal put);
  *   - `two`: its first two items only;
- *   - `slice`: authorize plus a budget slice's draw (guarded update, as shared/budgets/draw.ts sends it);
+ *   - `slice`: authorize plus a budget slice's draw (guarded update, as shared/budgets/draw.ts sends it, to the
+ *     budgets table, which has no stream);
+ *   - `mainslice`: the same draw on a slice kept in the main table (streamed, as TABLE_STREAM says): where budgets
+ *     lived before they had a table of their own;
  *   - `put`, `check`: authorize plus a small new item, or a condition check on a slice.
  * Prints ms per transaction (wall time / N, median of ROUNDS) per shape, and its ratio to `authorize` (each
  * round's from its adjacent pair; the median of the rounds and their range).
@@ -15,7 +18,7 @@ import type { PreparedRequest } from './load.js';
 const C = Number(process.env['C'] ?? 4);
 const N = Number(process.env['N'] ?? 2_000);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
-const SHAPES = (process.env['SHAPES'] ?? 'authorize,two,slice,put,check').split(',');
+const SHAPES = (process.env['SHAPES'] ?? 'authorize,two,slice,mainslice,put,check').split(',');
 const TABLE = 'items';
 const SLICES = 16;
 const FAR = { startsAt: '2000-01-01T00:00:00.000Z', endsAt: '2100-01-01T00:00:00.000Z' };
@@ -29,6 +32,7 @@ const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
 const { newAccount } = await import('../shared/accounts/model.js');
 const { newAccountItem } = await import('../shared/accounts/repository.js');
 const { sliceDraw, sliceKey } = await import('../shared/budgets/draw.js');
+const { budgetsTableOf } = await import('../shared/budgets/table.js');
 const { loadBuilders, floorRequests, wireItem: wire } = await import('./floor.js');
 
 await ensureTable(TABLE);
@@ -48,6 +52,7 @@ for (let s = 0; s < SLICES; s += 1) {
     remaining: 1e12,
   };
   await documentClient.send(new PutCommand({ TableName: TABLE, Item: item }));
+  await documentClient.send(new PutCommand({ TableName: budgetsTableOf(TABLE), Item: item }));
 }
 const builders = await loadBuilders();
 
@@ -56,6 +61,12 @@ function extra(shape: string, i: number): Array<Record<string, unknown>> {
   switch (shape) {
     case 'slice':
       return [wire(sliceDraw('bench', slice, 100, new Date().toISOString()))];
+    case 'mainslice': {
+      const draw = sliceDraw('bench', slice, 100, new Date().toISOString()) as {
+        Update: Record<string, unknown>;
+      };
+      return [wire({ Update: { ...draw.Update, TableName: TABLE } })];
+    }
     case 'put':
       return [
         wire({ Put: { TableName: TABLE, Item: { pk: `ITEM#${i}#${Math.random()}`, sk: 'ITEM', n: 1 } } }),
