@@ -81,7 +81,8 @@ export function cycleDayOf(accountId: string): number {
   return 1 + (hash % CYCLE_DAYS);
 }
 
-const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+/** The UTC calendar day (YYYY-MM-DD) of an instant. */
+export const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * The statement dates of a plan captured at `capturedAtMs`: the cycle day of each following month, the first

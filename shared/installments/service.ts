@@ -46,7 +46,7 @@ import {
   planPut,
   readAccountPlans,
 } from './repository.js';
-import { cycleDayOf, type FeeWaiver, type Quote, quote } from './schedule.js';
+import { cycleDayOf, type FeeWaiver, isoDate, type Quote, quote } from './schedule.js';
 import type { CaptureInstallments } from './schemas.js';
 import { type Statement, statementFor } from './statement.js';
 
@@ -56,7 +56,7 @@ export type InstallmentRules = Pick<
 >;
 
 type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode };
-const today = (nowMs: number) => new Date(nowMs).toISOString().slice(0, 10);
+const today = isoDate;
 
 /** The counts on offer (the fee table's), ascending. */
 export const offeredCounts = (rules: InstallmentRules): number[] =>

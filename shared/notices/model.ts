@@ -14,7 +14,7 @@ import { type Account, promotionStatus, type StagedPromotion } from '../accounts
 import { type Coupon, couponStatus, toCouponResource } from '../coupons/model.js';
 import type { EventType } from '../events/model.js';
 import { type InstallmentPlan, statusOn } from '../installments/plan.js';
-import { addDays, cycleDayOf } from '../installments/schedule.js';
+import { addDays, cycleDayOf, isoDate } from '../installments/schedule.js';
 import { statementFor } from '../installments/statement.js';
 
 /** An unpaid installment is due soon from this many days before its due date. */
@@ -58,7 +58,6 @@ export interface NoticeInput {
   rules: NoticeRules;
 }
 
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** The end of a day (YYYY-MM-DD, UTC) as epoch ms: a window that closes "on" a date closes after it. */
 const endOfDay = (date: string) => Date.parse(`${date}T00:00:00.000Z`) + DAY_MS;
 
@@ -74,7 +73,7 @@ export function noticesDue(input: NoticeInput): Notice[] {
 
 /** The cycle's statement, once it has something on it, from its statement date until its due date. */
 export function statementNotices(input: NoticeInput): Notice[] {
-  const today = dayOf(input.nowMs);
+  const today = isoDate(input.nowMs);
   const statement = statementFor({
     plans: input.plans,
     outstanding: input.account.outstanding,
@@ -102,7 +101,7 @@ export function statementNotices(input: NoticeInput): Notice[] {
 
 /** Each unpaid installment whose due date is today or within DUE_SOON_DAYS (not yet overdue). */
 export function dueSoonNotices(input: NoticeInput): Notice[] {
-  const today = dayOf(input.nowMs);
+  const today = isoDate(input.nowMs);
   const horizon = addDays(today, DUE_SOON_DAYS);
   return input.plans.flatMap((plan) =>
     plan.installments.flatMap((row): Notice[] => {
