@@ -66,7 +66,14 @@ import {
   newAuthorizationPut,
 } from './repository.js';
 import { ReserveShape, type VelocityRule } from './reserve-shape.js';
-import { BudgetDraw, coverSlice, MAX_SLICE_TRIES, sliceDraw, sliceReturn } from '../budgets/draw.js';
+import {
+  BudgetDraw,
+  coverSlice,
+  MAX_SLICE_TRIES,
+  readingSettled,
+  sliceDraw,
+  sliceReturn,
+} from '../budgets/draw.js';
 import { budgetRegistry } from '../budgets/registry.js';
 
 /**
@@ -105,7 +112,7 @@ export async function authorize(
     }
     const quota = reserve.holdQuota(input.amount);
     const hold = newHold({ id, clientId: ctx.clientId, request: input, quota, nowMs }, rules);
-    const draws = budgets.at(hold.createdAt);
+    const draws = await budgets.at(hold.createdAt);
     const authorization = draws.length
       ? { ...hold, budgets: draws.map((d) => d.holdBudget(input.amount)) }
       : hold;
@@ -115,6 +122,7 @@ export async function authorize(
     const outcome = await transactWrite(items, randomUUID());
     if (outcome.committed) {
       reserve.committed();
+      for (const draw of draws) draw.committed(input.amount);
       countNewHold(authorization);
       return fresh(response);
     }
@@ -161,11 +169,14 @@ class BudgetChoice {
     private readonly id: string,
     private readonly input: AuthorizeInput,
   ) {}
-  at(nowIso: string): BudgetDraw[] {
-    this.draws = budgetRegistry
+  async at(nowIso: string): Promise<BudgetDraw[]> {
+    const refs = budgetRegistry
       .covering(this.input.currency, this.input.category, nowIso)
-      .filter((ref) => !this.notInForce.has(ref.id))
-      .map((ref) => this.draws.find((d) => d.ref.id === ref.id) ?? new BudgetDraw(ref, this.id));
+      .filter((ref) => !this.notInForce.has(ref.id));
+    for (const ref of refs) await readingSettled(ref.id);
+    this.draws = refs.map(
+      (ref) => this.draws.find((d) => d.ref.id === ref.id) ?? new BudgetDraw(ref, this.id),
+    );
     return this.draws;
   }
 }

@@ -5,9 +5,10 @@
  * so its give-backs return there (`sliceReturn`).
  *
  * A slice that cannot cover the hold is not the end of the budget: the draw reads every slice (a second round
- * trip, only then), moves to the slice with the most left, and if no single slice covers the hold but the budget
- * as a whole does, moves remainders from the rich slices into it first (`rebalanceInto`: a rebalance while in
- * force, on the exhausted path). Only when the budget as a whole cannot cover the hold, or after MAX_SLICE_TRIES
+ * trip, only then), moves to a slice that covers it (weighted by what each has left, so racing holds spread),
+ * and if no single slice covers the hold but the budget as a whole does, moves remainders from the rich slices
+ * into the richest first (`rebalanceInto`: a rebalance while in force, on the exhausted path). This environment
+ * keeps what it read (slice-view.ts), so while that is fresh the next holds skip slices it showed short. Only when the budget as a whole cannot cover the hold, or after MAX_SLICE_TRIES
  * slices lost their race to other draws, is the hold declined `budget_exhausted`. A rebalance that failed for a
  * transient reason (a transaction conflict, a throttle, a lost answer) is no such race: the hold is tried again
  * as any write after a transient failure is (and answers 503 if that keeps up), never declined for it.
@@ -22,12 +23,14 @@ import { documentClient, tableName as mainTable } from '../storage/dynamo-client
 import { budgetsTableOf } from './table.js';
 import { BATCH_GET_MAX_KEYS, TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import {
+  conditionFailed,
   isTransient,
   TransactionCancelledError,
   type TransactItem,
   transactWrite,
 } from '../storage/transactions.js';
 import { type BudgetRef, budgetRegistry } from './registry.js';
+import { type SliceFigures, sliceViews, weightedPick } from './slice-view.js';
 
 /** Budget items live in the budgets table (table.ts). */
 const budgetsTable = budgetsTableOf(mainTable);
@@ -40,15 +43,26 @@ export const sliceKey = (budgetId: string, slice: number) => ({
   sk: 'SLICE',
 });
 
-/** Slices one draw tries before it declines (the hashed one, then the richest twice). */
+/** Slices one draw tries before it declines: the first, then two chosen from a read of every slice. */
 export const MAX_SLICE_TRIES = 3;
+/** Slices one draw may take from this environment's view besides those (a view may be stale: never a decline). */
+const MAX_VIEW_GUESSES = 2;
+/** Reads of a budget's slices in flight in this environment: holds refused meanwhile await one, not start more. */
+const readings = new Map<string, Promise<unknown>>();
+/**
+ * Settles once no read of the budget's slices is in flight here: a hold about to draw waits for one, so it
+ * draws where that read (and its rebalance) points instead of racing the rebalance on a donor slice.
+ */
+export const readingSettled = async (budgetId: string): Promise<void> => {
+  await readings.get(budgetId)?.catch(() => undefined);
+};
 /** Donor slices one rebalance moves from (one transaction: the target and its donors). */
 const MAX_DONORS = TRANSACT_WRITE_MAX_ITEMS - 1;
 /**
  * A rebalance for a drained hold gathers what this many holds of its size need (when the budget has it): near
  * exhaustion every hold finds its slice short, and holds racing one another all pick the same richest slice.
  */
-const CONSOLIDATED_HOLDS = 8;
+const CONSOLIDATED_HOLDS = 64;
 
 /** What a hold drew from a budget: where, how much, and what of it was captured or given back. */
 export interface HoldBudget {
@@ -111,11 +125,15 @@ export type Rebalance = { kind: 'moved' } | { kind: 'lost' } | { kind: 'failed';
 
 /**
  * One authorize's draw across its attempts: the budget covering the hold, the slice to draw from now, and how
- * many slices it tried.
+ * many slices it tried. The first slice is the hashed one, unless this environment's fresh view of the slices
+ * (slice-view.ts) shows it short: then one the view shows able to pay.
  */
 export class BudgetDraw {
   slice: number;
   private tries = 1;
+  /** Slices chosen from the view without reading (MAX_VIEW_GUESSES). */
+  private guesses = 0;
+  private chosen = false;
   constructor(
     readonly ref: BudgetRef,
     authorizationId: string,
@@ -124,12 +142,45 @@ export class BudgetDraw {
   }
 
   item(amountMinor: number, nowIso: string): TransactItem {
-    return sliceDraw(this.ref.id, this.slice, amountMinor, nowIso);
+    return sliceDraw(this.ref.id, this.choose(amountMinor), amountMinor, nowIso);
   }
 
   /** What the hold records of this draw once committed. */
   holdBudget(amountMinor: number): HoldBudget {
-    return { budgetId: this.ref.id, slice: this.slice, drawn: amountMinor, captured: 0, returned: 0 };
+    return {
+      budgetId: this.ref.id,
+      slice: this.choose(amountMinor),
+      drawn: amountMinor,
+      captured: 0,
+      returned: 0,
+    };
+  }
+
+  /** The draw committed: the view (if any) learns what the slice paid. */
+  committed(amountMinor: number): void {
+    sliceViews.drew(this.ref.id, this.slice, amountMinor);
+  }
+
+  private choose(amountMinor: number): number {
+    if (this.chosen) return this.slice;
+    this.chosen = true;
+    if (!sliceViews.short(this.ref.id, this.slice, amountMinor)) return this.slice;
+    const other = sliceViews.pick(this.ref.id, amountMinor, this.slice);
+    if (other !== undefined) {
+      this.guesses += 1;
+      this.slice = other;
+    }
+    return this.slice;
+  }
+
+  /** A slice the fresh view shows able to pay, while this draw has guesses left (they never decline it). */
+  private guess(amountMinor: number): SliceRefusal | undefined {
+    if (this.guesses >= MAX_VIEW_GUESSES) return undefined;
+    const slice = sliceViews.pick(this.ref.id, amountMinor, this.slice);
+    if (slice === undefined) return undefined;
+    this.guesses += 1;
+    this.slice = slice;
+    return { kind: 'slice', slice };
   }
 
   /** The slice's condition failed (`image`: the slice as DynamoDB evaluated it): what the next attempt does. */
@@ -144,8 +195,17 @@ export class BudgetDraw {
       return { kind: 'not_in_force' };
     }
     if (!image || nowIso < String(image['startsAt'])) return { kind: 'not_in_force' };
+    sliceViews.saw(this.ref.id, this.slice, Number(image['remaining'] ?? 0));
+    // Another hold of this environment is reading (and maybe rebalancing) the slices: its outcome, not another.
+    await readingSettled(this.ref.id);
+    const guess = this.guess(amountMinor);
+    if (guess) return guess;
     if (this.tries >= MAX_SLICE_TRIES) return { kind: 'exhausted' };
-    const next = await richestSliceCovering(this.ref, amountMinor);
+    const covering = sliceCovering(this.ref, amountMinor);
+    readings.set(this.ref.id, covering);
+    const next = await covering.finally(() => {
+      if (readings.get(this.ref.id) === covering) readings.delete(this.ref.id);
+    });
     if (next.kind !== 'slice') return next;
     this.tries += 1;
     this.slice = next.slice;
@@ -153,19 +213,17 @@ export class BudgetDraw {
   }
 }
 
-interface SliceFigures {
-  slice: number;
-  remaining: number;
-}
-
-/** Every slice's remainder, read strongly consistent (a BatchGet per 100 slices; deferred keys read again). */
+/**
+ * Every slice's remainder, read strongly consistent (a BatchGet per 100 slices, at once; deferred keys read
+ * again). The view (slice-view.ts) keeps what it read.
+ */
 async function sliceRemainders(ref: BudgetRef): Promise<SliceFigures[]> {
-  const out: SliceFigures[] = [];
-  for (let first = 0; first < ref.slices; first += BATCH_GET_MAX_KEYS) {
-    const slices = Array.from(
-      { length: Math.min(BATCH_GET_MAX_KEYS, ref.slices - first) },
-      (_, i) => first + i,
+  const chunks: number[][] = [];
+  for (let first = 0; first < ref.slices; first += BATCH_GET_MAX_KEYS)
+    chunks.push(
+      Array.from({ length: Math.min(BATCH_GET_MAX_KEYS, ref.slices - first) }, (_, i) => first + i),
     );
+  const read = async (slices: number[]): Promise<SliceFigures[]> => {
     let items: Array<Record<string, unknown> | undefined> | null = null;
     for (let attempt = 0; items === null && attempt < 5; attempt += 1)
       items = await getItems(
@@ -173,27 +231,35 @@ async function sliceRemainders(ref: BudgetRef): Promise<SliceFigures[]> {
         budgetsStorage,
       );
     if (items === null) throw new Error(`BatchGet kept deferring budget ${ref.id} slices`);
-    items.forEach((item, i) => {
-      out.push({ slice: present(slices[i], 'a slice'), remaining: Number(item?.['remaining'] ?? 0) });
-    });
-  }
+    return items.map((item, i) => ({
+      slice: present(slices[i], 'a slice'),
+      remaining: Number(item?.['remaining'] ?? 0),
+    }));
+  };
+  const out = (await Promise.all(chunks.map(read))).flat();
+  sliceViews.read(ref.id, out);
   return out;
 }
 
 /**
- * The slice to draw `amountMinor` from next: the one with the most left if it covers the amount, else that one
- * after a rebalance moved enough into it from the others (a rebalance that lost a race leaves the draw to fail
+ * The slice to draw `amountMinor` from next: one that covers the amount (at random, weighted by what each has
+ * left), else the richest after a rebalance moved enough into it from the others (a rebalance that lost a race leaves the draw to fail
  * again on this slice: the tries bound it). Exhausted when the whole budget cannot cover it; again when the
  * rebalance failed transiently.
  */
-async function richestSliceCovering(
+async function sliceCovering(
   ref: BudgetRef,
   amountMinor: number,
 ): Promise<Exclude<SliceRefusal, { kind: 'not_in_force' }>> {
   const figures = (await sliceRemainders(ref)).sort((a, b) => b.remaining - a.remaining);
   const richest = figures[0];
   if (!richest) return { kind: 'exhausted' };
-  if (richest.remaining >= amountMinor) return { kind: 'slice', slice: richest.slice };
+  // Any slice that covers it, weighted by what each has left: racing holds spread instead of all taking one.
+  const covering = figures
+    .filter((f) => f.remaining >= amountMinor)
+    .map((f) => [f.slice, f.remaining] as const);
+  const pick = weightedPick(covering);
+  if (pick !== undefined) return { kind: 'slice', slice: pick };
   const total = figures.reduce((sum, f) => sum + f.remaining, 0);
   if (total < amountMinor) return { kind: 'exhausted' };
   // Gather more than this hold needs (what CONSOLIDATED_HOLDS like it need), so the holds racing it find the
@@ -230,11 +296,12 @@ export async function coverSlice(
 /**
  * Moves at least `needed`, and up to `goal`, of the donors' remainders (largest first) into `target`, in one
  * transaction: each donor's allotment and remainder fall by what it gives, guarded by `remaining >= :give`; the
- * target's rise by the sum.
- * The budget's amount (the sum of allotments) does not change. Lost when a donor lost its race or the donors
- * within one transaction do not cover `needed` (the caller answers from what is left); failed when DynamoDB
- * cancelled it for a transient reason or the call failed (nothing or everything moved: either keeps every slice
- * exact).
+ * target's rise by the sum. The budget's amount (the sum of allotments) does not change.
+ * A donor drawn meanwhile fails its guard and says what it has now (its image): the move is worked out again
+ * from that, once (REBALANCE_ROUNDS), without reading every slice again. Lost when donors still lost their
+ * race, or the donors within one transaction do not cover `needed` (the caller answers from what is left);
+ * failed when DynamoDB cancelled it for a transient reason or the call failed (nothing or everything moved:
+ * either keeps every slice exact).
  */
 export async function rebalanceInto(
   budgetId: string,
@@ -243,35 +310,73 @@ export async function rebalanceInto(
   needed: number,
   goal: number = needed,
 ): Promise<Rebalance> {
-  const moves: Array<{ slice: number; give: number }> = [];
-  let left = Math.max(goal, needed);
-  for (const donor of donors.slice(0, MAX_DONORS)) {
+  let figures = donors.slice(0, MAX_DONORS);
+  for (let round = 1; ; round += 1) {
+    const moves = donorMoves(figures, Math.max(goal, needed));
+    const moved = moves.reduce((sum, m) => sum + m.give, 0);
+    if (moved < needed) return { kind: 'lost' };
+    const items = [
+      sliceMove(budgetId, target.slice, moved),
+      ...moves.map((m) => sliceMove(budgetId, m.slice, -m.give)),
+    ];
+    let outcome: Awaited<ReturnType<typeof transactWrite>>;
+    try {
+      outcome = await transactWrite(items, randomUUID());
+    } catch (cause) {
+      return { kind: 'failed', cause };
+    }
+    if (outcome.committed) {
+      sliceViews.saw(budgetId, target.slice, target.remaining + moved);
+      for (const m of moves) sliceViews.saw(budgetId, m.slice, m.remaining - m.give);
+      return { kind: 'moved' };
+    }
+    const { reasons } = outcome;
+    if (isTransient(reasons))
+      return { kind: 'failed', cause: new TransactionCancelledError('budget rebalance', reasons) };
+    if (round >= REBALANCE_ROUNDS || conditionFailed(reasons, 0)) return { kind: 'lost' };
+    // What the donors that lost their race have now; the others keep their figures.
+    const now = new Map(
+      moves.flatMap((m, i) =>
+        conditionFailed(reasons, i + 1)
+          ? [[m.slice, Number(reasons[i + 1]?.item?.['remaining'] ?? 0)] as const]
+          : [],
+      ),
+    );
+    figures = figures
+      .map((f) => ({ slice: f.slice, remaining: now.get(f.slice) ?? f.remaining }))
+      .sort((a, b) => b.remaining - a.remaining);
+  }
+}
+
+/** Rounds of one rebalance: the first, then once more from the images of the donors that lost their race. */
+const REBALANCE_ROUNDS = 2;
+
+/** What each donor gives towards `goal`, largest remainders first. */
+function donorMoves(
+  donors: readonly SliceFigures[],
+  goal: number,
+): Array<{ slice: number; give: number; remaining: number }> {
+  const moves: Array<{ slice: number; give: number; remaining: number }> = [];
+  let left = goal;
+  for (const donor of donors) {
     if (left === 0) break;
     const give = Math.min(donor.remaining, left);
-    if (give > 0) moves.push({ slice: donor.slice, give });
+    if (give > 0) moves.push({ slice: donor.slice, give, remaining: donor.remaining });
     left -= give;
   }
-  const moved = moves.reduce((sum, m) => sum + m.give, 0);
-  if (moved < needed) return { kind: 'lost' };
-  const move = (slice: number, by: number, guard: string): TransactItem => ({
+  return moves;
+}
+
+/** A slice's allotment and remainder moved by `by`: a donor (by < 0) only if it still has that much left. */
+function sliceMove(budgetId: string, slice: number, by: number): TransactItem {
+  return {
     Update: {
       TableName: budgetsTable,
       Key: sliceKey(budgetId, slice),
       UpdateExpression: 'SET allotted = allotted + :by, remaining = remaining + :by',
-      ConditionExpression: guard,
+      ConditionExpression: by < 0 ? 'remaining >= :give' : 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':by': by, ...(by < 0 ? { ':give': -by } : {}) },
+      ...(by < 0 ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
     },
-  });
-  const items = [
-    move(target.slice, moved, 'attribute_exists(pk)'),
-    ...moves.map((m) => move(m.slice, -m.give, 'remaining >= :give')),
-  ];
-  try {
-    const outcome = await transactWrite(items, randomUUID());
-    if (outcome.committed) return { kind: 'moved' };
-    if (!isTransient(outcome.reasons)) return { kind: 'lost' };
-    return { kind: 'failed', cause: new TransactionCancelledError('budget rebalance', outcome.reasons) };
-  } catch (cause) {
-    return { kind: 'failed', cause };
-  }
+  };
 }

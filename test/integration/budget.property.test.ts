@@ -9,7 +9,8 @@
  *
  * Beside it, scripted faults on the rebalance (remainders moved into one slice when none covers a hold alone): a
  * rebalance that DynamoDB cancels for a conflict is a transient failure, not a sign the budget is drained, so the
- * hold or increment it serves is tried again and approved, never declined for it.
+ * hold or increment it serves is tried again and approved, never declined for it. And a rebalance whose donor was
+ * drawn between the read and the move works the move out again from that donor's image, exact either way.
  */
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
@@ -364,5 +365,64 @@ describe('a rebalance cancelled by transaction conflicts', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.amount).toBe(170_000);
     expect(await repo.readBudget(budgetId)).toMatchObject({ amount: 300_000, drawn: 170_000 });
+  });
+});
+
+describe('a rebalance whose donor was drawn after the slices were read', () => {
+  it('works the move out again from the donor as it is now, and keeps every slice exact', async () => {
+    proxy.setFaults(NO_FAULTS);
+    const { rebalanceInto, sliceDraw } = await import('../../shared/budgets/draw.js');
+    const { transactWrite } = await import('../../shared/storage/transactions.js');
+    const budgetId = `b-stale-${randomUUID().slice(0, 8)}`;
+    const created = await api.call('POST', '/v1/budgets', {
+      key: ADMIN_KEY,
+      body: budgetBody(budgetId, 300_000, `stale-${budgetId}`),
+    });
+    expect(created.status).toBe(201);
+    // What the rebalance read: every slice full. Then a draw takes 60,000 from slice 1.
+    const read = [0, 1, 2].map((slice) => ({ slice, remaining: 100_000 }));
+    const drew = await transactWrite(
+      [sliceDraw(budgetId, 1, 60_000, new Date().toISOString())],
+      randomUUID(),
+    );
+    expect(drew.committed).toBe(true);
+
+    // 120,000 into slice 0: all of slice 1 (stale: it has 40,000) and 20,000 of slice 2 → refused by slice 1;
+    // again from its image: 100,000 of slice 2 and 20,000 of slice 1.
+    const moved = await rebalanceInto(budgetId, read[0]!, read.slice(1), 120_000);
+    expect(moved).toEqual({ kind: 'moved' });
+    const state = await repo.readBudget(budgetId);
+    expect(state).toMatchObject({ amount: 300_000, drawn: 60_000 });
+    expect(state!.slices.map((s) => [s.slice, s.allotted, s.remaining])).toEqual([
+      [0, 220_000, 220_000],
+      [1, 80_000, 20_000],
+      [2, 0, 0],
+    ]);
+  });
+
+  it('is lost, moving nothing, when the donors as they are now cannot cover what is needed', async () => {
+    proxy.setFaults(NO_FAULTS);
+    const { rebalanceInto, sliceDraw } = await import('../../shared/budgets/draw.js');
+    const { transactWrite } = await import('../../shared/storage/transactions.js');
+    const budgetId = `b-lost-${randomUUID().slice(0, 8)}`;
+    const created = await api.call('POST', '/v1/budgets', {
+      key: ADMIN_KEY,
+      body: budgetBody(budgetId, 300_000, `lost-${budgetId}`),
+    });
+    expect(created.status).toBe(201);
+    const read = [0, 1, 2].map((slice) => ({ slice, remaining: 100_000 }));
+    const drew = await transactWrite(
+      [sliceDraw(budgetId, 1, 60_000, new Date().toISOString())],
+      randomUUID(),
+    );
+    expect(drew.committed).toBe(true);
+
+    expect(await rebalanceInto(budgetId, read[0]!, read.slice(1), 150_000)).toEqual({ kind: 'lost' });
+    const state = await repo.readBudget(budgetId);
+    expect(state!.slices.map((s) => [s.slice, s.allotted, s.remaining])).toEqual([
+      [0, 100_000, 100_000],
+      [1, 100_000, 40_000],
+      [2, 100_000, 100_000],
+    ]);
   });
 });
