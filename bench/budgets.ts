@@ -13,11 +13,16 @@
 import { randomUUID } from 'node:crypto';
 import { runAlone, type Target } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
-import { alternate, describeStat, MIN_ROUNDS, pairedRatios, type RatioStat } from './rounds.js';
+import { alternate, describeStat, MIN_ROUNDS, pairedRatios, RATIO_ROUNDS, type RatioStat } from './rounds.js';
 
 /** Requests per side and round: enough for a stable p50; override small with BENCH_BUDGETS_REQUESTS. */
-const REQUESTS = Number(process.env['BENCH_BUDGETS_REQUESTS'] ?? 2_000);
-const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 5));
+const REQUESTS = Number(process.env['BENCH_BUDGETS_REQUESTS'] ?? 1_200);
+/**
+ * More rounds than the bench's default (RATIO_ROUNDS): this ratio's target sits within how far a five-round
+ * median drifted run to run on this machine (1.07 to 1.19 for the same code), and a median of nine pairs of
+ * shorter rounds moves less for about the same number of requests. BENCH_ROUNDS overrides both.
+ */
+const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? RATIO_ROUNDS));
 /** The exhausted budget: 200,000.00 by default (200 slices), about 800 holds of 1.00 to 500.00. */
 const EXHAUSTED_AMOUNT = Number(process.env['BENCH_BUDGETS_AMOUNT'] ?? 20_000_000);
 const CONCURRENCY = 16;

@@ -242,6 +242,6 @@ const REPRODUCE = `## Reproduce
 
 \`\`\`sh
 npm ci
-npm run bench        # BENCH_ROUNDS=5 (at least 3), BENCH_REFRESH_ACCOUNTS=20000 per round by default
+npm run bench        # BENCH_ROUNDS=5 (9 for the budget and installment ratios; at least 3), BENCH_REFRESH_ACCOUNTS=20000 per round
 \`\`\`
 `;

@@ -16,6 +16,8 @@ export interface RatioStat {
 
 /** At least this many rounds of each side, whatever the environment asks for. */
 export const MIN_ROUNDS = 3;
+/** Rounds of the ratios whose targets sit close to their run-to-run drift (bench/budgets.ts, installments.ts). */
+export const RATIO_ROUNDS = 9;
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of nothing');
