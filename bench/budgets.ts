@@ -23,8 +23,8 @@ const REQUESTS = Number(process.env['BENCH_BUDGETS_REQUESTS'] ?? 1_200);
  * shorter rounds moves less for about the same number of requests. BENCH_ROUNDS overrides both.
  */
 const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? RATIO_ROUNDS));
-/** The exhausted budget: 200,000.00 by default (200 slices), about 800 holds of 1.00 to 500.00. */
-const EXHAUSTED_AMOUNT = Number(process.env['BENCH_BUDGETS_AMOUNT'] ?? 20_000_000);
+/** The exhausted budget: 2,000,000.00 by default (40 slices of 50,000.00), about 8,000 holds of 1.00 to 500.00. */
+const EXHAUSTED_AMOUNT = Number(process.env['BENCH_BUDGETS_AMOUNT'] ?? 200_000_000);
 const CONCURRENCY = 16;
 const EXHAUSTION_CONCURRENCY = 64;
 /** A hold of 10.00: far below the review threshold and any account's limit. */

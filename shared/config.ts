@@ -155,6 +155,12 @@ const ConfigSchema = z.object({
    */
   BUDGET_REGISTRY_MAX_AGE_SECONDS: intFromEnv(10, 1, 300),
   /**
+   * The least a budget's slice holds (minor units) when the budget is created: 50,000.00, a hundred holds of
+   * 500.00, so what drains unevenly over the slices (each slice's last remainder, below a hold) stays about 1% of
+   * the amount (docs/CAPACITY.md 5a). Budgets of 12,800,000.00 and more get all 256 slices.
+   */
+  BUDGET_MIN_SLICE_MINOR: intFromEnv(5_000_000, 1, 1_000_000_000_000),
+  /**
    * DynamoDB Local only: the most transactions one process has in flight there (the rest wait in the process;
    * reads are not held back). `npm start` sets twice the machine's cores unless given (`localServerPool`).
    */
@@ -218,6 +224,7 @@ export interface Config {
   graceDays: number;
   paymentDueDays: number;
   budgetRegistryMaxAgeSeconds: number;
+  budgetMinSliceMinor: number;
   dynamodbLocalMaxTransactions: number;
   /** Undefined: no quiet hours (NOTIFY_QUIET_HOURS=off). */
   notifyQuietHours: QuietHours | undefined;
@@ -291,6 +298,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     graceDays: parsed.GRACE_DAYS,
     paymentDueDays: parsed.PAYMENT_DUE_DAYS,
     budgetRegistryMaxAgeSeconds: parsed.BUDGET_REGISTRY_MAX_AGE_SECONDS,
+    budgetMinSliceMinor: parsed.BUDGET_MIN_SLICE_MINOR,
     dynamodbLocalMaxTransactions: parsed.DYNAMODB_LOCAL_MAX_TRANSACTIONS,
     notifyQuietHours: parseQuietHours(parsed.NOTIFY_QUIET_HOURS),
     notifyTimeZone: parsed.NOTIFY_TIME_ZONE,

@@ -13,6 +13,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { config } from '../config.js';
 import { assert, present } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
 import { documentClient, tableName as mainTable } from '../storage/dynamo-client.js';
@@ -43,14 +44,16 @@ const registryKey = (budgetId: string) => ({ pk: BUDGETS_PARTITION, sk: budgetId
  * (docs/CAPACITY.md), under what one item sustains.
  */
 export const MAX_BUDGET_SLICES = 256;
-/** Each slice holds at least this much (1,000.00): a small budget has few slices, so few holds need a rebalance. */
-export const MIN_SLICE_MINOR = 100_000;
 /** Slice writes per transaction when a budget is created, adjusted or ended (room left for the budget's items). */
 const SLICE_WRITES_PER_TRANSACTION = TRANSACT_WRITE_MAX_ITEMS - 4;
 assert(MAX_BUDGET_SLICES <= 999, 'slice keys are three digits');
 
-export const slicesFor = (amount: number): number =>
-  Math.min(MAX_BUDGET_SLICES, Math.max(1, Math.floor(amount / MIN_SLICE_MINOR)));
+/**
+ * How many slices a budget of `amount` gets: each holds at least `minSliceMinor` (BUDGET_MIN_SLICE_MINOR), so a
+ * small budget has few slices and what its slices' last remainders strand stays small beside the amount.
+ */
+export const slicesFor = (amount: number, minSliceMinor: number = config.budgetMinSliceMinor): number =>
+  Math.min(MAX_BUDGET_SLICES, Math.max(1, Math.floor(amount / minSliceMinor)));
 
 export interface SliceState {
   slice: number;

@@ -369,31 +369,37 @@ describe('a rebalance cancelled by transaction conflicts', () => {
 });
 
 describe('a rebalance whose donor was drawn after the slices were read', () => {
-  it('works the move out again from the donor as it is now, and keeps every slice exact', async () => {
+  /** What the rebalance read: three full slices of 100,000. Then a draw takes 60,000 from slice 1. */
+  const read = [0, 1, 2].map((slice) => ({ slice, remaining: 100_000 }));
+  async function readThenDrawn(prefix: string) {
     proxy.setFaults(NO_FAULTS);
     const { rebalanceInto, sliceDraw } = await import('../../shared/budgets/draw.js');
     const { transactWrite } = await import('../../shared/storage/transactions.js');
-    const budgetId = `b-stale-${randomUUID().slice(0, 8)}`;
+    const budgetId = `b-${prefix}-${randomUUID().slice(0, 8)}`;
     const created = await api.call('POST', '/v1/budgets', {
       key: ADMIN_KEY,
-      body: budgetBody(budgetId, 300_000, `stale-${budgetId}`),
+      body: budgetBody(budgetId, 300_000, `${prefix}-${budgetId}`),
     });
     expect(created.status).toBe(201);
-    // What the rebalance read: every slice full. Then a draw takes 60,000 from slice 1.
-    const read = [0, 1, 2].map((slice) => ({ slice, remaining: 100_000 }));
     const drew = await transactWrite(
       [sliceDraw(budgetId, 1, 60_000, new Date().toISOString())],
       randomUUID(),
     );
     expect(drew.committed).toBe(true);
+    const slices = async () =>
+      (await repo.readBudget(budgetId))!.slices.map((s) => [s.slice, s.allotted, s.remaining]);
+    return {
+      rebalance: (needed: number) => rebalanceInto(budgetId, read[0]!, read.slice(1), needed),
+      slices,
+    };
+  }
 
+  it('works the move out again from the donor as it is now, and keeps every slice exact', async () => {
+    const { rebalance, slices } = await readThenDrawn('stale');
     // 120,000 into slice 0: all of slice 1 (stale: it has 40,000) and 20,000 of slice 2 → refused by slice 1;
     // again from its image: 100,000 of slice 2 and 20,000 of slice 1.
-    const moved = await rebalanceInto(budgetId, read[0]!, read.slice(1), 120_000);
-    expect(moved).toEqual({ kind: 'moved' });
-    const state = await repo.readBudget(budgetId);
-    expect(state).toMatchObject({ amount: 300_000, drawn: 60_000 });
-    expect(state!.slices.map((s) => [s.slice, s.allotted, s.remaining])).toEqual([
+    expect(await rebalance(120_000)).toEqual({ kind: 'moved' });
+    expect(await slices()).toEqual([
       [0, 220_000, 220_000],
       [1, 80_000, 20_000],
       [2, 0, 0],
@@ -401,25 +407,9 @@ describe('a rebalance whose donor was drawn after the slices were read', () => {
   });
 
   it('is lost, moving nothing, when the donors as they are now cannot cover what is needed', async () => {
-    proxy.setFaults(NO_FAULTS);
-    const { rebalanceInto, sliceDraw } = await import('../../shared/budgets/draw.js');
-    const { transactWrite } = await import('../../shared/storage/transactions.js');
-    const budgetId = `b-lost-${randomUUID().slice(0, 8)}`;
-    const created = await api.call('POST', '/v1/budgets', {
-      key: ADMIN_KEY,
-      body: budgetBody(budgetId, 300_000, `lost-${budgetId}`),
-    });
-    expect(created.status).toBe(201);
-    const read = [0, 1, 2].map((slice) => ({ slice, remaining: 100_000 }));
-    const drew = await transactWrite(
-      [sliceDraw(budgetId, 1, 60_000, new Date().toISOString())],
-      randomUUID(),
-    );
-    expect(drew.committed).toBe(true);
-
-    expect(await rebalanceInto(budgetId, read[0]!, read.slice(1), 150_000)).toEqual({ kind: 'lost' });
-    const state = await repo.readBudget(budgetId);
-    expect(state!.slices.map((s) => [s.slice, s.allotted, s.remaining])).toEqual([
+    const { rebalance, slices } = await readThenDrawn('lost');
+    expect(await rebalance(150_000)).toEqual({ kind: 'lost' });
+    expect(await slices()).toEqual([
       [0, 100_000, 100_000],
       [1, 100_000, 40_000],
       [2, 100_000, 100_000],

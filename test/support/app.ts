@@ -19,15 +19,19 @@ const CONFIG_VARIABLES = [
   'WEBHOOK_RETRY_BASE_MS',
   'WEBHOOK_DISABLE_AFTER_MS',
   'TABLE_STREAM',
+  'BUDGET_MIN_SLICE_MINOR',
 ] as const;
 
 /**
  * Where a test app differs from the deployed default unless the test asks: creating or ending a promotion starts
  * a refresh run in the background (PROMOTION_STAGING=on_change), which would race the runs a test starts and
- * counts itself. The tests of that staging ask for it (test/integration/promotion-staging.test.ts).
+ * counts itself. The tests of that staging ask for it (test/integration/promotion-staging.test.ts). And a budget's
+ * slices hold at least 1,000.00 instead of 50,000.00 (BUDGET_MIN_SLICE_MINOR), so budgets of a few thousand spread
+ * over several slices and the tests' holds drain slices and need rebalances.
  */
 const TEST_DEFAULTS: Partial<Record<(typeof CONFIG_VARIABLES)[number], string>> = {
   PROMOTION_STAGING: 'scheduled',
+  BUDGET_MIN_SLICE_MINOR: '100000',
   // DynamoDB Local's change stream slows every write down (shared/config.ts): on only where a test reads events.
   TABLE_STREAM: 'off',
 };
