@@ -96,9 +96,10 @@ function summarySection(r: ReportInput): string {
   const v = (key: string) => r.summary[key];
   return `## Summary (targets from issues 6, 14, 15 and 17)
 
-Every ratio is measured in ${r.rounds} alternating rounds (floor, ours, floor, ours, …), each round's ratio from
-its own adjacent pair; the value is the median of the rounds' ratios, and the range is their spread. On a shared
-2-core machine a single sequential pair drifts from run to run; the median of alternating rounds does not.
+Every ratio is measured in alternating rounds (floor, ours, floor, ours, …): the authorize ratios in ${r.rounds},
+the budget and installment ratios in ${r.features.authorizeWithBudget.rounds.length} and ${r.features.captureWithInstallments.rounds.length}, the others as their sections say. Each round's ratio
+comes from its own adjacent pair; the value is the median of the rounds' ratios, and the range is their spread. On
+a shared 2-core machine a single sequential pair drifts from run to run; the median of alternating rounds does not.
 
 | metric | value (median) | rounds' range | target |
 |---|---|---|---|
