@@ -122,6 +122,13 @@ async function measureRatio(t: Target, requests: number) {
 }
 
 /**
+ * The exhaustion phase's bound: it ends at the first `budget_exhausted`, or after this long without one (then the
+ * utilization is not a number, the JSON line shows null, and the log says how far it got), so the bench always
+ * ends. BENCH_EXHAUSTION_MAX_SECONDS overrides.
+ */
+const EXHAUSTION_MAX_MS = 1_000 * Number(process.env['BENCH_EXHAUSTION_MAX_SECONDS'] ?? 300);
+
+/**
  * c=64 holds of 1.00 to 500.00 over many accounts against one budget until the first `budget_exhausted`; then
  * the budget's drawn share as read at once (holds in flight at that instant may still land: never above 1).
  */
@@ -129,10 +136,12 @@ async function measureUtilization(t: Target, amount: number): Promise<BudgetsBen
   const id = await createBudget(t, 'bench-exhausted', amount);
   let exhaustedAt: Promise<number> | undefined;
   let approved = 0;
+  let unavailable = 0;
   let next = 0;
+  const giveUpAt = Date.now() + EXHAUSTION_MAX_MS;
   const workers = Array.from({ length: EXHAUSTION_CONCURRENCY }, () => undefined);
   await inParallel(workers, EXHAUSTION_CONCURRENCY, async () => {
-    while (exhaustedAt === undefined) {
+    while (exhaustedAt === undefined && Date.now() < giveUpAt) {
       const i = next++;
       const reply = await call(t.url, t.shopKey, 'POST', '/v1/authorizations', {
         accountId: t.accounts[i % t.accounts.length],
@@ -147,16 +156,25 @@ async function measureUtilization(t: Target, amount: number): Promise<BudgetsBen
           Number(r.body['drawn']),
         );
       // A 503 (contention outlasted the deadline) or another decline (the velocity rule): the next hold.
-      else if (reply.status >= 500 || reply.status === 402) continue;
+      else if (reply.status >= 500) unavailable += 1;
+      else if (reply.status === 402) continue;
       else throw new Error(`exhaustion run: ${reply.status} ${JSON.stringify(reply.body)}`);
     }
   });
   const drawnAtFirstExhausted = await (exhaustedAt ?? Promise.resolve(Number.NaN));
   const share = drawnAtFirstExhausted / amount;
-  t.log(
-    `  budget utilization at the first budget_exhausted (c=${EXHAUSTION_CONCURRENCY}, ${approved} holds): ` +
-      `${drawnAtFirstExhausted} of ${amount} = ${share.toFixed(4)}`,
-  );
+  if (exhaustedAt === undefined) {
+    const drawn = Number((await call(t.url, t.adminKey, 'GET', `/v1/budgets/${id}`)).body['drawn']);
+    t.log(
+      `  budget utilization: NOT REACHED, no budget_exhausted within ${EXHAUSTION_MAX_MS / 1000} s ` +
+        `(c=${EXHAUSTION_CONCURRENCY}, ${next} requests, ${approved} holds, ${unavailable} answered 503; ` +
+        `drawn ${drawn} of ${amount} = ${(drawn / amount).toFixed(4)})`,
+    );
+  } else
+    t.log(
+      `  budget utilization at the first budget_exhausted (c=${EXHAUSTION_CONCURRENCY}, ${approved} holds, ` +
+        `${unavailable} answered 503): ${drawnAtFirstExhausted} of ${amount} = ${share.toFixed(4)}`,
+    );
   return { amount, drawnAtFirstExhausted, approved, share };
 }
 
