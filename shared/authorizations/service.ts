@@ -119,14 +119,20 @@ export async function authorize(
     const response = created(authorization);
     const items = reserveItems(ctx, authorization, reserve, response, nowMs);
     for (const draw of draws) items.push(draw.item(input.amount, authorization.createdAt));
-    const outcome = await transactWrite(items, randomUUID());
+    const outcome = await transactWrite(items, randomUUID()).catch((error: unknown) => {
+      for (const draw of draws) draw.notCommitted(input.amount);
+      throw error;
+    });
     if (outcome.committed) {
       reserve.committed();
-      for (const draw of draws) draw.committed(input.amount);
+      for (const draw of draws) draw.committed();
       countNewHold(authorization);
       return fresh(response);
     }
     const { reasons } = outcome;
+    // Draws their slices did not refuse give their claims back to the view (refused ones read their images).
+    for (const [i, draw] of draws.entries())
+      if (!conditionFailed(reasons, BUDGET_ITEM + i)) draw.notCommitted(input.amount);
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
     if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
     if (draws.length && !conditionFailed(reasons, 1) && budgetItemFailed(reasons, draws.length))
@@ -258,7 +264,7 @@ async function storeDeclinedHold(
 ): Promise<Attempt<ServiceResult>> {
   const response = declineOf(code, declined);
   const stored = await storeOnce(
-    [newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, response))],
+    newAuthorizationPut(declined, recordFields('authorize', ctx.clientId, ctx.fingerprint, response)),
     response,
     ctx.fingerprint,
   );
@@ -550,7 +556,7 @@ async function accountRefused(
   const declined = declineOf(why.code, plan.current);
   if (run.digest === undefined) return fresh(declined);
   return storeOnce(
-    [operationRecordPut(run.digest, settleRecord(run, declined), nowMs)],
+    operationRecordPut(run.digest, settleRecord(run, declined), nowMs),
     declined,
     run.ctx.fingerprint,
   );
@@ -602,7 +608,7 @@ async function budgetDrawRefused(
   const declined = declineOf('budget_exhausted', plan.current);
   if (run.digest === undefined) return fresh(declined);
   return storeOnce(
-    [operationRecordPut(run.digest, settleRecord(run, declined), nowMs)],
+    operationRecordPut(run.digest, settleRecord(run, declined), nowMs),
     declined,
     run.ctx.fingerprint,
   );

@@ -17,7 +17,6 @@
  * each slice and so for their sum, under any interleaving, retry or fault.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { present } from '../assert.js';
 import { getItems } from '../idempotency/records.js';
 import { documentClient, tableName as mainTable } from '../storage/dynamo-client.js';
 import { budgetsTableOf } from './table.js';
@@ -134,6 +133,8 @@ export class BudgetDraw {
   /** Slices chosen from the view without reading (MAX_VIEW_GUESSES). */
   private guesses = 0;
   private chosen = false;
+  /** This attempt's draw is claimed in the view (item), its outcome not yet known. */
+  private claimed = false;
   constructor(
     readonly ref: BudgetRef,
     authorizationId: string,
@@ -141,8 +142,12 @@ export class BudgetDraw {
     this.slice = hashedSlice(authorizationId, ref.slices);
   }
 
+  /** This attempt's draw, claimed in the view (slice-view.ts) until the attempt's outcome is known. */
   item(amountMinor: number, nowIso: string): TransactItem {
-    return sliceDraw(this.ref.id, this.choose(amountMinor), amountMinor, nowIso);
+    const slice = this.choose(amountMinor);
+    sliceViews.claim(this.ref.id, slice, amountMinor);
+    this.claimed = true;
+    return sliceDraw(this.ref.id, slice, amountMinor, nowIso);
   }
 
   /** What the hold records of this draw once committed. */
@@ -156,9 +161,18 @@ export class BudgetDraw {
     };
   }
 
-  /** The draw committed: the view (if any) learns what the slice paid. */
-  committed(amountMinor: number): void {
-    sliceViews.drew(this.ref.id, this.slice, amountMinor);
+  /** The draw committed: its claim in the view is what the slice paid. */
+  committed(): void {
+    this.claimed = false;
+  }
+
+  /**
+   * The attempt did not commit, and not because of this slice (a transient failure, another item's guard): the
+   * view has the claim back. A refusal (`refused`) instead replaces the slice's figure by what DynamoDB showed.
+   */
+  notCommitted(amountMinor: number): void {
+    if (this.claimed) sliceViews.unclaim(this.ref.id, this.slice, amountMinor);
+    this.claimed = false;
   }
 
   private choose(amountMinor: number): number {
@@ -189,19 +203,23 @@ export class BudgetDraw {
     amountMinor: number,
     nowIso: string,
   ): Promise<SliceRefusal> {
+    // The slice refused it: no claim to give back (its figure is now what DynamoDB showed).
+    this.claimed = false;
     const endsAt = image?.['endsAt'];
     if (typeof endsAt === 'string' && endsAt <= nowIso) {
       budgetRegistry.endedAt(this.ref.id, endsAt);
       return { kind: 'not_in_force' };
     }
     if (!image || nowIso < String(image['startsAt'])) return { kind: 'not_in_force' };
+    const readsBefore = sliceViews.readsSoFar(this.ref.id);
     sliceViews.saw(this.ref.id, this.slice, Number(image['remaining'] ?? 0));
     // Another hold of this environment is reading (and maybe rebalancing) the slices: its outcome, not another.
     await readingSettled(this.ref.id);
-    const guess = this.guess(amountMinor);
+    const shared = sliceViews.readAfter(this.ref.id, readsBefore);
+    const guess = shared ? undefined : this.guess(amountMinor);
     if (guess) return guess;
     if (this.tries >= MAX_SLICE_TRIES) return { kind: 'exhausted' };
-    const covering = sliceCovering(this.ref, amountMinor);
+    const covering = sliceCovering(this.ref, amountMinor, shared);
     readings.set(this.ref.id, covering);
     const next = await covering.finally(() => {
       if (readings.get(this.ref.id) === covering) readings.delete(this.ref.id);
@@ -213,45 +231,54 @@ export class BudgetDraw {
   }
 }
 
+/** BatchGets of one chunk of slices while DynamoDB defers some of its keys (none when not throttled). */
+const MAX_SLICE_READ_ATTEMPTS = 5;
+
 /**
- * Every slice's remainder, read strongly consistent (a BatchGet per 100 slices, at once; deferred keys read
- * again). The view (slice-view.ts) keeps what it read.
+ * Every slice item of a budget, in slice order, read strongly consistent: a BatchGet per 100 slices, all at once;
+ * a chunk whose keys DynamoDB deferred is read again. Shared by the draw (remainders) and the budget's own read.
  */
-async function sliceRemainders(ref: BudgetRef): Promise<SliceFigures[]> {
+export async function readSliceItems(
+  budgetId: string,
+  slices: number,
+): Promise<Array<Record<string, unknown> | undefined>> {
   const chunks: number[][] = [];
-  for (let first = 0; first < ref.slices; first += BATCH_GET_MAX_KEYS)
-    chunks.push(
-      Array.from({ length: Math.min(BATCH_GET_MAX_KEYS, ref.slices - first) }, (_, i) => first + i),
-    );
-  const read = async (slices: number[]): Promise<SliceFigures[]> => {
-    let items: Array<Record<string, unknown> | undefined> | null = null;
-    for (let attempt = 0; items === null && attempt < 5; attempt += 1)
-      items = await getItems(
-        slices.map((k) => sliceKey(ref.id, k)),
+  for (let first = 0; first < slices; first += BATCH_GET_MAX_KEYS)
+    chunks.push(Array.from({ length: Math.min(BATCH_GET_MAX_KEYS, slices - first) }, (_, i) => first + i));
+  const read = async (chunk: number[]) => {
+    for (let attempt = 0; attempt < MAX_SLICE_READ_ATTEMPTS; attempt += 1) {
+      const items = await getItems(
+        chunk.map((k) => sliceKey(budgetId, k)),
         budgetsStorage,
       );
-    if (items === null) throw new Error(`BatchGet kept deferring budget ${ref.id} slices`);
-    return items.map((item, i) => ({
-      slice: present(slices[i], 'a slice'),
-      remaining: Number(item?.['remaining'] ?? 0),
-    }));
+      if (items !== null) return items;
+    }
+    throw new Error(`BatchGet kept deferring budget ${budgetId} slices`);
   };
-  const out = (await Promise.all(chunks.map(read))).flat();
+  return (await Promise.all(chunks.map(read))).flat();
+}
+
+/** Every slice's remainder (readSliceItems); the view (slice-view.ts) keeps what it read. */
+async function sliceRemainders(ref: BudgetRef): Promise<SliceFigures[]> {
+  const items = await readSliceItems(ref.id, ref.slices);
+  const out = items.map((item, slice) => ({ slice, remaining: Number(item?.['remaining'] ?? 0) }));
   sliceViews.read(ref.id, out);
   return out;
 }
 
 /**
- * The slice to draw `amountMinor` from next: one that covers the amount (at random, weighted by what each has
- * left), else the richest after a rebalance moved enough into it from the others (a rebalance that lost a race leaves the draw to fail
- * again on this slice: the tries bound it). Exhausted when the whole budget cannot cover it; again when the
- * rebalance failed transiently.
+ * The slice to draw `amountMinor` from next, from a read of every slice (`read`: one another hold of this
+ * environment made after this hold was refused, as the view shows it now; else a read of its own): one that
+ * covers the amount (at random, weighted by what each has left), else the richest after a rebalance moved enough
+ * into it from the others (a rebalance that lost a race leaves the draw to fail again on this slice: the tries
+ * bound it). Exhausted when the whole budget cannot cover it; again when the rebalance failed transiently.
  */
 async function sliceCovering(
   ref: BudgetRef,
   amountMinor: number,
+  read?: SliceFigures[],
 ): Promise<Exclude<SliceRefusal, { kind: 'not_in_force' }>> {
-  const figures = (await sliceRemainders(ref)).sort((a, b) => b.remaining - a.remaining);
+  const figures = (read ?? (await sliceRemainders(ref))).sort((a, b) => b.remaining - a.remaining);
   const richest = figures[0];
   if (!richest) return { kind: 'exhausted' };
   // Any slice that covers it, weighted by what each has left: racing holds spread instead of all taking one.

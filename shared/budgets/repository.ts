@@ -15,10 +15,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.js';
 import { assert, present } from '../assert.js';
-import { getItems } from '../idempotency/records.js';
 import { documentClient, tableName as mainTable } from '../storage/dynamo-client.js';
 import { budgetsTableOf } from './table.js';
-import { BATCH_GET_MAX_KEYS, TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
+import { TRANSACT_WRITE_MAX_ITEMS } from '../storage/dynamodb-limits.js';
 import {
   isTransient,
   TransactionCancelledError,
@@ -26,13 +25,12 @@ import {
   transactWrite,
 } from '../storage/transactions.js';
 import { RETRY, retryAfter, withRetries } from '../storage/retry.js';
-import { budgetPartition, sliceKey } from './draw.js';
+import { budgetPartition, readSliceItems, sliceKey } from './draw.js';
 import { type Budget, type CreateBudgetBody, planAdjustment, splitAmount } from './model.js';
 import { BUDGETS_PARTITION, type BudgetRef, budgetRegistry } from './registry.js';
 
 /** Budget items live in the budgets table (table.ts). */
 const budgetsTable = budgetsTableOf(mainTable);
-const budgetsStorage = { documentClient, tableName: budgetsTable };
 
 export const BUDGET_SK = 'BUDGET';
 export { BUDGETS_PARTITION, budgetPartition, sliceKey };
@@ -150,26 +148,16 @@ const sliceWindow = (b: Budget) => ({
 
 const registryEntry = (b: Budget): BudgetRef => ({ id: b.id, slices: b.slices, ...sliceWindow(b) });
 
-/** BatchGets of one chunk of slices while DynamoDB defers some of its keys (none when not throttled). */
-const MAX_SLICE_READ_ATTEMPTS = 5;
-
-/** The budget and its slices, read strongly consistent: its item, then its slices 100 keys per BatchGet. */
+/** The budget and its slices, read strongly consistent: its item, then its slices (draw.readSliceItems). */
 export async function readBudget(budgetId: string): Promise<BudgetState | undefined> {
   const meta = await documentClient.send(
     new GetCommand({ TableName: budgetsTable, Key: metaKey(budgetId), ConsistentRead: true }),
   );
   if (!meta.Item) return undefined;
   const budget = meta.Item['budget'] as Budget;
-  const keys = Array.from({ length: budget.slices }, (_, k) => sliceKey(budgetId, k));
-  const slices: SliceState[] = [];
-  for (const chunk of chunks(keys, BATCH_GET_MAX_KEYS)) {
-    let items: Array<Record<string, unknown> | undefined> | null = null;
-    for (let attempt = 0; items === null && attempt < MAX_SLICE_READ_ATTEMPTS; attempt += 1)
-      items = await getItems(chunk, budgetsStorage);
-    if (items === null) throw new Error(`BatchGet kept deferring budget ${budgetId} slices`);
-    for (const item of items)
-      slices.push(sliceFromItem(budgetId, present(item, `a slice of budget ${budgetId}`)));
-  }
+  const slices = (await readSliceItems(budgetId, budget.slices)).map((item) =>
+    sliceFromItem(budgetId, present(item, `a slice of budget ${budgetId}`)),
+  );
   const amount = slices.reduce((sum, s) => sum + s.allotted, 0);
   const drawn = slices.reduce((sum, s) => sum + s.drawn, 0);
   return { budget: { ...budget, amount }, slices, amount, drawn };

@@ -4,10 +4,16 @@
  * exactness).
  *
  * A view exists only for a budget whose draw found a slice short here (a full read of its slices, then every
- * refusal's image and every committed draw keep it current). While it is fresh, a new hold whose hashed slice
- * the view shows short goes straight to a slice that covers it, and a refused draw tries one such slice before
- * it reads every slice again. Each choice is random, weighted by what the slices have left: holds racing one
- * another near exhaustion spread over the slices that can pay instead of all taking the richest.
+ * refusal's image and every draw keep it current). While it is fresh, a new hold whose hashed slice the view
+ * shows short goes straight to a slice that covers it, and a refused draw tries one such slice before it reads
+ * every slice again. Each choice is random, weighted by what the slices have left: holds racing one another near
+ * exhaustion spread over the slices that can pay instead of all taking the richest.
+ *
+ * A draw in flight is claimed here as it is sent (`claim`) and given back if its attempt did not commit for
+ * another reason than the slice (`unclaim`): where one process serves many holds at once (the local server),
+ * the holds racing near exhaustion then see what the others are already drawing, and do not all send their draw
+ * to a slice that can pay only one of them. A Lambda environment serves one hold at a time: there it only keeps
+ * the view current.
  */
 
 /** A slice's remainder as read. */
@@ -22,6 +28,8 @@ export const SLICE_VIEW_MAX_AGE_MS = 1_000;
 interface View {
   remaining: Map<number, number>;
   readAtMs: number;
+  /** Which full read of the budget this is here (1, 2, ...): `readsSoFar`, `readAfter`. */
+  read: number;
 }
 
 export class SliceViews {
@@ -38,7 +46,24 @@ export class SliceViews {
     this.#views.set(budgetId, {
       remaining: new Map(figures.map((f) => [f.slice, f.remaining])),
       readAtMs: this.now(),
+      read: this.readsSoFar(budgetId) + 1,
     });
+  }
+
+  /** How many full reads of the budget's slices this environment has made. */
+  readsSoFar(budgetId: string): number {
+    return this.#views.get(budgetId)?.read ?? 0;
+  }
+
+  /**
+   * The slices as the view shows them now, if a full read completed after `reads` (readsSoFar) were made: a hold
+   * refused while another hold here was reading takes that read as its own (it is at least as recent as the
+   * refusal), with what refusals, draws in flight and rebalances taught the view since.
+   */
+  readAfter(budgetId: string, reads: number): SliceFigures[] | undefined {
+    const view = this.#views.get(budgetId);
+    if (!view || view.read <= reads) return undefined;
+    return [...view.remaining].map(([slice, remaining]) => ({ slice, remaining }));
   }
 
   /** One slice as DynamoDB last showed it (a refused draw's image). */
@@ -46,10 +71,15 @@ export class SliceViews {
     this.#views.get(budgetId)?.remaining.set(slice, Math.max(0, remaining));
   }
 
-  /** A draw of `amount` committed on `slice`. */
-  drew(budgetId: string, slice: number, amount: number): void {
+  /** A draw of `amount` sent to `slice` (a claim on what the view shows it has left). */
+  claim(budgetId: string, slice: number, amount: number): void {
     const left = this.#views.get(budgetId)?.remaining.get(slice);
     if (left !== undefined) this.saw(budgetId, slice, left - amount);
+  }
+
+  /** A claimed draw that did not take place for a reason other than the slice: the view has it back. */
+  unclaim(budgetId: string, slice: number, amount: number): void {
+    this.claim(budgetId, slice, -amount);
   }
 
   /** Whether a fresh view shows `slice` unable to pay `amount`. */

@@ -48,11 +48,11 @@ export function fromExisting(item: Record<string, unknown> | undefined, fingerpr
  * waited there for its own transaction passed its deadline: a 503 instead of the stored 402).
  */
 export async function storeOnce(
-  items: [TransactItem],
+  item: TransactItem,
   response: StoredResponse,
   fingerprint: string,
 ): Promise<Attempt<ServiceResult>> {
-  const put = present(items[0].Put, 'an answer is stored with a Put');
+  const put = present(item.Put, 'an answer is stored with a Put');
   try {
     await documentClient.send(new PutCommand({ ...put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
     return fresh(response);
@@ -78,7 +78,7 @@ export async function storeConflict(
 ): Promise<Attempt<ServiceResult>> {
   const response: StoredResponse = { status: 409, body: JSON.stringify(errorBody(code)) };
   return storeOnce(
-    [operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs)],
+    operationRecordPut(digest, recordFields(kind, ctx.clientId, ctx.fingerprint, response), nowMs),
     response,
     ctx.fingerprint,
   );

@@ -68,13 +68,13 @@ describe('SliceViews', () => {
     expect(views.pick('b', 1_000, 1)).toBeUndefined();
   });
 
-  it('follows refusals and committed draws, and stops guiding once its read is old', () => {
+  it('follows refusals and claimed draws, and stops guiding once its read is old', () => {
     const views = fresh();
     views.read('b', [
       { slice: 0, remaining: 1_000 },
       { slice: 1, remaining: 1_000 },
     ]);
-    views.drew('b', 0, 600);
+    views.claim('b', 0, 600);
     expect(views.short('b', 0, 500)).toBe(true);
     views.saw('b', 1, 0);
     expect(views.pick('b', 500)).toBeUndefined();
@@ -82,5 +82,43 @@ describe('SliceViews', () => {
     clock.now += 1_000;
     expect(views.short('b', 0, 500)).toBe(false);
     expect(views.pick('b', 400)).toBeUndefined();
+  });
+
+  it('counts draws in flight, so racing holds of one process spread over what the slices can pay', () => {
+    const views = fresh();
+    views.read('b', [
+      { slice: 0, remaining: 500 },
+      { slice: 1, remaining: 500 },
+    ]);
+    // Two holds of 400 in flight: each claims a slice; a third finds neither able to pay it.
+    const first = views.pick('b', 400);
+    expect(first).toBeDefined();
+    views.claim('b', first ?? -1, 400);
+    const second = views.pick('b', 400);
+    expect(second).toBe(first === 0 ? 1 : 0);
+    views.claim('b', second ?? -1, 400);
+    expect(views.pick('b', 400)).toBeUndefined();
+    // The first attempt failed for another reason than its slice: its claim goes back.
+    views.unclaim('b', first ?? -1, 400);
+    expect(views.pick('b', 400)).toBe(first);
+    expect(views.short('b', second ?? -1, 400)).toBe(true);
+  });
+
+  it('gives a hold refused while another read the read that completed after it, with what was learnt since', () => {
+    const views = fresh();
+    expect(views.readsSoFar('b')).toBe(0);
+    const before = views.readsSoFar('b');
+    expect(views.readAfter('b', before)).toBeUndefined();
+    views.read('b', [
+      { slice: 0, remaining: 300 },
+      { slice: 1, remaining: 700 },
+    ]);
+    views.claim('b', 1, 200);
+    expect(views.readAfter('b', before)).toEqual([
+      { slice: 0, remaining: 300 },
+      { slice: 1, remaining: 500 },
+    ]);
+    // A hold refused after that read: nothing newer, it reads on its own.
+    expect(views.readAfter('b', views.readsSoFar('b'))).toBeUndefined();
   });
 });
