@@ -57,6 +57,16 @@ async function call(
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
+/** The budget's `drawn` as the API answers it, asked again while the API is too busy to read it (a 503). */
+async function drawnOf(t: Target, id: string): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    const reply = await call(t.url, t.adminKey, 'GET', `/v1/budgets/${id}`);
+    if (reply.status === 200) return Number(reply.body['drawn']);
+    if (attempt >= 20) throw new Error(`GET budget ${id}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function createBudget(t: Target, category: string, amount: number): Promise<string> {
   const id = `bench-${category}-${randomUUID().slice(0, 8)}`;
   const reply = await call(t.url, t.adminKey, 'POST', '/v1/budgets', {
@@ -151,10 +161,7 @@ async function measureUtilization(t: Target, amount: number): Promise<BudgetsBen
         category: 'bench-exhausted',
       });
       if (reply.status === 201) approved += 1;
-      else if (reply.body['error']?.code === 'budget_exhausted')
-        exhaustedAt ??= call(t.url, t.adminKey, 'GET', `/v1/budgets/${id}`).then((r) =>
-          Number(r.body['drawn']),
-        );
+      else if (reply.body['error']?.code === 'budget_exhausted') exhaustedAt ??= drawnOf(t, id);
       // A 503 (contention outlasted the deadline) or another decline (the velocity rule): the next hold.
       else if (reply.status >= 500) unavailable += 1;
       else if (reply.status === 402) continue;
@@ -164,7 +171,7 @@ async function measureUtilization(t: Target, amount: number): Promise<BudgetsBen
   const drawnAtFirstExhausted = await (exhaustedAt ?? Promise.resolve(Number.NaN));
   const share = drawnAtFirstExhausted / amount;
   if (exhaustedAt === undefined) {
-    const drawn = Number((await call(t.url, t.adminKey, 'GET', `/v1/budgets/${id}`)).body['drawn']);
+    const drawn = await drawnOf(t, id);
     t.log(
       `  budget utilization: NOT REACHED, no budget_exhausted within ${EXHAUSTION_MAX_MS / 1000} s ` +
         `(c=${EXHAUSTION_CONCURRENCY}, ${next} requests, ${approved} holds, ${unavailable} answered 503; ` +
