@@ -55,6 +55,17 @@ const readings = new Map<string, Promise<unknown>>();
 export const readingSettled = async (budgetId: string): Promise<void> => {
   await readings.get(budgetId)?.catch(() => undefined);
 };
+/**
+ * Settles once no read or rebalance of the budget's slices is in flight in this environment, waiting in turn for
+ * any that another hold starts meanwhile. A refused hold goes on from there without awaiting anything before it
+ * registers its own (refused below), so reads and rebalances run one at a time here: the holds refused together
+ * near exhaustion share one read and one rebalance instead of each sending a rebalance of up to 100 slices at
+ * once (which, in the full bench, queued on DynamoDB Local until every hold passed its deadline).
+ */
+async function readingsSettled(budgetId: string): Promise<void> {
+  for (let reading = readings.get(budgetId); reading; reading = readings.get(budgetId))
+    await reading.catch(() => undefined);
+}
 /** Donor slices one rebalance moves from (one transaction: the target and its donors). */
 const MAX_DONORS = TRANSACT_WRITE_MAX_ITEMS - 1;
 /**
@@ -213,8 +224,8 @@ export class BudgetDraw {
     if (!image || nowIso < String(image['startsAt'])) return { kind: 'not_in_force' };
     const readsBefore = sliceViews.readsSoFar(this.ref.id);
     sliceViews.saw(this.ref.id, this.slice, Number(image['remaining'] ?? 0));
-    // Another hold of this environment is reading (and maybe rebalancing) the slices: its outcome, not another.
-    await readingSettled(this.ref.id);
+    // Other holds of this environment are reading (and maybe rebalancing) the slices: their outcome, not another.
+    await readingsSettled(this.ref.id);
     const shared = sliceViews.readAfter(this.ref.id, readsBefore);
     const guess = shared ? undefined : this.guess(amountMinor);
     if (guess) return guess;

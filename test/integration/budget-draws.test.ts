@@ -59,6 +59,22 @@ const drawn = async (id: string) =>
 const hold = (accountId: string, category: string, amount: number, key = randomUUID()) =>
   api.authorize(shop.apiKey, { accountId, amount, category, orderId: `o-${key}` }, key);
 
+/** Draws `each` from each of the budget's first `slices` slices directly (no holds): a budget nearly drained. */
+async function drainSlices(id: string, slices: number, each: number): Promise<void> {
+  const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
+  const { budgetsTableOf } = await import('../../shared/budgets/table.js');
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  for (let slice = 0; slice < slices; slice += 1)
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: budgetsTableOf(tableName),
+        Key: repo.sliceKey(id, slice),
+        UpdateExpression: 'SET drawn = drawn + :x, remaining = remaining - :x',
+        ExpressionAttributeValues: { ':x': each },
+      }),
+    );
+}
+
 describe('a hold a budget covers', () => {
   it('draws its amount from one slice of its category budget, and only its category', async () => {
     const id = await budgetFor('draw', 300_000);
@@ -117,18 +133,7 @@ describe('a hold a budget covers', () => {
   it('a rebalance gathers enough for the holds racing it: the next ones of that size draw with no rebalance', async () => {
     // Ten slices of 100,000; 96,000 drawn from each leaves 4,000 in each, 40,000 in all.
     const id = await budgetFor('gather', 1_000_000);
-    const { documentClient, tableName } = await import('../../shared/storage/dynamo-client.js');
-    const { budgetsTableOf } = await import('../../shared/budgets/table.js');
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    for (let slice = 0; slice < 10; slice += 1)
-      await documentClient.send(
-        new UpdateCommand({
-          TableName: budgetsTableOf(tableName),
-          Key: repo.sliceKey(id, slice),
-          UpdateExpression: 'SET drawn = drawn + :x, remaining = remaining - :x',
-          ExpressionAttributeValues: { ':x': 96_000 },
-        }),
-      );
+    await drainSlices(id, 10, 96_000);
     const account = await api.createAccount(1_000_000);
     expect((await hold(account, 'gather', 3_000)).status).toBe(201);
     // A hold of 5,000 fits no slice (4,000 at most): its rebalance gathers what it lacks plus eight holds of its
@@ -140,6 +145,28 @@ describe('a hold a budget covers', () => {
     expect(rich).toHaveLength(1);
     expect(rich[0]!.remaining).toBe(40_000 - 3_000 - 5_000);
     expect(after).toMatchObject({ amount: 1_000_000, drawn: 968_000 });
+  });
+
+  it('holds racing for the last of a budget: as many as it covers get it, the others are declined', async () => {
+    // Four slices of 100,000 with 10,000 left in each: 40,000 in all, no slice covering a hold of 15,000.
+    const id = await budgetFor('last', 400_000);
+    await drainSlices(id, 4, 90_000);
+    const accounts = await Promise.all(Array.from({ length: 8 }, () => api.createAccount(1_000_000)));
+    // Eight at once, each refused by its slice: they share reads and the rebalance, and claim what they draw, so
+    // two get the 30,000 that fits and six are declined, none left hanging. (A 503 is asked again, as a client
+    // would, with the same key.)
+    const answers = await Promise.all(
+      accounts.map(async (account) => {
+        const key = randomUUID();
+        for (let attempt = 1; ; attempt += 1) {
+          const reply = await hold(account, 'last', 15_000, key);
+          if (reply.status !== 503 || attempt >= 20) return reply;
+        }
+      }),
+    );
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(2);
+    expect(answers.filter((r) => r.body.error?.code === 'budget_exhausted')).toHaveLength(6);
+    expect(await repo.readBudget(id)).toMatchObject({ amount: 400_000, drawn: 390_000 });
   });
 
   it('gives back on release and on the unused part of a final capture; a capture keeps its part drawn', async () => {
