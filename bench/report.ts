@@ -219,7 +219,7 @@ function refreshSection(r: ReportInput): string {
       .join('\n');
   return `## Limit refresh
 
-Each round runs in its own process on its own table (\`tsx bench/refresh.ts N SHARE\`), all on a DynamoDB Local started
+Each round runs in its own process on its own table, with no change stream (\`tsx bench/refresh.ts N SHARE\`), all on a DynamoDB Local started
 for this phase (the checkout phases before leave theirs loaded; the nightly job runs apart): accounts with profiles, the
 floor (one conditional UpdateItem per account, 64 in flight) and then the real job (4 segments, batched
 transactions of up to 50 accounts) over the same accounts; so rounds alternate floor, refresh, floor, refresh.
