@@ -87,17 +87,9 @@ async function main(): Promise<void> {
     log(`  calls per operation: ${JSON.stringify(calls)}`);
     // 4. Bundles and cold import.
     const bundles = await measureBundles();
-    // 5. Limit refresh, each round in its own process and table (no stream), on a DynamoDB Local of its own (floor
-    // and refresh alike): after the checkout phases the shared one answered 25-item BatchWrites of the seeding in
-    // over 7.5 s, ten times running, and the phase died there (stops 27 and 28).
+    // 5. Limit refresh, on a DynamoDB Local of its own (measureRefreshApart).
     await dynamo.stop();
-    const refreshDynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
-    let refreshes: ReturnType<typeof measureRefresh>;
-    try {
-      refreshes = measureRefresh(refreshDynamo.endpoint);
-    } finally {
-      await refreshDynamo.stop();
-    }
+    const refreshes = await measureRefreshApart();
 
     const summary = {
       ...summarize(load, calls, bundles, refreshes.refresh),
@@ -277,6 +269,20 @@ async function measureBundles() {
     `  authorize bundle ${authorizeBundle.kib.toFixed(1)} KiB (runtime SDK variant ${runtimeSdkKiB.toFixed(1)} KiB); cold import ratio ${describeStat(cold.ratio)}`,
   );
   return { bundles, authorizeBundle, runtimeSdkKiB, cold, coldRuntimeSdk };
+}
+
+/**
+ * The limit refresh, each round in its own process and table (no stream), on a DynamoDB Local of its own (floor
+ * and refresh alike): after the checkout phases the shared one answered 25-item BatchWrites of the seeding in
+ * over 7.5 s, ten times running, and the phase died there (stops 27 and 28).
+ */
+async function measureRefreshApart(): Promise<ReturnType<typeof measureRefresh>> {
+  const refreshDynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
+  try {
+    return measureRefresh(refreshDynamo.endpoint);
+  } finally {
+    await refreshDynamo.stop();
+  }
 }
 
 /**
