@@ -120,7 +120,7 @@ export async function authorize(
     const items = reserveItems(ctx, authorization, reserve, response, nowMs);
     for (const draw of draws) items.push(draw.item(input.amount, authorization.createdAt));
     const outcome = await transactWrite(items, randomUUID()).catch((error: unknown) => {
-      for (const draw of draws) draw.notCommitted(input.amount);
+      for (const draw of draws) draw.notCommitted();
       throw error;
     });
     if (outcome.committed) {
@@ -132,7 +132,7 @@ export async function authorize(
     const { reasons } = outcome;
     // Draws their slices did not refuse give their claims back to the view (refused ones read their images).
     for (const [i, draw] of draws.entries())
-      if (!conditionFailed(reasons, BUDGET_ITEM + i)) draw.notCommitted(input.amount);
+      if (!conditionFailed(reasons, BUDGET_ITEM + i)) draw.notCommitted();
     if (conditionFailed(reasons, 0)) return fromExisting(reasons[0]?.item, ctx.fingerprint);
     if (isTransient(reasons)) return retryAfter(new TransactionCancelledError('authorize', reasons));
     if (draws.length && !conditionFailed(reasons, 1) && budgetItemFailed(reasons, draws.length))

@@ -29,7 +29,7 @@ import {
   transactWrite,
 } from '../storage/transactions.js';
 import { type BudgetRef, budgetRegistry } from './registry.js';
-import { type SliceFigures, sliceViews, weightedPick } from './slice-view.js';
+import { type Claim, type SliceFigures, sliceViews, weightedPick } from './slice-view.js';
 
 /** Budget items live in the budgets table (table.ts). */
 const budgetsTable = budgetsTableOf(mainTable);
@@ -144,8 +144,8 @@ export class BudgetDraw {
   /** Slices chosen from the view without reading (MAX_VIEW_GUESSES). */
   private guesses = 0;
   private chosen = false;
-  /** This attempt's draw is claimed in the view (item), its outcome not yet known. */
-  private claimed = false;
+  /** This attempt's draw as claimed in the view (item), its outcome not yet known. */
+  private claimed: Claim | undefined;
   constructor(
     readonly ref: BudgetRef,
     authorizationId: string,
@@ -156,8 +156,7 @@ export class BudgetDraw {
   /** This attempt's draw, claimed in the view (slice-view.ts) until the attempt's outcome is known. */
   item(amountMinor: number, nowIso: string): TransactItem {
     const slice = this.choose(amountMinor);
-    sliceViews.claim(this.ref.id, slice, amountMinor);
-    this.claimed = true;
+    this.claimed = sliceViews.claim(this.ref.id, slice, amountMinor);
     return sliceDraw(this.ref.id, slice, amountMinor, nowIso);
   }
 
@@ -174,16 +173,16 @@ export class BudgetDraw {
 
   /** The draw committed: its claim in the view is what the slice paid. */
   committed(): void {
-    this.claimed = false;
+    this.claimed = undefined;
   }
 
   /**
    * The attempt did not commit, and not because of this slice (a transient failure, another item's guard): the
    * view has the claim back. A refusal (`refused`) instead replaces the slice's figure by what DynamoDB showed.
    */
-  notCommitted(amountMinor: number): void {
-    if (this.claimed) sliceViews.unclaim(this.ref.id, this.slice, amountMinor);
-    this.claimed = false;
+  notCommitted(): void {
+    if (this.claimed) sliceViews.unclaim(this.claimed);
+    this.claimed = undefined;
   }
 
   private choose(amountMinor: number): number {
@@ -215,7 +214,7 @@ export class BudgetDraw {
     nowIso: string,
   ): Promise<SliceRefusal> {
     // The slice refused it: no claim to give back (its figure is now what DynamoDB showed).
-    this.claimed = false;
+    this.claimed = undefined;
     const endsAt = image?.['endsAt'];
     if (typeof endsAt === 'string' && endsAt <= nowIso) {
       budgetRegistry.endedAt(this.ref.id, endsAt);

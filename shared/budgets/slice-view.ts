@@ -25,6 +25,14 @@ export interface SliceFigures {
 /** How long a full read of a budget's slices guides choices (its figures drift as other environments draw). */
 export const SLICE_VIEW_MAX_AGE_MS = 1_000;
 
+/** A draw in flight as claimed in a view: `read`, which full read of the budget the view was. */
+export interface Claim {
+  budgetId: string;
+  slice: number;
+  amount: number;
+  read: number;
+}
+
 interface View {
   remaining: Map<number, number>;
   readAtMs: number;
@@ -71,15 +79,27 @@ export class SliceViews {
     this.#views.get(budgetId)?.remaining.set(slice, Math.max(0, remaining));
   }
 
-  /** A draw of `amount` sent to `slice` (a claim on what the view shows it has left). */
-  claim(budgetId: string, slice: number, amount: number): void {
-    const left = this.#views.get(budgetId)?.remaining.get(slice);
-    if (left !== undefined) this.saw(budgetId, slice, left - amount);
+  /**
+   * A draw of `amount` sent to `slice` (a claim on what the view shows it has left): what `unclaim` needs, or
+   * undefined when there is no view of the budget (nothing claimed).
+   */
+  claim(budgetId: string, slice: number, amount: number): Claim | undefined {
+    const view = this.#views.get(budgetId);
+    const left = view?.remaining.get(slice);
+    if (!view || left === undefined) return undefined;
+    view.remaining.set(slice, Math.max(0, left - amount));
+    return { budgetId, slice, amount, read: view.read };
   }
 
-  /** A claimed draw that did not take place for a reason other than the slice: the view has it back. */
-  unclaim(budgetId: string, slice: number, amount: number): void {
-    this.claim(budgetId, slice, -amount);
+  /**
+   * A claimed draw that did not take place for a reason other than the slice: the view has it back, if the view
+   * is still the one it was claimed on. A full read since then does not contain the claim: giving it back there
+   * would show a remainder the slice never had (near exhaustion, holds then chase slices that cannot pay).
+   */
+  unclaim(claim: Claim): void {
+    const view = this.#views.get(claim.budgetId);
+    const left = view?.remaining.get(claim.slice);
+    if (view?.read === claim.read && left !== undefined) view.remaining.set(claim.slice, left + claim.amount);
   }
 
   /** Whether a fresh view shows `slice` unable to pay `amount`. */

@@ -93,15 +93,38 @@ describe('SliceViews', () => {
     // Two holds of 400 in flight: each claims a slice; a third finds neither able to pay it.
     const first = views.pick('b', 400);
     expect(first).toBeDefined();
-    views.claim('b', first ?? -1, 400);
+    const firstClaim = views.claim('b', first ?? -1, 400);
     const second = views.pick('b', 400);
     expect(second).toBe(first === 0 ? 1 : 0);
     views.claim('b', second ?? -1, 400);
     expect(views.pick('b', 400)).toBeUndefined();
     // The first attempt failed for another reason than its slice: its claim goes back.
-    views.unclaim('b', first ?? -1, 400);
+    if (firstClaim) views.unclaim(firstClaim);
     expect(views.pick('b', 400)).toBe(first);
     expect(views.short('b', second ?? -1, 400)).toBe(true);
+  });
+
+  it('gives a claim back only to the view it was claimed on', () => {
+    const views = fresh();
+    expect(views.claim('b', 0, 100)).toBeUndefined();
+    views.read('b', [
+      { slice: 0, remaining: 500 },
+      { slice: 1, remaining: 0 },
+    ]);
+    const claim = views.claim('b', 0, 400);
+    expect(claim).toEqual({ budgetId: 'b', slice: 0, amount: 400, read: 1 });
+    // A full read while the draw was in flight: slice 0 has 100 left (the draw committed, or another did).
+    views.read('b', [
+      { slice: 0, remaining: 100 },
+      { slice: 1, remaining: 0 },
+    ]);
+    // The attempt then failed for another reason: the new read never held the claim, so nothing comes back.
+    if (claim) views.unclaim(claim);
+    expect(views.readAfter('b', 0)).toEqual([
+      { slice: 0, remaining: 100 },
+      { slice: 1, remaining: 0 },
+    ]);
+    expect(views.pick('b', 200)).toBeUndefined();
   });
 
   it('gives a hold refused while another read the read that completed after it, with what was learnt since', () => {
