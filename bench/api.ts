@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { type LagReceiver, startLagReceiver, subscribe } from './events.js';
 import { inParallel, type PreparedRequest } from './load.js';
+
+const benchLog = (line: string) => process.stderr.write(`${line}\n`);
 
 export interface ApiSettings {
   port: number;
@@ -74,21 +77,28 @@ async function adminPost(
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** A measurement's own API: its table, and what it runs with (ApiSettings) besides the defaults below. */
+export interface ApartSettings {
+  tableName: string;
+  accountPrefix: string;
+  accountCount: number;
+  /** VELOCITY_MAX; '0' (the rule off) unless given. */
+  velocityMax?: string;
+  /** Subscribes a webhook receiver to `authorization.created` first, so events flow while it measures. */
+  events?: boolean;
+}
+
 /**
- * A feature's bench run alone (`npx tsx bench/<feature>.ts`): DynamoDB Local in memory, the API on its own table
- * (the velocity rule off: a few accounts take every hold), a checkout key and `accountCount` accounts, then
- * `measure`, whose summary is printed as one JSON line.
+ * `measure` on an API and a DynamoDB Local of its own (in memory): a checkout key and `accountCount` accounts
+ * opened for it, everything stopped after.
  */
-export async function runAlone(
-  s: { tableName: string; accountPrefix: string; accountCount: number },
-  measure: (t: Target) => Promise<Record<string, number>>,
-): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+export async function withApiApart<R>(s: ApartSettings, measure: (t: Target) => Promise<R>): Promise<R> {
   const dynamo = await startDynamoDbLocal({ dataDir: ':memory:' });
   process.env['DYNAMODB_ENDPOINT'] = dynamo.endpoint;
   process.env['TABLE_NAME'] = s.tableName;
   const adminKey = `bench-${randomUUID()}`;
   let api: ChildProcess | undefined;
+  let receiver: LagReceiver | undefined;
   try {
     const port = await freePort();
     api = await startApi({
@@ -96,20 +106,37 @@ export async function runAlone(
       endpoint: dynamo.endpoint,
       adminKey,
       tableName: s.tableName,
-      velocityMax: '0',
+      velocityMax: s.velocityMax ?? '0',
     });
     const url = `http://127.0.0.1:${port}`;
     const shop = await adminPost(url, adminKey, '/v1/clients', { name: 'bench shop', scopes: ['checkout'] });
+    if (s.events) receiver = await subscribe(url, adminKey, await startLagReceiver());
     const accounts = Array.from({ length: s.accountCount }, (_, i) => `${s.accountPrefix}_${i}`);
-    await inParallel(accounts, 8, (id) =>
-      adminPost(url, adminKey, '/v1/accounts', { id, currency: 'CNY', creditLimit: 1_000_000_000_000 }),
-    );
-    const summary = await measure({ url, adminKey, shopKey: String(shop['apiKey']), accounts, log });
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    await inParallel(accounts, 8, async (id) => {
+      const opened = await adminPost(url, adminKey, '/v1/accounts', {
+        id,
+        currency: 'CNY',
+        creditLimit: 1_000_000_000_000,
+      });
+      if (opened['id'] !== id) throw new Error(`opening account ${id}: ${JSON.stringify(opened)}`);
+    });
+    return await measure({ url, adminKey, shopKey: String(shop['apiKey']), accounts, log: benchLog });
   } finally {
     api?.kill('SIGTERM');
+    await receiver?.close();
     await dynamo.stop();
   }
+}
+
+/**
+ * A feature's bench run alone (`npx tsx bench/<feature>.ts`): `measure` on its own API (withApiApart, the
+ * velocity rule off: a few accounts take every hold), its summary printed as one JSON line.
+ */
+export async function runAlone(
+  s: ApartSettings,
+  measure: (t: Target) => Promise<Record<string, number>>,
+): Promise<void> {
+  process.stdout.write(`${JSON.stringify(await withApiApart(s, measure))}\n`);
 }
 
 /** A checkout client created with the admin key; answers its API key. */

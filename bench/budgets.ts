@@ -6,12 +6,13 @@
  *   - `budgetUtilizationAtExhaustion` (target >= 0.97): the share of a budget drawn when the first
  *     `budget_exhausted` is answered, under c=64 holds of varied amounts spread over many accounts.
  *
- * bench/run.ts calls `measureBudgets` with its running API; `npx tsx bench/budgets.ts` runs it alone (its own
- * DynamoDB Local and API), small: BENCH_BUDGETS_REQUESTS requests per side and round, BENCH_BUDGETS_AMOUNT the
- * exhausted budget's amount (minor units).
+ * bench/run.ts measures the ratio with its running API (`measureBudgetRatio`) and the utilization on an API and
+ * DynamoDB Local of their own, events flowing (`measureUtilizationApart`); `npx tsx bench/budgets.ts` runs both
+ * alone (its own DynamoDB Local and API), small: BENCH_BUDGETS_REQUESTS requests per side and round,
+ * BENCH_BUDGETS_AMOUNT the exhausted budget's amount (minor units).
  */
 import { randomUUID } from 'node:crypto';
-import { runAlone, type Target } from './api.js';
+import { runAlone, type Target, withApiApart } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
 import { alternate, describeStat, MIN_ROUNDS, pairedRatios, RATIO_ROUNDS, type RatioStat } from './rounds.js';
 
@@ -35,7 +36,15 @@ export interface BudgetsBench {
   without: LoadResult[];
   withBudget: LoadResult[];
   p50Ratio: RatioStat;
-  utilization: { amount: number; drawnAtFirstExhausted: number; approved: number; share: number };
+  /** At the first `budget_exhausted` (share NaN when none came within the phase's bound). */
+  utilization: {
+    amount: number;
+    drawnAtFirstExhausted: number;
+    approved: number;
+    /** Holds answered 503 during the phase. */
+    unavailable: number;
+    share: number;
+  };
 }
 
 async function call(
@@ -182,8 +191,32 @@ async function measureUtilization(t: Target, amount: number): Promise<BudgetsBen
       `  budget utilization at the first budget_exhausted (c=${EXHAUSTION_CONCURRENCY}, ${approved} holds, ` +
         `${unavailable} answered 503): ${drawnAtFirstExhausted} of ${amount} = ${share.toFixed(4)}`,
     );
-  return { amount, drawnAtFirstExhausted, approved, share };
+  return { amount, drawnAtFirstExhausted, approved, unavailable, share };
 }
+
+export const measureBudgetRatio = (t: Target, requests = REQUESTS) => measureRatio(t, requests);
+
+/** Accounts the exhaustion phase spreads its holds over (the full bench's, with the same velocity rule). */
+const EXHAUSTION_ACCOUNTS = 2_000;
+
+/**
+ * The utilization on a DynamoDB Local and API of their own, a webhook subscribed so events flow as in every
+ * phase. DynamoDB Local keeps every change-stream record in memory and slows as they pile up (stops 27 and 28:
+ * the c=64 floor's p50 went from 230 ms to 468 ms by this phase of the full bench), which a table in DynamoDB does
+ * not; on the shared one the holds near exhaustion, needing three or four calls each, spent their 2.5 s deadline
+ * queued, and the phase answered thousands of 503s instead of measuring the draw.
+ */
+export const measureUtilizationApart = (amount = EXHAUSTED_AMOUNT) =>
+  withApiApart(
+    {
+      tableName: 'bench_exhaustion',
+      accountPrefix: 'exhaust',
+      accountCount: EXHAUSTION_ACCOUNTS,
+      velocityMax: '32',
+      events: true,
+    },
+    (t) => measureUtilization(t, amount),
+  );
 
 export async function measureBudgets(
   t: Target,

@@ -15,7 +15,7 @@ import { bundleAll, bundleWithoutSdk, coldImport } from './bundles.js';
 import { floorRequests, loadBuilders } from './floor.js';
 import { type EventLag, eventLag, type LagReceiver, startLagReceiver, subscribe } from './events.js';
 import { installmentsSummary, measureInstallments } from './installments.js';
-import { budgetsSummary, measureBudgets } from './budgets.js';
+import { budgetsSummary, measureBudgetRatio, measureUtilizationApart } from './budgets.js';
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
 import { type AuthorizeMeasurements, type RefreshRounds, report } from './report.js';
@@ -79,7 +79,13 @@ async function main(): Promise<void> {
       accounts: accounts.api,
       log,
     });
-    const budgets = await measureBudgets({ url, adminKey: ADMIN_KEY, shopKey, accounts: accounts.api, log });
+    const budgetRatio = await measureBudgetRatio({
+      url,
+      adminKey: ADMIN_KEY,
+      shopKey,
+      accounts: accounts.api,
+      log,
+    });
     api.kill('SIGTERM');
     api = undefined;
     // 3. DynamoDB calls per operation, counted by an SDK middleware on the service's own client.
@@ -87,8 +93,10 @@ async function main(): Promise<void> {
     log(`  calls per operation: ${JSON.stringify(calls)}`);
     // 4. Bundles and cold import.
     const bundles = await measureBundles();
-    // 5. Limit refresh, on a DynamoDB Local of its own (measureRefreshApart).
     await dynamo.stop();
+    // 5. A budget's exhaustion under c=64, on a DynamoDB Local and API of their own (measureUtilizationApart).
+    const budgets = { ...budgetRatio, utilization: await measureUtilizationApart() };
+    // 6. Limit refresh, on a DynamoDB Local of its own (measureRefreshApart).
     const refreshes = await measureRefreshApart();
 
     const summary = {
@@ -99,6 +107,7 @@ async function main(): Promise<void> {
     const features = {
       captureWithInstallments: installments.p50Ratio,
       authorizeWithBudget: budgets.p50Ratio,
+      budgetUtilization: budgets.utilization,
     };
     const measured = { ...load, capture, release, calls, ...bundles, ...refreshes, summary, features };
     const input = {
