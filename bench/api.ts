@@ -1,6 +1,6 @@
 /**
  * The API under measurement: `local/start.ts` in a child process (as `npm start` runs it), on DynamoDB Local, with
- * the deployed deadlines (LOCAL_TIME_SCALE=1) and no background job running during the load.
+ * the deployed deadlines (LOCAL_TIME_SCALE=1), no background job running during the load, and nothing kept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +34,10 @@ export function startApi(s: ApiSettings): Promise<ChildProcess> {
       DYNAMODB_ENDPOINT: s.endpoint,
       TABLE_NAME: s.tableName,
       LOCAL_TIME_SCALE: '1',
+      // Nothing kept in the checkout's .data/ (what `npm start` keeps): the risk settings document lives there,
+      // and the first process to start writes its defaults, which every later one applies over its own
+      // VELOCITY_MAX. In memory, each API applies the rules it is started with.
+      DATA_DIR: ':memory:',
       VELOCITY_MAX: s.velocityMax,
       EVENT_CONSUMER: s.eventConsumer ?? 'on',
       EXPIRY_SWEEP_INTERVAL_SECONDS: '86400',
