@@ -72,20 +72,9 @@ async function main(): Promise<void> {
     const load = await measureAuthorize(dynamo.endpoint, url, shopKey, accounts, receiver);
     // 2. Capture and release end to end.
     const { capture, release } = await measureSettles(url, shopKey, accounts.api);
-    const installments = await measureInstallments({
-      url,
-      adminKey: ADMIN_KEY,
-      shopKey,
-      accounts: accounts.api,
-      log,
-    });
-    const budgetRatio = await measureBudgetRatio({
-      url,
-      adminKey: ADMIN_KEY,
-      shopKey,
-      accounts: accounts.api,
-      log,
-    });
+    const target = { url, adminKey: ADMIN_KEY, shopKey, accounts: accounts.api, log };
+    const installments = await measureInstallments(target);
+    const budgetRatio = await measureBudgetRatio(target);
     api.kill('SIGTERM');
     api = undefined;
     // 3. DynamoDB calls per operation, counted by an SDK middleware on the service's own client.
