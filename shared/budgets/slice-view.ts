@@ -87,8 +87,10 @@ export class SliceViews {
     const view = this.#views.get(budgetId);
     const left = view?.remaining.get(slice);
     if (!view || left === undefined) return undefined;
-    view.remaining.set(slice, Math.max(0, left - amount));
-    return { budgetId, slice, amount, read: view.read };
+    // What the view had to give: a stale view may claim more than it shows, and only that much comes back.
+    const taken = Math.min(left, amount);
+    view.remaining.set(slice, left - taken);
+    return { budgetId, slice, amount: taken, read: view.read };
   }
 
   /**

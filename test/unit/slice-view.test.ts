@@ -127,6 +127,15 @@ describe('SliceViews', () => {
     expect(views.pick('b', 200)).toBeUndefined();
   });
 
+  it('gives back only what a claim took from the view', () => {
+    const views = fresh();
+    views.read('b', [{ slice: 0, remaining: 100 }]);
+    const claim = views.claim('b', 0, 400);
+    expect(views.readAfter('b', 0)).toEqual([{ slice: 0, remaining: 0 }]);
+    if (claim) views.unclaim(claim);
+    expect(views.readAfter('b', 0)).toEqual([{ slice: 0, remaining: 100 }]);
+  });
+
   it('gives a hold refused while another read the read that completed after it, with what was learnt since', () => {
     const views = fresh();
     expect(views.readsSoFar('b')).toBe(0);
