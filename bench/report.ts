@@ -249,7 +249,7 @@ const REPRODUCE = `## Reproduce
 
 \`\`\`sh
 npm ci
-npm run bench        # BENCH_ROUNDS=5 (9 for the budget and installment ratios; at least 3), BENCH_REFRESH_ACCOUNTS=20000 per round
+npm run bench        # BENCH_ROUNDS=9 (5 for the limit refresh; at least 3), BENCH_REFRESH_ACCOUNTS=20000 per round
 \`\`\`
 `;
 

@@ -19,17 +19,21 @@ import { budgetsSummary, measureBudgetRatio, measureUtilizationApart } from './b
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
 import { type AuthorizeMeasurements, type RefreshRounds, report } from './report.js';
-import { alternate, describeStat, MIN_ROUNDS, pairedRatios, ratioStat } from './rounds.js';
+import { alternate, describeStat, MIN_ROUNDS, pairedRatios, RATIO_ROUNDS, ratioStat } from './rounds.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CONCURRENCIES = [1, 16, 64] as const;
 /** Requests per measurement: enough for a stable p99 (>= 1,000 samples), few enough for a short run. */
 const REQUESTS_AT = { 1: 1_500, 16: 4_000, 64: 8_000 } as const;
 /**
- * Alternating floor / service rounds behind every ratio (bench/rounds.ts); at least three. Five by default: with
- * three, one round's drift (a floor round 30% faster than its neighbours) moved the median by 0.05-0.1.
+ * Alternating floor / authorize rounds at c=16 behind the authorize ratios (bench/rounds.ts); at least three. Nine
+ * by default, as for the budget and installment ratios: with events flowing one round's p50 ratio ranged 1.07-1.65
+ * on this machine (14 rounds, identical work), so the median of five moved by 0.07 between runs and its target
+ * (1.3) sits inside that drift. BENCH_ROUNDS sets every phase's rounds at once.
  */
-const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 5));
+const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? RATIO_ROUNDS));
+/** Limit-refresh rounds, each a process and a table of its own with REFRESH_ACCOUNTS accounts: five keep it short. */
+const REFRESH_ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 5));
 /** Capture and release are reported, not targeted: fewer requests keep the whole run well under 10 minutes. */
 const SETTLE_REQUESTS_AT: Record<number, number> = { 1: 1_000, 16: 3_000, 64: 3_000 };
 /** Before the first round, each side: DynamoDB Local's JIT still sped the floor up in round 2 after 500. */
@@ -40,7 +44,7 @@ const HOT_ACCOUNT = 'hot_account';
 const HOT_REQUESTS = 3_000;
 /** Accounts opened at once while seeding. */
 const SEED_CONCURRENCY = 32;
-/** Accounts in each refresh round (ROUNDS rounds, each on its own table). */
+/** Accounts in each refresh round (REFRESH_ROUNDS rounds, each on its own table). */
 const REFRESH_ACCOUNTS = Number(process.env['BENCH_REFRESH_ACCOUNTS'] ?? 20_000);
 /** The nightly mix: the share of accounts whose limit a refresh moves. */
 const REFRESH_CHANGED_SHARE = 0.3;
@@ -284,13 +288,13 @@ async function measureRefreshApart(): Promise<ReturnType<typeof measureRefresh>>
 }
 
 /**
- * The nightly mix and the worst case (every limit moves), each in ROUNDS processes with their own table. Inside
+ * The nightly mix and the worst case (every limit moves), each in REFRESH_ROUNDS processes with their own table. Inside
  * a round the floor runs just before the refresh, so the rounds alternate floor, refresh, floor, refresh, … and
  * each round's ratio comes from its own adjacent pair.
  */
 function measureRefresh(endpoint: string): { refresh: RefreshRounds; worst: RefreshRounds } {
   const rounds = (accounts: number, share: number, label: string): RefreshRounds => {
-    const runs = Array.from({ length: ROUNDS }, () => runRefreshBench(endpoint, accounts, share));
+    const runs = Array.from({ length: REFRESH_ROUNDS }, () => runRefreshBench(endpoint, accounts, share));
     const ratio = ratioStat(runs.map((r) => r.ratio));
     log(`  refresh, ${label}: refresh / floor ${describeStat(ratio)}`);
     return { runs, ratio };
