@@ -15,10 +15,10 @@ import { freePort, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { authorizeRequests, createCheckoutClient, startApi } from './api.js';
 import { floorRequests, loadBuilders } from './floor.js';
 import { inParallel, type LoadResult, runLoad } from './load.js';
-import { describeStat, MIN_ROUNDS, ratioStat } from './rounds.js';
+import { benchRounds, describeStat, ratioStat } from './rounds.js';
 
 const POOLS = (process.env['POOLS'] ?? '256,4').split(',').map(Number);
-const ROUNDS = Math.max(MIN_ROUNDS, Number(process.env['BENCH_ROUNDS'] ?? 5));
+const ROUNDS = benchRounds(5);
 const REQUESTS = Number(process.env['BENCH_POOL_REQUESTS'] ?? 3_000);
 const CONCURRENCY = 16;
 const ACCOUNTS = 1_000;

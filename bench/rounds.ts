@@ -19,6 +19,15 @@ export const MIN_ROUNDS = 3;
 /** Rounds of the ratios whose targets sit close to their run-to-run drift (bench/budgets.ts, installments.ts). */
 export const RATIO_ROUNDS = 9;
 
+/**
+ * Rounds for a phase: BENCH_ROUNDS when it is a whole number (never fewer than MIN_ROUNDS), else the phase's own
+ * default. One variable sets every phase at once.
+ */
+export function benchRounds(byDefault: number, env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env['BENCH_ROUNDS']);
+  return Math.max(MIN_ROUNDS, env['BENCH_ROUNDS'] && Number.isInteger(asked) ? asked : byDefault);
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of nothing');
   const sorted = [...values].sort((a, b) => a - b);

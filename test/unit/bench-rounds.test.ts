@@ -3,9 +3,18 @@
  * comes from its own adjacent pair, and the reported value is the median of the rounds with their range.
  */
 import fc from 'fast-check';
-import { alternate, median, pairedRatios, ratioStat } from '../../bench/rounds.js';
+import { alternate, benchRounds, MIN_ROUNDS, median, pairedRatios, ratioStat } from '../../bench/rounds.js';
 
 describe('bench rounds', () => {
+  it('takes BENCH_ROUNDS when it is a whole number, never fewer than the minimum, else the phase default', () => {
+    expect(benchRounds(9, {})).toBe(9);
+    expect(benchRounds(5, { BENCH_ROUNDS: '7' })).toBe(7);
+    expect(benchRounds(9, { BENCH_ROUNDS: '1' })).toBe(MIN_ROUNDS);
+    expect(benchRounds(9, { BENCH_ROUNDS: 'many' })).toBe(9);
+    expect(benchRounds(9, { BENCH_ROUNDS: '' })).toBe(9);
+    expect(benchRounds(5, { BENCH_ROUNDS: '4.5' })).toBe(5);
+  });
+
   it('runs floor and service alternately, floor first, the number of rounds asked', async () => {
     const order: string[] = [];
     const pairs = await alternate(
