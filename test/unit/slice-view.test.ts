@@ -131,8 +131,9 @@ describe('SliceViews', () => {
     const views = fresh();
     views.read('b', [{ slice: 0, remaining: 100 }]);
     const claim = views.claim('b', 0, 400);
+    expect(claim?.amount).toBe(100);
     expect(views.readAfter('b', 0)).toEqual([{ slice: 0, remaining: 0 }]);
-    if (claim) views.unclaim(claim);
+    views.unclaim(claim!);
     expect(views.readAfter('b', 0)).toEqual([{ slice: 0, remaining: 100 }]);
   });
 
