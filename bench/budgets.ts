@@ -14,23 +14,16 @@
 import { randomUUID } from 'node:crypto';
 import { runAlone, type Target, withApiApart } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
-import {
-  alternate,
-  benchRounds,
-  describeStat,
-  pairedRatios,
-  RATIO_ROUNDS,
-  type RatioStat,
-} from './rounds.js';
+import { alternate, benchRounds, describeStat, pairedRatios, type RatioStat } from './rounds.js';
 
 /** Requests per side and round: enough for a stable p50; override small with BENCH_BUDGETS_REQUESTS. */
 const REQUESTS = Number(process.env['BENCH_BUDGETS_REQUESTS'] ?? 1_200);
 /**
- * More rounds than the bench's default (RATIO_ROUNDS): this ratio's target sits within how far a five-round
+ * Nine rounds (RATIO_ROUNDS, benchRounds' default), not five: this ratio's target sits within how far a five-round
  * median drifted run to run on this machine (1.07 to 1.19 for the same code), and a median of nine pairs of
- * shorter rounds moves less for about the same number of requests. BENCH_ROUNDS overrides both.
+ * shorter rounds moves less for about the same number of requests. BENCH_ROUNDS overrides it.
  */
-const ROUNDS = benchRounds(RATIO_ROUNDS);
+const ROUNDS = benchRounds();
 /** The exhausted budget: 2,000,000.00 by default (40 slices of 50,000.00), about 8,000 holds of 1.00 to 500.00. */
 const EXHAUSTED_AMOUNT = Number(process.env['BENCH_BUDGETS_AMOUNT'] ?? 200_000_000);
 const CONCURRENCY = 16;

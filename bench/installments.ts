@@ -12,23 +12,16 @@ import { randomUUID } from 'node:crypto';
 import { runAlone, type Target } from './api.js';
 import { inParallel, type LoadResult, type PreparedRequest, runLoad } from './load.js';
 import { type CpuPerRequest, cpuPerRequest, describeCpu, findProcesses, meanCpu } from './proc-cpu.js';
-import {
-  alternate,
-  benchRounds,
-  describeStat,
-  pairedRatios,
-  RATIO_ROUNDS,
-  type RatioStat,
-} from './rounds.js';
+import { alternate, benchRounds, describeStat, pairedRatios, type RatioStat } from './rounds.js';
 
 /** Requests per side and round: enough for a stable p50; override small with BENCH_INSTALLMENTS_REQUESTS. */
 const REQUESTS = Number(process.env['BENCH_INSTALLMENTS_REQUESTS'] ?? 1_200);
 /**
- * More rounds than the bench's default (RATIO_ROUNDS): this ratio's target sits within how far a five-round
+ * Nine rounds (RATIO_ROUNDS, benchRounds' default), not five: this ratio's target sits within how far a five-round
  * median drifted run to run on this machine (1.13 to 1.29 for the same code), and a median of nine pairs of
- * shorter rounds moves less for about the same number of requests. BENCH_ROUNDS overrides both.
+ * shorter rounds moves less for about the same number of requests. BENCH_ROUNDS overrides it.
  */
-const ROUNDS = benchRounds(RATIO_ROUNDS);
+const ROUNDS = benchRounds();
 const CONCURRENCY = 16;
 /** Holds and coupons made at once before each round (setup, not measured). */
 const SETUP_CONCURRENCY = 16;

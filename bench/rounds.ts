@@ -16,14 +16,14 @@ export interface RatioStat {
 
 /** At least this many rounds of each side, whatever the environment asks for. */
 export const MIN_ROUNDS = 3;
-/** Rounds of the ratios whose targets sit close to their run-to-run drift (bench/budgets.ts, installments.ts). */
+/** Rounds of the ratios whose targets sit close to their run-to-run drift (authorize, budgets, installments). */
 export const RATIO_ROUNDS = 9;
 
 /**
  * Rounds for a phase: BENCH_ROUNDS when it is a whole number (never fewer than MIN_ROUNDS), else the phase's own
- * default. One variable sets every phase at once.
+ * default (RATIO_ROUNDS unless given). One variable sets every phase at once.
  */
-export function benchRounds(byDefault: number, env: NodeJS.ProcessEnv = process.env): number {
+export function benchRounds(byDefault: number = RATIO_ROUNDS, env: NodeJS.ProcessEnv = process.env): number {
   const asked = Number(env['BENCH_ROUNDS']);
   return Math.max(MIN_ROUNDS, env['BENCH_ROUNDS'] && Number.isInteger(asked) ? asked : byDefault);
 }

@@ -19,7 +19,7 @@ import { budgetsSummary, measureBudgetRatio, measureUtilizationApart } from './b
 import { inParallel, runLoad, type LoadResult, type PreparedRequest } from './load.js';
 import type { RefreshBench } from './refresh.js';
 import { type AuthorizeMeasurements, type RefreshRounds, report } from './report.js';
-import { alternate, benchRounds, describeStat, pairedRatios, RATIO_ROUNDS, ratioStat } from './rounds.js';
+import { alternate, benchRounds, describeStat, pairedRatios, ratioStat } from './rounds.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CONCURRENCIES = [1, 16, 64] as const;
@@ -35,7 +35,7 @@ const REQUESTS_AT = { 1: 1_500, 16: 2_000, 64: 8_000 } as const;
  * on this machine (14 rounds, identical work), so the median of five moved by 0.07 between runs and its target
  * (1.3) sits inside that drift. BENCH_ROUNDS sets every phase's rounds at once.
  */
-const ROUNDS = benchRounds(RATIO_ROUNDS);
+const ROUNDS = benchRounds();
 /** Limit-refresh rounds, each a process and a table of its own with REFRESH_ACCOUNTS accounts: five keep it short. */
 const REFRESH_ROUNDS = benchRounds(5);
 /** Capture and release are reported, not targeted: fewer requests keep the whole run well under 10 minutes. */
